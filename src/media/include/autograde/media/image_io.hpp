@@ -1,0 +1,35 @@
+#pragma once
+// Still images through OpenImageIO: PNG, JPEG, TIFF, OpenEXR, DPX and whatever else the
+// installed OIIO reads. Pixels come back as float: integer formats normalised to 0..1 code
+// values (display-referred, or log for log DPX), float formats as stored.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "autograde/core/image.hpp"
+
+namespace autograde {
+
+struct ImageMeta {
+  SampleFormat format = SampleFormat::U8;  // how the file stored its samples
+  int bits_per_sample = 8;                 // e.g. 10 for 10-bit DPX stored as U16
+  std::string color_space;                 // OIIO's "oiio:ColorSpace" when the file says
+  std::vector<uint8_t> icc_profile;        // kept verbatim when present
+  std::map<std::string, std::string> text_attributes;  // textual metadata (Exif, DPX, ...)
+};
+
+struct LoadedImage {
+  ImageF image;  // 3 or 4 channels
+  ImageMeta meta;
+};
+
+LoadedImage read_image(const std::string& path);
+
+// Writes atomically (temp + rename). `meta.format` picks the sample type unless the file
+// format cannot hold it (e.g. float into PNG → 16-bit); integer samples are rounded, clamped.
+void write_image(const std::string& path, const ImageF& image, const ImageMeta& meta);
+
+bool is_image_path(const std::string& path);  // by extension, for CLI dispatch
+
+}  // namespace autograde

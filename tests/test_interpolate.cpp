@@ -1,0 +1,99 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "autograde/lut/interpolate.hpp"
+
+using namespace autograde;
+
+namespace {
+// A LUT sampled from a known function: both interpolators must reproduce it exactly at the
+// lattice points and, for an affine function, everywhere (both schemes are exact for affine maps).
+Lut3D lut_from(int n, Rgb (*f)(Rgb)) {
+  Lut3D lut = Lut3D::identity(n);
+  for (size_t i = 0; i < lut.table.size(); i += 3) {
+    Rgb v = f({lut.table[i], lut.table[i + 1], lut.table[i + 2]});
+    lut.table[i] = v[0], lut.table[i + 1] = v[1], lut.table[i + 2] = v[2];
+  }
+  return lut;
+}
+Rgb affine(Rgb c) {
+  return {0.8f * c[0] + 0.1f * c[1] + 0.05f, 0.2f * c[0] + 0.7f * c[1] + 0.1f * c[2],
+          -0.1f * c[0] + 0.3f * c[1] + 0.9f * c[2]};
+}
+Rgb curvy(Rgb c) { return {c[0] * c[0], std::sqrt(c[1]), c[2] * c[1]}; }
+}  // namespace
+
+TEST(Interpolate, AffineIsExactForBothSchemes) {
+  Lut3D lut = lut_from(5, affine);
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  for (int i = 0; i < 2000; ++i) {
+    Rgb in{u(rng), u(rng), u(rng)};
+    Rgb want = affine(in);
+    for (Interp m : {Interp::Tetrahedral, Interp::Trilinear}) {
+      Rgb got = sample(lut, in, m);
+      for (int c = 0; c < 3; ++c) EXPECT_NEAR(got[c], want[c], 2e-6f);
+    }
+  }
+}
+
+TEST(Interpolate, LatticePointsAreExact) {
+  Lut3D lut = lut_from(7, curvy);
+  for (int b = 0; b < 7; ++b)
+    for (int g = 0; g < 7; ++g)
+      for (int r = 0; r < 7; ++r) {
+        Rgb in{r / 6.f, g / 6.f, b / 6.f};
+        const float* e = lut.at(r, g, b);
+        for (Interp m : {Interp::Tetrahedral, Interp::Trilinear}) {
+          Rgb got = sample(lut, in, m);
+          for (int c = 0; c < 3; ++c) EXPECT_NEAR(got[c], e[c], 1e-6f);
+        }
+      }
+}
+
+TEST(Interpolate, TetrahedralKeepsGreysOnTheDiagonal) {
+  // Tetrahedral interpolation of a grey uses only lattice points on the grey diagonal, so a
+  // LUT that is neutral on the diagonal but tinted off it gives exactly neutral greys;
+  // trilinear mixes in the tinted neighbours.
+  Lut3D lut = Lut3D::identity(3);
+  for (int b = 0; b < 3; ++b)
+    for (int g = 0; g < 3; ++g)
+      for (int r = 0; r < 3; ++r)
+        if (!(r == g && g == b)) lut.at(r, g, b)[1] += 0.2f;
+  Rgb t = sample(lut, {0.3f, 0.3f, 0.3f}, Interp::Tetrahedral);
+  EXPECT_FLOAT_EQ(t[0], t[1]);
+  Rgb l = sample(lut, {0.3f, 0.3f, 0.3f}, Interp::Trilinear);
+  EXPECT_GT(l[1] - l[0], 0.05f);
+}
+
+TEST(Interpolate, OutOfDomainClampsAndNaNIsSafe) {
+  Lut3D lut = lut_from(4, affine);
+  Rgb hi = sample(lut, {5.f, 5.f, 5.f}, Interp::Tetrahedral);
+  Rgb one = affine({1.f, 1.f, 1.f});
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(hi[c], one[c], 1e-6f);
+  Rgb nan = sample(lut, {NAN, 0.5f, 0.5f}, Interp::Trilinear);
+  for (int c = 0; c < 3; ++c) EXPECT_TRUE(std::isfinite(nan[c]));
+}
+
+TEST(Interpolate, DomainIsHonoured) {
+  Lut3D lut = Lut3D::identity(9);
+  lut.domain_min = {-1.f, -1.f, -1.f};
+  lut.domain_max = {3.f, 3.f, 3.f};
+  for (size_t i = 0; i < lut.table.size(); ++i) lut.table[i] = lut.table[i] * 4.f - 1.f;
+  Rgb got = sample(lut, {2.5f, -0.5f, 0.25f}, Interp::Tetrahedral);
+  EXPECT_NEAR(got[0], 2.5f, 1e-5f);
+  EXPECT_NEAR(got[1], -0.5f, 1e-5f);
+  EXPECT_NEAR(got[2], 0.25f, 1e-5f);
+}
+
+TEST(Interpolate, ShaperThenCube) {
+  LutFile f;
+  f.shaper = Lut1D::identity(2);
+  f.shaper->table = {0.f, 0.f, 0.f, 0.5f, 0.5f, 0.5f};  // halve
+  f.cube = lut_from(5, affine);
+  Rgb got = sample(f, {0.8f, 0.4f, 0.2f}, Interp::Tetrahedral);
+  Rgb want = affine({0.4f, 0.2f, 0.1f});
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(got[c], want[c], 1e-6f);
+}
