@@ -9,6 +9,7 @@
 
 namespace autograde::cli {
 
+namespace {
 Runner add_apply(CLI::App& app, const GlobalOptions& global) {
   auto* sub = app.add_subcommand("apply", "Apply a LUT to an image");
   struct Opts {
@@ -30,5 +31,9 @@ Runner add_apply(CLI::App& app, const GlobalOptions& global) {
     if (!global.quiet) fmt::print(stderr, "wrote {}\n", o->out);
   };
 }
+
+}  // namespace
+
+AUTOGRADE_COMMAND(10, add_apply);
 
 }  // namespace autograde::cli

@@ -8,6 +8,7 @@
 
 namespace autograde::cli {
 
+namespace {
 Runner add_lut_info(CLI::App& app, const GlobalOptions&) {
   auto* sub = app.add_subcommand("lut-info", "Describe a LUT file (.cube, Hald/strip image, OCIO formats)");
   auto path = std::make_shared<std::string>();
@@ -54,5 +55,9 @@ Runner add_lut_info(CLI::App& app, const GlobalOptions&) {
     fmt::print("values:    {:.6g} .. {:.6g}\n", f.min_value, f.max_value);
   };
 }
+
+}  // namespace
+
+AUTOGRADE_COMMAND(90, add_lut_info);
 
 }  // namespace autograde::cli

@@ -1,19 +1,32 @@
 #pragma once
-// Each subcommand registers itself on the app and returns the function that runs it. The
-// functions only parse, call the library and print (DESIGN.md: the CLI is thin).
+// Each subcommand lives in its own cmd_*.cpp and registers itself with AUTOGRADE_COMMAND; its
+// factory adds the subcommand's options to the app and returns the function that runs it.
+// Command functions only parse, call the library and print (DESIGN.md: the CLI is thin).
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <vector>
 
 namespace autograde::cli {
 
-using Runner = std::function<void()>;
-
 struct GlobalOptions {
   bool quiet = false;
-  bool json = false;
 };
 
-Runner add_apply(CLI::App& app, const GlobalOptions& global);
-Runner add_lut_info(CLI::App& app, const GlobalOptions& global);
+using Runner = std::function<void()>;
+using CommandFactory = Runner (*)(CLI::App& app, const GlobalOptions& global);
+
+struct CommandEntry {
+  int order;  // position in --help
+  CommandFactory factory;
+};
+
+std::vector<CommandEntry>& command_registry();
+
+struct CommandRegistrar {
+  CommandRegistrar(int order, CommandFactory f) { command_registry().push_back({order, f}); }
+};
 
 }  // namespace autograde::cli
+
+#define AUTOGRADE_COMMAND(order, factory) \
+  static const ::autograde::cli::CommandRegistrar ag_registrar_##factory(order, factory)

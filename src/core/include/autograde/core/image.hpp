@@ -3,6 +3,7 @@
 // tightly packed. The numbers are in whatever encoding the producer says (the media layer
 // returns display-referred code values normalised to 0..1; camera log stays log until a
 // colour transform says otherwise).
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -10,6 +11,9 @@
 #include <vector>
 
 namespace autograde {
+
+// One colour triple; its encoding is stated by whoever passes it.
+using Rgb = std::array<float, 3>;
 
 // How the pixels were stored on disk, so a writer can keep the input's depth.
 enum class SampleFormat { U8, U16, Half, F32 };

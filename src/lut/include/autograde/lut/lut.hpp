@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace autograde {
+#include "autograde/core/image.hpp"
 
-using Rgb = std::array<float, 3>;
+namespace autograde {
 
 constexpr int kMinLut3DSize = 2;
 constexpr int kMaxLut3DSize = 256;
