@@ -13,6 +13,7 @@ PKGS=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev libopencv-dev
+  libtorch-dev wordnet-dev wordnet-base
 )
 
 SUDO=""
