@@ -28,6 +28,31 @@ float rec709_inverse_oetf(float v) {
   return std::copysign(r, v);
 }
 
+namespace {
+// ITU-R BT.2020-2 Table 4 constants (the precise values, used for 12-bit systems).
+constexpr double kRec2020Alpha = 1.09929682680944, kRec2020Beta = 0.018053968510807;
+}  // namespace
+
+float rec2020_oetf(float l) {
+  const double a = std::abs(double(l));
+  const double r = a < kRec2020Beta ? 4.5 * a
+                                    : kRec2020Alpha * std::pow(a, 0.45) - (kRec2020Alpha - 1.0);
+  return float(std::copysign(r, double(l)));
+}
+
+float rec2020_inverse_oetf(float v) {
+  const double a = std::abs(double(v));
+  const double r = a < 4.5 * kRec2020Beta
+                       ? a / 4.5
+                       : std::pow((a + kRec2020Alpha - 1.0) / kRec2020Alpha, 1.0 / 0.45);
+  return float(std::copysign(r, double(v)));
+}
+
+float dci_p3_eotf(float v) { return std::copysign(std::pow(std::abs(v), 2.6f), v); }
+float dci_p3_inverse_eotf(float l) {
+  return std::copysign(std::pow(std::abs(l), 1.f / 2.6f), l);
+}
+
 float bt1886_eotf(float v) { return std::copysign(std::pow(std::abs(v), 2.4f), v); }
 float bt1886_inverse_eotf(float l) { return std::copysign(std::pow(std::abs(l), 1.f / 2.4f), l); }
 
@@ -35,6 +60,8 @@ const Chromaticities kRec709{0.640, 0.330, 0.300, 0.600, 0.150, 0.060, 0.3127, 0
 const Chromaticities kRec2020{0.708, 0.292, 0.170, 0.797, 0.131, 0.046, 0.3127, 0.3290};
 const Chromaticities kDisplayP3{0.680, 0.320, 0.265, 0.690, 0.150, 0.060, 0.3127, 0.3290};
 const Chromaticities kDciP3{0.680, 0.320, 0.265, 0.690, 0.150, 0.060, 0.314, 0.351};
+const Chromaticities kAcesAP0{0.7347, 0.2653, 0.0, 1.0, 0.0001, -0.0770, 0.32168, 0.33767};
+const Chromaticities kAcesAP1{0.713, 0.293, 0.165, 0.830, 0.128, 0.044, 0.32168, 0.33767};
 
 namespace {
 std::array<double, 3> xy_to_xyz(double x, double y) { return {x / y, 1.0, (1.0 - x - y) / y}; }
@@ -77,17 +104,25 @@ Mat3 rgb_to_xyz_matrix(const Chromaticities& c) {
   return P;
 }
 
+Mat3 bradford_adaptation(double src_x, double src_y, double dst_x, double dst_y) {
+  // Bradford cone response matrix (Lam 1985), as used by ICC v4 (ICC.1:2010 Annex E) and by
+  // OpenColorIO's "_BFD" built-ins. von Kries scaling in that cone space maps one white onto
+  // the other: M^-1 * diag(cone(dst) / cone(src)) * M.
+  const Mat3 brad{{{0.8951, 0.2664, -0.1614}, {-0.7502, 1.7135, 0.0367}, {0.0389, -0.0685, 1.0296}}};
+  const auto ws = xy_to_xyz(src_x, src_y), wd = xy_to_xyz(dst_x, dst_y);
+  double cs[3], cd[3];
+  for (int i = 0; i < 3; ++i) {
+    cs[i] = brad[i][0] * ws[0] + brad[i][1] * ws[1] + brad[i][2] * ws[2];
+    cd[i] = brad[i][0] * wd[0] + brad[i][1] * wd[1] + brad[i][2] * wd[2];
+  }
+  const Mat3 scale{{{cd[0] / cs[0], 0, 0}, {0, cd[1] / cs[1], 0}, {0, 0, cd[2] / cs[2]}}};
+  return multiply(inverse(brad), multiply(scale, brad));
+}
+
 Mat3 rgb_to_rgb_matrix(const Chromaticities& from, const Chromaticities& to) {
   Mat3 m = rgb_to_xyz_matrix(from);
-  if (from.wx != to.wx || from.wy != to.wy) {
-    // Bradford cone response (Lam 1985, as tabulated by Lindbloom).
-    const Mat3 brad{{{0.8951, 0.2664, -0.1614}, {-0.7502, 1.7135, 0.0367}, {0.0389, -0.0685, 1.0296}}};
-    auto ws = xy_to_xyz(from.wx, from.wy), wd = xy_to_xyz(to.wx, to.wy);
-    Vec3 cs = apply(brad, {float(ws[0]), float(ws[1]), float(ws[2])});
-    Vec3 cd = apply(brad, {float(wd[0]), float(wd[1]), float(wd[2])});
-    Mat3 scale{{{cd[0] / cs[0], 0, 0}, {0, cd[1] / cs[1], 0}, {0, 0, cd[2] / cs[2]}}};
-    m = multiply(multiply(inverse(brad), multiply(scale, brad)), m);
-  }
+  if (from.wx != to.wx || from.wy != to.wy)
+    m = multiply(bradford_adaptation(from.wx, from.wy, to.wx, to.wy), m);
   return multiply(inverse(rgb_to_xyz_matrix(to)), m);
 }
 
@@ -156,6 +191,33 @@ Vec3 oklab_to_linear_srgb(Vec3 c) {
           float(-0.0041960863 * l - 0.7034186147 * m + 1.7076147010 * s)};
 }
 
+// Ottosson (2020), "Converting from XYZ to Oklab": M1 (XYZ → LMS), cube root, M2.
+Vec3 xyz_to_oklab(Vec3 c) {
+  double l = 0.8189330101 * c[0] + 0.3618667424 * c[1] - 0.1288597137 * c[2];
+  double m = 0.0329845436 * c[0] + 0.9293118715 * c[1] + 0.0361456387 * c[2];
+  double s = 0.0482003018 * c[0] + 0.2643662691 * c[1] + 0.6338517070 * c[2];
+  l = std::cbrt(l), m = std::cbrt(m), s = std::cbrt(s);
+  return {float(0.2104542553 * l + 0.7936177850 * m - 0.0040720468 * s),
+          float(1.9779984951 * l - 2.4285922050 * m + 0.4505937099 * s),
+          float(0.0259040371 * l + 0.7827717662 * m - 0.8086757660 * s)};
+}
+
+Vec3 oklab_to_xyz(Vec3 c) {
+  // LMS from OKLab with Ottosson's inverse M2, then the inverse of M1 computed here (he
+  // publishes M1 only), so both directions stay exact inverses of each other.
+  static const Mat3 m1_inv = inverse(Mat3{{{0.8189330101, 0.3618667424, -0.1288597137},
+                                           {0.0329845436, 0.9293118715, 0.0361456387},
+                                           {0.0482003018, 0.2643662691, 0.6338517070}}});
+  double l = c[0] + 0.3963377774 * c[1] + 0.2158037573 * c[2];
+  double m = c[0] - 0.1055613458 * c[1] - 0.0638541728 * c[2];
+  double s = c[0] - 0.0894841775 * c[1] - 1.2914855480 * c[2];
+  l = l * l * l, m = m * m * m, s = s * s * s;
+  Vec3 r{};
+  for (int i = 0; i < 3; ++i)
+    r[i] = float(m1_inv[i][0] * l + m1_inv[i][1] * m + m1_inv[i][2] * s);
+  return r;
+}
+
 Vec3 oklab_to_oklch(Vec3 lab) {
   return {lab[0], std::hypot(lab[1], lab[2]), std::atan2(lab[2], lab[1])};
 }
@@ -164,10 +226,14 @@ Vec3 oklch_to_oklab(Vec3 lch) {
 }
 
 float delta_e76(Vec3 a, Vec3 b) {
+  // CIE 15:2004 eq. 8.33.
   return std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
                    (a[2] - b[2]) * (a[2] - b[2]));
 }
 
+// Equations (1)-(22) of Sharma, Wu & Dalal, "The CIEDE2000 color-difference formula:
+// implementation notes, supplementary test data, and mathematical observations", Color Res.
+// Appl. 30(1), 2005, including their notes on hue when a chroma is zero and on the mean hue.
 float ciede2000(Vec3 lab1, Vec3 lab2) {
   constexpr double kPi = 3.14159265358979323846;
   auto deg = [](double r) { return r * 180.0 / kPi; };
@@ -197,7 +263,10 @@ float ciede2000(Vec3 lab1, Vec3 lab2) {
   const double Lbp = 0.5 * (L1 + L2), Cbp = 0.5 * (C1p + C2p);
   double hbp = h1p + h2p;
   if (C1p * C2p != 0.0) {
-    if (std::abs(h1p - h2p) <= 180.0) {
+    // Sharma et al. eq. (14): the boundary |h1' - h2'| = 180 belongs to the plain mean. Pairs
+    // such as their #9-#12 (hues exactly 180 deg apart in exact arithmetic) land a few ulps
+    // either side of 180 after atan2 and the +360 wrap, so compare with a round-off margin.
+    if (std::abs(h1p - h2p) <= 180.0 + 1e-9) {
       hbp = 0.5 * (h1p + h2p);
     } else {
       hbp = (h1p + h2p < 360.0) ? 0.5 * (h1p + h2p + 360.0) : 0.5 * (h1p + h2p - 360.0);
