@@ -1,0 +1,461 @@
+// SIMD kernels, compiled once per Highway target (foreach_target) and picked at run time.
+//
+// Every row is processed in chunks of kChunk pixels: unpack the chunk into three float
+// buffers (L1-resident), run the LUT on the buffers, pack back with rounding. Keeping the
+// format conversion apart from the interpolation lets one interpolation kernel serve every
+// pixel format; the extra traffic stays in L1 and costs far less than the table gathers.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "lut_kernels.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "kernels.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace autograde::engine_detail {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+using DI = hn::RebindToSigned<DF>;
+using VF = hn::Vec<DF>;
+using VI = hn::Vec<DI>;
+
+constexpr size_t kChunk = 256;  // a multiple of every target's lane count
+
+struct alignas(64) Buffers {
+  float c[4][kChunk] = {};  // R, G, B, raw alpha
+};
+
+// Lattice position of one channel, as the scalar reference's locate(): t = v*a + b clamped to
+// [0,1] (NaN → 0), x = t*(size-1), index = min(floor(x), size-2), fraction = x - index.
+HWY_INLINE void Locate(DF df, VF v, VF a, VF b, VF scale, VI imax, VI& i0, VF& f) {
+  const DI di;
+  VF t = hn::MulAdd(v, a, b);
+  t = hn::IfThenElseZero(t > hn::Zero(df), t);
+  t = hn::Min(t, hn::Set(df, 1.f));
+  const VF x = hn::Mul(t, scale);
+  i0 = hn::Min(hn::ConvertTo(di, x), imax);  // x >= 0, so truncation is floor
+  f = hn::Sub(x, hn::ConvertTo(df, i0));
+}
+
+enum class Stage1 { None, CodeTable, Shaper };
+
+template <Stage1 kStage1, bool kHas3D, bool kTetra>
+void TransformChunk(const PreparedLut& L, float* HWY_RESTRICT pr, float* HWY_RESTRICT pg,
+                    float* HWY_RESTRICT pb, size_t n) {
+  const DF df;
+  const DI di;
+  const size_t N = hn::Lanes(df);
+  float* p[3] = {pr, pg, pb};
+
+  // Stage-1 constants.
+  const VI code_max = hn::Set(di, std::max(L.code_count - 1, 0));
+  const VF s1_scale = hn::Set(df, float(std::max(L.size1 - 1, 0)));
+  const VI s1_imax = hn::Set(di, std::max(L.size1 - 2, 0));
+  // 3D constants: offsets of the lattice neighbours in floats.
+  const int S = L.size3;
+  const VF s3_scale = hn::Set(df, float(std::max(S - 1, 0)));
+  const VI s3_imax = hn::Set(di, std::max(S - 2, 0));
+  const VI vS = hn::Set(di, S);
+  const int32_t odr = 3, odg = 3 * S, odb = 3 * S * S;
+  const VI dr = hn::Set(di, odr), dg = hn::Set(di, odg), db = hn::Set(di, odb);
+  const VI dall = hn::Set(di, odr + odg + odb);
+  const float* HWY_RESTRICT T = L.table3.data();
+
+  for (size_t i = 0; i < n; i += N) {
+    VF v[3];
+    for (int c = 0; c < 3; ++c) {
+      v[c] = hn::Load(df, p[c] + i);
+      if constexpr (kStage1 == Stage1::CodeTable) {
+        // Raw integer codes (exact in float); out-of-range high bits clamp to the last code.
+        const VI code = hn::Min(hn::Max(hn::ConvertTo(di, v[c]), hn::Zero(di)), code_max);
+        v[c] = hn::GatherIndex(df, L.code_table.data() + size_t(c) * L.code_count, code);
+      } else if constexpr (kStage1 == Stage1::Shaper) {
+        VI k;
+        VF f;
+        Locate(df, v[c], hn::Set(df, L.a1[c]), hn::Set(df, L.b1[c]), s1_scale, s1_imax, k, f);
+        const float* t1 = L.table1.data() + size_t(c) * L.size1;
+        const VF lo = hn::GatherIndex(df, t1, k);
+        const VF hi = hn::GatherIndex(df, t1 + 1, k);
+        v[c] = hn::MulAdd(f, hn::Sub(hi, lo), lo);
+      }
+    }
+    if constexpr (!kHas3D) {
+      for (int c = 0; c < 3; ++c) hn::Store(v[c], df, p[c] + i);
+      continue;
+    } else {
+      VI ir, ig, ib;
+      VF fr, fg, fb;
+      Locate(df, v[0], hn::Set(df, L.a3[0]), hn::Set(df, L.b3[0]), s3_scale, s3_imax, ir, fr);
+      Locate(df, v[1], hn::Set(df, L.a3[1]), hn::Set(df, L.b3[1]), s3_scale, s3_imax, ig, fg);
+      Locate(df, v[2], hn::Set(df, L.a3[2]), hn::Set(df, L.b3[2]), s3_scale, s3_imax, ib, fb);
+      VI base = hn::Add(hn::Mul(hn::Add(hn::Mul(ib, vS), ig), vS), ir);
+      base = hn::Add(hn::Add(base, base), base);  // 3 floats per entry
+      if constexpr (kTetra) {
+        // Tetrahedral (Kasson et al. 1995): walk from c000 to c111 along the axes in order of
+        // decreasing fraction. Ties may pick either tetrahedron; their shared face gives the
+        // same value. max: first of r,g,b; min: first of b,g,r, so the axes always differ.
+        const auto r_max = hn::And(fr >= fg, fr >= fb);
+        const auto g_max = hn::AndNot(r_max, fg >= fb);
+        const auto b_min = hn::And(fb <= fr, fb <= fg);
+        const auto g_min = hn::AndNot(b_min, fg <= fr);
+        const VI o_max = hn::IfThenElse(hn::RebindMask(di, r_max), dr,
+                                        hn::IfThenElse(hn::RebindMask(di, g_max), dg, db));
+        const VI o_min = hn::IfThenElse(hn::RebindMask(di, b_min), db,
+                                        hn::IfThenElse(hn::RebindMask(di, g_min), dg, dr));
+        const VF f_max = hn::Max(hn::Max(fr, fg), fb);
+        const VF f_min = hn::Min(hn::Min(fr, fg), fb);
+        const VF f_mid = hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb));
+        const VI i1 = hn::Add(base, o_max);
+        const VI i2 = hn::Sub(hn::Add(base, dall), o_min);
+        const VI i3 = hn::Add(base, dall);
+        for (int c = 0; c < 3; ++c) {
+          const VF c0 = hn::GatherIndex(df, T + c, base);
+          const VF c1 = hn::GatherIndex(df, T + c, i1);
+          const VF c2 = hn::GatherIndex(df, T + c, i2);
+          const VF c3 = hn::GatherIndex(df, T + c, i3);
+          VF out = hn::MulAdd(f_max, hn::Sub(c1, c0), c0);
+          out = hn::MulAdd(f_mid, hn::Sub(c2, c1), out);
+          out = hn::MulAdd(f_min, hn::Sub(c3, c2), out);
+          hn::Store(out, df, p[c] + i);
+        }
+      } else {
+        // Trilinear: lerp along red, then green, then blue (the scalar reference's order).
+        const VI i100 = hn::Add(base, dr), i010 = hn::Add(base, dg);
+        const VI i110 = hn::Add(i100, dg), i001 = hn::Add(base, db);
+        const VI i101 = hn::Add(i100, db), i011 = hn::Add(i010, db), i111 = hn::Add(i110, db);
+        for (int c = 0; c < 3; ++c) {
+          const float* Tc = T + c;
+          const VF v000 = hn::GatherIndex(df, Tc, base), v100 = hn::GatherIndex(df, Tc, i100);
+          const VF v010 = hn::GatherIndex(df, Tc, i010), v110 = hn::GatherIndex(df, Tc, i110);
+          const VF v001 = hn::GatherIndex(df, Tc, i001), v101 = hn::GatherIndex(df, Tc, i101);
+          const VF v011 = hn::GatherIndex(df, Tc, i011), v111 = hn::GatherIndex(df, Tc, i111);
+          const VF c00 = hn::MulAdd(fr, hn::Sub(v100, v000), v000);
+          const VF c10 = hn::MulAdd(fr, hn::Sub(v110, v010), v010);
+          const VF c01 = hn::MulAdd(fr, hn::Sub(v101, v001), v001);
+          const VF c11 = hn::MulAdd(fr, hn::Sub(v111, v011), v011);
+          const VF c0 = hn::MulAdd(fg, hn::Sub(c10, c00), c00);
+          const VF c1 = hn::MulAdd(fg, hn::Sub(c11, c01), c01);
+          hn::Store(hn::MulAdd(fb, hn::Sub(c1, c0), c0), df, p[c] + i);
+        }
+      }
+    }
+  }
+}
+
+// n: a multiple of the lane count (the buffers are padded).
+void Transform(const PreparedLut& L, Buffers& B, size_t n) {
+  const bool tetra = L.interp == Interp::Tetrahedral;
+  const bool has3d = L.size3 > 0;
+  float *r = B.c[0], *g = B.c[1], *b = B.c[2];
+  auto run = [&](auto s1) {
+    constexpr Stage1 k = decltype(s1)::value;
+    if (!has3d) return TransformChunk<k, false, true>(L, r, g, b, n);
+    if (tetra) return TransformChunk<k, true, true>(L, r, g, b, n);
+    return TransformChunk<k, true, false>(L, r, g, b, n);
+  };
+  if (L.code_count > 0)
+    run(std::integral_constant<Stage1, Stage1::CodeTable>{});
+  else if (L.size1 > 0)
+    run(std::integral_constant<Stage1, Stage1::Shaper>{});
+  else
+    run(std::integral_constant<Stage1, Stage1::None>{});
+}
+
+// ---- Pixel formats ------------------------------------------------------------------------
+
+template <typename T>
+using DT = hn::Rebind<T, DF>;
+
+template <typename T>
+HWY_INLINE T LoadScalar(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+template <typename T>
+HWY_INLINE void StoreScalar(std::uint8_t* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+template <typename T>
+HWY_INLINE VF ToFloat(hn::Vec<DT<T>> v) {
+  if constexpr (std::is_same_v<T, float>) {
+    return v;
+  } else {
+    return hn::ConvertTo(DF(), hn::PromoteTo(DI(), v));
+  }
+}
+
+// Float → T: integer types scale by `scale`, clamp to [0, max] and round to nearest (ties to
+// even); float passes through.
+template <typename T>
+HWY_INLINE hn::Vec<DT<T>> FromFloat(VF v, VF scale, VF max) {
+  if constexpr (std::is_same_v<T, float>) {
+    (void)scale, (void)max;
+    return v;
+  } else {
+    const DF df;
+    v = hn::Min(hn::Max(hn::Mul(v, scale), hn::Zero(df)), max);
+    return hn::DemoteTo(DT<T>(), hn::NearestInt(v));
+  }
+}
+
+template <typename T>
+HWY_INLINE T FromFloatScalar(float v, float scale, float max) {
+  if constexpr (std::is_same_v<T, float>) {
+    (void)scale, (void)max;
+    return v;
+  } else {
+    v = std::min(std::max(v * scale, 0.f), max);
+    return T(std::nearbyint(v));  // default rounding mode: ties to even, as NearestInt
+  }
+}
+
+template <typename T, int C>
+void UnpackPacked(const std::uint8_t* src, size_t n, Buffers& B) {
+  const DT<T> dt;
+  const DF df;
+  const size_t N = hn::Lanes(df);
+  const T* s = reinterpret_cast<const T*>(src);
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    hn::Vec<DT<T>> v0, v1, v2, v3;
+    if constexpr (C == 3) {
+      hn::LoadInterleaved3(dt, s + 3 * i, v0, v1, v2);
+    } else {
+      hn::LoadInterleaved4(dt, s + 4 * i, v0, v1, v2, v3);
+      hn::Store(ToFloat<T>(v3), df, B.c[3] + i);
+    }
+    hn::Store(ToFloat<T>(v0), df, B.c[0] + i);
+    hn::Store(ToFloat<T>(v1), df, B.c[1] + i);
+    hn::Store(ToFloat<T>(v2), df, B.c[2] + i);
+  }
+  for (; i < n; ++i)
+    for (int c = 0; c < C; ++c)
+      B.c[c][i] = float(LoadScalar<T>(src + (C * i + c) * sizeof(T)));
+}
+
+template <typename T, int C>
+void PackPacked(const Buffers& B, size_t n, float max_code, std::uint8_t* dst) {
+  const DT<T> dt;
+  const DF df;
+  const size_t N = hn::Lanes(df);
+  const VF scale = hn::Set(df, max_code), one = hn::Set(df, 1.f), max = hn::Set(df, max_code);
+  T* d = reinterpret_cast<T*>(dst);
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto o0 = FromFloat<T>(hn::Load(df, B.c[0] + i), scale, max);
+    const auto o1 = FromFloat<T>(hn::Load(df, B.c[1] + i), scale, max);
+    const auto o2 = FromFloat<T>(hn::Load(df, B.c[2] + i), scale, max);
+    if constexpr (C == 3) {
+      hn::StoreInterleaved3(o0, o1, o2, dt, d + 3 * i);
+    } else {
+      const auto o3 = FromFloat<T>(hn::Load(df, B.c[3] + i), one, max);  // raw alpha
+      hn::StoreInterleaved4(o0, o1, o2, o3, dt, d + 4 * i);
+    }
+  }
+  for (; i < n; ++i) {
+    for (int c = 0; c < 3; ++c)
+      StoreScalar<T>(dst + (C * i + c) * sizeof(T), FromFloatScalar<T>(B.c[c][i], max_code, max_code));
+    if constexpr (C == 4) StoreScalar<T>(dst + (4 * i + 3) * sizeof(T), FromFloatScalar<T>(B.c[3][i], 1.f, max_code));
+  }
+}
+
+template <typename T>
+void UnpackPlane(const std::uint8_t* src, size_t n, float* out) {
+  const DT<T> dt;
+  const DF df;
+  const size_t N = hn::Lanes(df);
+  const T* s = reinterpret_cast<const T*>(src);
+  size_t i = 0;
+  for (; i + N <= n; i += N) hn::Store(ToFloat<T>(hn::LoadU(dt, s + i)), df, out + i);
+  for (; i < n; ++i) out[i] = float(LoadScalar<T>(src + i * sizeof(T)));
+}
+
+template <typename T>
+void PackPlane(const float* in, size_t n, float max_code, std::uint8_t* dst) {
+  const DT<T> dt;
+  const DF df;
+  const size_t N = hn::Lanes(df);
+  const VF scale = hn::Set(df, max_code);
+  T* d = reinterpret_cast<T*>(dst);
+  size_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(FromFloat<T>(hn::Load(df, in + i), scale, scale), dt, d + i);
+  for (; i < n; ++i) StoreScalar<T>(dst + i * sizeof(T), FromFloatScalar<T>(in[i], max_code, max_code));
+}
+
+template <typename T>
+void RenderRowsT(const PreparedLut& L, const RowJob& job) {
+  const PixelFormat& f = job.format;
+  const float max_code = sample_max(f.type);
+  const size_t N = hn::Lanes(DF());
+  const bool planar = f.layout == Layout::Planar;
+  const size_t px = planar ? sizeof(T) : sizeof(T) * f.channels;
+  Buffers B;
+  for (int y = job.y0; y < job.y1; ++y) {
+    const std::uint8_t* src[4];
+    std::uint8_t* dst[4];
+    const int planes = planar ? f.channels : 1;
+    for (int p = 0; p < planes; ++p) {
+      src[p] = job.src[p] + std::ptrdiff_t(y) * job.src_stride[p];
+      dst[p] = job.dst[p] + std::ptrdiff_t(y) * job.dst_stride[p];
+    }
+    for (size_t x0 = 0; x0 < size_t(job.width); x0 += kChunk) {
+      const size_t n = std::min(kChunk, size_t(job.width) - x0);
+      const size_t off = x0 * px;
+      if (planar) {
+        for (int c = 0; c < 3; ++c) UnpackPlane<T>(src[c] + off, n, B.c[c]);
+      } else if (f.channels == 3) {
+        UnpackPacked<T, 3>(src[0] + off, n, B);
+      } else {
+        UnpackPacked<T, 4>(src[0] + off, n, B);
+      }
+      Transform(L, B, (n + N - 1) / N * N);
+      if (planar) {
+        for (int c = 0; c < 3; ++c) PackPlane<T>(B.c[c], n, max_code, dst[c] + off);
+      } else if (f.channels == 3) {
+        PackPacked<T, 3>(B, n, max_code, dst[0] + off);
+      } else {
+        PackPacked<T, 4>(B, n, max_code, dst[0] + off);
+      }
+    }
+    if (planar && f.channels == 4 && src[3] != dst[3])
+      std::memmove(dst[3], src[3], size_t(job.width) * sizeof(T));
+  }
+}
+
+void RenderRows(const PreparedLut& L, const RowJob& job) {
+  switch (job.format.type) {
+    case SampleType::U8: return RenderRowsT<std::uint8_t>(L, job);
+    case SampleType::U10:
+    case SampleType::U12:
+    case SampleType::U16: return RenderRowsT<std::uint16_t>(L, job);
+    case SampleType::F32: return RenderRowsT<float>(L, job);
+  }
+}
+
+// ---- Fused Y'CbCr ---------------------------------------------------------------------------
+
+// ITU-R BT.709-6 item 3.2/3.3: Kr = 0.2126, Kb = 0.0722, E'cb = (E'b - E'y)/1.8556,
+// E'cr = (E'r - E'y)/1.5748; limited-range quantisation (item 4.6): Y' = 219 E'y + 16,
+// C = 224 E'c + 128, times 2^(n-8) at n bits.
+constexpr double kKr = 0.2126, kKb = 0.0722, kKg = 1.0 - kKr - kKb;
+constexpr double kCbDen = 2.0 * (1.0 - kKb), kCrDen = 2.0 * (1.0 - kKr);
+
+template <typename T>
+void RenderYuvRowsT(const PreparedLut& L, const YuvJob& job) {
+  const YuvFormat& f = job.format;
+  const int sw = f.log2_chroma_w, sh = f.log2_chroma_h;
+  const float q = float(1 << (f.bit_depth - 8));  // code scale relative to 8 bits
+  const float max_code = float((1 << f.bit_depth) - 1);
+  const float y_mul = 1.f / (219.f * q), y_add = -16.f / 219.f;
+  const float c_mul = 1.f / (224.f * q), c_add = -128.f / 224.f;
+  const float r_cr = float(kCrDen), b_cb = float(kCbDen);
+  const float g_cb = float(-kKb * kCbDen / kKg), g_cr = float(-kKr * kCrDen / kKg);
+  const float kr = float(kKr), kg = float(kKg), kb = float(kKb);
+  const float inv_cb = float(1.0 / kCbDen), inv_cr = float(1.0 / kCrDen);
+  const size_t N = hn::Lanes(DF());
+
+  const int cw = (job.width + (1 << sw) - 1) >> sw;
+  const int cchunk = int(kChunk) >> (sw + sh);  // chroma samples per chunk
+  const int pitch = cchunk << sw;               // buffer row pitch (luma samples)
+  Buffers B;
+  float cb[kChunk], cr[kChunk], sum_b[kChunk], sum_r[kChunk];
+  int count[kChunk];
+  for (int cy = job.cy0; cy < job.cy1; ++cy) {
+    const int ly0 = cy << sh;
+    const int rows = std::min(1 << sh, job.height - ly0);
+    const std::uint8_t* csrc[2] = {job.src[1] + std::ptrdiff_t(cy) * job.src_stride[1],
+                                   job.src[2] + std::ptrdiff_t(cy) * job.src_stride[2]};
+    std::uint8_t* cdst[2] = {job.dst[1] + std::ptrdiff_t(cy) * job.dst_stride[1],
+                             job.dst[2] + std::ptrdiff_t(cy) * job.dst_stride[2]};
+    for (int cx0 = 0; cx0 < cw; cx0 += cchunk) {
+      const int ncx = std::min(cchunk, cw - cx0);
+      const int lx0 = cx0 << sw;
+      const int nlx = std::min(ncx << sw, job.width - lx0);
+      for (int k = 0; k < ncx; ++k) {
+        cb[k] = float(LoadScalar<T>(csrc[0] + (cx0 + k) * sizeof(T))) * c_mul + c_add;
+        cr[k] = float(LoadScalar<T>(csrc[1] + (cx0 + k) * sizeof(T))) * c_mul + c_add;
+      }
+      for (int j = 0; j < rows; ++j) {
+        const std::uint8_t* ys =
+            job.src[0] + std::ptrdiff_t(ly0 + j) * job.src_stride[0] + size_t(lx0) * sizeof(T);
+        float* R = B.c[0] + j * pitch;
+        float* G = B.c[1] + j * pitch;
+        float* Bl = B.c[2] + j * pitch;
+        for (int k = 0; k < nlx; ++k) {
+          const float yv = float(LoadScalar<T>(ys + k * sizeof(T))) * y_mul + y_add;
+          const float u = cb[k >> sw], v = cr[k >> sw];
+          R[k] = yv + r_cr * v;
+          G[k] = yv + g_cb * u + g_cr * v;
+          Bl[k] = yv + b_cb * u;
+        }
+      }
+      Transform(L, B, (size_t(rows * pitch) + N - 1) / N * N);
+      for (int k = 0; k < ncx; ++k) sum_b[k] = sum_r[k] = 0.f, count[k] = 0;
+      for (int j = 0; j < rows; ++j) {
+        std::uint8_t* yd =
+            job.dst[0] + std::ptrdiff_t(ly0 + j) * job.dst_stride[0] + size_t(lx0) * sizeof(T);
+        const float* R = B.c[0] + j * pitch;
+        const float* G = B.c[1] + j * pitch;
+        const float* Bl = B.c[2] + j * pitch;
+        for (int k = 0; k < nlx; ++k) {
+          const float yv = kr * R[k] + kg * G[k] + kb * Bl[k];
+          const float code = std::min(std::max((219.f * yv + 16.f) * q, 0.f), max_code);
+          StoreScalar<T>(yd + k * sizeof(T), T(std::nearbyint(code)));
+          sum_b[k >> sw] += Bl[k] - yv;
+          sum_r[k >> sw] += R[k] - yv;
+          count[k >> sw] += 1;
+        }
+      }
+      for (int k = 0; k < ncx; ++k) {
+        const float inv_n = 1.f / float(count[k]);
+        const float u = sum_b[k] * inv_n * inv_cb, v = sum_r[k] * inv_n * inv_cr;
+        const float cu = std::min(std::max((224.f * u + 128.f) * q, 0.f), max_code);
+        const float cv = std::min(std::max((224.f * v + 128.f) * q, 0.f), max_code);
+        StoreScalar<T>(cdst[0] + (cx0 + k) * sizeof(T), T(std::nearbyint(cu)));
+        StoreScalar<T>(cdst[1] + (cx0 + k) * sizeof(T), T(std::nearbyint(cv)));
+      }
+    }
+  }
+}
+
+void RenderYuvRows(const PreparedLut& L, const YuvJob& job) {
+  if (job.format.bit_depth == 8)
+    RenderYuvRowsT<std::uint8_t>(L, job);
+  else
+    RenderYuvRowsT<std::uint16_t>(L, job);
+}
+
+const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace autograde::engine_detail
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace autograde::engine_detail {
+
+HWY_EXPORT(RenderRows);
+HWY_EXPORT(RenderYuvRows);
+HWY_EXPORT(TargetName);
+
+void render_rows(const PreparedLut& lut, const RowJob& job) {
+  HWY_DYNAMIC_DISPATCH(RenderRows)(lut, job);
+}
+
+void render_yuv_rows(const PreparedLut& lut, const YuvJob& job) {
+  HWY_DYNAMIC_DISPATCH(RenderYuvRows)(lut, job);
+}
+
+const char* simd_target_name() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
+
+}  // namespace autograde::engine_detail
+#endif
