@@ -109,6 +109,10 @@ OCIO::ConstCPUProcessorRcPtr make_processor(CameraLog s, bool display) {
   } else {
     append_to_aces(g, s);
     if (display) {
+      // Without the gamut compression, saturated camera colours outside AP1 hit the output
+      // transform's clip and fold (e.g. S-Log3 (0.9, 0.5, 0.1) renders with a blue channel
+      // of 0.41); with it the rendering is smoother and a baked cube tracks it better.
+      g->appendTransform(builtin("ACES-LMT - ACES 1.3 Reference Gamut Compression"));
       g->appendTransform(builtin("ACES-OUTPUT - ACES2065-1_to_CIE-XYZ-D65 - SDR-VIDEO_1.0"));
       g->appendTransform(builtin("DISPLAY - CIE-XYZ-D65_to_REC.1886-REC.709"));
     } else {

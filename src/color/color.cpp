@@ -86,7 +86,7 @@ Mat3 multiply(const Mat3& x, const Mat3& y) {
   return r;
 }
 
-Vec3 apply(const Mat3& m, Vec3 v) {
+Vec3 apply_matrix(const Mat3& m, Vec3 v) {
   Vec3 r{};
   for (int i = 0; i < 3; ++i) r[i] = float(m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2]);
   return r;
@@ -162,11 +162,11 @@ const Mat3& xyz_to_srgb() {
 
 Vec3 srgb_to_lab(Vec3 s) {
   Vec3 lin{srgb_to_linear(s[0]), srgb_to_linear(s[1]), srgb_to_linear(s[2])};
-  return xyz_to_lab(apply(srgb_to_xyz(), lin));
+  return xyz_to_lab(apply_matrix(srgb_to_xyz(), lin));
 }
 
 Vec3 lab_to_srgb(Vec3 lab) {
-  Vec3 lin = apply(xyz_to_srgb(), lab_to_xyz(lab));
+  Vec3 lin = apply_matrix(xyz_to_srgb(), lab_to_xyz(lab));
   return {linear_to_srgb(lin[0]), linear_to_srgb(lin[1]), linear_to_srgb(lin[2])};
 }
 

@@ -146,13 +146,13 @@ TEST(Gamut, InverseAndWhitePreserved) {
     for (int i = 0; i < 3; ++i)
       for (int j = 0; j < 3; ++j) EXPECT_NEAR(id[i][j], i == j ? 1.0 : 0.0, 1e-12);
     // RGB white (1,1,1) lands on the white point with Y = 1.
-    const Vec3 w = apply(m, {1, 1, 1});
+    const Vec3 w = apply_matrix(m, {1, 1, 1});
     EXPECT_NEAR(w[1], 1.0, 1e-6);
     EXPECT_NEAR(w[0] / (w[0] + w[1] + w[2]), c->wx, 1e-6);
     EXPECT_NEAR(w[1] / (w[0] + w[1] + w[2]), c->wy, 1e-6);
   }
   // Adapted conversions keep white white.
-  const Vec3 w = apply(rgb_to_rgb_matrix(kAcesAP1, kRec709), {1, 1, 1});
+  const Vec3 w = apply_matrix(rgb_to_rgb_matrix(kAcesAP1, kRec709), {1, 1, 1});
   for (float x : w) EXPECT_NEAR(x, 1.0, 1e-6);
 }
 
@@ -169,7 +169,7 @@ TEST(Gamut, Rec709ToRec2020MatchesOcioDisplayBuiltins) {
     const Vec3 out = ocio_apply({{"DISPLAY - CIE-XYZ-D65_to_REC.1886-REC.709", true},
                                  {"DISPLAY - CIE-XYZ-D65_to_REC.1886-REC.2020", false}},
                                 code);
-    const Vec3 want = apply(m, lin);
+    const Vec3 want = apply_matrix(m, lin);
     for (int i = 0; i < 3; ++i) EXPECT_NEAR(bt1886_eotf(out[i]), want[i], 2e-5) << i;
   }
 }
@@ -182,7 +182,7 @@ TEST(Gamut, BradfordMatchesOcioAcesUtilities) {
   for (Vec3 v : {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}, Vec3{0.3f, 0.6f, 0.2f}}) {
     const Vec3 a = ocio_apply({{"UTILITY - ACES-AP1_to_LINEAR-REC709_BFD", false}}, v);
     const Vec3 b = ocio_apply({{"UTILITY - ACES-AP0_to_CIE-XYZ-D65_BFD", false}}, v);
-    const Vec3 wa = apply(ap1_709, v), wb = apply(ap0_xyz, v);
+    const Vec3 wa = apply_matrix(ap1_709, v), wb = apply_matrix(ap0_xyz, v);
     for (int i = 0; i < 3; ++i) {
       EXPECT_NEAR(a[i], wa[i], 1e-5) << i;
       EXPECT_NEAR(b[i], wb[i], 1e-5) << i;
@@ -252,7 +252,7 @@ TEST(OKLab, SrgbPathAgreesWithXyzPath) {
   const Mat3 m = rgb_to_xyz_matrix(kRec709);
   for (Vec3 c : {Vec3{1, 1, 1}, Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}, Vec3{0.2f, 0.4f, 0.7f},
                  Vec3{0.18f, 0.18f, 0.18f}}) {
-    const Vec3 a = linear_srgb_to_oklab(c), b = xyz_to_oklab(apply(m, c));
+    const Vec3 a = linear_srgb_to_oklab(c), b = xyz_to_oklab(apply_matrix(m, c));
     for (int i = 0; i < 3; ++i) EXPECT_NEAR(a[i], b[i], 1e-3) << i;
     const Vec3 back = oklab_to_linear_srgb(a);
     for (int i = 0; i < 3; ++i) EXPECT_NEAR(back[i], c[i], 1e-5) << i;

@@ -11,10 +11,13 @@
 // Route: camera → ACES2065-1 (OCIO built-in "<CAMERA>_to_ACES2065-1"; ARRI LogC4 is built here
 // from ARRI's specification because OCIO 2.1 has no LogC4 built-in) → CIE XYZ D65 (OCIO
 // "UTILITY - ACES-AP0_to_CIE-XYZ-D65_BFD", Bradford) → linear Rec.709 (IEC 61966-2-1 matrix).
-// The display rendering is the ACES 1.x SDR video output transform ("ACES-OUTPUT -
-// ACES2065-1_to_CIE-XYZ-D65 - SDR-VIDEO_1.0") followed by "DISPLAY - CIE-XYZ-D65_to_REC.1886-
-// REC.709": a filmic tone scale (18% grey → about 10% of display white) with highlight
-// roll-off, then the BT.1886 inverse EOTF.
+// The display rendering, all OCIO 2.1 built-ins applied in ACES2065-1: the ACES 1.3 Reference
+// Gamut Compression ("ACES-LMT - ACES 1.3 Reference Gamut Compression", which the Academy
+// recommends for camera sources: it pulls camera colours that lie outside AP1 back in
+// smoothly and leaves neutrals and in-gamut colours alone), the ACES 1.x SDR video output
+// transform ("ACES-OUTPUT - ACES2065-1_to_CIE-XYZ-D65 - SDR-VIDEO_1.0": filmic tone scale,
+// 18% grey → about 10% of display white, highlight roll-off) and "DISPLAY - CIE-XYZ-D65_to_
+// REC.1886-REC.709" (Rec.709 primaries, BT.1886 inverse EOTF, gamma 2.4).
 #include <span>
 #include <string>
 #include <string_view>

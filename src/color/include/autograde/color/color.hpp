@@ -49,7 +49,8 @@ extern const Chromaticities kAcesAP1;
 Mat3 rgb_to_xyz_matrix(const Chromaticities& c);
 Mat3 inverse(const Mat3& m);
 Mat3 multiply(const Mat3& a, const Mat3& b);
-Vec3 apply(const Mat3& m, Vec3 v);
+// m · v. (Not named `apply`: Vec3 is a std::array, so ADL would also find std::apply.)
+Vec3 apply_matrix(const Mat3& m, Vec3 v);
 // XYZ under white (src_x, src_y) → XYZ under white (dst_x, dst_y): Bradford (Lam 1985) von
 // Kries adaptation, the CAT of ICC.1:2010 Annex E and of OpenColorIO's "_BFD" built-ins.
 Mat3 bradford_adaptation(double src_x, double src_y, double dst_x, double dst_y);
