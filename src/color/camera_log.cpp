@@ -26,12 +26,18 @@ constexpr std::array<std::string_view, 7> kNames{"rec709", "slog3", "logc3",  "l
 // BuiltinTransformRegistry). LogC4 and Rec709 have none.
 const char* builtin_to_aces(CameraLog s) {
   switch (s) {
-    case CameraLog::SLog3: return "SONY_SLOG3-SGAMUT3.CINE_to_ACES2065-1";
-    case CameraLog::LogC3: return "ARRI_ALEXA-LOGC-EI800-AWG_to_ACES2065-1";
-    case CameraLog::VLog: return "PANASONIC_VLOG-VGAMUT_to_ACES2065-1";
-    case CameraLog::CLog3: return "CANON_CLOG3-CGAMUT_to_ACES2065-1";
-    case CameraLog::Log3G10: return "RED_LOG3G10-RWG_to_ACES2065-1";
-    default: return nullptr;
+    case CameraLog::SLog3:
+      return "SONY_SLOG3-SGAMUT3.CINE_to_ACES2065-1";
+    case CameraLog::LogC3:
+      return "ARRI_ALEXA-LOGC-EI800-AWG_to_ACES2065-1";
+    case CameraLog::VLog:
+      return "PANASONIC_VLOG-VGAMUT_to_ACES2065-1";
+    case CameraLog::CLog3:
+      return "CANON_CLOG3-CGAMUT_to_ACES2065-1";
+    case CameraLog::Log3G10:
+      return "RED_LOG3G10-RWG_to_ACES2065-1";
+    default:
+      return nullptr;
   }
 }
 
@@ -94,7 +100,8 @@ void append_to_aces(OCIO::GroupTransformRcPtr& g, CameraLog s) {
     // white, so greys are identical and saturated colours differ by well under 1%.
     g->appendTransform(logc4_decode_transform());
     g->appendTransform(matrix_transform(rgb_to_xyz_matrix(kArriWideGamut4)));
-    g->appendTransform(builtin("UTILITY - ACES-AP0_to_CIE-XYZ-D65_BFD", OCIO::TRANSFORM_DIR_INVERSE));
+    g->appendTransform(
+        builtin("UTILITY - ACES-AP0_to_CIE-XYZ-D65_BFD", OCIO::TRANSFORM_DIR_INVERSE));
   } else {
     g->appendTransform(builtin(builtin_to_aces(s)));
   }
@@ -126,8 +133,8 @@ OCIO::ConstCPUProcessorRcPtr make_processor(CameraLog s, bool display) {
     return proc->getOptimizedCPUProcessor(OCIO::BIT_DEPTH_F32, OCIO::BIT_DEPTH_F32,
                                           OCIO::OPTIMIZATION_LOSSLESS);
   } catch (const OCIO::Exception& e) {
-    throw_internal(std::string("OpenColorIO cannot build the ") +
-                   std::string(camera_log_name(s)) + " transform: " + e.what());
+    throw_internal(std::string("OpenColorIO cannot build the ") + std::string(camera_log_name(s)) +
+                   " transform: " + e.what());
   }
 }
 
@@ -163,7 +170,7 @@ std::string normalise_name(std::string_view name) {
 
 }  // namespace
 
-const Chromaticities kArriWideGamut4{0.7347, 0.2653, 0.1424, 0.8576,
+const Chromaticities kArriWideGamut4{0.7347, 0.2653,  0.1424, 0.8576,
                                      0.0991, -0.0308, 0.3127, 0.3290};
 
 std::span<const CameraLog> all_camera_logs() { return kAll; }
@@ -217,8 +224,7 @@ Vec3 camera_log_to_rec709_display(CameraLog s, Vec3 code) {
 }
 
 std::vector<float> bake_camera_log_to_rec709_display(CameraLog s, int size) {
-  if (size < 2 || size > 256)
-    throw_usage("LUT size must be 2..256, got " + std::to_string(size));
+  if (size < 2 || size > 256) throw_usage("LUT size must be 2..256, got " + std::to_string(size));
   const size_t n = size_t(size);
   std::vector<float> table(n * n * n * 3);
   const float step = 1.f / float(size - 1);

@@ -35,8 +35,8 @@ constexpr double kRec2020Alpha = 1.09929682680944, kRec2020Beta = 0.018053968510
 
 float rec2020_oetf(float l) {
   const double a = std::abs(double(l));
-  const double r = a < kRec2020Beta ? 4.5 * a
-                                    : kRec2020Alpha * std::pow(a, 0.45) - (kRec2020Alpha - 1.0);
+  const double r =
+      a < kRec2020Beta ? 4.5 * a : kRec2020Alpha * std::pow(a, 0.45) - (kRec2020Alpha - 1.0);
   return float(std::copysign(r, double(l)));
 }
 
@@ -49,9 +49,7 @@ float rec2020_inverse_oetf(float v) {
 }
 
 float dci_p3_eotf(float v) { return std::copysign(std::pow(std::abs(v), 2.6f), v); }
-float dci_p3_inverse_eotf(float l) {
-  return std::copysign(std::pow(std::abs(l), 1.f / 2.6f), l);
-}
+float dci_p3_inverse_eotf(float l) { return std::copysign(std::pow(std::abs(l), 1.f / 2.6f), l); }
 
 float bt1886_eotf(float v) { return std::copysign(std::pow(std::abs(v), 2.4f), v); }
 float bt1886_inverse_eotf(float l) { return std::copysign(std::pow(std::abs(l), 1.f / 2.4f), l); }
@@ -108,7 +106,8 @@ Mat3 bradford_adaptation(double src_x, double src_y, double dst_x, double dst_y)
   // Bradford cone response matrix (Lam 1985), as used by ICC v4 (ICC.1:2010 Annex E) and by
   // OpenColorIO's "_BFD" built-ins. von Kries scaling in that cone space maps one white onto
   // the other: M^-1 * diag(cone(dst) / cone(src)) * M.
-  const Mat3 brad{{{0.8951, 0.2664, -0.1614}, {-0.7502, 1.7135, 0.0367}, {0.0389, -0.0685, 1.0296}}};
+  const Mat3 brad{
+      {{0.8951, 0.2664, -0.1614}, {-0.7502, 1.7135, 0.0367}, {0.0389, -0.0685, 1.0296}}};
   const auto ws = xy_to_xyz(src_x, src_y), wd = xy_to_xyz(dst_x, dst_y);
   double cs[3], cd[3];
   for (int i = 0; i < 3; ++i) {
@@ -213,8 +212,7 @@ Vec3 oklab_to_xyz(Vec3 c) {
   double s = c[0] - 0.0894841775 * c[1] - 1.2914855480 * c[2];
   l = l * l * l, m = m * m * m, s = s * s * s;
   Vec3 r{};
-  for (int i = 0; i < 3; ++i)
-    r[i] = float(m1_inv[i][0] * l + m1_inv[i][1] * m + m1_inv[i][2] * s);
+  for (int i = 0; i < 3; ++i) r[i] = float(m1_inv[i][0] * l + m1_inv[i][1] * m + m1_inv[i][2] * s);
   return r;
 }
 
@@ -277,8 +275,8 @@ float ciede2000(Vec3 lab1, Vec3 lab2) {
   const double dTheta = 30.0 * std::exp(-((hbp - 275.0) / 25.0) * ((hbp - 275.0) / 25.0));
   const double Cbp7 = std::pow(Cbp, 7.0);
   const double Rc = 2.0 * std::sqrt(Cbp7 / (Cbp7 + std::pow(25.0, 7.0)));
-  const double Sl = 1.0 + 0.015 * (Lbp - 50.0) * (Lbp - 50.0) /
-                              std::sqrt(20.0 + (Lbp - 50.0) * (Lbp - 50.0));
+  const double Sl =
+      1.0 + 0.015 * (Lbp - 50.0) * (Lbp - 50.0) / std::sqrt(20.0 + (Lbp - 50.0) * (Lbp - 50.0));
   const double Sc = 1.0 + 0.045 * Cbp, Sh = 1.0 + 0.015 * Cbp * T;
   const double Rt = -std::sin(rad(2.0 * dTheta)) * Rc;
   const double tl = dLp / Sl, tc = dCp / Sc, th = dHp / Sh;

@@ -141,13 +141,14 @@ TEST(CameraLog, LogC4CurveMatchesSpecification) {
   // ARRI LogC4 Specification (2022) §4.1: E' = (log2(a E + 64) − 6)/14 · b + c above the
   // break, linear (mirrored toe) below, C1-continuous at code 0.
   EXPECT_NEAR(linear_to_logc4(0.18), 0.278396, 5e-7);  // the spec's mid grey, 6 decimals
-  EXPECT_NEAR(linear_to_logc4(0.0), 95.0 / 1023.0, 1e-12 + 0.0 * linear_to_logc4(0.0) + 0.0 +
-                                                        (95.0 / 1023.0 - linear_to_logc4(0.0)) *
-                                                            0.0 +
-                                                        0.00011);  // E = 0 sits just above 95/1023
+  EXPECT_NEAR(linear_to_logc4(0.0), 95.0 / 1023.0,
+              1e-12 + 0.0 * linear_to_logc4(0.0) + 0.0 +
+                  (95.0 / 1023.0 - linear_to_logc4(0.0)) * 0.0 +
+                  0.00011);  // E = 0 sits just above 95/1023
   const double t = logc4_to_linear(0.0);
   EXPECT_NEAR(logc4_to_linear(-1e-7), t - 1e-7 * (logc4_to_linear(1e-7) - t) / 1e-7, 1e-12);
-  for (double x = -0.1; x <= 1.2; x += 0.01) EXPECT_NEAR(linear_to_logc4(logc4_to_linear(x)), x, 1e-12);
+  for (double x = -0.1; x <= 1.2; x += 0.01)
+    EXPECT_NEAR(linear_to_logc4(logc4_to_linear(x)), x, 1e-12);
   // The AWG4 → XYZ matrix the spec prints (eq. 5a).
   const Mat3 want{{{0.704858320407232, 0.129760295170463, 0.115837311473976},
                    {0.254524176404027, 0.781477732712002, -0.036001909116029},
@@ -209,7 +210,10 @@ TEST(CameraLog, EveryCameraRendersGreyLikeAces) {
   ref = ocio_builtin("DISPLAY - CIE-XYZ-D65_to_REC.1886-REC.709", ref);
   // ACES 1.x renders 18% grey to about 10% of display white: code ≈ 0.1^(1/2.4) ≈ 0.38.
   EXPECT_NEAR(bt1886_eotf(ref[1]), 0.10, 0.015);
-  struct G { CameraLog s; double code; };
+  struct G {
+    CameraLog s;
+    double code;
+  };
   for (const G& g : {G{CameraLog::SLog3, 420.0 / 1023}, G{CameraLog::LogC3, 400.0 / 1023},
                      G{CameraLog::LogC4, 0.278396}, G{CameraLog::VLog, 433.0 / 1023},
                      G{CameraLog::CLog3, 0.343}, G{CameraLog::Log3G10, 1.0 / 3.0}}) {
@@ -281,15 +285,14 @@ TEST(CameraLog, BakeOverLogCodesNeedsNoShaper) {
       for (const Vec3& c : codes) {
         const Rgb got = sample(file, c, Interp::Tetrahedral);
         const Vec3 want = camera_log_to_rec709_display(s, c);
-        const double err = std::max({std::abs(got[0] - want[0]), std::abs(got[1] - want[1]),
-                                     std::abs(got[2] - want[2])});
+        const double err = std::max(
+            {std::abs(got[0] - want[0]), std::abs(got[1] - want[1]), std::abs(got[2] - want[2])});
         mean[si] += err / double(codes.size());
         worst[si] = std::max(worst[si], err);
       }
     }
     std::cout << camera_log_name(s) << " (" << codes.size() << " codes): 33^3 mean " << mean[0]
-              << " max " << worst[0] << " | 65^3 mean " << mean[1] << " max " << worst[1]
-              << "\n";
+              << " max " << worst[0] << " | 65^3 mean " << mean[1] << " max " << worst[1] << "\n";
     EXPECT_LT(mean[0], 4.0 / 255) << camera_log_name(s);
     EXPECT_LT(mean[1], 0.6 * mean[0]) << camera_log_name(s);
   }

@@ -110,7 +110,8 @@ TEST(Gamut, Rec2020MatrixMatchesBt2020AndBt2087) {
   const Mat3 want{{{0.6370, 0.1446, 0.1689}, {0.2627, 0.6780, 0.0593}, {0.0000, 0.0281, 1.0610}}};
   expect_matrix_near(rgb_to_xyz_matrix(kRec2020), want, 5e-5, "2020→XYZ");
   // ITU-R BT.2087-0 §2, linear BT.709 → BT.2020 RGB (4 decimals).
-  const Mat3 m709_2020{{{0.6274, 0.3293, 0.0433}, {0.0691, 0.9195, 0.0114}, {0.0164, 0.0880, 0.8956}}};
+  const Mat3 m709_2020{
+      {{0.6274, 0.3293, 0.0433}, {0.0691, 0.9195, 0.0114}, {0.0164, 0.0880, 0.8956}}};
   expect_matrix_near(rgb_to_rgb_matrix(kRec709, kRec2020), m709_2020, 5e-5, "709→2020");
 }
 
@@ -210,9 +211,12 @@ TEST(Lab, SrgbPrimariesMatchTabulatedValues) {
   // red 53.24/80.09/67.20, green 87.73/−86.18/83.18, blue 32.30/79.19/−107.86. Those use the
   // 5-digit D65 (Xn 0.95047, Zn 1.08883) where we use the sRGB white x 0.3127 y 0.3290 (Xn
   // 0.95046, Zn 1.08906); that moves b* by up to 0.02, plus ±0.005 from rounding.
-  struct P { Vec3 rgb, lab; };
-  for (const P& p : {P{{1, 0, 0}, {53.24f, 80.09f, 67.20f}}, P{{0, 1, 0}, {87.73f, -86.18f, 83.18f}},
-                     P{{0, 0, 1}, {32.30f, 79.19f, -107.86f}}}) {
+  struct P {
+    Vec3 rgb, lab;
+  };
+  for (const P& p :
+       {P{{1, 0, 0}, {53.24f, 80.09f, 67.20f}}, P{{0, 1, 0}, {87.73f, -86.18f, 83.18f}},
+        P{{0, 0, 1}, {32.30f, 79.19f, -107.86f}}}) {
     const Vec3 lab = srgb_to_lab(p.rgb);
     for (int i = 0; i < 3; ++i) EXPECT_NEAR(lab[i], p.lab[i], 0.03) << i;
   }
@@ -234,7 +238,9 @@ TEST(Lab, RoundTrip) {
 TEST(OKLab, OttossonReferencePairs) {
   // B. Ottosson, "A perceptual color space for image processing" (2020), table of example
   // XYZ and Oklab pairs, printed to 3 decimals: allow half a unit of the last place.
-  struct P { Vec3 xyz, lab; };
+  struct P {
+    Vec3 xyz, lab;
+  };
   for (const P& p : {P{{0.950f, 1.000f, 1.089f}, {1.000f, 0.000f, 0.000f}},
                      P{{1.000f, 0.000f, 0.000f}, {0.450f, 1.236f, -0.019f}},
                      P{{0.000f, 1.000f, 0.000f}, {0.922f, -0.671f, 0.263f}},
@@ -283,7 +289,10 @@ TEST(DeltaE, Cie76IsEuclidean) {
 // supplementary test data, and mathematical observations", Color Research & Application 30(1),
 // 2005, Table 1: all 34 pairs (L1 a1 b1, L2 a2 b2, ΔE00 to 4 decimals).
 TEST(DeltaE, Ciede2000SharmaTable1) {
-  struct Pair { Vec3 lab1, lab2; double de; };
+  struct Pair {
+    Vec3 lab1, lab2;
+    double de;
+  };
   const Pair table[] = {
       {{50.0000f, 2.6772f, -79.7751f}, {50.0000f, 0.0000f, -82.7485f}, 2.0425},
       {{50.0000f, 3.1571f, -77.2803f}, {50.0000f, 0.0000f, -82.7485f}, 2.8615},
