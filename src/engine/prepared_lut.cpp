@@ -36,6 +36,9 @@ PreparedLut prepare_lut(const LutFile& lut, Interp interp, float in_scale, int c
     const Lut3D& t = *lut.cube;
     p.size3 = t.size;
     p.table3 = t.table;
+    p.table4.assign(size_t(4) * t.size * t.size * t.size + 4, 0.f);
+    for (size_t i = 0; i < t.table.size() / 3; ++i)
+      for (int c = 0; c < 3; ++c) p.table4[4 * i + c] = t.table[3 * i + c];
     // Without a shaper the raw sample enters the 3D stage directly: fold its scale in.
     const float scale = lut.shaper ? 1.f : in_scale;
     for (int c = 0; c < 3; ++c) {

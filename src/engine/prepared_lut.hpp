@@ -22,6 +22,7 @@ struct PreparedLut {
   // Stage 2: the 3D table (size3 == 0: none, the output is stage 1's).
   int size3 = 0;
   std::vector<float> table3;  // interleaved RGB, red fastest (Lut3D order)
+  std::vector<float> table4;  // the same entries as RGB0 (16 bytes): one 128-bit load per vertex
   float a3[3] = {1, 1, 1}, b3[3] = {0, 0, 0};  // lattice t = value * a3 + b3
 };
 

@@ -1,0 +1,255 @@
+// bench_lut_apply: our LUT engine against `ffmpeg -vf lut3d` on the same .cube, the same
+// interpolation (tetrahedral) and the same raw frames, at 1080p and 4K, for rgb24, rgb48 and
+// planar float (gbrpf32), on one thread and on all threads.
+//
+// ffmpeg reads the frames as rawvideo (no decoding), writes to the null muxer, and a second run
+// with `-vf null` on the same input is subtracted, so only the filter's time remains. Ours is
+// timed on in-memory frames (source → separate destination). The bandwidth bound of a case is
+// (bytes read + bytes written per frame) ÷ the machine's copy bandwidth (memcpy, measured here).
+//
+// Usage: bench_lut_apply [--quick] [--ffmpeg PATH]
+#include <fmt/format.h>
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "autograde/engine/renderer.hpp"
+#include "autograde/lut/cube_io.hpp"
+
+namespace fs = std::filesystem;
+using namespace autograde;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Best of several single-threaded memcpy passes over buffers far larger than the caches.
+double copy_bandwidth_bytes_per_s() {
+  const size_t n = size_t(256) << 20;
+  std::vector<char> a(n, 1), b(n, 2);
+  double best = 1e9;
+  for (int i = 0; i < 6; ++i) {
+    const auto t0 = Clock::now();
+    std::memcpy(b.data(), a.data(), n);
+    best = std::min(best, seconds_since(t0));
+    std::swap(a, b);
+  }
+  return double(n) / best;
+}
+
+// A 33³ look with real curvature (contrast S-curve, cross-talk, a warm shift), written as a
+// plain .cube that ffmpeg 5.1 loads (no DOMAIN lines, no shaper).
+Lut3D make_look(int size) {
+  Lut3D lut = Lut3D::identity(size);
+  for (int b = 0; b < size; ++b)
+    for (int g = 0; g < size; ++g)
+      for (int r = 0; r < size; ++r) {
+        const float x[3] = {float(r) / float(size - 1), float(g) / float(size - 1),
+                            float(b) / float(size - 1)};
+        const float warm[3] = {0.03f, 0.f, -0.04f};
+        float* e = lut.at(r, g, b);
+        for (int c = 0; c < 3; ++c) {
+          const float s = x[c] * x[c] * (3.f - 2.f * x[c]);
+          e[c] = std::clamp(0.7f * s + 0.2f * x[c] + 0.1f * x[(c + 1) % 3] + warm[c], 0.f, 1.f);
+        }
+      }
+  return lut;
+}
+
+struct Case {
+  const char* ffmpeg_pix_fmt;
+  PixelFormat format;
+};
+
+// Spatially coherent content like footage: gradients, a soft pattern and grain.
+std::vector<std::uint8_t> make_frame(const PixelFormat& f, int w, int h) {
+  const size_t bps = sample_bytes(f.type);
+  std::vector<std::uint8_t> buf(size_t(w) * h * 3 * bps);
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> grain(-0.03f, 0.03f);
+  const float max = sample_max(f.type);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const float u = float(x) / float(w), v = float(y) / float(h);
+      const float rgb[3] = {u, v, 0.5f + 0.45f * std::sin(9.f * u + 5.f * v)};
+      for (int c = 0; c < 3; ++c) {
+        const float val = std::clamp(rgb[c] + grain(rng), 0.f, 1.f);
+        // ffmpeg's gbrp order: plane 0 = G, 1 = B, 2 = R.
+        const size_t idx = f.layout == Layout::Packed
+                               ? (size_t(y) * w + x) * 3 + c
+                               : size_t((c + 2) % 3) * w * h + size_t(y) * w + x;
+        if (f.type == SampleType::U8) {
+          buf[idx] = std::uint8_t(std::lround(val * max));
+        } else if (f.type == SampleType::F32) {
+          std::memcpy(&buf[idx * 4], &val, 4);
+        } else {
+          const std::uint16_t s = std::uint16_t(std::lround(val * max));
+          std::memcpy(&buf[idx * 2], &s, 2);
+        }
+      }
+    }
+  return buf;
+}
+
+ImageView view_of(std::vector<std::uint8_t>& buf, const PixelFormat& f, int w, int h) {
+  ImageView v;
+  v.width = w;
+  v.height = h;
+  const size_t bps = sample_bytes(f.type);
+  if (f.layout == Layout::Packed) {
+    v.planes[0] = buf.data();
+    v.strides[0] = std::ptrdiff_t(w) * 3 * bps;
+  } else {
+    const size_t plane = size_t(w) * h * bps;
+    // Our planes are R, G, B; ffmpeg's file order is G, B, R.
+    v.planes[0] = buf.data() + 2 * plane;
+    v.planes[1] = buf.data();
+    v.planes[2] = buf.data() + plane;
+    for (int p = 0; p < 3; ++p) v.strides[p] = std::ptrdiff_t(w) * bps;
+  }
+  return v;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// ms per frame of our renderer, in an arena of `threads` threads.
+double time_ours(const LutRenderer& r, const ConstImageView& src, const ImageView& dst,
+                 int threads, int reps) {
+  std::vector<double> t;
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    r.apply(src, dst);  // warm-up: page in the destination, load the table into cache
+    for (int i = 0; i < reps; ++i) {
+      const auto t0 = Clock::now();
+      r.apply(src, dst);
+      t.push_back(seconds_since(t0) * 1e3);
+    }
+  });
+  return median(t);
+}
+
+double run_seconds(const std::string& cmd) {
+  const auto t0 = Clock::now();
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0) {
+    fmt::print(stderr, "command failed ({}): {}\n", rc, cmd);
+    std::exit(1);
+  }
+  return seconds_since(t0);
+}
+
+// ms per frame of ffmpeg's lut3d filter alone: (lut3d run − null run) / frames, each the best
+// of two runs.
+double time_ffmpeg(const std::string& ffmpeg, const Case& c, int w, int h, const fs::path& raw,
+                   const fs::path& cube, int frames, bool one_thread) {
+  const std::string threads = one_thread ? "-threads 1 " : "";
+  const std::string global = one_thread ? "-filter_threads 1 -filter_complex_threads 1 " : "";
+  auto cmd = [&](const std::string& vf) {
+    return fmt::format(
+        "{} -hide_banner -loglevel error -nostdin {}-f rawvideo -pix_fmt {} -s {}x{} "
+        "-stream_loop {} {}-i '{}' -vf {} {}-f null - ",
+        ffmpeg, global, c.ffmpeg_pix_fmt, w, h, frames - 1, threads, raw.string(), vf, threads);
+  };
+  const std::string lut = cmd(fmt::format("lut3d=file='{}':interp=tetrahedral", cube.string()));
+  const std::string null = cmd("null");
+  double t_lut = 1e9, t_null = 1e9;
+  for (int i = 0; i < 2; ++i) {
+    t_null = std::min(t_null, run_seconds(null));
+    t_lut = std::min(t_lut, run_seconds(lut));
+  }
+  return std::max(0.0, t_lut - t_null) * 1e3 / frames;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool quick = false;
+  std::string ffmpeg = "ffmpeg";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quick") quick = true;
+    else if (a == "--ffmpeg" && i + 1 < argc) ffmpeg = argv[++i];
+    else {
+      fmt::print(stderr, "usage: bench_lut_apply [--quick] [--ffmpeg PATH]\n");
+      return 2;
+    }
+  }
+  const int all_threads = tbb::info::default_concurrency();
+  const fs::path dir = fs::temp_directory_path() / fmt::format("ag_bench_lut_{}", getpid());
+  fs::create_directories(dir);
+  const fs::path cube = dir / "look33.cube";
+  write_cube(make_look(33), cube.string(), "");
+  // Both sides use the file as written (9 significant digits).
+  const LutFile lut = read_cube(cube.string());
+
+  const double copy_bw = copy_bandwidth_bytes_per_s();
+  const double rw_bw = 2.0 * copy_bw;  // memcpy reads and writes every byte
+  fmt::print("bench_lut_apply: 33^3 tetrahedral LUT, ours (Highway target {}) vs ffmpeg lut3d\n",
+             engine_simd_target());
+  fmt::print("threads available: {}; copy bandwidth (memcpy, 1 core): {:.1f} GB/s copied = {:.1f} "
+             "GB/s read+written\n",
+             all_threads, copy_bw / 1e9, rw_bw / 1e9);
+  fmt::print("bound = (bytes read + written per frame) / read+written bandwidth; "
+             "ffmpeg = lut3d run - null run, rawvideo input\n\n");
+
+  const Case cases[] = {{"rgb24", {SampleType::U8, Layout::Packed, 3}},
+                        {"rgb48le", {SampleType::U16, Layout::Packed, 3}},
+                        {"gbrpf32le", {SampleType::F32, Layout::Planar, 3}}};
+  struct Res {
+    const char* name;
+    int w, h, frames;
+  };
+  const Res sizes[] = {{"1080p", 1920, 1080, quick ? 3 : 10}, {"4K", 3840, 2160, quick ? 2 : 5}};
+
+  fmt::print("{:<6} {:<10} {:>7} {:>10} {:>11} {:>8} {:>9} {:>9}\n", "size", "format", "threads",
+             "ours ms", "ffmpeg ms", "speedup", "bound ms", "of bound");
+  double one_4k[3] = {0, 0, 0}, all_4k[3] = {0, 0, 0};
+  for (const Res& s : sizes) {
+    for (int ci = 0; ci < 3; ++ci) {
+      const Case& c = cases[ci];
+      std::vector<std::uint8_t> src = make_frame(c.format, s.w, s.h);
+      std::vector<std::uint8_t> dst(src.size());
+      const fs::path raw = dir / fmt::format("{}_{}.raw", s.name, c.ffmpeg_pix_fmt);
+      std::ofstream(raw, std::ios::binary).write(reinterpret_cast<const char*>(src.data()),
+                                                 std::streamsize(src.size()));
+      const LutRenderer r = make_renderer(lut, c.format, Interp::Tetrahedral);
+      const ImageView sv = view_of(src, c.format, s.w, s.h);
+      const ImageView dv = view_of(dst, c.format, s.w, s.h);
+      const double bound_ms = 2.0 * double(src.size()) / rw_bw * 1e3;
+      for (int threads : {1, all_threads}) {
+        const int reps = quick ? 3 : (s.w > 2000 ? 7 : 15);
+        const double ours = time_ours(r, sv, dv, threads, reps);
+        const double theirs = time_ffmpeg(ffmpeg, c, s.w, s.h, raw, cube, s.frames, threads == 1);
+        if (s.w > 2000) (threads == 1 ? one_4k : all_4k)[ci] = ours;
+        fmt::print("{:<6} {:<10} {:>7} {:>10.2f} {:>11.2f} {:>7.1f}x {:>9.2f} {:>8.0f}%\n", s.name,
+                   c.ffmpeg_pix_fmt, threads, ours, theirs, theirs / ours, bound_ms,
+                   100.0 * bound_ms / ours);
+        std::fflush(stdout);
+      }
+      fs::remove(raw);
+    }
+  }
+  fmt::print("\n4K scaling, ours {} threads vs 1:", all_threads);
+  for (int ci = 0; ci < 3; ++ci)
+    fmt::print("  {} {:.2f}x", cases[ci].ffmpeg_pix_fmt, one_4k[ci] / all_4k[ci]);
+  fmt::print("\n");
+  fs::remove_all(dir);
+  return 0;
+}
