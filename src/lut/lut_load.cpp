@@ -22,10 +22,21 @@ ImageF read_lut_image(const std::string& path) {
   auto in = OIIO::ImageInput::open(path);
   if (!in) throw_bad_input(path, "cannot read LUT image: " + OIIO::geterror());
   const auto& spec = in->spec();
-  if (spec.nchannels < 3) throw_bad_input(path, "a LUT image needs RGB channels");
+  if (spec.width <= 0 || spec.height <= 0 || spec.width > 65536 || spec.height > 65536)
+    throw_bad_input(path, "LUT image size is out of range");
   ImageF img(spec.width, spec.height, 3);
-  if (!in->read_image(0, 0, 0, 3, OIIO::TypeDesc::FLOAT, img.pixels.data()))
+  if (spec.nchannels >= 3) {
+    if (!in->read_image(0, 0, 0, 3, OIIO::TypeDesc::FLOAT, img.pixels.data()))
+      throw_bad_input(path, "cannot decode LUT image: " + in->geterror());
+    return img;
+  }
+  // A one-channel (grey, or grey + alpha) LUT image is a neutral look, e.g. black-and-white:
+  // every entry's output has R = G = B.
+  std::vector<float> grey(img.pixel_count());
+  if (!in->read_image(0, 0, 0, 1, OIIO::TypeDesc::FLOAT, grey.data()))
     throw_bad_input(path, "cannot decode LUT image: " + in->geterror());
+  for (size_t i = 0; i < grey.size(); ++i)
+    img.pixels[3 * i] = img.pixels[3 * i + 1] = img.pixels[3 * i + 2] = grey[i];
   return img;
 }
 

@@ -3,6 +3,7 @@
 #include <OpenImageIO/imageio.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "autograde/core/error.hpp"
@@ -57,7 +58,11 @@ bool is_image_path(const std::string& path) {
 LoadedImage read_image(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw_bad_input(path, "no such file");
-  auto in = OIIO::ImageInput::open(path);
+  // Straight (unassociated) alpha as stored: without this hint OIIO premultiplies PNG colour
+  // by alpha on read, and a LUT must see the colour, not the colour times coverage.
+  OIIO::ImageSpec config;
+  config.attribute("oiio:UnassociatedAlpha", 1);
+  auto in = OIIO::ImageInput::open(path, &config);
   if (!in) throw_bad_input(path, "cannot read image: " + OIIO::geterror());
   const OIIO::ImageSpec& spec = in->spec();
   if (spec.width <= 0 || spec.height <= 0) throw_bad_input(path, "image has no pixels");
@@ -77,10 +82,23 @@ LoadedImage read_image(const std::string& path) {
     for (size_t i = 0; i < grey.size(); ++i)
       for (int c = 0; c < 3; ++c) out.image.pixels[3 * i + c] = grey[i];
   }
+  // Some decoders (libjpeg on a truncated file) fill the missing part and only leave a
+  // message: a half-grey picture must not pass for the real one.
+  if (std::string err = in->geterror(); !err.empty())
+    throw_bad_input(path, "cannot decode image: " + err);
   for (float& v : out.image.pixels)
     if (!std::isfinite(v)) v = 0.f;  // EXR can hold NaN/Inf; never let them reach a LUT
   out.meta.format = format_of(spec.format);
   out.meta.bits_per_sample = spec.get_int_attribute("oiio:BitsPerSample", int(spec.format.size() * 8));
+  // 10- and 12-bit samples (DPX) come through a 16-bit expansion that is off by up to ~0.015 of
+  // a code value; snap back to code / (2^bits - 1) so the floats are the exact code values.
+  if (out.meta.format == SampleFormat::U16 && out.meta.bits_per_sample > 8 &&
+      out.meta.bits_per_sample < 16) {
+    const float top = float((1 << out.meta.bits_per_sample) - 1);
+    for (float& v : out.image.pixels) v = std::round(v * top) / top;
+  }
+  out.meta.associated_alpha =
+      channels == 4 && spec.get_int_attribute("oiio:UnassociatedAlpha", 0) == 0;
   out.meta.color_space = spec.get_string_attribute("oiio:ColorSpace");
   if (const OIIO::ParamValue* icc = spec.find_attribute("ICCProfile")) {
     const auto* bytes = static_cast<const uint8_t*>(icc->data());
@@ -101,7 +119,12 @@ void write_image(const std::string& path, const ImageF& image, const ImageMeta& 
   if (!out) throw_usage("cannot write '" + path + "': unsupported image format");
   const SampleFormat fmt = supported_format(ext, meta.format);
   OIIO::ImageSpec spec(image.width, image.height, image.channels, type_of(fmt));
-  if (image.channels == 4) spec.alpha_channel = 3;
+  if (image.channels == 4) {
+    spec.alpha_channel = 3;
+    // Straight colour stays straight (PNG, TIFF written as unassociated); premultiplied input
+    // is converted by OIIO where the target format needs straight colour (e.g. EXR → PNG).
+    if (!meta.associated_alpha) spec.attribute("oiio:UnassociatedAlpha", 1);
+  }
   if (fmt == SampleFormat::U16 && meta.bits_per_sample > 8 && meta.bits_per_sample < 16 &&
       ext == ".dpx")
     spec.attribute("oiio:BitsPerSample", meta.bits_per_sample);

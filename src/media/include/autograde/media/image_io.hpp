@@ -17,6 +17,10 @@ struct ImageMeta {
   std::string color_space;                 // OIIO's "oiio:ColorSpace" when the file says
   std::vector<uint8_t> icc_profile;        // kept verbatim when present
   std::map<std::string, std::string> text_attributes;  // textual metadata (Exif, DPX, ...)
+  // RGBA only: true when the colour channels are premultiplied by alpha as stored (OpenEXR,
+  // associated-alpha TIFF); false for straight colour (PNG, unassociated TIFF), which is read
+  // and written as stored, never divided or multiplied by alpha.
+  bool associated_alpha = false;
 };
 
 struct LoadedImage {
