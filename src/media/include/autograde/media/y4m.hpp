@@ -1,0 +1,79 @@
+#pragma once
+// Raw YUV4MPEG2 (.y4m) streams, as ffmpeg and x264 read and write them: a text header
+// ("YUV4MPEG2 W1920 H1080 F25:1 Ip A1:1 C420jpeg ..."), then per frame a "FRAME" line and the
+// planes Y, Cb, Cr back to back, tightly packed (samples above 8 bits: 16-bit little-endian).
+// Used so that `autograde apply` works in pipes and benchmarks without codec cost.
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autograde/core/files.hpp"
+
+namespace autograde {
+
+struct Y4mFormat {
+  int width = 0;
+  int height = 0;
+  int bit_depth = 8;      // 8, 10, 12 or 16
+  int log2_chroma_w = 1;  // 4:2:0 / 4:2:2 → 1, 4:4:4 → 0
+  int log2_chroma_h = 1;  // 4:2:0 → 1, else 0
+  std::string colorspace = "420jpeg";  // the C tag as read (written back unchanged)
+  std::string other_params;            // every other header parameter, verbatim (F, I, A, X...)
+
+  int plane_width(int plane) const;
+  int plane_height(int plane) const;
+  std::size_t sample_bytes() const { return bit_depth > 8 ? 2 : 1; }
+  std::size_t plane_bytes(int plane) const;
+  std::size_t frame_bytes() const;
+};
+
+// Parses the header line (without "\n"); Error(BadInput) naming `source` for anything malformed
+// or unsupported (mono, alpha, interlaced 4:1:1 ...).
+Y4mFormat parse_y4m_header(const std::string& line, const std::string& source);
+std::string format_y4m_header(const Y4mFormat& format);
+
+class Y4mReader {
+ public:
+  explicit Y4mReader(const std::string& path);  // "-" reads standard input
+  ~Y4mReader();
+  Y4mReader(const Y4mReader&) = delete;
+  Y4mReader& operator=(const Y4mReader&) = delete;
+
+  const Y4mFormat& format() const { return format_; }
+  // Fills `frame` (frame_bytes(): Y, Cb, Cr planes tightly packed). False at the end of the
+  // stream; Error(BadInput) naming the file and frame for a truncated or malformed frame.
+  bool read_frame(std::vector<std::uint8_t>& frame);
+  int frames_read() const { return frames_; }
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  bool owns_ = false;
+  Y4mFormat format_;
+  int frames_ = 0;
+};
+
+// Writes frame by frame (bounded memory). A file output goes to a temporary file beside the
+// target and appears only on finish(); "-" streams to standard output.
+class Y4mWriter {
+ public:
+  Y4mWriter(const std::string& path, const Y4mFormat& format);
+  ~Y4mWriter();
+  Y4mWriter(const Y4mWriter&) = delete;
+  Y4mWriter& operator=(const Y4mWriter&) = delete;
+
+  void write_frame(const std::uint8_t* frame);  // frame_bytes() bytes
+  void finish();
+
+ private:
+  void put(const void* data, std::size_t n);
+
+  std::string path_;
+  std::unique_ptr<PendingOutput> pending_;
+  std::FILE* file_ = nullptr;
+  Y4mFormat format_;
+};
+
+}  // namespace autograde
