@@ -130,8 +130,8 @@ double median(std::vector<double> v) {
 }
 
 // ms per frame of our renderer, in an arena of `threads` threads.
-double time_ours(const LutRenderer& r, const ConstImageView& src, const ImageView& dst,
-                 int threads, int reps) {
+double time_ours(const LutRenderer& r, const ConstImageView& src, const ImageView& dst, int threads,
+                 int reps) {
   std::vector<double> t;
   tbb::task_arena arena(threads);
   arena.execute([&] {
@@ -184,8 +184,10 @@ int main(int argc, char** argv) {
   std::string ffmpeg = "ffmpeg";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--quick") quick = true;
-    else if (a == "--ffmpeg" && i + 1 < argc) ffmpeg = argv[++i];
+    if (a == "--quick")
+      quick = true;
+    else if (a == "--ffmpeg" && i + 1 < argc)
+      ffmpeg = argv[++i];
     else {
       fmt::print(stderr, "usage: bench_lut_apply [--quick] [--ffmpeg PATH]\n");
       return 2;
@@ -203,11 +205,13 @@ int main(int argc, char** argv) {
   const double rw_bw = 2.0 * copy_bw;  // memcpy reads and writes every byte
   fmt::print("bench_lut_apply: 33^3 tetrahedral LUT, ours (Highway target {}) vs ffmpeg lut3d\n",
              engine_simd_target());
-  fmt::print("threads available: {}; copy bandwidth (memcpy, 1 core): {:.1f} GB/s copied = {:.1f} "
-             "GB/s read+written\n",
-             all_threads, copy_bw / 1e9, rw_bw / 1e9);
-  fmt::print("bound = (bytes read + written per frame) / read+written bandwidth; "
-             "ffmpeg = lut3d run - null run, rawvideo input\n\n");
+  fmt::print(
+      "threads available: {}; copy bandwidth (memcpy, 1 core): {:.1f} GB/s copied = {:.1f} "
+      "GB/s read+written\n",
+      all_threads, copy_bw / 1e9, rw_bw / 1e9);
+  fmt::print(
+      "bound = (bytes read + written per frame) / read+written bandwidth; "
+      "ffmpeg = lut3d run - null run, rawvideo input\n\n");
 
   const Case cases[] = {{"rgb24", {SampleType::U8, Layout::Packed, 3}},
                         {"rgb48le", {SampleType::U16, Layout::Packed, 3}},
@@ -227,8 +231,8 @@ int main(int argc, char** argv) {
       std::vector<std::uint8_t> src = make_frame(c.format, s.w, s.h);
       std::vector<std::uint8_t> dst(src.size());
       const fs::path raw = dir / fmt::format("{}_{}.raw", s.name, c.ffmpeg_pix_fmt);
-      std::ofstream(raw, std::ios::binary).write(reinterpret_cast<const char*>(src.data()),
-                                                 std::streamsize(src.size()));
+      std::ofstream(raw, std::ios::binary)
+          .write(reinterpret_cast<const char*>(src.data()), std::streamsize(src.size()));
       const LutRenderer r = make_renderer(lut, c.format, Interp::Tetrahedral);
       const ImageView sv = view_of(src, c.format, s.w, s.h);
       const ImageView dv = view_of(dst, c.format, s.w, s.h);

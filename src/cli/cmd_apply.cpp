@@ -20,7 +20,8 @@ namespace {
 bool is_y4m(const std::string& path) {
   if (path == "-") return true;  // pipes carry raw YUV4MPEG2
   std::string lower = path;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".y4m") == 0;
 }
 
@@ -30,7 +31,8 @@ int apply_y4m(const LutFile& lut, Interp interp, const std::string& in, const st
   Y4mReader reader(in);
   const Y4mFormat& f = reader.format();
   if (f.other_params.find("XCOLORRANGE=FULL") != std::string::npos)
-    throw_bad_input(in, "full-range Y'CbCr is not supported (the fused path is BT.709 limited range)");
+    throw_bad_input(in,
+                    "full-range Y'CbCr is not supported (the fused path is BT.709 limited range)");
   const YuvLutRenderer renderer =
       make_yuv_renderer(lut, YuvFormat{f.bit_depth, f.log2_chroma_w, f.log2_chroma_h}, interp);
   Y4mWriter writer(out, f);
@@ -61,7 +63,8 @@ Runner add_apply(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<Opts>();
   sub->add_option("LUT", o->lut, "LUT file (.cube, Hald/strip image, any OCIO format)")->required();
   sub->add_option("IN", o->in, "input image, or .y4m stream ('-' = .y4m on stdin)")->required();
-  sub->add_option("-o,--output", o->out, "output (never the input; '-' = .y4m on stdout)")->required();
+  sub->add_option("-o,--output", o->out, "output (never the input; '-' = .y4m on stdout)")
+      ->required();
   sub->add_option("--interp", o->interp, "tetrahedral|trilinear")
       ->check(CLI::IsMember({"tetrahedral", "trilinear"}));
   return [o, &global] {
@@ -72,7 +75,8 @@ Runner add_apply(CLI::App& app, const GlobalOptions& global) {
         throw_usage("a .y4m input needs a .y4m output and vice versa");
       const LutFile lut = load_lut(o->lut);
       const int frames = apply_y4m(lut, interp, o->in, o->out);
-      if (!global.quiet) fmt::print(stderr, "wrote {} frames to {}\n", frames, o->out == "-" ? "stdout" : o->out);
+      if (!global.quiet)
+        fmt::print(stderr, "wrote {} frames to {}\n", frames, o->out == "-" ? "stdout" : o->out);
       return;
     }
     const LutFile lut = load_lut(o->lut);

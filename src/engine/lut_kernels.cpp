@@ -129,10 +129,10 @@ void TransformChunk(const PreparedLut& L, float* HWY_RESTRICT pr, float* HWY_RES
           hn::Store(out, df, p[c] + i);
         }
 #else
-        HWY_ALIGN int32_t idx0[hn::MaxLanes(df)], idx1[hn::MaxLanes(df)],
-            idx2[hn::MaxLanes(df)], idx3[hn::MaxLanes(df)];
-        HWY_ALIGN float w_max[hn::MaxLanes(df)], w_mid[hn::MaxLanes(df)],
-            w_min[hn::MaxLanes(df)], rgbx[4 * hn::MaxLanes(df)];
+        HWY_ALIGN int32_t idx0[hn::MaxLanes(df)], idx1[hn::MaxLanes(df)], idx2[hn::MaxLanes(df)],
+            idx3[hn::MaxLanes(df)];
+        HWY_ALIGN float w_max[hn::MaxLanes(df)], w_mid[hn::MaxLanes(df)], w_min[hn::MaxLanes(df)],
+            rgbx[4 * hn::MaxLanes(df)];
         // Offsets in RGB0 entries of 4 floats.
         const VI o_max = hn::IfThenElse(hn::RebindMask(di, r_max), er,
                                         hn::IfThenElse(hn::RebindMask(di, g_max), eg, eb));
@@ -280,8 +280,7 @@ void UnpackPacked(const std::uint8_t* src, size_t n, Buffers& B) {
     hn::Store(ToFloat<T>(v2), df, B.c[2] + i);
   }
   for (; i < n; ++i)
-    for (int c = 0; c < C; ++c)
-      B.c[c][i] = float(LoadScalar<T>(src + (C * i + c) * sizeof(T)));
+    for (int c = 0; c < C; ++c) B.c[c][i] = float(LoadScalar<T>(src + (C * i + c) * sizeof(T)));
 }
 
 template <typename T, int C>
@@ -305,8 +304,10 @@ void PackPacked(const Buffers& B, size_t n, float max_code, std::uint8_t* dst) {
   }
   for (; i < n; ++i) {
     for (int c = 0; c < 3; ++c)
-      StoreScalar<T>(dst + (C * i + c) * sizeof(T), FromFloatScalar<T>(B.c[c][i], max_code, max_code));
-    if constexpr (C == 4) StoreScalar<T>(dst + (4 * i + 3) * sizeof(T), FromFloatScalar<T>(B.c[3][i], 1.f, max_code));
+      StoreScalar<T>(dst + (C * i + c) * sizeof(T),
+                     FromFloatScalar<T>(B.c[c][i], max_code, max_code));
+    if constexpr (C == 4)
+      StoreScalar<T>(dst + (4 * i + 3) * sizeof(T), FromFloatScalar<T>(B.c[3][i], 1.f, max_code));
   }
 }
 
@@ -329,8 +330,10 @@ void PackPlane(const float* in, size_t n, float max_code, std::uint8_t* dst) {
   const VF scale = hn::Set(df, max_code);
   T* d = reinterpret_cast<T*>(dst);
   size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(FromFloat<T>(hn::Load(df, in + i), scale, scale), dt, d + i);
-  for (; i < n; ++i) StoreScalar<T>(dst + i * sizeof(T), FromFloatScalar<T>(in[i], max_code, max_code));
+  for (; i + N <= n; i += N)
+    hn::StoreU(FromFloat<T>(hn::Load(df, in + i), scale, scale), dt, d + i);
+  for (; i < n; ++i)
+    StoreScalar<T>(dst + i * sizeof(T), FromFloatScalar<T>(in[i], max_code, max_code));
 }
 
 template <typename T>
@@ -375,11 +378,14 @@ void RenderRowsT(const PreparedLut& L, const RowJob& job) {
 
 void RenderRows(const PreparedLut& L, const RowJob& job) {
   switch (job.format.type) {
-    case SampleType::U8: return RenderRowsT<std::uint8_t>(L, job);
+    case SampleType::U8:
+      return RenderRowsT<std::uint8_t>(L, job);
     case SampleType::U10:
     case SampleType::U12:
-    case SampleType::U16: return RenderRowsT<std::uint16_t>(L, job);
-    case SampleType::F32: return RenderRowsT<float>(L, job);
+    case SampleType::U16:
+      return RenderRowsT<std::uint16_t>(L, job);
+    case SampleType::F32:
+      return RenderRowsT<float>(L, job);
   }
 }
 

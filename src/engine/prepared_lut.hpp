@@ -16,7 +16,7 @@ struct PreparedLut {
   std::vector<float> code_table;
   int code_count = 0;
   int size1 = 0;
-  std::vector<float> table1;  // planar, channel c at [c * size1, (c + 1) * size1)
+  std::vector<float> table1;                   // planar, channel c at [c * size1, (c + 1) * size1)
   float a1[3] = {1, 1, 1}, b1[3] = {0, 0, 0};  // shaper lattice t = raw * a1 + b1
 
   // Stage 2: the 3D table (size3 == 0: none, the output is stage 1's).

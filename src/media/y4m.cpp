@@ -20,17 +20,19 @@ struct Colorspace {
 // yuv4mpegenc.c); 420jpeg, 420mpeg2 and 420paldv differ only in chroma siting.
 constexpr Colorspace kColorspaces[] = {
     {"420jpeg", 8, 1, 1}, {"420mpeg2", 8, 1, 1}, {"420paldv", 8, 1, 1}, {"420", 8, 1, 1},
-    {"422", 8, 1, 0},     {"444", 8, 0, 0},      {"420p10", 10, 1, 1}, {"422p10", 10, 1, 0},
-    {"444p10", 10, 0, 0}, {"420p12", 12, 1, 1},  {"422p12", 12, 1, 0}, {"444p12", 12, 0, 0},
+    {"422", 8, 1, 0},     {"444", 8, 0, 0},      {"420p10", 10, 1, 1},  {"422p10", 10, 1, 0},
+    {"444p10", 10, 0, 0}, {"420p12", 12, 1, 1},  {"422p12", 12, 1, 0},  {"444p12", 12, 0, 0},
     {"420p16", 16, 1, 1}, {"422p16", 16, 1, 0},  {"444p16", 16, 0, 0}};
 
 // Reads up to '\n' (not stored); false at EOF before any byte.
-bool read_line(std::FILE* f, std::string& line, const std::string& source, const std::string& what) {
+bool read_line(std::FILE* f, std::string& line, const std::string& source,
+               const std::string& what) {
   line.clear();
   int c;
   while ((c = std::fgetc(f)) != EOF && c != '\n') {
     line.push_back(char(c));
-    if (line.size() > kMaxHeader) throw_bad_input(source, what + ": line too long (not a .y4m stream?)");
+    if (line.size() > kMaxHeader)
+      throw_bad_input(source, what + ": line too long (not a .y4m stream?)");
   }
   if (c == EOF && line.empty()) return false;
   if (c == EOF) throw_bad_input(source, what + ": truncated");
@@ -122,8 +124,7 @@ bool Y4mReader::read_frame(std::vector<std::uint8_t>& frame) {
   const std::string where = "frame " + std::to_string(frames_ + 1);
   std::string line;
   if (!read_line(file_, line, path_, where)) return false;
-  if (line.compare(0, 5, "FRAME") != 0)
-    throw_bad_input(path_, where + ": expected a FRAME marker");
+  if (line.compare(0, 5, "FRAME") != 0) throw_bad_input(path_, where + ": expected a FRAME marker");
   frame.resize(format_.frame_bytes());
   const std::size_t got = std::fread(frame.data(), 1, frame.size(), file_);
   if (got != frame.size())

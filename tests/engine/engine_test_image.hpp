@@ -40,7 +40,8 @@ struct TestImage {
   float get(int x, int y, int c) const {
     const std::uint8_t* p = sample_ptr(x, y, c);
     switch (sample_bytes(format.type)) {
-      case 1: return float(*p);
+      case 1:
+        return float(*p);
       case 2: {
         std::uint16_t v;
         std::memcpy(&v, p, 2);
@@ -57,13 +58,16 @@ struct TestImage {
   void set(int x, int y, int c, float v) {
     std::uint8_t* p = sample_ptr(x, y, c);
     switch (sample_bytes(format.type)) {
-      case 1: *p = std::uint8_t(v); break;
+      case 1:
+        *p = std::uint8_t(v);
+        break;
       case 2: {
         const std::uint16_t u = std::uint16_t(v);
         std::memcpy(p, &u, 2);
         break;
       }
-      default: std::memcpy(p, &v, 4);
+      default:
+        std::memcpy(p, &v, 4);
     }
   }
 

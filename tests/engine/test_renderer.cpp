@@ -66,7 +66,8 @@ int compare_with_reference(const LutFile& lut, Interp interp, const TestImage& i
       }
       if (f.channels == 4) {
         // Alpha is copied bit for bit.
-        if (std::memcmp(in.sample_ptr(x, y, 3), out.sample_ptr(x, y, 3), sample_bytes(f.type)) != 0 &&
+        if (std::memcmp(in.sample_ptr(x, y, 3), out.sample_ptr(x, y, 3), sample_bytes(f.type)) !=
+                0 &&
             bad++ == 0)
           ADD_FAILURE() << format_name(f) << " alpha changed at (" << x << "," << y << ")";
       }
@@ -86,9 +87,9 @@ TEST(LutRenderer, MatchesScalarReferenceEverywhere) {
         for (const PixelFormat& f : all_formats()) {
           const LutRenderer r = make_renderer(lut, f, interp);
           for (int width : {1, 7, 33}) {
-            SCOPED_TRACE(::testing::Message() << "size " << size << " shaper " << shaper << " "
-                                              << interp_name(interp) << " " << format_name(f)
-                                              << " width " << width);
+            SCOPED_TRACE(::testing::Message()
+                         << "size " << size << " shaper " << shaper << " " << interp_name(interp)
+                         << " " << format_name(f) << " width " << width);
             TestImage in(f, width, 3), out(f, width, 3);
             in.fill_random(seed++);
             r.apply(in.view, out.view);
@@ -161,8 +162,9 @@ TEST(LutRenderer, FloatImageConvenienceMatchesApplyReference) {
   apply_reference(lut, ref, Interp::Trilinear);
   make_renderer(lut, {SampleType::F32, Layout::Packed, 4}, Interp::Trilinear).apply(img);
   for (size_t i = 0; i < img.pixels.size(); ++i) ASSERT_NEAR(img.pixels[i], ref.pixels[i], 1e-5f);
-  EXPECT_THROW(make_renderer(lut, {SampleType::F32, Layout::Packed, 3}, Interp::Trilinear).apply(img),
-               Error);
+  EXPECT_THROW(
+      make_renderer(lut, {SampleType::F32, Layout::Packed, 3}, Interp::Trilinear).apply(img),
+      Error);
 }
 
 TEST(LutRenderer, RoundsWhereTruncationWouldNot) {
@@ -170,7 +172,8 @@ TEST(LutRenderer, RoundsWhereTruncationWouldNot) {
   // rounding 101.
   Lut3D lut = Lut3D::identity(2);
   for (float& v : lut.table) v = 100.75f / 255.f;
-  TestImage in({SampleType::U8, Layout::Packed, 3}, 5, 1), out({SampleType::U8, Layout::Packed, 3}, 5, 1);
+  TestImage in({SampleType::U8, Layout::Packed, 3}, 5, 1),
+      out({SampleType::U8, Layout::Packed, 3}, 5, 1);
   in.fill_random(1);
   make_renderer(lut, in.format, Interp::Tetrahedral).apply(in.view, out.view);
   for (int x = 0; x < 5; ++x)
@@ -181,8 +184,10 @@ TEST(LutRenderer, RejectsBadFormatsAndSizes) {
   LutFile lut;
   lut.cube = Lut3D::identity(2);
   EXPECT_THROW(make_renderer(lut, {SampleType::U8, Layout::Packed, 2}, Interp::Tetrahedral), Error);
-  const LutRenderer r = make_renderer(lut, {SampleType::U8, Layout::Packed, 3}, Interp::Tetrahedral);
-  TestImage a({SampleType::U8, Layout::Packed, 3}, 4, 4), b({SampleType::U8, Layout::Packed, 3}, 5, 4);
+  const LutRenderer r =
+      make_renderer(lut, {SampleType::U8, Layout::Packed, 3}, Interp::Tetrahedral);
+  TestImage a({SampleType::U8, Layout::Packed, 3}, 4, 4),
+      b({SampleType::U8, Layout::Packed, 3}, 5, 4);
   EXPECT_THROW(r.apply(a.view, b.view), Error);
   EXPECT_NE(std::string(engine_simd_target()), "");
 }

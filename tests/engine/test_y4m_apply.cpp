@@ -35,7 +35,8 @@ std::vector<std::uint8_t> random_frame(const Y4mFormat& f, unsigned seed) {
   return frame;
 }
 
-void write_stream(const std::string& path, const Y4mFormat& f, const std::vector<std::vector<std::uint8_t>>& frames) {
+void write_stream(const std::string& path, const Y4mFormat& f,
+                  const std::vector<std::vector<std::uint8_t>>& frames) {
   Y4mWriter w(path, f);
   for (const auto& fr : frames) w.write_frame(fr.data());
   w.finish();
@@ -47,7 +48,8 @@ int run(const std::string& cmd) {
 }
 
 TEST(Y4m, ParsesFfmpegHeaders) {
-  const Y4mFormat a = parse_y4m_header("YUV4MPEG2 W320 H240 F25:1 Ip A1:1 C420jpeg XYSCSS=420JPEG", "a");
+  const Y4mFormat a =
+      parse_y4m_header("YUV4MPEG2 W320 H240 F25:1 Ip A1:1 C420jpeg XYSCSS=420JPEG", "a");
   EXPECT_EQ(a.width, 320);
   EXPECT_EQ(a.height, 240);
   EXPECT_EQ(a.bit_depth, 8);
@@ -55,15 +57,16 @@ TEST(Y4m, ParsesFfmpegHeaders) {
   EXPECT_EQ(a.log2_chroma_h, 1);
   EXPECT_EQ(a.frame_bytes(), 320u * 240 * 3 / 2);
   EXPECT_EQ(format_y4m_header(a), "YUV4MPEG2 W320 H240 F25:1 Ip A1:1 XYSCSS=420JPEG C420jpeg\n");
-  const Y4mFormat b = parse_y4m_header("YUV4MPEG2 W33 H7 F30000:1001 C422p10 XCOLORRANGE=LIMITED", "b");
+  const Y4mFormat b =
+      parse_y4m_header("YUV4MPEG2 W33 H7 F30000:1001 C422p10 XCOLORRANGE=LIMITED", "b");
   EXPECT_EQ(b.bit_depth, 10);
   EXPECT_EQ(b.log2_chroma_h, 0);
   EXPECT_EQ(b.plane_width(1), 17);
   EXPECT_EQ(b.frame_bytes(), (33u * 7 + 2 * 17 * 7) * 2);
   const Y4mFormat c = parse_y4m_header("YUV4MPEG2 W5 H5", "c");  // C defaults to 420jpeg
   EXPECT_EQ(c.plane_height(1), 3);
-  for (const char* bad : {"YUV4MPEG W5 H5", "YUV4MPEG2 W5", "YUV4MPEG2 W0 H5", "YUV4MPEG2 W5 H5 Cmono",
-                          "YUV4MPEG2 W5 H5 It", "YUV4MPEG2 Wx H5"})
+  for (const char* bad : {"YUV4MPEG W5 H5", "YUV4MPEG2 W5", "YUV4MPEG2 W0 H5",
+                          "YUV4MPEG2 W5 H5 Cmono", "YUV4MPEG2 W5 H5 It", "YUV4MPEG2 Wx H5"})
     EXPECT_THROW(parse_y4m_header(bad, "bad.y4m"), Error) << bad;
 }
 
@@ -114,14 +117,15 @@ TEST(ApplyCli, Y4mOutputEqualsTheLibraryFusedPath) {
   const std::string cube = (dir / "look.cube").string();
   write_cube(*lut.cube, cube);
   const LutFile written = read_cube(cube);  // the CLI sees the file's 9-digit values
-  for (const char* header : {"YUV4MPEG2 W64 H35 F25:1 Ip C420jpeg", "YUV4MPEG2 W31 H9 F25:1 C420p10",
-                             "YUV4MPEG2 W30 H8 F25:1 C422p10"}) {
+  for (const char* header : {"YUV4MPEG2 W64 H35 F25:1 Ip C420jpeg",
+                             "YUV4MPEG2 W31 H9 F25:1 C420p10", "YUV4MPEG2 W30 H8 F25:1 C422p10"}) {
     SCOPED_TRACE(header);
     const Y4mFormat f = parse_y4m_header(header, "x");
     const std::vector<std::vector<std::uint8_t>> frames = {random_frame(f, 7), random_frame(f, 8)};
     const std::string in = (dir / "in.y4m").string(), out = (dir / "out.y4m").string();
     write_stream(in, f, frames);
-    ASSERT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + out), 0);
+    ASSERT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + out),
+              0);
     const YuvLutRenderer r = make_yuv_renderer(
         written, YuvFormat{f.bit_depth, f.log2_chroma_w, f.log2_chroma_h}, Interp::Tetrahedral);
     Y4mReader reader(out);
@@ -142,7 +146,9 @@ TEST(ApplyCli, Y4mOutputEqualsTheLibraryFusedPath) {
     EXPECT_FALSE(reader.read_frame(got));
     // The same through a pipe.
     const std::string piped = (dir / "piped.y4m").string();
-    ASSERT_EQ(run("cat " + in + " | " + AUTOGRADE_CLI + " --quiet apply " + cube + " - -o - > " + piped), 0);
+    ASSERT_EQ(
+        run("cat " + in + " | " + AUTOGRADE_CLI + " --quiet apply " + cube + " - -o - > " + piped),
+        0);
     EXPECT_EQ(read_file(piped), read_file(out));
   }
 }
@@ -156,9 +162,13 @@ TEST(ApplyCli, TruncatedY4mExitsThreeAndWritesNothing) {
   write_stream(in, f, {random_frame(f, 1)});
   const std::string bytes = read_file(in);
   std::ofstream(in, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - 5);
-  EXPECT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + out + " 2>/dev/null"), 3);
+  EXPECT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + out +
+                " 2>/dev/null"),
+            3);
   EXPECT_FALSE(fs::exists(out));
-  EXPECT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + in + " 2>/dev/null"), 2);
+  EXPECT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + in +
+                " 2>/dev/null"),
+            2);
 }
 
 TEST(ApplyCli, ReadsAndWritesWhatFfmpegWrites) {
@@ -171,8 +181,11 @@ TEST(ApplyCli, ReadsAndWritesWhatFfmpegWrites) {
     const std::string in = (dir / "in.y4m").string(), out = (dir / "out.y4m").string();
     ASSERT_EQ(run(std::string("ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=96x54:rate=25 "
                               "-frames:v 3 -vf hue=s=0.5,scale=out_color_matrix=bt709:out_range=tv "
-                              "-strict -1 -pix_fmt ") + pix + " " + in), 0);
-    ASSERT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + out), 0);
+                              "-strict -1 -pix_fmt ") +
+                  pix + " " + in),
+              0);
+    ASSERT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + out),
+              0);
     ASSERT_EQ(run("ffmpeg -nostdin -v error -i " + out + " -f null -"), 0);
     // BT.709 limited-range frames at half saturation: an identity LUT returns every in-gamut
     // sample within one code value. The few samples at colour edges whose shared 4:2:0 chroma

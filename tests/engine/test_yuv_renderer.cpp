@@ -39,7 +39,8 @@ struct TestYuv {
     }
   }
   std::uint8_t* ptr(int p, int x, int y) const {
-    return view.planes[p] + std::ptrdiff_t(y) * view.strides[p] + x * (format.bit_depth > 8 ? 2 : 1);
+    return view.planes[p] + std::ptrdiff_t(y) * view.strides[p] +
+           x * (format.bit_depth > 8 ? 2 : 1);
   }
   int get(int p, int x, int y) const {
     if (format.bit_depth == 8) return *ptr(p, x, y);
@@ -84,7 +85,8 @@ ExpectedYuv reference(const LutFile& lut, Interp interp, const TestYuv& in) {
       double sum_cb = 0, sum_cr = 0;
       int n = 0;
       for (int y = cy << f.log2_chroma_h; y < std::min((cy + 1) << f.log2_chroma_h, in.height); ++y)
-        for (int x = cx << f.log2_chroma_w; x < std::min((cx + 1) << f.log2_chroma_w, in.width); ++x) {
+        for (int x = cx << f.log2_chroma_w; x < std::min((cx + 1) << f.log2_chroma_w, in.width);
+             ++x) {
           const double yv = (in.get(0, x, y) / q - 16.0) / 219.0;
           const double r = yv + 2.0 * (1.0 - kKr) * cr;
           const double b = yv + 2.0 * (1.0 - kKb) * cb;
@@ -103,7 +105,7 @@ ExpectedYuv reference(const LutFile& lut, Interp interp, const TestYuv& in) {
 }
 
 const YuvFormat kFormats[] = {YuvFormat::yuv420(8), YuvFormat::yuv420(10), YuvFormat::yuv422(10),
-                              YuvFormat::yuv422(8), YuvFormat::yuv444(8), YuvFormat::yuv444(10)};
+                              YuvFormat::yuv422(8), YuvFormat::yuv444(8),  YuvFormat::yuv444(10)};
 
 std::string name(const YuvFormat& f) {
   const char* s = f.log2_chroma_h ? "420" : (f.log2_chroma_w ? "422" : "444");
@@ -121,9 +123,11 @@ TEST(YuvLutRenderer, MatchesScalarBt709Reference) {
         if (shaper) lut.shaper = testing::make_test_shaper(33);
         for (const YuvFormat& f : kFormats) {
           const YuvLutRenderer r = make_yuv_renderer(lut, f, interp);
-          for (auto [w, h] : {std::pair{1, 1}, std::pair{7, 5}, std::pair{33, 4}, std::pair{130, 3}}) {
-            SCOPED_TRACE(::testing::Message() << name(f) << " size " << size << " shaper " << shaper
-                                              << " " << interp_name(interp) << " " << w << "x" << h);
+          for (auto [w, h] :
+               {std::pair{1, 1}, std::pair{7, 5}, std::pair{33, 4}, std::pair{130, 3}}) {
+            SCOPED_TRACE(::testing::Message()
+                         << name(f) << " size " << size << " shaper " << shaper << " "
+                         << interp_name(interp) << " " << w << "x" << h);
             TestYuv in(f, w, h), out(f, w, h);
             in.fill_random(seed++);
             r.apply(in.view, out.view);

@@ -25,9 +25,9 @@ struct PixelFormat {
   bool operator==(const PixelFormat&) const = default;
 };
 
-int sample_bits(SampleType type);             // 8, 10, 12, 16 or 32
-std::size_t sample_bytes(SampleType type);    // 1, 2, 2, 2, 4
-float sample_max(SampleType type);            // largest code value (1.0 for F32)
+int sample_bits(SampleType type);                    // 8, 10, 12, 16 or 32
+std::size_t sample_bytes(SampleType type);           // 1, 2, 2, 2, 4
+float sample_max(SampleType type);                   // largest code value (1.0 for F32)
 std::string format_name(const PixelFormat& format);  // e.g. "rgb24", "gbrpf32", "rgba64"
 
 // Bytes of plane p for one pixel (channels × sample for packed, one sample for planar).

@@ -23,7 +23,7 @@ struct PreparedLut;
 }
 
 struct YuvFormat {
-  int bit_depth = 8;     // 8 (uint8 samples) or 10/12/16 (uint16 little-endian, low bits)
+  int bit_depth = 8;      // 8 (uint8 samples) or 10/12/16 (uint16 little-endian, low bits)
   int log2_chroma_w = 1;  // 1 for 4:2:0 and 4:2:2, 0 for 4:4:4
   int log2_chroma_h = 1;  // 1 for 4:2:0, 0 for 4:2:2 and 4:4:4
 

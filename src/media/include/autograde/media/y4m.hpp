@@ -16,9 +16,9 @@ namespace autograde {
 struct Y4mFormat {
   int width = 0;
   int height = 0;
-  int bit_depth = 8;      // 8, 10, 12 or 16
-  int log2_chroma_w = 1;  // 4:2:0 / 4:2:2 → 1, 4:4:4 → 0
-  int log2_chroma_h = 1;  // 4:2:0 → 1, else 0
+  int bit_depth = 8;                   // 8, 10, 12 or 16
+  int log2_chroma_w = 1;               // 4:2:0 / 4:2:2 → 1, 4:4:4 → 0
+  int log2_chroma_h = 1;               // 4:2:0 → 1, else 0
   std::string colorspace = "420jpeg";  // the C tag as read (written back unchanged)
   std::string other_params;            // every other header parameter, verbatim (F, I, A, X...)
 
