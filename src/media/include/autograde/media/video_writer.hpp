@@ -1,0 +1,73 @@
+#pragma once
+// Streaming video encode through FFmpeg. The output keeps the source's frame rate, time base,
+// timecode and rotation, carries its audio and subtitle streams over packet for packet
+// (untouched, timestamps rescaled), and is tagged BT.709 primaries/transfer/matrix, limited
+// range. It is written to a temporary file beside the target and renamed by finish(); a
+// writer destroyed without finish() (an exception, Ctrl-C unwinding) leaves nothing behind.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autograde/core/image.hpp"
+#include "autograde/media/video_types.hpp"
+
+namespace autograde {
+
+struct VideoWriteOptions {
+  // "auto": 8-bit sources → H.264 (libx264, CRF 18); deeper sources → ProRes 422 HQ
+  // (prores_ks profile 3, yuv422p10le), or HEVC Main10 when the container cannot hold ProRes
+  // (e.g. .mp4/.webm). Others: "h264", "hevc", "prores", "ffv1" (lossless).
+  std::string codec = "auto";
+  int crf = -1;              // H.264/HEVC quality; -1 = 18 (H.264) / 20 (HEVC)
+  int64_t bitrate = 0;       // bits per second; when > 0 replaces CRF (H.264/HEVC)
+  bool lossless = false;     // H.264 qp 0 / HEVC lossless (ffv1 always is)
+  std::string pixel_format;  // override the encoder's pixel format, e.g. "yuv444p10le"
+  std::string preset = "medium";  // libx264/libx265 preset
+  bool copy_audio = true;
+  bool copy_subtitles = true;
+};
+
+// The layout write(YuvPlanes) takes without conversion.
+struct VideoTargetFormat {
+  std::string codec;          // encoder name, e.g. "libx264"
+  std::string pixel_format;   // e.g. "yuv420p"
+  int bit_depth = 8;
+  int chroma_shift_x = 1, chroma_shift_y = 1;
+  ColorTags tags;             // BT.709, limited range
+};
+
+class VideoWriter {
+ public:
+  // `source` describes the clip being re-encoded (VideoReader::info()): size, frame rate, time
+  // base, timecode and rotation are kept, bit depth picks the default codec, and its file is
+  // where audio/subtitle packets are copied from. Error(Usage) when `path` is the source file
+  // or the container cannot hold the chosen codec.
+  VideoWriter(const std::string& path, const VideoStreamInfo& source, const VideoWriteOptions& options = {});
+  ~VideoWriter();
+  VideoWriter(VideoWriter&&) noexcept;
+  VideoWriter& operator=(VideoWriter&&) noexcept;
+
+  const VideoTargetFormat& target() const;
+
+  // `pts` is in the source's time base (VideoFrame::pts); a missing or non-increasing pts is
+  // replaced by the previous one plus one nominal frame duration.
+  // RGB: 3 or 4 channels of display code values 0..1 (Rec.709), source size.
+  void write(const ImageF& rgb, int64_t pts);
+  // YUV: any planar layout of source size; converted only when it differs from target().
+  void write(const YuvPlanes& yuv, int64_t pts);
+
+  // Flushes the encoder, copies the remaining audio/subtitles, writes the trailer and renames
+  // the temporary file onto `path`.
+  void finish();
+
+  int64_t frames_written() const;
+  // Streams not carried over (e.g. a codec the output container cannot hold), for the log.
+  const std::vector<std::string>& warnings() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace autograde
