@@ -98,9 +98,13 @@ TEST(Cli, ApplyGivesTheLibrarysPixels) {
     LoadedImage got = read_image(out.string());
     EXPECT_EQ(got.meta.format, SampleFormat::U8);  // the input's depth
     ASSERT_EQ(got.image.pixels.size(), expect.image.pixels.size());
+    // The CLI renders with the fast engine, the expectation with the scalar reference: equal
+    // 8-bit codes, except that float noise may tip a value lying right at a rounding boundary.
     for (size_t i = 0; i < got.image.pixels.size(); ++i) {
-      const float want = std::round(std::clamp(expect.image.pixels[i], 0.f, 1.f) * 255.f) / 255.f;
-      ASSERT_NEAR(got.image.pixels[i], want, 1e-6f) << i;
+      const float v = std::clamp(expect.image.pixels[i], 0.f, 1.f) * 255.f;
+      const float got_code = got.image.pixels[i] * 255.f;
+      const bool at_boundary = std::abs(v - std::floor(v) - 0.5f) < 0.01f;
+      ASSERT_NEAR(got_code, std::round(v), at_boundary ? 1.001f : 1e-3f) << i;
     }
   }
   // The two schemes are really different options (the flag is honoured).
