@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -34,7 +35,8 @@ std::string slurp(const fs::path& p) {
 // Runs the CLI with `args` (already shell-quoted where needed); stdout and stderr are captured
 // in files outside the folders the tests inspect.
 CliResult run_cli(const std::string& args) {
-  static const fs::path logs = autograde::testing::scratch_dir("cli_logs");
+  // One folder per process: CTest runs each test case as its own process, in parallel.
+  static const fs::path logs = autograde::testing::scratch_dir("cli_logs_" + std::to_string(::getpid()));
   static int counter = 0;
   const fs::path out = logs / ("out" + std::to_string(counter) + ".txt");
   const fs::path err = logs / ("err" + std::to_string(counter++) + ".txt");
