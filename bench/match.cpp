@@ -1,0 +1,321 @@
+// bench_match: the ground-truth protocol for matching a reference still (issue 3; the protocol
+// Deep Preset / Neural Preset use). For a creative LUT L and two different photos A and B, the
+// reference is L(B) saved as 8-bit, the truth is L(A). Every method sees A (as source) and L(B);
+// its LUT applied to A is scored against L(A) with CIEDE2000 (CIE 142-2001) on sRGB→Lab D65 and
+// PSNR on 8-bit code values. Identity (do nothing) is the baseline.
+// A second table scores LUT extraction: from (A, L(A)) as 8-bit, extract a LUT, apply it to
+// other images C and compare with L(C).
+//
+//   bench_match [--luts DIR] [--images DIR] [--size 384] [--pairs 4] [--half all|even|odd]
+//               [--methods auto,reinhard,mkl,hist,idt] [--no-extract] [--fit-priors]
+//
+// --fit-priors prints the natural-image prior table (mean/std of the statistics `auto` uses)
+// from the even-indexed images only, so the odd half stays held out (--half odd).
+#include <fmt/format.h>
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "../src/look/image_stats.hpp"
+#include "autograde/color/color.hpp"
+#include "autograde/core/error.hpp"
+#include "autograde/look/extract.hpp"
+#include "autograde/look/match.hpp"
+#include "autograde/lut/interpolate.hpp"
+#include "autograde/lut/load.hpp"
+#include "autograde/media/image_io.hpp"
+
+namespace fs = std::filesystem;
+using namespace autograde;
+
+namespace {
+
+ImageF downscale(const ImageF& img, int max_side) {
+  const int f = std::max(1, (std::max(img.width, img.height) + max_side - 1) / max_side);
+  ImageF out(img.width / f, img.height / f, 3);
+  for (int y = 0; y < out.height; ++y)
+    for (int x = 0; x < out.width; ++x) {
+      float acc[3] = {0, 0, 0};
+      for (int yy = 0; yy < f; ++yy)
+        for (int xx = 0; xx < f; ++xx)
+          for (int c = 0; c < 3; ++c) acc[c] += img.at(x * f + xx, y * f + yy)[c];
+      for (int c = 0; c < 3; ++c) out.at(x, y)[c] = acc[c] / float(f * f);
+    }
+  return out;
+}
+
+void quantise8(ImageF& img) {
+  for (float& v : img.pixels) v = std::round(std::clamp(v, 0.f, 1.f) * 255.f) / 255.f;
+}
+
+ImageF applied(const Lut3D& lut, const ImageF& img) {
+  ImageF out = img;
+  apply_reference(lut, out, Interp::Tetrahedral);
+  for (float& v : out.pixels) v = std::clamp(v, 0.f, 1.f);
+  return out;
+}
+
+struct Score {
+  double mean = 0, p90 = 0, psnr = 0;
+};
+Score score(const ImageF& out, const ImageF& truth) {
+  std::vector<float> de(out.pixel_count());
+  double se = 0;
+  for (size_t i = 0; i < de.size(); ++i) {
+    const float* a = out.pixels.data() + 3 * i;
+    const float* b = truth.pixels.data() + 3 * i;
+    de[i] = ciede2000(srgb_to_lab({a[0], a[1], a[2]}), srgb_to_lab({b[0], b[1], b[2]}));
+    for (int c = 0; c < 3; ++c) se += double(a[c] - b[c]) * double(a[c] - b[c]) * 255.0 * 255.0;
+  }
+  Score s;
+  for (float v : de) s.mean += v;
+  s.mean /= double(de.size());
+  std::nth_element(de.begin(), de.begin() + long(de.size() * 9 / 10), de.end());
+  s.p90 = de[de.size() * 9 / 10];
+  const double mse = se / double(3 * de.size());
+  s.psnr = 10.0 * std::log10(255.0 * 255.0 / std::max(mse, 1e-3));
+  return s;
+}
+
+std::vector<fs::path> files_under(const fs::path& dir, const std::vector<std::string>& exts) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::string ext = e.path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+    if (std::find(exts.begin(), exts.end(), ext) != exts.end()) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[size_t(q * double(v.size() - 1))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string luts_dir = AUTOGRADE_SHARED_DATA "/luts", images_dir = AUTOGRADE_SHARED_DATA "/images";
+  int size = 384, pairs = 4;
+  std::string half = "all", methods_arg = "auto,reinhard,mkl,hist,idt";
+  bool extract = true, fit_priors = false, verbose = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        fmt::print(stderr, "{} needs a value\n", a);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--luts") luts_dir = next();
+    else if (a == "--images") images_dir = next();
+    else if (a == "--size") size = std::stoi(next());
+    else if (a == "--pairs") pairs = std::stoi(next());
+    else if (a == "--half") half = next();
+    else if (a == "--methods") methods_arg = next();
+    else if (a == "--no-extract") extract = false;
+    else if (a == "--fit-priors") fit_priors = true;
+    else if (a == "--verbose") verbose = true;
+    else {
+      fmt::print(stderr, "unknown argument {}\n", a);
+      return 2;
+    }
+  }
+  std::string cmd;
+  for (int i = 0; i < argc; ++i) cmd += std::string(i ? " " : "") + argv[i];
+  fmt::print("command: {}\n", cmd);
+
+  // Images (downscaled, 8-bit quantised as they came).
+  std::vector<std::pair<std::string, ImageF>> images;
+  const auto image_files = files_under(images_dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"});
+  for (size_t i = 0; i < image_files.size(); ++i) {
+    const bool even = i % 2 == 0;
+    if ((half == "even" || fit_priors) && !even) continue;
+    if (half == "odd" && even) continue;
+    try {
+      ImageF img = downscale(read_image(image_files[i].string()).image, size);
+      quantise8(img);
+      images.emplace_back(image_files[i].filename().string(), std::move(img));
+    } catch (const Error& e) {
+      fmt::print(stderr, "skipping image: {}\n", e.what());
+    }
+  }
+  if (images.size() < 3) {
+    fmt::print(stderr, "need at least 3 images under {}\n", images_dir);
+    return 3;
+  }
+
+  // Creative LUTs: display-referred in and out. Camera-log input LUTs (a shaper, a non-unit
+  // domain, or "log" in the file name) are not creative looks and are skipped.
+  std::vector<std::pair<std::string, Lut3D>> luts;
+  int lut_index = -1;
+  for (const auto& p : files_under(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
+    std::string lower = p.string();
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    if (lower.find("log") != std::string::npos) continue;
+    try {
+      LutFile f = load_lut(p.string());
+      if (f.shaper || !f.cube || !f.cube->has_default_domain()) continue;
+      ++lut_index;
+      if (half == "odd" && lut_index % 2 == 0) continue;  // --half odd: held-out LUTs too
+      luts.emplace_back(p.parent_path().filename().string() + "/" + p.filename().string(), std::move(*f.cube));
+    } catch (const Error& e) {
+      fmt::print(stderr, "skipping LUT: {}\n", e.what());
+    }
+  }
+  fmt::print("{} LUTs, {} images (≤ {} px), {} pairs per LUT\n\n", luts.size(), images.size(), size, pairs);
+
+  if (fit_priors) {
+    // Content: statistics of the (even-indexed) images. Grade: the change each (even-indexed)
+    // LUT makes to those statistics. Both halves' odd members stay held out.
+    using namespace autograde::look_detail;
+    using Mat = Eigen::Matrix<double, kStatCount, kStatCount>;
+    using Vec = Eigen::Matrix<double, kStatCount, 1>;
+    auto stats_of = [&](const ImageF& img) {
+      const auto f = flatten(grade_stats(pixels_of(analysis_image(img, 256, "image"))));
+      Vec v;
+      for (int k = 0; k < kStatCount; ++k) v[k] = f[k];
+      return v;
+    };
+    std::vector<Vec> content;
+    for (const auto& [name, img] : images) content.push_back(stats_of(img));
+    Vec mean = Vec::Zero();
+    for (const auto& v : content) mean += v / double(content.size());
+    Mat sc = Mat::Zero(), sg = Mat::Zero();
+    for (const auto& v : content) sc += (v - mean) * (v - mean).transpose() / double(content.size() - 1);
+    int ng = 0;
+    for (size_t l = 0; l < luts.size(); l += 2)
+      for (size_t i = 0; i < images.size(); ++i) {
+        ImageF g = applied(luts[l].second, images[i].second);
+        quantise8(g);
+        const Vec d = stats_of(g) - content[i];
+        sg += d * d.transpose();
+        ++ng;
+      }
+    sg /= double(ng);
+    // Light shrinkage of both covariances towards their diagonals (33 images, 14 statistics).
+    auto shrink = [](const Mat& m) { Mat d = m.diagonal().asDiagonal(); return Mat(0.8 * m + 0.2 * d); };
+    const Mat W = shrink(sg) * (shrink(sg) + shrink(sc)).inverse();
+    fmt::print("// content: {} images; grade: {} (LUT, image) pairs from {} LUTs\n", content.size(), ng, (luts.size() + 1) / 2);
+    fmt::print("      {{");
+    for (int k = 0; k < kStatCount; ++k) fmt::print("{}{:.5f}f", k ? ", " : "", mean[k]);
+    fmt::print("}},\n      {{");
+    for (int k = 0; k < kStatCount; ++k) fmt::print("{}{:.5f}f", k ? ", " : "", std::sqrt(sc(k, k)));
+    fmt::print("}},\n      {{{{");
+    for (int r = 0; r < kStatCount; ++r) {
+      fmt::print("{}{{", r ? ",\n        " : "");
+      for (int k = 0; k < kStatCount; ++k) fmt::print("{}{:.5f}f", k ? ", " : "", W(r, k));
+      fmt::print("}}");
+    }
+    fmt::print("}}}}\n");
+    return 0;
+  }
+
+  std::vector<std::string> methods{"identity"};
+  for (size_t s = 0, e; s <= methods_arg.size(); s = e + 1) {
+    e = methods_arg.find(',', s);
+    if (e == std::string::npos) e = methods_arg.size();
+    if (e > s) methods.push_back(methods_arg.substr(s, e - s));
+  }
+  std::map<std::string, std::vector<Score>> scores;
+  std::map<std::string, double> seconds;
+  const size_t n = images.size();
+  int cases = 0;
+  for (size_t l = 0; l < luts.size(); ++l) {
+    for (int j = 0; j < pairs; ++j) {
+      const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
+      const size_t ib = (ia + 1 + (l * 7 + size_t(j) * 3) % (n - 1)) % n;  // never equal to ia
+      const ImageF& A = images[ia].second;
+      ImageF ref = applied(luts[l].second, images[ib].second);
+      quantise8(ref);
+      const ImageF truth = applied(luts[l].second, A);
+      ++cases;
+      for (const auto& m : methods) {
+        const auto t0 = std::chrono::steady_clock::now();
+        Lut3D lut = Lut3D::identity(2);
+        if (m != "identity") {
+          MatchOptions o;
+          o.method = m;
+          lut = match_reference(ref, std::span<const ImageF>(&A, 1), o).lut;
+        }
+        scores[m].push_back(score(applied(lut, A), truth));
+        seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      }
+      if (verbose) {
+        fmt::print("{:<48} {:<16} {:<16}", luts[l].first, images[ia].first, images[ib].first);
+        for (const auto& m : methods) fmt::print(" {}={:.2f}", m, scores[m].back().mean);
+        fmt::print("\n");
+      }
+    }
+    fmt::print(stderr, "\r{}/{} LUTs", l + 1, luts.size());
+  }
+  fmt::print(stderr, "\n");
+
+  fmt::print("Reference matching ({} cases: LUT x (A, B) pairs; reference = L(B) 8-bit, truth = L(A))\n", cases);
+  fmt::print("{:<10} {:>9} {:>9} {:>9} {:>12} {:>10} {:>8}\n", "method", "mean dE00", "p90 dE00", "PSNR dB",
+             "case-p90 dE", "beats id", "s/case");
+  const auto& id = scores["identity"];
+  for (const auto& m : methods) {
+    const auto& s = scores[m];
+    double mean = 0, p90 = 0, psnr = 0;
+    int beats = 0;
+    std::vector<double> case_means;
+    for (size_t i = 0; i < s.size(); ++i) {
+      mean += s[i].mean / double(s.size());
+      p90 += s[i].p90 / double(s.size());
+      psnr += s[i].psnr / double(s.size());
+      case_means.push_back(s[i].mean);
+      if (s[i].mean < id[i].mean) ++beats;
+    }
+    fmt::print("{:<10} {:>9.3f} {:>9.3f} {:>9.2f} {:>12.3f} {:>9.1f}% {:>8.3f}\n", m, mean, p90, psnr,
+               percentile(case_means, 0.9), m == "identity" ? 0.0 : 100.0 * beats / double(s.size()),
+               seconds[m] / double(s.size()));
+  }
+  fmt::print("(mean/p90 dE00: per-image mean and 90th percentile of per-pixel CIEDE2000, averaged over\n"
+             " cases; case-p90: 90th percentile over cases of the per-image mean; beats id: share of cases\n"
+             " whose mean dE00 is below identity's)\n\n");
+
+  if (extract) {
+    std::vector<Score> ex, exid;
+    double t = 0;
+    for (size_t l = 0; l < luts.size(); ++l) {
+      const ImageF& A = images[l % n].second;
+      ImageF after = applied(luts[l].second, A);
+      quantise8(after);
+      const auto t0 = std::chrono::steady_clock::now();
+      const Lut3D lut = extract_lut(A, after);
+      t += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      for (int k = 1; k <= 3; ++k) {
+        const ImageF& C = images[(l + size_t(k) * (n / 4 + 1)) % n].second;
+        if (&C == &A) continue;
+        const ImageF truth = applied(luts[l].second, C);
+        ex.push_back(score(applied(lut, C), truth));
+        exid.push_back(score(C, truth));
+      }
+    }
+    fmt::print("LUT extraction ({} LUTs; fit on (A, L(A)) 8-bit, scored on 3 other images each)\n", luts.size());
+    fmt::print("{:<10} {:>9} {:>9} {:>9} {:>8}\n", "method", "mean dE00", "p90 dE00", "PSNR dB", "s/LUT");
+    auto row = [&](const char* name, const std::vector<Score>& s, double secs) {
+      double mean = 0, p90 = 0, psnr = 0;
+      for (const auto& x : s) {
+        mean += x.mean / double(s.size());
+        p90 += x.p90 / double(s.size());
+        psnr += x.psnr / double(s.size());
+      }
+      fmt::print("{:<10} {:>9.3f} {:>9.3f} {:>9.2f} {:>8.3f}\n", name, mean, p90, psnr, secs);
+    };
+    row("identity", exid, 0);
+    row("extract", ex, t / double(luts.size()));
+  }
+  return 0;
+}

@@ -1,0 +1,124 @@
+// Look <-> JSON. Missing fields keep their defaults; older versions migrate forward.
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "autograde/core/error.hpp"
+#include "autograde/look/look.hpp"
+
+namespace autograde {
+
+namespace {
+
+nlohmann::json rgb_json(const Rgb& v) { return nlohmann::json::array({v[0], v[1], v[2]}); }
+
+void read_float(const nlohmann::json& j, const char* key, float& out, const std::string& src) {
+  if (!j.contains(key)) return;
+  const auto& v = j.at(key);
+  if (!v.is_number()) throw_bad_input(src, std::string("look field '") + key + "' must be a number");
+  out = v.get<float>();
+  if (!std::isfinite(out)) throw_bad_input(src, std::string("look field '") + key + "' is not finite");
+}
+
+template <size_t N>
+void read_array(const nlohmann::json& j, const char* key, std::array<float, N>& out,
+                const std::string& src) {
+  if (!j.contains(key)) return;
+  const auto& v = j.at(key);
+  if (!v.is_array() || v.size() != N)
+    throw_bad_input(src, std::string("look field '") + key + "' must be an array of " +
+                             std::to_string(N) + " numbers");
+  for (size_t i = 0; i < N; ++i) {
+    if (!v[i].is_number()) throw_bad_input(src, std::string("look field '") + key + "' holds a non-number");
+    out[i] = v[i].get<float>();
+    if (!std::isfinite(out[i])) throw_bad_input(src, std::string("look field '") + key + "' is not finite");
+  }
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Look& l) {
+  nlohmann::json j;
+  j["version"] = l.version;
+  j["black_point"] = l.black_point;
+  j["white_point"] = l.white_point;
+  j["exposure"] = l.exposure;
+  j["temperature"] = l.temperature;
+  j["tint"] = l.tint;
+  j["contrast"] = l.contrast;
+  j["pivot"] = l.pivot;
+  j["lift"] = rgb_json(l.lift);
+  j["gamma"] = rgb_json(l.gamma);
+  j["gain"] = rgb_json(l.gain);
+  j["fade"] = l.fade;
+  j["saturation"] = l.saturation;
+  j["vibrance"] = l.vibrance;
+  j["hue_shift_deg"] = l.hue_shift_deg;
+  j["hue_saturation"] = l.hue_saturation;
+  j["split_toning"] = {{"shadow_hue_deg", l.split.shadow_hue_deg},
+                       {"shadow_amount", l.split.shadow_amount},
+                       {"highlight_hue_deg", l.split.highlight_hue_deg},
+                       {"highlight_amount", l.split.highlight_amount},
+                       {"balance", l.split.balance}};
+  if (l.residual) j["residual"] = {{"size", l.residual->size}, {"table", l.residual->table}};
+  j["strength"] = l.strength;
+  return j;
+}
+
+Look look_from_json(const nlohmann::json& j, const std::string& src) {
+  if (!j.is_object()) throw_bad_input(src, "a look must be a JSON object");
+  Look l;
+  int version = 1;  // documents written before versioning count as version 1
+  if (j.contains("version")) {
+    if (!j["version"].is_number_integer()) throw_bad_input(src, "look 'version' must be an integer");
+    version = j["version"].get<int>();
+  }
+  if (version > kLookVersion)
+    throw_bad_input(src, "look version " + std::to_string(version) + " is newer than this program (" +
+                             std::to_string(kLookVersion) + ")");
+  if (version < 1) throw_bad_input(src, "look version must be >= 1");
+  // Version 1 is the current layout; later versions add their migrations here, oldest first.
+  l.version = kLookVersion;
+  read_float(j, "black_point", l.black_point, src);
+  read_float(j, "white_point", l.white_point, src);
+  read_float(j, "exposure", l.exposure, src);
+  read_float(j, "temperature", l.temperature, src);
+  read_float(j, "tint", l.tint, src);
+  read_float(j, "contrast", l.contrast, src);
+  read_float(j, "pivot", l.pivot, src);
+  read_array(j, "lift", l.lift, src);
+  read_array(j, "gamma", l.gamma, src);
+  read_array(j, "gain", l.gain, src);
+  read_float(j, "fade", l.fade, src);
+  read_float(j, "saturation", l.saturation, src);
+  read_float(j, "vibrance", l.vibrance, src);
+  read_array(j, "hue_shift_deg", l.hue_shift_deg, src);
+  read_array(j, "hue_saturation", l.hue_saturation, src);
+  if (j.contains("split_toning")) {
+    const auto& s = j["split_toning"];
+    if (!s.is_object()) throw_bad_input(src, "look 'split_toning' must be an object");
+    read_float(s, "shadow_hue_deg", l.split.shadow_hue_deg, src);
+    read_float(s, "shadow_amount", l.split.shadow_amount, src);
+    read_float(s, "highlight_hue_deg", l.split.highlight_hue_deg, src);
+    read_float(s, "highlight_amount", l.split.highlight_amount, src);
+    read_float(s, "balance", l.split.balance, src);
+  }
+  if (j.contains("residual") && !j["residual"].is_null()) {
+    const auto& r = j["residual"];
+    if (!r.is_object() || !r.contains("size") || !r.contains("table") || !r["size"].is_number_integer() ||
+        !r["table"].is_array())
+      throw_bad_input(src, "look 'residual' must be {\"size\": N, \"table\": [...]}");
+    Lut3D lut;
+    lut.size = r["size"].get<int>();
+    for (const auto& v : r["table"]) {
+      if (!v.is_number()) throw_bad_input(src, "look 'residual' table holds a non-number");
+      lut.table.push_back(v.get<float>());
+    }
+    validate(lut, src + " (residual)");
+    l.residual = std::move(lut);
+  }
+  read_float(j, "strength", l.strength, src);
+  if (l.white_point <= l.black_point) throw_bad_input(src, "look white_point must exceed black_point");
+  return l;
+}
+
+}  // namespace autograde

@@ -1,0 +1,54 @@
+#include <algorithm>
+#include <cmath>
+
+#include "autograde/color/color.hpp"
+#include "lattice_fit.hpp"
+
+namespace autograde::look_detail {
+
+Lut3D lut_from_function(int size, const std::function<Rgb(Rgb)>& f) {
+  Lut3D lut = Lut3D::identity(size);
+  for (size_t i = 0; i < lut.table.size(); i += 3) {
+    const Rgb o = f({lut.table[i], lut.table[i + 1], lut.table[i + 2]});
+    for (int c = 0; c < 3; ++c) lut.table[i + c] = o[c];
+  }
+  return lut;
+}
+
+void apply_strength(Lut3D& lut, float strength) {
+  const float s = std::clamp(strength, 0.f, 1.f);
+  const Lut3D id = Lut3D::identity(lut.size);
+  for (size_t i = 0; i < lut.table.size(); ++i) lut.table[i] = id.table[i] + s * (lut.table[i] - id.table[i]);
+}
+
+namespace {
+bool neutral_monotone(const Lut3D& lut) {
+  float prev = -1.f;
+  for (int i = 0; i < lut.size; ++i) {
+    const float* e = lut.at(i, i, i);
+    const float y = rec709_luma({e[0], e[1], e[2]});  // ITU-R BT.709-6 luma weights
+    if (y < prev - 1e-5f) return false;
+    prev = std::max(prev, y);
+  }
+  return true;
+}
+}  // namespace
+
+float regularise_lut(Lut3D& lut) {
+  const Lut3D id = Lut3D::identity(lut.size);
+  for (size_t i = 0; i < lut.table.size(); ++i) {
+    float& v = lut.table[i];
+    v = std::isfinite(v) ? std::clamp(v, 0.f, 1.f) : id.table[i];
+  }
+  if (neutral_monotone(lut)) return 1.f;
+  const Lut3D original = lut;
+  for (int step = 7; step >= 0; --step) {
+    const float mix = float(step) / 8.f;
+    for (size_t i = 0; i < lut.table.size(); ++i)
+      lut.table[i] = id.table[i] + mix * (original.table[i] - id.table[i]);
+    if (neutral_monotone(lut)) return mix;
+  }
+  return 0.f;
+}
+
+}  // namespace autograde::look_detail
