@@ -64,7 +64,8 @@ ColorTags tags_of(const AVCodecParameters& par);
 
 // Sets swscale's colour details: `src`/`dst` tags give matrix and range for YUV sides; RGB
 // sides are full range. Error(Internal) when swscale refuses.
-void set_colorspace(SwsContext* ctx, const ColorTags& src, bool src_yuv, const ColorTags& dst, bool dst_yuv);
+void set_colorspace(SwsContext* ctx, const ColorTags& src, bool src_yuv, const ColorTags& dst,
+                    bool dst_yuv);
 
 // Planar Y'CbCr view of an AVFrame (must be is_planar_yuv).
 YuvPlanes planes_of(const AVFrame& frame, const ColorTags& tags);
@@ -73,8 +74,8 @@ YuvPlanes planes_of(const AVFrame& frame, const ColorTags& tags);
 // exact to the last code value (swscale's fixed-point YUV↔RGB paths drift by up to ~1.4 code
 // values). swscale still does all resampling (chroma, size), between formats of equal depth.
 // Code values are normalised per ITU-T H.273 (limited: (D − 16·2^(n−8)) / (219·2^(n−8)) for
-// Y', (D − 128·2^(n−8)) / (224·2^(n−8)) for Cb/Cr; full: D / (2^n − 1) and (D − 2^(n−1)) / (2^n − 1)).
-// `yuv` is 4:4:4 planar; `out` gets display code values 0..1 (clamped).
+// Y', (D − 128·2^(n−8)) / (224·2^(n−8)) for Cb/Cr; full: D / (2^n − 1) and (D − 2^(n−1)) / (2^n −
+// 1)). `yuv` is 4:4:4 planar; `out` gets display code values 0..1 (clamped).
 void yuv444_to_rgb(const AVFrame& yuv, const ColorTags& tags, ImageF& out);
 // RGB code values (3 or 4 channels, 0..1) → 4:4:4 planar `yuv` (allocated, format set) with
 // the BT.709 matrix, limited range, rounded.

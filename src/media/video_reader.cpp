@@ -1,8 +1,9 @@
 #include "autograde/media/video_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 extern "C" {
 #include <libavutil/display.h>
@@ -72,7 +73,8 @@ void VideoReader::Impl::open() {
   input = open_input(path);
   const AVCodec* codec = nullptr;
   int idx = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
-  if (idx == AVERROR_STREAM_NOT_FOUND || (idx >= 0 && (input->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC)))
+  if (idx == AVERROR_STREAM_NOT_FOUND ||
+      (idx >= 0 && (input->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC)))
     throw_bad_input(path, "no video stream (audio-only or data-only file)");
   if (idx == AVERROR_DECODER_NOT_FOUND || !codec) {
     int any = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
@@ -85,7 +87,8 @@ void VideoReader::Impl::open() {
 
   decoder.reset(avcodec_alloc_context3(codec));
   if (!decoder) throw_internal("out of memory (avcodec_alloc_context3)");
-  if (avcodec_parameters_to_context(decoder.get(), &par) < 0) throw_internal("avcodec_parameters_to_context failed");
+  if (avcodec_parameters_to_context(decoder.get(), &par) < 0)
+    throw_internal("avcodec_parameters_to_context failed");
   decoder->pkt_timebase = stream->time_base;
   decoder->thread_count = options.threads;
   if (int rc = avcodec_open2(decoder.get(), codec, nullptr); rc < 0)
@@ -131,7 +134,8 @@ void VideoReader::Impl::open() {
   s.tags = tags_of(par);
   s.effective = effective_color_tags(s.tags, s.width, s.height, jpeg);
   size_t sd_size = 0;
-  if (const uint8_t* sd = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &sd_size); sd && sd_size >= 36) {
+  if (const uint8_t* sd = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &sd_size);
+      sd && sd_size >= 36) {
     double r = av_display_rotation_get(reinterpret_cast<const int32_t*>(sd));
     if (std::isfinite(r)) s.rotation = r == 0 ? 0.0 : r;
   }
@@ -196,14 +200,16 @@ void VideoReader::Impl::finish_checks() {
   // The container's index (MP4/MOV) says how many samples the stream has; running out of file
   // before that is truncation, even when every packet read decoded fine.
   if (info.frame_count_exact && video_packets < info.frame_count)
-    fail(fmt::format("truncated: the index lists {} frames but the data ends after {} ({} decoded, last at {})",
-                     info.frame_count, video_packets, frames, describe_time(last_time)));
+    fail(fmt::format(
+        "truncated: the index lists {} frames but the data ends after {} ({} decoded, last at {})",
+        info.frame_count, video_packets, frames, describe_time(last_time)));
 }
 
 void VideoReader::Impl::stamp(VideoFrame& out) {
   int64_t pts = frame->best_effort_timestamp;
   if (pts == AV_NOPTS_VALUE) pts = frame->pts;
-  if (pts == AV_NOPTS_VALUE) pts = last_pts == AV_NOPTS_VALUE ? info.start_pts : last_pts + frame_step;
+  if (pts == AV_NOPTS_VALUE)
+    pts = last_pts == AV_NOPTS_VALUE ? info.start_pts : last_pts + frame_step;
   out.index = frames;
   out.pts = pts;
   out.time = double(pts - info.start_pts) * av_q2d(stream->time_base);
@@ -218,9 +224,12 @@ void VideoReader::Impl::to_rgb(ImageF& out) {
   AVPixelFormat src_fmt = strip_jpeg_alias(static_cast<AVPixelFormat>(f.format), &jpeg);
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(src_fmt);
   if (!d) fail("frame with an unknown pixel format at " + where());
-  const bool src_rgb = (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL)) || d->nb_components < 3;
+  const bool src_rgb =
+      (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL)) || d->nb_components < 3;
   int ow = options.rgb_width, oh = options.rgb_height;
-  double sar = f.sample_aspect_ratio.num > 0 && f.sample_aspect_ratio.den > 0 ? av_q2d(f.sample_aspect_ratio) : 1.0;
+  double sar = f.sample_aspect_ratio.num > 0 && f.sample_aspect_ratio.den > 0
+                   ? av_q2d(f.sample_aspect_ratio)
+                   : 1.0;
   double display_aspect = double(f.width) * sar / f.height;
   if (ow <= 0 && oh <= 0) {
     ow = f.width;
@@ -231,12 +240,12 @@ void VideoReader::Impl::to_rgb(ImageF& out) {
     ow = std::max(1, int(std::lround(oh * display_aspect)));
   }
   const bool scaling = ow != f.width || oh != f.height;
-  const int flags = (scaling && ow < f.width ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT |
-                    SWS_FULL_CHR_H_INP | SWS_BITEXACT;
+  const int flags = (scaling && ow < f.width ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND |
+                    SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP | SWS_BITEXACT;
   if (src_rgb) {
     // RGB/palette/grey sources: no matrix; swscale repacks (and scales) to RGB48.
-    rgb_sws.reset(sws_getCachedContext(rgb_sws.release(), f.width, f.height, src_fmt, ow, oh, AV_PIX_FMT_RGB48LE, flags,
-                                       nullptr, nullptr, nullptr));
+    rgb_sws.reset(sws_getCachedContext(rgb_sws.release(), f.width, f.height, src_fmt, ow, oh,
+                                       AV_PIX_FMT_RGB48LE, flags, nullptr, nullptr, nullptr));
     if (!rgb_sws) fail(std::string("cannot convert pixel format ") + d->name + " to RGB");
     rgb16.resize(size_t(ow) * oh * 3);
     uint8_t* dst[4] = {reinterpret_cast<uint8_t*>(rgb16.data()), nullptr, nullptr, nullptr};
@@ -256,8 +265,8 @@ void VideoReader::Impl::to_rgb(ImageF& out) {
   const AVPixelFormat fmt444 = planar_yuv_format(d->comp[0].depth, 0, 0);
   const AVFrame* src444 = &f;
   if (scaling || src_fmt != fmt444) {
-    yuv_sws.reset(sws_getCachedContext(yuv_sws.release(), f.width, f.height, src_fmt, ow, oh, fmt444, flags, nullptr,
-                                       nullptr, nullptr));
+    yuv_sws.reset(sws_getCachedContext(yuv_sws.release(), f.width, f.height, src_fmt, ow, oh,
+                                       fmt444, flags, nullptr, nullptr, nullptr));
     if (!yuv_sws) fail(std::string("cannot convert pixel format ") + d->name + " to planar 4:4:4");
     set_colorspace(yuv_sws.get(), tags, true, tags, true);
     if (repacked->width != ow || repacked->height != oh || repacked->format != fmt444) {
@@ -265,7 +274,8 @@ void VideoReader::Impl::to_rgb(ImageF& out) {
       repacked->width = ow;
       repacked->height = oh;
       repacked->format = fmt444;
-      if (av_frame_get_buffer(repacked.get(), 0) < 0) throw_internal("out of memory (frame buffer)");
+      if (av_frame_get_buffer(repacked.get(), 0) < 0)
+        throw_internal("out of memory (frame buffer)");
     }
     sws_scale(yuv_sws.get(), f.data, f.linesize, 0, f.height, repacked->data, repacked->linesize);
     src444 = repacked.get();
@@ -286,14 +296,16 @@ YuvPlanes VideoReader::Impl::to_yuv() {
   // Semi-planar, packed, RGB or palette: repack into the planar format of the same depth.
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(src_fmt);
   const bool src_rgb = d && (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL));
-  AVPixelFormat dst_fmt = planar_yuv_format(d ? d->comp[0].depth : 8, src_rgb ? 0 : d->log2_chroma_w,
-                                            src_rgb ? 0 : d->log2_chroma_h);
+  AVPixelFormat dst_fmt = planar_yuv_format(
+      d ? d->comp[0].depth : 8, src_rgb ? 0 : d->log2_chroma_w, src_rgb ? 0 : d->log2_chroma_h);
   ColorTags dst_tags = tags;
   if (src_rgb) dst_tags = ColorTags{kH273Bt709, kH273Bt709, kH273Bt709, ColorRange::Limited};
-  planar_sws.reset(sws_getCachedContext(planar_sws.release(), f.width, f.height, src_fmt, f.width, f.height, dst_fmt,
-                                     SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INP, nullptr,
-                                     nullptr, nullptr));
-  if (!planar_sws) fail(std::string("cannot convert pixel format ") + (d ? d->name : "?") + " to planar YUV");
+  planar_sws.reset(sws_getCachedContext(
+      planar_sws.release(), f.width, f.height, src_fmt, f.width, f.height, dst_fmt,
+      SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INP, nullptr, nullptr,
+      nullptr));
+  if (!planar_sws)
+    fail(std::string("cannot convert pixel format ") + (d ? d->name : "?") + " to planar YUV");
   set_colorspace(planar_sws.get(), tags, !src_rgb, dst_tags, true);
   if (planar->width != f.width || planar->height != f.height || planar->format != dst_fmt) {
     av_frame_unref(planar.get());
@@ -306,7 +318,8 @@ YuvPlanes VideoReader::Impl::to_yuv() {
   return planes_of(*planar, dst_tags);
 }
 
-VideoReader::VideoReader(const std::string& path, VideoReadOptions options) : impl_(std::make_unique<Impl>()) {
+VideoReader::VideoReader(const std::string& path, VideoReadOptions options)
+    : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
   impl_->options = options;
   impl_->open();
@@ -346,8 +359,8 @@ std::vector<int64_t> sample_indices(int64_t first, int64_t last, int count) {
   return out;
 }
 
-std::vector<VideoFrame> sample_frames(const std::string& path, int64_t first, int64_t last, int count,
-                                      VideoReadOptions options) {
+std::vector<VideoFrame> sample_frames(const std::string& path, int64_t first, int64_t last,
+                                      int count, VideoReadOptions options) {
   VideoReader reader(path, options);
   first = std::max<int64_t>(first, 0);
   std::vector<int64_t> wanted = sample_indices(first, last, count);

@@ -1,9 +1,10 @@
 #include "autograde/media/video_writer.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fmt/format.h>
 #include <limits>
 #include <optional>
 
@@ -41,30 +42,37 @@ bool encoder_supports(const AVCodec* codec, AVPixelFormat fmt) {
 }
 
 // The encoder name for a codec choice, following the default rule in VideoWriteOptions.
-std::string pick_encoder(const std::string& choice, const VideoStreamInfo& src, const AVOutputFormat* ofmt) {
+std::string pick_encoder(const std::string& choice, const VideoStreamInfo& src,
+                         const AVOutputFormat* ofmt) {
   if (choice == "h264" || choice == "libx264") return "libx264";
   if (choice == "hevc" || choice == "h265" || choice == "libx265") return "libx265";
   if (choice == "prores" || choice == "prores_ks") return "prores_ks";
   if (choice == "ffv1") return "ffv1";
-  if (choice != "auto") throw_usage("unknown codec '" + choice + "' (auto, h264, hevc, prores, ffv1)");
+  if (choice != "auto")
+    throw_usage("unknown codec '" + choice + "' (auto, h264, hevc, prores, ffv1)");
   if (src.bit_depth <= 8) return "libx264";
   if (avformat_query_codec(ofmt, AV_CODEC_ID_PRORES, FF_COMPLIANCE_NORMAL) == 1) return "prores_ks";
   return "libx265";
 }
 
-AVPixelFormat pick_pixel_format(const std::string& encoder, const AVCodec* codec, const VideoStreamInfo& src,
-                                const VideoWriteOptions& o) {
+AVPixelFormat pick_pixel_format(const std::string& encoder, const AVCodec* codec,
+                                const VideoStreamInfo& src, const VideoWriteOptions& o) {
   if (!o.pixel_format.empty()) {
     AVPixelFormat f = av_get_pix_fmt(o.pixel_format.c_str());
-    if (f == AV_PIX_FMT_NONE || !is_planar_yuv(f)) throw_usage("unknown or non-planar-YUV pixel format '" + o.pixel_format + "'");
-    if (!encoder_supports(codec, f)) throw_usage(encoder + " cannot encode pixel format '" + o.pixel_format + "'");
+    if (f == AV_PIX_FMT_NONE || !is_planar_yuv(f))
+      throw_usage("unknown or non-planar-YUV pixel format '" + o.pixel_format + "'");
+    if (!encoder_supports(codec, f))
+      throw_usage(encoder + " cannot encode pixel format '" + o.pixel_format + "'");
     return f;
   }
   AVPixelFormat want = AV_PIX_FMT_YUV420P;
-  if (encoder == "prores_ks") want = AV_PIX_FMT_YUV422P10LE;
-  else if (encoder == "ffv1") want = planar_yuv_format(src.is_rgb ? 10 : src.bit_depth, src.is_rgb ? 0 : src.chroma_shift_x,
-                                                     src.is_rgb ? 0 : src.chroma_shift_y);
-  else if (src.bit_depth > 8) want = AV_PIX_FMT_YUV420P10LE;
+  if (encoder == "prores_ks")
+    want = AV_PIX_FMT_YUV422P10LE;
+  else if (encoder == "ffv1")
+    want = planar_yuv_format(src.is_rgb ? 10 : src.bit_depth, src.is_rgb ? 0 : src.chroma_shift_x,
+                             src.is_rgb ? 0 : src.chroma_shift_y);
+  else if (src.bit_depth > 8)
+    want = AV_PIX_FMT_YUV420P10LE;
   if (!encoder_supports(codec, want)) want = AV_PIX_FMT_YUV420P;
   return want;
 }
@@ -114,20 +122,23 @@ struct VideoWriter::Impl {
 void VideoWriter::Impl::open() {
   install_log_capture();
   refuse_overwrite_input(source.path, path);
-  if (source.width <= 0 || source.height <= 0) throw_usage("video writer needs the source's picture size");
+  if (source.width <= 0 || source.height <= 0)
+    throw_usage("video writer needs the source's picture size");
   pending.emplace(path);
 
   AVFormatContext* raw = nullptr;
   int rc = avformat_alloc_output_context2(&raw, nullptr, nullptr, pending->temp_path().c_str());
-  if (rc < 0 || !raw) throw_usage("cannot write video to '" + path + "': unknown container (use .mp4, .mov, .mkv, .mxf)");
+  if (rc < 0 || !raw)
+    throw_usage("cannot write video to '" + path +
+                "': unknown container (use .mp4, .mov, .mkv, .mxf)");
   output.reset(raw);
 
   std::string enc_name = pick_encoder(options.codec, source, output->oformat);
   const AVCodec* codec = avcodec_find_encoder_by_name(enc_name.c_str());
   if (!codec) throw_usage("this FFmpeg has no " + enc_name + " encoder");
   if (avformat_query_codec(output->oformat, codec->id, FF_COMPLIANCE_NORMAL) != 1)
-    throw_usage(fmt::format("the {} container cannot hold {} video; use .mov or .mkv", output->oformat->name,
-                            avcodec_get_name(codec->id)));
+    throw_usage(fmt::format("the {} container cannot hold {} video; use .mov or .mkv",
+                            output->oformat->name, avcodec_get_name(codec->id)));
   target_fmt = pick_pixel_format(enc_name, codec, source, options);
 
   encoder.reset(avcodec_alloc_context3(codec));
@@ -155,7 +166,8 @@ void VideoWriter::Impl::open() {
       av_opt_set_double(e.priv_data, "crf", crf, 0);
     }
     if (enc_name == "libx265")
-      av_opt_set(e.priv_data, "x265-params", options.lossless ? "log-level=error:lossless=1" : "log-level=error", 0);
+      av_opt_set(e.priv_data, "x265-params",
+                 options.lossless ? "log-level=error:lossless=1" : "log-level=error", 0);
   } else if (enc_name == "prores_ks") {
     if (options.lossless) throw_usage("ProRes has no lossless mode; use --codec ffv1");
     e.profile = 3;  // 422 HQ (FF_PROFILE_PRORES_HQ)
@@ -164,7 +176,8 @@ void VideoWriter::Impl::open() {
     e.level = 3;
   }
   if (int rc2 = avcodec_open2(encoder.get(), codec, nullptr); rc2 < 0)
-    throw_internal("cannot open the " + enc_name + " encoder: " + error_text(rc2) + " " + take_last_log());
+    throw_internal("cannot open the " + enc_name + " encoder: " + error_text(rc2) + " " +
+                   take_last_log());
 
   video_out = avformat_new_stream(output.get(), nullptr);
   if (!video_out) throw_internal("out of memory (avformat_new_stream)");
@@ -177,7 +190,8 @@ void VideoWriter::Impl::open() {
     av_dict_set(&output->metadata, "timecode", source.timecode.c_str(), 0);
   }
   if (source.rotation != 0) {
-    uint8_t* sd = av_stream_new_side_data(video_out, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
+    uint8_t* sd =
+        av_stream_new_side_data(video_out, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
     if (!sd) throw_internal("out of memory (display matrix)");
     // av_display_rotation_get (what the reader and ffprobe report) returns the opposite sign
     // of the angle av_display_rotation_set takes (FFmpeg 5.1 libavutil/display.h).
@@ -190,8 +204,8 @@ void VideoWriter::Impl::open() {
       throw_usage("cannot write '" + path + "': " + error_text(rc3));
   }
   if (int rc4 = avformat_write_header(output.get(), nullptr); rc4 < 0)
-    throw_internal("cannot write the " + std::string(output->oformat->name) + " header: " + error_text(rc4) + " " +
-                   take_last_log());
+    throw_internal("cannot write the " + std::string(output->oformat->name) +
+                   " header: " + error_text(rc4) + " " + take_last_log());
 
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(target_fmt);
   target.codec = enc_name;
@@ -219,15 +233,17 @@ void VideoWriter::Impl::add_copied_streams() {
       continue;
     }
     if (avformat_query_codec(output->oformat, par.codec_id, FF_COMPLIANCE_NORMAL) != 1) {
-      warnings.push_back(fmt::format("stream #{} ({} {}) not copied: the {} container cannot hold it", i,
-                                     av_get_media_type_string(par.codec_type), avcodec_get_name(par.codec_id),
-                                     output->oformat->name));
+      warnings.push_back(
+          fmt::format("stream #{} ({} {}) not copied: the {} container cannot hold it", i,
+                      av_get_media_type_string(par.codec_type), avcodec_get_name(par.codec_id),
+                      output->oformat->name));
       in->discard = AVDISCARD_ALL;
       continue;
     }
     AVStream* out = avformat_new_stream(output.get(), nullptr);
     if (!out) throw_internal("out of memory (avformat_new_stream)");
-    if (avcodec_parameters_copy(out->codecpar, &par) < 0) throw_internal("avcodec_parameters_copy failed");
+    if (avcodec_parameters_copy(out->codecpar, &par) < 0)
+      throw_internal("avcodec_parameters_copy failed");
     out->codecpar->codec_tag = 0;  // let the muxer pick its own tag for the codec
     out->time_base = in->time_base;
     out->disposition = in->disposition;
@@ -246,7 +262,8 @@ void VideoWriter::Impl::pump_copies(double until) {
         copy_done = true;
         return;
       }
-      if (rc < 0) throw_bad_input(source.path, "cannot read audio/subtitle data to copy: " + error_text(rc));
+      if (rc < 0)
+        throw_bad_input(source.path, "cannot read audio/subtitle data to copy: " + error_text(rc));
       if (copy_packet->stream_index < 0 || copy_packet->stream_index >= int(copy_map.size()) ||
           copy_map[copy_packet->stream_index] < 0)
         continue;
@@ -267,7 +284,8 @@ void VideoWriter::Impl::pump_copies(double until) {
 
 void VideoWriter::Impl::encode(AVFrame* f) {
   int rc = avcodec_send_frame(encoder.get(), f);
-  if (rc < 0 && rc != AVERROR_EOF) throw_internal("encoder rejected a frame: " + error_text(rc) + " " + take_last_log());
+  if (rc < 0 && rc != AVERROR_EOF)
+    throw_internal("encoder rejected a frame: " + error_text(rc) + " " + take_last_log());
   for (;;) {
     av_packet_unref(packet.get());
     rc = avcodec_receive_packet(encoder.get(), packet.get());
@@ -285,7 +303,8 @@ void VideoWriter::Impl::encode(AVFrame* f) {
 void VideoWriter::Impl::prepare_frame() {
   if (finished) throw_internal("VideoWriter::write after finish()");
   // The encoder may still hold the previous frame's buffer; get a writable one.
-  if (frame->width != source.width || frame->height != source.height || frame->format != target_fmt) {
+  if (frame->width != source.width || frame->height != source.height ||
+      frame->format != target_fmt) {
     av_frame_unref(frame.get());
     frame->width = source.width;
     frame->height = source.height;
@@ -322,18 +341,21 @@ void VideoWriter::Impl::rgb_to_target(const ImageF& rgb) {
   }
   rgb_to_yuv444(rgb, *yuv444);
   if (fmt444 == target_fmt) {
-    av_image_copy(frame->data, frame->linesize, const_cast<const uint8_t**>(yuv444->data), yuv444->linesize, target_fmt, w, h);
+    av_image_copy(frame->data, frame->linesize, const_cast<const uint8_t**>(yuv444->data),
+                  yuv444->linesize, target_fmt, w, h);
     return;
   }
-  rgb_to_yuv.reset(sws_getCachedContext(rgb_to_yuv.release(), w, h, fmt444, w, h, target_fmt,
-                                        SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP | SWS_BITEXACT, nullptr,
-                                        nullptr, nullptr));
+  rgb_to_yuv.reset(
+      sws_getCachedContext(rgb_to_yuv.release(), w, h, fmt444, w, h, target_fmt,
+                           SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP | SWS_BITEXACT,
+                           nullptr, nullptr, nullptr));
   if (!rgb_to_yuv) throw_internal("swscale cannot convert to " + target.pixel_format);
   set_colorspace(rgb_to_yuv.get(), kRec709Limited, true, kRec709Limited, true);
   sws_scale(rgb_to_yuv.get(), yuv444->data, yuv444->linesize, 0, h, frame->data, frame->linesize);
 }
 
-VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& source, const VideoWriteOptions& options)
+VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& source,
+                         const VideoWriteOptions& options)
     : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
   impl_->source = source;
@@ -352,8 +374,9 @@ const std::vector<std::string>& VideoWriter::warnings() const { return impl_->wa
 void VideoWriter::write(const ImageF& rgb, int64_t pts) {
   Impl& m = *impl_;
   if (rgb.width != m.source.width || rgb.height != m.source.height || rgb.channels < 3)
-    throw_internal(fmt::format("VideoWriter::write: got a {}x{}x{} image, expected {}x{} RGB", rgb.width, rgb.height,
-                               rgb.channels, m.source.width, m.source.height));
+    throw_internal(fmt::format("VideoWriter::write: got a {}x{}x{} image, expected {}x{} RGB",
+                               rgb.width, rgb.height, rgb.channels, m.source.width,
+                               m.source.height));
   m.prepare_frame();
   m.rgb_to_target(rgb);
   m.submit(pts);
@@ -363,7 +386,8 @@ void VideoWriter::write(const YuvPlanes& yuv, int64_t pts) {
   Impl& m = *impl_;
   const int w = m.source.width, h = m.source.height;
   if (yuv.width != w || yuv.height != h || yuv.empty())
-    throw_internal(fmt::format("VideoWriter::write: got {}x{} YUV planes, expected {}x{}", yuv.width, yuv.height, w, h));
+    throw_internal(fmt::format("VideoWriter::write: got {}x{} YUV planes, expected {}x{}",
+                               yuv.width, yuv.height, w, h));
   m.prepare_frame();
   AVPixelFormat src_fmt = planar_yuv_format(yuv.bit_depth, yuv.chroma_shift_x, yuv.chroma_shift_y);
   const bool same_layout = src_fmt == m.target_fmt && format_bit_depth(src_fmt) == yuv.bit_depth;
@@ -374,8 +398,9 @@ void VideoWriter::write(const YuvPlanes& yuv, int64_t pts) {
     av_image_copy(m.frame->data, m.frame->linesize, src, stride, m.target_fmt, w, h);
   } else if (yuv.tags.matrix == kH273Bt709) {
     // Same matrix: swscale resamples chroma, changes depth and range.
-    m.yuv_to_yuv.reset(sws_getCachedContext(m.yuv_to_yuv.release(), w, h, src_fmt, w, h, m.target_fmt,
-                                            SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr, nullptr, nullptr));
+    m.yuv_to_yuv.reset(sws_getCachedContext(
+        m.yuv_to_yuv.release(), w, h, src_fmt, w, h, m.target_fmt,
+        SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr, nullptr, nullptr));
     if (!m.yuv_to_yuv) throw_internal("swscale cannot convert between YUV layouts");
     set_colorspace(m.yuv_to_yuv.get(), yuv.tags, true, kRec709Limited, true);
     const uint8_t* src[4] = {yuv.data[0], yuv.data[1], yuv.data[2], nullptr};
@@ -389,10 +414,12 @@ void VideoWriter::write(const YuvPlanes& yuv, int64_t pts) {
       m.other444->width = w;
       m.other444->height = h;
       m.other444->format = fmt444;
-      if (av_frame_get_buffer(m.other444.get(), 0) < 0) throw_internal("out of memory (frame buffer)");
+      if (av_frame_get_buffer(m.other444.get(), 0) < 0)
+        throw_internal("out of memory (frame buffer)");
     }
     m.yuv_to_rgb.reset(sws_getCachedContext(m.yuv_to_rgb.release(), w, h, src_fmt, w, h, fmt444,
-                                            SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr, nullptr, nullptr));
+                                            SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr,
+                                            nullptr, nullptr));
     if (!m.yuv_to_rgb) throw_internal("swscale cannot convert YUV to 4:4:4");
     set_colorspace(m.yuv_to_rgb.get(), yuv.tags, true, yuv.tags, true);
     const uint8_t* src[4] = {yuv.data[0], yuv.data[1], yuv.data[2], nullptr};
@@ -410,9 +437,11 @@ void VideoWriter::finish() {
   if (m.frames == 0) throw_internal("VideoWriter::finish: no frames were written");
   m.encode(nullptr);
   m.pump_copies(std::numeric_limits<double>::infinity());
-  if (int rc = av_write_trailer(m.output.get()); rc < 0) throw_internal("cannot finish '" + m.path + "': " + error_text(rc));
+  if (int rc = av_write_trailer(m.output.get()); rc < 0)
+    throw_internal("cannot finish '" + m.path + "': " + error_text(rc));
   if (m.output->pb) {
-    if (int rc = avio_closep(&m.output->pb); rc < 0) throw_internal("cannot close '" + m.path + "': " + error_text(rc));
+    if (int rc = avio_closep(&m.output->pb); rc < 0)
+      throw_internal("cannot close '" + m.path + "': " + error_text(rc));
   }
   m.pending->commit();
   m.finished = true;

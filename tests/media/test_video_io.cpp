@@ -20,7 +20,9 @@ using namespace autograde::testing;
 
 namespace {
 
-std::string tears_of_steel() { return (source_dir() / "data/video/tears_of_steel_excerpt.mp4").string(); }
+std::string tears_of_steel() {
+  return (source_dir() / "data/video/tears_of_steel_excerpt.mp4").string();
+}
 
 std::vector<int64_t> ffprobe_pts(const std::string& file) {
   auto j = ffprobe_json("-select_streams v:0 -show_entries frame=best_effort_timestamp", file);
@@ -87,7 +89,9 @@ TEST(VideoReader, RgbMatchesFfmpegConversionWithSameMatrix) {
   fs::path dir = scratch_dir("video_rgb_vs_ffmpeg");
   std::string png = (dir / "f100.png").string();
   ASSERT_TRUE(ffmpeg("-i " + q(tears_of_steel()) +
-                     " -vf \"select=eq(n\\,100),scale=in_color_matrix=bt601:in_range=tv:flags=accurate_rnd+full_chroma_int+bicubic,format=rgb48le\" -frames:v 1 " +
+                     " -vf "
+                     "\"select=eq(n\\,100),scale=in_color_matrix=bt601:in_range=tv:flags=accurate_"
+                     "rnd+full_chroma_int+bicubic,format=rgb48le\" -frames:v 1 " +
                      q(png)));
   LoadedImage ref = read_image(png);
   auto frames = sample_frames(tears_of_steel(), 100, 100, 1);
@@ -102,7 +106,9 @@ TEST(VideoReader, RgbMatchesFfmpegConversionWithSameMatrix) {
   EXPECT_LT(mx, 3.0 / 255);
   // The wrong matrix would be visibly off: BT.709 differs by several code values on colours.
   ASSERT_TRUE(ffmpeg("-i " + q(tears_of_steel()) +
-                     " -vf \"select=eq(n\\,100),scale=in_color_matrix=bt709:in_range=tv:flags=accurate_rnd+full_chroma_int,format=rgb48le\" -frames:v 1 " +
+                     " -vf "
+                     "\"select=eq(n\\,100),scale=in_color_matrix=bt709:in_range=tv:flags=accurate_"
+                     "rnd+full_chroma_int,format=rgb48le\" -frames:v 1 " +
                      q(png)));
   double mx709 = max_abs_diff(frames[0].rgb, read_image(png).image);
   EXPECT_GT(mx709, 4.0 / 255);
@@ -122,7 +128,9 @@ std::string reference_yuv_bytes(const ImageF& img, int bits) {
     for (size_t i = 0; i < img.pixel_count(); ++i) {
       const float* p = img.pixels.data() + i * img.channels;
       double y = 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
-      double v = plane == 0 ? (219 * y + 16) : plane == 1 ? (224 * (p[2] - y) / 1.8556 + 128) : (224 * (p[0] - y) / 1.5748 + 128);
+      double v = plane == 0   ? (219 * y + 16)
+                 : plane == 1 ? (224 * (p[2] - y) / 1.8556 + 128)
+                              : (224 * (p[0] - y) / 1.5748 + 128);
       int code = int(std::lround(v * scale));
       raw.push_back(char(code & 0xff));
       if (bytes == 2) raw.push_back(char(code >> 8));
@@ -136,8 +144,11 @@ std::string make_reference_yuv(const ImageF& img, int bits, const fs::path& dir)
   std::ofstream(raw_path, std::ios::binary).write(raw.data(), std::streamsize(raw.size()));
   std::string mkv = (dir / ("ref" + std::to_string(bits) + ".mkv")).string();
   std::string fmt = bits > 8 ? "yuv444p10le" : "yuv444p";
-  bool ok = ffmpeg("-f rawvideo -pix_fmt " + fmt + " -s " + std::to_string(img.width) + "x" + std::to_string(img.height) +
-                   " -i " + q(raw_path) + " -color_primaries bt709 -color_trc bt709 -colorspace bt709 -color_range tv -c:v ffv1 " + q(mkv));
+  bool ok = ffmpeg(
+      "-f rawvideo -pix_fmt " + fmt + " -s " + std::to_string(img.width) + "x" +
+      std::to_string(img.height) + " -i " + q(raw_path) +
+      " -color_primaries bt709 -color_trc bt709 -colorspace bt709 -color_range tv -c:v ffv1 " +
+      q(mkv));
   return ok ? mkv : std::string();
 }
 }  // namespace
@@ -196,12 +207,14 @@ TEST(VideoWriter, RgbRoundTripThroughOurEncoderAndFfmpegDecoder) {
   EXPECT_LE(max_abs_diff(f.rgb, still.image), 1.0 / 255 + 1e-6);
   // FFmpeg's decoder gives back the stored code values: they are the BT.709 equations' (±1 of
   // 1023 for float rounding at .5 boundaries).
-  auto raw = run_command("ffmpeg -nostdin -v error -i " + q(out) + " -frames:v 1 -f rawvideo -pix_fmt yuv444p10le -");
+  auto raw = run_command("ffmpeg -nostdin -v error -i " + q(out) +
+                         " -frames:v 1 -f rawvideo -pix_fmt yuv444p10le -");
   std::string want = reference_yuv_bytes(still.image, 10);
   ASSERT_EQ(raw.out.size(), want.size());
   int worst = 0;
   for (size_t i = 0; i + 1 < want.size(); i += 2) {
-    int a = uint8_t(raw.out[i]) | (uint8_t(raw.out[i + 1]) << 8), b = uint8_t(want[i]) | (uint8_t(want[i + 1]) << 8);
+    int a = uint8_t(raw.out[i]) | (uint8_t(raw.out[i + 1]) << 8),
+        b = uint8_t(want[i]) | (uint8_t(want[i + 1]) << 8);
     worst = std::max(worst, std::abs(a - b));
   }
   EXPECT_LE(worst, 1);
@@ -214,8 +227,11 @@ namespace {
 // A 2 s 10-bit ProRes source in MOV with a sine audio track, a timecode and a rotation.
 std::string make_prores_source(const fs::path& dir) {
   std::string plain = (dir / "src_plain.mov").string(), mov = (dir / "src_prores.mov").string();
-  bool ok = ffmpeg("-f lavfi -i testsrc2=size=320x180:rate=25:duration=2 -f lavfi -i sine=frequency=440:sample_rate=48000:duration=2"
-                   " -c:v prores_ks -profile:v 3 -pix_fmt yuv422p10le -c:a pcm_s16le -timecode 01:02:03:04 " + q(plain));
+  bool ok = ffmpeg(
+      "-f lavfi -i testsrc2=size=320x180:rate=25:duration=2 -f lavfi -i "
+      "sine=frequency=440:sample_rate=48000:duration=2"
+      " -c:v prores_ks -profile:v 3 -pix_fmt yuv422p10le -c:a pcm_s16le -timecode 01:02:03:04 " +
+      q(plain));
   // ffmpeg 5.1 turns the "rotate" tag into a display matrix when remuxing.
   ok = ok && ffmpeg("-i " + q(plain) + " -map 0 -c copy -metadata:s:v:0 rotate=90 " + q(mov));
   return ok ? mov : std::string();
@@ -276,8 +292,10 @@ TEST(VideoWriter, EightBitSourceDefaultsToH264AndCopiesAacAndSubtitles) {
     s << "1\n00:00:00,200 --> 00:00:00,900\nhello\n\n2\n00:00:01,000 --> 00:00:01,500\nworld\n";
   }
   std::string src = (dir / "src.mkv").string();
-  ASSERT_TRUE(ffmpeg("-f lavfi -i testsrc2=size=320x180:rate=30000/1001:duration=2 -f lavfi -i sine=frequency=1000:duration=2 -i " +
-                     q(srt) + " -map 0 -map 1 -map 2 -c:v libx264 -pix_fmt yuv420p -c:a aac -c:s srt " + q(src)));
+  ASSERT_TRUE(ffmpeg(
+      "-f lavfi -i testsrc2=size=320x180:rate=30000/1001:duration=2 -f lavfi -i "
+      "sine=frequency=1000:duration=2 -i " +
+      q(srt) + " -map 0 -map 1 -map 2 -c:v libx264 -pix_fmt yuv420p -c:a aac -c:s srt " + q(src)));
   VideoReader r(src);
   EXPECT_EQ(r.info().subtitle_streams, 1);
   std::string out = (dir / "out.mkv").string();
@@ -311,10 +329,13 @@ TEST(VideoReader, DecodesManyContainersCodecsAndDepths) {
   std::vector<Case> cases = {
       {"dnxhr.mov", "-c:v dnxhd -profile:v dnxhr_hqx -pix_fmt yuv422p10le", 10, 1, 0},
       {"dnxhr.mxf", "-c:v dnxhd -profile:v dnxhr_hq -pix_fmt yuv422p", 8, 1, 0},
-      {"vp9.webm", "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 300k -pix_fmt yuv420p", 8, 1, 1},
+      {"vp9.webm", "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 300k -pix_fmt yuv420p", 8,
+       1, 1},
       {"h264_444.mkv", "-c:v libx264 -preset ultrafast -pix_fmt yuv444p", 8, 0, 0},
       {"h264_10.mp4", "-c:v libx264 -preset ultrafast -pix_fmt yuv420p10le", 10, 1, 1},
-      {"hevc_12.mkv", "-c:v libx265 -preset ultrafast -pix_fmt yuv444p12le -x265-params log-level=error", 12, 0, 0},
+      {"hevc_12.mkv",
+       "-c:v libx265 -preset ultrafast -pix_fmt yuv444p12le -x265-params log-level=error", 12, 0,
+       0},
       {"ffv1_rgb.mkv", "-c:v ffv1 -pix_fmt gbrp10le", 10, 0, 0},
   };
   for (const Case& c : cases) {
@@ -345,8 +366,10 @@ TEST(VideoReader, VariableFrameRateTimestampsMatchFfprobe) {
   fs::path dir = scratch_dir("video_vfr");
   std::string path = (dir / "vfr.mkv").string();
   // Drop every third frame and keep the gaps: irregular timestamps.
-  ASSERT_TRUE(ffmpeg("-f lavfi -i testsrc2=size=160x90:rate=24:duration=2 -vf \"select=not(eq(mod(n\\,3)\\,1))\" "
-                     "-fps_mode passthrough -c:v libx264 -preset ultrafast " + q(path)));
+  ASSERT_TRUE(ffmpeg(
+      "-f lavfi -i testsrc2=size=160x90:rate=24:duration=2 -vf \"select=not(eq(mod(n\\,3)\\,1))\" "
+      "-fps_mode passthrough -c:v libx264 -preset ultrafast " +
+      q(path)));
   VideoReader r(path);
   std::vector<int64_t> got;
   VideoFrame f;
@@ -393,7 +416,10 @@ TEST(VideoErrors, TruncatedAudioOnlyEmptyAndGarbageFilesAreBadInput) {
   };
   // Truncated MP4 with the index up front: the data ends early.
   std::string full = (dir / "full.mp4").string(), cut = (dir / "truncated.mp4").string();
-  ASSERT_TRUE(ffmpeg("-f lavfi -i testsrc2=size=320x180:rate=24:duration=3 -c:v libx264 -preset ultrafast -movflags +faststart " + q(full)));
+  ASSERT_TRUE(
+      ffmpeg("-f lavfi -i testsrc2=size=320x180:rate=24:duration=3 -c:v libx264 -preset ultrafast "
+             "-movflags +faststart " +
+             q(full)));
   {
     std::string bytes;
     std::ifstream in(full, std::ios::binary);
@@ -404,7 +430,9 @@ TEST(VideoErrors, TruncatedAudioOnlyEmptyAndGarbageFilesAreBadInput) {
   expect_bad(cut, "frame");
   // Truncated MP4 with the index at the end: cannot even open.
   std::string tail_index = (dir / "noindex.mp4").string(), cut2 = (dir / "truncated2.mp4").string();
-  ASSERT_TRUE(ffmpeg("-f lavfi -i testsrc2=size=320x180:rate=24:duration=3 -c:v libx264 -preset ultrafast " + q(tail_index)));
+  ASSERT_TRUE(ffmpeg(
+      "-f lavfi -i testsrc2=size=320x180:rate=24:duration=3 -c:v libx264 -preset ultrafast " +
+      q(tail_index)));
   fs::copy_file(tail_index, cut2);
   fs::resize_file(cut2, fs::file_size(cut2) / 2);
   expect_bad(cut2, "cannot");

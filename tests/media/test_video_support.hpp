@@ -41,8 +41,20 @@ inline nlohmann::json ffprobe_json(const std::string& args, const std::string& f
 
 // MD5 of the packets of the selected streams (e.g. "0:a"), copied without decoding.
 inline std::string packet_md5(const std::string& file, const std::string& map) {
-  auto r = run_command("ffmpeg -nostdin -v error -i " + q(file) + " -map " + map + " -c copy -f md5 -");
+  auto r =
+      run_command("ffmpeg -nostdin -v error -i " + q(file) + " -map " + map + " -c copy -f md5 -");
   return r.status == 0 ? r.out : std::string();
+}
+
+inline std::string read_file_or_empty(const std::string& path) {
+  std::string s;
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) s.append(buf.data(), n);
+    std::fclose(f);
+  }
+  return s;
 }
 
 }  // namespace autograde::testing

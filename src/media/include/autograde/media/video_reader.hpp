@@ -63,8 +63,8 @@ class VideoReader {
 // `count` frames spread evenly over [first, last] (inclusive frame indices, clamped to the
 // clip), decoded by one streaming pass that skips the frames in between without converting
 // them. Returns fewer frames when the clip is shorter.
-std::vector<VideoFrame> sample_frames(const std::string& path, int64_t first, int64_t last, int count,
-                                      VideoReadOptions options = {});
+std::vector<VideoFrame> sample_frames(const std::string& path, int64_t first, int64_t last,
+                                      int count, VideoReadOptions options = {});
 
 // The frame indices sample_frames picks: evenly spread, both ends included, distinct.
 std::vector<int64_t> sample_indices(int64_t first, int64_t last, int count);

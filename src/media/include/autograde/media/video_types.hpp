@@ -1,7 +1,7 @@
 #pragma once
 // What the video layer tells its callers about a stream and a frame. Colour tags use the
-// ITU-T H.273 code points (the same numbers FFmpeg's AVColorPrimaries / AVColorTransferCharacteristic
-// / AVColorSpace use), so callers need no FFmpeg header.
+// ITU-T H.273 code points (the same numbers FFmpeg's AVColorPrimaries /
+// AVColorTransferCharacteristic / AVColorSpace use), so callers need no FFmpeg header.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -36,7 +36,8 @@ std::string color_range_name(ColorRange r);
 //                        BT.601 (SMPTE 170M) otherwise;
 //   range unspecified  → full for JPEG-style "yuvj" pixel formats, limited otherwise;
 //   primaries/transfer unspecified → BT.709 for HD, BT.601 (170M) for SD.
-ColorTags effective_color_tags(const ColorTags& tagged, int width, int height, bool jpeg_range_format);
+ColorTags effective_color_tags(const ColorTags& tagged, int width, int height,
+                               bool jpeg_range_format);
 
 struct VideoStreamInfo {
   std::string path;
@@ -45,20 +46,20 @@ struct VideoStreamInfo {
   int stream_index = -1;
   int width = 0;
   int height = 0;
-  int fps_num = 0, fps_den = 1;          // nominal frame rate (average when the stream is VFR)
+  int fps_num = 0, fps_den = 1;  // nominal frame rate (average when the stream is VFR)
   int time_base_num = 1, time_base_den = 1;
-  int64_t start_pts = 0;                 // first timestamp, in time_base units
-  int64_t frame_count = 0;               // from the container index when it has one, else duration × fps
-  bool frame_count_exact = false;        // true when the container stores the count
-  double duration = 0;                   // seconds
-  std::string pixel_format;              // e.g. "yuv422p10le"
+  int64_t start_pts = 0;           // first timestamp, in time_base units
+  int64_t frame_count = 0;         // from the container index when it has one, else duration × fps
+  bool frame_count_exact = false;  // true when the container stores the count
+  double duration = 0;             // seconds
+  std::string pixel_format;        // e.g. "yuv422p10le"
   int bit_depth = 8;
   int chroma_shift_x = 0, chroma_shift_y = 0;  // log2 subsampling (4:2:0 → 1, 1)
-  bool is_rgb = false;                   // the codec stores RGB (no matrix)
-  ColorTags tags;                        // as stored in the stream
-  ColorTags effective;                   // what the reader converts with (see effective_color_tags)
-  double rotation = 0;                   // display-matrix rotation in degrees, as ffprobe prints it
-  std::string timecode;                  // "HH:MM:SS:FF" ("HH:MM:SS;FF" drop-frame), "" when none
+  bool is_rgb = false;                         // the codec stores RGB (no matrix)
+  ColorTags tags;                              // as stored in the stream
+  ColorTags effective;   // what the reader converts with (see effective_color_tags)
+  double rotation = 0;   // display-matrix rotation in degrees, as ffprobe prints it
+  std::string timecode;  // "HH:MM:SS:FF" ("HH:MM:SS;FF" drop-frame), "" when none
   int audio_streams = 0;
   int subtitle_streams = 0;
 

@@ -19,10 +19,10 @@ struct VideoWriteOptions {
   // (prores_ks profile 3, yuv422p10le), or HEVC Main10 when the container cannot hold ProRes
   // (e.g. .mp4/.webm). Others: "h264", "hevc", "prores", "ffv1" (lossless).
   std::string codec = "auto";
-  int crf = -1;              // H.264/HEVC quality; -1 = 18 (H.264) / 20 (HEVC)
-  int64_t bitrate = 0;       // bits per second; when > 0 replaces CRF (H.264/HEVC)
-  bool lossless = false;     // H.264 qp 0 / HEVC lossless (ffv1 always is)
-  std::string pixel_format;  // override the encoder's pixel format, e.g. "yuv444p10le"
+  int crf = -1;                   // H.264/HEVC quality; -1 = 18 (H.264) / 20 (HEVC)
+  int64_t bitrate = 0;            // bits per second; when > 0 replaces CRF (H.264/HEVC)
+  bool lossless = false;          // H.264 qp 0 / HEVC lossless (ffv1 always is)
+  std::string pixel_format;       // override the encoder's pixel format, e.g. "yuv444p10le"
   std::string preset = "medium";  // libx264/libx265 preset
   bool copy_audio = true;
   bool copy_subtitles = true;
@@ -30,11 +30,11 @@ struct VideoWriteOptions {
 
 // The layout write(YuvPlanes) takes without conversion.
 struct VideoTargetFormat {
-  std::string codec;          // encoder name, e.g. "libx264"
-  std::string pixel_format;   // e.g. "yuv420p"
+  std::string codec;         // encoder name, e.g. "libx264"
+  std::string pixel_format;  // e.g. "yuv420p"
   int bit_depth = 8;
   int chroma_shift_x = 1, chroma_shift_y = 1;
-  ColorTags tags;             // BT.709, limited range
+  ColorTags tags;  // BT.709, limited range
 };
 
 class VideoWriter {
@@ -43,7 +43,8 @@ class VideoWriter {
   // base, timecode and rotation are kept, bit depth picks the default codec, and its file is
   // where audio/subtitle packets are copied from. Error(Usage) when `path` is the source file
   // or the container cannot hold the chosen codec.
-  VideoWriter(const std::string& path, const VideoStreamInfo& source, const VideoWriteOptions& options = {});
+  VideoWriter(const std::string& path, const VideoStreamInfo& source,
+              const VideoWriteOptions& options = {});
   ~VideoWriter();
   VideoWriter(VideoWriter&&) noexcept;
   VideoWriter& operator=(VideoWriter&&) noexcept;
