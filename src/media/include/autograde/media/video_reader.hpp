@@ -62,7 +62,9 @@ class VideoReader {
 
 // `count` frames spread evenly over [first, last] (inclusive frame indices, clamped to the
 // clip), decoded by one streaming pass that skips the frames in between without converting
-// them. Returns fewer frames when the clip is shorter.
+// them (decode-and-discard: fine for shots, slow for picking a few frames of a long film).
+// Returns fewer frames when the clip is shorter. Use FrameOutput::Rgb: YUV views die with the
+// next decoded frame.
 std::vector<VideoFrame> sample_frames(const std::string& path, int64_t first, int64_t last,
                                       int count, VideoReadOptions options = {});
 
