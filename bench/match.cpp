@@ -203,8 +203,9 @@ int main(int argc, char** argv) {
         ++ng;
       }
     sg /= double(ng);
-    // Light shrinkage of both covariances towards their diagonals (33 images, 14 statistics).
-    auto shrink = [](const Mat& m) { Mat d = m.diagonal().asDiagonal(); return Mat(0.8 * m + 0.2 * d); };
+    // Diagonal covariances: 16 LUTs cannot support 196 cross terms (the full matrix overfits
+    // them), so each statistic gets its own Wiener gain σg² / (σg² + σc²).
+    auto shrink = [](const Mat& m) { return Mat(m.diagonal().asDiagonal()); };
     const Mat W = shrink(sg) * (shrink(sg) + shrink(sc)).inverse();
     fmt::print("// content: {} images; grade: {} (LUT, image) pairs from {} LUTs\n", content.size(), ng, (luts.size() + 1) / 2);
     fmt::print("      {{");
@@ -246,7 +247,9 @@ int main(int argc, char** argv) {
         if (m != "identity") {
           MatchOptions o;
           o.method = m;
-          lut = match_reference(ref, std::span<const ImageF>(&A, 1), o).lut;
+          auto res = match_reference(ref, std::span<const ImageF>(&A, 1), o);
+          lut = std::move(res.lut);
+          if (verbose && res.look) fmt::print("{}", describe(*res.look));
         }
         scores[m].push_back(score(applied(lut, A), truth));
         seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

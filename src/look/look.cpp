@@ -103,7 +103,7 @@ Rgb apply_look(const Look& look, Rgb in) {
     float a = lab[1], b = lab[2];
     const float chroma = std::hypot(a, b);
     // Hue-dependent edits fade out towards grey, where hue is undefined, so the map stays smooth.
-    const float grey_fade = chroma * chroma / (chroma * chroma + 0.02f * 0.02f);
+    const float grey_fade = chroma * chroma / (chroma * chroma + 0.06f * 0.06f);
     const float hue = std::atan2(b, a);
     float scale = look.saturation;
     scale *= 1.f + look.vibrance * std::exp(-chroma / 0.1f);

@@ -49,7 +49,7 @@ std::vector<Rgb> apply_to_all(const Look& look, const std::vector<Rgb>& px) {
 // ---- tone ----
 constexpr int kToneParams = 5;  // black_point, fade, log2 gain, log2 gamma, log2 contrast
 Look with_tone(Look l, const Eigen::Matrix<double, kToneParams, 1>& t) {
-  l.black_point = float(t[0]);
+  (void)t[0];  // black point stays 0: with fade it is degenerate (one crushes what the other lifts)
   l.fade = float(std::max(0.0, t[1]));
   const float g = float(std::exp2(t[2])), gm = float(std::exp2(t[3]));
   l.gain = {g, g, g};
@@ -70,7 +70,7 @@ Eigen::Matrix<double, kToneParams, 1> fit_tone(const std::array<float, kToneQuan
     return r;
   };
   // A small ridge keeps parameters that the quantiles cannot tell apart near identity.
-  const double ridge = 1e-3;
+  const double ridge = 1e-2;
   Vec t = Vec::Zero();
   for (int it = 0; it < 25; ++it) {
     const auto r0 = residual(t);
@@ -174,13 +174,14 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
     target[2 * k] = e[ia];
     target[2 * k + 1] = e[ib];
   }
-  // The tone and saturation edits already move band means (they rescale existing chroma):
-  // measure what they do and fit the colour parameters to the remainder, Gauss-Newton with
-  // a numerical Jacobian and a small ridge.
+  // Colour parameters: Gauss-Newton with a numerical Jacobian and a ridge.
   const auto proxy_bands = band_vector(proxy_stats);
   using CVec = Eigen::Matrix<double, kColourParams, 1>;
   CVec c = CVec::Zero();
   auto predicted = [&](const CVec& cv) { return Eigen::Matrix<double, 2 * kBands, 1>(band_vector(grade_stats(apply_to_all(with_colour(look, cv), proxy))) - proxy_bands); };
+  // Tone and saturation already rescale the source's own chroma; the estimated band offsets are
+  // the grade's additive tint on top of that, so they are fitted relative to the look so far.
+  target += predicted(c);
   for (int it = 0; it < 3; ++it) {
     const auto p0 = predicted(c);
     Eigen::Matrix<double, 2 * kBands, kColourParams> J;
@@ -193,7 +194,7 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
     // Ridge relative to the Jacobian's scale: parameters the bands cannot separate (e.g. the
     // highlight tint of a dark source) stay small instead of cancelling each other at the limits.
     const Eigen::Matrix<double, kColourParams, kColourParams> JtJ = J.transpose() * J;
-    const double ridge = 0.05 * JtJ.trace() / kColourParams + 1e-9;
+    const double ridge = 0.2 * JtJ.trace() / kColourParams + 1e-9;
     Eigen::Matrix<double, kColourParams, kColourParams> A =
         JtJ + ridge * Eigen::Matrix<double, kColourParams, kColourParams>::Identity();
     c += A.ldlt().solve(J.transpose() * (target - p0) - ridge * c);
