@@ -1,0 +1,51 @@
+// autograde render plan.json -o OUT [--luts DIR]: re-render a (possibly edited) plan
+// (src/pipeline/render.hpp).
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "autograde/core/error.hpp"
+#include "autograde/core/files.hpp"
+#include "autograde/pipeline/grade.hpp"
+#include "autograde/pipeline/render.hpp"
+#include "commands.hpp"
+
+namespace autograde::cli {
+
+namespace {
+
+struct RenderArgs {
+  std::string plan;
+  std::string output;
+  std::string luts;
+  bool measure = false;
+};
+
+Runner add_render(CLI::App& app, const GlobalOptions& global) {
+  auto* sub = app.add_subcommand("render", "Render a clip from a plan.json (after refining it)");
+  auto a = std::make_shared<RenderArgs>();
+  sub->add_option("PLAN", a->plan, "plan file written by grade or refine")->required();
+  sub->add_option("-o,--output", a->output, "graded clip")->required();
+  sub->add_option("--luts", a->luts, "also write the plan's per-shot .cube files into this folder");
+  sub->add_flag("--metrics", a->measure, "measure temporal consistency of the output and print it");
+  return [a, &global] {
+    refuse_overwrite_input(a->plan, a->output);
+    const GradePlan plan = read_plan(a->plan);
+    RenderOptions ro;
+    ro.quiet = global.quiet;
+    ro.measure = a->measure;
+    const RenderResult r = render_plan(plan, a->output, ro);
+    for (const auto& w : r.warnings) fmt::print(stderr, "autograde: warning: {}\n", w);
+    if (!a->luts.empty()) write_plan_luts(plan, plan_luts(plan), a->luts);
+    if (global.quiet) return;
+    fmt::print("rendered {} frames in {} shot(s) ({} path) to {}\n", r.frames, plan.shots.size(), r.pixel_path,
+               a->output);
+    for (size_t i = 0; i < r.shot_metrics.size(); ++i) fmt::print("  shot {}: {}\n", i, r.shot_metrics[i].dump());
+  };
+}
+
+}  // namespace
+
+AUTOGRADE_COMMAND(47, add_render);
+
+}  // namespace autograde::cli

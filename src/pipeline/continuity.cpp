@@ -1,0 +1,163 @@
+#include "autograde/pipeline/continuity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <Eigen/Dense>
+#include <nlohmann/json.hpp>
+
+#include "autograde/analysis/color_histogram.hpp"
+#include "autograde/color/color.hpp"
+
+namespace autograde {
+
+namespace {
+
+ColorHistogram mean_histogram(const std::vector<ImageF>& frames) {
+  ColorHistogram m;
+  for (const auto& f : frames) {
+    const ColorHistogram h = compute_color_histogram(f);
+    for (size_t i = 0; i < m.color.size(); ++i) m.color[i] += h.color[i] / float(frames.size());
+    for (size_t i = 0; i < m.regions.size(); ++i) m.regions[i] += h.regions[i] / float(frames.size());
+  }
+  return m;
+}
+
+std::vector<Rgb> subsample(const std::vector<ImageF>& frames, int max_pixels) {
+  size_t total = 0;
+  for (const auto& f : frames) total += f.pixel_count();
+  const size_t step = std::max<size_t>(1, total / size_t(std::max(1, max_pixels)));
+  std::vector<Rgb> px;
+  size_t k = 0;
+  for (const auto& f : frames)
+    for (size_t i = 0; i < f.pixel_count(); ++i, ++k)
+      if (k % step == 0) {
+        const float* p = f.pixels.data() + i * f.channels;
+        px.push_back({p[0], p[1], p[2]});
+      }
+  return px;
+}
+
+// Mean CIE L*a*b* of the graded pixels (display code values decoded with the sRGB curve).
+Eigen::Vector3d graded_mean_lab(const Look& look, const std::vector<Rgb>& px) {
+  Eigen::Vector3d s = Eigen::Vector3d::Zero();
+  for (const Rgb& p : px) {
+    const Vec3 lab = srgb_to_lab(apply_look(look, p));
+    s += Eigen::Vector3d(lab[0], lab[1], lab[2]);
+  }
+  return px.empty() ? s : Eigen::Vector3d(s / double(px.size()));
+}
+
+Look with_balance(const Look& look, double temperature, double tint) {
+  Look delta = identity_look();
+  delta.temperature = float(temperature);
+  delta.tint = float(tint);
+  return add(look, delta);
+}
+
+double spread(const std::vector<Eigen::Vector3d>& means, const std::vector<int>& members, int a, int b) {
+  if (members.size() < 2) return 0.0;
+  double ca = 0, cb = 0;
+  for (int m : members) ca += means[size_t(m)][a], cb += b >= 0 ? means[size_t(m)][b] : 0.0;
+  ca /= double(members.size()), cb /= double(members.size());
+  double s = 0;
+  for (int m : members) {
+    const double da = means[size_t(m)][a] - ca, db = b >= 0 ? means[size_t(m)][b] - cb : 0.0;
+    s += da * da + db * db;
+  }
+  return std::sqrt(s / double(members.size()));
+}
+
+}  // namespace
+
+std::vector<int> group_scenes(const std::vector<std::vector<ImageF>>& shot_frames, double threshold) {
+  const size_t n = shot_frames.size();
+  std::vector<ColorHistogram> h;
+  for (const auto& f : shot_frames) h.push_back(mean_histogram(f));
+  std::vector<int> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](int x) {
+    while (parent[size_t(x)] != x) x = parent[size_t(x)] = parent[size_t(parent[size_t(x)])];
+    return x;
+  };
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j)
+      if (threshold >= 1.0 || color_distance(h[i], h[j]) < threshold) parent[size_t(find(int(j)))] = find(int(i));
+  std::vector<int> scene(n, -1), label(n, -1);
+  int next = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int r = find(int(i));
+    if (label[size_t(r)] < 0) label[size_t(r)] = next++;
+    scene[i] = label[size_t(r)];
+  }
+  return scene;
+}
+
+nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const ContinuityOptions& options) {
+  using nlohmann::json;
+  std::vector<std::vector<ImageF>> frames;
+  for (const auto& s : shots) frames.push_back(s.frames);
+  const std::vector<int> scene = group_scenes(frames, options.scene_threshold);
+  const size_t n = shots.size();
+  std::vector<std::vector<Rgb>> px(n);
+  std::vector<Eigen::Vector3d> input_mean(n), before(n), after(n);
+  for (size_t i = 0; i < n; ++i) {
+    shots[i].scene = scene[i];
+    px[i] = subsample(shots[i].frames, options.max_pixels_per_shot);
+    input_mean[i] = graded_mean_lab(identity_look(), px[i]);
+    before[i] = graded_mean_lab(shots[i].look, px[i]);
+    after[i] = before[i];
+  }
+  const int scenes = n ? *std::max_element(scene.begin(), scene.end()) + 1 : 0;
+  json out = {{"scene_threshold", options.scene_threshold}, {"scenes", json::array()}, {"shots", json::array()}};
+  std::vector<json> shot_info(n);
+  for (int sc = 0; sc < scenes; ++sc) {
+    std::vector<int> members;
+    for (size_t i = 0; i < n; ++i)
+      if (scene[i] == sc) members.push_back(int(i));
+    int hero = members.front();
+    for (int m : members)
+      if (shots[size_t(m)].frame_count > shots[size_t(hero)].frame_count) hero = m;
+    const Eigen::Vector2d target = before[size_t(hero)].tail<2>();
+    for (int m : members) {
+      double t = 0, g = 0;
+      if (m != hero && !px[size_t(m)].empty()) {
+        const Look base = shots[size_t(m)].look;
+        // Gauss-Newton on (temperature, tint) with a forward-difference Jacobian; a few steps
+        // suffice because mean a*b* is close to linear in small white-balance gains.
+        for (int it = 0; it < 6; ++it) {
+          const Eigen::Vector2d f = graded_mean_lab(with_balance(base, t, g), px[size_t(m)]).tail<2>() - target;
+          if (f.norm() < 0.05) break;
+          constexpr double h = 0.02;
+          Eigen::Matrix2d J;
+          J.col(0) = (graded_mean_lab(with_balance(base, t + h, g), px[size_t(m)]).tail<2>() - target - f) / h;
+          J.col(1) = (graded_mean_lab(with_balance(base, t, g + h), px[size_t(m)]).tail<2>() - target - f) / h;
+          if (std::abs(J.determinant()) < 1e-9) break;
+          const Eigen::Vector2d step = J.colPivHouseholderQr().solve(-f);
+          t = std::clamp(t + step[0], -1.0, 1.0);
+          g = std::clamp(g + step[1], -1.0, 1.0);
+        }
+        shots[size_t(m)].look = with_balance(base, t, g);
+        after[size_t(m)] = graded_mean_lab(shots[size_t(m)].look, px[size_t(m)]);
+      }
+      shot_info[size_t(m)] = {{"scene", sc},
+                              {"hero", m == hero},
+                              {"temperature", t},
+                              {"tint", g},
+                              {"mean_ab_before", {before[size_t(m)][1], before[size_t(m)][2]}},
+                              {"mean_ab_after", {after[size_t(m)][1], after[size_t(m)][2]}}};
+    }
+    out["scenes"].push_back({{"shots", members},
+                             {"hero", hero},
+                             {"ab_spread_input", spread(input_mean, members, 1, 2)},
+                             {"ab_spread_before", spread(before, members, 1, 2)},
+                             {"ab_spread_after", spread(after, members, 1, 2)},
+                             {"l_spread_before", spread(before, members, 0, -1)},
+                             {"l_spread_after", spread(after, members, 0, -1)}});
+  }
+  for (auto& s : shot_info) out["shots"].push_back(s);
+  return out;
+}
+
+}  // namespace autograde

@@ -1,0 +1,302 @@
+#include "autograde/pipeline/grade.hpp"
+
+#include <fmt/format.h>
+
+#include <OpenColorIO/OpenColorIO.h>
+#include <opencv2/core/version.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+extern "C" {
+#include <libavutil/avutil.h>
+}
+
+#include "autograde/analysis/shots.hpp"
+#include "autograde/core/error.hpp"
+#include "autograde/core/files.hpp"
+#include "autograde/look/match.hpp"
+#include "autograde/look/prompt.hpp"
+#include "autograde/lut/cube_io.hpp"
+#include "autograde/lut/interpolate.hpp"
+#include "autograde/media/image_io.hpp"
+#include "autograde/media/video_reader.hpp"
+#include "autograde/pipeline/cleanup.hpp"
+#include "autograde/pipeline/continuity.hpp"
+#include "autograde/pipeline/input_colorspace.hpp"
+#include "autograde/pipeline/progress.hpp"
+#include "autograde/pipeline/report_html.hpp"
+#include "autograde/pipeline/shot_lut.hpp"
+#include "autograde/pipeline/shot_sampling.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace autograde {
+
+namespace {
+
+json probe_json(const VideoStreamInfo& i) {
+  return {{"container", i.container},
+          {"codec", i.codec},
+          {"width", i.width},
+          {"height", i.height},
+          {"fps", i.fps()},
+          {"fps_rational", fmt::format("{}/{}", i.fps_num, i.fps_den)},
+          {"frames", i.frame_count},
+          {"frames_exact", i.frame_count_exact},
+          {"duration", i.duration},
+          {"pixel_format", i.pixel_format},
+          {"bit_depth", i.bit_depth},
+          {"color_primaries", color_primaries_name(i.tags.primaries)},
+          {"color_transfer", color_transfer_name(i.tags.transfer)},
+          {"color_matrix", color_matrix_name(i.tags.matrix)},
+          {"color_range", color_range_name(i.tags.range)},
+          {"timecode", i.timecode},
+          {"rotation", i.rotation},
+          {"audio_streams", i.audio_streams},
+          {"subtitle_streams", i.subtitle_streams}};
+}
+
+// The Look a match result stands for: its fitted Look when baking that Look reproduces the
+// returned LUT (the `auto` method), else identity with the LUT as residual (classic methods).
+Look look_of(const MatchResult& r, int size) {
+  if (r.look) {
+    const Lut3D baked = bake_look(*r.look, size);
+    float worst = 0;
+    if (baked.table.size() == r.lut.table.size())
+      for (size_t i = 0; i < baked.table.size(); ++i) worst = std::max(worst, std::abs(baked.table[i] - r.lut.table[i]));
+    else
+      worst = 1;
+    if (worst < 1e-4f) return *r.look;
+  }
+  Look l = identity_look();
+  l.residual = r.lut;
+  return l;
+}
+
+std::string boundary_name(BoundaryKind k) { return boundary_kind_name(k); }
+
+void check_not_input(const std::string& out, const std::vector<std::string>& inputs) {
+  for (const auto& in : inputs)
+    if (!in.empty()) refuse_overwrite_input(in, out);
+}
+
+}  // namespace
+
+json tool_versions() {
+  return {{"autograde", AUTOGRADE_VERSION},
+          {"ffmpeg", av_version_info()},
+          {"opencolorio", OCIO_NAMESPACE::GetVersion()},
+          {"opencv", CV_VERSION}};
+}
+
+std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts, const std::string& dir) {
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < plan.shots.size(); ++i) {
+    const std::string p = (fs::path(dir) / plan.shots[i].lut_file).string();
+    write_cube(luts[i], p, "");
+    paths.push_back(p);
+  }
+  return paths;
+}
+
+GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std::string&)>& on_warning) {
+  GradeResult res;
+  auto warn = [&](const std::string& w) {
+    res.warnings.push_back(w);
+    if (on_warning) on_warning(w);
+  };
+  if (o.reference.empty() && o.prompt.empty()) throw_usage("grade needs --ref IMG and/or --prompt TEXT");
+  if (o.output.empty()) throw_usage("grade needs -o OUT");
+  if (!(o.strength >= 0.f && o.strength <= 1.f)) throw_usage("--strength must be in 0..1");
+  if (o.samples_per_shot < 1) throw_usage("samples per shot must be at least 1");
+  std::error_code ec;
+  if (!fs::exists(o.input, ec)) throw_bad_input(o.input, "no such file");
+  if (!o.reference.empty() && !fs::exists(o.reference, ec)) throw_bad_input(o.reference, "no such file");
+  // Check every option that can fail fast before the long steps.
+  if (o.input_colorspace != "auto") (void)parse_input_colorspace(o.input_colorspace);
+  if (!o.reference.empty()) {
+    const auto& names = match_method_names();
+    if (std::find(names.begin(), names.end(), o.method) == names.end())
+      throw_usage("unknown --method '" + o.method + "' (auto, reinhard, mkl, hist, idt)");
+  }
+
+  const fs::path out(o.output);
+  const fs::path out_dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  res.output = o.output;
+  res.plan_path = !o.plan_path.empty() ? o.plan_path : (out_dir / (out.stem().string() + ".plan.json")).string();
+  res.luts_dir = !o.luts_dir.empty() ? o.luts_dir : (out_dir / (out.stem().string() + "_luts")).string();
+  res.report_path = o.report_path;
+  const std::vector<std::string> inputs{o.input, o.reference};
+  check_not_input(res.output, inputs);
+  check_not_input(res.plan_path, inputs);
+  if (!res.report_path.empty()) check_not_input(res.report_path, inputs);
+  if (fs::exists(res.luts_dir, ec) && !fs::is_directory(res.luts_dir, ec))
+    throw_usage("--luts '" + res.luts_dir + "' is not a folder");
+
+  // Probe (audio-only, unreadable and unknown-codec files fail here, naming the file).
+  const VideoStreamInfo info = VideoReader(o.input).info();
+  LoadedImage reference;
+  if (!o.reference.empty()) reference = read_image(o.reference);
+
+  // 1. Shots.
+  ShotList shots;
+  {
+    ProgressBar bar("shots", info.frame_count, o.quiet);
+    shots = detect_shots(o.input, {}, [&](int64_t done, int64_t total) {
+      bar.set_total(total);
+      bar.update(done);
+    });
+  }
+  if (shots.shots.empty()) throw_bad_input(o.input, "no video frames");
+
+  // 2. Sample frames across each shot.
+  std::vector<ShotRange> ranges;
+  for (const auto& s : shots.shots) ranges.push_back({s.first_frame, s.last_frame});
+  std::vector<std::vector<SampledFrame>> samples;
+  {
+    ProgressBar bar("sample", info.frame_count, o.quiet);
+    samples = sample_shots(o.input, ranges, o.samples_per_shot, std::min(o.sample_width, info.width),
+                           [&](int64_t d) { bar.update(d); });
+  }
+
+  // 3. Input colour space.
+  const InputColorspaceChoice cs = choose_input_colorspace(o.input_colorspace, info, shots.frame_stats);
+  if (!cs.warning.empty()) warn(cs.warning);
+  std::vector<std::vector<ImageF>> display(samples.size());
+  for (size_t s = 0; s < samples.size(); ++s)
+    for (auto& f : samples[s]) {
+      display[s].push_back(f.rgb);
+      to_display(cs.space, display[s].back());
+    }
+
+  // 4. One Look per shot.
+  GradePlan plan;
+  plan.input_path = fs::absolute(o.input).lexically_normal().string();
+  plan.input_probe = probe_json(info);
+  plan.input_colorspace = cs.space;
+  plan.colorspace_info = to_json(cs);
+  plan.reference = o.reference.empty() ? "" : fs::absolute(o.reference).lexically_normal().string();
+  plan.prompt = o.prompt;
+  plan.method = o.reference.empty() ? "prompt" : o.method;
+  plan.strength = o.strength;
+  plan.lut_size = o.lut_size;
+  plan.encode = o.encode;
+  plan.extra["tool"] = tool_versions();
+  PromptExplanation prompt_expl;
+  Look prompt_look = identity_look();
+  if (!o.prompt.empty()) {
+    prompt_look = look_from_prompt(o.prompt, &prompt_expl);
+    if (!prompt_expl.unknown.empty()) {
+      std::string words;
+      for (const auto& w : prompt_expl.unknown) words += (words.empty() ? "" : ", ") + w;
+      warn("prompt words not understood: " + words);
+    }
+  }
+  for (size_t i = 0; i < shots.shots.size(); ++i) {
+    const Shot& s = shots.shots[i];
+    ShotPlan sp;
+    sp.index = int(i);
+    sp.first_frame = s.first_frame;
+    sp.last_frame = s.last_frame;
+    sp.start_time = s.start_time;
+    sp.end_time = s.end_time;
+    sp.starts_with = boundary_name(s.starts_with);
+    sp.lut_file = fmt::format("shot_{:03d}.cube", i);
+    json sample_idx = json::array();
+    for (const auto& f : samples[i]) sample_idx.push_back(f.index);
+    sp.match["sample_frames"] = sample_idx;
+    if (!o.reference.empty()) {
+      MatchOptions mo;
+      mo.method = o.method;
+      mo.strength = o.strength;
+      mo.lut_size = o.lut_size;
+      const MatchResult r = match_reference(reference.image, display[i], mo, o.reference);
+      sp.look = look_of(r, o.lut_size);
+      sp.match["method"] = r.method;
+      sp.match["confidence"] = r.confidence;
+      sp.match["notes"] = r.notes;
+      sp.match["look_is_parametric"] = !sp.look.residual.has_value();
+      if (!o.prompt.empty()) sp.look = apply_prompt_delta(sp.look, prompt_look);
+    } else {
+      sp.look = prompt_look;
+      sp.look.strength = o.strength;
+      sp.match["method"] = "prompt";
+    }
+    if (!o.prompt.empty()) sp.match["prompt"] = format_explanation(prompt_expl);
+    plan.shots.push_back(std::move(sp));
+  }
+
+  // 5. Continuity.
+  if (o.continuity) {
+    std::vector<ContinuityShot> cshots(plan.shots.size());
+    for (size_t i = 0; i < cshots.size(); ++i) {
+      cshots[i].frames = display[i];
+      cshots[i].frame_count = plan.shots[i].last_frame - plan.shots[i].first_frame + 1;
+      cshots[i].look = plan.shots[i].look;
+    }
+    ContinuityOptions co;
+    co.scene_threshold = o.scene_threshold;
+    json c = match_continuity(cshots, co);
+    for (size_t i = 0; i < cshots.size(); ++i) {
+      plan.shots[i].look = cshots[i].look;
+      plan.shots[i].scene = cshots[i].scene;
+      plan.shots[i].match["continuity"] = c["shots"][i];
+    }
+    plan.continuity = {{"enabled", true}, {"scene_threshold", c["scene_threshold"]}, {"scenes", c["scenes"]}};
+  } else {
+    plan.continuity = {{"enabled", false}};
+  }
+
+  // 6. Outputs, staged: the LUTs folder may be new.
+  CreatedFolder luts_folder(res.luts_dir);  // removed again unless the grade completes
+
+  // luts_dir relative to the plan's folder when it lies inside it (the plan can move with it).
+  const fs::path plan_dir = fs::absolute(fs::path(res.plan_path)).parent_path();
+  const fs::path luts_abs = fs::absolute(res.luts_dir).lexically_normal();
+  const fs::path rel = luts_abs.lexically_relative(plan_dir);
+  plan.luts_dir = !rel.empty() && *rel.begin() != ".." ? rel.string() : luts_abs.string();
+
+  StagedOutputs staged;
+  const std::string video_tmp = staged.stage(res.output);
+  const std::vector<Lut3D> luts = plan_luts(plan);
+  for (size_t i = 0; i < plan.shots.size(); ++i) {
+    const std::string final_path = (fs::path(res.luts_dir) / plan.shots[i].lut_file).string();
+    check_not_input(final_path, inputs);
+    LutFile lf;
+    lf.cube = luts[i];
+    write_cube(lf, staged.stage(final_path));
+    res.lut_paths.push_back(final_path);
+  }
+
+  // 7. Render and measure.
+  RenderOptions ro;
+  ro.quiet = o.quiet;
+  ro.measure = o.measure;
+  res.render = render_plan(plan, res.output, ro, video_tmp);
+  for (const auto& w : res.render.warnings) warn(w);
+  for (size_t i = 0; i < plan.shots.size() && i < res.render.shot_metrics.size(); ++i)
+    plan.shots[i].metrics = res.render.shot_metrics[i];
+
+  // 8. Plan and report.
+  res.plan_json = plan_to_json(plan);
+  write_file_atomic(staged.stage(res.plan_path), res.plan_json.dump(2) + "\n");
+  if (!res.report_path.empty()) {
+    ReportInputs ri;
+    ri.plan = &plan;
+    ri.luts = &luts;
+    ri.reference = o.reference.empty() ? nullptr : &reference.image;
+    ri.output_path = video_tmp;
+    ri.output_name = res.output;
+    for (size_t s = 0; s < samples.size(); ++s) ri.sample_frames.push_back(samples[s].empty() ? -1 : samples[s][samples[s].size() / 2].index);
+    write_file_atomic(staged.stage(res.report_path), render_report_html(ri));
+  }
+  staged.commit_all();
+  luts_folder.keep();
+  res.plan = std::move(plan);
+  return res;
+}
+
+}  // namespace autograde

@@ -1,0 +1,62 @@
+#pragma once
+// Grading a clip end to end (issue 4, DESIGN.md data flow):
+//   detect shots → sample frames across each shot → input colour space (flag / tags / log
+//   check) → one Look per shot (match the reference with the shot's frames as sources, and/or
+//   a text prompt) → optional continuity across each scene → bake one .cube per shot (input
+//   colour space → Rec.709 → Look) → render (render.hpp) → temporal metrics of the output →
+//   plan.json (+ report). Every output is staged and appears only when all are complete.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "autograde/pipeline/plan.hpp"
+#include "autograde/pipeline/render.hpp"
+
+namespace autograde {
+
+struct GradeOptions {
+  std::string input;
+  std::string reference;     // still image; may be empty when prompt is set
+  std::string prompt;        // text; may be empty when reference is set
+  std::string output;        // graded clip
+  std::string plan_path;     // "" → <output folder>/<output stem>.plan.json
+  std::string luts_dir;      // "" → <output folder>/<output stem>_luts
+  std::string report_path;   // "" → no report
+  std::string input_colorspace = "auto";
+  std::string method = "auto";
+  float strength = 1.f;
+  bool continuity = false;
+  double scene_threshold = 0.45;
+  EncodeSettings encode;
+  int samples_per_shot = 8;
+  int sample_width = 256;
+  int lut_size = 33;
+  bool quiet = false;
+  bool measure = true;
+};
+
+struct GradeResult {
+  GradePlan plan;
+  nlohmann::json plan_json;
+  std::string output, plan_path, luts_dir, report_path;
+  std::vector<std::string> lut_paths;
+  RenderResult render;
+  std::vector<std::string> warnings;  // for the user (log footage suspected, streams dropped)
+};
+
+// Error(Usage) for bad options (no reference and no prompt, an output that is an input,
+// unknown method / colour space); Error(BadInput) naming the file (and frame/time) for a
+// missing, audio-only, empty, corrupt or truncated input or an unreadable reference.
+// `on_warning` is called as soon as a warning is known (before the long steps).
+GradeResult grade_clip(const GradeOptions& options, const std::function<void(const std::string&)>& on_warning = {});
+
+// Writes one .cube per shot of `plan` into `dir` (names from ShotPlan::lut_file); returns the
+// paths. Each LUT is input code values → Rec.709 display code values.
+std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts, const std::string& dir);
+
+// Versions of the tools a grade ran with (autograde, FFmpeg, OpenColorIO, OpenCV).
+nlohmann::json tool_versions();
+
+}  // namespace autograde

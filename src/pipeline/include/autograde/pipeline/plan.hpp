@@ -1,0 +1,87 @@
+#pragma once
+// plan.json: every decision of a grade, so it can be refined and re-rendered (DESIGN.md data
+// flow; issue 4). The pipeline owns the format; the refinement loop (look/refine.hpp) edits
+// "shots"[i]."look" and appends to "history", and every key it does not know is kept.
+//
+//   {
+//     "version": 1,                          // schema version (kPlanVersion)
+//     "tool": {"name": "autograde", "version": ..., "ffmpeg": ..., "opencolorio": ..., ...},
+//     "input": {"path": absolute, "path_as_given": ..., "probe": {codec, size, fps, frames, ...}},
+//     "input_colorspace": {"name": "rec709"|"slog3"|..., "source": "flag"|"stream tags"|"default",
+//                          "log_suspected": bool, "reason": "..."},
+//     "reference": path or "", "prompt": text or "",
+//     "method": "auto", "strength": 1, "lut_size": 33, "interp": "tetrahedral",
+//     "luts_dir": folder of the .cube files (relative to the plan's folder when possible),
+//     "encode": {"codec": "auto"|"h264"|"hevc"|"prores", "crf": -1},
+//     "continuity": {"enabled": bool, "scenes": [{"shots": [...], "hero": i,
+//                    "ab_spread_before": x, "ab_spread_after": y}, ...]},
+//     "shots": [{"index", "first_frame", "last_frame" (inclusive), "start_time", "end_time",
+//                "starts_with", "scene", "look": to_json(Look), "lut": "shot_000.cube",
+//                "match": {...}, "metrics": {...}}, ...],
+//     "history": []
+//   }
+//
+// Encodings: every Look in the plan works on Rec.709 display code values; the shot's LUT is
+// input code values (the input colour space) → Rec.709 display code values.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "autograde/color/camera_log.hpp"
+#include "autograde/look/look.hpp"
+#include "autograde/lut/interpolate.hpp"
+
+namespace autograde {
+
+constexpr int kPlanVersion = 1;
+
+struct ShotPlan {
+  int index = 0;
+  int64_t first_frame = 0, last_frame = 0;  // inclusive, decode order
+  double start_time = 0, end_time = 0;      // seconds
+  std::string starts_with = "start";        // "start", "cut" or "fade"
+  int scene = 0;
+  Look look;                                // display-referred, after the input conversion
+  std::string lut_file;                     // file name inside luts_dir
+  nlohmann::json match = nlohmann::json::object();    // how the look was found
+  nlohmann::json metrics = nlohmann::json::object();  // temporal metrics (grade fills them)
+};
+
+struct EncodeSettings {
+  std::string codec = "auto";  // auto, h264, hevc, prores (media/video_writer.hpp)
+  int crf = -1;                // -1: the encoder's default (18 for H.264, 20 for HEVC)
+  std::string preset = "medium";
+};
+
+struct GradePlan {
+  int version = kPlanVersion;
+  std::string input_path;            // absolute
+  nlohmann::json input_probe = nlohmann::json::object();
+  CameraLog input_colorspace = CameraLog::Rec709;
+  nlohmann::json colorspace_info = nlohmann::json::object();
+  std::string reference, prompt;
+  std::string method = "auto";
+  float strength = 1.f;
+  int lut_size = 33;
+  Interp interp = Interp::Tetrahedral;
+  std::string luts_dir;
+  EncodeSettings encode;
+  nlohmann::json continuity = nlohmann::json::object();
+  std::vector<ShotPlan> shots;
+  nlohmann::json history = nlohmann::json::array();
+  nlohmann::json extra = nlohmann::json::object();  // keys this version does not know, kept
+};
+
+nlohmann::json plan_to_json(const GradePlan& plan);
+// Error(BadInput) naming `source_name` for a malformed plan (missing keys, shots that overlap
+// or leave gaps, a newer version, a bad look).
+GradePlan plan_from_json(const nlohmann::json& j, const std::string& source_name = "plan");
+// Reads a plan file; a relative luts_dir is resolved against the plan's folder.
+GradePlan read_plan(const std::string& path);
+
+// The shot whose range holds `frame` (shots sorted and contiguous); -1 past the end.
+int shot_of_frame(const GradePlan& plan, int64_t frame);
+
+}  // namespace autograde

@@ -1,0 +1,19 @@
+#pragma once
+// The one LUT a shot is rendered with: input code values → (camera log → Rec.709 display,
+// color/camera_log.hpp) → the shot's Look (display code values → display code values).
+// Both functions are sampled exactly at every lattice point (no LUT-of-a-LUT resampling).
+#include "autograde/color/camera_log.hpp"
+#include "autograde/core/image.hpp"
+#include "autograde/look/look.hpp"
+#include "autograde/lut/lut.hpp"
+
+namespace autograde {
+
+// size³ lattice over input code values 0..1; output Rec.709 display code values 0..1.
+Lut3D bake_shot_lut(CameraLog input, const Look& look, int size);
+
+// Input code values → Rec.709 display code values, in place (3 or 4 channels; identity for
+// Rec709). Used on sampled frames before matching, so matching sees what a viewer would.
+void to_display(CameraLog input, ImageF& image);
+
+}  // namespace autograde

@@ -1,0 +1,42 @@
+#include "autograde/pipeline/progress.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace autograde {
+
+ProgressBar::ProgressBar(std::string label, int64_t total, bool quiet)
+    : label_(std::move(label)), total_(total), quiet_(quiet), start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+ProgressBar::~ProgressBar() { finish(); }
+
+void ProgressBar::update(int64_t done) {
+  if (quiet_) return;
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  if (elapsed < 1.0 || now - last_ < std::chrono::milliseconds(250)) return;
+  last_ = now;
+  printed_ = true;
+  if (total_ > 0) {
+    const double frac = std::clamp(double(done) / double(total_), 0.0, 1.0);
+    constexpr int kWidth = 28;
+    const int fill = int(frac * kWidth + 0.5);
+    const double eta = done > 0 ? elapsed * double(std::max<int64_t>(0, total_ - done)) / double(done) : 0.0;
+    const double fps = elapsed > 0 ? double(done) / elapsed : 0.0;
+    fmt::print(stderr, "\r{:<8} [{}{}] {:3.0f}%  {}/{}  {:.1f} fps  ETA {:02d}:{:02d}  ", label_,
+               std::string(size_t(fill), '#'), std::string(size_t(kWidth - fill), '.'), 100.0 * frac, done, total_,
+               fps, int(eta) / 60, int(eta) % 60);
+  } else {
+    fmt::print(stderr, "\r{:<8} {}  ", label_, done);
+  }
+  std::fflush(stderr);
+}
+
+void ProgressBar::finish() {
+  if (printed_) fmt::print(stderr, "\r{:100}\r", "");
+  printed_ = false;
+}
+
+}  // namespace autograde

@@ -1,0 +1,273 @@
+// `autograde grade` and `autograde render` end to end on a real short clip: 3.5 s of the
+// bundled Tears of Steel excerpt (CC BY 3.0; cuts at ~0.9 and ~2.7 s) at 320x180 with an AAC
+// track added, cut by the ffmpeg binary. Checks outputs, determinism, plan edits, the
+// temporal metrics and every error path (exit code, message, nothing left behind).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "autograde/core/files.hpp"
+#include "autograde/lut/cube_io.hpp"
+#include "autograde/media/video_reader.hpp"
+#include "autograde/pipeline/plan.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using namespace autograde;
+
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string out;  // stdout + stderr
+};
+
+// `args` ending in " --quiet" gets the (global) flag moved before the subcommand.
+CliRun run(std::string args) {
+  const std::string quiet = " --quiet";
+  std::string global;
+  if (args.size() > quiet.size() && args.compare(args.size() - quiet.size(), quiet.size(), quiet) == 0) {
+    args.resize(args.size() - quiet.size());
+    global = "--quiet ";
+  }
+  const std::string cmd = std::string(AUTOGRADE_CLI) + " " + global + args + " 2>&1";
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+  const int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+fs::path source(const std::string& rel) { return autograde::testing::source_dir() / rel; }
+
+// Files and folders in `dir` (names), to check nothing is left behind.
+std::vector<std::string> listing(const fs::path& dir) {
+  std::vector<std::string> v;
+  for (const auto& e : fs::directory_iterator(dir)) v.push_back(e.path().filename().string());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+double mean_abs_diff(const ImageF& a, const ImageF& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.pixels.size(); ++i) s += std::abs(a.pixels[i] - b.pixels[i]);
+  return s / double(a.pixels.size());
+}
+
+double mean_value(const ImageF& a) {
+  double s = 0;
+  for (float v : a.pixels) s += v;
+  return s / double(a.pixels.size());
+}
+
+}  // namespace
+
+class GradeCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    media_ = autograde::testing::scratch_dir("pipeline_media");
+    const fs::path tears = source("data/video/tears_of_steel_excerpt.mp4");
+    ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -i " + q(tears) +
+                   " -f lavfi -i sine=frequency=440:sample_rate=48000 -t 3.5 -vf scale=320:180 -map 0:v -map 1:a "
+                   "-c:v libx264 -preset veryfast -crf 16 -pix_fmt yuv420p -c:a aac -b:a 64k -shortest "
+                   "-movflags +faststart " + q(media_ / "clip.mp4")));
+    ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -f lavfi -i sine=frequency=440 -t 1 -c:a aac " +
+                   q(media_ / "audio_only.m4a")));
+    // Truncated: the index (moov, at the front) lists every frame, the data stops at 60 %.
+    const std::string bytes = read_file((media_ / "clip.mp4").string());
+    std::ofstream(media_ / "truncated.mp4", std::ios::binary).write(bytes.data(), std::streamsize(bytes.size() * 6 / 10));
+    out_ = autograde::testing::scratch_dir("pipeline_grade");
+    first_ = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
+                 " -o " + q(out_ / "graded.mp4") + " --report " + q(out_ / "report.html") + " --quiet");
+  }
+  static inline fs::path media_, out_;
+  static inline CliRun first_;
+};
+
+TEST_F(GradeCli, GradeWritesClipOneCubePerShotPlanAndReport) {
+  ASSERT_EQ(first_.code, 0) << first_.out;
+  const GradePlan plan = read_plan((out_ / "graded.plan.json").string());
+  ASSERT_GE(plan.shots.size(), 2u) << "the clip has cuts at ~0.9 and ~2.7 s";
+  EXPECT_EQ(plan.method, "auto");
+  EXPECT_EQ(plan.history, nlohmann::json::array());
+  int cubes = 0;
+  for (const auto& e : fs::directory_iterator(out_ / "graded_luts")) {
+    EXPECT_EQ(e.path().extension(), ".cube");
+    ++cubes;
+  }
+  EXPECT_EQ(cubes, int(plan.shots.size()));
+  for (const auto& s : plan.shots) {
+    const LutFile lf = read_cube((fs::path(plan.luts_dir) / s.lut_file).string());
+    ASSERT_TRUE(lf.cube.has_value());
+    EXPECT_EQ(lf.cube->size, 33);
+  }
+  // Same length, audio carried over, tagged BT.709.
+  VideoReader in((media_ / "clip.mp4").string()), out((out_ / "graded.mp4").string());
+  EXPECT_EQ(out.info().frame_count, in.info().frame_count);
+  EXPECT_EQ(out.info().audio_streams, 1);
+  EXPECT_EQ(out.info().tags.primaries, kH273Bt709);
+  EXPECT_EQ(plan.shots.back().last_frame + 1, in.info().frame_count);
+  // The report is self-contained.
+  const std::string html = read_file((out_ / "report.html").string());
+  EXPECT_NE(html.find("data:image/png;base64,"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  // Nothing but the outputs in the folder (no staging leftovers).
+  EXPECT_EQ(listing(out_), (std::vector<std::string>{"graded.mp4", "graded.plan.json", "graded_luts", "report.html"}));
+}
+
+TEST_F(GradeCli, GradeIsStableWithinEveryShot) {
+  ASSERT_EQ(first_.code, 0) << first_.out;
+  const GradePlan plan = read_plan((out_ / "graded.plan.json").string());
+  for (const auto& s : plan.shots) {
+    if (s.last_frame == s.first_frame) continue;
+    ASSERT_TRUE(s.metrics.contains("consistency")) << s.metrics.dump();
+    EXPECT_LE(s.metrics["consistency"]["mean_de2000"].get<double>(), 1.0) << "shot " << s.index;
+    EXPECT_GT(s.metrics["warp_error"]["pairs"].get<int>(), 0);
+    EXPECT_GT(s.metrics["warp_error"]["output"].get<double>(), 0.0);
+  }
+}
+
+TEST_F(GradeCli, RenderReproducesGradeBitForBitAndPlanEditsChangeIt) {
+  ASSERT_EQ(first_.code, 0) << first_.out;
+  const fs::path plan_path = out_ / "graded.plan.json";
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_render");
+  const CliRun r = run("render " + q(plan_path) + " -o " + q(dir / "again.mp4") + " --quiet");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(read_file((out_ / "graded.mp4").string()) == read_file((dir / "again.mp4").string()))
+      << "render of an unchanged plan must reproduce grade's output byte for byte";
+
+  // Edit: shot 0 one stop brighter.
+  nlohmann::json j = nlohmann::json::parse(read_file(plan_path.string()));
+  j["shots"][0]["look"]["exposure"] = j["shots"][0]["look"]["exposure"].get<double>() + 1.0;
+  const int64_t last_first = j["shots"].back()["first_frame"], last_last = j["shots"].back()["last_frame"];
+  write_file_atomic((dir / "edited.plan.json").string(), j.dump(2));
+  const CliRun e = run("render " + q(dir / "edited.plan.json") + " -o " + q(dir / "edited.mp4") + " --quiet");
+  ASSERT_EQ(e.code, 0) << e.out;
+  VideoReadOptions o;
+  o.rgb_width = 160;
+  const auto before0 = sample_frames((out_ / "graded.mp4").string(), 2, 2, 1, o);
+  const auto after0 = sample_frames((dir / "edited.mp4").string(), 2, 2, 1, o);
+  const int64_t mid = (last_first + last_last) / 2;
+  const auto before1 = sample_frames((out_ / "graded.mp4").string(), mid, mid, 1, o);
+  const auto after1 = sample_frames((dir / "edited.mp4").string(), mid, mid, 1, o);
+  EXPECT_GT(mean_value(after0[0].rgb), mean_value(before0[0].rgb) + 0.05) << "shot 0 must be brighter";
+  EXPECT_LT(mean_abs_diff(after1[0].rgb, before1[0].rgb), 0.01) << "the last shot is unchanged (codec noise only)";
+}
+
+TEST_F(GradeCli, ContinuityReducesTheSpreadWithinScenes) {
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_continuity");
+  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
+                    " -o " + q(dir / "c.mp4") + " --continuity --scene-threshold 1 --quiet");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const GradePlan plan = read_plan((dir / "c.plan.json").string());
+  ASSERT_EQ(plan.continuity["scenes"].size(), 1u);
+  const auto& sc = plan.continuity["scenes"][0];
+  EXPECT_EQ(sc["shots"].size(), plan.shots.size());
+  EXPECT_LT(sc["ab_spread_after"].get<double>(), 0.5 * sc["ab_spread_before"].get<double>() + 0.05) << sc.dump();
+}
+
+TEST_F(GradeCli, BadInputsExitThreeAndLeaveNothing) {
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_errors");
+  const std::string ref = " --ref " + q(source("data/images/reference_teal_orange.png"));
+  struct Case {
+    fs::path input;
+    std::string expect;
+  };
+  for (const Case& c : {Case{media_ / "missing.mp4", "missing.mp4"}, Case{media_ / "audio_only.m4a", "no video"},
+                        Case{media_ / "truncated.mp4", "truncated"}}) {
+    const CliRun r = run("grade " + q(c.input) + ref + " -o " + q(dir / "out.mp4") + " --quiet");
+    EXPECT_EQ(r.code, 3) << c.input << ": " << r.out;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(c.input.filename().string()), std::string::npos) << "the message names the file: " << r.out;
+    EXPECT_TRUE(fs::is_empty(dir)) << c.input << " left " << fs::directory_iterator(dir)->path();
+  }
+  // The truncation message says where the data ends.
+  const CliRun t = run("grade " + q(media_ / "truncated.mp4") + ref + " -o " + q(dir / "out.mp4") + " --quiet");
+  EXPECT_TRUE(t.out.find("frame") != std::string::npos || t.out.find(" s") != std::string::npos) << t.out;
+  // A corrupt reference is a bad input too.
+  std::ofstream(dir / "bad.png") << "not a png";
+  const CliRun b = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(dir / "bad.png") + " -o " + q(dir / "o.mp4") +
+                    " --quiet");
+  EXPECT_EQ(b.code, 3) << b.out;
+  EXPECT_EQ(listing(dir), std::vector<std::string>{"bad.png"});
+}
+
+TEST_F(GradeCli, OutputNamingTheInputIsRefusedAndTheInputKept) {
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_self");
+  fs::copy_file(media_ / "clip.mp4", dir / "clip.mp4");
+  const std::string before = read_file((dir / "clip.mp4").string());
+  const CliRun r = run("grade " + q(dir / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
+                    " -o " + q(dir / "clip.mp4") + " --quiet");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("refusing to overwrite"), std::string::npos) << r.out;
+  EXPECT_EQ(read_file((dir / "clip.mp4").string()), before);
+  EXPECT_EQ(listing(dir), std::vector<std::string>{"clip.mp4"});
+  // The same through a different spelling of the path.
+  const CliRun r2 = run("grade " + q(dir / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
+                     " -o " + q(dir / "." / "clip.mp4") + " --quiet");
+  EXPECT_EQ(r2.code, 2) << r2.out;
+  EXPECT_EQ(read_file((dir / "clip.mp4").string()), before);
+}
+
+TEST_F(GradeCli, CtrlCLeavesNoPartialOutput) {
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_sigint");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string in = source("data/video/tears_of_steel_excerpt.mp4").string();
+    const std::string ref = source("data/images/reference_teal_orange.png").string();
+    const std::string out = (dir / "out.mp4").string();
+    execl(AUTOGRADE_CLI, "autograde", "--quiet", "grade", in.c_str(), "--ref", ref.c_str(), "-o", out.c_str(),
+          "--report", (dir / "r.html").c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the render has started writing (a staging folder with the encoder's file).
+  bool writing = false;
+  for (int i = 0; i < 300 && !writing; ++i) {
+    usleep(50000);
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_directory() && e.path().extension() == ".partial" && !fs::is_empty(e.path())) writing = true;
+  }
+  EXPECT_TRUE(writing) << "grade never started writing";
+  kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT);
+  EXPECT_TRUE(fs::is_empty(dir)) << "left " << fs::directory_iterator(dir)->path();
+}
+
+TEST_F(GradeCli, UntaggedFlatFootageGetsALogWarning) {
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_logwarn");
+  // A log-like rendition of the clip: blacks lifted to ~10 %, whites held near 60 %, chroma
+  // flattened (what ungraded S-Log3/LogC footage looks like), untagged.
+  ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -i " + q(media_ / "clip.mp4") +
+                 " -t 1 -an -vf \"lutyuv=y=64+val*0.45:u=128+(val-128)*0.4:v=128+(val-128)*0.4\" -c:v libx264 "
+                 "-preset veryfast " + q(dir / "flat.mp4")));
+  const CliRun r = run("grade " + q(dir / "flat.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
+                    " -o " + q(dir / "o.mp4") + " --quiet");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("--input-colorspace"), std::string::npos) << r.out;
+  const GradePlan plan = read_plan((dir / "o.plan.json").string());
+  EXPECT_TRUE(plan.colorspace_info["log_suspected"].get<bool>());
+  // With the flag, no warning and the plan records the choice.
+  const CliRun f = run("grade " + q(dir / "flat.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
+                    " -o " + q(dir / "s.mp4") + " --input-colorspace slog3 --quiet");
+  ASSERT_EQ(f.code, 0) << f.out;
+  EXPECT_EQ(f.out.find("warning"), std::string::npos) << f.out;
+  EXPECT_EQ(read_plan((dir / "s.plan.json").string()).input_colorspace, CameraLog::SLog3);
+}
