@@ -1,0 +1,91 @@
+// `autograde refine`: edit the Looks in a plan with words and sliders, or undo the last edit.
+// Thin: parse, call src/look (refine.hpp documents the plan keys and the slider units), write.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "autograde/core/error.hpp"
+#include "autograde/core/files.hpp"
+#include "autograde/look/refine.hpp"
+#include "commands.hpp"
+
+namespace autograde::cli {
+
+namespace {
+
+Runner add_refine(CLI::App& app, const GlobalOptions& global) {
+  auto* sub = app.add_subcommand("refine", "Refine a plan's Looks with words and sliders (recorded, undoable)");
+  struct Opts {
+    std::string plan, text, out;
+    Sliders sliders;
+    float exposure = 0, contrast = 0, saturation = 0, temperature = 0, tint = 0, strength = 1;
+    int shot = -1;
+    bool undo = false, explain = false;
+  };
+  auto o = std::make_shared<Opts>();
+  sub->add_option("PLAN", o->plan, "plan.json to refine")->required();
+  sub->add_option("TEXT", o->text, "a text command, e.g. \"more cinematic\", \"a bit warmer\"");
+  sub->add_option("-o,--output", o->out, "refined plan (never the input)")->required();
+  auto* exposure = sub->add_option("--exposure", o->exposure, "stops, added (+0.3)");
+  auto* contrast = sub->add_option("--contrast", o->contrast, "percent of the contrast slope (+10)");
+  auto* saturation = sub->add_option("--saturation", o->saturation, "percent of chroma (-5)");
+  auto* temperature = sub->add_option("--temperature", o->temperature, "-100..100, 100 = 1 stop warmer (+8)");
+  auto* tint = sub->add_option("--tint", o->tint, "-100..100, 100 = 1 stop magenta, - = green (-2)");
+  auto* strength = sub->add_option("--strength", o->strength, "set the Look's mix with the input, 0..1");
+  sub->add_option("--shot", o->shot, "refine only this shot (0-based index into \"shots\")");
+  sub->add_flag("--undo", o->undo, "step back to the plan before its last refinement");
+  sub->add_flag("--explain", o->explain, "print what each word of TEXT matched and contributed");
+  return [=, &global] {
+    refuse_overwrite_input(o->plan, o->out);
+    const std::string text = read_file(o->plan);
+    nlohmann::json plan;
+    try {
+      plan = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw_bad_input(o->plan, std::string("not valid JSON: ") + e.what());
+    }
+    nlohmann::json result;
+    if (o->undo) {
+      if (!o->text.empty() || exposure->count() || contrast->count() || saturation->count() ||
+          temperature->count() || tint->count() || strength->count())
+        throw_usage("--undo takes no text or sliders");
+      result = undo_refinement(plan, o->plan);
+      if (!global.quiet) fmt::print(stderr, "undid the last refinement of {}\n", o->plan);
+    } else {
+      Refinement r;
+      r.text = o->text;
+      if (exposure->count()) r.sliders.exposure = o->exposure;
+      if (contrast->count()) r.sliders.contrast = o->contrast;
+      if (saturation->count()) r.sliders.saturation = o->saturation;
+      if (temperature->count()) r.sliders.temperature = o->temperature;
+      if (tint->count()) r.sliders.tint = o->tint;
+      if (strength->count()) r.sliders.strength = o->strength;
+      if (o->shot >= 0) r.shot = o->shot;
+      std::string cmd = "refine";
+      if (!o->text.empty()) cmd += " \"" + o->text + "\"";
+      if (r.sliders.exposure) cmd += fmt::format(" --exposure {:+g}", *r.sliders.exposure);
+      if (r.sliders.contrast) cmd += fmt::format(" --contrast {:+g}", *r.sliders.contrast);
+      if (r.sliders.saturation) cmd += fmt::format(" --saturation {:+g}", *r.sliders.saturation);
+      if (r.sliders.temperature) cmd += fmt::format(" --temperature {:+g}", *r.sliders.temperature);
+      if (r.sliders.tint) cmd += fmt::format(" --tint {:+g}", *r.sliders.tint);
+      if (r.sliders.strength) cmd += fmt::format(" --strength {:g}", *r.sliders.strength);
+      if (r.shot) cmd += fmt::format(" --shot {}", *r.shot);
+      r.command = cmd;
+      RefineOutcome out = refine_plan(plan, r, o->plan);
+      if (o->explain && !o->text.empty()) fmt::print("{}", format_explanation(out.explanation));
+      for (const auto& u : out.explanation.unknown) fmt::print(stderr, "warning: not understood: {}\n", u);
+      for (const auto& c : out.explanation.contradictions) fmt::print(stderr, "warning: {}\n", c);
+      if (!global.quiet)
+        for (const auto& c : out.changes) fmt::print(stderr, "  {}\n", c);
+      result = std::move(out.plan);
+    }
+    write_file_atomic(o->out, result.dump(2) + "\n");
+    if (!global.quiet) fmt::print(stderr, "wrote {}\n", o->out);
+  };
+}
+
+}  // namespace
+
+AUTOGRADE_COMMAND(45, add_refine);
+
+}  // namespace autograde::cli
