@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build test test-fast demo bench clean format
+.PHONY: all deps configure build test test-fast demo bench clean format train
 
 all: build
 
@@ -40,8 +40,19 @@ demo: build
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b; done
 
+# Issue 7: retrain the defect classifier and LUT corrector (libtorch, CPU) into models/.
+train: build
+	$(BUILD)/src/learn/tools/ag_train -o models --seed 20240607
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Issue 8: retrain the learned LUT generator (models/lutgen.bin) and print its held-out table.
+.PHONY: train-lutgen
+train-lutgen: configure
+	cmake --build $(BUILD) -j $(JOBS) --target train_lutgen bench_lutgen
+	$(BUILD)/src/learn/tools/train_lutgen --out models/lutgen.bin --cache $(BUILD)/lutgen-cache --threads 2 --seed 1 --triplets 6000 --steps 3000
+	$(BUILD)/bench/bench_lutgen --model models/lutgen.bin

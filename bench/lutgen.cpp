@@ -1,0 +1,236 @@
+// bench_lutgen: the learned LUT generator (issue 8) on bench_match's ground-truth protocol,
+// restricted to the held-out split (lutgen_data.hpp): looks AND photos the network never saw.
+// For a held-out creative LUT L and two different held-out photos A and B (≤ 384 px, 8-bit):
+// reference = L(B) saved as 8-bit, truth = L(A); every method sees A (as source) and L(B); its
+// LUT applied to A is scored against L(A) with CIEDE2000 (CIE 142-2001, sRGB → Lab D65) and
+// PSNR on code values. Also times `learned` for one reference + 8 source frames on one core.
+//
+//   bench_lutgen [--model FILE] [--pairs 8] [--methods auto,learned] [--verbose] [--no-timing]
+#include "autograde/learn/lutgen.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "autograde/color/color.hpp"
+#include "autograde/core/error.hpp"
+#include "autograde/learn/lutgen_data.hpp"
+#include "autograde/look/match.hpp"
+#include "autograde/media/image_io.hpp"
+
+using namespace autograde;
+
+namespace {
+
+struct Score {
+  double mean = 0, p90 = 0, psnr = 0;
+};
+
+Score score(const ImageF& out, const ImageF& truth) {
+  std::vector<float> de(out.pixel_count());
+  double se = 0;
+  for (size_t i = 0; i < de.size(); ++i) {
+    const float* a = out.pixels.data() + 3 * i;
+    const float* b = truth.pixels.data() + 3 * i;
+    de[i] = ciede2000(srgb_to_lab({a[0], a[1], a[2]}), srgb_to_lab({b[0], b[1], b[2]}));
+    for (int c = 0; c < 3; ++c) se += double(a[c] - b[c]) * double(a[c] - b[c]) * 255.0 * 255.0;
+  }
+  Score s;
+  for (float v : de) s.mean += v;
+  s.mean /= double(de.size());
+  std::nth_element(de.begin(), de.begin() + long(de.size() * 9 / 10), de.end());
+  s.p90 = de[de.size() * 9 / 10];
+  s.psnr = 10.0 * std::log10(255.0 * 255.0 / std::max(se / double(3 * de.size()), 1e-3));
+  return s;
+}
+
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[size_t(q * double(v.size() - 1))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  std::string model, methods_arg = "auto,learned";
+  int pairs = 8;
+  bool verbose = false, timing = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw_usage(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--model")
+      model = next();
+    else if (a == "--pairs")
+      pairs = std::stoi(next());
+    else if (a == "--methods")
+      methods_arg = next();
+    else if (a == "--verbose")
+      verbose = true;
+    else if (a == "--no-timing")
+      timing = false;
+    else
+      throw_usage("unknown argument " + a);
+  }
+  std::string cmd;
+  for (int i = 0; i < argc; ++i) cmd += std::string(i ? " " : "") + argv[i];
+  fmt::print("command: {}\n", cmd);
+  const std::string shared = AUTOGRADE_SHARED_DATA;
+  const learn::LutgenSplit split =
+      learn::lutgen_split(shared + "/images", shared + "/luts", shared + "/videos");
+  std::vector<std::pair<std::string, ImageF>> images;
+  for (const auto& p : split.test_images) {
+    ImageF img = learn::reduce_image(read_image(p).image, 384);
+    learn::quantise_8bit(img);
+    images.emplace_back(p.substr(p.find_last_of('/') + 1), std::move(img));
+  }
+  if (images.size() < 3 || split.test_luts.empty())
+    throw_bad_input(shared, "held-out split needs >= 3 photos and a LUT");
+  std::vector<std::string> methods{"identity"};
+  for (size_t s = 0, e; s <= methods_arg.size(); s = e + 1) {
+    e = methods_arg.find(',', s);
+    if (e == std::string::npos) e = methods_arg.size();
+    if (e > s) methods.push_back(methods_arg.substr(s, e - s));
+  }
+  fmt::print(
+      "held-out split: {} LUTs never trained on, {} photos never trained on (≤ 384 px), {} pairs "
+      "per LUT\n",
+      split.test_luts.size(), images.size(), pairs);
+  std::string lut_names;
+  for (const auto& l : split.test_luts) lut_names += " " + l.name;
+  fmt::print("held-out LUTs:{}\n\n", lut_names);
+
+  std::map<std::string, std::vector<Score>> scores;
+  std::map<std::string, double> seconds;
+  const size_t n = images.size();
+  int cases = 0;
+  for (size_t l = 0; l < split.test_luts.size(); ++l) {
+    const Lut3D& L = split.test_luts[l].lut;
+    for (int j = 0; j < pairs; ++j) {
+      const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
+      const size_t ib = (ia + 1 + (l * 7 + size_t(j) * 3) % (n - 1)) % n;  // never equal to ia
+      const ImageF& A = images[ia].second;
+      ImageF ref = learn::apply_lut_clamped(L, images[ib].second);
+      learn::quantise_8bit(ref);
+      const ImageF truth = learn::apply_lut_clamped(L, A);
+      ++cases;
+      for (const auto& m : methods) {
+        const auto t0 = std::chrono::steady_clock::now();
+        Lut3D lut = Lut3D::identity(2);
+        MatchOptions o;
+        o.method = m;
+        if (m == "learned")
+          lut = learn::match_reference_learned(ref, std::span<const ImageF>(&A, 1), o, "reference",
+                                               nullptr, model)
+                    .lut;
+        else if (m != "identity")
+          lut = match_reference(ref, std::span<const ImageF>(&A, 1), o).lut;
+        seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        scores[m].push_back(score(learn::apply_lut_clamped(lut, A), truth));
+      }
+      if (verbose) {
+        fmt::print("{:<44} {:<24} {:<24}", split.test_luts[l].name, images[ia].first,
+                   images[ib].first);
+        for (const auto& m : methods) fmt::print(" {}={:.2f}", m, scores[m].back().mean);
+        fmt::print("\n");
+      }
+    }
+  }
+
+  fmt::print(
+      "Held-out reference matching ({} cases: LUT x (A, B); reference = L(B) 8-bit, truth = "
+      "L(A))\n",
+      cases);
+  fmt::print("{:<10} {:>9} {:>9} {:>8} {:>11} {:>9} {:>10} {:>8}\n", "method", "mean dE00",
+             "p90 dE00", "PSNR dB", "case-p90 dE", "beats id", "beats auto", "s/case");
+  std::map<std::string, std::array<double, 3>> summary;  // mean, p90, beats-auto share
+  const bool have_auto = scores.count("auto") > 0;
+  for (const auto& m : methods) {
+    const auto& s = scores[m];
+    double mean = 0, p90 = 0, psnr = 0;
+    int beats_id = 0, beats_auto = 0;
+    std::vector<double> case_means;
+    for (size_t i = 0; i < s.size(); ++i) {
+      mean += s[i].mean / double(s.size());
+      p90 += s[i].p90 / double(s.size());
+      psnr += s[i].psnr / double(s.size());
+      case_means.push_back(s[i].mean);
+      if (s[i].mean < scores["identity"][i].mean) ++beats_id;
+      if (have_auto && s[i].mean < scores["auto"][i].mean) ++beats_auto;
+    }
+    summary[m] = {mean, p90, double(beats_auto) / double(s.size())};
+    const std::string ba = have_auto && m != "auto"
+                               ? fmt::format("{:.1f}%", 100.0 * beats_auto / double(s.size()))
+                               : "-";
+    const std::string bi =
+        m != "identity" ? fmt::format("{:.1f}%", 100.0 * beats_id / double(s.size())) : "-";
+    fmt::print("{:<10} {:>9.3f} {:>9.3f} {:>8.2f} {:>11.3f} {:>9} {:>10} {:>8.3f}\n", m, mean, p90,
+               psnr, percentile(case_means, 0.9), bi, ba, seconds[m] / double(s.size()));
+  }
+  fmt::print(
+      "(mean/p90 dE00: per-image mean and 90th percentile of per-pixel CIEDE2000, averaged over "
+      "cases;\n"
+      " case-p90: 90th percentile over cases of the per-image mean; beats: share of cases with a "
+      "lower\n"
+      " mean dE00)\n\n");
+  if (summary.count("learned") && have_auto) {
+    const auto& L = summary["learned"];
+    const auto& A = summary["auto"];
+    const auto& I = summary["identity"];
+    auto yes = [](bool b) { return b ? "yes" : "NO"; };
+    fmt::print("Issue 8 bars (learned vs auto / identity):\n");
+    fmt::print(
+        "  mean dE00 {:.3f}: {:+.1f}% vs auto (bar <= -15%: {}), {:+.1f}% vs identity (bar <= "
+        "-30%: {})\n",
+        L[0], 100.0 * (L[0] / A[0] - 1), yes(L[0] <= 0.85 * A[0]), 100.0 * (L[0] / I[0] - 1),
+        yes(L[0] <= 0.7 * I[0]));
+    fmt::print("  p90 dE00 {:.3f} below auto {:.3f} and identity {:.3f}: {}\n", L[1], A[1], I[1],
+               yes(L[1] < A[1] && L[1] < I[1]));
+    fmt::print("  beats auto on {:.1f}% of cases (bar >= 65%: {})\n\n", 100.0 * L[2],
+               yes(L[2] >= 0.65));
+  }
+
+  if (timing) {
+    // One reference still + 8 source frames of a shot, Full HD, on this (single) thread.
+    ImageF ref = learn::reduce_image(read_image(split.test_images[0]).image, 4096);
+    std::vector<ImageF> frames;
+    const ImageF& base = images[1].second;
+    for (int f = 0; f < 8; ++f) {
+      ImageF fr(1920, 1080, 3);
+      for (int y = 0; y < fr.height; ++y)
+        for (int x = 0; x < fr.width; ++x) {
+          const float* p = base.at(std::min(base.width - 1, (x + 3 * f) * base.width / fr.width),
+                                   y * base.height / fr.height);
+          for (int c = 0; c < 3; ++c) fr.at(x, y)[c] = p[c];
+        }
+      frames.push_back(std::move(fr));
+    }
+    MatchOptions o;
+    o.method = "learned";
+    learn::match_reference_learned(ref, frames, o, "reference", nullptr,
+                                   model);  // load the model once
+    std::vector<double> t;
+    for (int k = 0; k < 5; ++k) {
+      const auto t0 = std::chrono::steady_clock::now();
+      learn::match_reference_learned(ref, frames, o, "reference", nullptr, model);
+      t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() *
+                  1000.0);
+    }
+    fmt::print(
+        "Inference per shot (reference {}x{} + 8 source frames 1920x1080, one thread, 33^3 LUT): "
+        "median "
+        "{:.1f} ms over 5 runs (bar < 200 ms)\n",
+        ref.width, ref.height, percentile(t, 0.5));
+  }
+  return 0;
+} catch (const Error& e) {
+  fmt::print(stderr, "bench_lutgen: {}\n", e.what());
+  return e.exit_code();
+}

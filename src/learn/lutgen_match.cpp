@@ -1,0 +1,123 @@
+// `--method learned`: reference matching with the learned LUT generator (lutgen.hpp).
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <numbers>
+
+#include "autograde/core/error.hpp"
+#include "autograde/learn/lutgen.hpp"
+#include "autograde/learn/models.hpp"
+#include "autograde/lut/interpolate.hpp"
+
+namespace autograde::learn {
+
+std::vector<float> look_features(const Look& l) {
+  std::vector<float> f(kLutgenLookFeatures, 0.f);
+  auto ln = [](float x) { return std::log(std::max(x, 1e-3f)); };
+  f[0] = l.exposure;
+  f[1] = l.temperature;
+  f[2] = l.tint;
+  f[3] = ln(l.contrast);
+  f[4] = l.pivot - 0.45f;
+  for (int c = 0; c < 3; ++c) {
+    f[size_t(5 + c)] = l.lift[size_t(c)];
+    f[size_t(8 + c)] = ln(l.gamma[size_t(c)]);
+    f[size_t(11 + c)] = ln(l.gain[size_t(c)]);
+  }
+  f[14] = l.fade;
+  f[15] = l.saturation - 1.f;
+  f[16] = l.vibrance;
+  for (int k = 0; k < kHueSectors; ++k) {
+    f[size_t(17 + k)] = l.hue_shift_deg[size_t(k)] / 60.f;
+    f[size_t(25 + k)] = l.hue_saturation[size_t(k)];
+  }
+  constexpr float kDeg = float(std::numbers::pi / 180.0);
+  f[33] = l.split.shadow_amount * std::cos(l.split.shadow_hue_deg * kDeg);
+  f[34] = l.split.shadow_amount * std::sin(l.split.shadow_hue_deg * kDeg);
+  f[35] = l.split.highlight_amount * std::cos(l.split.highlight_hue_deg * kDeg);
+  f[36] = l.split.highlight_amount * std::sin(l.split.highlight_hue_deg * kDeg);
+  f[37] = l.split.balance;
+  f[38] = l.black_point;
+  f[39] = l.white_point - 1.f;
+  return f;
+}
+
+const LutgenModel& shipped_lutgen(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<LutgenModel>> cache;
+  const std::string file = path.empty() ? model_path(kLutgenModelFile) : path;
+  std::lock_guard lock(mutex);
+  auto& slot = cache[file];
+  if (!slot) slot = std::make_unique<LutgenModel>(read_lutgen(file));
+  return *slot;
+}
+
+namespace {
+
+// Grey-axis output luma (Rec.709 weights on code values) must not decrease; the largest mix
+// with identity that keeps it so is kept (bisection), like the other match methods promise.
+bool neutral_monotone(const Lut3D& lut) {
+  float prev = -1.f;
+  for (int i = 0; i < lut.size; ++i) {
+    const float* p = lut.at(i, i, i);
+    const float y = 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2];
+    if (y < prev - 1e-5f) return false;
+    prev = std::max(prev, y);
+  }
+  return true;
+}
+
+Lut3D mixed(const Lut3D& lut, float k) {
+  Lut3D out = Lut3D::identity(lut.size);
+  for (size_t i = 0; i < out.table.size(); ++i) out.table[i] += k * (lut.table[i] - out.table[i]);
+  return out;
+}
+
+}  // namespace
+
+MatchResult match_reference_learned(const ImageF& reference, std::span<const ImageF> sources,
+                                    const MatchOptions& options, const std::string& reference_name,
+                                    const Look* prompt, const std::string& model_file) {
+  if (options.lut_size < 2 || options.lut_size > 129)
+    throw_usage("LUT size must be 2..129, got " + std::to_string(options.lut_size));
+  if (!(options.strength >= 0.f && options.strength <= 1.f))
+    throw_usage("strength must be in 0..1");
+  const LutgenModel& model = shipped_lutgen(model_file);
+  const LutgenTokens ref =
+      lutgen_tokens(lutgen_pooled_pixels(std::span<const ImageF>(&reference, 1), reference_name));
+  std::optional<LutgenTokens> src;
+  if (!sources.empty()) src = lutgen_tokens(lutgen_pooled_pixels(sources, "source"));
+  const Lut3D native = model.predict(src ? &*src : nullptr, ref, prompt);
+
+  MatchResult r;
+  r.method = "learned";
+  r.confidence = 1.f;
+  Lut3D lut = Lut3D::identity(options.lut_size);
+  const float step = 1.f / float(options.lut_size - 1);
+  for (int b = 0; b < options.lut_size; ++b)
+    for (int g = 0; g < options.lut_size; ++g)
+      for (int rr = 0; rr < options.lut_size; ++rr) {
+        const Rgb out =
+            sample_trilinear(native, {float(rr) * step, float(g) * step, float(b) * step});
+        float* p = lut.at(rr, g, b);
+        for (int c = 0; c < 3; ++c) p[c] = p[c] + options.strength * (out[size_t(c)] - p[c]);
+      }
+  for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
+  if (!neutral_monotone(lut)) {
+    float lo = 0.f, hi = 1.f;
+    for (int it = 0; it < 20; ++it) {
+      const float m = 0.5f * (lo + hi);
+      (neutral_monotone(mixed(lut, m)) ? lo : hi) = m;
+    }
+    lut = mixed(lut, lo);
+    r.notes.push_back("the predicted LUT inverted tones along the grey axis; mixed " +
+                      std::to_string(lo) + " of it with identity to keep it monotone");
+  }
+  if (!src) r.notes.push_back("no source given: the network read the reference alone");
+  r.lut = std::move(lut);
+  return r;
+}
+
+}  // namespace autograde::learn

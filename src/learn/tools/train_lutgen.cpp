@@ -1,0 +1,682 @@
+// train_lutgen: trains the learned LUT generator (lutgen.hpp) on the CPU with libtorch and
+// writes models/lutgen.bin, which the autograde binary runs in plain C++.
+//
+// Data (lutgen_data.hpp split: only training photos, training LUTs and the clips are read):
+//   triplets of the ground-truth protocol (bench_match): a look L, two pictures A and B
+//   (random crops 60-100 % per side, flipped half the time): source = A, reference = L(B)
+//   quantised to 8 bits, truth = L(A). Looks are drawn from four sources (--sources):
+//     real    the training LUTs, sometimes at partial strength;
+//     random  random parametric Looks (random_look, baked at 17^3); a third of them also give
+//             their Look to the prompt token, as a text prompt would;
+//     blend   two training LUTs mixed, or a training LUT followed by a mild random Look;
+//     video   frames of the shared clips join the photos as pictures.
+//   8 % of the looks are identity (10 % of random Looks are made monochrome), 25 % of the pairs
+//   use one picture twice (different crops), 8 % use the source itself as the ungraded
+//   reference, 10 % hide the source (the "no --source" case).
+//   Tokens and pixel samples are computed once and cached (--cache; keyed by the settings).
+//
+// Loss (system description eqs. 14-18, 54): the predicted LUT (identity + Σ w_k B_k on 17^3)
+//   is applied to P pixels of A by trilinear interpolation (eq. 12, grid_sample) and
+//     L = L_pixel (eq. 15, MSE vs L(A)) + 0.05 L_color (eq. 17, KL of soft per-channel
+//         histograms) + 0.002 L_adv (eq. 18, -log D(graded); D: an MLP on the soft histograms,
+//         trained against the truth histograms) + 0.5 TV (squared lattice differences of the
+//         residual, eq. 54 squared) + 10 L_mono (each output channel non-decreasing along its
+//         own input axis).
+//   The perceptual term (eq. 16) needs a pretrained VGG, which cannot be had here; left out.
+//
+//   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
+//                [--steps 4000] [--batch 32] [--threads 2] [--sources real,random,blend,video]
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <numbers>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "autograde/core/error.hpp"
+#include "autograde/learn/lutgen.hpp"
+#include "autograde/learn/lutgen_data.hpp"
+#include "autograde/learn/lutgen_features.hpp"
+#include "autograde/lut/interpolate.hpp"
+#include "autograde/media/image_io.hpp"
+#include "autograde/media/video_reader.hpp"
+
+namespace ag = autograde;
+namespace al = autograde::learn;
+namespace fs = std::filesystem;
+namespace F = torch::nn::functional;
+
+namespace {
+
+constexpr int kPixels = 512;     // pixel samples of A stored per triplet
+constexpr int kLossPixels = 256; // of which the pixel losses use the first ones (speed)
+constexpr int kLattice = 17;     // basis LUT lattice
+constexpr int kBandF = al::kLutgenBandFeatures, kGlobF = al::kLutgenGlobalFeatures, kLookF = al::kLutgenLookFeatures;
+constexpr int kTokF = al::kLutgenBands * kBandF + kGlobF;  // one image's flattened tokens
+
+struct Options {
+  std::string out = AUTOGRADE_SOURCE_DIR "/models/lutgen.bin";
+  std::string cache = "lutgen-cache";
+  uint64_t seed = 1;
+  int triplets = 6000, steps = 4000, batch = 32, threads = 2;
+  int d = 48, heads = 4, hidden = 128, bases = 24;
+  std::set<std::string> sources{"real", "random", "blend", "video"};
+};
+
+struct Draw {
+  std::mt19937_64 gen;
+  explicit Draw(uint64_t s) : gen(s) {}
+  double uniform() { return double(gen() >> 11) * (1.0 / 9007199254740992.0); }
+  int below(int n) { return int(uniform() * n) % n; }
+  bool chance(double p) { return uniform() < p; }
+};
+
+std::vector<float> flat_tokens(const al::LutgenTokens& t) {
+  std::vector<float> v;
+  for (const auto& b : t.band) v.insert(v.end(), b.begin(), b.end());
+  v.insert(v.end(), t.global.begin(), t.global.end());
+  return v;
+}
+
+ag::ImageF crop_flip(const ag::ImageF& img, Draw& r) {
+  const int w = std::max(8, int(img.width * (0.6 + 0.4 * r.uniform())));
+  const int h = std::max(8, int(img.height * (0.6 + 0.4 * r.uniform())));
+  const int x0 = r.below(std::max(1, img.width - w + 1)), y0 = r.below(std::max(1, img.height - h + 1));
+  const bool flip = r.chance(0.5);
+  ag::ImageF out(std::min(w, img.width), std::min(h, img.height), 3);
+  for (int y = 0; y < out.height; ++y)
+    for (int x = 0; x < out.width; ++x) {
+      const int sx = x0 + (flip ? out.width - 1 - x : x);
+      for (int c = 0; c < 3; ++c) out.at(x, y)[c] = img.at(sx, y0 + y)[c];
+    }
+  return out;
+}
+
+// A look as a LUT on a 17^3 lattice (code values), plus its Look when parametric.
+struct LookSample {
+  ag::Lut3D lut;
+  std::optional<ag::Look> look;
+  std::string kind;
+};
+
+ag::Lut3D resampled(const ag::Lut3D& lut, int n) {
+  ag::Lut3D out = ag::Lut3D::identity(n);
+  for (size_t i = 0; i < out.table.size(); i += 3) {
+    const ag::Rgb o = ag::sample_tetrahedral(lut, {out.table[i], out.table[i + 1], out.table[i + 2]});
+    for (int c = 0; c < 3; ++c) out.table[i + size_t(c)] = o[size_t(c)];
+  }
+  return out;
+}
+
+LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw& r, uint64_t seed) {
+  const bool use_real = o.sources.count("real") && !real.empty();
+  const bool use_random = o.sources.count("random") > 0;
+  const bool use_blend = o.sources.count("blend") && !real.empty();
+  LookSample s;
+  if (r.chance(0.08)) {
+    s.lut = ag::Lut3D::identity(kLattice);
+    s.look = ag::Look{};
+    s.kind = "identity";
+    return s;
+  }
+  std::vector<std::pair<std::string, double>> kinds;
+  if (use_real) kinds.push_back({"real", 0.3});
+  if (use_random) kinds.push_back({"random", 0.45});
+  if (use_blend) kinds.push_back({"blend", 0.25});
+  double total = 0;
+  for (auto& k : kinds) total += k.second;
+  double u = r.uniform() * total;
+  s.kind = kinds.back().first;
+  for (auto& k : kinds)
+    if ((u -= k.second) < 0) {
+      s.kind = k.first;
+      break;
+    }
+  if (s.kind == "real") {
+    s.lut = real[size_t(r.below(int(real.size())))];
+    if (r.chance(0.3)) {
+      const float k = float(0.5 + 0.5 * r.uniform());
+      ag::Lut3D id = ag::Lut3D::identity(kLattice);
+      for (size_t i = 0; i < s.lut.table.size(); ++i) s.lut.table[i] = id.table[i] + k * (s.lut.table[i] - id.table[i]);
+    }
+  } else if (s.kind == "random") {
+    s.look = al::random_look(seed);
+    if (r.chance(0.1)) s.look->saturation = 0.f;  // monochrome looks are common and unmistakable
+    s.lut = ag::bake_look(*s.look, kLattice);
+  } else {
+    const ag::Lut3D& a = real[size_t(r.below(int(real.size())))];
+    s.lut = a;
+    if (r.chance(0.5)) {
+      const ag::Lut3D& b = real[size_t(r.below(int(real.size())))];
+      const float k = float(0.2 + 0.6 * r.uniform());
+      for (size_t i = 0; i < s.lut.table.size(); ++i) s.lut.table[i] = (1 - k) * a.table[i] + k * b.table[i];
+    } else {
+      const ag::Look mild = ag::scale(al::random_look(seed ^ 0xabcdefull), 0.5f);
+      for (size_t i = 0; i < s.lut.table.size(); i += 3) {
+        const ag::Rgb o2 = ag::apply_look(mild, {s.lut.table[i], s.lut.table[i + 1], s.lut.table[i + 2]});
+        for (int c = 0; c < 3; ++c) s.lut.table[i + size_t(c)] = o2[size_t(c)];
+      }
+    }
+  }
+  return s;
+}
+
+struct Data {
+  int n = 0;
+  std::vector<float> src, ref, look, pix, truth;  // n x kTokF, n x kTokF, n x kLookF, n x P x 3, n x P x 3
+  std::vector<uint8_t> has_src, has_look;
+  std::vector<std::string> kind;
+};
+
+std::vector<ag::Rgb> rgb_of(const ag::ImageF& img) {
+  std::vector<ag::Rgb> v(img.pixel_count());
+  for (size_t i = 0; i < v.size(); ++i)
+    for (int c = 0; c < 3; ++c) v[i][size_t(c)] = img.pixels[i * size_t(img.channels) + size_t(c)];
+  return v;
+}
+
+void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics, const std::vector<ag::Lut3D>& real,
+                const Options& o, uint64_t seed) {
+  for (int i = from; i < to; ++i) {
+    // A look serves two consecutive triplets (its bake is the slow part).
+    const int look_id = i / 2;
+    Draw lr(seed * 1000003ull + uint64_t(look_id));
+    LookSample ls = draw_look(real, o, lr, seed * 7919ull + uint64_t(look_id));
+    Draw r(seed * 2654435761ull + uint64_t(i) * 97ull + 5);
+    const int ia = r.below(int(pics.size()));
+    int ib = ia;
+    if (!r.chance(0.25) && pics.size() > 1)
+      while (ib == ia) ib = r.below(int(pics.size()));
+    const ag::ImageF crop_a = crop_flip(pics[size_t(ia)], r);
+    // 8 %: the reference is the source itself, ungraded; nothing must change.
+    const bool self = r.chance(0.08);
+    if (self) ls = LookSample{ag::Lut3D::identity(kLattice), ag::Look{}, "self"};
+    const ag::ImageF A = al::lutgen_thumbnail(crop_a, "A");
+    ag::ImageF B = al::apply_lut_clamped(ls.lut, self ? crop_a : crop_flip(pics[size_t(ib)], r));
+    al::quantise_8bit(B);
+    const auto ts = flat_tokens(al::lutgen_tokens(rgb_of(A)));
+    const auto tr = flat_tokens(al::lutgen_tokens(rgb_of(al::lutgen_thumbnail(B, "B"))));
+    std::copy(ts.begin(), ts.end(), d.src.begin() + long(size_t(i) * kTokF));
+    std::copy(tr.begin(), tr.end(), d.ref.begin() + long(size_t(i) * kTokF));
+    d.has_src[size_t(i)] = r.chance(0.9);
+    d.has_look[size_t(i)] = ls.look && ls.kind == "random" && r.chance(0.33);
+    if (d.has_look[size_t(i)]) {
+      const auto f = al::look_features(*ls.look);
+      std::copy(f.begin(), f.end(), d.look.begin() + long(size_t(i) * kLookF));
+    }
+    for (int p = 0; p < kPixels; ++p) {
+      const size_t k = size_t(r.below(int(A.pixel_count())));
+      const ag::Rgb in{A.pixels[3 * k], A.pixels[3 * k + 1], A.pixels[3 * k + 2]};
+      const ag::Rgb out = ag::sample_tetrahedral(ls.lut, in);
+      for (int c = 0; c < 3; ++c) {
+        d.pix[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = in[size_t(c)];
+        d.truth[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = std::clamp(out[size_t(c)], 0.f, 1.f);
+      }
+    }
+    d.kind[size_t(i)] = ls.kind;
+  }
+}
+
+Data make_data(int n, const std::vector<ag::ImageF>& pics, const std::vector<ag::Lut3D>& real, const Options& o,
+               uint64_t seed) {
+  Data d;
+  d.n = n;
+  d.src.assign(size_t(n) * kTokF, 0.f);
+  d.ref.assign(size_t(n) * kTokF, 0.f);
+  d.look.assign(size_t(n) * kLookF, 0.f);
+  d.pix.assign(size_t(n) * kPixels * 3, 0.f);
+  d.truth.assign(size_t(n) * kPixels * 3, 0.f);
+  d.has_src.assign(size_t(n), 0);
+  d.has_look.assign(size_t(n), 0);
+  d.kind.assign(size_t(n), "");
+  // Two workers over disjoint ranges; every triplet's draws depend only on its index.
+  const int t = std::max(1, o.threads), chunk = (n + t - 1) / t;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < t; ++w)
+    workers.emplace_back([&, w] { make_range(d, w * chunk, std::min(n, (w + 1) * chunk), pics, real, o, seed); });
+  for (auto& th : workers) th.join();
+  return d;
+}
+
+template <class T>
+void write_vec(std::ofstream& f, const std::vector<T>& v) {
+  f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size() * sizeof(T)));
+}
+template <class T>
+bool read_vec(std::ifstream& f, std::vector<T>& v) {
+  f.read(reinterpret_cast<char*>(v.data()), std::streamsize(v.size() * sizeof(T)));
+  return bool(f);
+}
+
+torch::Tensor tensor_of(const std::vector<float>& v, std::vector<int64_t> shape) {
+  return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat).clone();
+}
+
+// The network of lutgen.hpp, as a name → tensor map in the file layout.
+struct Net {
+  int d, heads, hidden, bases;
+  std::map<std::string, torch::Tensor> p;
+  torch::Tensor identity;  // [3, N, N, N]
+
+  Net(const Options& o) : d(o.d), heads(o.heads), hidden(o.hidden), bases(o.bases) {
+    for (const auto& [name, shape] : al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF)) {
+      std::vector<int64_t> s(shape.begin(), shape.end());
+      torch::Tensor t;
+      if (name.rfind("norm.", 0) == 0) t = torch::ones(s);
+      else if (name == "ln.weight") t = torch::ones(s);
+      else if (name == "ln.bias") t = torch::zeros(s);
+      else if (name.ends_with(".pos")) t = torch::randn(s) * 0.02;
+      else if (name == "gen.basis") t = torch::randn(s) * 0.005;
+      else {
+        const std::string w = name.substr(0, name.rfind('.')) + ".weight";
+        const auto& wshape = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF);
+        int64_t fan_in = 1;
+        for (const auto& [n2, sh] : wshape)
+          if (n2 == w) fan_in = sh.size() > 1 ? sh[1] : 1;
+        const double bound = 1.0 / std::sqrt(double(fan_in));
+        t = (torch::rand(s) * 2 - 1) * bound;
+      }
+      if (name.rfind("norm.", 0) != 0) t.set_requires_grad(true);
+      p[name] = t;
+    }
+    identity = torch::zeros({3, kLattice, kLattice, kLattice});
+    auto ramp = torch::linspace(0, 1, kLattice);
+    identity[0] = ramp.view({1, 1, kLattice}).expand({kLattice, kLattice, kLattice});
+    identity[1] = ramp.view({1, kLattice, 1}).expand({kLattice, kLattice, kLattice});
+    identity[2] = ramp.view({kLattice, 1, 1}).expand({kLattice, kLattice, kLattice});
+  }
+
+  std::vector<torch::Tensor> trainable() {
+    std::vector<torch::Tensor> v;
+    for (auto& [n, t] : p)
+      if (t.requires_grad()) v.push_back(t);
+    return v;
+  }
+
+  torch::Tensor lin(const torch::Tensor& x, const std::string& n) { return F::linear(x, p[n + ".weight"], p[n + ".bias"]); }
+
+  // tokens: [B, kTokF] raw; has: [B] (0 = no image) → [B, 6, d]
+  torch::Tensor encode(const std::string& enc, const torch::Tensor& tok, const torch::Tensor& has) {
+    const int64_t B = tok.size(0);
+    auto band = tok.narrow(1, 0, al::kLutgenBands * kBandF).view({B, al::kLutgenBands, kBandF});
+    auto glob = tok.narrow(1, al::kLutgenBands * kBandF, kGlobF);
+    band = (band - p["norm.band_mean"]) / p["norm.band_std"];
+    glob = (glob - p["norm.global_mean"]) / p["norm.global_std"];
+    band = band * has.view({B, 1, 1});
+    glob = glob * has.view({B, 1});
+    auto eb = lin(torch::relu(lin(band, enc + ".band1")), enc + ".band2");
+    auto eg = lin(torch::relu(lin(glob, enc + ".glob1")), enc + ".glob2").unsqueeze(1);
+    return torch::cat({eb, eg}, 1) + p[enc + ".pos"].unsqueeze(0);
+  }
+
+  // → basis weights [B, K]
+  torch::Tensor weights(const torch::Tensor& src, const torch::Tensor& has_src, const torch::Tensor& ref,
+                        const torch::Tensor& look, const torch::Tensor& has_look) {
+    const int64_t B = src.size(0);
+    auto es = encode("src", src, has_src);
+    auto er = encode("ref", ref, torch::ones({B}));
+    auto et = lin(torch::relu(lin(look / p["norm.look_scale"], "text.l1")), "text.l2").unsqueeze(1);
+    auto kv = torch::cat({er, et}, 1);  // [B, 7, d]
+    const int dh = d / heads;
+    auto q = lin(es, "attn.q").view({B, al::kLutgenTokens, heads, dh}).transpose(1, 2);
+    auto k = lin(kv, "attn.k").view({B, al::kLutgenTokens + 1, heads, dh}).transpose(1, 2);
+    auto v = lin(kv, "attn.v").view({B, al::kLutgenTokens + 1, heads, dh}).transpose(1, 2);
+    auto s = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(dh));  // [B, h, 6, 7]
+    // The prompt key exists only when a prompt was given.
+    auto mask = torch::cat({torch::ones({B, al::kLutgenTokens}), has_look.view({B, 1})}, 1).view({B, 1, 1, -1});
+    s = s.masked_fill(mask < 0.5, -1e9);
+    auto att = torch::matmul(torch::softmax(s, -1), v).transpose(1, 2).reshape({B, al::kLutgenTokens, d});
+    auto st = F::layer_norm(es + lin(att, "attn.o"),
+                            F::LayerNormFuncOptions({d}).weight(p["ln.weight"]).bias(p["ln.bias"]).eps(1e-5));
+    return lin(torch::relu(lin(st.reshape({B, -1}), "gen.l1")), "gen.l2");
+  }
+
+  // → residual lattices [B, 3, N, N, N]
+  torch::Tensor residual(const torch::Tensor& w) {
+    return torch::matmul(w, p["gen.basis"].view({bases, -1})).view({-1, 3, kLattice, kLattice, kLattice});
+  }
+};
+
+// Trilinear lookup (eq. 12) of pixels [B, P, 3] in lattices [B, 3, N, N, N] → [B, P, 3].
+torch::Tensor apply_lattice(const torch::Tensor& lut, const torch::Tensor& px) {
+  auto grid = (px * 2 - 1).view({px.size(0), 1, 1, px.size(1), 3});  // (x, y, z) = (r, g, b)
+  auto out = F::grid_sample(lut, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
+  return out.view({px.size(0), 3, px.size(1)}).transpose(1, 2);
+}
+
+// Soft per-channel histograms (Gaussian kernels, 32 bins over 0..1): [B, P, 3] → [B, 3, 32].
+torch::Tensor soft_hist(const torch::Tensor& px) {
+  auto centres = (torch::arange(32).to(torch::kFloat) + 0.5) / 32.0;
+  auto diff = px.unsqueeze(-1) - centres;  // [B, P, 3, 32]
+  auto h = torch::exp(-diff * diff / (2.0 * (1.0 / 32) * (1.0 / 32))).sum(1);
+  return (h + 1e-4) / (h + 1e-4).sum(-1, true);
+}
+
+struct Batch {
+  torch::Tensor src, has_src, ref, look, has_look, pix, truth;
+};
+
+Batch batch_of(const Data& d, const std::vector<int64_t>& idx) {
+  const int64_t B = int64_t(idx.size());
+  auto take = [&](const std::vector<float>& v, int64_t per) {
+    auto t = torch::empty({B, per});
+    for (int64_t i = 0; i < B; ++i)
+      std::memcpy(t[i].data_ptr<float>(), v.data() + size_t(idx[size_t(i)] * per), size_t(per) * 4);
+    return t;
+  };
+  Batch b;
+  b.src = take(d.src, kTokF);
+  b.ref = take(d.ref, kTokF);
+  b.look = take(d.look, kLookF);
+  b.pix = take(d.pix, kPixels * 3).view({B, kPixels, 3});
+  b.truth = take(d.truth, kPixels * 3).view({B, kPixels, 3});
+  b.has_src = torch::empty({B});
+  b.has_look = torch::empty({B});
+  for (int64_t i = 0; i < B; ++i) {
+    b.has_src[i] = float(d.has_src[size_t(idx[size_t(i)])]);
+    b.has_look[i] = float(d.has_look[size_t(idx[size_t(i)])]);
+  }
+  return b;
+}
+
+std::vector<float> to_vec(const torch::Tensor& t) {
+  auto c = t.detach().contiguous().to(torch::kFloat);
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+// Mean ΔE2000-free proxy for progress: RMS error in code values ×255.
+double rms255(Net& net, const Data& d) {
+  torch::NoGradGuard ng;
+  double se = 0;
+  int64_t n = 0;
+  for (int64_t s = 0; s < d.n; s += 256) {
+    std::vector<int64_t> idx;
+    for (int64_t i = s; i < std::min<int64_t>(d.n, s + 256); ++i) idx.push_back(i);
+    auto b = batch_of(d, idx);
+    auto lut = net.identity.unsqueeze(0) + net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
+    auto out = apply_lattice(lut, b.pix).clamp(0, 1);
+    se += (out - b.truth).pow(2).sum().item<double>();
+    n += out.numel();
+  }
+  return std::sqrt(se / double(n)) * 255.0;
+}
+
+double identity_rms255(const Data& d) {
+  double se = 0;
+  for (size_t i = 0; i < d.pix.size(); ++i) se += double(d.pix[i] - d.truth[i]) * double(d.pix[i] - d.truth[i]);
+  return std::sqrt(se / double(d.pix.size())) * 255.0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  Options o;
+  std::string cmd;
+  for (int i = 0; i < argc; ++i) cmd += std::string(i ? " " : "") + argv[i];
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw ag::Error(ag::ErrorKind::Usage, a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--out") o.out = next();
+    else if (a == "--cache") o.cache = next();
+    else if (a == "--seed") o.seed = std::stoull(next());
+    else if (a == "--triplets") o.triplets = std::stoi(next());
+    else if (a == "--steps") o.steps = std::stoi(next());
+    else if (a == "--batch") o.batch = std::stoi(next());
+    else if (a == "--threads") o.threads = std::stoi(next());
+    else if (a == "--bases") o.bases = std::stoi(next());
+    else if (a == "--sources") {
+      o.sources.clear();
+      const std::string v = next();
+      for (size_t s = 0, e; s <= v.size(); s = e + 1) {
+        e = v.find(',', s);
+        if (e == std::string::npos) e = v.size();
+        if (e > s) o.sources.insert(v.substr(s, e - s));
+      }
+    } else throw ag::Error(ag::ErrorKind::Usage, "unknown argument " + a);
+  }
+  if (!o.sources.count("real") && !o.sources.count("random"))
+    throw ag::Error(ag::ErrorKind::Usage, "--sources needs real or random");
+  torch::manual_seed(o.seed);
+  // One torch thread: on a shared 2-core machine OpenMP's spinning workers cost more than they
+  // give for tensors this small (data generation still uses --threads).
+  torch::set_num_threads(1);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  fmt::print("command: {}\n", cmd);
+
+  const std::string shared = AUTOGRADE_SHARED_DATA;
+  const al::LutgenSplit split = al::lutgen_split(shared + "/images", shared + "/luts", shared + "/videos");
+  // Validation: every 6th training photo and every 5th training LUT are set aside (the test
+  // split is never read here).
+  std::vector<ag::ImageF> train_pics, val_pics;
+  for (size_t i = 0; i < split.train_images.size(); ++i) {
+    ag::ImageF img = al::reduce_image(ag::read_image(split.train_images[i]).image, 384);
+    al::quantise_8bit(img);
+    (i % 6 == 5 ? val_pics : train_pics).push_back(std::move(img));
+  }
+  int frames = 0;
+  if (o.sources.count("video"))
+    for (const auto& v : split.train_videos) {
+      try {
+        ag::VideoReadOptions vo;
+        vo.rgb_width = 384;
+        ag::VideoReader probe(v, vo);
+        const int64_t count = std::max<int64_t>(1, probe.info().frame_count);
+        for (auto& f : ag::sample_frames(v, 0, count - 1, 10, vo)) {
+          al::quantise_8bit(f.rgb);
+          train_pics.push_back(std::move(f.rgb));
+          ++frames;
+        }
+      } catch (const ag::Error& e) {
+        fmt::print(stderr, "skipping clip: {}\n", e.what());
+      }
+    }
+  std::vector<ag::Lut3D> train_luts, val_luts;
+  std::vector<std::string> train_lut_names;
+  for (size_t i = 0; i < split.train_luts.size(); ++i) {
+    (i % 5 == 4 ? val_luts : train_luts).push_back(resampled(split.train_luts[i].lut, kLattice));
+    if (i % 5 != 4) train_lut_names.push_back(split.train_luts[i].name);
+  }
+  fmt::print("data: {} training pictures ({} clip frames), {} validation photos; {} training LUTs, {} validation "
+             "LUTs; held out (never read): {} photos, {} LUTs  [{:.0f} s]\n",
+             train_pics.size(), frames, val_pics.size(), train_luts.size(), val_luts.size(), split.test_images.size(),
+             split.test_luts.size(), elapsed());
+
+  // Cached triplets, keyed by everything that shapes them.
+  fs::create_directories(o.cache);
+  auto load_or_make = [&](const std::string& tag, int n, const std::vector<ag::ImageF>& pics,
+                          const std::vector<ag::Lut3D>& luts, uint64_t seed, const Options& opts) {
+    std::string key = fmt::format("v2-{}-f{}-s{}-n{}-p{}-l{}-i{}-", 1, al::kLutgenFeatureVersion, seed, n, kPixels,
+                                  luts.size(), pics.size());
+    for (const auto& s : opts.sources) key += s[0];
+    const fs::path file = fs::path(o.cache) / (tag + "-" + key + ".bin");
+    Data d;
+    d.n = n;
+    d.src.resize(size_t(n) * kTokF);
+    d.ref.resize(size_t(n) * kTokF);
+    d.look.resize(size_t(n) * kLookF);
+    d.pix.resize(size_t(n) * kPixels * 3);
+    d.truth.resize(size_t(n) * kPixels * 3);
+    d.has_src.resize(size_t(n));
+    d.has_look.resize(size_t(n));
+    d.kind.assign(size_t(n), "");
+    std::ifstream in(file, std::ios::binary);
+    if (in && read_vec(in, d.src) && read_vec(in, d.ref) && read_vec(in, d.look) && read_vec(in, d.pix) &&
+        read_vec(in, d.truth) && read_vec(in, d.has_src) && read_vec(in, d.has_look)) {
+      fmt::print("{}: {} triplets from cache {}\n", tag, n, file.string());
+      return d;
+    }
+    d = make_data(n, pics, luts, opts, seed);
+    std::ofstream out(file.string() + ".tmp", std::ios::binary);
+    write_vec(out, d.src), write_vec(out, d.ref), write_vec(out, d.look), write_vec(out, d.pix), write_vec(out, d.truth);
+    write_vec(out, d.has_src), write_vec(out, d.has_look);
+    out.close();
+    fs::rename(file.string() + ".tmp", file);
+    std::map<std::string, int> kinds;
+    for (const auto& k : d.kind) ++kinds[k];
+    std::string mix;
+    for (const auto& [k, c] : kinds) mix += fmt::format(" {}={}", k, c);
+    fmt::print("{}: made {} triplets ({}) [{:.0f} s]\n", tag, n, mix, elapsed());
+    return d;
+  };
+  const Data train = load_or_make("train", o.triplets, train_pics, train_luts, o.seed, o);
+  // Validation looks are the same whatever --sources says, so ablations compare fairly.
+  Options vopt = o;
+  vopt.sources = {"real", "random", "blend"};
+  const Data val = load_or_make("val", 600, val_pics, val_luts, o.seed + 1000, vopt);
+
+  Net net(o);
+  // Input standardisation from the training tokens (both images, all bands pooled).
+  {
+    auto all = torch::cat({tensor_of(train.src, {train.n, kTokF}), tensor_of(train.ref, {train.n, kTokF})}, 0);
+    auto band = all.narrow(1, 0, al::kLutgenBands * kBandF).reshape({-1, kBandF});
+    auto glob = all.narrow(1, al::kLutgenBands * kBandF, kGlobF);
+    net.p["norm.band_mean"] = band.mean(0);
+    net.p["norm.band_std"] = band.std(0).clamp_min(0.01);
+    net.p["norm.global_mean"] = glob.mean(0);
+    net.p["norm.global_std"] = glob.std(0).clamp_min(0.01);
+    auto look = tensor_of(train.look, {train.n, kLookF});
+    auto has = tensor_of(std::vector<float>(train.has_look.begin(), train.has_look.end()), {train.n}) > 0.5;
+    net.p["norm.look_scale"] = has.sum().item<int64_t>() > 1
+                                   ? look.index({has}).pow(2).mean(0).sqrt().clamp_min(0.05)
+                                   : torch::ones({kLookF});
+  }
+  auto disc1 = torch::nn::Linear(96, 64), disc2 = torch::nn::Linear(64, 1);
+  std::vector<torch::Tensor> dparams;
+  for (auto& t : disc1->parameters()) dparams.push_back(t);
+  for (auto& t : disc2->parameters()) dparams.push_back(t);
+  torch::optim::Adam opt(net.trainable(), torch::optim::AdamOptions(2e-3));
+  torch::optim::Adam dopt(dparams, torch::optim::AdamOptions(1e-3));
+  auto disc = [&](const torch::Tensor& h) { return disc2(torch::leaky_relu(disc1(h.reshape({h.size(0), -1})), 0.2)); };
+
+  Draw order(o.seed + 77);
+  const double id_train = identity_rms255(train), id_val = identity_rms255(val);
+  fmt::print("identity RMS error (code values x255): train {:.2f}, validation {:.2f}\n", id_train, id_val);
+  double run_pix = 0, run_col = 0, run_adv = 0, run_tv = 0, run_mono = 0;
+  for (int step = 1; step <= o.steps; ++step) {
+    const double lr = 1e-4 + 0.5 * (2e-3 - 1e-4) * (1 + std::cos(std::numbers::pi * step / o.steps));
+    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+    std::vector<int64_t> idx;
+    for (int i = 0; i < o.batch; ++i) idx.push_back(order.below(train.n));
+    auto b = batch_of(train, idx);
+    const auto tp0 = std::chrono::steady_clock::now();
+    auto w = net.weights(b.src, b.has_src, b.ref, b.look, b.has_look);
+    auto lut = net.identity.unsqueeze(0) + net.residual(w);
+    auto pix = b.pix.narrow(1, 0, kLossPixels), truth = b.truth.narrow(1, 0, kLossPixels);
+    auto out = apply_lattice(lut, pix);
+    auto l_pix = (out - truth).pow(2).mean();
+    auto hg = soft_hist(out.clamp(0, 1)), ht = soft_hist(truth);
+    auto l_col = (hg * (hg / ht).log()).sum(-1).mean();
+    // Discriminator step (real: truth histograms, fake: graded), then the generator's eq. 18.
+    {
+      auto dr = disc(ht), df = disc(hg.detach());
+      auto dl = F::binary_cross_entropy_with_logits(dr, torch::ones_like(dr)) +
+                F::binary_cross_entropy_with_logits(df, torch::zeros_like(df));
+      dopt.zero_grad();
+      dl.backward();
+      dopt.step();
+    }
+    auto dg = disc(hg);
+    auto l_adv = F::binary_cross_entropy_with_logits(dg, torch::ones_like(dg));  // -log D(graded)
+    using torch::indexing::Slice;
+    // Regularisers on the first 8 LUTs of the batch (they are shared-basis, so that is enough).
+    auto res = net.residual(w.narrow(0, 0, std::min(8, o.batch)));
+    auto lut8 = net.identity.unsqueeze(0) + res;
+    auto dxr = res.index({Slice(), Slice(), Slice(), Slice(), Slice(1)}) - res.index({Slice(), Slice(), Slice(), Slice(), Slice(0, -1)});
+    auto dxg = res.index({Slice(), Slice(), Slice(), Slice(1)}) - res.index({Slice(), Slice(), Slice(), Slice(0, -1)});
+    auto dxb = res.index({Slice(), Slice(), Slice(1)}) - res.index({Slice(), Slice(), Slice(0, -1)});
+    auto l_tv = dxr.pow(2).mean() + dxg.pow(2).mean() + dxb.pow(2).mean();
+    // Monotonicity: output channel c must not decrease along its own input axis.
+    auto mr = lut8.index({Slice(), 0, Slice(), Slice(), Slice(1)}) - lut8.index({Slice(), 0, Slice(), Slice(), Slice(0, -1)});
+    auto mg = lut8.index({Slice(), 1, Slice(), Slice(1)}) - lut8.index({Slice(), 1, Slice(), Slice(0, -1)});
+    auto mb = lut8.index({Slice(), 2, Slice(1)}) - lut8.index({Slice(), 2, Slice(0, -1)});
+    auto l_mono = torch::relu(-mr).pow(2).mean() + torch::relu(-mg).pow(2).mean() + torch::relu(-mb).pow(2).mean();
+    auto loss = l_pix + 0.05 * l_col + 0.002 * l_adv + 0.5 * l_tv + 10.0 * l_mono;
+    const auto tp1 = std::chrono::steady_clock::now();
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    if (step <= 3)
+      fmt::print("step {} timing: batch+forward+losses {:.0f} ms, backward+update {:.0f} ms\n", step,
+                 std::chrono::duration<double, std::milli>(tp1 - tp0).count(),
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tp1).count());
+    run_pix += l_pix.item<double>(), run_col += l_col.item<double>(), run_adv += l_adv.item<double>();
+    run_tv += l_tv.item<double>(), run_mono += l_mono.item<double>();
+    if (step % 500 == 0 || step == o.steps) {
+      const double k = step % 500 == 0 ? 500.0 : double(step % 500);
+      fmt::print("step {:5d}  pixel {:.5f}  color {:.4f}  adv {:.3f}  tv {:.6f}  mono {:.2e}  | val RMS x255 {:.2f} "
+                 "(identity {:.2f})  [{:.0f} s]\n",
+                 step, run_pix / k, run_col / k, run_adv / k, run_tv / k, run_mono / k, rms255(net, val), id_val, elapsed());
+      std::fflush(stdout);
+      run_pix = run_col = run_adv = run_tv = run_mono = 0;
+    }
+  }
+
+  // Export in the AGLG layout and check the plain-C++ forward pass against torch's.
+  al::LutgenModel m;
+  m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice, m.look_dim = kLookF;
+  for (const auto& [name, shape] : al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim))
+    m.tensors[name] = al::LutgenTensor{shape, to_vec(net.p[name])};
+  double max_diff = 0;
+  {
+    torch::NoGradGuard ng;
+    std::vector<int64_t> idx{0, 1, 2, 3, 4, 5, 6, 7};
+    auto b = batch_of(val, idx);
+    b.has_look.zero_();
+    b.has_look[3] = 1.f;  // exercise the prompt token too
+    b.look[3] = tensor_of(al::look_features(al::random_look(5)), {kLookF});
+    b.has_src[5] = 0.f;
+    auto lut = net.identity.unsqueeze(0) + net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
+    for (int i = 0; i < 8; ++i) {
+      al::LutgenTokens ts, tr;
+      auto unflat = [](const float* v, al::LutgenTokens& t) {
+        for (int k = 0; k < al::kLutgenBands; ++k)
+          for (int j = 0; j < kBandF; ++j) t.band[size_t(k)][size_t(j)] = v[k * kBandF + j];
+        for (int j = 0; j < kGlobF; ++j) t.global[size_t(j)] = v[al::kLutgenBands * kBandF + j];
+      };
+      unflat(val.src.data() + size_t(i) * kTokF, ts);
+      unflat(val.ref.data() + size_t(i) * kTokF, tr);
+      const ag::Look prompt = al::random_look(5);
+      const ag::Lut3D c = m.predict(b.has_src[i].item<float>() > 0.5f ? &ts : nullptr, tr, i == 3 ? &prompt : nullptr);
+      const auto t = to_vec(lut[i].permute({1, 2, 3, 0}));  // [b][g][r][c], the Lut3D order
+      for (size_t k = 0; k < t.size(); ++k) max_diff = std::max(max_diff, double(std::abs(t[k] - c.table[k])));
+    }
+  }
+  fmt::print("plain-C++ forward vs libtorch: max |difference| {:.2e}\n", max_diff);
+  if (max_diff > 1e-3) throw ag::Error(ag::ErrorKind::Internal, "C++ inference disagrees with the trained network");
+  const double val_rms = rms255(net, val);
+  m.meta = {{"issue", 8},
+            {"command", cmd},
+            {"seed", o.seed},
+            {"steps", o.steps},
+            {"batch", o.batch},
+            {"triplets", o.triplets},
+            {"sources", std::vector<std::string>(o.sources.begin(), o.sources.end())},
+            {"training_pictures", train_pics.size()},
+            {"clip_frames", frames},
+            {"training_luts", train_lut_names},
+            {"validation_rms_x255", val_rms},
+            {"validation_identity_rms_x255", id_val},
+            {"train_seconds", elapsed()},
+            {"license", "weights: same license as autograde; trained on ../shared/data (see models/lutgen.md)"}};
+  fs::create_directories(fs::path(o.out).parent_path());
+  al::write_lutgen(o.out, m);
+  fmt::print("wrote {} (validation RMS x255 {:.2f}, identity {:.2f}) [{:.0f} s]\n", o.out, val_rms, id_val, elapsed());
+  return 0;
+} catch (const ag::Error& e) {
+  fmt::print(stderr, "train_lutgen: {}\n", e.what());
+  return e.exit_code();
+} catch (const std::exception& e) {
+  fmt::print(stderr, "train_lutgen: {}\n", e.what());
+  return 4;
+}

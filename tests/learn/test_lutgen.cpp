@@ -1,0 +1,275 @@
+// The learned LUT generator (lutgen.hpp): colour tokens, weight file, forward pass and the
+// shipped weights' behaviour (no training here).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "autograde/color/color.hpp"
+#include "autograde/core/error.hpp"
+#include "autograde/core/files.hpp"
+#include "autograde/learn/lutgen.hpp"
+#include "autograde/learn/lutgen_data.hpp"
+#include "autograde/learn/models.hpp"
+#include "autograde/lut/interpolate.hpp"
+#include "autograde/media/image_io.hpp"
+#include "test_support.hpp"
+
+namespace ag = autograde;
+namespace al = autograde::learn;
+
+namespace {
+
+std::string shipped() { return al::model_path(al::kLutgenModelFile); }
+
+// A model of the given sizes with every tensor zero (standardisation 0/1).
+al::LutgenModel zero_model(int d = 8, int heads = 2, int hidden = 4, int bases = 2,
+                           int lattice = 3) {
+  al::LutgenModel m;
+  m.d = d, m.heads = heads, m.hidden = hidden, m.bases = bases, m.lattice = lattice,
+  m.look_dim = al::kLutgenLookFeatures;
+  for (const auto& [name, shape] :
+       al::LutgenModel::layout(d, heads, hidden, bases, lattice, m.look_dim)) {
+    size_t n = 1;
+    for (int s : shape) n *= size_t(s);
+    const bool positive =
+        name.ends_with("_std") || name == "norm.look_scale" || name == "ln.weight";
+    m.tensors[name] = al::LutgenTensor{shape, std::vector<float>(n, positive ? 1.f : 0.f)};
+  }
+  return m;
+}
+
+// Synthetic picture: smooth colour ramps plus a grey ramp (display code values).
+ag::ImageF ramps(int w = 96, int h = 64) {
+  ag::ImageF img(w, h, 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      float* p = img.at(x, y);
+      const float u = float(x) / float(w - 1), v = float(y) / float(h - 1);
+      if (y < h / 4)
+        p[0] = p[1] = p[2] = u;
+      else {
+        p[0] = 0.15f + 0.7f * u;
+        p[1] = 0.2f + 0.6f * v;
+        p[2] = 0.8f - 0.6f * u * v;
+      }
+    }
+  return img;
+}
+
+float luma(const float* p) { return 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2]; }
+
+void expect_finite_smooth_monotone(const ag::Lut3D& lut) {
+  for (float v : lut.table) ASSERT_TRUE(std::isfinite(v));
+  // Smooth: no second difference along any axis larger than a tenth of the range.
+  float worst = 0.f;
+  const int n = lut.size;
+  for (int b = 0; b < n; ++b)
+    for (int g = 0; g < n; ++g)
+      for (int r = 1; r + 1 < n; ++r)
+        for (int c = 0; c < 3; ++c) {
+          worst = std::max(worst, std::abs(lut.at(r + 1, g, b)[c] - 2 * lut.at(r, g, b)[c] +
+                                           lut.at(r - 1, g, b)[c]));
+          worst = std::max(worst, std::abs(lut.at(g, r + 1, b)[c] - 2 * lut.at(g, r, b)[c] +
+                                           lut.at(g, r - 1, b)[c]));
+          worst = std::max(worst, std::abs(lut.at(g, b, r + 1)[c] - 2 * lut.at(g, b, r)[c] +
+                                           lut.at(g, b, r - 1)[c]));
+        }
+  EXPECT_LT(worst, 0.1f);
+  for (int i = 1; i < n; ++i)
+    EXPECT_GE(luma(lut.at(i, i, i)), luma(lut.at(i - 1, i - 1, i - 1)) - 1e-5f) << i;
+}
+
+double mean_de(const ag::ImageF& a, const ag::ImageF& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.pixel_count(); ++i) {
+    const float* p = a.pixels.data() + 3 * i;
+    const float* q = b.pixels.data() + 3 * i;
+    s += ag::ciede2000(ag::srgb_to_lab({p[0], p[1], p[2]}), ag::srgb_to_lab({q[0], q[1], q[2]}));
+  }
+  return s / double(a.pixel_count());
+}
+
+}  // namespace
+
+TEST(LutgenTokens, UniformGreyMatchesPublishedLab) {
+  // sRGB code value 0.5 grey has L* = 53.389 (IEC 61966-2-1 decode → Y = 0.21404, CIE 1976 L*).
+  const std::vector<ag::Rgb> px(100, ag::Rgb{0.5f, 0.5f, 0.5f});
+  const al::LutgenTokens t = al::lutgen_tokens(px);
+  // Triangular bands centred on L* 0, 25, 50, 75, 100: 53.389 sits 13.6 % of the way from 50 to 75.
+  EXPECT_NEAR(t.band[2][0], 1.f - 0.13556f, 2e-3f);
+  EXPECT_NEAR(t.band[3][0], 0.13556f, 2e-3f);
+  EXPECT_NEAR(t.band[0][0], 0.f, 1e-6f);
+  EXPECT_NEAR(t.band[2][1], 0.53389f, 1e-3f);  // mean L*/100
+  EXPECT_NEAR(t.band[2][2], 0.f, 1e-3f);       // a*
+  EXPECT_NEAR(t.band[2][4], 0.f, 1e-3f);       // std L*
+  EXPECT_NEAR(t.band[2][8], 0.5f, 1e-3f);      // mean R'
+  EXPECT_FLOAT_EQ(t.global[8], 1.f);           // L* histogram bin [50, 56.25)
+  EXPECT_FLOAT_EQ(t.global[48 + 3], 0.5f);     // median R'
+  EXPECT_FLOAT_EQ(t.global[71], 1.f);          // all neutral
+}
+
+TEST(LutgenTokens, BandSharesSumToOneAndHueFollowsTheCast) {
+  std::vector<ag::Rgb> px;
+  for (int i = 0; i < 256; ++i)
+    px.push_back({float(i) / 255.f, float(i) / 255.f * 0.8f, float(i) / 255.f * 0.6f});
+  const al::LutgenTokens t = al::lutgen_tokens(px);
+  float share = 0;
+  for (const auto& b : t.band) share += b[0];
+  EXPECT_NEAR(share, 1.f, 1e-4f);
+  // An orange cast: positive a* and b* in the midtones; the dominant hue sector is the one
+  // nearest the cast's CIE hue angle (every pixel has the same hue up to quantisation).
+  EXPECT_GT(t.band[2][2], 0.02f);
+  EXPECT_GT(t.band[2][3], 0.05f);
+  const ag::Vec3 lab = ag::srgb_to_lab({0.5f, 0.4f, 0.3f});
+  const double h = std::atan2(lab[2], lab[1]) * 180.0 / 3.14159265358979;
+  const auto hue =
+      std::max_element(t.global.begin() + 40, t.global.begin() + 48) - (t.global.begin() + 40);
+  EXPECT_EQ(hue, long(std::lround(h / 45.0)) % 8) << h;
+}
+
+TEST(LutgenModel, NeutralLookHasZeroFeatures) {
+  for (float v : al::look_features(ag::identity_look())) EXPECT_EQ(v, 0.f);
+  ag::Look l;
+  l.saturation = 0.f;
+  EXPECT_FLOAT_EQ(al::look_features(l)[15], -1.f);
+}
+
+TEST(LutgenModel, EmptyStyleIsIdentityAndBasesAddUp) {
+  al::LutgenModel m = zero_model();
+  const al::LutgenTokens tok = al::lutgen_tokens(std::vector<ag::Rgb>{{0.2f, 0.4f, 0.6f}});
+  const ag::Lut3D id = m.predict(&tok, tok, nullptr);
+  const ag::Lut3D want = ag::Lut3D::identity(3);
+  ASSERT_EQ(id.size, 3);
+  for (size_t i = 0; i < id.table.size(); ++i) EXPECT_FLOAT_EQ(id.table[i], want.table[i]);
+  // Basis weights come from gen.l2.bias here: LUT = identity + 0.5 B0 - 2 B1.
+  m.tensors["gen.l2.bias"].values = {0.5f, -2.f};
+  auto& basis = m.tensors["gen.basis"].values;
+  const size_t cells = 27;
+  for (size_t i = 0; i < cells; ++i) {
+    basis[0 * cells + i] = 0.1f;         // basis 0, red
+    basis[(3 + 2) * cells + i] = 0.01f;  // basis 1, blue
+  }
+  const ag::Lut3D out = m.predict(nullptr, tok, nullptr);
+  for (size_t i = 0; i < cells; ++i) {
+    EXPECT_NEAR(out.table[3 * i], want.table[3 * i] + 0.05f, 1e-6f);
+    EXPECT_NEAR(out.table[3 * i + 1], want.table[3 * i + 1], 1e-6f);
+    EXPECT_NEAR(out.table[3 * i + 2], want.table[3 * i + 2] - 0.02f, 1e-6f);
+  }
+}
+
+TEST(LutgenFile, RoundTripAndMalformedFilesAreClearErrors) {
+  const al::LutgenModel m = zero_model();
+  const std::string bytes = al::serialise_lutgen(m);
+  const al::LutgenModel back = al::parse_lutgen(bytes, "m.bin");
+  EXPECT_EQ(back.tensors.size(), m.tensors.size());
+  EXPECT_EQ(back.tensors.at("gen.basis").shape, (std::vector<int>{2, 3, 3, 3, 3}));
+
+  auto expect_bad = [](const std::string& b, const std::string& what) {
+    try {
+      al::parse_lutgen(b, "broken.bin");
+      ADD_FAILURE() << "accepted: " << what;
+    } catch (const ag::Error& e) {
+      EXPECT_EQ(e.kind(), ag::ErrorKind::BadInput) << what;
+      EXPECT_NE(std::string(e.what()).find("broken.bin"), std::string::npos) << e.what();
+    }
+  };
+  expect_bad("", "empty");
+  expect_bad("AGNN0001" + bytes.substr(8), "other magic");
+  expect_bad(bytes.substr(0, bytes.size() - 4), "truncated payload");
+  expect_bad(bytes + "xxxx", "trailing bytes");
+  expect_bad(bytes.substr(0, 20), "truncated header");
+  std::string nan = bytes;
+  const float q = std::nanf("");
+  std::memcpy(nan.data() + nan.size() - 4, &q, 4);
+  expect_bad(nan, "NaN weight");
+  std::string shape = bytes;
+  const auto at = shape.find("\"lattice\":3");
+  ASSERT_NE(at, std::string::npos);
+  shape[at + 10] = '4';
+  expect_bad(shape, "header sizes disagree with the tensors");
+
+  // From a file: the path is named, the kind is BadInput.
+  const auto dir = ag::testing::scratch_dir("lutgen_file");
+  const std::string path = (dir / "bad.bin").string();
+  ag::write_file_atomic(path, "AGLG0001garbage");
+  try {
+    al::read_lutgen(path);
+    ADD_FAILURE() << "garbage accepted";
+  } catch (const ag::Error& e) {
+    EXPECT_EQ(e.kind(), ag::ErrorKind::BadInput);
+    EXPECT_NE(std::string(e.what()).find("bad.bin"), std::string::npos);
+  }
+  EXPECT_THROW(al::read_lutgen((dir / "missing.bin").string()), ag::Error);
+}
+
+TEST(LutgenShipped, PredictsFiniteSmoothMonotoneLut) {
+  const al::LutgenModel& m = al::shipped_lutgen(shipped());
+  const ag::ImageF src = ramps();
+  ag::Look warm;
+  warm.temperature = 0.5f;
+  warm.contrast = 1.3f;
+  const ag::ImageF ref = al::apply_lut_clamped(ag::bake_look(warm, 17), ramps(80, 80));
+  const al::LutgenTokens ts =
+      al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&src, 1), "s"));
+  const al::LutgenTokens tr =
+      al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "r"));
+  expect_finite_smooth_monotone(m.predict(&ts, tr, nullptr));
+  expect_finite_smooth_monotone(m.predict(nullptr, tr, &warm));
+  ag::MatchOptions o;
+  o.lut_size = 33;
+  const ag::MatchResult r = al::match_reference_learned(ref, std::span<const ag::ImageF>(&src, 1),
+                                                        o, "ref", nullptr, shipped());
+  EXPECT_EQ(r.method, "learned");
+  ASSERT_EQ(r.lut.size, 33);
+  expect_finite_smooth_monotone(r.lut);
+  for (float v : r.lut.table) EXPECT_TRUE(v >= 0.f && v <= 1.f);
+  // strength 0 is exactly identity.
+  o.strength = 0.f;
+  const ag::MatchResult z = al::match_reference_learned(ref, std::span<const ag::ImageF>(&src, 1),
+                                                        o, "ref", nullptr, shipped());
+  const ag::Lut3D id = ag::Lut3D::identity(33);
+  for (size_t i = 0; i < id.table.size(); ++i) ASSERT_NEAR(z.lut.table[i], id.table[i], 1e-6f);
+}
+
+TEST(LutgenShipped, SamePictureAsReferenceAndSourceGivesNearIdentity) {
+  AG_REQUIRE_SHARED_DATA();
+  // Held-out photos (never trained on): each is its own reference, so nothing should change.
+  const auto split =
+      al::lutgen_split((ag::testing::shared_data() / "images").string(), "", "");  // photos only
+  ASSERT_GE(split.test_images.size(), 3u);
+  double worst = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    ag::ImageF img = al::reduce_image(
+        ag::read_image(split.test_images[i * 7 % split.test_images.size()]).image, 256);
+    al::quantise_8bit(img);
+    const ag::MatchResult r = al::match_reference_learned(
+        img, std::span<const ag::ImageF>(&img, 1), ag::MatchOptions{}, "img", nullptr, shipped());
+    worst = std::max(worst, mean_de(img, al::apply_lut_clamped(r.lut, img)));
+  }
+  EXPECT_LT(worst, 3.0);  // mean CIEDE2000 below a just-noticeable-at-a-glance level
+}
+
+TEST(LutgenShipped, MovesTowardsAnUnseenMonochromeLook) {
+  AG_REQUIRE_SHARED_DATA();
+  // A look of the kind nobody should miss (monochrome + contrast) on held-out photos: the
+  // learned LUT must bring A much closer to L(A) than doing nothing.
+  const auto split =
+      al::lutgen_split((ag::testing::shared_data() / "images").string(), "", "");  // photos only
+  ag::Look mono;
+  mono.saturation = 0.f;
+  mono.contrast = 1.2f;
+  const ag::Lut3D L = ag::bake_look(mono, 33);
+  ag::ImageF A = al::reduce_image(ag::read_image(split.test_images[0]).image, 256);
+  ag::ImageF B = al::reduce_image(ag::read_image(split.test_images[1]).image, 256);
+  al::quantise_8bit(A);
+  ag::ImageF ref = al::apply_lut_clamped(L, B);
+  al::quantise_8bit(ref);
+  const ag::MatchResult r = al::match_reference_learned(
+      ref, std::span<const ag::ImageF>(&A, 1), ag::MatchOptions{}, "ref", nullptr, shipped());
+  const ag::ImageF truth = al::apply_lut_clamped(L, A);
+  const double before = mean_de(A, truth), after = mean_de(al::apply_lut_clamped(r.lut, A), truth);
+  EXPECT_LT(after, 0.5 * before) << "identity " << before << ", learned " << after;
+}
