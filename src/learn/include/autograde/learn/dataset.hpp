@@ -1,0 +1,70 @@
+#pragma once
+// The seeded training / evaluation data: correct pictures, detuned synthetically
+// (defects.hpp), split by source picture so train, validation and test never share one.
+//
+// Sources: every image under <shared>/images/** (kodak24, skimage_data, debian_wallpapers)
+// and <repo>/data/images, de-duplicated by file name. The pictures shipped in data/images are
+// always in the test split, so the unit tests exercise held-out pictures; the rest are
+// shuffled with the seed and dealt 15 % test, 15 % validation, 70 % train.
+//
+// A sample: a random crop (60-100 % of each side) of a source reduced to <= kSourceSide px,
+// flipped half the time, reduced to <= kFeatureSide for features, plus a kTileSide^2 tile
+// of the same crop for the pixel losses; the defects are applied to both (they are per-pixel
+// functions, so the tile pair is an exact before/after of one colour transform).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "autograde/core/image.hpp"
+#include "autograde/learn/defects.hpp"
+
+namespace autograde::learn {
+
+constexpr int kSourceSide = 160;
+constexpr int kTileSide = 32;
+
+enum class Split { Train, Validation, Test };
+const char* split_name(Split s);
+
+struct SourceImage {
+  std::string path;
+  std::string name;  // file name, the identity used for splitting
+  Split split = Split::Train;
+  ImageF image;      // display code values, reduced to <= kSourceSide (empty until loaded)
+};
+
+// Lists and assigns splits (no pixels read). Sorted by name; deterministic for a seed.
+std::vector<SourceImage> list_sources(const std::string& shared_data_dir,
+                                      const std::string& repo_data_dir, uint64_t seed);
+// Reads and reduces the pictures of `split` (all when include_all). Unreadable files are skipped.
+std::vector<SourceImage> load_sources(std::vector<SourceImage> listed, Split split);
+
+// A small, portable random source (SplitMix64): same numbers on every platform, unlike the
+// distributions of <random>.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t next();
+  double uniform();              // [0, 1)
+  int below(int n);              // 0 .. n-1
+ private:
+  uint64_t state_;
+};
+
+// `count` defects of distinct groups; amount jittered by +-jitter (fraction of a severity
+// step) around severity/3.
+std::vector<Defect> random_defects(Rng& rng, int count, float jitter);
+
+struct Sample {
+  ImageF clean;          // crop at <= kFeatureSide
+  ImageF detuned;
+  ImageF clean_tile;     // kTileSide x kTileSide
+  ImageF detuned_tile;
+  std::vector<Defect> defects;
+};
+
+// One augmented sample from `source` with the given defects.
+Sample make_sample(const SourceImage& source, const std::vector<Defect>& defects, Rng& rng,
+                   bool augment);
+
+}  // namespace autograde::learn

@@ -1,0 +1,428 @@
+// ag_train: trains the two shipped models of src/learn on the CPU with libtorch and writes
+// them in the AGNN format (mlp.hpp) that the autograde binary runs without libtorch.
+//
+//   1. defect classifier: MLP on image_features, per-family 4-way softmax (analyzer.hpp),
+//      cross-entropy summed over families.
+//   2. LUT corrector: MLP on image_features predicting a residual 9^3 lattice (corrector.hpp),
+//      trained with the design's composite loss (system description, eqs. 14-18) on the
+//      corrected tile, where the predicted LUT is applied differentiably by trilinear
+//      interpolation (grid_sample on the 5-D lattice, eq. 12):
+//        L = l1 L_pixel (eq. 15, MSE) + l3 L_color (eq. 17, KL of soft channel histograms)
+//          + l4 L_adv (eq. 18, -log D(graded), D a small histogram discriminator)
+//          + l_tv TV(residual lattice) + l_mono (monotonicity of each channel along its axis).
+//      The perceptual term (eq. 16) needs a pretrained VGG, which cannot be had here; left out.
+//
+// Everything is seeded: the source split, the synthetic defects, crops, weight init and batch
+// order. Reproducible on one machine with the same thread count.
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <torch/torch.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "autograde/core/error.hpp"
+#include "autograde/learn/analyzer.hpp"
+#include "autograde/learn/dataset.hpp"
+#include "autograde/learn/features.hpp"
+#include "autograde/learn/mlp.hpp"
+#include "autograde/learn/models.hpp"
+
+namespace ag = autograde;
+namespace al = autograde::learn;
+
+namespace {
+
+constexpr int kLattice = 9;
+constexpr int kHistBins = 32;
+
+struct DataSet {
+  torch::Tensor features;  // N x F
+  torch::Tensor labels;    // N x families (0 absent, 1..3 severity)
+  torch::Tensor clean;     // N x 3 x T (tile pixels)
+  torch::Tensor detuned;   // N x 3 x T
+};
+
+// Share of samples with 0, 1, 2, 3 defects.
+constexpr std::array<double, 4> kDefectMix{0.14, 0.46, 0.24, 0.16};
+
+DataSet make_dataset(const std::vector<al::SourceImage>& sources, int count, uint64_t seed) {
+  const int T = al::kTileSide * al::kTileSide;
+  al::Rng master(seed);
+  struct Plan {
+    size_t source;
+    std::vector<al::Defect> defects;
+    uint64_t seed;
+  };
+  std::vector<Plan> plans;
+  for (int i = 0; i < count; ++i) {
+    const double u = master.uniform();
+    int n = 0;
+    double acc = kDefectMix[0];
+    while (n < 3 && u >= acc) acc += kDefectMix[size_t(++n)];
+    plans.push_back({size_t(master.below(int(sources.size()))), al::random_defects(master, n, 0.35f),
+                     master.next()});
+  }
+  DataSet d;
+  d.features = torch::zeros({count, al::kFeatureCount});
+  d.labels = torch::zeros({count, al::kFamilyCount}, torch::kLong);
+  d.clean = torch::zeros({count, 3, T});
+  d.detuned = torch::zeros({count, 3, T});
+  auto fa = d.features.accessor<float, 2>();
+  auto la = d.labels.accessor<int64_t, 2>();
+  auto ca = d.clean.accessor<float, 3>();
+  auto da = d.detuned.accessor<float, 3>();
+  tbb::parallel_for(0, count, [&](int i) {
+    const Plan& p = plans[size_t(i)];
+    al::Rng rng(p.seed);
+    const al::Sample s = al::make_sample(sources[p.source], p.defects, rng, true);
+    const auto f = al::thumbnail_features(s.detuned);
+    for (int k = 0; k < al::kFeatureCount; ++k) fa[i][k] = f[size_t(k)];
+    for (const auto& def : p.defects) la[i][int(def.family)] = def.severity;
+    for (int t = 0; t < T; ++t)
+      for (int c = 0; c < 3; ++c) {
+        ca[i][c][t] = s.clean_tile.pixels[size_t(3 * t + c)];
+        da[i][c][t] = s.detuned_tile.pixels[size_t(3 * t + c)];
+      }
+  });
+  return d;
+}
+
+torch::nn::Sequential make_mlp(int in, int hidden, int out) {
+  return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::ReLU(),
+                               torch::nn::Linear(hidden, hidden), torch::nn::ReLU(),
+                               torch::nn::Linear(hidden, out));
+}
+
+al::Mlp export_mlp(torch::nn::Sequential& net, const std::string& task, const torch::Tensor& mean,
+                   const torch::Tensor& std_dev) {
+  al::Mlp m;
+  m.task = task;
+  auto to_vec = [](const torch::Tensor& t) {
+    auto c = t.contiguous().to(torch::kFloat);
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  };
+  m.input_mean = to_vec(mean);
+  m.input_std = to_vec(std_dev);
+  std::vector<std::shared_ptr<torch::nn::LinearImpl>> linears;
+  for (auto& module : net->children())
+    if (auto l = std::dynamic_pointer_cast<torch::nn::LinearImpl>(module)) linears.push_back(l);
+  for (size_t i = 0; i < linears.size(); ++i) {
+    al::DenseLayer d;
+    d.in = int(linears[i]->weight.size(1));
+    d.out = int(linears[i]->weight.size(0));
+    d.activation = i + 1 < linears.size() ? al::Activation::Relu : al::Activation::Linear;
+    d.weights = to_vec(linears[i]->weight.detach());
+    d.bias = to_vec(linears[i]->bias.detach());
+    m.layers.push_back(std::move(d));
+  }
+  m.meta["feature_version"] = al::kFeatureVersion;
+  return m;
+}
+
+// Per-family cross-entropy, summed over families, mean over the batch.
+torch::Tensor classifier_loss(const torch::Tensor& logits, const torch::Tensor& labels) {
+  auto z = logits.view({logits.size(0), al::kFamilyCount, 4});
+  return torch::nn::functional::cross_entropy(z.reshape({-1, 4}), labels.reshape({-1})) * al::kFamilyCount;
+}
+
+struct ClassMetrics {
+  double single_exact = 0, single_within = 0, multi_recall = 0, fine_correct = 0, loss = 0;
+};
+
+ClassMetrics classifier_metrics(torch::nn::Sequential& net, const DataSet& d, const torch::Tensor& mean,
+                                const torch::Tensor& sd) {
+  torch::NoGradGuard ng;
+  auto logits = net->forward((d.features - mean) / sd);
+  ClassMetrics m;
+  m.loss = classifier_loss(logits, d.labels).item<double>();
+  auto lc = logits.contiguous();
+  auto la = d.labels.accessor<int64_t, 2>();
+  int singles = 0, multi_named = 0, multi_total = 0, fines = 0;
+  for (int64_t i = 0; i < logits.size(0); ++i) {
+    std::vector<float> z(lc[i].data_ptr<float>(), lc[i].data_ptr<float>() + 4 * al::kFamilyCount);
+    const al::Analysis a = al::analysis_from_logits(z);
+    int present = 0;
+    for (int f = 0; f < al::kFamilyCount; ++f) present += la[i][f] > 0;
+    if (present == 0) {
+      ++fines;
+      m.fine_correct += a.fine();
+    } else if (present == 1) {
+      ++singles;
+      // Top-ranked finding against the one true defect.
+      if (!a.defects.empty()) {
+        const auto& top = a.defects.front();
+        const int truth = int(la[i][int(top.family)]);
+        m.single_exact += truth == top.severity;
+        m.single_within += truth > 0 && std::abs(truth - top.severity) <= 1;
+      }
+    } else {
+      for (int f = 0; f < al::kFamilyCount; ++f) {
+        if (la[i][f] == 0) continue;
+        ++multi_total;
+        multi_named += std::any_of(a.defects.begin(), a.defects.end(),
+                                   [&](const al::Finding& x) { return int(x.family) == f; });
+      }
+    }
+  }
+  m.single_exact /= std::max(singles, 1);
+  m.single_within /= std::max(singles, 1);
+  m.multi_recall = double(multi_named) / std::max(multi_total, 1);
+  m.fine_correct /= std::max(fines, 1);
+  return m;
+}
+
+// Applies a batch of lattices (B x 3 x N x N x N, [b][g][r] order) to pixels (B x 3 x P),
+// trilinear (eq. 12), differentiable in the lattice.
+torch::Tensor apply_lattice(const torch::Tensor& lattice, const torch::Tensor& pixels) {
+  // grid_sample's last grid axis is (x, y, z) = (W, H, D) = (r, g, b), in -1..1.
+  auto grid = (pixels.permute({0, 2, 1}) * 2 - 1).unsqueeze(1).unsqueeze(1);  // B x 1 x 1 x P x 3
+  namespace F = torch::nn::functional;
+  auto out = F::grid_sample(lattice, grid,
+                            F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
+  return out.view({pixels.size(0), 3, pixels.size(2)});
+}
+
+// Soft (Gaussian-kernel) channel histograms, B x 3 x bins, each summing to 1, so eq. 17 has a
+// gradient.
+torch::Tensor soft_histogram(const torch::Tensor& pixels) {
+  auto centres = (torch::arange(kHistBins, torch::kFloat) + 0.5) / kHistBins;
+  const double sigma = 1.0 / kHistBins;
+  auto d = pixels.unsqueeze(-1) - centres.view({1, 1, 1, kHistBins});
+  auto w = torch::exp(-d.pow(2) / (2 * sigma * sigma));
+  auto h = w.sum(2);
+  return h / (h.sum(-1, true) + 1e-8);
+}
+
+torch::Tensor histogram_kl(const torch::Tensor& graded, const torch::Tensor& target) {
+  const double eps = 1e-4;
+  auto p = soft_histogram(graded) + eps, q = soft_histogram(target) + eps;
+  return (p * (p.log() - q.log())).sum(-1).sum(-1).mean();
+}
+
+torch::Tensor identity_lattice() {
+  auto v = torch::linspace(0, 1, kLattice);
+  auto grids = torch::meshgrid({v, v, v}, "ij");  // [b][g][r]
+  return torch::stack({grids[2], grids[1], grids[0]}, 0);  // channels r, g, b
+}
+
+torch::Tensor to_lattice(const torch::Tensor& residual) {
+  // Output order: red fastest, i.e. [b][g][r][c].
+  auto r = residual.view({residual.size(0), kLattice, kLattice, kLattice, 3}).permute({0, 4, 1, 2, 3});
+  return identity_lattice().unsqueeze(0) + r;
+}
+
+torch::Tensor tv_loss(const torch::Tensor& residual_lattice) {
+  auto dz = residual_lattice.diff(1, 2), dy = residual_lattice.diff(1, 3), dx = residual_lattice.diff(1, 4);
+  return dz.pow(2).mean() + dy.pow(2).mean() + dx.pow(2).mean();
+}
+
+// Each output channel must not decrease along its own input axis (r along W, g along H, b along D).
+torch::Tensor monotonic_loss(const torch::Tensor& lattice) {
+  using torch::indexing::Slice;
+  auto r = lattice.index({Slice(), 0}).diff(1, 3);
+  auto g = lattice.index({Slice(), 1}).diff(1, 2);
+  auto b = lattice.index({Slice(), 2}).diff(1, 1);
+  return torch::relu(-r).pow(2).mean() + torch::relu(-g).pow(2).mean() + torch::relu(-b).pow(2).mean();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Train the defect classifier and the LUT corrector (libtorch, CPU)"};
+  std::string shared = AUTOGRADE_SHARED_DATA, repo = std::string(AUTOGRADE_SOURCE_DIR) + "/data";
+  std::string out = std::string(AUTOGRADE_SOURCE_DIR) + "/models";
+  uint64_t seed = 20240607;
+  int samples = 8000, val_samples = 1200, cls_epochs = 60, cor_epochs = 6, threads = 1;
+  app.add_option("--shared", shared, "shared data folder (images/...)");
+  app.add_option("--repo-data", repo, "repository data folder (images/...)");
+  app.add_option("-o,--out", out, "output folder for the weights");
+  app.add_option("--seed", seed);
+  app.add_option("--samples", samples, "training samples");
+  app.add_option("--val-samples", val_samples);
+  app.add_option("--cls-epochs", cls_epochs);
+  app.add_option("--cor-epochs", cor_epochs);
+  app.add_option("--threads", threads);
+  CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen in a log
+  try {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    torch::manual_seed(seed);
+    torch::set_num_threads(threads);
+    // Data synthesis runs on 2 TBB threads; torch on `threads` (1 is fastest on a busy 2-core box:
+    // its OpenMP workers spin when the cores are shared).
+    tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, 2);
+
+    const auto listed = al::list_sources(shared, repo, seed);
+    const auto train_src = al::load_sources(listed, al::Split::Train);
+    const auto val_src = al::load_sources(listed, al::Split::Validation);
+    size_t n_test = 0;
+    for (const auto& s : listed) n_test += s.split == al::Split::Test;
+    fmt::print("sources: {} train, {} validation, {} test (held out)\n", train_src.size(), val_src.size(), n_test);
+    if (train_src.empty() || val_src.empty()) ag::throw_bad_input(shared, "no training pictures found");
+
+    DataSet train = make_dataset(train_src, samples, seed * 3 + 1);
+    DataSet val = make_dataset(val_src, val_samples, seed * 3 + 2);
+    fmt::print("data: {} train / {} validation samples in {:.1f}s\n", samples, val_samples, elapsed());
+    auto mean = train.features.mean(0);
+    // A floor on the spread: a feature that barely varies in training (e.g. a clipping fraction)
+    // must not be blown up into huge standardised inputs on a new picture.
+    auto sd = train.features.std(0).clamp_min(0.01);
+
+    // ---- 1. defect classifier ---------------------------------------------------------------
+    auto cls = make_mlp(al::kFeatureCount, 128, 4 * al::kFamilyCount);
+    torch::optim::AdamW cls_opt(cls->parameters(), torch::optim::AdamWOptions(2e-3).weight_decay(5e-2));
+    const int64_t batch = 256;
+    std::vector<torch::Tensor> best_cls;
+    double best_score = -1;
+    ClassMetrics best_m;
+    for (int epoch = 0; epoch < cls_epochs; ++epoch) {
+      cls->train();
+      const double lr = 2e-3 * 0.5 * (1 + std::cos(M_PI * epoch / cls_epochs));
+      for (auto& g : cls_opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+      auto perm = torch::randperm(samples, torch::kLong);
+      double train_loss = 0;
+      int train_steps = 0;
+      for (int64_t s = 0; s + batch <= samples; s += batch) {
+        auto idx = perm.slice(0, s, s + batch);
+        auto x = (train.features.index_select(0, idx) - mean) / sd;
+        x = x + 0.1 * torch::randn_like(x);  // input noise: 47 pictures are easy to memorise
+        auto loss = classifier_loss(cls->forward(x), train.labels.index_select(0, idx));
+        cls_opt.zero_grad();
+        loss.backward();
+        cls_opt.step();
+        train_loss += loss.item<double>();
+        ++train_steps;
+      }
+      cls->eval();
+      const auto m = classifier_metrics(cls, val, mean, sd);
+      // A model that calls everything fine scores 1 on fine_correct alone: weight it lightly.
+      const double score = m.single_exact + m.multi_recall + 0.25 * m.fine_correct;
+      if (score > best_score) {
+        best_score = score;
+        best_m = m;
+        best_cls.clear();
+        for (auto& p : cls->parameters()) best_cls.push_back(p.detach().clone());
+      }
+      if (epoch % 2 == 1 || epoch + 1 == cls_epochs)
+        fmt::print("cls epoch {:3d} train loss {:.3f} val loss {:.3f} single exact {:.3f} within1 {:.3f} multi recall {:.3f} fine {:.3f} ({:.0f}s)\n",
+                   epoch + 1, train_loss / std::max(train_steps, 1), m.loss, m.single_exact, m.single_within, m.multi_recall, m.fine_correct, elapsed());
+    }
+    {
+      torch::NoGradGuard ng;
+      auto params = cls->parameters();
+      for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_cls[i]);
+    }
+    al::Mlp cls_out = export_mlp(cls, "defect_classifier", mean, sd);
+    cls_out.meta["outputs"] = "16 families x (absent, 33%, 66%, 100%), grouped softmax";
+    cls_out.meta["seed"] = seed;
+    cls_out.meta["validation"] = {{"single_exact", best_m.single_exact}, {"single_within_one", best_m.single_within},
+                                  {"multi_recall", best_m.multi_recall}, {"fine_correct", best_m.fine_correct}};
+    std::filesystem::create_directories(out);
+    al::write_mlp(out + "/" + al::kDefectModelFile, cls_out);
+    fmt::print("wrote {}/{} (val single exact {:.3f}, within one {:.3f}, multi recall {:.3f})\n", out,
+               al::kDefectModelFile, best_m.single_exact, best_m.single_within, best_m.multi_recall);
+
+    if (cor_epochs <= 0) return 0;
+    // ---- 2. LUT corrector with the composite loss ---------------------------------------------
+    const int lattice_values = kLattice * kLattice * kLattice * 3;
+    auto cor = make_mlp(al::kFeatureCount, 256, lattice_values);
+    {
+      torch::NoGradGuard ng;  // start at the identity LUT
+      auto params = cor->parameters();
+      params[params.size() - 2].mul_(0.01);
+      params.back().zero_();
+    }
+    auto disc = torch::nn::Sequential(torch::nn::Linear(3 * kHistBins, 64), torch::nn::LeakyReLU(
+                                          torch::nn::LeakyReLUOptions().negative_slope(0.2)),
+                                      torch::nn::Linear(64, 1));
+    torch::optim::Adam cor_opt(cor->parameters(), torch::optim::AdamOptions(1e-3));
+    torch::optim::Adam disc_opt(disc->parameters(), torch::optim::AdamOptions(1e-3).betas({0.5, 0.999}));
+    const double l_pixel = 1.0, l_color = 0.01, l_adv = 0.002, l_tv = 0.05, l_mono = 10.0;
+    const int64_t cbatch = 64;
+    namespace F = torch::nn::functional;
+    std::vector<torch::Tensor> best_cor;
+    double best_val = 1e9;
+    auto val_x = (val.features - mean) / sd;
+    double input_mse = torch::mse_loss(val.detuned, val.clean).item<double>();
+    for (int epoch = 0; epoch < cor_epochs; ++epoch) {
+      cor->train();
+      const double lr = 1e-3 * 0.5 * (1 + std::cos(M_PI * epoch / cor_epochs));
+      for (auto& g : cor_opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+      auto perm = torch::randperm(samples, torch::kLong);
+      double sums[5] = {0, 0, 0, 0, 0};
+      int steps = 0;
+      for (int64_t s = 0; s + cbatch <= samples; s += cbatch) {
+        auto idx = perm.slice(0, s, s + cbatch);
+        auto x = (train.features.index_select(0, idx) - mean) / sd;
+        auto clean = train.clean.index_select(0, idx), detuned = train.detuned.index_select(0, idx);
+        auto residual = cor->forward(x);
+        auto lattice = to_lattice(residual);
+        auto graded = apply_lattice(lattice, detuned);
+        // Discriminator step: clean tiles are real, graded ones fake.
+        auto real_logit = disc->forward(soft_histogram(clean).flatten(1));
+        auto fake_logit = disc->forward(soft_histogram(graded.detach()).flatten(1));
+        auto d_loss = F::binary_cross_entropy_with_logits(real_logit, torch::ones_like(real_logit)) +
+                      F::binary_cross_entropy_with_logits(fake_logit, torch::zeros_like(fake_logit));
+        disc_opt.zero_grad();
+        d_loss.backward();
+        disc_opt.step();
+        // Generator step (eqs. 14, 15, 17, 18 + regularisers).
+        auto pixel = torch::mse_loss(graded, clean);
+        auto color = histogram_kl(graded, clean);
+        auto g_logit = disc->forward(soft_histogram(graded).flatten(1));
+        auto adv = F::binary_cross_entropy_with_logits(g_logit, torch::ones_like(g_logit));  // -log D
+        auto res_lattice = lattice - identity_lattice().unsqueeze(0);
+        auto tv = tv_loss(res_lattice), mono = monotonic_loss(lattice);
+        auto loss = l_pixel * pixel + l_color * color + l_adv * adv + l_tv * tv + l_mono * mono;
+        cor_opt.zero_grad();
+        loss.backward();
+        cor_opt.step();
+        sums[0] += pixel.item<double>();
+        sums[1] += color.item<double>();
+        sums[2] += adv.item<double>();
+        sums[3] += tv.item<double>();
+        sums[4] += mono.item<double>();
+        ++steps;
+      }
+      cor->eval();
+      double val_mse;
+      {
+        torch::NoGradGuard ng;
+        val_mse = torch::mse_loss(apply_lattice(to_lattice(cor->forward(val_x)), val.detuned), val.clean).item<double>();
+      }
+      if (val_mse < best_val) {
+        best_val = val_mse;
+        best_cor.clear();
+        for (auto& p : cor->parameters()) best_cor.push_back(p.detach().clone());
+      }
+      fmt::print("cor epoch {:3d} pixel {:.5f} kl {:.4f} adv {:.3f} tv {:.2e} mono {:.2e} | val mse {:.5f} (input {:.5f}) ({:.0f}s)\n",
+                 epoch + 1, sums[0] / steps, sums[1] / steps, sums[2] / steps, sums[3] / steps, sums[4] / steps,
+                 val_mse, input_mse, elapsed());
+    }
+    {
+      torch::NoGradGuard ng;
+      auto params = cor->parameters();
+      for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_cor[i]);
+    }
+    al::Mlp cor_out = export_mlp(cor, "lut_corrector", mean, sd);
+    cor_out.meta["lattice"] = kLattice;
+    cor_out.meta["outputs"] = "residual 9^3 lattice, red fastest, code values; add to identity; trilinear";
+    cor_out.meta["seed"] = seed;
+    cor_out.meta["loss"] = {{"pixel_mse", l_pixel}, {"histogram_kl", l_color}, {"adversarial", l_adv},
+                            {"total_variation", l_tv}, {"monotonicity", l_mono}};
+    cor_out.meta["validation"] = {{"tile_mse", best_val}, {"input_tile_mse", input_mse}};
+    al::write_mlp(out + "/" + al::kCorrectionModelFile, cor_out);
+    fmt::print("wrote {}/{} (val tile mse {:.5f} vs input {:.5f}) in {:.0f}s total\n", out,
+               al::kCorrectionModelFile, best_val, input_mse, elapsed());
+    return 0;
+  } catch (const ag::Error& e) {
+    fmt::print(stderr, "ag_train: {}\n", e.what());
+    return e.exit_code();
+  }
+}

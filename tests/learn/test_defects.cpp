@@ -1,0 +1,78 @@
+// The synthetic defects (defects.hpp) against their documented formulas at points where the
+// answer is known independently (fixed points, published sRGB values).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "autograde/color/color.hpp"
+#include "autograde/learn/dataset.hpp"
+#include "autograde/learn/defects.hpp"
+
+namespace al = autograde::learn;
+using autograde::Rgb;
+
+namespace {
+Rgb run(al::Family f, int s, Rgb x) { return al::apply_defects({al::make_defect(f, s)}, x); }
+}  // namespace
+
+TEST(Defects, LevelsMoveTheDocumentedEnds) {
+  EXPECT_NEAR(run(al::Family::BlackHigh, 3, {0, 0, 0})[0], 0.15f, 1e-6f);
+  EXPECT_NEAR(run(al::Family::BlackHigh, 3, {1, 1, 1})[0], 1.f, 1e-6f);
+  EXPECT_NEAR(run(al::Family::BlackLow, 3, {0.15f, 0.15f, 0.15f})[0], 0.f, 1e-6f);
+  EXPECT_NEAR(run(al::Family::WhiteLow, 3, {1, 1, 1})[1], 0.7f, 1e-6f);
+  EXPECT_NEAR(run(al::Family::WhiteHigh, 3, {0.7f, 0.7f, 0.7f})[2], 1.f, 1e-6f);
+  // Contrast pivots on 0.5; exposure keeps both ends.
+  EXPECT_NEAR(run(al::Family::ContrastHigh, 2, {0.5f, 0.5f, 0.5f})[0], 0.5f, 1e-6f);
+  EXPECT_NEAR(run(al::Family::ContrastLow, 3, {0, 0, 0})[0], 0.5f - 0.5f * std::exp2(-0.6f), 1e-6f);
+  EXPECT_NEAR(run(al::Family::ExposureDark, 3, {1, 1, 1})[0], 1.f, 1e-6f);
+  EXPECT_NEAR(run(al::Family::ExposureDark, 3, {0.5f, 0.5f, 0.5f})[0], std::pow(0.5f, std::exp2(0.8f)), 1e-6f);
+  EXPECT_LT(run(al::Family::ExposureDark, 1, {0.5f, 0.5f, 0.5f})[0], 0.5f);
+  EXPECT_GT(run(al::Family::ExposureBright, 1, {0.5f, 0.5f, 0.5f})[0], 0.5f);
+}
+
+TEST(Defects, SaturationKeepsGreyAndCastsTintGrey) {
+  const Rgb grey{0.5f, 0.5f, 0.5f};
+  for (int s = 1; s <= 3; ++s) {
+    const Rgb g = run(al::Family::SaturationHigh, s, grey);
+    EXPECT_NEAR(g[0], 0.5f, 1e-6f);
+    EXPECT_NEAR(g[2], 0.5f, 1e-6f);
+  }
+  // sRGB 0.5 is linear 0.21404 (IEC 61966-2-1); too blue at 100 % multiplies blue by 2^(0.8).
+  const Rgb b = run(al::Family::CastBlue, 3, grey);
+  EXPECT_NEAR(autograde::srgb_to_linear(b[2]), 0.214041f * std::exp2(0.8f), 1e-4f);
+  EXPECT_NEAR(autograde::srgb_to_linear(b[0]), 0.214041f * std::exp2(-0.4f), 1e-4f);
+  // Each cast moves grey towards its own hue in Lab.
+  auto lab = [](Rgb x) { return autograde::srgb_to_lab({x[0], x[1], x[2]}); };
+  EXPECT_LT(lab(run(al::Family::CastGreen, 2, grey))[1], -3.f);   // a* < 0
+  EXPECT_GT(lab(run(al::Family::CastMagenta, 2, grey))[1], 3.f);  // a* > 0
+  EXPECT_LT(lab(run(al::Family::CastBlue, 2, grey))[2], -3.f);    // b* < 0
+  EXPECT_GT(lab(run(al::Family::CastOrange, 2, grey))[2], 3.f);   // b* > 0
+}
+
+TEST(Defects, SeveritiesAreOrdered) {
+  for (int f = 0; f < al::kFamilyCount; ++f) {
+    const Rgb x{0.3f, 0.5f, 0.7f};
+    auto dist = [&](int s) {
+      const Rgb y = run(al::Family(f), s, x);
+      return std::abs(y[0] - x[0]) + std::abs(y[1] - x[1]) + std::abs(y[2] - x[2]);
+    };
+    EXPECT_LT(dist(1), dist(2)) << al::family_name(al::Family(f));
+    EXPECT_LT(dist(2), dist(3)) << al::family_name(al::Family(f));
+    EXPECT_EQ(al::family_from_name(al::family_name(al::Family(f))), al::Family(f));
+  }
+}
+
+TEST(Dataset, RandomDefectsAreSeededAndUseDistinctGroups) {
+  al::Rng a(7), b(7);
+  for (int i = 0; i < 50; ++i) {
+    const auto x = al::random_defects(a, 3, 0.3f), y = al::random_defects(b, 3, 0.3f);
+    ASSERT_EQ(x.size(), 3u);
+    for (size_t k = 0; k < 3; ++k) {
+      EXPECT_EQ(x[k].family, y[k].family);
+      EXPECT_EQ(x[k].amount, y[k].amount);
+      for (size_t j = 0; j < k; ++j) EXPECT_NE(al::group_of(x[k].family), al::group_of(x[j].family));
+      // Jitter stays inside the severity band (half a step each side).
+      EXPECT_LT(std::abs(x[k].amount - float(x[k].severity) / 3.f), 0.5f / 3.f);
+    }
+  }
+}
