@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the test suites: where the development media is, and skipping when not.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -14,9 +15,11 @@ inline bool have_shared_data() {
   return std::filesystem::is_directory(shared_data() / "luts", ec);
 }
 
-// A fresh empty folder under the build tree for one test's outputs.
+// A fresh empty folder under the build tree for one test's outputs. CTest runs every test case
+// as its own process, several at once, so the folder is private to this process.
 inline std::filesystem::path scratch_dir(const std::string& name) {
-  auto p = std::filesystem::path(AUTOGRADE_BINARY_DIR) / "test_scratch" / name;
+  auto p = std::filesystem::path(AUTOGRADE_BINARY_DIR) / "test_scratch" /
+           (name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p;

@@ -32,6 +32,9 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--scene-threshold", o->scene_threshold,
                   "colour-histogram distance (0..1) below which shots share a scene; >= 1: one scene")
       ->check(CLI::PositiveNumber);
+  sub->add_option("--continuity-target", o->continuity_target,
+                  "balance shots on their near-neutral pixels (neutral) or on whole-frame means (mean)")
+      ->check(CLI::IsMember({"neutral", "mean"}));
   sub->add_option("--codec", o->encode.codec, "auto, h264, hevc or prores")
       ->check(CLI::IsMember({"auto", "h264", "hevc", "prores"}));
   sub->add_option("--crf", o->encode.crf, "H.264/HEVC quality (lower is better)")->check(CLI::Range(0, 51));
@@ -57,9 +60,12 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
     }
     if (r.plan.continuity.value("enabled", false))
       for (const auto& sc : r.plan.continuity["scenes"])
-        fmt::print("  scene shots {}: hero {}, spread of mean a*b* {:.2f} -> {:.2f} (input {:.2f})\n", sc["shots"].dump(),
-                   sc["hero"].get<int>(), sc["ab_spread_before"].get<double>(), sc["ab_spread_after"].get<double>(),
-                   sc["ab_spread_input"].get<double>());
+        fmt::print(
+            "  scene shots {}: hero {}, spread of mean a*b* {:.2f} -> {:.2f} (input {:.2f}); of {} a*b* {:.2f} -> {:.2f}\n",
+            sc["shots"].dump(), sc["hero"].get<int>(), sc["ab_spread_before"].get<double>(),
+            sc["ab_spread_after"].get<double>(), sc["ab_spread_input"].get<double>(),
+            r.plan.continuity["target"].get<std::string>() == "mean" ? "frame" : "near-neutral",
+            sc["solved_ab_spread_before"].get<double>(), sc["solved_ab_spread_after"].get<double>());
     fmt::print("clip:   {}\nluts:   {}/ ({} .cube)\nplan:   {}\n", r.output, r.luts_dir, r.lut_paths.size(), r.plan_path);
     if (!r.report_path.empty()) fmt::print("report: {}\n", r.report_path);
   };

@@ -6,6 +6,7 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/learn/lutgen.hpp"
 #include "autograde/look/extract.hpp"
 #include "autograde/look/look.hpp"
 #include "autograde/look/match.hpp"
@@ -38,8 +39,11 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
   auto* after = sub->add_option("--after", o->after, "graded still of the same framing");
   sub->add_option("--source", o->sources, "the user's footage still(s) to grade (optional, repeatable)");
   sub->add_option("-o,--output", o->out, "output .cube (never an input)")->required();
-  sub->add_option("--method", o->method, "auto|reinhard|mkl|hist|idt")
-      ->check(CLI::IsMember(match_method_names()));
+  // `learned` lives in a later layer (src/learn) than the other methods (src/look).
+  std::vector<std::string> methods = match_method_names();
+  methods.push_back("learned");
+  sub->add_option("--method", o->method, "auto|reinhard|mkl|hist|idt|learned")
+      ->check(CLI::IsMember(methods));
   sub->add_option("--strength", o->strength, "0..1 mix with identity")->check(CLI::Range(0.f, 1.f));
   sub->add_option("--size", o->size, "LUT size per axis")->check(CLI::Range(2, 129));
   sub->add_flag("--explain", o->explain, "print the fitted Look parameters");
@@ -99,7 +103,9 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       mo.method = o->method;
       mo.strength = o->strength;
       mo.lut_size = o->size;
-      MatchResult r = match_reference(reference, sources, mo, o->ref);
+      MatchResult r = o->method == "learned"
+                          ? learn::match_reference_learned(reference, sources, mo, o->ref)
+                          : match_reference(reference, sources, mo, o->ref);
       if (!o->prompt.empty()) {
         // "like this still but colder": the prompt's delta on top of the matched grade.
         if (r.look) {

@@ -9,6 +9,7 @@
 
 #include "autograde/analysis/color_histogram.hpp"
 #include "autograde/color/color.hpp"
+#include "autograde/core/error.hpp"
 
 namespace autograde {
 
@@ -47,6 +48,22 @@ Eigen::Vector3d graded_mean_lab(const Look& look, const std::vector<Rgb>& px) {
     s += Eigen::Vector3d(lab[0], lab[1], lab[2]);
   }
   return px.empty() ? s : Eigen::Vector3d(s / double(px.size()));
+}
+
+// The least chromatic `fraction` of the pixels (by the input's CIE C*ab): the near-neutral
+// surfaces a colourist balances shots on, so a shot whose *content* is bluer (a blue screen,
+// a sky) is not pushed warm to match a street's mean colour.
+std::vector<Rgb> near_neutral(const std::vector<Rgb>& px, double fraction) {
+  std::vector<std::pair<float, size_t>> c;
+  for (size_t i = 0; i < px.size(); ++i) {
+    const Vec3 lab = srgb_to_lab({px[i][0], px[i][1], px[i][2]});
+    c.push_back({std::hypot(lab[1], lab[2]), i});
+  }
+  const size_t keep = std::max<size_t>(1, size_t(double(px.size()) * fraction));
+  std::nth_element(c.begin(), c.begin() + std::ptrdiff_t(std::min(keep, c.size()) - 1), c.end());
+  std::vector<Rgb> out;
+  for (size_t k = 0; k < std::min(keep, c.size()); ++k) out.push_back(px[c[k].second]);
+  return out;
 }
 
 Look with_balance(const Look& look, double temperature, double tint) {
@@ -96,21 +113,29 @@ std::vector<int> group_scenes(const std::vector<std::vector<ImageF>>& shot_frame
 
 nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const ContinuityOptions& options) {
   using nlohmann::json;
+  if (options.target != "neutral" && options.target != "mean")
+    throw_usage("continuity target must be 'neutral' or 'mean', got '" + options.target + "'");
   std::vector<std::vector<ImageF>> frames;
   for (const auto& s : shots) frames.push_back(s.frames);
   const std::vector<int> scene = group_scenes(frames, options.scene_threshold);
   const size_t n = shots.size();
-  std::vector<std::vector<Rgb>> px(n);
-  std::vector<Eigen::Vector3d> input_mean(n), before(n), after(n);
+  std::vector<std::vector<Rgb>> px(n), neutral(n);
+  std::vector<Eigen::Vector3d> input_mean(n), before(n), after(n), nbefore(n), nafter(n);
   for (size_t i = 0; i < n; ++i) {
     shots[i].scene = scene[i];
     px[i] = subsample(shots[i].frames, options.max_pixels_per_shot);
+    neutral[i] = options.target == "mean" ? px[i] : near_neutral(px[i], options.neutral_fraction);
     input_mean[i] = graded_mean_lab(identity_look(), px[i]);
     before[i] = graded_mean_lab(shots[i].look, px[i]);
     after[i] = before[i];
+    nbefore[i] = nafter[i] = graded_mean_lab(shots[i].look, neutral[i]);
   }
   const int scenes = n ? *std::max_element(scene.begin(), scene.end()) + 1 : 0;
-  json out = {{"scene_threshold", options.scene_threshold}, {"scenes", json::array()}, {"shots", json::array()}};
+  json out = {{"scene_threshold", options.scene_threshold},
+              {"target", options.target},
+              {"neutral_fraction", options.target == "mean" ? 1.0 : options.neutral_fraction},
+              {"scenes", json::array()},
+              {"shots", json::array()}};
   std::vector<json> shot_info(n);
   for (int sc = 0; sc < scenes; ++sc) {
     std::vector<int> members;
@@ -119,20 +144,21 @@ nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const Contin
     int hero = members.front();
     for (int m : members)
       if (shots[size_t(m)].frame_count > shots[size_t(hero)].frame_count) hero = m;
-    const Eigen::Vector2d target = before[size_t(hero)].tail<2>();
+    const Eigen::Vector2d target = graded_mean_lab(shots[size_t(hero)].look, neutral[size_t(hero)]).tail<2>();
     for (int m : members) {
       double t = 0, g = 0;
-      if (m != hero && !px[size_t(m)].empty()) {
+      if (m != hero && !neutral[size_t(m)].empty()) {
+        const std::vector<Rgb>& solve_px = neutral[size_t(m)];
         const Look base = shots[size_t(m)].look;
         // Gauss-Newton on (temperature, tint) with a forward-difference Jacobian; a few steps
         // suffice because mean a*b* is close to linear in small white-balance gains.
         for (int it = 0; it < 6; ++it) {
-          const Eigen::Vector2d f = graded_mean_lab(with_balance(base, t, g), px[size_t(m)]).tail<2>() - target;
+          const Eigen::Vector2d f = graded_mean_lab(with_balance(base, t, g), solve_px).tail<2>() - target;
           if (f.norm() < 0.05) break;
           constexpr double h = 0.02;
           Eigen::Matrix2d J;
-          J.col(0) = (graded_mean_lab(with_balance(base, t + h, g), px[size_t(m)]).tail<2>() - target - f) / h;
-          J.col(1) = (graded_mean_lab(with_balance(base, t, g + h), px[size_t(m)]).tail<2>() - target - f) / h;
+          J.col(0) = (graded_mean_lab(with_balance(base, t + h, g), solve_px).tail<2>() - target - f) / h;
+          J.col(1) = (graded_mean_lab(with_balance(base, t, g + h), solve_px).tail<2>() - target - f) / h;
           if (std::abs(J.determinant()) < 1e-9) break;
           const Eigen::Vector2d step = J.colPivHouseholderQr().solve(-f);
           t = std::clamp(t + step[0], -1.0, 1.0);
@@ -140,6 +166,7 @@ nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const Contin
         }
         shots[size_t(m)].look = with_balance(base, t, g);
         after[size_t(m)] = graded_mean_lab(shots[size_t(m)].look, px[size_t(m)]);
+        nafter[size_t(m)] = graded_mean_lab(shots[size_t(m)].look, neutral[size_t(m)]);
       }
       shot_info[size_t(m)] = {{"scene", sc},
                               {"hero", m == hero},
@@ -153,6 +180,8 @@ nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const Contin
                              {"ab_spread_input", spread(input_mean, members, 1, 2)},
                              {"ab_spread_before", spread(before, members, 1, 2)},
                              {"ab_spread_after", spread(after, members, 1, 2)},
+                             {"solved_ab_spread_before", spread(nbefore, members, 1, 2)},
+                             {"solved_ab_spread_after", spread(nafter, members, 1, 2)},
                              {"l_spread_before", spread(before, members, 0, -1)},
                              {"l_spread_after", spread(after, members, 0, -1)}});
   }

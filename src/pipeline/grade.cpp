@@ -239,13 +239,18 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
     }
     ContinuityOptions co;
     co.scene_threshold = o.scene_threshold;
+    co.target = o.continuity_target;
     json c = match_continuity(cshots, co);
     for (size_t i = 0; i < cshots.size(); ++i) {
       plan.shots[i].look = cshots[i].look;
       plan.shots[i].scene = cshots[i].scene;
       plan.shots[i].match["continuity"] = c["shots"][i];
     }
-    plan.continuity = {{"enabled", true}, {"scene_threshold", c["scene_threshold"]}, {"scenes", c["scenes"]}};
+    plan.continuity = {{"enabled", true},
+                       {"scene_threshold", c["scene_threshold"]},
+                       {"target", c["target"]},
+                       {"neutral_fraction", c["neutral_fraction"]},
+                       {"scenes", c["scenes"]}};
   } else {
     plan.continuity = {{"enabled", false}};
   }

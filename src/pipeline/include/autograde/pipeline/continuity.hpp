@@ -11,9 +11,13 @@
 // Hero: the longest shot of the scene (most screen time), the earliest on a tie.
 // Match: every other shot's Look gets a white-balance correction — temperature and tint
 // (look.hpp stage 2, linear-light von Kries gains) — solved by Gauss-Newton so the mean CIE
-// a*b* of its graded sample frames equals the hero's graded mean a*b*.
+// a*b* of its graded near-neutral pixels (the least chromatic `neutral_fraction` of the
+// input) equals the hero's: shots are balanced on their neutrals, as a colourist does, so a
+// shot whose content is genuinely bluer is not pushed warm. target "mean" solves on all
+// pixels instead (the shots' whole-frame mean a*b* made equal, content included).
 // Reported per scene: the spread of the shots' graded mean a*b* (RMS distance to the scene's
-// mean, ΔE*ab units) before and after.
+// mean, ΔE*ab units) before and after, over all pixels and over the pixels solved on.
+#include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -33,10 +37,13 @@ struct ContinuityShot {
 struct ContinuityOptions {
   double scene_threshold = 0.45;
   int max_pixels_per_shot = 8192;  // sample frames are subsampled to this many pixels
+  double neutral_fraction = 0.4;   // share of each shot's pixels the balance is solved on
+  std::string target = "neutral";  // "neutral" or "mean"
 };
 
-// Returns {"scene_threshold", "scenes": [{"shots", "hero", "ab_spread_input",
-// "ab_spread_before", "ab_spread_after", "l_spread_before", "l_spread_after"}],
+// Returns {"scene_threshold", "target", "neutral_fraction", "scenes": [{"shots", "hero",
+// "ab_spread_input", "ab_spread_before", "ab_spread_after", "solved_ab_spread_before",
+// "solved_ab_spread_after", "l_spread_before", "l_spread_after"}],
 // "shots": [{"scene", "hero", "temperature", "tint", "mean_ab_before", "mean_ab_after"}]}.
 nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const ContinuityOptions& options = {});
 

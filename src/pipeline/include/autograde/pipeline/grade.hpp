@@ -29,6 +29,7 @@ struct GradeOptions {
   float strength = 1.f;
   bool continuity = false;
   double scene_threshold = 0.45;
+  std::string continuity_target = "neutral";  // continuity.hpp: "neutral" or "mean"
   EncodeSettings encode;
   int samples_per_shot = 8;
   int sample_width = 256;
