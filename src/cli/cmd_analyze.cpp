@@ -13,17 +13,6 @@ namespace autograde::cli {
 
 namespace {
 
-nlohmann::json analysis_json(const learn::Analysis& a) {
-  nlohmann::json d = nlohmann::json::array();
-  for (const auto& f : a.defects)
-    d.push_back({{"defect", learn::family_name(f.family)},
-                 {"description", learn::family_description(f.family)},
-                 {"severity_percent", learn::severity_percent(f.severity)},
-                 {"presence", f.presence},
-                 {"confidence", f.confidence}});
-  return {{"fine", a.fine()}, {"fine_confidence", a.fine_confidence}, {"defects", d}};
-}
-
 void print_analysis(const learn::Analysis& a, const std::string& indent) {
   if (a.fine()) {
     fmt::print("{}fine (confidence {:.0f}%)\n", indent, 100.f * a.fine_confidence);
@@ -51,7 +40,7 @@ Runner add_analyze(CLI::App& app, const GlobalOptions&) {
     if (is_image_path(o->in)) {
       const learn::Analysis a = analyzer.analyze(read_image(o->in).image);
       if (o->json) {
-        nlohmann::json j = analysis_json(a);
+        nlohmann::json j = learn::to_json(a);
         j["input"] = o->in;
         j["kind"] = "image";
         fmt::print("{}\n", j.dump(2));
@@ -65,7 +54,7 @@ Runner add_analyze(CLI::App& app, const GlobalOptions&) {
     if (o->json) {
       nlohmann::json shots = nlohmann::json::array();
       for (const auto& s : plan) {
-        nlohmann::json j = analysis_json(s.analysis);
+        nlohmann::json j = learn::to_json(s.analysis);
         j["shot"] = s.shot;
         j["first_frame"] = s.first_frame;
         j["last_frame"] = s.last_frame;

@@ -3,10 +3,23 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "autograde/core/error.hpp"
 #include "autograde/learn/features.hpp"
 
 namespace autograde::learn {
+
+nlohmann::json to_json(const Analysis& a) {
+  nlohmann::json d = nlohmann::json::array();
+  for (const auto& f : a.defects)
+    d.push_back({{"defect", family_name(f.family)},
+                 {"description", family_description(f.family)},
+                 {"severity_percent", severity_percent(f.severity)},
+                 {"presence", f.presence},
+                 {"confidence", f.confidence}});
+  return {{"fine", a.fine()}, {"fine_confidence", a.fine_confidence}, {"defects", d}};
+}
 
 Analysis analysis_from_logits(const std::vector<float>& logits) {
   if (logits.size() != size_t(4 * kFamilyCount)) throw_internal("defect logits: wrong length");

@@ -16,6 +16,11 @@ extern "C" {
 #include "autograde/analysis/shots.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/learn/analyzer.hpp"
+#include "autograde/learn/corrector.hpp"
+#include "autograde/learn/features.hpp"
+#include "autograde/learn/lutgen.hpp"
+#include "autograde/learn/models.hpp"
 #include "autograde/look/match.hpp"
 #include "autograde/look/prompt.hpp"
 #include "autograde/lut/cube_io.hpp"
@@ -119,8 +124,8 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
   if (o.input_colorspace != "auto") (void)parse_input_colorspace(o.input_colorspace);
   if (!o.reference.empty()) {
     const auto& names = match_method_names();
-    if (std::find(names.begin(), names.end(), o.method) == names.end())
-      throw_usage("unknown --method '" + o.method + "' (auto, reinhard, mkl, hist, idt)");
+    if (o.method != "learned" && std::find(names.begin(), names.end(), o.method) == names.end())
+      throw_usage("unknown --method '" + o.method + "' (auto, reinhard, mkl, hist, idt, learned)");
   }
 
   const fs::path out(o.output);
@@ -172,6 +177,31 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
       to_display(cs.space, display[s].back());
     }
 
+  // 3b. Auto-correction: one correction per shot from the mean features of its samples.
+  std::vector<std::optional<Look>> corrections(samples.size());
+  std::vector<json> correction_info(samples.size());
+  if (o.auto_correct) {
+    const learn::DefectAnalyzer analyzer = learn::DefectAnalyzer::load(learn::model_path(learn::kDefectModelFile));
+    const learn::LutCorrector corrector = learn::LutCorrector::load(learn::model_path(learn::kCorrectionModelFile));
+    for (size_t s = 0; s < display.size(); ++s) {
+      if (display[s].empty()) continue;
+      std::vector<float> mean(size_t(learn::kFeatureCount), 0.f);
+      for (const auto& f : display[s]) {
+        const auto feat = learn::image_features(f);
+        for (size_t k = 0; k < mean.size(); ++k) mean[k] += feat[k] / float(display[s].size());
+      }
+      const learn::Analysis a = analyzer.analyze_features(mean);
+      const float k = learn::correction_strength(a);
+      // 17³ resampled (trilinear, as the corrector was trained) so the tetrahedral residual
+      // of the Look reproduces the trained interpolation closely.
+      Look c = identity_look();
+      c.residual = learn::resample_trilinear(corrector.predict_features(mean, k), 17);
+      for (auto& f : display[s]) apply_reference(*c.residual, f, Interp::Tetrahedral);
+      corrections[s] = std::move(c);
+      correction_info[s] = {{"strength", k}, {"analysis", learn::to_json(a)}};
+    }
+  }
+
   // 4. One Look per shot.
   GradePlan plan;
   plan.input_path = fs::absolute(o.input).lexically_normal().string();
@@ -213,7 +243,9 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
       mo.method = o.method;
       mo.strength = o.strength;
       mo.lut_size = o.lut_size;
-      const MatchResult r = match_reference(reference.image, display[i], mo, o.reference);
+      const MatchResult r = o.method == "learned"
+                                ? learn::match_reference_learned(reference.image, display[i], mo, o.reference)
+                                : match_reference(reference.image, display[i], mo, o.reference);
       sp.look = look_of(r, o.lut_size);
       sp.match["method"] = r.method;
       sp.match["confidence"] = r.confidence;
@@ -226,6 +258,10 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
       sp.match["method"] = "prompt";
     }
     if (!o.prompt.empty()) sp.match["prompt"] = format_explanation(prompt_expl);
+    if (corrections[i]) {
+      sp.correction = corrections[i];
+      sp.match["auto_correct"] = correction_info[i];
+    }
     plan.shots.push_back(std::move(sp));
   }
 

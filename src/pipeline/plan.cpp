@@ -52,6 +52,7 @@ json plan_to_json(const GradePlan& p) {
                      {"lut", s.lut_file},
                      {"match", s.match},
                      {"metrics", s.metrics}});
+    if (s.correction) shots.back()["correction"] = to_json(*s.correction);
   }
   j["shots"] = shots;
   j["history"] = p.history;
@@ -112,6 +113,8 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
       sp.look = s.contains("look") && !s["look"].is_null()
                     ? look_from_json(s["look"], name + ": shot " + std::to_string(i) + " look")
                     : identity_look();
+      if (s.contains("correction") && !s["correction"].is_null())
+        sp.correction = look_from_json(s["correction"], name + ": shot " + std::to_string(i) + " correction");
       sp.lut_file = s.value("lut", "");
       sp.match = s.value("match", json::object());
       sp.metrics = s.value("metrics", json::object());

@@ -78,7 +78,7 @@ struct OwnedYuv {
 std::vector<Lut3D> plan_luts(const GradePlan& plan) {
   std::vector<Lut3D> luts;
   luts.reserve(plan.shots.size());
-  for (const auto& s : plan.shots) luts.push_back(bake_shot_lut(plan.input_colorspace, s.look, plan.lut_size));
+  for (const auto& s : plan.shots) luts.push_back(bake_shot_lut(plan.input_colorspace, s.look, plan.lut_size, s.correction ? &*s.correction : nullptr));
   return luts;
 }
 

@@ -6,20 +6,22 @@
 
 namespace autograde {
 
-Lut3D bake_shot_lut(CameraLog input, const Look& look, int size) {
+Lut3D bake_shot_lut(CameraLog input, const Look& look, int size, const Look* correction) {
   if (size < 2 || size > 129) throw_usage("LUT size must be 2..129, got " + std::to_string(size));
   Lut3D lut;
-  if (input == CameraLog::Rec709) {
+  if (input == CameraLog::Rec709 && !correction) {
     lut = bake_look(look, size);
   } else {
     // camera_log.hpp's own baker gives the display conversion at the lattice points (red
     // fastest, the .cube order); the Look is then evaluated on each of those display values.
     lut.size = size;
-    lut.table = bake_camera_log_to_rec709_display(input, size);
+    lut.table = input == CameraLog::Rec709 ? Lut3D::identity(size).table : bake_camera_log_to_rec709_display(input, size);
     const size_t n = size_t(size) * size * size;
     tbb::parallel_for(size_t(0), n, [&](size_t i) {
       float* v = lut.table.data() + 3 * i;
-      const Rgb out = apply_look(look, {v[0], v[1], v[2]});
+      Rgb display{v[0], v[1], v[2]};
+      if (correction) display = apply_look(*correction, display);
+      const Rgb out = apply_look(look, display);
       v[0] = out[0], v[1] = out[1], v[2] = out[2];
     });
   }

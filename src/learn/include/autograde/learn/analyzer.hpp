@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "autograde/core/image.hpp"
 #include "autograde/learn/defects.hpp"
 #include "autograde/learn/mlp.hpp"
@@ -44,6 +46,10 @@ class DefectAnalyzer {
  private:
   Mlp mlp_;
 };
+
+// {"fine", "fine_confidence", "defects": [{"defect", "description", "severity_percent",
+// "presence", "confidence"}]} — what `analyze --json` prints and plan.json records.
+nlohmann::json to_json(const Analysis& analysis);
 
 // Probabilities from the raw 64 logits (grouped softmax), shared with the trainer's metrics.
 Analysis analysis_from_logits(const std::vector<float>& logits);

@@ -25,8 +25,11 @@ struct GradeOptions {
   std::string luts_dir;      // "" → <output folder>/<output stem>_luts
   std::string report_path;   // "" → no report
   std::string input_colorspace = "auto";
-  std::string method = "auto";
+  std::string method = "auto";  // match.hpp's methods, or "learned" (learn/lutgen.hpp)
   float strength = 1.f;
+  // Correct each shot first (learn/corrector.hpp, one correction per shot, scaled by the
+  // classifier's do-no-harm strength); the look is then matched on the corrected frames.
+  bool auto_correct = false;
   bool continuity = false;
   double scene_threshold = 0.45;
   std::string continuity_target = "neutral";  // continuity.hpp: "neutral" or "mean"

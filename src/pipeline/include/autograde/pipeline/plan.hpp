@@ -24,6 +24,7 @@
 // Encodings: every Look in the plan works on Rec.709 display code values; the shot's LUT is
 // input code values (the input colour space) → Rec.709 display code values.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ struct ShotPlan {
   std::string starts_with = "start";        // "start", "cut" or "fade"
   int scene = 0;
   Look look;                                // display-referred, after the input conversion
+  // --auto-correct: the learned correction (learn/corrector.hpp) as an identity Look whose
+  // residual is the correction lattice, applied to the display values before `look`.
+  std::optional<Look> correction;
   std::string lut_file;                     // file name inside luts_dir
   nlohmann::json match = nlohmann::json::object();    // how the look was found
   nlohmann::json metrics = nlohmann::json::object();  // temporal metrics (grade fills them)

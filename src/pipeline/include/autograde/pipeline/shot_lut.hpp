@@ -1,6 +1,7 @@
 #pragma once
 // The one LUT a shot is rendered with: input code values → (camera log → Rec.709 display,
-// color/camera_log.hpp) → the shot's Look (display code values → display code values).
+// color/camera_log.hpp) → the shot's correction Look, when auto-correction made one → the
+// shot's Look (display code values → display code values).
 // Both functions are sampled exactly at every lattice point (no LUT-of-a-LUT resampling).
 #include "autograde/color/camera_log.hpp"
 #include "autograde/core/image.hpp"
@@ -10,7 +11,7 @@
 namespace autograde {
 
 // size³ lattice over input code values 0..1; output Rec.709 display code values 0..1.
-Lut3D bake_shot_lut(CameraLog input, const Look& look, int size);
+Lut3D bake_shot_lut(CameraLog input, const Look& look, int size, const Look* correction = nullptr);
 
 // Input code values → Rec.709 display code values, in place (3 or 4 channels; identity for
 // Rec709). Used on sampled frames before matching, so matching sees what a viewer would.
