@@ -179,7 +179,6 @@ int main(int argc, char** argv) {
     // Content: statistics of the (even-indexed) images. Grade: the change each (even-indexed)
     // LUT makes to those statistics. Both halves' odd members stay held out.
     using namespace autograde::look_detail;
-    using Mat = Eigen::Matrix<double, kStatCount, kStatCount>;
     using Vec = Eigen::Matrix<double, kStatCount, 1>;
     auto stats_of = [&](const ImageF& img) {
       const auto f = flatten(grade_stats(pixels_of(analysis_image(img, 256, "image"))));
@@ -191,34 +190,62 @@ int main(int argc, char** argv) {
     for (const auto& [name, img] : images) content.push_back(stats_of(img));
     Vec mean = Vec::Zero();
     for (const auto& v : content) mean += v / double(content.size());
-    Mat sc = Mat::Zero(), sg = Mat::Zero();
-    for (const auto& v : content) sc += (v - mean) * (v - mean).transpose() / double(content.size() - 1);
-    int ng = 0;
+    Vec var = Vec::Zero();
+    for (const auto& v : content) var += (v - mean).cwiseAbs2() / double(content.size() - 1);
+    std::vector<Vec> effects;  // δ = stats(L(image)) - stats(image)
     for (size_t l = 0; l < luts.size(); l += 2)
       for (size_t i = 0; i < images.size(); ++i) {
         ImageF g = applied(luts[l].second, images[i].second);
         quantise8(g);
-        const Vec d = stats_of(g) - content[i];
-        sg += d * d.transpose();
-        ++ng;
+        effects.push_back(stats_of(g) - content[i]);
       }
-    sg /= double(ng);
-    // Diagonal covariances: 16 LUTs cannot support 196 cross terms (the full matrix overfits
-    // them), so each statistic gets its own Wiener gain σg² / (σg² + σc²).
-    auto shrink = [](const Mat& m) { return Mat(m.diagonal().asDiagonal()); };
-    const Mat W = shrink(sg) * (shrink(sg) + shrink(sc)).inverse();
-    fmt::print("// content: {} images; grade: {} (LUT, image) pairs from {} LUTs\n", content.size(), ng, (luts.size() + 1) / 2);
-    fmt::print("      {{");
-    for (int k = 0; k < kStatCount; ++k) fmt::print("{}{:.5f}f", k ? ", " : "", mean[k]);
-    fmt::print("}},\n      {{");
-    for (int k = 0; k < kStatCount; ++k) fmt::print("{}{:.5f}f", k ? ", " : "", std::sqrt(sc(k, k)));
-    fmt::print("}},\n      {{{{");
-    for (int r = 0; r < kStatCount; ++r) {
-      fmt::print("{}{{", r ? ",\n        " : "");
-      for (int k = 0; k < kStatCount; ++k) fmt::print("{}{:.5f}f", k ? ", " : "", W(r, k));
-      fmt::print("}}");
+    // Per statistic, a zero-mean Gaussian scale mixture of the grade effects by EM (the
+    // effects are observed here, so this is a plain mixture fit). Start: scales at the 30th,
+    // 70th and 95th percentiles of |δ|, equal weights.
+    std::array<std::array<double, kGradeMixture>, kStatCount> pi{}, sd{};
+    for (int k = 0; k < kStatCount; ++k) {
+      std::vector<double> a;
+      for (const auto& e : effects) a.push_back(std::abs(e[k]));
+      std::sort(a.begin(), a.end());
+      const double floor_sd = 1e-3 * std::sqrt(var[k]) + 1e-6;
+      const std::array<double, kGradeMixture> q{0.3, 0.7, 0.95};
+      for (int m = 0; m < kGradeMixture; ++m) {
+        pi[k][m] = 1.0 / kGradeMixture;
+        sd[k][m] = std::max(floor_sd, a[size_t(q[m] * double(a.size() - 1))]);
+      }
+      for (int it = 0; it < 200; ++it) {
+        std::array<double, kGradeMixture> rs{}, r2{};
+        for (const auto& e : effects) {
+          std::array<double, kGradeMixture> w{};
+          double tot = 0;
+          for (int m = 0; m < kGradeMixture; ++m)
+            tot += w[m] = pi[k][m] / sd[k][m] * std::exp(-0.5 * e[k] * e[k] / (sd[k][m] * sd[k][m]));
+          if (!(tot > 0)) continue;
+          for (int m = 0; m < kGradeMixture; ++m) {
+            rs[m] += w[m] / tot;
+            r2[m] += w[m] / tot * e[k] * e[k];
+          }
+        }
+        for (int m = 0; m < kGradeMixture; ++m) {
+          pi[k][m] = std::max(1e-4, rs[m] / double(effects.size()));
+          sd[k][m] = std::max(floor_sd, std::sqrt(r2[m] / std::max(1e-12, rs[m])));
+        }
+      }
     }
-    fmt::print("}}}}\n");
+    fmt::print("// content: {} images; grade: {} (LUT, image) pairs from {} LUTs\n", content.size(), effects.size(),
+               (luts.size() + 1) / 2);
+    auto row = [](const auto& v, int n) {
+      std::string out;
+      for (int k = 0; k < n; ++k) out += fmt::format("{}{:.5f}f", k ? ", " : "", double(v[k]));
+      return out;
+    };
+    Vec sdev = var.cwiseSqrt();
+    fmt::print("      {{{}}},\n      {{{}}},\n", row(mean, kStatCount), row(sdev, kStatCount));
+    for (auto* table : {&pi, &sd}) {
+      fmt::print("      {{{{");
+      for (int k = 0; k < kStatCount; ++k) fmt::print("{}{{{}}}", k ? ", " : "", row((*table)[k], kGradeMixture));
+      fmt::print("}}}}{}\n", table == &pi ? "," : "");
+    }
     return 0;
   }
 

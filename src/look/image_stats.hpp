@@ -40,17 +40,26 @@ GradeStats grade_stats(const std::vector<Rgb>& pixels);
 constexpr int kStatCount = kToneQuantiles + 2 * kBands + 1;
 std::array<float, kStatCount> flatten(const GradeStats& s);
 
-// Mean and standard deviation of every statistic over natural, ungraded photographs (see
-// natural_priors.cpp for where they come from).
+// Mean and standard deviation of every statistic over natural, ungraded photographs, and the
+// distribution of grade effects (see natural_priors.cpp for where they come from).
+// Grade effects are heavy-tailed: most looks move a statistic a little, a few move it a lot
+// (a monochrome look, a strong cast). Per statistic the grade effect δ is modelled as a
+// zero-mean Gaussian scale mixture Σk πk N(0, sk²) and the content c ~ N(μc, σc²).
+constexpr int kGradeMixture = 3;
+
 struct NaturalPriors {
   std::array<float, kStatCount> mean;    // μc: content statistics of ungraded photographs
-  std::array<float, kStatCount> stddev;  // their spread (diagonal of Σc)
-  // The linear minimum-mean-square-error (Wiener) estimate of the grade's effect δ on the
-  // statistics from the reference's deviation d = r - μc, under r = c + δ with content
-  // c ~ N(μc, Σc) and grade effect δ ~ N(0, Σg):  δ̂ = Σg (Σg + Σc)^-1 d = transfer · d.
-  // Σg is centred on identity (no grade) so an ungraded reference gives no change on average.
-  std::array<std::array<float, kStatCount>, kStatCount> transfer;
+  std::array<float, kStatCount> stddev;  // their spread σc
+  std::array<std::array<float, kGradeMixture>, kStatCount> mix_weight;  // πk per statistic
+  std::array<std::array<float, kGradeMixture>, kStatCount> mix_stddev;  // sk per statistic
 };
 const NaturalPriors& natural_priors();
+
+// The minimum-mean-square-error estimate of statistic i's grade effect from the reference's
+// deviation d = r - μc under r = c + δ: E[δ | d] = Σk Rk(d) · sk²/(sk² + σc²) · d, with
+// Rk(d) ∝ πk N(d; 0, sk² + σc²) the posterior responsibility of component k. A small
+// deviation is explained mostly by content (shrunk hard); one content rarely produces passes
+// almost fully — a nonlinear Wiener filter.
+float posterior_grade_effect(const NaturalPriors& prior, int i, float d);
 
 }  // namespace autograde::look_detail

@@ -4,11 +4,13 @@
 // (unknown) content c. Over natural photographs the content statistics scatter around a prior
 // mean μ with spread σ (natural_priors.cpp). The deviation d = r - μ therefore mixes the grade
 // with content variation. With content c ~ N(μ, Σc) and grade effects δ ~ N(0, Σg) (centred
-// on "no grade"), the linear minimum-mean-square-error estimate of δ is the Wiener filter
-// δ̂ = Σg (Σg + Σc)^-1 d (natural_priors.cpp): directions in which photographs vary a lot
-// (warm scenes, dark scenes) transfer little; directions content rarely moves but grades do
-// (a green cast, lifted blacks, missing chroma) transfer almost fully. A neutrally graded
-// sunset deviates in the directions warm scenes span, so little of it transfers.
+// on "no grade"), the minimum-mean-square-error estimate of δ is a Wiener filter
+// (natural_priors.cpp): directions in which photographs vary a lot (warm scenes, dark scenes)
+// transfer little; directions content rarely moves but grades do (a green cast, lifted blacks,
+// missing chroma) transfer almost fully. A neutrally graded sunset deviates in the directions
+// warm scenes span, so little of it transfers. Grade effects are heavy-tailed (most looks are
+// gentle, a few are drastic), so δ is a Gaussian scale mixture per statistic and the filter is
+// nonlinear: a deviation content rarely reaches (a monochrome reference) passes almost whole.
 //
 // The shrunk deviations become targets for the source's statistics (or the prior's when no
 // source is given) and an explicit Look is fitted to reach them: tone (black point, fade,
@@ -133,7 +135,7 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
   for (int i = 0; i < kStatCount; ++i) d[i] = r[i] - prior.mean[i];
   double dz = 0, ez = 0;
   for (int i = 0; i < kStatCount; ++i) {
-    for (int k = 0; k < kStatCount; ++k) e[i] += prior.transfer[i][k] * d[k];
+    e[i] = posterior_grade_effect(prior, i, d[i]);
     const double s2 = std::max(1e-12, double(prior.stddev[i]) * prior.stddev[i]);
     dz += d[i] * d[i] / s2;
     ez += e[i] * e[i] / s2;
