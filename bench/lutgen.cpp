@@ -21,33 +21,12 @@
 #include "autograde/core/error.hpp"
 #include "autograde/learn/lutgen_data.hpp"
 #include "autograde/look/match.hpp"
+#include "autograde/look/match_protocol.hpp"
 #include "autograde/media/image_io.hpp"
 
 using namespace autograde;
 
 namespace {
-
-struct Score {
-  double mean = 0, p90 = 0, psnr = 0;
-};
-
-Score score(const ImageF& out, const ImageF& truth) {
-  std::vector<float> de(out.pixel_count());
-  double se = 0;
-  for (size_t i = 0; i < de.size(); ++i) {
-    const float* a = out.pixels.data() + 3 * i;
-    const float* b = truth.pixels.data() + 3 * i;
-    de[i] = ciede2000(srgb_to_lab({a[0], a[1], a[2]}), srgb_to_lab({b[0], b[1], b[2]}));
-    for (int c = 0; c < 3; ++c) se += double(a[c] - b[c]) * double(a[c] - b[c]) * 255.0 * 255.0;
-  }
-  Score s;
-  for (float v : de) s.mean += v;
-  s.mean /= double(de.size());
-  std::nth_element(de.begin(), de.begin() + long(de.size() * 9 / 10), de.end());
-  s.p90 = de[de.size() * 9 / 10];
-  s.psnr = 10.0 * std::log10(255.0 * 255.0 / std::max(se / double(3 * de.size()), 1e-3));
-  return s;
-}
 
 double percentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
@@ -87,8 +66,8 @@ int main(int argc, char** argv) try {
       learn::lutgen_split(shared + "/images", shared + "/luts", shared + "/videos");
   std::vector<std::pair<std::string, ImageF>> images;
   for (const auto& p : split.test_images) {
-    ImageF img = learn::reduce_image(read_image(p).image, 384);
-    learn::quantise_8bit(img);
+    ImageF img = reduce_image(read_image(p).image, 384);
+    quantise_8bit(img);
     images.emplace_back(p.substr(p.find_last_of('/') + 1), std::move(img));
   }
   if (images.size() < 3 || split.test_luts.empty())
@@ -107,7 +86,7 @@ int main(int argc, char** argv) try {
   for (const auto& l : split.test_luts) lut_names += " " + l.name;
   fmt::print("held-out LUTs:{}\n\n", lut_names);
 
-  std::map<std::string, std::vector<Score>> scores;
+  std::map<std::string, std::vector<MatchScore>> scores;
   std::map<std::string, double> seconds;
   const size_t n = images.size();
   int cases = 0;
@@ -117,9 +96,9 @@ int main(int argc, char** argv) try {
       const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
       const size_t ib = (ia + 1 + (l * 7 + size_t(j) * 3) % (n - 1)) % n;  // never equal to ia
       const ImageF& A = images[ia].second;
-      ImageF ref = learn::apply_lut_clamped(L, images[ib].second);
-      learn::quantise_8bit(ref);
-      const ImageF truth = learn::apply_lut_clamped(L, A);
+      ImageF ref = apply_lut_clamped(L, images[ib].second);
+      quantise_8bit(ref);
+      const ImageF truth = apply_lut_clamped(L, A);
       ++cases;
       for (const auto& m : methods) {
         const auto t0 = std::chrono::steady_clock::now();
@@ -133,7 +112,7 @@ int main(int argc, char** argv) try {
         else if (m != "identity")
           lut = match_reference(ref, std::span<const ImageF>(&A, 1), o).lut;
         seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        scores[m].push_back(score(learn::apply_lut_clamped(lut, A), truth));
+        scores[m].push_back(score_against_truth(apply_lut_clamped(lut, A), truth));
       }
       if (verbose) {
         fmt::print("{:<44} {:<24} {:<24}", split.test_luts[l].name, images[ia].first,
@@ -199,7 +178,7 @@ int main(int argc, char** argv) try {
 
   if (timing) {
     // One reference still + 8 source frames of a shot, Full HD, on this (single) thread.
-    ImageF ref = learn::reduce_image(read_image(split.test_images[0]).image, 4096);
+    ImageF ref = reduce_image(read_image(split.test_images[0]).image, 4096);
     std::vector<ImageF> frames;
     const ImageF& base = images[1].second;
     for (int f = 0; f < 8; ++f) {

@@ -10,26 +10,13 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/lut/interpolate.hpp"
-#include "autograde/lut/load.hpp"
+#include "autograde/look/match_protocol.hpp"
 
 namespace fs = std::filesystem;
 
 namespace autograde::learn {
 
 namespace {
-
-std::vector<fs::path> files_under(const std::string& dir, const std::vector<std::string>& exts) {
-  std::vector<fs::path> out;
-  if (!fs::is_directory(dir)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    std::string ext = e.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-    if (std::find(exts.begin(), exts.end(), ext) != exts.end()) out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // Portable draws from mt19937_64 (its output sequence is fixed by the standard; the
 // <random> distributions are not).
@@ -50,21 +37,18 @@ struct Draw {
 LutgenSplit lutgen_split(const std::string& images_dir, const std::string& luts_dir,
                          const std::string& videos_dir) {
   LutgenSplit s;
-  const auto images = files_under(images_dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"});
+  const auto images = files_with_extensions(images_dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"});
   for (size_t i = 0; i < images.size(); ++i)
     (i % 2 == 0 ? s.train_images : s.test_images).push_back(images[i].string());
-  for (const auto& v : files_under(videos_dir, {".mp4", ".mkv", ".mov", ".webm", ".avi"}))
+  for (const auto& v : files_with_extensions(videos_dir, {".mp4", ".mkv", ".mov", ".webm", ".avi"}))
     s.train_videos.push_back(v.string());
   size_t index = 0;
-  for (const auto& p : files_under(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
-    std::string lower = p.string();
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    if (lower.find("log") != std::string::npos) continue;
+  for (const auto& p : files_with_extensions(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
     try {
-      LutFile f = load_lut(p.string());
-      if (f.shaper || !f.cube || !f.cube->has_default_domain()) continue;
+      std::optional<Lut3D> lut = load_creative_lut(p);
+      if (!lut) continue;
       NamedLut n{p.parent_path().filename().string() + "/" + p.filename().string(),
-                 std::move(*f.cube)};
+                 std::move(*lut)};
       (index % 3 == 1 ? s.test_luts : s.train_luts).push_back(std::move(n));
       ++index;
     } catch (const Error& e) {
@@ -72,31 +56,6 @@ LutgenSplit lutgen_split(const std::string& images_dir, const std::string& luts_
     }
   }
   return s;
-}
-
-void quantise_8bit(ImageF& image) {
-  for (float& v : image.pixels) v = std::round(std::clamp(v, 0.f, 1.f) * 255.f) / 255.f;
-}
-
-ImageF apply_lut_clamped(const Lut3D& lut, const ImageF& image) {
-  ImageF out = image;
-  apply_reference(lut, out, Interp::Tetrahedral);
-  for (float& v : out.pixels) v = std::clamp(v, 0.f, 1.f);
-  return out;
-}
-
-ImageF reduce_image(const ImageF& img, int max_side) {
-  const int f = std::max(1, (std::max(img.width, img.height) + max_side - 1) / max_side);
-  ImageF out(std::max(1, img.width / f), std::max(1, img.height / f), 3);
-  for (int y = 0; y < out.height; ++y)
-    for (int x = 0; x < out.width; ++x) {
-      float acc[3] = {0, 0, 0};
-      for (int yy = 0; yy < f; ++yy)
-        for (int xx = 0; xx < f; ++xx)
-          for (int c = 0; c < 3; ++c) acc[c] += img.at(x * f + xx, y * f + yy)[c];
-      for (int c = 0; c < 3; ++c) out.at(x, y)[c] = acc[c] / float(f * f);
-    }
-  return out;
 }
 
 Look random_look(uint64_t seed) {

@@ -13,6 +13,7 @@
 #include "autograde/learn/lutgen.hpp"
 #include "autograde/learn/lutgen_data.hpp"
 #include "autograde/learn/models.hpp"
+#include "autograde/look/match_protocol.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
 #include "test_support.hpp"
@@ -217,7 +218,7 @@ TEST(LutgenShipped, PredictsFiniteSmoothMonotoneLut) {
   ag::Look warm;
   warm.temperature = 0.5f;
   warm.contrast = 1.3f;
-  const ag::ImageF ref = al::apply_lut_clamped(ag::bake_look(warm, 17), ramps(80, 80));
+  const ag::ImageF ref = ag::apply_lut_clamped(ag::bake_look(warm, 17), ramps(80, 80));
   const al::LutgenTokens ts =
       al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&src, 1), "s"));
   const al::LutgenTokens tr =
@@ -253,15 +254,15 @@ TEST(LutgenShipped, SamePictureAsReferenceChangesLessThanAuto) {
   ASSERT_GE(split.test_images.size(), 3u);
   double learned = 0, yardstick = 0;
   for (size_t i = 0; i < 3; ++i) {
-    ag::ImageF img = al::reduce_image(
+    ag::ImageF img = ag::reduce_image(
         ag::read_image(split.test_images[i * 7 % split.test_images.size()]).image, 256);
-    al::quantise_8bit(img);
+    ag::quantise_8bit(img);
     const ag::MatchResult r = al::match_reference_learned(
         img, std::span<const ag::ImageF>(&img, 1), ag::MatchOptions{}, "img", nullptr, shipped());
     const ag::MatchResult a =
         ag::match_reference(img, std::span<const ag::ImageF>(&img, 1), ag::MatchOptions{}, "img");
-    learned += mean_de(img, al::apply_lut_clamped(r.lut, img)) / 3;
-    yardstick += mean_de(img, al::apply_lut_clamped(a.lut, img)) / 3;
+    learned += mean_de(img, ag::apply_lut_clamped(r.lut, img)) / 3;
+    yardstick += mean_de(img, ag::apply_lut_clamped(a.lut, img)) / 3;
   }
   EXPECT_LT(learned, yardstick) << "learned " << learned << ", auto " << yardstick;
 }
@@ -276,14 +277,14 @@ TEST(LutgenShipped, MovesTowardsAnUnseenMonochromeLook) {
   mono.saturation = 0.f;
   mono.contrast = 1.2f;
   const ag::Lut3D L = ag::bake_look(mono, 33);
-  ag::ImageF A = al::reduce_image(ag::read_image(split.test_images[0]).image, 256);
-  ag::ImageF B = al::reduce_image(ag::read_image(split.test_images[1]).image, 256);
-  al::quantise_8bit(A);
-  ag::ImageF ref = al::apply_lut_clamped(L, B);
-  al::quantise_8bit(ref);
+  ag::ImageF A = ag::reduce_image(ag::read_image(split.test_images[0]).image, 256);
+  ag::ImageF B = ag::reduce_image(ag::read_image(split.test_images[1]).image, 256);
+  ag::quantise_8bit(A);
+  ag::ImageF ref = ag::apply_lut_clamped(L, B);
+  ag::quantise_8bit(ref);
   const ag::MatchResult r = al::match_reference_learned(
       ref, std::span<const ag::ImageF>(&A, 1), ag::MatchOptions{}, "ref", nullptr, shipped());
-  const ag::ImageF truth = al::apply_lut_clamped(L, A);
-  const double before = mean_de(A, truth), after = mean_de(al::apply_lut_clamped(r.lut, A), truth);
+  const ag::ImageF truth = ag::apply_lut_clamped(L, A);
+  const double before = mean_de(A, truth), after = mean_de(ag::apply_lut_clamped(r.lut, A), truth);
   EXPECT_LT(after, 0.5 * before) << "identity " << before << ", learned " << after;
 }

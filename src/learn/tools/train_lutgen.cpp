@@ -43,6 +43,7 @@
 #include "autograde/core/error.hpp"
 #include "autograde/learn/lutgen.hpp"
 #include "autograde/learn/lutgen_data.hpp"
+#include "autograde/look/match_protocol.hpp"
 #include "autograde/learn/lutgen_features.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
@@ -199,8 +200,8 @@ void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics, 
     const bool self = r.chance(0.08);
     if (self) ls = LookSample{ag::Lut3D::identity(kLattice), ag::Look{}, "self"};
     const ag::ImageF A = al::lutgen_thumbnail(crop_a, "A");
-    ag::ImageF B = al::apply_lut_clamped(ls.lut, self ? crop_a : crop_flip(pics[size_t(ib)], r));
-    al::quantise_8bit(B);
+    ag::ImageF B = ag::apply_lut_clamped(ls.lut, self ? crop_a : crop_flip(pics[size_t(ib)], r));
+    ag::quantise_8bit(B);
     const auto ts = flat_tokens(al::lutgen_tokens(rgb_of(A)));
     const auto tr = flat_tokens(al::lutgen_tokens(rgb_of(al::lutgen_thumbnail(B, "B"))));
     std::copy(ts.begin(), ts.end(), d.src.begin() + long(size_t(i) * kTokF));
@@ -460,8 +461,8 @@ int main(int argc, char** argv) try {
   // split is never read here).
   std::vector<ag::ImageF> train_pics, val_pics;
   for (size_t i = 0; i < split.train_images.size(); ++i) {
-    ag::ImageF img = al::reduce_image(ag::read_image(split.train_images[i]).image, 384);
-    al::quantise_8bit(img);
+    ag::ImageF img = ag::reduce_image(ag::read_image(split.train_images[i]).image, 384);
+    ag::quantise_8bit(img);
     (i % 6 == 5 ? val_pics : train_pics).push_back(std::move(img));
   }
   int frames = 0;
@@ -473,7 +474,7 @@ int main(int argc, char** argv) try {
         ag::VideoReader probe(v, vo);
         const int64_t count = std::max<int64_t>(1, probe.info().frame_count);
         for (auto& f : ag::sample_frames(v, 0, count - 1, 10, vo)) {
-          al::quantise_8bit(f.rgb);
+          ag::quantise_8bit(f.rgb);
           train_pics.push_back(std::move(f.rgb));
           ++frames;
         }

@@ -34,12 +34,7 @@ struct LutgenSplit {
 LutgenSplit lutgen_split(const std::string& images_dir, const std::string& luts_dir,
                          const std::string& videos_dir);
 
-// Display code values quantised to 8 bits (as a PNG/JPEG would store them).
-void quantise_8bit(ImageF& image);
-// `lut` applied (tetrahedral) to every pixel, clamped to 0..1.
-ImageF apply_lut_clamped(const Lut3D& lut, const ImageF& image);
-// Integer-factor area-average reduction to <= max_side on the long side (bench_match's).
-ImageF reduce_image(const ImageF& image, int max_side);
+// Images are reduced, quantised and graded with look/match_protocol.hpp (bench_match's helpers).
 
 // A seeded random parametric Look: each stage is used with some probability and drawn from
 // ranges typical of creative grades (exposure ±0.5 stop, temperature ±0.6, contrast 0.7-1.5,
