@@ -6,22 +6,13 @@
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/learn/lutgen.hpp"
+#include "weight_container.hpp"
 
 namespace autograde::learn {
 
 namespace {
 
 constexpr char kMagic[] = "AGLG0001";
-constexpr size_t kMagicLen = 8;
-constexpr uint32_t kMaxHeader = 1u << 20;
-
-uint32_t read_u32_le(const std::string& s, size_t at) {
-  return uint32_t(uint8_t(s[at])) | uint32_t(uint8_t(s[at + 1])) << 8 |
-         uint32_t(uint8_t(s[at + 2])) << 16 | uint32_t(uint8_t(s[at + 3])) << 24;
-}
-void append_u32_le(std::string& s, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s.push_back(char((v >> (8 * i)) & 0xff));
-}
 
 size_t count_of(const std::vector<int>& shape) {
   size_t n = 1;
@@ -91,15 +82,11 @@ std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d,
 }
 
 LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
-  if (bytes.size() < kMagicLen + 4 || bytes.compare(0, kMagicLen, kMagic) != 0)
-    throw_bad_input(src, "not an autograde LUT-generator model (missing AGLG0001 magic)");
-  const uint32_t hlen = read_u32_le(bytes, kMagicLen);
-  if (hlen == 0 || hlen > kMaxHeader || kMagicLen + 4 + hlen > bytes.size())
-    throw_bad_input(src, "model header length " + std::to_string(hlen) + " is out of range");
+  const detail::WeightContainer c = detail::open_weight_container(bytes, kMagic, "LUT-generator model", src);
   LutgenModel m;
   std::vector<std::pair<std::string, std::vector<int>>> listed;
   try {
-    const auto h = nlohmann::json::parse(bytes.substr(kMagicLen + 4, hlen));
+    const nlohmann::json& h = c.header;
     if (h.value("format", "") != "autograde-lutgen" || h.value("version", 0) != 1)
       throw_bad_input(src, "model header: format must be autograde-lutgen version 1");
     if (h.value("feature_version", 0) != kLutgenFeatureVersion)
@@ -136,20 +123,12 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
   }
   size_t need = 0;
   for (const auto& [name, shape] : expected) need += count_of(shape);
-  const size_t start = kMagicLen + 4 + hlen, have = bytes.size() - start;
-  if (have != need * 4)
-    throw_bad_input(src, "model payload holds " + std::to_string(have) +
-                             " bytes, the header needs " + std::to_string(need * 4) +
-                             (have < need * 4 ? " (truncated)" : ""));
-  size_t at = start;
+  detail::require_payload(c, need, src);
+  size_t at = c.payload_offset;
   for (const auto& [name, shape] : expected) {
     LutgenTensor t;
     t.shape = shape;
-    t.values.resize(count_of(shape));
-    std::memcpy(t.values.data(), bytes.data() + at, t.values.size() * 4);  // little-endian hosts
-    for (float v : t.values)
-      if (!std::isfinite(v))
-        throw_bad_input(src, "model tensor '" + name + "' holds a non-finite value");
+    t.values = detail::read_floats(bytes, at, count_of(shape), src, "tensor '" + name + "'");
     if (name.ends_with("_std") || name == "norm.look_scale")
       for (float v : t.values)
         if (!(v > 0.f)) throw_bad_input(src, "model tensor '" + name + "' must be > 0");
@@ -180,14 +159,8 @@ std::string serialise_lutgen(const LutgenModel& m) {
     h["tensors"].push_back({{"name", name}, {"shape", shape}});
   }
   h["meta"] = m.meta;
-  const std::string header = h.dump();
-  std::string out(kMagic, kMagicLen);
-  append_u32_le(out, uint32_t(header.size()));
-  out += header;
-  for (const auto& [name, shape] : expected) {
-    const auto& v = m.tensors.at(name).values;
-    out.append(reinterpret_cast<const char*>(v.data()), v.size() * 4);
-  }
+  std::string out = detail::begin_weight_container(kMagic, h);
+  for (const auto& [name, shape] : expected) detail::append_floats(out, m.tensors.at(name).values);
   return out;
 }
 

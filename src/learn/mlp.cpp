@@ -8,37 +8,13 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "weight_container.hpp"
 
 namespace autograde::learn {
 
 namespace {
 
 constexpr char kMagic[] = "AGNN0001";
-constexpr size_t kMagicLen = 8;
-constexpr uint32_t kMaxHeader = 1u << 20;
-
-uint32_t read_u32_le(const std::string& s, size_t at) {
-  return uint32_t(uint8_t(s[at])) | uint32_t(uint8_t(s[at + 1])) << 8 |
-         uint32_t(uint8_t(s[at + 2])) << 16 | uint32_t(uint8_t(s[at + 3])) << 24;
-}
-
-void append_u32_le(std::string& s, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s.push_back(char((v >> (8 * i)) & 0xff));
-}
-
-// Float32 little-endian; this code targets little-endian hosts (x86-64, arm64).
-float read_f32_le(const std::string& s, size_t at) {
-  const uint32_t bits = read_u32_le(s, at);
-  float v;
-  std::memcpy(&v, &bits, 4);
-  return v;
-}
-
-void append_f32_le(std::string& s, float v) {
-  uint32_t bits;
-  std::memcpy(&bits, &v, 4);
-  append_u32_le(s, bits);
-}
 
 Activation parse_activation(const std::string& name, const std::string& src) {
   if (name == "relu") return Activation::Relu;
@@ -68,17 +44,8 @@ std::vector<float> Mlp::forward(const std::vector<float>& x) const {
 }
 
 Mlp parse_mlp(const std::string& bytes, const std::string& src) {
-  if (bytes.size() < kMagicLen + 4 || bytes.compare(0, kMagicLen, kMagic) != 0)
-    throw_bad_input(src, "not an autograde model file (missing AGNN0001 magic)");
-  const uint32_t hlen = read_u32_le(bytes, kMagicLen);
-  if (hlen == 0 || hlen > kMaxHeader || kMagicLen + 4 + hlen > bytes.size())
-    throw_bad_input(src, "model header length " + std::to_string(hlen) + " is out of range");
-  nlohmann::json h;
-  try {
-    h = nlohmann::json::parse(bytes.substr(kMagicLen + 4, hlen));
-  } catch (const nlohmann::json::exception& e) {
-    throw_bad_input(src, std::string("model header is not valid JSON: ") + e.what());
-  }
+  const detail::WeightContainer c = detail::open_weight_container(bytes, kMagic, "model file", src);
+  const nlohmann::json& h = c.header;
   Mlp m;
   size_t need = 0;
   try {
@@ -108,29 +75,21 @@ Mlp parse_mlp(const std::string& bytes, const std::string& src) {
   } catch (const nlohmann::json::exception& e) {
     throw_bad_input(src, std::string("model header: ") + e.what());
   }
-  const size_t start = kMagicLen + 4 + hlen;
-  const size_t have = bytes.size() - start;
-  if (have != need * 4)
-    throw_bad_input(src, "model payload holds " + std::to_string(have) + " bytes, the header needs " +
-                             std::to_string(need * 4) + (have < need * 4 ? " (truncated)" : ""));
-  size_t at = start;
-  auto next = [&]() {
-    const float v = read_f32_le(bytes, at);
-    if (!std::isfinite(v))
-      throw_bad_input(src, "model payload has a non-finite value at byte " + std::to_string(at));
-    at += 4;
+  detail::require_payload(c, need, src);
+  size_t at = c.payload_offset;
+  auto take = [&](size_t n, const std::string& what) {
+    std::vector<float> v = detail::read_floats(bytes, at, n, src, what);
+    at += 4 * n;
     return v;
   };
-  for (auto& v : m.input_mean) v = next();
-  for (auto& v : m.input_std) {
-    v = next();
+  m.input_mean = take(m.input_mean.size(), "input mean");
+  m.input_std = take(m.input_std.size(), "input std");
+  for (float v : m.input_std)
     if (!(v > 0.f)) throw_bad_input(src, "model input std must be > 0");
-  }
-  for (auto& l : m.layers) {
-    l.weights.resize(size_t(l.in) * size_t(l.out));
-    l.bias.resize(size_t(l.out));
-    for (auto& v : l.weights) v = next();
-    for (auto& v : l.bias) v = next();
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    auto& l = m.layers[i];
+    l.weights = take(size_t(l.in) * size_t(l.out), "layer " + std::to_string(i) + " weights");
+    l.bias = take(size_t(l.out), "layer " + std::to_string(i) + " bias");
   }
   return m;
 }
@@ -147,15 +106,12 @@ std::string serialise_mlp(const Mlp& m) {
   for (const auto& l : m.layers)
     h["layers"].push_back({{"in", l.in}, {"out", l.out}, {"activation", activation_name(l.activation)}});
   h["meta"] = m.meta;
-  const std::string header = h.dump();
-  std::string out(kMagic, kMagicLen);
-  append_u32_le(out, uint32_t(header.size()));
-  out += header;
-  for (float v : m.input_mean) append_f32_le(out, v);
-  for (float v : m.input_std) append_f32_le(out, v);
+  std::string out = detail::begin_weight_container(kMagic, h);
+  detail::append_floats(out, m.input_mean);
+  detail::append_floats(out, m.input_std);
   for (const auto& l : m.layers) {
-    for (float v : l.weights) append_f32_le(out, v);
-    for (float v : l.bias) append_f32_le(out, v);
+    detail::append_floats(out, l.weights);
+    detail::append_floats(out, l.bias);
   }
   return out;
 }
