@@ -2,160 +2,132 @@
 #include "autograde/look/extract.hpp"
 
 #include <Eigen/Dense>
-#include <Eigen/IterativeLinearSolvers>
-#include <Eigen/Sparse>
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
 #include "autograde/core/error.hpp"
 #include "lattice_fit.hpp"
+#include "thin_plate_lattice.hpp"
 
 namespace autograde {
-namespace look_detail {
 
 namespace {
 
-constexpr int kPolyTerms = 10;  // 1, r, g, b, r², g², b², rg, rb, gb
+using look_detail::Sample;
+using look_detail::ThinPlateLattice;
 
-std::array<double, kPolyTerms> poly_features(const Rgb& x) {
-  const double r = x[0], g = x[1], b = x[2];
-  return {1.0, r, g, b, r * r, g * g, b * b, r * g, r * b, g * b};
+// Affine map out = M [in; 1] (display code values), fitted by weighted least squares with a
+// ridge pulling M towards identity, so directions the samples do not span stay unchanged.
+struct Affine {
+  Eigen::Matrix<double, 3, 4> m = Eigen::Matrix<double, 3, 4>::Zero();
+  Rgb operator()(const Rgb& x) const {
+    Eigen::Vector4d v(x[0], x[1], x[2], 1.0);
+    const Eigen::Vector3d o = m * v;
+    return {float(o[0]), float(o[1]), float(o[2])};
+  }
+};
+
+Affine fit_affine(const std::vector<Sample>& s, double ridge) {
+  Eigen::Matrix4d ata = Eigen::Matrix4d::Zero();
+  Eigen::Matrix<double, 4, 3> aty = Eigen::Matrix<double, 4, 3>::Zero();
+  double wsum = 0;
+  for (const auto& x : s) {
+    const Eigen::Vector4d v(x.in[0], x.in[1], x.in[2], 1.0);
+    ata.noalias() += x.weight * v * v.transpose();
+    for (int c = 0; c < 3; ++c) aty.col(c) += x.weight * double(x.target[size_t(c)]) * v;
+    wsum += x.weight;
+  }
+  Affine a;
+  a.m.leftCols<3>().setIdentity();
+  if (wsum <= 0) return a;
+  ata /= wsum;
+  aty /= wsum;
+  // Ridge on the linear part only (the offset is always determined by the mean).
+  Eigen::Matrix4d reg = Eigen::Matrix4d::Zero();
+  reg.topLeftCorner<3, 3>().setIdentity();
+  Eigen::Matrix<double, 4, 3> prior = Eigen::Matrix<double, 4, 3>::Zero();
+  prior.topRows<3>().setIdentity();
+  const Eigen::Matrix<double, 4, 3> sol = (ata + ridge * reg).ldlt().solve(aty + ridge * reg * prior);
+  a.m = sol.transpose();
+  return a;
+}
+
+struct Model {
+  Affine base;
+  std::vector<Rgb> residual;
+};
+
+Model fit_model(const ThinPlateLattice& lat, std::vector<Sample> s, const ExtractOptions& o,
+                double bending, double tension) {
+  Model m;
+  if (o.base_ridge >= 0) m.base = fit_affine(s, o.base_ridge);
+  else m.base.m.leftCols<3>().setIdentity();
+  for (auto& x : s) {
+    const Rgb g = m.base(x.in);
+    for (int c = 0; c < 3; ++c) x.target[size_t(c)] -= g[size_t(c)];
+  }
+  m.residual = lat.fit(s, bending, tension, o.ridge);
+  return m;
+}
+
+Rgb eval(const ThinPlateLattice& lat, const Model& m, const Rgb& x) {
+  const Rgb g = m.base(x), r = lat.eval(m.residual, x);
+  Rgb o;
+  for (int c = 0; c < 3; ++c) {
+    o[size_t(c)] = g[size_t(c)] + r[size_t(c)];
+    if (!std::isfinite(o[size_t(c)])) o[size_t(c)] = x[size_t(c)];
+  }
+  return o;
+}
+
+// Colour-block cross-validation: samples are grouped by an 8×8×8 partition of the RGB cube and
+// the blocks dealt into `folds` folds; each candidate bending is fitted without one fold and
+// scored on it. Holding out whole blocks of colour (not random pixels, whose neighbours would
+// stay in the fit) asks the question extraction has to answer: how well does the fit predict
+// colours the pair does not show? Returns the candidate with the least held-out error, or
+// `fallback` when the samples fill fewer than two folds.
+double choose_bending(const ThinPlateLattice& lat, const std::vector<Sample>& s, const ExtractOptions& o,
+                      const std::vector<double>& candidates, double fallback, std::vector<double>* errors) {
+  constexpr int kBlocks = 8, kFolds = 4;
+  std::vector<int> fold(s.size());
+  std::vector<int> filled(kFolds, 0);
+  for (size_t i = 0; i < s.size(); ++i) {
+    uint32_t b = 0;
+    for (int c = 0; c < 3; ++c) b = b * kBlocks + uint32_t(std::min(kBlocks - 1, int(s[i].in[size_t(c)] * kBlocks)));
+    // A fixed integer hash spreads neighbouring blocks over different folds.
+    b = (b ^ 61u) ^ (b >> 16);
+    b *= 9u;
+    b ^= b >> 4;
+    b *= 0x27d4eb2du;
+    b ^= b >> 15;
+    fold[i] = int(b % kFolds);
+    filled[size_t(fold[i])] = 1;
+  }
+  if (std::count(filled.begin(), filled.end(), 1) < 2) return fallback;
+  double best = fallback, best_err = 1e300;
+  for (double cand : candidates) {
+    double err = 0;
+    for (int f = 0; f < kFolds; ++f) {
+      if (!filled[size_t(f)]) continue;
+      std::vector<Sample> train, test;
+      for (size_t i = 0; i < s.size(); ++i) (fold[i] == f ? test : train).push_back(s[i]);
+      const Model m = fit_model(lat, train, o, cand, o.tension);
+      for (const auto& x : test) {
+        const Rgb p = eval(lat, m, x.in);
+        for (int c = 0; c < 3; ++c) {
+          const double d = std::clamp(p[size_t(c)], o.clamp_lo, o.clamp_hi) - x.target[size_t(c)];
+          err += x.weight * d * d;
+        }
+      }
+    }
+    if (errors) errors->push_back(err);
+    if (err < best_err) best_err = err, best = cand;
+  }
+  return best;
 }
 
 }  // namespace
-
-LatticeFitResult fit_lattice(const std::vector<Rgb>& in, const std::vector<Rgb>& out,
-                             const std::vector<float>& weights, const LatticeFitOptions& opt) {
-  const int F = std::clamp(opt.fit_size, 2, 65);
-  const size_t n = in.size();
-  // 1. Global quadratic polynomial, weighted least squares with a tiny ridge.
-  Eigen::Matrix<double, kPolyTerms, kPolyTerms> ata = Eigen::Matrix<double, kPolyTerms, kPolyTerms>::Zero();
-  Eigen::Matrix<double, kPolyTerms, 3> aty = Eigen::Matrix<double, kPolyTerms, 3>::Zero();
-  double wsum = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const auto f = poly_features(in[i]);
-    Eigen::Map<const Eigen::Matrix<double, kPolyTerms, 1>> fv(f.data());
-    ata.noalias() += double(weights[i]) * fv * fv.transpose();
-    for (int c = 0; c < 3; ++c) aty.col(c) += double(weights[i]) * out[i][c] * fv;
-    wsum += weights[i];
-  }
-  // Ridge towards the identity polynomial so colours with no data stay close to identity.
-  Eigen::Matrix<double, kPolyTerms, 3> prior = Eigen::Matrix<double, kPolyTerms, 3>::Zero();
-  prior(1, 0) = prior(2, 1) = prior(3, 2) = 1.0;
-  const double ridge = 1e-3 * std::max(1.0, wsum);
-  ata += ridge * Eigen::Matrix<double, kPolyTerms, kPolyTerms>::Identity();
-  aty += ridge * prior;
-  const Eigen::Matrix<double, kPolyTerms, 3> coef = ata.ldlt().solve(aty);
-  auto poly = [&](const Rgb& x) {
-    const auto f = poly_features(x);
-    Eigen::Map<const Eigen::Matrix<double, kPolyTerms, 1>> fv(f.data());
-    Eigen::Matrix<double, 1, 3> v = fv.transpose() * coef;
-    return Rgb{float(v(0)), float(v(1)), float(v(2))};
-  };
-
-  // 2. Residual lattice: data term (trilinear weights) + second-difference prior + weak pull to 0.
-  const int nodes = F * F * F;
-  auto node = [F](int r, int g, int b) { return (b * F + g) * F + r; };
-  std::vector<Eigen::Triplet<double>> trip;
-  trip.reserve(n * 64 + size_t(nodes) * 27);
-  Eigen::MatrixXd rhs = Eigen::MatrixXd::Zero(nodes, 3);
-  std::vector<char> touched(size_t(nodes), 0);
-  for (size_t i = 0; i < n; ++i) {
-    int base[3];
-    double fr[3];
-    for (int c = 0; c < 3; ++c) {
-      const double p = std::clamp(double(in[i][c]), 0.0, 1.0) * (F - 1);
-      base[c] = std::min(F - 2, int(p));
-      fr[c] = p - base[c];
-    }
-    int idx[8];
-    double wt[8];
-    for (int k = 0; k < 8; ++k) {
-      const int dr = k & 1, dg = (k >> 1) & 1, db = (k >> 2) & 1;
-      idx[k] = node(base[0] + dr, base[1] + dg, base[2] + db);
-      wt[k] = (dr ? fr[0] : 1 - fr[0]) * (dg ? fr[1] : 1 - fr[1]) * (db ? fr[2] : 1 - fr[2]);
-    }
-    const Rgb p = poly(in[i]);
-    const double w = weights[i];
-    for (int a = 0; a < 8; ++a) {
-      touched[size_t(idx[a])] = 1;
-      for (int b = 0; b < 8; ++b) trip.emplace_back(idx[a], idx[b], w * wt[a] * wt[b]);
-      for (int c = 0; c < 3; ++c) rhs(idx[a], c) += w * wt[a] * (out[i][c] - p[c]);
-    }
-  }
-  // Prior strength scaled so `smoothness` is relative to the average data weight per node.
-  const double lambda = double(opt.smoothness) * wsum / nodes * double(F - 1) * double(F - 1) / 256.0;
-  const double pull = 1e-4 * wsum / nodes;
-  for (int b = 0; b < F; ++b)
-    for (int g = 0; g < F; ++g)
-      for (int r = 0; r < F; ++r) {
-        const int here = node(r, g, b);
-        trip.emplace_back(here, here, pull);
-        const int pos[3] = {r, g, b};
-        for (int axis = 0; axis < 3; ++axis) {
-          if (pos[axis] == 0 || pos[axis] == F - 1) continue;
-          int q[3] = {r, g, b};
-          q[axis] -= 1;
-          const int lo = node(q[0], q[1], q[2]);
-          q[axis] += 2;
-          const int hi = node(q[0], q[1], q[2]);
-          // (lo - 2 here + hi)^2 expanded into the normal matrix.
-          const int ids[3] = {lo, here, hi};
-          const double cf[3] = {1, -2, 1};
-          for (int a = 0; a < 3; ++a)
-            for (int c = 0; c < 3; ++c) trip.emplace_back(ids[a], ids[c], lambda * cf[a] * cf[c]);
-        }
-      }
-  Eigen::SparseMatrix<double> A(nodes, nodes);
-  A.setFromTriplets(trip.begin(), trip.end());
-  Eigen::ConjugateGradient<Eigen::SparseMatrix<double>, Eigen::Lower | Eigen::Upper> cg;
-  cg.setTolerance(1e-7);
-  cg.setMaxIterations(2000);
-  cg.compute(A);
-  Eigen::MatrixXd R(nodes, 3);
-  for (int c = 0; c < 3; ++c) R.col(c) = cg.solve(rhs.col(c));
-
-  auto residual = [&](const Rgb& x) {
-    int base[3];
-    double fr[3];
-    for (int c = 0; c < 3; ++c) {
-      const double p = std::clamp(double(x[c]), 0.0, 1.0) * (F - 1);
-      base[c] = std::min(F - 2, int(p));
-      fr[c] = p - base[c];
-    }
-    Rgb v{0, 0, 0};
-    for (int k = 0; k < 8; ++k) {
-      const int dr = k & 1, dg = (k >> 1) & 1, db = (k >> 2) & 1;
-      const double wt = (dr ? fr[0] : 1 - fr[0]) * (dg ? fr[1] : 1 - fr[1]) * (db ? fr[2] : 1 - fr[2]);
-      const int id = node(base[0] + dr, base[1] + dg, base[2] + db);
-      for (int c = 0; c < 3; ++c) v[c] += float(wt * R(id, c));
-    }
-    return v;
-  };
-  auto model = [&](const Rgb& x) {
-    const Rgb p = poly(x), r = residual(x);
-    Rgb o;
-    for (int c = 0; c < 3; ++c) {
-      o[c] = p[c] + r[c];
-      if (!std::isfinite(o[c])) o[c] = x[c];
-      o[c] = std::clamp(o[c], -0.5f, 1.5f);
-    }
-    return o;
-  };
-  LatticeFitResult res;
-  res.lut = lut_from_function(std::clamp(opt.out_size, 2, 129), model);
-  double se = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Rgb m = model(in[i]);
-    for (int c = 0; c < 3; ++c) se += weights[i] * double(m[c] - out[i][c]) * double(m[c] - out[i][c]);
-  }
-  res.rms = float(std::sqrt(se / std::max(1e-12, 3 * wsum)));
-  res.coverage = float(std::count(touched.begin(), touched.end(), 1)) / float(nodes);
-  return res;
-}
-
-}  // namespace look_detail
 
 Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOptions& options,
                   ExtractReport* report, const std::string& before_name, const std::string& after_name) {
@@ -190,26 +162,48 @@ Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOption
     }
     acc.n += 1;
   }
-  std::vector<Rgb> in, out;
-  std::vector<float> w;
-  in.reserve(bins.size());
+  std::vector<Sample> samples;
+  samples.reserve(bins.size());
   for (const auto& [key, acc] : bins) {
-    in.push_back({float(acc.in[0] / acc.n), float(acc.in[1] / acc.n), float(acc.in[2] / acc.n)});
-    out.push_back({float(acc.out[0] / acc.n), float(acc.out[1] / acc.n), float(acc.out[2] / acc.n)});
-    // sqrt(count): frequent colours count more, without letting one flat area dominate.
-    w.push_back(float(std::sqrt(acc.n)));
+    Sample s;
+    for (int c = 0; c < 3; ++c) {
+      s.in[size_t(c)] = float(acc.in[c] / acc.n);
+      s.target[size_t(c)] = float(acc.out[c] / acc.n);
+    }
+    s.weight = std::pow(acc.n, double(options.weight_power));
+    samples.push_back(s);
   }
-  look_detail::LatticeFitOptions fo;
-  fo.fit_size = options.fit_size;
-  fo.out_size = options.lut_size;
-  fo.smoothness = options.smoothness;
-  auto fit = look_detail::fit_lattice(in, out, w, fo);
+  double bending = options.bending;
+  if (bending < 0) {
+    const ThinPlateLattice cv_lat(options.cv_size);
+    bending = choose_bending(cv_lat, samples, options, {1e-8, 1e-7, 1e-6, 1e-5, 1e-4}, 1e-7, nullptr);
+  }
+  const ThinPlateLattice lat(options.fit_size);
+  const Model m = fit_model(lat, samples, options, bending, options.tension);
+  Lut3D lut = Lut3D::identity(options.lut_size);
+  for (size_t i = 0; i < lut.table.size(); i += 3) {
+    Rgb o = eval(lat, m, {lut.table[i], lut.table[i + 1], lut.table[i + 2]});
+    for (int c = 0; c < 3; ++c) lut.table[i + size_t(c)] = std::clamp(o[size_t(c)], options.clamp_lo, options.clamp_hi);
+  }
   if (report) {
-    report->fit_rms = fit.rms;
-    report->samples = in.size();
-    report->coverage = fit.coverage;
+    double se = 0, wsum = 0;
+    for (const auto& s : samples) {
+      const Rgb o = eval(lat, m, s.in);
+      for (int c = 0; c < 3; ++c) se += s.weight * double(o[size_t(c)] - s.target[size_t(c)]) * double(o[size_t(c)] - s.target[size_t(c)]);
+      wsum += s.weight;
+    }
+    report->fit_rms = float(std::sqrt(se / std::max(1e-12, 3 * wsum)));
+    report->samples = samples.size();
+    report->bending = float(bending);
+    std::vector<char> touched(size_t((lat.size() - 1) * (lat.size() - 1) * (lat.size() - 1)), 0);
+    for (const auto& s : samples) {
+      int k = 0;
+      for (int c = 2; c >= 0; --c) k = k * (lat.size() - 1) + std::min(lat.size() - 2, int(s.in[size_t(c)] * float(lat.size() - 1)));
+      touched[size_t(k)] = 1;
+    }
+    report->coverage = float(std::count(touched.begin(), touched.end(), 1)) / float(touched.size());
   }
-  return std::move(fit.lut);
+  return lut;
 }
 
 }  // namespace autograde

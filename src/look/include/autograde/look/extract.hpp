@@ -20,7 +20,13 @@ namespace autograde {
 struct ExtractOptions {
   int lut_size = 33;          // output size (2..129); the fit runs on a lattice of fit_size
   int fit_size = 17;
-  float smoothness = 0.03f;   // weight of the second-difference prior relative to the data
+  float bending = -1.f;       // thin-plate weight (see thin_plate_lattice.hpp); < 0: by CV
+  int cv_size = 13;
+  float tension = 0.f;        // membrane weight
+  float ridge = 1e-6f;         // pull of the residual to zero
+  float base_ridge = -1.f;    // affine base model's ridge to identity (< 0: identity base)
+  float weight_power = 0.5f;  // weight of a distinct colour = pixel count ^ this
+  float clamp_lo = -0.5f, clamp_hi = 1.5f;
   int max_samples = 200000;   // pixels used (strided subsample beyond that)
 };
 
@@ -28,6 +34,7 @@ struct ExtractReport {
   float fit_rms = 0.f;         // RMS of (LUT(before) - after) over the used pixels, code values
   size_t samples = 0;          // distinct colours used
   float coverage = 0.f;        // fraction of fit lattice cells touched by data
+  float bending = 0.f;         // thin-plate weight used
 };
 
 // Error(BadInput) naming the files when sizes differ, images are empty or hold non-finite
