@@ -1,13 +1,11 @@
 // LUT extraction from a before/after pair (model in extract.hpp).
 #include "autograde/look/extract.hpp"
 
-#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
 #include "autograde/core/error.hpp"
-#include "lattice_fit.hpp"
 #include "thin_plate_lattice.hpp"
 
 namespace autograde {
@@ -17,85 +15,38 @@ namespace {
 using look_detail::Sample;
 using look_detail::ThinPlateLattice;
 
-// Affine map out = M [in; 1] (display code values), fitted by weighted least squares with a
-// ridge pulling M towards identity, so directions the samples do not span stay unchanged.
-struct Affine {
-  Eigen::Matrix<double, 3, 4> m = Eigen::Matrix<double, 3, 4>::Zero();
-  Rgb operator()(const Rgb& x) const {
-    Eigen::Vector4d v(x[0], x[1], x[2], 1.0);
-    const Eigen::Vector3d o = m * v;
-    return {float(o[0]), float(o[1]), float(o[2])};
-  }
-};
+// Lattice output is clamped here: wide enough for grades that push past the display range
+// (some shipped cubes do), narrow enough that a wild extrapolation stays bounded.
+constexpr float kOutMin = -0.5f, kOutMax = 1.5f;
 
-Affine fit_affine(const std::vector<Sample>& s, double ridge) {
-  Eigen::Matrix4d ata = Eigen::Matrix4d::Zero();
-  Eigen::Matrix<double, 4, 3> aty = Eigen::Matrix<double, 4, 3>::Zero();
-  double wsum = 0;
-  for (const auto& x : s) {
-    const Eigen::Vector4d v(x.in[0], x.in[1], x.in[2], 1.0);
-    ata.noalias() += x.weight * v * v.transpose();
-    for (int c = 0; c < 3; ++c) aty.col(c) += x.weight * double(x.target[size_t(c)]) * v;
-    wsum += x.weight;
-  }
-  Affine a;
-  a.m.leftCols<3>().setIdentity();
-  if (wsum <= 0) return a;
-  ata /= wsum;
-  aty /= wsum;
-  // Ridge on the linear part only (the offset is always determined by the mean).
-  Eigen::Matrix4d reg = Eigen::Matrix4d::Zero();
-  reg.topLeftCorner<3, 3>().setIdentity();
-  Eigen::Matrix<double, 4, 3> prior = Eigen::Matrix<double, 4, 3>::Zero();
-  prior.topRows<3>().setIdentity();
-  const Eigen::Matrix<double, 4, 3> sol = (ata + ridge * reg).ldlt().solve(aty + ridge * reg * prior);
-  a.m = sol.transpose();
-  return a;
-}
-
-struct Model {
-  Affine base;
-  std::vector<Rgb> residual;
-};
-
-Model fit_model(const ThinPlateLattice& lat, std::vector<Sample> s, const ExtractOptions& o,
-                double bending, double tension) {
-  Model m;
-  if (o.base_ridge >= 0) m.base = fit_affine(s, o.base_ridge);
-  else m.base.m.leftCols<3>().setIdentity();
-  for (auto& x : s) {
-    const Rgb g = m.base(x.in);
-    for (int c = 0; c < 3; ++c) x.target[size_t(c)] -= g[size_t(c)];
-  }
-  m.residual = lat.fit(s, bending, tension, o.ridge);
-  return m;
-}
-
-Rgb eval(const ThinPlateLattice& lat, const Model& m, const Rgb& x) {
-  const Rgb g = m.base(x), r = lat.eval(m.residual, x);
+// The fitted lattice holds the displacement after - before (code values); the model is
+// before + displacement.
+Rgb evaluate(const ThinPlateLattice& lat, const std::vector<Rgb>& disp, const Rgb& x) {
+  const Rgb d = lat.eval(disp, x);
   Rgb o;
-  for (int c = 0; c < 3; ++c) {
-    o[size_t(c)] = g[size_t(c)] + r[size_t(c)];
-    if (!std::isfinite(o[size_t(c)])) o[size_t(c)] = x[size_t(c)];
+  for (size_t c = 0; c < 3; ++c) {
+    o[c] = std::clamp(x[c], 0.f, 1.f) + d[c];
+    o[c] = std::isfinite(o[c]) ? std::clamp(o[c], kOutMin, kOutMax) : x[c];
   }
   return o;
 }
 
-// Colour-block cross-validation: samples are grouped by an 8×8×8 partition of the RGB cube and
-// the blocks dealt into `folds` folds; each candidate bending is fitted without one fold and
-// scored on it. Holding out whole blocks of colour (not random pixels, whose neighbours would
-// stay in the fit) asks the question extraction has to answer: how well does the fit predict
-// colours the pair does not show? Returns the candidate with the least held-out error, or
-// `fallback` when the samples fill fewer than two folds.
-double choose_bending(const ThinPlateLattice& lat, const std::vector<Sample>& s, const ExtractOptions& o,
-                      const std::vector<double>& candidates, double fallback, std::vector<double>* errors) {
+// Colour-block cross-validation for the thin-plate weight. Samples are grouped by an 8×8×8
+// partition of the RGB cube and the blocks dealt into four folds by a fixed hash; each candidate
+// is fitted without one fold and scored on it. Holding out whole blocks of colour (not random
+// pixels, whose neighbours would stay in the fit) asks the question extraction has to answer:
+// how well does the fit predict colours the pair does not show? Returns the candidate with the
+// least held-out error, or `fallback` when the samples fill fewer than two folds.
+double choose_bending(const ThinPlateLattice& lat, const std::vector<Sample>& s, double ridge,
+                      const std::vector<double>& candidates, double fallback) {
   constexpr int kBlocks = 8, kFolds = 4;
   std::vector<int> fold(s.size());
   std::vector<int> filled(kFolds, 0);
   for (size_t i = 0; i < s.size(); ++i) {
     uint32_t b = 0;
-    for (int c = 0; c < 3; ++c) b = b * kBlocks + uint32_t(std::min(kBlocks - 1, int(s[i].in[size_t(c)] * kBlocks)));
-    // A fixed integer hash spreads neighbouring blocks over different folds.
+    for (size_t c = 0; c < 3; ++c)
+      b = b * kBlocks + uint32_t(std::clamp(int(s[i].in[c] * kBlocks), 0, kBlocks - 1));
+    // Integer mixing (Thomas Wang's 32-bit hash) so neighbouring blocks land in different folds.
     b = (b ^ 61u) ^ (b >> 16);
     b *= 9u;
     b ^= b >> 4;
@@ -112,16 +63,15 @@ double choose_bending(const ThinPlateLattice& lat, const std::vector<Sample>& s,
       if (!filled[size_t(f)]) continue;
       std::vector<Sample> train, test;
       for (size_t i = 0; i < s.size(); ++i) (fold[i] == f ? test : train).push_back(s[i]);
-      const Model m = fit_model(lat, train, o, cand, o.tension);
+      const auto disp = lat.fit(train, cand, 0.0, ridge);
       for (const auto& x : test) {
-        const Rgb p = eval(lat, m, x.in);
-        for (int c = 0; c < 3; ++c) {
-          const double d = std::clamp(p[size_t(c)], o.clamp_lo, o.clamp_hi) - x.target[size_t(c)];
+        const Rgb p = evaluate(lat, disp, x.in);
+        for (size_t c = 0; c < 3; ++c) {
+          const double d = double(p[c]) - double(x.in[c]) - double(x.target[c]);
           err += x.weight * d * d;
         }
       }
     }
-    if (errors) errors->push_back(err);
     if (err < best_err) best_err = err, best = cand;
   }
   return best;
@@ -138,7 +88,10 @@ Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOption
                                     " differs from " + before_name + " (" + std::to_string(before.width) +
                                     "x" + std::to_string(before.height) + "); a before/after pair must share framing");
   if (options.lut_size < 2 || options.lut_size > 129) throw_usage("LUT size must be 2..129");
-  // Distinct input colours (quantised to 1/1023) with their mean output and count.
+  if (options.fit_size < 3 || options.fit_size > 33 || options.cv_size < 3 || options.cv_size > 33)
+    throw_usage("extraction lattice sizes must be 3..33");
+  // Distinct input colours (quantised to 1/1023) with their mean output and count. Averaging
+  // every pixel that shares an input colour also averages the 8-bit rounding of the output.
   struct Acc {
     double in[3] = {0, 0, 0}, out[3] = {0, 0, 0};
     double n = 0;
@@ -162,46 +115,53 @@ Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOption
     }
     acc.n += 1;
   }
+  // Samples: before colour → displacement (after - before), weighted per distinct colour.
   std::vector<Sample> samples;
   samples.reserve(bins.size());
   for (const auto& [key, acc] : bins) {
     Sample s;
-    for (int c = 0; c < 3; ++c) {
-      s.in[size_t(c)] = float(acc.in[c] / acc.n);
-      s.target[size_t(c)] = float(acc.out[c] / acc.n);
+    for (size_t c = 0; c < 3; ++c) {
+      s.in[c] = float(acc.in[c] / acc.n);
+      s.target[c] = float(acc.out[c] / acc.n) - s.in[c];
     }
     s.weight = std::pow(acc.n, double(options.weight_power));
     samples.push_back(s);
   }
   double bending = options.bending;
   if (bending < 0) {
-    const ThinPlateLattice cv_lat(options.cv_size);
-    bending = choose_bending(cv_lat, samples, options, {1e-8, 1e-7, 1e-6, 1e-5, 1e-4}, 1e-7, nullptr);
+    // Cross-validation on an evenly strided subset keeps its cost bounded on large stills.
+    std::vector<Sample> cv;
+    const size_t cv_stride = std::max<size_t>(1, samples.size() / size_t(std::max(1, options.cv_max_samples)));
+    for (size_t i = 0; i < samples.size(); i += cv_stride) cv.push_back(samples[i]);
+    bending = choose_bending(ThinPlateLattice(options.cv_size), cv, options.ridge,
+                             {1e-8, 1e-7, 1e-6, 1e-5, 1e-4}, 1e-7);
   }
   const ThinPlateLattice lat(options.fit_size);
-  const Model m = fit_model(lat, samples, options, bending, options.tension);
+  const auto disp = lat.fit(samples, bending, 0.0, options.ridge);
   Lut3D lut = Lut3D::identity(options.lut_size);
   for (size_t i = 0; i < lut.table.size(); i += 3) {
-    Rgb o = eval(lat, m, {lut.table[i], lut.table[i + 1], lut.table[i + 2]});
-    for (int c = 0; c < 3; ++c) lut.table[i + size_t(c)] = std::clamp(o[size_t(c)], options.clamp_lo, options.clamp_hi);
+    const Rgb o = evaluate(lat, disp, {lut.table[i], lut.table[i + 1], lut.table[i + 2]});
+    for (size_t c = 0; c < 3; ++c) lut.table[i + c] = o[c];
   }
   if (report) {
     double se = 0, wsum = 0;
+    std::vector<char> touched(size_t((lat.size() - 1) * (lat.size() - 1) * (lat.size() - 1)), 0);
     for (const auto& s : samples) {
-      const Rgb o = eval(lat, m, s.in);
-      for (int c = 0; c < 3; ++c) se += s.weight * double(o[size_t(c)] - s.target[size_t(c)]) * double(o[size_t(c)] - s.target[size_t(c)]);
+      const Rgb o = evaluate(lat, disp, s.in);
+      for (size_t c = 0; c < 3; ++c) {
+        const double d = double(o[c]) - double(s.in[c]) - double(s.target[c]);
+        se += s.weight * d * d;
+      }
       wsum += s.weight;
+      int k = 0;
+      for (int c = 2; c >= 0; --c)
+        k = k * (lat.size() - 1) + std::min(lat.size() - 2, int(s.in[size_t(c)] * float(lat.size() - 1)));
+      touched[size_t(k)] = 1;
     }
     report->fit_rms = float(std::sqrt(se / std::max(1e-12, 3 * wsum)));
     report->samples = samples.size();
-    report->bending = float(bending);
-    std::vector<char> touched(size_t((lat.size() - 1) * (lat.size() - 1) * (lat.size() - 1)), 0);
-    for (const auto& s : samples) {
-      int k = 0;
-      for (int c = 2; c >= 0; --c) k = k * (lat.size() - 1) + std::min(lat.size() - 2, int(s.in[size_t(c)] * float(lat.size() - 1)));
-      touched[size_t(k)] = 1;
-    }
     report->coverage = float(std::count(touched.begin(), touched.end(), 1)) / float(touched.size());
+    report->bending = float(bending);
   }
   return lut;
 }
