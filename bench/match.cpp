@@ -122,7 +122,8 @@ LutShape lut_shape(const Lut3D& lut) {
   for (int b = 0; b < S; ++b)
     for (int g = 0; g < S; ++g)
       for (int r = 0; r < S; ++r) {
-        const Rgb o = sample_tetrahedral(lut, {float(r) / (S - 1), float(g) / (S - 1), float(b) / (S - 1)});
+        const Rgb o =
+            sample_tetrahedral(lut, {float(r) / (S - 1), float(g) / (S - 1), float(b) / (S - 1)});
         v[id(r, g, b)] = o;
         bool c = false;
         for (int k = 0; k < 3; ++k) c = c || o[k] <= 0.002f || o[k] >= 0.998f;
@@ -180,15 +181,17 @@ double masked_de(const ImageF& a, const ImageF& b, const std::vector<char>& mask
 constexpr double kSmoothD2 = 2.0 / 16.0;
 
 void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
-                    const std::vector<std::pair<std::string, ImageF>>& images, bool detail, int fits) {
+                    const std::vector<std::pair<std::string, ImageF>>& images, bool detail,
+                    int fits) {
   const size_t n = images.size();
   std::vector<Score> ex, exid, ex_smooth, exid_smooth;
   std::vector<double> covered_err;
   double t = 0;
   int smooth_luts = 0;
   if (detail)
-    fmt::print("{:<46} {:<28} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>5} {:>7}\n", "LUT", "A",
-               "cellsA", "id", "extr", "fitA", "cov", "uncov", "%unc", "d2mean", "d2p99", "clip", "bending");
+    fmt::print("{:<46} {:<28} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>5} {:>7}\n",
+               "LUT", "A", "cellsA", "id", "extr", "fitA", "cov", "uncov", "%unc", "d2mean",
+               "d2p99", "clip", "bending");
   for (size_t l = 0; l < luts.size(); ++l) {
     const LutShape sh = lut_shape(luts[l].second);
     const bool smooth = sh.d2_p99 <= kSmoothD2;
@@ -206,7 +209,8 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
       std::vector<char> occupied(size_t(G * G * G), 0);
       auto cell = [](const float* p) {
         int k = 0;
-        for (int c = 2; c >= 0; --c) k = k * G + std::min(G - 1, int(std::clamp(p[c], 0.f, 1.f) * G));
+        for (int c = 2; c >= 0; --c)
+          k = k * G + std::min(G - 1, int(std::clamp(p[c], 0.f, 1.f) * G));
         return size_t(k);
       };
       for (size_t i = 0; i < A.pixel_count(); ++i) occupied[cell(A.pixels.data() + 3 * i)] = 1;
@@ -238,16 +242,21 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
       if (detail) {
         const double fit_a = masked_de(applied(lut, A), after, {}, true);
         const double u = std::max(1, used);
-        fmt::print("{:<46} {:<28} {:>5} {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f} {:>5.1f}% {:>7.4f} {:>7.4f} {:>5.2f} {:>7.0e}\n",
-                   luts[l].first, images[ia].first.substr(0, 28), std::count(occupied.begin(), occupied.end(), 1),
-                   e_id / u, e_ex / u, fit_a, e_cov / u, e_unc / u, 100 * f_unc / u, sh.d2_mean, sh.d2_p99, sh.clip,
-                   rep.bending);
+        fmt::print(
+            "{:<46} {:<28} {:>5} {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f} {:>5.1f}% {:>7.4f} "
+            "{:>7.4f} {:>5.2f} {:>7.0e}\n",
+            luts[l].first, images[ia].first.substr(0, 28),
+            std::count(occupied.begin(), occupied.end(), 1), e_id / u, e_ex / u, fit_a, e_cov / u,
+            e_unc / u, 100 * f_unc / u, sh.d2_mean, sh.d2_p99, sh.clip, rep.bending);
       }
     }
   }
-  fmt::print("LUT extraction ({} LUTs x {} photo(s) A; fit on (A, L(A)) 8-bit, scored on 3 other images each)\n",
-             luts.size(), fits);
-  fmt::print("{:<16} {:>9} {:>9} {:>9} {:>8}\n", "method", "mean dE00", "p90 dE00", "PSNR dB", "s/LUT");
+  fmt::print(
+      "LUT extraction ({} LUTs x {} photo(s) A; fit on (A, L(A)) 8-bit, scored on 3 other images "
+      "each)\n",
+      luts.size(), fits);
+  fmt::print("{:<16} {:>9} {:>9} {:>9} {:>8}\n", "method", "mean dE00", "p90 dE00", "PSNR dB",
+             "s/LUT");
   auto row = [&](const std::string& name, const std::vector<Score>& s, double secs) {
     double mean = 0, p90 = 0, psnr = 0;
     for (const auto& x : s) {
@@ -263,9 +272,12 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
   row(fmt::format("extract smooth"), ex_smooth, 0);
   double cov = 0;
   for (double v : covered_err) cov += v / double(covered_err.size());
-  fmt::print("(smooth: {} of {} LUTs whose 17^3 second differences have p99 <= {:.3f} code values;\n"
-             " extract on colours the pair covers (C pixels in an RGB cell of width 1/32 holding a pixel of A):\n"
-             " mean dE00 {:.3f})\n\n", smooth_luts, luts.size(), kSmoothD2, cov);
+  fmt::print(
+      "(smooth: {} of {} LUTs whose 17^3 second differences have p99 <= {:.3f} code values;\n"
+      " extract on colours the pair covers (C pixels in an RGB cell of width 1/32 holding a pixel "
+      "of A):\n"
+      " mean dE00 {:.3f})\n\n",
+      smooth_luts, luts.size(), kSmoothD2, cov);
 }
 
 }  // namespace
@@ -302,15 +314,23 @@ int main(int argc, char** argv) {
       const auto eq = kv.find('=');
       const std::string k = kv.substr(0, eq);
       const float v = std::stof(kv.substr(eq + 1));
-      if (k == "fit_size") g_extract.fit_size = int(v);
-      else if (k == "cv_size") g_extract.cv_size = int(v);
-      else if (k == "bending") g_extract.bending = v;
-      else if (k == "ridge") g_extract.ridge = v;
-      else if (k == "weight_power") g_extract.weight_power = v;
-      else if (k == "cv_max_samples") g_extract.cv_max_samples = int(v);
-      else { fmt::print(stderr, "unknown --ex key {}\n", k); return 2; }
-    }
-    else {
+      if (k == "fit_size")
+        g_extract.fit_size = int(v);
+      else if (k == "cv_size")
+        g_extract.cv_size = int(v);
+      else if (k == "bending")
+        g_extract.bending = v;
+      else if (k == "ridge")
+        g_extract.ridge = v;
+      else if (k == "weight_power")
+        g_extract.weight_power = v;
+      else if (k == "cv_max_samples")
+        g_extract.cv_max_samples = int(v);
+      else {
+        fmt::print(stderr, "unknown --ex key {}\n", k);
+        return 2;
+      }
+    } else {
       fmt::print(stderr, "unknown argument {}\n", a);
       return 2;
     }

@@ -80,13 +80,17 @@ double choose_bending(const ThinPlateLattice& lat, const std::vector<Sample>& s,
 }  // namespace
 
 Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOptions& options,
-                  ExtractReport* report, const std::string& before_name, const std::string& after_name) {
-  if (before.empty() || before.channels < 3) throw_bad_input(before_name, "image is empty or not RGB");
+                  ExtractReport* report, const std::string& before_name,
+                  const std::string& after_name) {
+  if (before.empty() || before.channels < 3)
+    throw_bad_input(before_name, "image is empty or not RGB");
   if (after.empty() || after.channels < 3) throw_bad_input(after_name, "image is empty or not RGB");
   if (before.width != after.width || before.height != after.height)
-    throw_bad_input(after_name, "size " + std::to_string(after.width) + "x" + std::to_string(after.height) +
-                                    " differs from " + before_name + " (" + std::to_string(before.width) +
-                                    "x" + std::to_string(before.height) + "); a before/after pair must share framing");
+    throw_bad_input(after_name, "size " + std::to_string(after.width) + "x" +
+                                    std::to_string(after.height) + " differs from " + before_name +
+                                    " (" + std::to_string(before.width) + "x" +
+                                    std::to_string(before.height) +
+                                    "); a before/after pair must share framing");
   if (options.lut_size < 2 || options.lut_size > 129) throw_usage("LUT size must be 2..129");
   if (options.fit_size < 3 || options.fit_size > 33 || options.cv_size < 3 || options.cv_size > 33)
     throw_usage("extraction lattice sizes must be 3..33");
@@ -104,10 +108,12 @@ Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOption
     const float* a = after.pixels.data() + i * size_t(after.channels);
     bool finite = true;
     for (int c = 0; c < 3; ++c) finite = finite && std::isfinite(b[c]) && std::isfinite(a[c]);
-    if (!finite) throw_bad_input(std::isfinite(b[0] + b[1] + b[2]) ? after_name : before_name,
-                                 "pixel " + std::to_string(i) + " holds NaN or infinity");
+    if (!finite)
+      throw_bad_input(std::isfinite(b[0] + b[1] + b[2]) ? after_name : before_name,
+                      "pixel " + std::to_string(i) + " holds NaN or infinity");
     uint32_t key = 0;
-    for (int c = 0; c < 3; ++c) key = key * 1024u + uint32_t(std::lround(std::clamp(b[c], 0.f, 1.f) * 1023.f));
+    for (int c = 0; c < 3; ++c)
+      key = key * 1024u + uint32_t(std::lround(std::clamp(b[c], 0.f, 1.f) * 1023.f));
     Acc& acc = bins[key];
     for (int c = 0; c < 3; ++c) {
       acc.in[c] += std::clamp(b[c], 0.f, 1.f);
@@ -131,7 +137,8 @@ Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOption
   if (bending < 0) {
     // Cross-validation on an evenly strided subset keeps its cost bounded on large stills.
     std::vector<Sample> cv;
-    const size_t cv_stride = std::max<size_t>(1, samples.size() / size_t(std::max(1, options.cv_max_samples)));
+    const size_t cv_stride =
+        std::max<size_t>(1, samples.size() / size_t(std::max(1, options.cv_max_samples)));
     for (size_t i = 0; i < samples.size(); i += cv_stride) cv.push_back(samples[i]);
     bending = choose_bending(ThinPlateLattice(options.cv_size), cv, options.ridge,
                              {1e-8, 1e-7, 1e-6, 1e-5, 1e-4}, 1e-7);
@@ -155,7 +162,8 @@ Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOption
       wsum += s.weight;
       int k = 0;
       for (int c = 2; c >= 0; --c)
-        k = k * (lat.size() - 1) + std::min(lat.size() - 2, int(s.in[size_t(c)] * float(lat.size() - 1)));
+        k = k * (lat.size() - 1) +
+            std::min(lat.size() - 2, int(s.in[size_t(c)] * float(lat.size() - 1)));
       touched[size_t(k)] = 1;
     }
     report->fit_rms = float(std::sqrt(se / std::max(1e-12, 3 * wsum)));

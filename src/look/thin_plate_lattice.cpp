@@ -71,8 +71,8 @@ ThinPlateLattice::ThinPlateLattice(int size) : size_(std::clamp(size, 3, 65)) {
             int lo[3] = {r, g, b}, hi[3] = {r, g, b};
             --lo[ax];
             ++hi[ax];
-            add_stencil<3>(bt, {id(lo[0], lo[1], lo[2]), here, id(hi[0], hi[1], hi[2])},
-                           {1, -2, 1}, 1.0 / h);
+            add_stencil<3>(bt, {id(lo[0], lo[1], lo[2]), here, id(hi[0], hi[1], hi[2])}, {1, -2, 1},
+                           1.0 / h);
           }
           // Mixed derivative on the face spanned by ax and the next axis, counted twice
           // (∂²/∂j∂k and ∂²/∂k∂j).
@@ -83,7 +83,8 @@ ThinPlateLattice::ThinPlateLattice(int size) : size_(std::clamp(size, 3, 65)) {
             ++c[ax2];
             ++d[ax];
             ++d[ax2];
-            add_stencil<4>(bt, {here, id(a[0], a[1], a[2]), id(c[0], c[1], c[2]), id(d[0], d[1], d[2])},
+            add_stencil<4>(bt,
+                           {here, id(a[0], a[1], a[2]), id(c[0], c[1], c[2]), id(d[0], d[1], d[2])},
                            {1, -1, -1, 1}, 2.0 / h);
           }
         }
@@ -115,8 +116,10 @@ std::vector<Rgb> ThinPlateLattice::fit(const std::vector<Sample>& samples, doubl
     if (!used[cell]) blocks[cell].fill(0.0), used[cell] = 1;
     const double w = s.weight * norm;
     for (int a = 0; a < 8; ++a) {
-      for (int k = 0; k < 8; ++k) blocks[cell][size_t(a * 8 + k)] += w * c.wt[size_t(a)] * c.wt[size_t(k)];
-      for (int ch = 0; ch < 3; ++ch) rhs(c.ids[size_t(a)], ch) += w * c.wt[size_t(a)] * s.target[size_t(ch)];
+      for (int k = 0; k < 8; ++k)
+        blocks[cell][size_t(a * 8 + k)] += w * c.wt[size_t(a)] * c.wt[size_t(k)];
+      for (int ch = 0; ch < 3; ++ch)
+        rhs(c.ids[size_t(a)], ch) += w * c.wt[size_t(a)] * s.target[size_t(ch)];
     }
   }
   Triplets dt;
@@ -128,7 +131,8 @@ std::vector<Rgb> ThinPlateLattice::fit(const std::vector<Sample>& samples, doubl
     for (int k = 0; k < 8; ++k)
       ids[size_t(k)] = ((b + ((k >> 2) & 1)) * F + g + ((k >> 1) & 1)) * F + r + (k & 1);
     for (int a = 0; a < 8; ++a)
-      for (int k = 0; k < 8; ++k) dt.emplace_back(ids[size_t(a)], ids[size_t(k)], blocks[cell][size_t(a * 8 + k)]);
+      for (int k = 0; k < 8; ++k)
+        dt.emplace_back(ids[size_t(a)], ids[size_t(k)], blocks[cell][size_t(a * 8 + k)]);
   }
   Eigen::SparseMatrix<double> A(n, n);
   A.setFromTriplets(dt.begin(), dt.end());
@@ -145,7 +149,8 @@ Rgb ThinPlateLattice::eval(const std::vector<Rgb>& values, const Rgb& x) const {
   const Cell c = locate(size_, x);
   Rgb o{0, 0, 0};
   for (int k = 0; k < 8; ++k)
-    for (int ch = 0; ch < 3; ++ch) o[size_t(ch)] += float(c.wt[size_t(k)] * values[size_t(c.ids[size_t(k)])][size_t(ch)]);
+    for (int ch = 0; ch < 3; ++ch)
+      o[size_t(ch)] += float(c.wt[size_t(k)] * values[size_t(c.ids[size_t(k)])][size_t(ch)]);
   return o;
 }
 

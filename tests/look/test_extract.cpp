@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "../../src/look/thin_plate_lattice.hpp"
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/look/extract.hpp"
@@ -13,7 +14,6 @@
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
-#include "../../src/look/thin_plate_lattice.hpp"
 #include "test_support.hpp"
 
 using namespace autograde;
@@ -34,8 +34,10 @@ ImageF synthetic_photo(int w, int h, unsigned seed) {
     for (int x = 0; x < w; ++x)
       for (int c = 0; c < 3; ++c) {
         const float fx = float(x) / w, fy = float(y) / h;
-        float v = 0.5f + 0.35f * std::sin(6.f * f[c][0] * fx + 5.f * f[c][1] * fy + 6.f * f[c][2] + phase) +
-                  0.1f * std::sin(40.f * f[c][3] * (fx + fy)) + 0.05f * (u(rng) - 0.5f);
+        float v =
+            0.5f +
+            0.35f * std::sin(6.f * f[c][0] * fx + 5.f * f[c][1] * fy + 6.f * f[c][2] + phase) +
+            0.1f * std::sin(40.f * f[c][3] * (fx + fy)) + 0.05f * (u(rng) - 0.5f);
         img.at(x, y)[c] = std::round(std::clamp(v, 0.f, 1.f) * 255.f) / 255.f;
       }
   return img;
@@ -90,7 +92,8 @@ TEST(Extract, RecoversAShippedCreativeLutOnAnotherPhoto) {
   const auto lut_path = root / "luts" / "debian_kdenlive" / "CINEMATIC.cube";
   const auto a = root / "images" / "kodak24" / "kodim05.png";
   const auto c = root / "images" / "kodak24" / "kodim23.png";
-  if (!std::filesystem::exists(lut_path) || !std::filesystem::exists(a) || !std::filesystem::exists(c))
+  if (!std::filesystem::exists(lut_path) || !std::filesystem::exists(a) ||
+      !std::filesystem::exists(c))
     GTEST_SKIP() << "files missing";
   const Lut3D truth = *read_cube(lut_path.string()).cube;
   const ImageF before = read_image(a.string()).image;
@@ -106,7 +109,8 @@ TEST(Extract, RecoversAShippedCreativeLutOnAnotherPhoto) {
 TEST(ThinPlateLattice, ExtrapolatesAnAffineFunctionExactly) {
   const look_detail::ThinPlateLattice lat(9);
   auto affine = [](const Rgb& x) {
-    return Rgb{0.1f + 0.5f * x[0] - 0.2f * x[1], -0.05f + 0.3f * x[2], 0.2f * x[0] + 0.2f * x[1] + 0.2f * x[2]};
+    return Rgb{0.1f + 0.5f * x[0] - 0.2f * x[1], -0.05f + 0.3f * x[2],
+               0.2f * x[0] + 0.2f * x[1] + 0.2f * x[2]};
   };
   std::mt19937 rng(5);
   std::uniform_real_distribution<float> u(0.2f, 0.45f);
@@ -116,9 +120,11 @@ TEST(ThinPlateLattice, ExtrapolatesAnAffineFunctionExactly) {
     s.push_back({x, affine(x), 1.0});
   }
   const auto v = lat.fit(s, 1e-3, 0.0, 1e-12);
-  for (const Rgb& x : {Rgb{0.f, 0.f, 0.f}, Rgb{1.f, 1.f, 1.f}, Rgb{1.f, 0.f, 0.5f}, Rgb{0.9f, 0.1f, 0.f}}) {
+  for (const Rgb& x :
+       {Rgb{0.f, 0.f, 0.f}, Rgb{1.f, 1.f, 1.f}, Rgb{1.f, 0.f, 0.5f}, Rgb{0.9f, 0.1f, 0.f}}) {
     const Rgb got = lat.eval(v, x), want = affine(x);
-    for (int c = 0; c < 3; ++c) EXPECT_NEAR(got[c], want[c], 2e-3) << x[0] << "," << x[1] << "," << x[2];
+    for (int c = 0; c < 3; ++c)
+      EXPECT_NEAR(got[c], want[c], 2e-3) << x[0] << "," << x[1] << "," << x[2];
   }
   // With a strong bending weight a curved target is flattened towards its best affine fit,
   // with a weak one it is followed: the weight means what it says.
@@ -144,7 +150,8 @@ TEST(Extract, RecoversAShippedHaldClutOnAnotherPhoto) {
   const auto lut_path = root / "luts" / "rawtherapee_haldclut_level12" / "Polaroid_669_3.png";
   const auto a = root / "images" / "kodak24" / "kodim14.png";
   const auto c = root / "images" / "kodak24" / "kodim19.png";
-  if (!std::filesystem::exists(lut_path) || !std::filesystem::exists(a) || !std::filesystem::exists(c))
+  if (!std::filesystem::exists(lut_path) || !std::filesystem::exists(a) ||
+      !std::filesystem::exists(c))
     GTEST_SKIP() << "files missing";
   const Lut3D truth = *load_lut(lut_path.string()).cube;
   const ImageF before = read_image(a.string()).image;
@@ -170,7 +177,8 @@ TEST(Extract, HostilePairsGiveBoundedFiniteLuts) {
   one.pixels = {0.2f, 0.5f, 0.9f};
   one_after.pixels = {0.3f, 0.5f, 0.8f};
   ImageF black(16, 16, 3);
-  for (const auto& [b, a] : {std::pair{&flat, &graded}, std::pair{&one, &one_after}, std::pair{&black, &black}}) {
+  for (const auto& [b, a] :
+       {std::pair{&flat, &graded}, std::pair{&one, &one_after}, std::pair{&black, &black}}) {
     ExtractOptions o;
     o.lut_size = 9;
     const Lut3D lut = extract_lut(*b, *a, o);
@@ -186,7 +194,8 @@ TEST(Extract, HostilePairsGiveBoundedFiniteLuts) {
   // Single colour: one sample cannot say how other colours move, so they move by about the
   // same offset and keep their differences (no blow-up far away).
   const Lut3D lut = extract_lut(flat, graded);
-  const Rgb white = sample_tetrahedral(lut, {1.f, 1.f, 1.f}), dark = sample_tetrahedral(lut, {0.f, 0.f, 0.f});
+  const Rgb white = sample_tetrahedral(lut, {1.f, 1.f, 1.f}),
+            dark = sample_tetrahedral(lut, {0.f, 0.f, 0.f});
   for (int c = 0; c < 3; ++c) EXPECT_NEAR(white[c] - dark[c], 1.f, 0.15f);
 }
 
@@ -198,7 +207,8 @@ TEST(Extract, CrossValidationSmoothsNoiseMoreThanACleanGrade) {
   ImageF clean = applied(truth, before), noisy = clean;
   std::mt19937 rng(11);
   std::normal_distribution<float> noise(0.f, 0.04f);
-  for (float& v : noisy.pixels) v = std::round(std::clamp(v + noise(rng), 0.f, 1.f) * 255.f) / 255.f;
+  for (float& v : noisy.pixels)
+    v = std::round(std::clamp(v + noise(rng), 0.f, 1.f) * 255.f) / 255.f;
   for (float& v : clean.pixels) v = std::round(v * 255.f) / 255.f;
   ExtractReport rc, rn;
   extract_lut(before, clean, {}, &rc);
@@ -252,16 +262,21 @@ TEST(LutCli, ExtractAndMatchWriteCubesAndBadInputExitsThree) {
     const int rc = std::system((cmd + " >/dev/null 2>&1").c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   };
-  EXPECT_EQ(sh(cli + " lut --before " + (dir / "a.png").string() + " --after " + (dir / "b.png").string() +
-               " -o " + (dir / "x.cube").string()), 0);
+  EXPECT_EQ(sh(cli + " lut --before " + (dir / "a.png").string() + " --after " +
+               (dir / "b.png").string() + " -o " + (dir / "x.cube").string()),
+            0);
   EXPECT_EQ(read_cube((dir / "x.cube").string()).cube->size, 33);
-  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " --source " + (dir / "a.png").string() +
-               " --size 17 --explain -o " + (dir / "m.cube").string()), 0);
+  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " --source " +
+               (dir / "a.png").string() + " --size 17 --explain -o " + (dir / "m.cube").string()),
+            0);
   EXPECT_EQ(read_cube((dir / "m.cube").string()).cube->size, 17);
   // Unreadable reference: exit 3 and no output file.
-  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "missing.png").string() + " -o " + (dir / "n.cube").string()), 3);
+  EXPECT_EQ(
+      sh(cli + " lut --ref " + (dir / "missing.png").string() + " -o " + (dir / "n.cube").string()),
+      3);
   EXPECT_FALSE(std::filesystem::exists(dir / "n.cube"));
   // Output onto an input is refused (usage, 2) and the input is untouched.
-  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " -o " + (dir / "b.png").string()), 2);
+  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " -o " + (dir / "b.png").string()),
+            2);
   EXPECT_TRUE(std::filesystem::exists(dir / "b.png"));
 }

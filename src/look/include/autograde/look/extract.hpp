@@ -24,21 +24,21 @@
 namespace autograde {
 
 struct ExtractOptions {
-  int lut_size = 33;             // output size (2..129)
-  int fit_size = 17;             // lattice the displacement is fitted on (3..33)
-  int cv_size = 13;              // lattice used while cross-validating (3..33)
-  float bending = -1.f;          // thin-plate weight; < 0: chosen by cross-validation
-  float ridge = 1e-6f;           // weight of the pull of the displacement to zero
-  float weight_power = 0.f;      // weight of a distinct colour = its pixel count ^ this
-  int max_samples = 200000;      // pixels used (strided subsample beyond that)
-  int cv_max_samples = 20000;    // distinct colours used while cross-validating
+  int lut_size = 33;           // output size (2..129)
+  int fit_size = 17;           // lattice the displacement is fitted on (3..33)
+  int cv_size = 13;            // lattice used while cross-validating (3..33)
+  float bending = -1.f;        // thin-plate weight; < 0: chosen by cross-validation
+  float ridge = 1e-6f;         // weight of the pull of the displacement to zero
+  float weight_power = 0.f;    // weight of a distinct colour = its pixel count ^ this
+  int max_samples = 200000;    // pixels used (strided subsample beyond that)
+  int cv_max_samples = 20000;  // distinct colours used while cross-validating
 };
 
 struct ExtractReport {
-  float fit_rms = 0.f;         // RMS of (LUT(before) - after) over the used pixels, code values
-  size_t samples = 0;          // distinct colours used
-  float coverage = 0.f;        // fraction of fit lattice cells touched by data
-  float bending = 0.f;         // thin-plate weight used
+  float fit_rms = 0.f;   // RMS of (LUT(before) - after) over the used pixels, code values
+  size_t samples = 0;    // distinct colours used
+  float coverage = 0.f;  // fraction of fit lattice cells touched by data
+  float bending = 0.f;   // thin-plate weight used
 };
 
 // Error(BadInput) naming the files when sizes differ, images are empty or hold non-finite
