@@ -8,7 +8,11 @@
 //
 //   bench_match [--luts DIR] [--images DIR] [--size 384] [--pairs 4] [--half all|even|odd]
 //               [--methods auto,reinhard,mkl,hist,idt] [--no-extract] [--fit-priors]
+//               [--extract-only] [--extract-detail] [--extract-fits N] [--ex KEY=VALUE]...
 //
+// --extract-only skips the matching table; --extract-detail prints one extraction row per
+// (LUT, photo); --extract-fits N fits each LUT from N photos spread over the image list (1, the
+// default, fits LUT l from image l); --ex sets an ExtractOptions field (fit_size, bending, ...).
 // --fit-priors prints the natural-image prior table (mean/std of the statistics `auto` uses)
 // from the even-indexed images only, so the odd half stays held out (--half odd).
 #include <fmt/format.h>
@@ -101,13 +105,189 @@ double percentile(std::vector<double> v, double q) {
   return v.empty() ? 0 : v[size_t(q * double(v.size() - 1))];
 }
 
+ExtractOptions g_extract;
+
+// Roughness of a LUT, measured the same way for every LUT: resampled to 17^3 (tetrahedral),
+// the 99th percentile over lattice nodes and axes of the second difference's length in code
+// values. A smooth grade bends gently; a clipping or keyed LUT (hard thresholds, isolated hues)
+// has kinks whose second difference is a large share of the step.
+struct LutShape {
+  double d2_mean = 0, d2_p99 = 0, clip = 0;
+};
+LutShape lut_shape(const Lut3D& lut) {
+  constexpr int S = 17;
+  std::vector<Rgb> v(size_t(S * S * S));
+  auto id = [](int r, int g, int b) { return size_t((b * S + g) * S + r); };
+  int clipped = 0;
+  for (int b = 0; b < S; ++b)
+    for (int g = 0; g < S; ++g)
+      for (int r = 0; r < S; ++r) {
+        const Rgb o =
+            sample_tetrahedral(lut, {float(r) / (S - 1), float(g) / (S - 1), float(b) / (S - 1)});
+        v[id(r, g, b)] = o;
+        bool c = false;
+        for (int k = 0; k < 3; ++k) c = c || o[k] <= 0.002f || o[k] >= 0.998f;
+        clipped += c;
+      }
+  std::vector<double> d2;
+  for (int b = 0; b < S; ++b)
+    for (int g = 0; g < S; ++g)
+      for (int r = 0; r < S; ++r) {
+        const int p[3] = {r, g, b};
+        for (int ax = 0; ax < 3; ++ax) {
+          if (p[ax] == 0 || p[ax] == S - 1) continue;
+          int lo[3] = {r, g, b}, hi[3] = {r, g, b};
+          --lo[ax];
+          ++hi[ax];
+          const Rgb& a = v[id(lo[0], lo[1], lo[2])];
+          const Rgb& m = v[id(r, g, b)];
+          const Rgb& c = v[id(hi[0], hi[1], hi[2])];
+          double s = 0;
+          for (int k = 0; k < 3; ++k) s += (a[k] - 2 * m[k] + c[k]) * (a[k] - 2 * m[k] + c[k]);
+          d2.push_back(std::sqrt(s));
+        }
+      }
+  LutShape out;
+  for (double x : d2) out.d2_mean += x / double(d2.size());
+  out.d2_p99 = percentile(d2, 0.99);
+  out.clip = double(clipped) / double(v.size());
+  return out;
+}
+
+// Mean CIEDE2000 between two images over the pixels where `mask` is set (or all if empty).
+double masked_de(const ImageF& a, const ImageF& b, const std::vector<char>& mask, bool want) {
+  double s = 0;
+  size_t n = 0;
+  for (size_t i = 0; i < a.pixel_count(); ++i) {
+    if (!mask.empty() && bool(mask[i]) != want) continue;
+    const float* p = a.pixels.data() + 3 * i;
+    const float* q = b.pixels.data() + 3 * i;
+    s += ciede2000(srgb_to_lab({p[0], p[1], p[2]}), srgb_to_lab({q[0], q[1], q[2]}));
+    ++n;
+  }
+  return n ? s / double(n) : 0.0;
+}
+
+// LUT extraction table: from (A, L(A)) as 8-bit, extract a LUT, apply it to three other images
+// C and compare with L(C). `fits` photos A per LUT (1: A = image l, the original protocol; more:
+// spread evenly over the image list). With `detail`, one row per (LUT, A) splits the error of
+// C's pixels into colours the pair covers (their 1/32-wide RGB cell holds a pixel of A) and
+// colours it does not (extrapolation), and prints the LUT's roughness.
+//
+// "Smooth" LUTs (the target class) are told apart by one rule measured on the LUT
+// itself, the same for every LUT: the 99th percentile of its second differences on a 17^3
+// lattice is at most two lattice steps (2/16 code values), i.e. the slope changes by less than 2
+// from one cell to the next almost everywhere.
+constexpr double kSmoothD2 = 2.0 / 16.0;
+
+void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
+                    const std::vector<std::pair<std::string, ImageF>>& images, bool detail,
+                    int fits) {
+  const size_t n = images.size();
+  std::vector<Score> ex, exid, ex_smooth, exid_smooth;
+  std::vector<double> covered_err;
+  double t = 0;
+  int smooth_luts = 0;
+  if (detail)
+    fmt::print("{:<46} {:<28} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>5} {:>7}\n",
+               "LUT", "A", "cellsA", "id", "extr", "fitA", "cov", "uncov", "%unc", "d2mean",
+               "d2p99", "clip", "bending");
+  for (size_t l = 0; l < luts.size(); ++l) {
+    const LutShape sh = lut_shape(luts[l].second);
+    const bool smooth = sh.d2_p99 <= kSmoothD2;
+    smooth_luts += smooth;
+    for (int j = 0; j < fits; ++j) {
+      const size_t ia = (l + size_t(j) * n / size_t(fits)) % n;
+      const ImageF& A = images[ia].second;
+      ImageF after = applied(luts[l].second, A);
+      quantise8(after);
+      const auto t0 = std::chrono::steady_clock::now();
+      ExtractReport rep;
+      const Lut3D lut = extract_lut(A, after, g_extract, &rep);
+      t += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      constexpr int G = 32;
+      std::vector<char> occupied(size_t(G * G * G), 0);
+      auto cell = [](const float* p) {
+        int k = 0;
+        for (int c = 2; c >= 0; --c)
+          k = k * G + std::min(G - 1, int(std::clamp(p[c], 0.f, 1.f) * G));
+        return size_t(k);
+      };
+      for (size_t i = 0; i < A.pixel_count(); ++i) occupied[cell(A.pixels.data() + 3 * i)] = 1;
+      double e_id = 0, e_ex = 0, e_cov = 0, e_unc = 0, f_unc = 0;
+      int used = 0;
+      for (int k = 1; k <= 3; ++k) {
+        const ImageF& C = images[(ia + size_t(k) * (n / 4 + 1)) % n].second;
+        if (&C == &A) continue;
+        const ImageF truth = applied(luts[l].second, C);
+        const ImageF got = applied(lut, C);
+        ex.push_back(score(got, truth));
+        exid.push_back(score(C, truth));
+        if (smooth) ex_smooth.push_back(ex.back()), exid_smooth.push_back(exid.back());
+        std::vector<char> covered(C.pixel_count());
+        size_t unc = 0;
+        for (size_t i = 0; i < C.pixel_count(); ++i) {
+          covered[i] = occupied[cell(C.pixels.data() + 3 * i)];
+          unc += !covered[i];
+        }
+        if (unc < C.pixel_count()) covered_err.push_back(masked_de(got, truth, covered, true));
+        if (!detail) continue;
+        e_id += exid.back().mean;
+        e_ex += ex.back().mean;
+        e_cov += masked_de(got, truth, covered, true);
+        e_unc += masked_de(got, truth, covered, false);
+        f_unc += double(unc) / double(C.pixel_count());
+        ++used;
+      }
+      if (detail) {
+        const double fit_a = masked_de(applied(lut, A), after, {}, true);
+        const double u = std::max(1, used);
+        fmt::print(
+            "{:<46} {:<28} {:>5} {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f} {:>5.1f}% {:>7.4f} "
+            "{:>7.4f} {:>5.2f} {:>7.0e}\n",
+            luts[l].first, images[ia].first.substr(0, 28),
+            std::count(occupied.begin(), occupied.end(), 1), e_id / u, e_ex / u, fit_a, e_cov / u,
+            e_unc / u, 100 * f_unc / u, sh.d2_mean, sh.d2_p99, sh.clip, rep.bending);
+      }
+    }
+  }
+  fmt::print(
+      "LUT extraction ({} LUTs x {} photo(s) A; fit on (A, L(A)) 8-bit, scored on 3 other images "
+      "each)\n",
+      luts.size(), fits);
+  fmt::print("{:<16} {:>9} {:>9} {:>9} {:>8}\n", "method", "mean dE00", "p90 dE00", "PSNR dB",
+             "s/LUT");
+  auto row = [&](const std::string& name, const std::vector<Score>& s, double secs) {
+    double mean = 0, p90 = 0, psnr = 0;
+    for (const auto& x : s) {
+      mean += x.mean / double(s.size());
+      p90 += x.p90 / double(s.size());
+      psnr += x.psnr / double(s.size());
+    }
+    fmt::print("{:<16} {:>9.3f} {:>9.3f} {:>9.2f} {:>8.3f}\n", name, mean, p90, psnr, secs);
+  };
+  row("identity", exid, 0);
+  row("extract", ex, t / double(luts.size() * size_t(fits)));
+  row(fmt::format("identity smooth"), exid_smooth, 0);
+  row(fmt::format("extract smooth"), ex_smooth, 0);
+  double cov = 0;
+  for (double v : covered_err) cov += v / double(covered_err.size());
+  fmt::print(
+      "(smooth: {} of {} LUTs whose 17^3 second differences have p99 <= {:.3f} code values;\n"
+      " extract on colours the pair covers (C pixels in an RGB cell of width 1/32 holding a pixel "
+      "of A):\n"
+      " mean dE00 {:.3f})\n\n",
+      smooth_luts, luts.size(), kSmoothD2, cov);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string luts_dir = AUTOGRADE_SHARED_DATA "/luts", images_dir = AUTOGRADE_SHARED_DATA "/images";
   int size = 384, pairs = 4;
   std::string half = "all", methods_arg = "auto,reinhard,mkl,hist,idt";
-  bool extract = true, fit_priors = false, verbose = false;
+  bool extract = true, fit_priors = false, verbose = false, extract_detail = false, extract_only = false;
+  int extract_fits = 1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -126,7 +306,31 @@ int main(int argc, char** argv) {
     else if (a == "--no-extract") extract = false;
     else if (a == "--fit-priors") fit_priors = true;
     else if (a == "--verbose") verbose = true;
-    else {
+    else if (a == "--extract-detail") extract_detail = true;
+    else if (a == "--extract-only") extract_only = true;
+    else if (a == "--extract-fits") extract_fits = std::max(1, std::stoi(next()));
+    else if (a == "--ex") {
+      const std::string kv = next();
+      const auto eq = kv.find('=');
+      const std::string k = kv.substr(0, eq);
+      const float v = std::stof(kv.substr(eq + 1));
+      if (k == "fit_size")
+        g_extract.fit_size = int(v);
+      else if (k == "cv_size")
+        g_extract.cv_size = int(v);
+      else if (k == "bending")
+        g_extract.bending = v;
+      else if (k == "ridge")
+        g_extract.ridge = v;
+      else if (k == "weight_power")
+        g_extract.weight_power = v;
+      else if (k == "cv_max_samples")
+        g_extract.cv_max_samples = int(v);
+      else {
+        fmt::print(stderr, "unknown --ex key {}\n", k);
+        return 2;
+      }
+    } else {
       fmt::print(stderr, "unknown argument {}\n", a);
       return 2;
     }
@@ -249,6 +453,10 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (extract_only) {
+    run_extraction(luts, images, extract_detail, extract_fits);
+    return 0;
+  }
   std::vector<std::string> methods{"identity"};
   for (size_t s = 0, e; s <= methods_arg.size(); s = e + 1) {
     e = methods_arg.find(',', s);
@@ -315,37 +523,6 @@ int main(int argc, char** argv) {
              " cases; case-p90: 90th percentile over cases of the per-image mean; beats id: share of cases\n"
              " whose mean dE00 is below identity's)\n\n");
 
-  if (extract) {
-    std::vector<Score> ex, exid;
-    double t = 0;
-    for (size_t l = 0; l < luts.size(); ++l) {
-      const ImageF& A = images[l % n].second;
-      ImageF after = applied(luts[l].second, A);
-      quantise8(after);
-      const auto t0 = std::chrono::steady_clock::now();
-      const Lut3D lut = extract_lut(A, after);
-      t += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      for (int k = 1; k <= 3; ++k) {
-        const ImageF& C = images[(l + size_t(k) * (n / 4 + 1)) % n].second;
-        if (&C == &A) continue;
-        const ImageF truth = applied(luts[l].second, C);
-        ex.push_back(score(applied(lut, C), truth));
-        exid.push_back(score(C, truth));
-      }
-    }
-    fmt::print("LUT extraction ({} LUTs; fit on (A, L(A)) 8-bit, scored on 3 other images each)\n", luts.size());
-    fmt::print("{:<10} {:>9} {:>9} {:>9} {:>8}\n", "method", "mean dE00", "p90 dE00", "PSNR dB", "s/LUT");
-    auto row = [&](const char* name, const std::vector<Score>& s, double secs) {
-      double mean = 0, p90 = 0, psnr = 0;
-      for (const auto& x : s) {
-        mean += x.mean / double(s.size());
-        p90 += x.p90 / double(s.size());
-        psnr += x.psnr / double(s.size());
-      }
-      fmt::print("{:<10} {:>9.3f} {:>9.3f} {:>9.2f} {:>8.3f}\n", name, mean, p90, psnr, secs);
-    };
-    row("identity", exid, 0);
-    row("extract", ex, t / double(luts.size()));
-  }
+  if (extract) run_extraction(luts, images, extract_detail, extract_fits);
   return 0;
 }

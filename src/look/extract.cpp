@@ -1,172 +1,101 @@
 // LUT extraction from a before/after pair (model in extract.hpp).
 #include "autograde/look/extract.hpp"
 
-#include <Eigen/Dense>
-#include <Eigen/IterativeLinearSolvers>
-#include <Eigen/Sparse>
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
 #include "autograde/core/error.hpp"
-#include "lattice_fit.hpp"
+#include "thin_plate_lattice.hpp"
 
 namespace autograde {
-namespace look_detail {
 
 namespace {
 
-constexpr int kPolyTerms = 10;  // 1, r, g, b, r², g², b², rg, rb, gb
+using look_detail::Sample;
+using look_detail::ThinPlateLattice;
 
-std::array<double, kPolyTerms> poly_features(const Rgb& x) {
-  const double r = x[0], g = x[1], b = x[2];
-  return {1.0, r, g, b, r * r, g * g, b * b, r * g, r * b, g * b};
+// Lattice output is clamped here: wide enough for grades that push past the display range
+// (some shipped cubes do), narrow enough that a wild extrapolation stays bounded.
+constexpr float kOutMin = -0.5f, kOutMax = 1.5f;
+
+// The fitted lattice holds the displacement after - before (code values); the model is
+// before + displacement.
+Rgb evaluate(const ThinPlateLattice& lat, const std::vector<Rgb>& disp, const Rgb& x) {
+  const Rgb d = lat.eval(disp, x);
+  Rgb o;
+  for (size_t c = 0; c < 3; ++c) {
+    o[c] = std::clamp(x[c], 0.f, 1.f) + d[c];
+    o[c] = std::isfinite(o[c]) ? std::clamp(o[c], kOutMin, kOutMax) : x[c];
+  }
+  return o;
+}
+
+// Colour-block cross-validation for the thin-plate weight. Samples are grouped by an 8×8×8
+// partition of the RGB cube and the blocks dealt into four folds by a fixed hash; each candidate
+// is fitted without one fold and scored on it. Holding out whole blocks of colour (not random
+// pixels, whose neighbours would stay in the fit) asks the question extraction has to answer:
+// how well does the fit predict colours the pair does not show? Returns the candidate with the
+// least held-out error, or `fallback` when the samples fill fewer than two folds.
+double choose_bending(const ThinPlateLattice& lat, const std::vector<Sample>& s, double ridge,
+                      const std::vector<double>& candidates, double fallback) {
+  constexpr int kBlocks = 8, kFolds = 4;
+  std::vector<int> fold(s.size());
+  std::vector<int> filled(kFolds, 0);
+  for (size_t i = 0; i < s.size(); ++i) {
+    uint32_t b = 0;
+    for (size_t c = 0; c < 3; ++c)
+      b = b * kBlocks + uint32_t(std::clamp(int(s[i].in[c] * kBlocks), 0, kBlocks - 1));
+    // Integer mixing (Thomas Wang's 32-bit hash) so neighbouring blocks land in different folds.
+    b = (b ^ 61u) ^ (b >> 16);
+    b *= 9u;
+    b ^= b >> 4;
+    b *= 0x27d4eb2du;
+    b ^= b >> 15;
+    fold[i] = int(b % kFolds);
+    filled[size_t(fold[i])] = 1;
+  }
+  if (std::count(filled.begin(), filled.end(), 1) < 2) return fallback;
+  double best = fallback, best_err = 1e300;
+  for (double cand : candidates) {
+    double err = 0;
+    for (int f = 0; f < kFolds; ++f) {
+      if (!filled[size_t(f)]) continue;
+      std::vector<Sample> train, test;
+      for (size_t i = 0; i < s.size(); ++i) (fold[i] == f ? test : train).push_back(s[i]);
+      const auto disp = lat.fit(train, cand, 0.0, ridge);
+      for (const auto& x : test) {
+        const Rgb p = evaluate(lat, disp, x.in);
+        for (size_t c = 0; c < 3; ++c) {
+          const double d = double(p[c]) - double(x.in[c]) - double(x.target[c]);
+          err += x.weight * d * d;
+        }
+      }
+    }
+    if (err < best_err) best_err = err, best = cand;
+  }
+  return best;
 }
 
 }  // namespace
 
-LatticeFitResult fit_lattice(const std::vector<Rgb>& in, const std::vector<Rgb>& out,
-                             const std::vector<float>& weights, const LatticeFitOptions& opt) {
-  const int F = std::clamp(opt.fit_size, 2, 65);
-  const size_t n = in.size();
-  // 1. Global quadratic polynomial, weighted least squares with a tiny ridge.
-  Eigen::Matrix<double, kPolyTerms, kPolyTerms> ata = Eigen::Matrix<double, kPolyTerms, kPolyTerms>::Zero();
-  Eigen::Matrix<double, kPolyTerms, 3> aty = Eigen::Matrix<double, kPolyTerms, 3>::Zero();
-  double wsum = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const auto f = poly_features(in[i]);
-    Eigen::Map<const Eigen::Matrix<double, kPolyTerms, 1>> fv(f.data());
-    ata.noalias() += double(weights[i]) * fv * fv.transpose();
-    for (int c = 0; c < 3; ++c) aty.col(c) += double(weights[i]) * out[i][c] * fv;
-    wsum += weights[i];
-  }
-  // Ridge towards the identity polynomial so colours with no data stay close to identity.
-  Eigen::Matrix<double, kPolyTerms, 3> prior = Eigen::Matrix<double, kPolyTerms, 3>::Zero();
-  prior(1, 0) = prior(2, 1) = prior(3, 2) = 1.0;
-  const double ridge = 1e-3 * std::max(1.0, wsum);
-  ata += ridge * Eigen::Matrix<double, kPolyTerms, kPolyTerms>::Identity();
-  aty += ridge * prior;
-  const Eigen::Matrix<double, kPolyTerms, 3> coef = ata.ldlt().solve(aty);
-  auto poly = [&](const Rgb& x) {
-    const auto f = poly_features(x);
-    Eigen::Map<const Eigen::Matrix<double, kPolyTerms, 1>> fv(f.data());
-    Eigen::Matrix<double, 1, 3> v = fv.transpose() * coef;
-    return Rgb{float(v(0)), float(v(1)), float(v(2))};
-  };
-
-  // 2. Residual lattice: data term (trilinear weights) + second-difference prior + weak pull to 0.
-  const int nodes = F * F * F;
-  auto node = [F](int r, int g, int b) { return (b * F + g) * F + r; };
-  std::vector<Eigen::Triplet<double>> trip;
-  trip.reserve(n * 64 + size_t(nodes) * 27);
-  Eigen::MatrixXd rhs = Eigen::MatrixXd::Zero(nodes, 3);
-  std::vector<char> touched(size_t(nodes), 0);
-  for (size_t i = 0; i < n; ++i) {
-    int base[3];
-    double fr[3];
-    for (int c = 0; c < 3; ++c) {
-      const double p = std::clamp(double(in[i][c]), 0.0, 1.0) * (F - 1);
-      base[c] = std::min(F - 2, int(p));
-      fr[c] = p - base[c];
-    }
-    int idx[8];
-    double wt[8];
-    for (int k = 0; k < 8; ++k) {
-      const int dr = k & 1, dg = (k >> 1) & 1, db = (k >> 2) & 1;
-      idx[k] = node(base[0] + dr, base[1] + dg, base[2] + db);
-      wt[k] = (dr ? fr[0] : 1 - fr[0]) * (dg ? fr[1] : 1 - fr[1]) * (db ? fr[2] : 1 - fr[2]);
-    }
-    const Rgb p = poly(in[i]);
-    const double w = weights[i];
-    for (int a = 0; a < 8; ++a) {
-      touched[size_t(idx[a])] = 1;
-      for (int b = 0; b < 8; ++b) trip.emplace_back(idx[a], idx[b], w * wt[a] * wt[b]);
-      for (int c = 0; c < 3; ++c) rhs(idx[a], c) += w * wt[a] * (out[i][c] - p[c]);
-    }
-  }
-  // Prior strength scaled so `smoothness` is relative to the average data weight per node.
-  const double lambda = double(opt.smoothness) * wsum / nodes * double(F - 1) * double(F - 1) / 256.0;
-  const double pull = 1e-4 * wsum / nodes;
-  for (int b = 0; b < F; ++b)
-    for (int g = 0; g < F; ++g)
-      for (int r = 0; r < F; ++r) {
-        const int here = node(r, g, b);
-        trip.emplace_back(here, here, pull);
-        const int pos[3] = {r, g, b};
-        for (int axis = 0; axis < 3; ++axis) {
-          if (pos[axis] == 0 || pos[axis] == F - 1) continue;
-          int q[3] = {r, g, b};
-          q[axis] -= 1;
-          const int lo = node(q[0], q[1], q[2]);
-          q[axis] += 2;
-          const int hi = node(q[0], q[1], q[2]);
-          // (lo - 2 here + hi)^2 expanded into the normal matrix.
-          const int ids[3] = {lo, here, hi};
-          const double cf[3] = {1, -2, 1};
-          for (int a = 0; a < 3; ++a)
-            for (int c = 0; c < 3; ++c) trip.emplace_back(ids[a], ids[c], lambda * cf[a] * cf[c]);
-        }
-      }
-  Eigen::SparseMatrix<double> A(nodes, nodes);
-  A.setFromTriplets(trip.begin(), trip.end());
-  Eigen::ConjugateGradient<Eigen::SparseMatrix<double>, Eigen::Lower | Eigen::Upper> cg;
-  cg.setTolerance(1e-7);
-  cg.setMaxIterations(2000);
-  cg.compute(A);
-  Eigen::MatrixXd R(nodes, 3);
-  for (int c = 0; c < 3; ++c) R.col(c) = cg.solve(rhs.col(c));
-
-  auto residual = [&](const Rgb& x) {
-    int base[3];
-    double fr[3];
-    for (int c = 0; c < 3; ++c) {
-      const double p = std::clamp(double(x[c]), 0.0, 1.0) * (F - 1);
-      base[c] = std::min(F - 2, int(p));
-      fr[c] = p - base[c];
-    }
-    Rgb v{0, 0, 0};
-    for (int k = 0; k < 8; ++k) {
-      const int dr = k & 1, dg = (k >> 1) & 1, db = (k >> 2) & 1;
-      const double wt = (dr ? fr[0] : 1 - fr[0]) * (dg ? fr[1] : 1 - fr[1]) * (db ? fr[2] : 1 - fr[2]);
-      const int id = node(base[0] + dr, base[1] + dg, base[2] + db);
-      for (int c = 0; c < 3; ++c) v[c] += float(wt * R(id, c));
-    }
-    return v;
-  };
-  auto model = [&](const Rgb& x) {
-    const Rgb p = poly(x), r = residual(x);
-    Rgb o;
-    for (int c = 0; c < 3; ++c) {
-      o[c] = p[c] + r[c];
-      if (!std::isfinite(o[c])) o[c] = x[c];
-      o[c] = std::clamp(o[c], -0.5f, 1.5f);
-    }
-    return o;
-  };
-  LatticeFitResult res;
-  res.lut = lut_from_function(std::clamp(opt.out_size, 2, 129), model);
-  double se = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Rgb m = model(in[i]);
-    for (int c = 0; c < 3; ++c) se += weights[i] * double(m[c] - out[i][c]) * double(m[c] - out[i][c]);
-  }
-  res.rms = float(std::sqrt(se / std::max(1e-12, 3 * wsum)));
-  res.coverage = float(std::count(touched.begin(), touched.end(), 1)) / float(nodes);
-  return res;
-}
-
-}  // namespace look_detail
-
 Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOptions& options,
-                  ExtractReport* report, const std::string& before_name, const std::string& after_name) {
-  if (before.empty() || before.channels < 3) throw_bad_input(before_name, "image is empty or not RGB");
+                  ExtractReport* report, const std::string& before_name,
+                  const std::string& after_name) {
+  if (before.empty() || before.channels < 3)
+    throw_bad_input(before_name, "image is empty or not RGB");
   if (after.empty() || after.channels < 3) throw_bad_input(after_name, "image is empty or not RGB");
   if (before.width != after.width || before.height != after.height)
-    throw_bad_input(after_name, "size " + std::to_string(after.width) + "x" + std::to_string(after.height) +
-                                    " differs from " + before_name + " (" + std::to_string(before.width) +
-                                    "x" + std::to_string(before.height) + "); a before/after pair must share framing");
+    throw_bad_input(after_name, "size " + std::to_string(after.width) + "x" +
+                                    std::to_string(after.height) + " differs from " + before_name +
+                                    " (" + std::to_string(before.width) + "x" +
+                                    std::to_string(before.height) +
+                                    "); a before/after pair must share framing");
   if (options.lut_size < 2 || options.lut_size > 129) throw_usage("LUT size must be 2..129");
-  // Distinct input colours (quantised to 1/1023) with their mean output and count.
+  if (options.fit_size < 3 || options.fit_size > 33 || options.cv_size < 3 || options.cv_size > 33)
+    throw_usage("extraction lattice sizes must be 3..33");
+  // Distinct input colours (quantised to 1/1023) with their mean output and count. Averaging
+  // every pixel that shares an input colour also averages the 8-bit rounding of the output.
   struct Acc {
     double in[3] = {0, 0, 0}, out[3] = {0, 0, 0};
     double n = 0;
@@ -179,10 +108,12 @@ Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOption
     const float* a = after.pixels.data() + i * size_t(after.channels);
     bool finite = true;
     for (int c = 0; c < 3; ++c) finite = finite && std::isfinite(b[c]) && std::isfinite(a[c]);
-    if (!finite) throw_bad_input(std::isfinite(b[0] + b[1] + b[2]) ? after_name : before_name,
-                                 "pixel " + std::to_string(i) + " holds NaN or infinity");
+    if (!finite)
+      throw_bad_input(std::isfinite(b[0] + b[1] + b[2]) ? after_name : before_name,
+                      "pixel " + std::to_string(i) + " holds NaN or infinity");
     uint32_t key = 0;
-    for (int c = 0; c < 3; ++c) key = key * 1024u + uint32_t(std::lround(std::clamp(b[c], 0.f, 1.f) * 1023.f));
+    for (int c = 0; c < 3; ++c)
+      key = key * 1024u + uint32_t(std::lround(std::clamp(b[c], 0.f, 1.f) * 1023.f));
     Acc& acc = bins[key];
     for (int c = 0; c < 3; ++c) {
       acc.in[c] += std::clamp(b[c], 0.f, 1.f);
@@ -190,26 +121,57 @@ Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOption
     }
     acc.n += 1;
   }
-  std::vector<Rgb> in, out;
-  std::vector<float> w;
-  in.reserve(bins.size());
+  // Samples: before colour → displacement (after - before), weighted per distinct colour.
+  std::vector<Sample> samples;
+  samples.reserve(bins.size());
   for (const auto& [key, acc] : bins) {
-    in.push_back({float(acc.in[0] / acc.n), float(acc.in[1] / acc.n), float(acc.in[2] / acc.n)});
-    out.push_back({float(acc.out[0] / acc.n), float(acc.out[1] / acc.n), float(acc.out[2] / acc.n)});
-    // sqrt(count): frequent colours count more, without letting one flat area dominate.
-    w.push_back(float(std::sqrt(acc.n)));
+    Sample s;
+    for (size_t c = 0; c < 3; ++c) {
+      s.in[c] = float(acc.in[c] / acc.n);
+      s.target[c] = float(acc.out[c] / acc.n) - s.in[c];
+    }
+    s.weight = std::pow(acc.n, double(options.weight_power));
+    samples.push_back(s);
   }
-  look_detail::LatticeFitOptions fo;
-  fo.fit_size = options.fit_size;
-  fo.out_size = options.lut_size;
-  fo.smoothness = options.smoothness;
-  auto fit = look_detail::fit_lattice(in, out, w, fo);
+  double bending = options.bending;
+  if (bending < 0) {
+    // Cross-validation on an evenly strided subset keeps its cost bounded on large stills.
+    std::vector<Sample> cv;
+    const size_t cv_stride =
+        std::max<size_t>(1, samples.size() / size_t(std::max(1, options.cv_max_samples)));
+    for (size_t i = 0; i < samples.size(); i += cv_stride) cv.push_back(samples[i]);
+    bending = choose_bending(ThinPlateLattice(options.cv_size), cv, options.ridge,
+                             {1e-8, 1e-7, 1e-6, 1e-5, 1e-4}, 1e-7);
+  }
+  const ThinPlateLattice lat(options.fit_size);
+  const auto disp = lat.fit(samples, bending, 0.0, options.ridge);
+  Lut3D lut = Lut3D::identity(options.lut_size);
+  for (size_t i = 0; i < lut.table.size(); i += 3) {
+    const Rgb o = evaluate(lat, disp, {lut.table[i], lut.table[i + 1], lut.table[i + 2]});
+    for (size_t c = 0; c < 3; ++c) lut.table[i + c] = o[c];
+  }
   if (report) {
-    report->fit_rms = fit.rms;
-    report->samples = in.size();
-    report->coverage = fit.coverage;
+    double se = 0, wsum = 0;
+    std::vector<char> touched(size_t((lat.size() - 1) * (lat.size() - 1) * (lat.size() - 1)), 0);
+    for (const auto& s : samples) {
+      const Rgb o = evaluate(lat, disp, s.in);
+      for (size_t c = 0; c < 3; ++c) {
+        const double d = double(o[c]) - double(s.in[c]) - double(s.target[c]);
+        se += s.weight * d * d;
+      }
+      wsum += s.weight;
+      int k = 0;
+      for (int c = 2; c >= 0; --c)
+        k = k * (lat.size() - 1) +
+            std::min(lat.size() - 2, int(s.in[size_t(c)] * float(lat.size() - 1)));
+      touched[size_t(k)] = 1;
+    }
+    report->fit_rms = float(std::sqrt(se / std::max(1e-12, 3 * wsum)));
+    report->samples = samples.size();
+    report->coverage = float(std::count(touched.begin(), touched.end(), 1)) / float(touched.size());
+    report->bending = float(bending);
   }
-  return std::move(fit.lut);
+  return lut;
 }
 
 }  // namespace autograde

@@ -5,12 +5,14 @@
 #include <cstdlib>
 #include <random>
 
+#include "../../src/look/thin_plate_lattice.hpp"
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/look/extract.hpp"
 #include "autograde/look/look.hpp"
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/lut/interpolate.hpp"
+#include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
 #include "test_support.hpp"
 
@@ -32,8 +34,10 @@ ImageF synthetic_photo(int w, int h, unsigned seed) {
     for (int x = 0; x < w; ++x)
       for (int c = 0; c < 3; ++c) {
         const float fx = float(x) / w, fy = float(y) / h;
-        float v = 0.5f + 0.35f * std::sin(6.f * f[c][0] * fx + 5.f * f[c][1] * fy + 6.f * f[c][2] + phase) +
-                  0.1f * std::sin(40.f * f[c][3] * (fx + fy)) + 0.05f * (u(rng) - 0.5f);
+        float v =
+            0.5f +
+            0.35f * std::sin(6.f * f[c][0] * fx + 5.f * f[c][1] * fy + 6.f * f[c][2] + phase) +
+            0.1f * std::sin(40.f * f[c][3] * (fx + fy)) + 0.05f * (u(rng) - 0.5f);
         img.at(x, y)[c] = std::round(std::clamp(v, 0.f, 1.f) * 255.f) / 255.f;
       }
   return img;
@@ -88,7 +92,8 @@ TEST(Extract, RecoversAShippedCreativeLutOnAnotherPhoto) {
   const auto lut_path = root / "luts" / "debian_kdenlive" / "CINEMATIC.cube";
   const auto a = root / "images" / "kodak24" / "kodim05.png";
   const auto c = root / "images" / "kodak24" / "kodim23.png";
-  if (!std::filesystem::exists(lut_path) || !std::filesystem::exists(a) || !std::filesystem::exists(c))
+  if (!std::filesystem::exists(lut_path) || !std::filesystem::exists(a) ||
+      !std::filesystem::exists(c))
     GTEST_SKIP() << "files missing";
   const Lut3D truth = *read_cube(lut_path.string()).cube;
   const ImageF before = read_image(a.string()).image;
@@ -97,6 +102,141 @@ TEST(Extract, RecoversAShippedCreativeLutOnAnotherPhoto) {
   const Lut3D lut = extract_lut(before, after);
   const ImageF other = read_image(c.string()).image;
   EXPECT_LT(mean_de00(applied(lut, other), applied(truth, other)), 1.0);
+}
+
+// The thin-plate energy leaves affine functions free: an affine target seen only in a small
+// corner of the cube is reproduced everywhere, including far outside the samples.
+TEST(ThinPlateLattice, ExtrapolatesAnAffineFunctionExactly) {
+  const look_detail::ThinPlateLattice lat(9);
+  auto affine = [](const Rgb& x) {
+    return Rgb{0.1f + 0.5f * x[0] - 0.2f * x[1], -0.05f + 0.3f * x[2],
+               0.2f * x[0] + 0.2f * x[1] + 0.2f * x[2]};
+  };
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(0.2f, 0.45f);
+  std::vector<look_detail::Sample> s;
+  for (int i = 0; i < 400; ++i) {
+    const Rgb x{u(rng), u(rng), u(rng)};
+    s.push_back({x, affine(x), 1.0});
+  }
+  const auto v = lat.fit(s, 1e-3, 0.0, 1e-12);
+  for (const Rgb& x :
+       {Rgb{0.f, 0.f, 0.f}, Rgb{1.f, 1.f, 1.f}, Rgb{1.f, 0.f, 0.5f}, Rgb{0.9f, 0.1f, 0.f}}) {
+    const Rgb got = lat.eval(v, x), want = affine(x);
+    for (int c = 0; c < 3; ++c)
+      EXPECT_NEAR(got[c], want[c], 2e-3) << x[0] << "," << x[1] << "," << x[2];
+  }
+  // With a strong bending weight a curved target is flattened towards its best affine fit,
+  // with a weak one it is followed: the weight means what it says.
+  std::vector<look_detail::Sample> q;
+  for (int i = 0; i < 2000; ++i) {
+    const Rgb x{u(rng) * 2.f - 0.4f, u(rng) * 2.f - 0.4f, u(rng) * 2.f - 0.4f};
+    q.push_back({x, Rgb{x[0] * x[0], 0.f, 0.f}, 1.0});
+  }
+  auto rms = [&](const std::vector<Rgb>& vals) {
+    double se = 0;
+    for (const auto& x : q) se += std::pow(lat.eval(vals, x.in)[0] - x.target[0], 2.0);
+    return std::sqrt(se / double(q.size()));
+  };
+  EXPECT_LT(rms(lat.fit(q, 1e-9, 0.0, 1e-12)), 0.003);
+  EXPECT_GT(rms(lat.fit(q, 1.0, 0.0, 1e-12)), 0.01);
+}
+
+// A shipped film-emulation Hald CLUT, extracted from one Kodak photo, reproduces the LUT on a
+// different photo (the target: within mean CIEDE2000 1.0).
+TEST(Extract, RecoversAShippedHaldClutOnAnotherPhoto) {
+  AG_REQUIRE_SHARED_DATA();
+  const auto root = autograde::testing::shared_data();
+  const auto lut_path = root / "luts" / "rawtherapee_haldclut_level12" / "Polaroid_669_3.png";
+  const auto a = root / "images" / "kodak24" / "kodim14.png";
+  const auto c = root / "images" / "kodak24" / "kodim19.png";
+  if (!std::filesystem::exists(lut_path) || !std::filesystem::exists(a) ||
+      !std::filesystem::exists(c))
+    GTEST_SKIP() << "files missing";
+  const Lut3D truth = *load_lut(lut_path.string()).cube;
+  const ImageF before = read_image(a.string()).image;
+  ImageF after = applied(truth, before);
+  for (float& v : after.pixels) v = std::round(v * 255.f) / 255.f;
+  const Lut3D lut = extract_lut(before, after);
+  const ImageF other = read_image(c.string()).image;
+  const double err = mean_de00(applied(lut, other), applied(truth, other));
+  const double baseline = mean_de00(other, applied(truth, other));
+  EXPECT_LT(err, 1.0) << "identity would be " << baseline;
+  EXPECT_GT(baseline, 3.0);
+}
+
+// Hostile pairs: a flat single colour, a 1×1 image, an all-black pair. No NaN, bounded output,
+// and the one colour seen is reproduced; colours far from it stay close to the input.
+TEST(Extract, HostilePairsGiveBoundedFiniteLuts) {
+  ImageF flat(32, 24, 3), graded(32, 24, 3);
+  for (size_t i = 0; i < flat.pixels.size(); i += 3) {
+    flat.pixels[i] = 0.6f, flat.pixels[i + 1] = 0.4f, flat.pixels[i + 2] = 0.3f;
+    graded.pixels[i] = 0.7f, graded.pixels[i + 1] = 0.4f, graded.pixels[i + 2] = 0.2f;
+  }
+  ImageF one(1, 1, 3), one_after(1, 1, 3);
+  one.pixels = {0.2f, 0.5f, 0.9f};
+  one_after.pixels = {0.3f, 0.5f, 0.8f};
+  ImageF black(16, 16, 3);
+  for (const auto& [b, a] :
+       {std::pair{&flat, &graded}, std::pair{&one, &one_after}, std::pair{&black, &black}}) {
+    ExtractOptions o;
+    o.lut_size = 9;
+    const Lut3D lut = extract_lut(*b, *a, o);
+    ASSERT_EQ(lut.size, 9);
+    for (float v : lut.table) {
+      ASSERT_TRUE(std::isfinite(v));
+      EXPECT_GE(v, -0.5f);
+      EXPECT_LE(v, 1.5f);
+    }
+    const Rgb seen = sample_tetrahedral(lut, {b->pixels[0], b->pixels[1], b->pixels[2]});
+    for (int c = 0; c < 3; ++c) EXPECT_NEAR(seen[c], a->pixels[size_t(c)], 0.02);
+  }
+  // Single colour: one sample cannot say how other colours move, so they move by about the
+  // same offset and keep their differences (no blow-up far away).
+  const Lut3D lut = extract_lut(flat, graded);
+  const Rgb white = sample_tetrahedral(lut, {1.f, 1.f, 1.f}),
+            dark = sample_tetrahedral(lut, {0.f, 0.f, 0.f});
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(white[c] - dark[c], 1.f, 0.15f);
+}
+
+// The thin-plate weight is chosen from the data: a pair whose "grade" is per-colour noise gets
+// a heavier weight than the same smooth grade without the noise.
+TEST(Extract, CrossValidationSmoothsNoiseMoreThanACleanGrade) {
+  const Lut3D truth = bake_look(creative_look(), 33);
+  const ImageF before = synthetic_photo(160, 120, 4);
+  ImageF clean = applied(truth, before), noisy = clean;
+  std::mt19937 rng(11);
+  std::normal_distribution<float> noise(0.f, 0.04f);
+  for (float& v : noisy.pixels)
+    v = std::round(std::clamp(v + noise(rng), 0.f, 1.f) * 255.f) / 255.f;
+  for (float& v : clean.pixels) v = std::round(v * 255.f) / 255.f;
+  ExtractReport rc, rn;
+  extract_lut(before, clean, {}, &rc);
+  extract_lut(before, noisy, {}, &rn);
+  EXPECT_GT(rn.bending, rc.bending);
+  EXPECT_GT(rn.fit_rms, 0.02f);
+  EXPECT_LT(rc.fit_rms, 0.01f);
+}
+
+TEST(Extract, RejectsNonFiniteEmptyAndBadSizes) {
+  ImageF a(4, 4, 3), b(4, 4, 3);
+  b.pixels[5] = std::nanf("");
+  try {
+    extract_lut(a, b, {}, nullptr, "a.png", "b.png");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    EXPECT_NE(std::string(e.what()).find("b.png"), std::string::npos);
+  }
+  EXPECT_THROW(extract_lut(ImageF(), ImageF(), {}, nullptr, "a.png", "b.png"), Error);
+  ExtractOptions o;
+  o.lut_size = 1;
+  try {
+    extract_lut(a, a, o);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+  }
 }
 
 TEST(Extract, RejectsMismatchedPairsNamingTheFile) {
@@ -122,16 +262,21 @@ TEST(LutCli, ExtractAndMatchWriteCubesAndBadInputExitsThree) {
     const int rc = std::system((cmd + " >/dev/null 2>&1").c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   };
-  EXPECT_EQ(sh(cli + " lut --before " + (dir / "a.png").string() + " --after " + (dir / "b.png").string() +
-               " -o " + (dir / "x.cube").string()), 0);
+  EXPECT_EQ(sh(cli + " lut --before " + (dir / "a.png").string() + " --after " +
+               (dir / "b.png").string() + " -o " + (dir / "x.cube").string()),
+            0);
   EXPECT_EQ(read_cube((dir / "x.cube").string()).cube->size, 33);
-  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " --source " + (dir / "a.png").string() +
-               " --size 17 --explain -o " + (dir / "m.cube").string()), 0);
+  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " --source " +
+               (dir / "a.png").string() + " --size 17 --explain -o " + (dir / "m.cube").string()),
+            0);
   EXPECT_EQ(read_cube((dir / "m.cube").string()).cube->size, 17);
   // Unreadable reference: exit 3 and no output file.
-  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "missing.png").string() + " -o " + (dir / "n.cube").string()), 3);
+  EXPECT_EQ(
+      sh(cli + " lut --ref " + (dir / "missing.png").string() + " -o " + (dir / "n.cube").string()),
+      3);
   EXPECT_FALSE(std::filesystem::exists(dir / "n.cube"));
   // Output onto an input is refused (usage, 2) and the input is untouched.
-  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " -o " + (dir / "b.png").string()), 2);
+  EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " -o " + (dir / "b.png").string()),
+            2);
   EXPECT_TRUE(std::filesystem::exists(dir / "b.png"));
 }
