@@ -32,6 +32,7 @@
 #include "autograde/core/error.hpp"
 #include "autograde/look/extract.hpp"
 #include "autograde/look/match.hpp"
+#include "autograde/look/match_protocol.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
@@ -40,65 +41,6 @@ namespace fs = std::filesystem;
 using namespace autograde;
 
 namespace {
-
-ImageF downscale(const ImageF& img, int max_side) {
-  const int f = std::max(1, (std::max(img.width, img.height) + max_side - 1) / max_side);
-  ImageF out(img.width / f, img.height / f, 3);
-  for (int y = 0; y < out.height; ++y)
-    for (int x = 0; x < out.width; ++x) {
-      float acc[3] = {0, 0, 0};
-      for (int yy = 0; yy < f; ++yy)
-        for (int xx = 0; xx < f; ++xx)
-          for (int c = 0; c < 3; ++c) acc[c] += img.at(x * f + xx, y * f + yy)[c];
-      for (int c = 0; c < 3; ++c) out.at(x, y)[c] = acc[c] / float(f * f);
-    }
-  return out;
-}
-
-void quantise8(ImageF& img) {
-  for (float& v : img.pixels) v = std::round(std::clamp(v, 0.f, 1.f) * 255.f) / 255.f;
-}
-
-ImageF applied(const Lut3D& lut, const ImageF& img) {
-  ImageF out = img;
-  apply_reference(lut, out, Interp::Tetrahedral);
-  for (float& v : out.pixels) v = std::clamp(v, 0.f, 1.f);
-  return out;
-}
-
-struct Score {
-  double mean = 0, p90 = 0, psnr = 0;
-};
-Score score(const ImageF& out, const ImageF& truth) {
-  std::vector<float> de(out.pixel_count());
-  double se = 0;
-  for (size_t i = 0; i < de.size(); ++i) {
-    const float* a = out.pixels.data() + 3 * i;
-    const float* b = truth.pixels.data() + 3 * i;
-    de[i] = ciede2000(srgb_to_lab({a[0], a[1], a[2]}), srgb_to_lab({b[0], b[1], b[2]}));
-    for (int c = 0; c < 3; ++c) se += double(a[c] - b[c]) * double(a[c] - b[c]) * 255.0 * 255.0;
-  }
-  Score s;
-  for (float v : de) s.mean += v;
-  s.mean /= double(de.size());
-  std::nth_element(de.begin(), de.begin() + long(de.size() * 9 / 10), de.end());
-  s.p90 = de[de.size() * 9 / 10];
-  const double mse = se / double(3 * de.size());
-  s.psnr = 10.0 * std::log10(255.0 * 255.0 / std::max(mse, 1e-3));
-  return s;
-}
-
-std::vector<fs::path> files_under(const fs::path& dir, const std::vector<std::string>& exts) {
-  std::vector<fs::path> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    std::string ext = e.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-    if (std::find(exts.begin(), exts.end(), ext) != exts.end()) out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 double percentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
@@ -184,7 +126,7 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
                     const std::vector<std::pair<std::string, ImageF>>& images, bool detail,
                     int fits) {
   const size_t n = images.size();
-  std::vector<Score> ex, exid, ex_smooth, exid_smooth;
+  std::vector<MatchScore> ex, exid, ex_smooth, exid_smooth;
   std::vector<double> covered_err;
   double t = 0;
   int smooth_luts = 0;
@@ -199,8 +141,8 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
     for (int j = 0; j < fits; ++j) {
       const size_t ia = (l + size_t(j) * n / size_t(fits)) % n;
       const ImageF& A = images[ia].second;
-      ImageF after = applied(luts[l].second, A);
-      quantise8(after);
+      ImageF after = apply_lut_clamped(luts[l].second, A);
+      quantise_8bit(after);
       const auto t0 = std::chrono::steady_clock::now();
       ExtractReport rep;
       const Lut3D lut = extract_lut(A, after, g_extract, &rep);
@@ -219,10 +161,10 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
       for (int k = 1; k <= 3; ++k) {
         const ImageF& C = images[(ia + size_t(k) * (n / 4 + 1)) % n].second;
         if (&C == &A) continue;
-        const ImageF truth = applied(luts[l].second, C);
-        const ImageF got = applied(lut, C);
-        ex.push_back(score(got, truth));
-        exid.push_back(score(C, truth));
+        const ImageF truth = apply_lut_clamped(luts[l].second, C);
+        const ImageF got = apply_lut_clamped(lut, C);
+        ex.push_back(score_against_truth(got, truth));
+        exid.push_back(score_against_truth(C, truth));
         if (smooth) ex_smooth.push_back(ex.back()), exid_smooth.push_back(exid.back());
         std::vector<char> covered(C.pixel_count());
         size_t unc = 0;
@@ -240,7 +182,7 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
         ++used;
       }
       if (detail) {
-        const double fit_a = masked_de(applied(lut, A), after, {}, true);
+        const double fit_a = masked_de(apply_lut_clamped(lut, A), after, {}, true);
         const double u = std::max(1, used);
         fmt::print(
             "{:<46} {:<28} {:>5} {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f} {:>6.2f} {:>5.1f}% {:>7.4f} "
@@ -257,7 +199,7 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
       luts.size(), fits);
   fmt::print("{:<16} {:>9} {:>9} {:>9} {:>8}\n", "method", "mean dE00", "p90 dE00", "PSNR dB",
              "s/LUT");
-  auto row = [&](const std::string& name, const std::vector<Score>& s, double secs) {
+  auto row = [&](const std::string& name, const std::vector<MatchScore>& s, double secs) {
     double mean = 0, p90 = 0, psnr = 0;
     for (const auto& x : s) {
       mean += x.mean / double(s.size());
@@ -341,14 +283,14 @@ int main(int argc, char** argv) {
 
   // Images (downscaled, 8-bit quantised as they came).
   std::vector<std::pair<std::string, ImageF>> images;
-  const auto image_files = files_under(images_dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"});
+  const auto image_files = files_with_extensions(images_dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"});
   for (size_t i = 0; i < image_files.size(); ++i) {
     const bool even = i % 2 == 0;
     if ((half == "even" || fit_priors) && !even) continue;
     if (half == "odd" && even) continue;
     try {
-      ImageF img = downscale(read_image(image_files[i].string()).image, size);
-      quantise8(img);
+      ImageF img = reduce_image(read_image(image_files[i].string()).image, size);
+      quantise_8bit(img);
       images.emplace_back(image_files[i].filename().string(), std::move(img));
     } catch (const Error& e) {
       fmt::print(stderr, "skipping image: {}\n", e.what());
@@ -363,16 +305,13 @@ int main(int argc, char** argv) {
   // domain, or "log" in the file name) are not creative looks and are skipped.
   std::vector<std::pair<std::string, Lut3D>> luts;
   int lut_index = -1;
-  for (const auto& p : files_under(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
-    std::string lower = p.string();
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    if (lower.find("log") != std::string::npos) continue;
+  for (const auto& p : files_with_extensions(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
     try {
-      LutFile f = load_lut(p.string());
-      if (f.shaper || !f.cube || !f.cube->has_default_domain()) continue;
+      std::optional<Lut3D> lut = load_creative_lut(p);
+      if (!lut) continue;
       ++lut_index;
       if (half == "odd" && lut_index % 2 == 0) continue;  // --half odd: held-out LUTs too
-      luts.emplace_back(p.parent_path().filename().string() + "/" + p.filename().string(), std::move(*f.cube));
+      luts.emplace_back(p.parent_path().filename().string() + "/" + p.filename().string(), std::move(*lut));
     } catch (const Error& e) {
       fmt::print(stderr, "skipping LUT: {}\n", e.what());
     }
@@ -399,8 +338,8 @@ int main(int argc, char** argv) {
     std::vector<Vec> effects;  // δ = stats(L(image)) - stats(image)
     for (size_t l = 0; l < luts.size(); l += 2)
       for (size_t i = 0; i < images.size(); ++i) {
-        ImageF g = applied(luts[l].second, images[i].second);
-        quantise8(g);
+        ImageF g = apply_lut_clamped(luts[l].second, images[i].second);
+        quantise_8bit(g);
         effects.push_back(stats_of(g) - content[i]);
       }
     // Per statistic, a zero-mean Gaussian scale mixture of the grade effects by EM (the
@@ -463,7 +402,7 @@ int main(int argc, char** argv) {
     if (e == std::string::npos) e = methods_arg.size();
     if (e > s) methods.push_back(methods_arg.substr(s, e - s));
   }
-  std::map<std::string, std::vector<Score>> scores;
+  std::map<std::string, std::vector<MatchScore>> scores;
   std::map<std::string, double> seconds;
   const size_t n = images.size();
   int cases = 0;
@@ -472,9 +411,9 @@ int main(int argc, char** argv) {
       const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
       const size_t ib = (ia + 1 + (l * 7 + size_t(j) * 3) % (n - 1)) % n;  // never equal to ia
       const ImageF& A = images[ia].second;
-      ImageF ref = applied(luts[l].second, images[ib].second);
-      quantise8(ref);
-      const ImageF truth = applied(luts[l].second, A);
+      ImageF ref = apply_lut_clamped(luts[l].second, images[ib].second);
+      quantise_8bit(ref);
+      const ImageF truth = apply_lut_clamped(luts[l].second, A);
       ++cases;
       for (const auto& m : methods) {
         const auto t0 = std::chrono::steady_clock::now();
@@ -486,7 +425,7 @@ int main(int argc, char** argv) {
           lut = std::move(res.lut);
           if (verbose && res.look) fmt::print("{}", describe(*res.look));
         }
-        scores[m].push_back(score(applied(lut, A), truth));
+        scores[m].push_back(score_against_truth(apply_lut_clamped(lut, A), truth));
         seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       }
       if (verbose) {
