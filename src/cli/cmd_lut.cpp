@@ -86,10 +86,11 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
         for (size_t i = 0; i < lut.table.size(); ++i) lut.table[i] = id.table[i] + o->strength * (lut.table[i] - id.table[i]);
       }
       write_cube(lut, o->out);
-      report = {{"mode", "extract"}, {"fit_rms", rep.fit_rms}, {"samples", rep.samples}, {"coverage", rep.coverage}};
+      report = {{"mode", "extract"}, {"fit_rms", rep.fit_rms}, {"samples", rep.samples}, {"coverage", rep.coverage}, {"bending", rep.bending}};
       if (o->explain)
-        fmt::print("extracted from {} -> {}: {} distinct colours, fit RMS {:.4f} (code values), lattice coverage {:.0f}%\n",
-                   o->before, o->after, rep.samples, rep.fit_rms, 100.f * rep.coverage);
+        fmt::print("extracted from {} -> {}: {} distinct colours, fit RMS {:.4f} (code values), lattice coverage {:.0f}%, "
+                   "thin-plate bending {:.3g} (chosen by cross-validation unless given)\n",
+                   o->before, o->after, rep.samples, rep.fit_rms, 100.f * rep.coverage, rep.bending);
     } else if (o->ref.empty()) {
       Look look = prompt_delta;
       look.strength = o->strength;
