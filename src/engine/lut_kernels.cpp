@@ -31,27 +31,57 @@ struct alignas(64) Buffers {
   float c[4][kChunk] = {};  // R, G, B, raw alpha
 };
 
+// float → int32 by truncation for values known to be in range (0 <= v < 2^31): x86's plain
+// conversion, without the out-of-range fix-up hn::ConvertTo adds (four extra operations).
+HWY_INLINE VI TruncInRange(VF v) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  return VI{_mm512_cvttps_epi32(v.raw)};
+#elif HWY_TARGET == HWY_AVX2
+  return VI{_mm256_cvttps_epi32(v.raw)};
+#elif HWY_TARGET == HWY_SSE4 || HWY_TARGET == HWY_SSSE3
+  return VI{_mm_cvttps_epi32(v.raw)};
+#else
+  return hn::ConvertTo(DI(), v);
+#endif
+}
+
+// max(t, 0) with NaN → 0. x86 MAXPS returns its second operand when either is NaN, so one
+// instruction does both; other targets compare first.
+HWY_INLINE VF MaxZeroNanToZero(DF df, VF t) {
+#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+  return hn::Max(t, hn::Zero(df));
+#else
+  return hn::IfThenElseZero(t > hn::Zero(df), t);
+#endif
+}
+
 // Lattice position of one channel, as the scalar reference's locate(): t = v*a + b clamped to
 // [0,1] (NaN → 0), x = t*(size-1), index = min(floor(x), size-2), fraction = x - index.
 HWY_INLINE void Locate(DF df, VF v, VF a, VF b, VF scale, VI imax, VI& i0, VF& f) {
-  const DI di;
-  VF t = hn::MulAdd(v, a, b);
-  t = hn::IfThenElseZero(t > hn::Zero(df), t);
+  VF t = MaxZeroNanToZero(df, hn::MulAdd(v, a, b));
   t = hn::Min(t, hn::Set(df, 1.f));
   const VF x = hn::Mul(t, scale);
-  i0 = hn::Min(hn::ConvertTo(di, x), imax);  // x >= 0, so truncation is floor
+  i0 = hn::Min(TruncInRange(x), imax);  // x >= 0, so truncation is floor
   f = hn::Sub(x, hn::ConvertTo(df, i0));
 }
 
 enum class Stage1 { None, CodeTable, Shaper };
 
+// Per-chunk scratch of the tetrahedral vertex pass: the first three vertex offsets (in floats
+// of the RGB0 table) and the three weights of every pixel, then the RGB0 results.
+struct alignas(64) TetraScratch {
+  int32_t idx0[kChunk], idx1[kChunk], idx2[kChunk];
+  float w_max[kChunk], w_mid[kChunk], w_min[kChunk];
+  float rgbx[4 * kChunk];
+};
+
+// Reads R, G, B from `in`, writes them to `out` (either may be the other: every sample is
+// read before it is written). n: a multiple of the lane count.
 template <Stage1 kStage1, bool kHas3D, bool kTetra>
-void TransformChunk(const PreparedLut& L, float* HWY_RESTRICT pr, float* HWY_RESTRICT pg,
-                    float* HWY_RESTRICT pb, size_t n) {
+void TransformChunk(const PreparedLut& L, const float* const* in, float* const* p, size_t n) {
   const DF df;
   const DI di;
   const size_t N = hn::Lanes(df);
-  float* p[3] = {pr, pg, pb};
 
   // Stage-1 constants.
   const VI code_max = hn::Set(di, std::max(L.code_count - 1, 0));
@@ -68,11 +98,18 @@ void TransformChunk(const PreparedLut& L, float* HWY_RESTRICT pr, float* HWY_RES
   const VI dall4 = hn::Set(di, 4 * (1 + S + S * S));
   const VI er = hn::Set(di, 1), eg = hn::Set(di, S), eb = hn::Set(di, S * S);
   const float* HWY_RESTRICT T = L.table3.data();
+#if HWY_TARGET != HWY_SCALAR
+  // Three passes over the chunk: lattice positions for all pixels (full vectors), then one
+  // 128-bit RGB0 load per vertex and pixel, then back to planar. Running each pass over the
+  // whole chunk keeps every load far from the store that produced it (no store-forwarding
+  // stalls between the scalar and the vector parts).
+  HWY_ALIGN TetraScratch S4;
+#endif
 
   for (size_t i = 0; i < n; i += N) {
     VF v[3];
     for (int c = 0; c < 3; ++c) {
-      v[c] = hn::Load(df, p[c] + i);
+      v[c] = hn::LoadU(df, in[c] + i);
       if constexpr (kStage1 == Stage1::CodeTable) {
         // Raw integer codes (exact in float); out-of-range high bits clamp to the last code.
         const VI code = hn::Min(hn::Max(hn::ConvertTo(di, v[c]), hn::Zero(di)), code_max);
@@ -88,7 +125,7 @@ void TransformChunk(const PreparedLut& L, float* HWY_RESTRICT pr, float* HWY_RES
       }
     }
     if constexpr (!kHas3D) {
-      for (int c = 0; c < 3; ++c) hn::Store(v[c], df, p[c] + i);
+      for (int c = 0; c < 3; ++c) hn::StoreU(v[c], df, p[c] + i);
       continue;
     } else {
       VI ir, ig, ib;
@@ -126,45 +163,23 @@ void TransformChunk(const PreparedLut& L, float* HWY_RESTRICT pr, float* HWY_RES
           VF out = hn::MulAdd(f_max, hn::Sub(c1, c0), c0);
           out = hn::MulAdd(f_mid, hn::Sub(c2, c1), out);
           out = hn::MulAdd(f_min, hn::Sub(c3, c2), out);
-          hn::Store(out, df, p[c] + i);
+          hn::StoreU(out, df, p[c] + i);
         }
 #else
-        HWY_ALIGN int32_t idx0[hn::MaxLanes(df)], idx1[hn::MaxLanes(df)], idx2[hn::MaxLanes(df)],
-            idx3[hn::MaxLanes(df)];
-        HWY_ALIGN float w_max[hn::MaxLanes(df)], w_mid[hn::MaxLanes(df)], w_min[hn::MaxLanes(df)],
-            rgbx[4 * hn::MaxLanes(df)];
-        // Offsets in RGB0 entries of 4 floats.
+        // Offsets in RGB0 entries of 4 floats, kept for the vertex pass below. The fourth
+        // vertex is always c000 + (1, 1, 1): a constant displacement from the first.
         const VI o_max = hn::IfThenElse(hn::RebindMask(di, r_max), er,
                                         hn::IfThenElse(hn::RebindMask(di, g_max), eg, eb));
         const VI o_min = hn::IfThenElse(hn::RebindMask(di, b_min), eb,
                                         hn::IfThenElse(hn::RebindMask(di, g_min), eg, er));
-        // Vertex offsets in RGB0 entries (4 floats), then one 128-bit load per vertex and pixel:
-        // 4 loads per pixel instead of 12 gathered lanes, which is what bounds the gather form.
         const VI b4 = hn::ShiftLeft<2>(base_entry);
-        hn::Store(b4, di, idx0);
-        hn::Store(hn::Add(b4, hn::ShiftLeft<2>(o_max)), di, idx1);
-        hn::Store(hn::Sub(hn::Add(b4, dall4), hn::ShiftLeft<2>(o_min)), di, idx2);
-        hn::Store(hn::Add(b4, dall4), di, idx3);
-        hn::Store(hn::Max(hn::Max(fr, fg), fb), df, w_max);
-        hn::Store(hn::Min(hn::Min(fr, fg), fb), df, w_min);
-        hn::Store(hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb)), df, w_mid);
-        const hn::Full128<float> d4;
-        const float* HWY_RESTRICT T4 = L.table4.data();
-        for (size_t j = 0; j < N; ++j) {
-          const auto c0 = hn::LoadU(d4, T4 + idx0[j]);
-          const auto c1 = hn::LoadU(d4, T4 + idx1[j]);
-          const auto c2 = hn::LoadU(d4, T4 + idx2[j]);
-          const auto c3 = hn::LoadU(d4, T4 + idx3[j]);
-          auto out = hn::MulAdd(hn::Set(d4, w_max[j]), hn::Sub(c1, c0), c0);
-          out = hn::MulAdd(hn::Set(d4, w_mid[j]), hn::Sub(c2, c1), out);
-          out = hn::MulAdd(hn::Set(d4, w_min[j]), hn::Sub(c3, c2), out);
-          hn::Store(out, d4, rgbx + 4 * j);
-        }
-        VF o0, o1, o2, o3;
-        hn::LoadInterleaved4(df, rgbx, o0, o1, o2, o3);
-        hn::Store(o0, df, p[0] + i);
-        hn::Store(o1, df, p[1] + i);
-        hn::Store(o2, df, p[2] + i);
+        hn::Store(b4, di, S4.idx0 + i);
+        hn::Store(hn::Add(b4, hn::ShiftLeft<2>(o_max)), di, S4.idx1 + i);
+        hn::Store(hn::Sub(hn::Add(b4, dall4), hn::ShiftLeft<2>(o_min)), di, S4.idx2 + i);
+        hn::Store(hn::Max(hn::Max(fr, fg), fb), df, S4.w_max + i);
+        hn::Store(hn::Min(hn::Min(fr, fg), fb), df, S4.w_min + i);
+        hn::Store(hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb)), df, S4.w_mid + i);
+        (void)base;
 #endif
       } else {
         // Trilinear: lerp along red, then green, then blue (the scalar reference's order).
@@ -183,23 +198,47 @@ void TransformChunk(const PreparedLut& L, float* HWY_RESTRICT pr, float* HWY_RES
           const VF c11 = hn::MulAdd(fr, hn::Sub(v111, v011), v011);
           const VF c0 = hn::MulAdd(fg, hn::Sub(c10, c00), c00);
           const VF c1 = hn::MulAdd(fg, hn::Sub(c11, c01), c01);
-          hn::Store(hn::MulAdd(fb, hn::Sub(c1, c0), c0), df, p[c] + i);
+          hn::StoreU(hn::MulAdd(fb, hn::Sub(c1, c0), c0), df, p[c] + i);
         }
       }
     }
   }
+#if HWY_TARGET != HWY_SCALAR
+  if constexpr (kHas3D && kTetra) {
+    const hn::Full128<float> d4;
+    const float* HWY_RESTRICT T4 = L.table4.data();
+    const size_t d111 = size_t(4) * (1 + S + S * S);
+    for (size_t j = 0; j < n; ++j) {
+      const float* HWY_RESTRICT v0 = T4 + S4.idx0[j];
+      const auto c0 = hn::LoadU(d4, v0);
+      const auto c1 = hn::LoadU(d4, T4 + S4.idx1[j]);
+      const auto c2 = hn::LoadU(d4, T4 + S4.idx2[j]);
+      const auto c3 = hn::LoadU(d4, v0 + d111);
+      auto out = hn::MulAdd(hn::Set(d4, S4.w_max[j]), hn::Sub(c1, c0), c0);
+      out = hn::MulAdd(hn::Set(d4, S4.w_mid[j]), hn::Sub(c2, c1), out);
+      out = hn::MulAdd(hn::Set(d4, S4.w_min[j]), hn::Sub(c3, c2), out);
+      hn::Store(out, d4, S4.rgbx + 4 * j);
+    }
+    for (size_t i = 0; i < n; i += N) {
+      VF o0, o1, o2, o3;
+      hn::LoadInterleaved4(df, S4.rgbx + 4 * i, o0, o1, o2, o3);
+      hn::StoreU(o0, df, p[0] + i);
+      hn::StoreU(o1, df, p[1] + i);
+      hn::StoreU(o2, df, p[2] + i);
+    }
+  }
+#endif
 }
 
-// n: a multiple of the lane count (the buffers are padded).
-void Transform(const PreparedLut& L, Buffers& B, size_t n) {
+// n: a multiple of the lane count, at most kChunk.
+void Transform(const PreparedLut& L, const float* const* in, float* const* out, size_t n) {
   const bool tetra = L.interp == Interp::Tetrahedral;
   const bool has3d = L.size3 > 0;
-  float *r = B.c[0], *g = B.c[1], *b = B.c[2];
   auto run = [&](auto s1) {
     constexpr Stage1 k = decltype(s1)::value;
-    if (!has3d) return TransformChunk<k, false, true>(L, r, g, b, n);
-    if (tetra) return TransformChunk<k, true, true>(L, r, g, b, n);
-    return TransformChunk<k, true, false>(L, r, g, b, n);
+    if (!has3d) return TransformChunk<k, false, true>(L, in, out, n);
+    if (tetra) return TransformChunk<k, true, true>(L, in, out, n);
+    return TransformChunk<k, true, false>(L, in, out, n);
   };
   if (L.code_count > 0)
     run(std::integral_constant<Stage1, Stage1::CodeTable>{});
@@ -207,6 +246,12 @@ void Transform(const PreparedLut& L, Buffers& B, size_t n) {
     run(std::integral_constant<Stage1, Stage1::Shaper>{});
   else
     run(std::integral_constant<Stage1, Stage1::None>{});
+}
+
+// In place on the buffers (padded to the lane count).
+void Transform(const PreparedLut& L, Buffers& B, size_t n) {
+  float* const rgb[3] = {B.c[0], B.c[1], B.c[2]};
+  Transform(L, rgb, rgb, n);
 }
 
 // ---- Pixel formats ------------------------------------------------------------------------
@@ -355,6 +400,20 @@ void RenderRowsT(const PreparedLut& L, const RowJob& job) {
     for (size_t x0 = 0; x0 < size_t(job.width); x0 += kChunk) {
       const size_t n = std::min(kChunk, size_t(job.width) - x0);
       const size_t off = x0 * px;
+      if constexpr (std::is_same_v<T, float>) {
+        if (planar && n % N == 0) {
+          // Planar float needs no conversion: the kernel reads the source planes and writes
+          // the destination planes directly (no staging copies through the buffers).
+          const float* in[3];
+          float* out[3];
+          for (int c = 0; c < 3; ++c) {
+            in[c] = reinterpret_cast<const float*>(src[c] + off);
+            out[c] = reinterpret_cast<float*>(dst[c] + off);
+          }
+          Transform(L, in, out, n);
+          continue;
+        }
+      }
       if (planar) {
         for (int c = 0; c < 3; ++c) UnpackPlane<T>(src[c] + off, n, B.c[c]);
       } else if (f.channels == 3) {
