@@ -67,11 +67,12 @@ HWY_INLINE void Locate(DF df, VF v, VF a, VF b, VF scale, VI imax, VI& i0, VF& f
 
 enum class Stage1 { None, CodeTable, Shaper };
 
-// Per-chunk scratch of the tetrahedral vertex pass: the first three vertex offsets (in floats
-// of the RGB0 table) and the three weights of every pixel, then the RGB0 results.
+// Per-chunk scratch of the tetrahedral vertex pass, per pixel: the offsets (in floats of the
+// RGB0 table) of the first two vertices as one 64-bit pair and of the third, the weights as
+// one 128-bit block (max, mid, min, 0), then the RGB0 result.
 struct alignas(64) TetraScratch {
-  int32_t idx0[kChunk], idx1[kChunk], idx2[kChunk];
-  float w_max[kChunk], w_mid[kChunk], w_min[kChunk];
+  uint32_t idx01[2 * kChunk], idx2[kChunk];
+  float w4[4 * kChunk];
   float rgbx[4 * kChunk];
 };
 
@@ -172,13 +173,16 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
                                         hn::IfThenElse(hn::RebindMask(di, g_max), eg, eb));
         const VI o_min = hn::IfThenElse(hn::RebindMask(di, b_min), eb,
                                         hn::IfThenElse(hn::RebindMask(di, g_min), eg, er));
+        const hn::RebindToUnsigned<DF> du;
         const VI b4 = hn::ShiftLeft<2>(base_entry);
-        hn::Store(b4, di, S4.idx0 + i);
-        hn::Store(hn::Add(b4, hn::ShiftLeft<2>(o_max)), di, S4.idx1 + i);
-        hn::Store(hn::Sub(hn::Add(b4, dall4), hn::ShiftLeft<2>(o_min)), di, S4.idx2 + i);
-        hn::Store(hn::Max(hn::Max(fr, fg), fb), df, S4.w_max + i);
-        hn::Store(hn::Min(hn::Min(fr, fg), fb), df, S4.w_min + i);
-        hn::Store(hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb)), df, S4.w_mid + i);
+        const VI i1 = hn::Add(b4, hn::ShiftLeft<2>(o_max));
+        const VI i2 = hn::Sub(hn::Add(b4, dall4), hn::ShiftLeft<2>(o_min));
+        hn::StoreInterleaved2(hn::BitCast(du, b4), hn::BitCast(du, i1), du, S4.idx01 + 2 * i);
+        hn::Store(hn::BitCast(du, i2), du, S4.idx2 + i);
+        const VF w_max = hn::Max(hn::Max(fr, fg), fb);
+        const VF w_min = hn::Min(hn::Min(fr, fg), fb);
+        const VF w_mid = hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb));
+        hn::StoreInterleaved4(w_max, w_mid, w_min, hn::Zero(df), df, S4.w4 + 4 * i);
         (void)base;
 #endif
       } else {
@@ -208,17 +212,47 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
     const hn::Full128<float> d4;
     const float* HWY_RESTRICT T4 = L.table4.data();
     const size_t d111 = size_t(4) * (1 + S + S * S);
+    // One pixel: vertices c0..c3 as RGB0 blocks, weights broadcast from the pixel's block.
+    auto vertex_offsets = [&](size_t j, const float*& a0, const float*& a1, const float*& a2) {
+      std::uint64_t pair;
+      std::memcpy(&pair, S4.idx01 + 2 * j, sizeof(pair));  // one load for two offsets
+      a0 = T4 + std::uint32_t(pair);
+      a1 = T4 + std::uint32_t(pair >> 32);
+      a2 = T4 + S4.idx2[j];
+    };
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+    // Two pixels per 256-bit vector (one per 128-bit half): the shuffles this needs run on
+    // more ports than 512-bit ones, and the arithmetic count halves against 128-bit blocks.
+    const hn::Full256<float> d8;
+    for (size_t j = 0; j < n; j += 2) {
+      const float *a0, *a1, *a2, *b0, *b1, *b2;
+      vertex_offsets(j, a0, a1, a2);
+      vertex_offsets(j + 1, b0, b1, b2);
+      const auto c0 = hn::Combine(d8, hn::LoadU(d4, b0), hn::LoadU(d4, a0));
+      const auto c1 = hn::Combine(d8, hn::LoadU(d4, b1), hn::LoadU(d4, a1));
+      const auto c2 = hn::Combine(d8, hn::LoadU(d4, b2), hn::LoadU(d4, a2));
+      const auto c3 = hn::Combine(d8, hn::LoadU(d4, b0 + d111), hn::LoadU(d4, a0 + d111));
+      const auto w = hn::Load(d8, S4.w4 + 4 * j);
+      auto out = hn::MulAdd(hn::Broadcast<0>(w), hn::Sub(c1, c0), c0);
+      out = hn::MulAdd(hn::Broadcast<1>(w), hn::Sub(c2, c1), out);
+      out = hn::MulAdd(hn::Broadcast<2>(w), hn::Sub(c3, c2), out);
+      hn::Store(out, d8, S4.rgbx + 4 * j);
+    }
+#else
     for (size_t j = 0; j < n; ++j) {
-      const float* HWY_RESTRICT v0 = T4 + S4.idx0[j];
-      const auto c0 = hn::LoadU(d4, v0);
-      const auto c1 = hn::LoadU(d4, T4 + S4.idx1[j]);
-      const auto c2 = hn::LoadU(d4, T4 + S4.idx2[j]);
-      const auto c3 = hn::LoadU(d4, v0 + d111);
-      auto out = hn::MulAdd(hn::Set(d4, S4.w_max[j]), hn::Sub(c1, c0), c0);
-      out = hn::MulAdd(hn::Set(d4, S4.w_mid[j]), hn::Sub(c2, c1), out);
-      out = hn::MulAdd(hn::Set(d4, S4.w_min[j]), hn::Sub(c3, c2), out);
+      const float *a0, *a1, *a2;
+      vertex_offsets(j, a0, a1, a2);
+      const auto c0 = hn::LoadU(d4, a0);
+      const auto c1 = hn::LoadU(d4, a1);
+      const auto c2 = hn::LoadU(d4, a2);
+      const auto c3 = hn::LoadU(d4, a0 + d111);
+      const auto w = hn::Load(d4, S4.w4 + 4 * j);
+      auto out = hn::MulAdd(hn::Broadcast<0>(w), hn::Sub(c1, c0), c0);
+      out = hn::MulAdd(hn::Broadcast<1>(w), hn::Sub(c2, c1), out);
+      out = hn::MulAdd(hn::Broadcast<2>(w), hn::Sub(c3, c2), out);
       hn::Store(out, d4, S4.rgbx + 4 * j);
     }
+#endif
     for (size_t i = 0; i < n; i += N) {
       VF o0, o1, o2, o3;
       hn::LoadInterleaved4(df, S4.rgbx + 4 * i, o0, o1, o2, o3);
