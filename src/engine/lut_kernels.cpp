@@ -507,9 +507,18 @@ void RenderYuvRowsT(const PreparedLut& L, const YuvJob& job) {
   const int cw = (job.width + (1 << sw) - 1) >> sw;
   const int cchunk = int(kChunk) >> (sw + sh);  // chroma samples per chunk
   const int pitch = cchunk << sw;               // buffer row pitch (luma samples)
+  const DF df;
+  const DT<T> dt;
+  const VF v_y_mul = hn::Set(df, y_mul), v_y_add = hn::Set(df, y_add);
+  const VF v_r_cr = hn::Set(df, r_cr), v_g_cb = hn::Set(df, g_cb), v_g_cr = hn::Set(df, g_cr);
+  const VF v_b_cb = hn::Set(df, b_cb);
+  const VF v_kr = hn::Set(df, kr), v_kg = hn::Set(df, kg), v_kb = hn::Set(df, kb);
+  const VF v_y_scale = hn::Set(df, 219.f * q), v_y_off = hn::Set(df, 16.f * q);
+  const VF v_max = hn::Set(df, max_code);
   Buffers B;
-  float cb[kChunk], cr[kChunk], sum_b[kChunk], sum_r[kChunk];
-  int count[kChunk];
+  // Chroma (E'cb, E'cr) repeated at every luma position of the chunk; then per output luma
+  // sample E'b - E'y and E'r - E'y, averaged per chroma site below.
+  HWY_ALIGN float cbu[kChunk], cru[kChunk], db[kChunk], dr[kChunk];
   for (int cy = job.cy0; cy < job.cy1; ++cy) {
     const int ly0 = cy << sh;
     const int rows = std::min(1 << sh, job.height - ly0);
@@ -521,44 +530,73 @@ void RenderYuvRowsT(const PreparedLut& L, const YuvJob& job) {
       const int ncx = std::min(cchunk, cw - cx0);
       const int lx0 = cx0 << sw;
       const int nlx = std::min(ncx << sw, job.width - lx0);
-      for (int k = 0; k < ncx; ++k) {
-        cb[k] = float(LoadScalar<T>(csrc[0] + (cx0 + k) * sizeof(T))) * c_mul + c_add;
-        cr[k] = float(LoadScalar<T>(csrc[1] + (cx0 + k) * sizeof(T))) * c_mul + c_add;
+      for (int k = 0; k < nlx; ++k) {
+        const size_t ck = size_t(cx0 + (k >> sw)) * sizeof(T);
+        cbu[k] = float(LoadScalar<T>(csrc[0] + ck)) * c_mul + c_add;
+        cru[k] = float(LoadScalar<T>(csrc[1] + ck)) * c_mul + c_add;
       }
+      const int nvec = nlx / int(N) * int(N);  // whole vectors inside the row
       for (int j = 0; j < rows; ++j) {
         const std::uint8_t* ys =
             job.src[0] + std::ptrdiff_t(ly0 + j) * job.src_stride[0] + size_t(lx0) * sizeof(T);
         float* R = B.c[0] + j * pitch;
         float* G = B.c[1] + j * pitch;
         float* Bl = B.c[2] + j * pitch;
-        for (int k = 0; k < nlx; ++k) {
+        int k = 0;
+        for (; k < nvec; k += int(N)) {
+          const VF yv = hn::MulAdd(ToFloat<T>(hn::LoadU(dt, reinterpret_cast<const T*>(ys) + k)),
+                                   v_y_mul, v_y_add);
+          const VF u = hn::Load(df, cbu + k), v = hn::Load(df, cru + k);
+          hn::Store(hn::MulAdd(v_r_cr, v, yv), df, R + k);
+          hn::Store(hn::MulAdd(v_g_cb, u, hn::MulAdd(v_g_cr, v, yv)), df, G + k);
+          hn::Store(hn::MulAdd(v_b_cb, u, yv), df, Bl + k);
+        }
+        for (; k < nlx; ++k) {
           const float yv = float(LoadScalar<T>(ys + k * sizeof(T))) * y_mul + y_add;
-          const float u = cb[k >> sw], v = cr[k >> sw];
+          const float u = cbu[k], v = cru[k];
           R[k] = yv + r_cr * v;
           G[k] = yv + g_cb * u + g_cr * v;
           Bl[k] = yv + b_cb * u;
         }
       }
       Transform(L, B, (size_t(rows * pitch) + N - 1) / N * N);
-      for (int k = 0; k < ncx; ++k) sum_b[k] = sum_r[k] = 0.f, count[k] = 0;
       for (int j = 0; j < rows; ++j) {
         std::uint8_t* yd =
             job.dst[0] + std::ptrdiff_t(ly0 + j) * job.dst_stride[0] + size_t(lx0) * sizeof(T);
         const float* R = B.c[0] + j * pitch;
         const float* G = B.c[1] + j * pitch;
         const float* Bl = B.c[2] + j * pitch;
-        for (int k = 0; k < nlx; ++k) {
+        float* dbj = db + j * pitch;
+        float* drj = dr + j * pitch;
+        int k = 0;
+        for (; k < nvec; k += int(N)) {
+          const VF r = hn::Load(df, R + k), g = hn::Load(df, G + k), b = hn::Load(df, Bl + k);
+          const VF yv = hn::MulAdd(v_kr, r, hn::MulAdd(v_kg, g, hn::Mul(v_kb, b)));
+          const VF code = hn::Min(hn::Max(hn::MulAdd(yv, v_y_scale, v_y_off), hn::Zero(df)), v_max);
+          hn::StoreU(hn::DemoteTo(dt, hn::NearestInt(code)), dt, reinterpret_cast<T*>(yd) + k);
+          hn::Store(hn::Sub(b, yv), df, dbj + k);
+          hn::Store(hn::Sub(r, yv), df, drj + k);
+        }
+        for (; k < nlx; ++k) {
           const float yv = kr * R[k] + kg * G[k] + kb * Bl[k];
           const float code = std::min(std::max((219.f * yv + 16.f) * q, 0.f), max_code);
           StoreScalar<T>(yd + k * sizeof(T), T(std::nearbyint(code)));
-          sum_b[k >> sw] += Bl[k] - yv;
-          sum_r[k >> sw] += R[k] - yv;
-          count[k >> sw] += 1;
+          dbj[k] = Bl[k] - yv;
+          drj[k] = R[k] - yv;
         }
       }
+      // Each chroma site: the mean over the luma samples it covers (inside the picture).
       for (int k = 0; k < ncx; ++k) {
-        const float inv_n = 1.f / float(count[k]);
-        const float u = sum_b[k] * inv_n * inv_cb, v = sum_r[k] * inv_n * inv_cr;
+        float sb = 0.f, sr = 0.f;
+        int count = 0;
+        for (int j = 0; j < rows; ++j)
+          for (int i = k << sw; i < std::min((k + 1) << sw, nlx); ++i) {
+            sb += db[j * pitch + i];
+            sr += dr[j * pitch + i];
+            ++count;
+          }
+        const float inv_n = 1.f / float(count);
+        const float u = sb * inv_n * inv_cb, v = sr * inv_n * inv_cr;
         const float cu = std::min(std::max((224.f * u + 128.f) * q, 0.f), max_code);
         const float cv = std::min(std::max((224.f * v + 128.f) * q, 0.f), max_code);
         StoreScalar<T>(cdst[0] + (cx0 + k) * sizeof(T), T(std::nearbyint(cu)));
