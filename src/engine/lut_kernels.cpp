@@ -100,6 +100,19 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
   const VI er = hn::Set(di, 1), eg = hn::Set(di, S), eb = hn::Set(di, S * S);
   const float* HWY_RESTRICT T = L.table3.data();
 #if HWY_TARGET != HWY_SCALAR
+  // The tetrahedral vector path: t as in Locate (the lattice scale is not folded into the
+  // domain map: on a 256³ table that would move x by an ulp of 255, a visible error at 16
+  // bits), index = min(floor(x), size-2) kept in float. While 4·size³ < 2^24 the vertex
+  // offset (in floats of the RGB0 table) is exact in float too: two FMAs instead of 32-bit
+  // integer multiplies.
+  const bool float_offsets = S <= 128;
+  const VF xi_max = hn::Set(df, float(std::max(S - 2, 0)));
+  const VF one = hn::Set(df, 1.f);
+  VF a3v[3], b3v[3];
+  for (int c = 0; c < 3; ++c) a3v[c] = hn::Set(df, L.a3[c]), b3v[c] = hn::Set(df, L.b3[c]);
+  const VF f4 = hn::Set(df, 4.f), f4S = hn::Set(df, 4.f * float(S));
+  const VF f4SS = hn::Set(df, 4.f * float(S) * float(S));
+  const VI er4 = hn::Set(di, 4), eg4 = hn::Set(di, 4 * S), eb4 = hn::Set(di, 4 * S * S);
   // Three passes over the chunk: lattice positions for all pixels (full vectors), then one
   // 128-bit RGB0 load per vertex and pixel, then back to planar. Running each pass over the
   // whole chunk keeps every load far from the store that produced it (no store-forwarding
@@ -129,6 +142,46 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
       for (int c = 0; c < 3; ++c) hn::StoreU(v[c], df, p[c] + i);
       continue;
     } else {
+#if HWY_TARGET != HWY_SCALAR
+      if constexpr (kTetra) {
+        VF x[3], xi[3];
+        for (int c = 0; c < 3; ++c) {
+          const VF t = hn::Min(MaxZeroNanToZero(df, hn::MulAdd(v[c], a3v[c], b3v[c])), one);
+          x[c] = hn::Mul(t, s3_scale);
+          xi[c] = hn::Min(hn::Floor(x[c]), xi_max);
+        }
+        const VF fr = hn::Sub(x[0], xi[0]), fg = hn::Sub(x[1], xi[1]), fb = hn::Sub(x[2], xi[2]);
+        VI b4;
+        if (float_offsets) {
+          b4 = TruncInRange(hn::MulAdd(xi[2], f4SS, hn::MulAdd(xi[1], f4S, hn::Mul(xi[0], f4))));
+        } else {
+          const VI ir = TruncInRange(xi[0]), ig = TruncInRange(xi[1]), ib = TruncInRange(xi[2]);
+          b4 = hn::ShiftLeft<2>(hn::Add(hn::Mul(hn::Add(hn::Mul(ib, vS), ig), vS), ir));
+        }
+        // Tetrahedral (Kasson et al. 1995): walk from c000 to c111 along the axes in order of
+        // decreasing fraction (see the scalar-target branch below for the tie rules).
+        const auto r_max = hn::And(fr >= fg, fr >= fb);
+        const auto g_max = hn::AndNot(r_max, fg >= fb);
+        const auto b_min = hn::And(fb <= fr, fb <= fg);
+        const auto g_min = hn::AndNot(b_min, fg <= fr);
+        // Offsets of the first three vertices, kept for the vertex pass below. The fourth
+        // vertex is always c000 + (1, 1, 1): a constant displacement from the first.
+        const VI o_max = hn::IfThenElse(hn::RebindMask(di, r_max), er4,
+                                        hn::IfThenElse(hn::RebindMask(di, g_max), eg4, eb4));
+        const VI o_min = hn::IfThenElse(hn::RebindMask(di, b_min), eb4,
+                                        hn::IfThenElse(hn::RebindMask(di, g_min), eg4, er4));
+        const hn::RebindToUnsigned<DF> du;
+        const VI i1 = hn::Add(b4, o_max);
+        const VI i2 = hn::Sub(hn::Add(b4, dall4), o_min);
+        hn::StoreInterleaved2(hn::BitCast(du, b4), hn::BitCast(du, i1), du, S4.idx01 + 2 * i);
+        hn::Store(hn::BitCast(du, i2), du, S4.idx2 + i);
+        const VF w_max = hn::Max(hn::Max(fr, fg), fb);
+        const VF w_min = hn::Min(hn::Min(fr, fg), fb);
+        const VF w_mid = hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb));
+        hn::StoreInterleaved4(w_max, w_mid, w_min, hn::Zero(df), df, S4.w4 + 4 * i);
+        continue;
+      }
+#endif
       VI ir, ig, ib;
       VF fr, fg, fb;
       Locate(df, v[0], hn::Set(df, L.a3[0]), hn::Set(df, L.b3[0]), s3_scale, s3_imax, ir, fr);
@@ -144,12 +197,12 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
         const auto g_max = hn::AndNot(r_max, fg >= fb);
         const auto b_min = hn::And(fb <= fr, fb <= fg);
         const auto g_min = hn::AndNot(b_min, fg <= fr);
-#if HWY_TARGET == HWY_SCALAR
+        // The scalar target (the vector targets took the branch above).
         const VI o_max = hn::IfThenElse(hn::RebindMask(di, r_max), dr,
                                         hn::IfThenElse(hn::RebindMask(di, g_max), dg, db));
         const VI o_min = hn::IfThenElse(hn::RebindMask(di, b_min), db,
                                         hn::IfThenElse(hn::RebindMask(di, g_min), dg, dr));
-        (void)dall4, (void)base_entry, (void)er, (void)eg, (void)eb;
+        (void)dall4, (void)er, (void)eg, (void)eb;
         const VF f_max = hn::Max(hn::Max(fr, fg), fb);
         const VF f_min = hn::Min(hn::Min(fr, fg), fb);
         const VF f_mid = hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb));
@@ -166,25 +219,6 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
           out = hn::MulAdd(f_min, hn::Sub(c3, c2), out);
           hn::StoreU(out, df, p[c] + i);
         }
-#else
-        // Offsets in RGB0 entries of 4 floats, kept for the vertex pass below. The fourth
-        // vertex is always c000 + (1, 1, 1): a constant displacement from the first.
-        const VI o_max = hn::IfThenElse(hn::RebindMask(di, r_max), er,
-                                        hn::IfThenElse(hn::RebindMask(di, g_max), eg, eb));
-        const VI o_min = hn::IfThenElse(hn::RebindMask(di, b_min), eb,
-                                        hn::IfThenElse(hn::RebindMask(di, g_min), eg, er));
-        const hn::RebindToUnsigned<DF> du;
-        const VI b4 = hn::ShiftLeft<2>(base_entry);
-        const VI i1 = hn::Add(b4, hn::ShiftLeft<2>(o_max));
-        const VI i2 = hn::Sub(hn::Add(b4, dall4), hn::ShiftLeft<2>(o_min));
-        hn::StoreInterleaved2(hn::BitCast(du, b4), hn::BitCast(du, i1), du, S4.idx01 + 2 * i);
-        hn::Store(hn::BitCast(du, i2), du, S4.idx2 + i);
-        const VF w_max = hn::Max(hn::Max(fr, fg), fb);
-        const VF w_min = hn::Min(hn::Min(fr, fg), fb);
-        const VF w_mid = hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb));
-        hn::StoreInterleaved4(w_max, w_mid, w_min, hn::Zero(df), df, S4.w4 + 4 * i);
-        (void)base;
-#endif
       } else {
         // Trilinear: lerp along red, then green, then blue (the scalar reference's order).
         const VI i100 = hn::Add(base, dr), i010 = hn::Add(base, dg);
