@@ -237,7 +237,7 @@ int main(int argc, char** argv) {
       const ImageView dv = view_of(dst, c.format, s.w, s.h);
       const double bound_ms = 2.0 * double(src.size()) / rw_bw * 1e3;
       for (int threads : {1, all_threads}) {
-        const int reps = quick ? 3 : (s.w > 2000 ? 7 : 15);
+        const int reps = quick ? 3 : (s.w > 2000 ? 15 : 40);
         const double ours = time_ours(r, sv, dv, threads, reps);
         const double theirs =
             ours_only ? 0.0 : time_ffmpeg(ffmpeg, c, s.w, s.h, raw, cube, s.frames, threads == 1);
