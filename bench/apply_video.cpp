@@ -149,24 +149,26 @@ int main(int argc, char** argv) {
   std::string origin;
   if (fs::exists(source)) {
     origin = "Tears of Steel excerpt scaled to 1920x1080";
-    run_seconds(fmt::format("{} -i {} -frames:v {} -vf scale=1920:1080:flags=lanczos,format=yuv420p "
-                            "-c:v libx264 -preset veryfast -crf 14 {} -an {}",
-                            ff, q(source), frames, tags, q(clip)));
+    run_seconds(
+        fmt::format("{} -i {} -frames:v {} -vf scale=1920:1080:flags=lanczos,format=yuv420p "
+                    "-c:v libx264 -preset veryfast -crf 14 {} -an {}",
+                    ff, q(source), frames, tags, q(clip)));
   } else {
     origin = "ffmpeg testsrc2 1920x1080";
-    run_seconds(fmt::format("{} -f lavfi -i testsrc2=size=1920x1080:rate=24 -frames:v {} "
-                            "-vf format=yuv420p -c:v libx264 -preset veryfast -crf 14 {} {}",
-                            ff, frames, tags, q(clip)));
+    run_seconds(
+        fmt::format("{} -f lavfi -i testsrc2=size=1920x1080:rate=24 -frames:v {} "
+                    "-vf format=yuv420p -c:v libx264 -preset veryfast -crf 14 {} {}",
+                    ff, frames, tags, q(clip)));
   }
   const VideoStreamInfo info = VideoReader(clip.string()).info();
   const fs::path cube = dir / "look.cube";
   write_cube(make_look(33), cube.string(), "");
 
   const fs::path ours_out = dir / "ours.mp4", ffmpeg_out = dir / "ffmpeg.mp4";
-  const std::string ours_cmd =
-      fmt::format("{} --quiet apply {} {} -o {} --interp tetrahedral --codec h264 --crf {} "
-                  "--preset {}",
-                  autograde_bin, q(cube), q(clip), q(ours_out), crf, preset);
+  const std::string ours_cmd = fmt::format(
+      "{} --quiet apply {} {} -o {} --interp tetrahedral --codec h264 --crf {} "
+      "--preset {}",
+      autograde_bin, q(cube), q(clip), q(ours_out), crf, preset);
   const std::string ffmpeg_cmd = fmt::format(
       "{} -i {} -vf lut3d=file={}:interp=tetrahedral -c:v libx264 -crf {} -preset {} "
       "-pix_fmt yuv420p {} -an {}",
@@ -174,14 +176,16 @@ int main(int argc, char** argv) {
 
   fmt::print("bench_apply_video: {} ({} frames, {}x{} {} {}), 33^3 tetrahedral LUT\n", origin,
              info.frame_count, info.width, info.height, info.codec, info.pixel_format);
-  fmt::print("encoder on both sides: libx264 crf {} preset {}, yuv420p, BT.709 tags; best of {} "
-             "runs each, wall time\n",
-             crf, preset, runs);
+  fmt::print(
+      "encoder on both sides: libx264 crf {} preset {}, yuv420p, BT.709 tags; best of {} "
+      "runs each, wall time\n",
+      crf, preset, runs);
   fmt::print("  ours:   autograde apply look.cube in.mp4 -o out.mp4 --crf {} --preset {}\n", crf,
              preset);
-  fmt::print("  ffmpeg: ffmpeg -i in.mp4 -vf lut3d=look.cube:interp=tetrahedral -c:v libx264 "
-             "-crf {} -preset {} -pix_fmt yuv420p\n\n",
-             crf, preset);
+  fmt::print(
+      "  ffmpeg: ffmpeg -i in.mp4 -vf lut3d=look.cube:interp=tetrahedral -c:v libx264 "
+      "-crf {} -preset {} -pix_fmt yuv420p\n\n",
+      crf, preset);
   std::fflush(stdout);
 
   double t_ours = 1e9, t_ffmpeg = 1e9;
@@ -204,11 +208,12 @@ int main(int argc, char** argv) {
   const int check = std::min(frames, 8);
   const int w = info.width, h = info.height;
   const fs::path rgb_in = dir / "dec.rgb", rgb_ff = dir / "ff.rgb";
-  run_seconds(fmt::format("{} -i {} -frames:v {} -f rawvideo -pix_fmt rgb24 {}", ff, q(clip),
-                          check, q(rgb_in)));
-  run_seconds(fmt::format("{} -f rawvideo -pix_fmt rgb24 -s {}x{} -i {} "
-                          "-vf lut3d=file={}:interp=tetrahedral -f rawvideo -pix_fmt rgb24 {}",
-                          ff, w, h, q(rgb_in), q(cube), q(rgb_ff)));
+  run_seconds(fmt::format("{} -i {} -frames:v {} -f rawvideo -pix_fmt rgb24 {}", ff, q(clip), check,
+                          q(rgb_in)));
+  run_seconds(
+      fmt::format("{} -f rawvideo -pix_fmt rgb24 -s {}x{} -i {} "
+                  "-vf lut3d=file={}:interp=tetrahedral -f rawvideo -pix_fmt rgb24 {}",
+                  ff, w, h, q(rgb_in), q(cube), q(rgb_ff)));
   std::vector<std::uint8_t> rgb = read_all(rgb_in), ours_rgb(rgb.size());
   const std::vector<std::uint8_t> theirs_rgb = read_all(rgb_ff);
   if (theirs_rgb.size() != rgb.size() || rgb.empty()) {
@@ -232,13 +237,14 @@ int main(int argc, char** argv) {
   const DiffStats rs = rgb_diff.stats();
 
   const fs::path y4m_in = dir / "dec.y4m", y4m_ours = dir / "ours.y4m", y4m_ff = dir / "ff.y4m";
-  run_seconds(fmt::format("{} -i {} -frames:v {} -pix_fmt yuv420p -f yuv4mpegpipe {}", ff,
-                          q(clip), check, q(y4m_in)));
-  run_seconds(fmt::format("{} --quiet apply {} {} -o {}", autograde_bin, q(cube), q(y4m_in),
-                          q(y4m_ours)));
-  run_seconds(fmt::format("{} -i {} -vf lut3d=file={}:interp=tetrahedral -pix_fmt yuv420p "
-                          "-strict -1 -f yuv4mpegpipe {}",
-                          ff, q(y4m_in), q(cube), q(y4m_ff)));
+  run_seconds(fmt::format("{} -i {} -frames:v {} -pix_fmt yuv420p -f yuv4mpegpipe {}", ff, q(clip),
+                          check, q(y4m_in)));
+  run_seconds(
+      fmt::format("{} --quiet apply {} {} -o {}", autograde_bin, q(cube), q(y4m_in), q(y4m_ours)));
+  run_seconds(
+      fmt::format("{} -i {} -vf lut3d=file={}:interp=tetrahedral -pix_fmt yuv420p "
+                  "-strict -1 -f yuv4mpegpipe {}",
+                  ff, q(y4m_in), q(cube), q(y4m_ff)));
   DiffAccumulator plane_diff[3];
   {
     Y4mReader a(y4m_ours.string()), b(y4m_ff.string());
@@ -254,12 +260,12 @@ int main(int argc, char** argv) {
   }
   fmt::print("agreement before encoding, first {} decoded frames:\n", check);
   fmt::print("  RGB (rgb24), engine vs ffmpeg lut3d:  {}\n", describe(rs));
-  fmt::print("    (ffmpeg 5.1 truncates 8-bit output, we round: a 1-code difference is expected)\n");
+  fmt::print(
+      "    (ffmpeg 5.1 truncates 8-bit output, we round: a 1-code difference is expected)\n");
   fmt::print("  RGB agrees within 1 code value: {}\n", rs.max <= 1 ? "yes" : "NO");
   const char* names[3] = {"Y' ", "Cb ", "Cr "};
   fmt::print("  Y'CbCr (.y4m), autograde apply vs ffmpeg's auto RGB conversion + lut3d:\n");
-  for (int p = 0; p < 3; ++p)
-    fmt::print("    {} {}\n", names[p], describe(plane_diff[p].stats()));
+  for (int p = 0; p < 3; ++p) fmt::print("    {} {}\n", names[p], describe(plane_diff[p].stats()));
   fs::remove_all(dir);
   return 0;
 }

@@ -6,8 +6,8 @@
 // pixel format; the extra traffic stays in L1 and costs far less than the table gathers.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "lut_kernels.cpp"
-#include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/cache_control.h>
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
 #include <algorithm>

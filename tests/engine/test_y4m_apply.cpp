@@ -224,15 +224,16 @@ TEST(ApplyCli, ClipOutputEqualsTheLibraryFusedPath) {
   for (const char* pix : {"yuv420p", "yuv422p10le"}) {
     SCOPED_TRACE(pix);
     const std::string in = (dir / "in.mkv").string(), out = (dir / "out.mkv").string();
-    ASSERT_EQ(run(std::string("ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=98x54:rate=25 "
-                              "-frames:v 4 -vf scale=out_color_matrix=bt709:out_range=tv -pix_fmt ") +
-                  pix +
-                  " -c:v ffv1 -color_primaries bt709 -color_trc bt709 -colorspace bt709 "
-                  "-color_range tv " +
-                  in),
-              0);
-    ASSERT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " +
-                  out + " --codec ffv1"),
+    ASSERT_EQ(
+        run(std::string("ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=98x54:rate=25 "
+                        "-frames:v 4 -vf scale=out_color_matrix=bt709:out_range=tv -pix_fmt ") +
+            pix +
+            " -c:v ffv1 -color_primaries bt709 -color_trc bt709 -colorspace bt709 "
+            "-color_range tv " +
+            in),
+        0);
+    ASSERT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + out +
+                  " --codec ffv1"),
               0);
     VideoReadOptions o;
     o.output = FrameOutput::Yuv;
