@@ -72,7 +72,7 @@ enum class Stage1 { None, CodeTable, Shaper };
 // RGB0 table) of the first two vertices as one 64-bit pair and of the third, the weights as
 // one 128-bit block (max, mid, min, 0), then the RGB0 result.
 struct alignas(64) TetraScratch {
-  uint32_t idx01[2 * kChunk], idx2[kChunk];
+  uint32_t idx0[kChunk], idx1[kChunk], idx2[kChunk];
   float w4[4 * kChunk];
   float rgbx[4 * kChunk];
 };
@@ -174,7 +174,8 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
         const hn::RebindToUnsigned<DF> du;
         const VI i1 = hn::Add(b4, o_max);
         const VI i2 = hn::Sub(hn::Add(b4, dall4), o_min);
-        hn::StoreInterleaved2(hn::BitCast(du, b4), hn::BitCast(du, i1), du, S4.idx01 + 2 * i);
+        hn::Store(hn::BitCast(du, b4), du, S4.idx0 + i);
+        hn::Store(hn::BitCast(du, i1), du, S4.idx1 + i);
         hn::Store(hn::BitCast(du, i2), du, S4.idx2 + i);
         const VF w_max = hn::Max(hn::Max(fr, fg), fb);
         const VF w_min = hn::Min(hn::Min(fr, fg), fb);
@@ -248,11 +249,10 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
     const float* HWY_RESTRICT T4 = L.table4.data();
     const size_t d111 = size_t(4) * (1 + S + S * S);
     // One pixel: vertices c0..c3 as RGB0 blocks, weights broadcast from the pixel's block.
+    const float* HWY_RESTRICT T4_111 = T4 + d111;
     auto vertex_offsets = [&](size_t j, const float*& a0, const float*& a1, const float*& a2) {
-      std::uint64_t pair;
-      std::memcpy(&pair, S4.idx01 + 2 * j, sizeof(pair));  // one load for two offsets
-      a0 = T4 + std::uint32_t(pair);
-      a1 = T4 + std::uint32_t(pair >> 32);
+      a0 = T4 + S4.idx0[j];
+      a1 = T4 + S4.idx1[j];
       a2 = T4 + S4.idx2[j];
     };
 #if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
@@ -266,7 +266,8 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
       const auto c0 = hn::Combine(d8, hn::LoadU(d4, b0), hn::LoadU(d4, a0));
       const auto c1 = hn::Combine(d8, hn::LoadU(d4, b1), hn::LoadU(d4, a1));
       const auto c2 = hn::Combine(d8, hn::LoadU(d4, b2), hn::LoadU(d4, a2));
-      const auto c3 = hn::Combine(d8, hn::LoadU(d4, b0 + d111), hn::LoadU(d4, a0 + d111));
+      const auto c3 = hn::Combine(d8, hn::LoadU(d4, T4_111 + S4.idx0[j + 1]),
+                                  hn::LoadU(d4, T4_111 + S4.idx0[j]));
       const auto w = hn::Load(d8, S4.w4 + 4 * j);
       auto out = hn::MulAdd(hn::Broadcast<0>(w), hn::Sub(c1, c0), c0);
       out = hn::MulAdd(hn::Broadcast<1>(w), hn::Sub(c2, c1), out);
