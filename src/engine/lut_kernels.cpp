@@ -69,8 +69,8 @@ HWY_INLINE void Locate(DF df, VF v, VF a, VF b, VF scale, VI imax, VI& i0, VF& f
 enum class Stage1 { None, CodeTable, Shaper };
 
 // Per-chunk scratch of the tetrahedral vertex pass, per pixel: the offsets (in floats of the
-// RGB0 table) of the first two vertices as one 64-bit pair and of the third, the weights as
-// one 128-bit block (max, mid, min, 0), then the RGB0 result.
+// RGB0 table) of the first three vertices, the weights as one 128-bit block (max, mid, min, 0),
+// then the RGB0 result.
 struct alignas(64) TetraScratch {
   uint32_t idx0[kChunk], idx1[kChunk], idx2[kChunk];
   float w4[4 * kChunk];
@@ -249,6 +249,7 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
     const float* HWY_RESTRICT T4 = L.table4.data();
     const size_t d111 = size_t(4) * (1 + S + S * S);
     // One pixel: vertices c0..c3 as RGB0 blocks, weights broadcast from the pixel's block.
+    // c3 is read through a second base pointer: one addressing mode, no extra add.
     const float* HWY_RESTRICT T4_111 = T4 + d111;
     auto vertex_offsets = [&](size_t j, const float*& a0, const float*& a1, const float*& a2) {
       a0 = T4 + S4.idx0[j];
