@@ -41,6 +41,15 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// The 1-minute load average (/proc/loadavg): the machine may be shared, and the table is only
+// as clean as the load it was measured under.
+std::string load_average() {
+  std::ifstream f("/proc/loadavg");
+  std::string one;
+  f >> one;
+  return one.empty() ? "?" : one;
+}
+
 double run_seconds(const std::string& cmd) {
   const auto t0 = Clock::now();
   const int rc = std::system(cmd.c_str());
@@ -200,8 +209,8 @@ int main(int argc, char** argv) {
              double(n_ours) / t_ours);
   fmt::print("{:<26} {:>8} {:>10.2f} {:>8.2f}\n", "ffmpeg -vf lut3d", n_ffmpeg, t_ffmpeg,
              double(n_ffmpeg) / t_ffmpeg);
-  fmt::print("speedup (ours fps / ffmpeg fps): {:.2f}x\n\n",
-             (double(n_ours) / t_ours) / (double(n_ffmpeg) / t_ffmpeg));
+  fmt::print("speedup (ours fps / ffmpeg fps): {:.2f}x   (load average after the runs: {})\n\n",
+             (double(n_ours) / t_ours) / (double(n_ffmpeg) / t_ffmpeg), load_average());
   std::fflush(stdout);
 
   // Agreement before encoding, on the first few decoded frames.

@@ -142,6 +142,15 @@ double time_ours(const LutRenderer& r, const ConstImageView& src, const ImageVie
   return *std::min_element(t.begin(), t.end());
 }
 
+// The 1-minute load average (/proc/loadavg): the machine may be shared, and the table is only
+// as clean as the load it was measured under.
+std::string load_average() {
+  std::ifstream f("/proc/loadavg");
+  std::string one;
+  f >> one;
+  return one.empty() ? "?" : one;
+}
+
 double run_seconds(const std::string& cmd) {
   const auto t0 = Clock::now();
   const int rc = std::system(cmd.c_str());
@@ -205,9 +214,9 @@ int main(int argc, char** argv) {
   fmt::print("bench_lut_apply: 33^3 tetrahedral LUT, ours (Highway target {}) vs ffmpeg lut3d\n",
              engine_simd_target());
   fmt::print(
-      "threads available: {}; copy bandwidth (memcpy, 1 core): {:.1f} GB/s copied = {:.1f} "
-      "GB/s read+written\n",
-      all_threads, copy_bw / 1e9, rw_bw / 1e9);
+      "threads available: {}; load average at start: {}; copy bandwidth (memcpy, 1 core): "
+      "{:.1f} GB/s copied = {:.1f} GB/s read+written\n",
+      all_threads, load_average(), copy_bw / 1e9, rw_bw / 1e9);
   fmt::print(
       "bound = (bytes read + written per frame) / read+written bandwidth; "
       "ffmpeg = lut3d run - null run, rawvideo input; best of repeated runs on both sides\n\n");
@@ -253,7 +262,7 @@ int main(int argc, char** argv) {
   fmt::print("\n4K scaling, ours {} threads vs 1:", all_threads);
   for (int ci = 0; ci < 3; ++ci)
     fmt::print("  {} {:.2f}x", cases[ci].ffmpeg_pix_fmt, one_4k[ci] / all_4k[ci]);
-  fmt::print("\n");
+  fmt::print("\nload average at end: {}\n", load_average());
   fs::remove_all(dir);
   return 0;
 }
