@@ -187,8 +187,8 @@ int main(int argc, char** argv) {
              info.frame_count, info.width, info.height, info.codec, info.pixel_format);
   fmt::print(
       "encoder on both sides: libx264 crf {} preset {}, yuv420p, BT.709 tags; best of {} "
-      "runs each, wall time\n",
-      crf, preset, runs);
+      "runs each, wall time; load average at start: {}\n",
+      crf, preset, runs, load_average());
   fmt::print("  ours:   autograde apply look.cube in.mp4 -o out.mp4 --crf {} --preset {}\n", crf,
              preset);
   fmt::print(
