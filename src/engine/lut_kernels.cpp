@@ -565,6 +565,14 @@ void RenderYuvRowsT(const PreparedLut& L, const YuvJob& job) {
   // Chroma (E'cb, E'cr) repeated at every luma position of the chunk; then per output luma
   // sample E'b - E'y and E'r - E'y, averaged per chroma site below.
   HWY_ALIGN float cbu[kChunk], cru[kChunk], db[kChunk], dr[kChunk];
+#if HWY_TARGET != HWY_SCALAR
+  const VF v_c_mul = hn::Set(df, c_mul), v_c_add = hn::Set(df, c_add);
+  // Lane permutes that repeat each of the lower / upper half's lanes twice (4:2:x upsampling).
+  HWY_ALIGN int32_t dup_lo_i[hn::MaxLanes(df)], dup_hi_i[hn::MaxLanes(df)];
+  for (size_t l = 0; l < N; ++l) dup_lo_i[l] = int32_t(l / 2), dup_hi_i[l] = int32_t(N / 2 + l / 2);
+  const auto dup_lo = hn::SetTableIndices(df, dup_lo_i);
+  const auto dup_hi = hn::SetTableIndices(df, dup_hi_i);
+#endif
   for (int cy = job.cy0; cy < job.cy1; ++cy) {
     const int ly0 = cy << sh;
     const int rows = std::min(1 << sh, job.height - ly0);
@@ -576,7 +584,27 @@ void RenderYuvRowsT(const PreparedLut& L, const YuvJob& job) {
       const int ncx = std::min(cchunk, cw - cx0);
       const int lx0 = cx0 << sw;
       const int nlx = std::min(ncx << sw, job.width - lx0);
-      for (int k = 0; k < nlx; ++k) {
+      int k0 = 0;  // first luma position the scalar loop fills
+#if HWY_TARGET != HWY_SCALAR
+      // Whole vectors of chroma samples, converted and (4:2:x) each repeated for two luma
+      // columns with lane permutes.
+      const int ncx_vec = ncx / int(N) * int(N);
+      for (int kc = 0; kc < ncx_vec; kc += int(N)) {
+        for (int pl = 0; pl < 2; ++pl) {
+          const T* cs = reinterpret_cast<const T*>(csrc[pl]) + cx0 + kc;
+          const VF c = hn::MulAdd(ToFloat<T>(hn::LoadU(dt, cs)), v_c_mul, v_c_add);
+          float* up = pl == 0 ? cbu : cru;
+          if (sw == 1) {
+            hn::Store(hn::TableLookupLanes(c, dup_lo), df, up + 2 * kc);
+            hn::Store(hn::TableLookupLanes(c, dup_hi), df, up + 2 * kc + N);
+          } else {
+            hn::Store(c, df, up + kc);
+          }
+        }
+      }
+      k0 = std::min(ncx_vec << sw, nlx);
+#endif
+      for (int k = k0; k < nlx; ++k) {
         const size_t ck = size_t(cx0 + (k >> sw)) * sizeof(T);
         cbu[k] = float(LoadScalar<T>(csrc[0] + ck)) * c_mul + c_add;
         cru[k] = float(LoadScalar<T>(csrc[1] + ck)) * c_mul + c_add;
@@ -632,7 +660,46 @@ void RenderYuvRowsT(const PreparedLut& L, const YuvJob& job) {
         }
       }
       // Each chroma site: the mean over the luma samples it covers (inside the picture).
-      for (int k = 0; k < ncx; ++k) {
+      int kc0 = 0;  // first chroma site the scalar loop handles
+#if HWY_TARGET != HWY_SCALAR
+      {
+        // Whole vectors of sites whose luma columns all lie inside the picture: add the rows,
+        // then (4:2:x) the even and odd columns.
+        const int full_sites = nlx >> sw;
+        const int nvec_c = full_sites / int(N) * int(N);
+        const VF scale_b = hn::Set(df, inv_cb / float(rows << sw));
+        const VF scale_r = hn::Set(df, inv_cr / float(rows << sw));
+        const VF c_scale = hn::Set(df, 224.f * q), c_off = hn::Set(df, 128.f * q);
+        for (int kc = 0; kc < nvec_c; kc += int(N)) {
+          VF sb = hn::Zero(df), sr = hn::Zero(df);
+          for (int j = 0; j < rows; ++j) {
+            const float* bj = db + j * pitch + (kc << sw);
+            const float* rj = dr + j * pitch + (kc << sw);
+            if (sw == 1) {
+              const VF b_lo = hn::Load(df, bj), b_hi = hn::Load(df, bj + N);
+              const VF r_lo = hn::Load(df, rj), r_hi = hn::Load(df, rj + N);
+              sb = hn::Add(sb,
+                           hn::Add(hn::ConcatEven(df, b_hi, b_lo), hn::ConcatOdd(df, b_hi, b_lo)));
+              sr = hn::Add(sr,
+                           hn::Add(hn::ConcatEven(df, r_hi, r_lo), hn::ConcatOdd(df, r_hi, r_lo)));
+            } else {
+              sb = hn::Add(sb, hn::Load(df, bj));
+              sr = hn::Add(sr, hn::Load(df, rj));
+            }
+          }
+          const VF cu = hn::Min(
+              hn::Max(hn::MulAdd(hn::Mul(sb, scale_b), c_scale, c_off), hn::Zero(df)), v_max);
+          const VF cv = hn::Min(
+              hn::Max(hn::MulAdd(hn::Mul(sr, scale_r), c_scale, c_off), hn::Zero(df)), v_max);
+          hn::StoreU(hn::DemoteTo(dt, hn::NearestInt(cu)), dt,
+                     reinterpret_cast<T*>(cdst[0]) + cx0 + kc);
+          hn::StoreU(hn::DemoteTo(dt, hn::NearestInt(cv)), dt,
+                     reinterpret_cast<T*>(cdst[1]) + cx0 + kc);
+        }
+        kc0 = nvec_c;
+      }
+#endif
+      for (int k = kc0; k < ncx; ++k) {
         float sb = 0.f, sr = 0.f;
         int count = 0;
         for (int j = 0; j < rows; ++j)
