@@ -56,6 +56,17 @@ HWY_INLINE VF MaxZeroNanToZero(DF df, VF t) {
 #endif
 }
 
+// Prefetch hints one chunk of work ahead of the data a loop streams, `bytes` per iteration: the
+// hardware prefetcher alone leaves the unpacking waiting on memory, and prefetching a whole
+// chunk at once fills the line-fill buffers and stalls. Past a row's end they reach the next
+// row (when rows are contiguous); a prefetch never faults.
+HWY_INLINE void PrefetchRead(const void* p, size_t bytes) {
+  for (size_t b = 0; b < bytes; b += 64) hwy::Prefetch(static_cast<const std::uint8_t*>(p) + b);
+}
+HWY_INLINE void PrefetchWrite(void* p, size_t bytes) {
+  for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(static_cast<std::uint8_t*>(p) + b, 1);
+}
+
 // Lattice position of one channel, as the scalar reference's locate(): t = v*a + b clamped to
 // [0,1] (NaN → 0), x = t*(size-1), index = min(floor(x), size-2), fraction = x - index.
 HWY_INLINE void Locate(DF df, VF v, VF a, VF b, VF scale, VI imax, VI& i0, VF& f) {
@@ -78,9 +89,11 @@ struct alignas(64) TetraScratch {
 };
 
 // Reads R, G, B from `in`, writes them to `out` (either may be the other: every sample is
-// read before it is written). n: a multiple of the lane count.
+// read before it is written). n: a multiple of the lane count. prefetch: `in` and `out` are
+// frame rows (not the L1 buffers): prefetch them one chunk ahead.
 template <Stage1 kStage1, bool kHas3D, bool kTetra>
-void TransformChunk(const PreparedLut& L, const float* const* in, float* const* p, size_t n) {
+void TransformChunk(const PreparedLut& L, const float* const* in, float* const* p, size_t n,
+                    bool prefetch) {
   const DF df;
   const DI di;
   const size_t N = hn::Lanes(df);
@@ -124,6 +137,7 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
   for (size_t i = 0; i < n; i += N) {
     VF v[3];
     for (int c = 0; c < 3; ++c) {
+      if (prefetch) PrefetchRead(in[c] + i + kChunk, N * sizeof(float));
       v[c] = hn::LoadU(df, in[c] + i);
       if constexpr (kStage1 == Stage1::CodeTable) {
         // Raw integer codes (exact in float); out-of-range high bits clamp to the last code.
@@ -293,6 +307,8 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
     for (size_t i = 0; i < n; i += N) {
       VF o0, o1, o2, o3;
       hn::LoadInterleaved4(df, S4.rgbx + 4 * i, o0, o1, o2, o3);
+      if (prefetch)
+        for (int c = 0; c < 3; ++c) PrefetchWrite(p[c] + i + kChunk, N * sizeof(float));
       hn::StoreU(o0, df, p[0] + i);
       hn::StoreU(o1, df, p[1] + i);
       hn::StoreU(o2, df, p[2] + i);
@@ -302,14 +318,15 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
 }
 
 // n: a multiple of the lane count, at most kChunk.
-void Transform(const PreparedLut& L, const float* const* in, float* const* out, size_t n) {
+void Transform(const PreparedLut& L, const float* const* in, float* const* out, size_t n,
+               bool prefetch = false) {
   const bool tetra = L.interp == Interp::Tetrahedral;
   const bool has3d = L.size3 > 0;
   auto run = [&](auto s1) {
     constexpr Stage1 k = decltype(s1)::value;
-    if (!has3d) return TransformChunk<k, false, true>(L, in, out, n);
-    if (tetra) return TransformChunk<k, true, true>(L, in, out, n);
-    return TransformChunk<k, true, false>(L, in, out, n);
+    if (!has3d) return TransformChunk<k, false, true>(L, in, out, n, prefetch);
+    if (tetra) return TransformChunk<k, true, true>(L, in, out, n, prefetch);
+    return TransformChunk<k, true, false>(L, in, out, n, prefetch);
   };
   if (L.code_count > 0)
     run(std::integral_constant<Stage1, Stage1::CodeTable>{});
@@ -384,6 +401,7 @@ void UnpackPacked(const std::uint8_t* src, size_t n, Buffers& B) {
   const T* s = reinterpret_cast<const T*>(src);
   size_t i = 0;
   for (; i + N <= n; i += N) {
+    PrefetchRead(s + C * (i + kChunk), C * N * sizeof(T));
     hn::Vec<DT<T>> v0, v1, v2, v3;
     if constexpr (C == 3) {
       hn::LoadInterleaved3(dt, s + 3 * i, v0, v1, v2);
@@ -408,6 +426,7 @@ void PackPacked(const Buffers& B, size_t n, float max_code, std::uint8_t* dst) {
   T* d = reinterpret_cast<T*>(dst);
   size_t i = 0;
   for (; i + N <= n; i += N) {
+    PrefetchWrite(d + C * (i + kChunk), C * N * sizeof(T));
     const auto o0 = FromFloat<T>(hn::Load(df, B.c[0] + i), scale, max);
     const auto o1 = FromFloat<T>(hn::Load(df, B.c[1] + i), scale, max);
     const auto o2 = FromFloat<T>(hn::Load(df, B.c[2] + i), scale, max);
@@ -434,7 +453,10 @@ void UnpackPlane(const std::uint8_t* src, size_t n, float* out) {
   const size_t N = hn::Lanes(df);
   const T* s = reinterpret_cast<const T*>(src);
   size_t i = 0;
-  for (; i + N <= n; i += N) hn::Store(ToFloat<T>(hn::LoadU(dt, s + i)), df, out + i);
+  for (; i + N <= n; i += N) {
+    PrefetchRead(s + i + kChunk, N * sizeof(T));
+    hn::Store(ToFloat<T>(hn::LoadU(dt, s + i)), df, out + i);
+  }
   for (; i < n; ++i) out[i] = float(LoadScalar<T>(src + i * sizeof(T)));
 }
 
@@ -446,13 +468,13 @@ void PackPlane(const float* in, size_t n, float max_code, std::uint8_t* dst) {
   const VF scale = hn::Set(df, max_code);
   T* d = reinterpret_cast<T*>(dst);
   size_t i = 0;
-  for (; i + N <= n; i += N)
+  for (; i + N <= n; i += N) {
+    PrefetchWrite(d + i + kChunk, N * sizeof(T));
     hn::StoreU(FromFloat<T>(hn::Load(df, in + i), scale, scale), dt, d + i);
+  }
   for (; i < n; ++i)
     StoreScalar<T>(dst + i * sizeof(T), FromFloatScalar<T>(in[i], max_code, max_code));
 }
-
-constexpr size_t kPrefetchChunks = 1;
 
 template <typename T>
 void RenderRowsT(const PreparedLut& L, const RowJob& job) {
@@ -473,13 +495,6 @@ void RenderRowsT(const PreparedLut& L, const RowJob& job) {
     for (size_t x0 = 0; x0 < size_t(job.width); x0 += kChunk) {
       const size_t n = std::min(kChunk, size_t(job.width) - x0);
       const size_t off = x0 * px;
-      // The source of the next chunk (past the row's end: the next row's start when rows are
-      // contiguous; a prefetch never faults), requested one chunk of work ahead: the hardware
-      // prefetcher alone leaves the unpacking waiting on memory.
-      for (int pl = 0; pl < planes; ++pl)
-        for (size_t b = 0; b < kChunk * px; b += 64)
-          hwy::Prefetch(src[pl] + off + kPrefetchChunks * kChunk * px + b),
-              __builtin_prefetch(dst[pl] + off + kPrefetchChunks * kChunk * px + b, 1);
       if constexpr (std::is_same_v<T, float>) {
         if (planar && n % N == 0) {
           // Planar float needs no conversion: the kernel reads the source planes and writes
@@ -490,7 +505,7 @@ void RenderRowsT(const PreparedLut& L, const RowJob& job) {
             in[c] = reinterpret_cast<const float*>(src[c] + off);
             out[c] = reinterpret_cast<float*>(dst[c] + off);
           }
-          Transform(L, in, out, n);
+          Transform(L, in, out, n, /*prefetch=*/true);
           continue;
         }
       }
