@@ -84,7 +84,7 @@ enum class Stage1 { None, CodeTable, Shaper };
 // then the RGB0 result.
 struct alignas(64) TetraScratch {
   uint32_t idx0[kChunk], idx1[kChunk], idx2[kChunk];
-  float w4[4 * kChunk];
+  float w_max[kChunk], w_mid[kChunk], w_min[kChunk];
   float rgbx[4 * kChunk];
 };
 
@@ -194,7 +194,9 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
         const VF w_max = hn::Max(hn::Max(fr, fg), fb);
         const VF w_min = hn::Min(hn::Min(fr, fg), fb);
         const VF w_mid = hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb));
-        hn::StoreInterleaved4(w_max, w_mid, w_min, hn::Zero(df), df, S4.w4 + 4 * i);
+        hn::Store(w_max, df, S4.w_max + i);
+        hn::Store(w_mid, df, S4.w_mid + i);
+        hn::Store(w_min, df, S4.w_min + i);
         continue;
       }
 #endif
@@ -274,20 +276,37 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
     // Two pixels per 256-bit vector (one per 128-bit half): the shuffles this needs run on
     // more ports than 512-bit ones, and the arithmetic count halves against 128-bit blocks.
     const hn::Full256<float> d8;
-    for (size_t j = 0; j < n; j += 2) {
-      const float *a0, *a1, *a2, *b0, *b1, *b2;
-      vertex_offsets(j, a0, a1, a2);
-      vertex_offsets(j + 1, b0, b1, b2);
-      const auto c0 = hn::Combine(d8, hn::LoadU(d4, b0), hn::LoadU(d4, a0));
-      const auto c1 = hn::Combine(d8, hn::LoadU(d4, b1), hn::LoadU(d4, a1));
-      const auto c2 = hn::Combine(d8, hn::LoadU(d4, b2), hn::LoadU(d4, a2));
-      const auto c3 = hn::Combine(d8, hn::LoadU(d4, T4_111 + S4.idx0[j + 1]),
-                                  hn::LoadU(d4, T4_111 + S4.idx0[j]));
-      const auto w = hn::Load(d8, S4.w4 + 4 * j);
-      auto out = hn::MulAdd(hn::Broadcast<0>(w), hn::Sub(c1, c0), c0);
-      out = hn::MulAdd(hn::Broadcast<1>(w), hn::Sub(c2, c1), out);
-      out = hn::MulAdd(hn::Broadcast<2>(w), hn::Sub(c3, c2), out);
-      hn::Store(out, d8, S4.rgbx + 4 * j);
+    // Lane permutes giving pixel pair q of eight its weights: lanes 0-3 ← 2q, 4-7 ← 2q+1.
+    HWY_ALIGN static constexpr int32_t kPairLanes[4][8] = {{0, 0, 0, 0, 1, 1, 1, 1},
+                                                           {2, 2, 2, 2, 3, 3, 3, 3},
+                                                           {4, 4, 4, 4, 5, 5, 5, 5},
+                                                           {6, 6, 6, 6, 7, 7, 7, 7}};
+    const auto pair0 = hn::SetTableIndices(d8, kPairLanes[0]);
+    const auto pair1 = hn::SetTableIndices(d8, kPairLanes[1]);
+    const auto pair2 = hn::SetTableIndices(d8, kPairLanes[2]);
+    const auto pair3 = hn::SetTableIndices(d8, kPairLanes[3]);
+    for (size_t j8 = 0; j8 < n; j8 += 8) {
+      const auto wmax8 = hn::Load(d8, S4.w_max + j8);
+      const auto wmid8 = hn::Load(d8, S4.w_mid + j8);
+      const auto wmin8 = hn::Load(d8, S4.w_min + j8);
+      auto pair = [&](size_t j, const auto& lanes) {
+        const float *a0, *a1, *a2, *b0, *b1, *b2;
+        vertex_offsets(j, a0, a1, a2);
+        vertex_offsets(j + 1, b0, b1, b2);
+        const auto c0 = hn::Combine(d8, hn::LoadU(d4, b0), hn::LoadU(d4, a0));
+        const auto c1 = hn::Combine(d8, hn::LoadU(d4, b1), hn::LoadU(d4, a1));
+        const auto c2 = hn::Combine(d8, hn::LoadU(d4, b2), hn::LoadU(d4, a2));
+        const auto c3 = hn::Combine(d8, hn::LoadU(d4, T4_111 + S4.idx0[j + 1]),
+                                    hn::LoadU(d4, T4_111 + S4.idx0[j]));
+        auto out = hn::MulAdd(hn::TableLookupLanes(wmax8, lanes), hn::Sub(c1, c0), c0);
+        out = hn::MulAdd(hn::TableLookupLanes(wmid8, lanes), hn::Sub(c2, c1), out);
+        out = hn::MulAdd(hn::TableLookupLanes(wmin8, lanes), hn::Sub(c3, c2), out);
+        hn::Store(out, d8, S4.rgbx + 4 * j);
+      };
+      pair(j8, pair0);
+      pair(j8 + 2, pair1);
+      pair(j8 + 4, pair2);
+      pair(j8 + 6, pair3);
     }
 #else
     for (size_t j = 0; j < n; ++j) {
@@ -297,10 +316,9 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
       const auto c1 = hn::LoadU(d4, a1);
       const auto c2 = hn::LoadU(d4, a2);
       const auto c3 = hn::LoadU(d4, a0 + d111);
-      const auto w = hn::Load(d4, S4.w4 + 4 * j);
-      auto out = hn::MulAdd(hn::Broadcast<0>(w), hn::Sub(c1, c0), c0);
-      out = hn::MulAdd(hn::Broadcast<1>(w), hn::Sub(c2, c1), out);
-      out = hn::MulAdd(hn::Broadcast<2>(w), hn::Sub(c3, c2), out);
+      auto out = hn::MulAdd(hn::Set(d4, S4.w_max[j]), hn::Sub(c1, c0), c0);
+      out = hn::MulAdd(hn::Set(d4, S4.w_mid[j]), hn::Sub(c2, c1), out);
+      out = hn::MulAdd(hn::Set(d4, S4.w_min[j]), hn::Sub(c3, c2), out);
       hn::Store(out, d4, S4.rgbx + 4 * j);
     }
 #endif
