@@ -46,6 +46,20 @@ HWY_INLINE VI TruncInRange(VF v) {
 #endif
 }
 
+// float → int32 rounded to nearest (ties to even, the default MXCSR mode, as hn::NearestInt)
+// for values known to be in range: x86's plain conversion without the overflow fix-up.
+HWY_INLINE VI NearestInRange(VF v) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  return VI{_mm512_cvtps_epi32(v.raw)};
+#elif HWY_TARGET == HWY_AVX2
+  return VI{_mm256_cvtps_epi32(v.raw)};
+#elif HWY_TARGET == HWY_SSE4 || HWY_TARGET == HWY_SSSE3
+  return VI{_mm_cvtps_epi32(v.raw)};
+#else
+  return hn::NearestInt(v);
+#endif
+}
+
 // max(t, 0) with NaN → 0. x86 MAXPS returns its second operand when either is NaN, so one
 // instruction does both; other targets compare first.
 HWY_INLINE VF MaxZeroNanToZero(DF df, VF t) {
@@ -395,8 +409,8 @@ HWY_INLINE hn::Vec<DT<T>> FromFloat(VF v, VF scale, VF max) {
     return v;
   } else {
     const DF df;
-    v = hn::Min(hn::Max(hn::Mul(v, scale), hn::Zero(df)), max);
-    return hn::DemoteTo(DT<T>(), hn::NearestInt(v));
+    v = hn::Min(hn::Max(hn::Mul(v, scale), hn::Zero(df)), max);  // x86: NaN → 0
+    return hn::DemoteTo(DT<T>(), NearestInRange(v));
   }
 }
 
@@ -443,6 +457,38 @@ void PackPacked(const Buffers& B, size_t n, float max_code, std::uint8_t* dst) {
   const VF scale = hn::Set(df, max_code), one = hn::Set(df, 1.f), max = hn::Set(df, max_code);
   T* d = reinterpret_cast<T*>(dst);
   size_t i = 0;
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  if constexpr (std::is_same_v<T, std::uint8_t> && C == 3) {
+    // rgb24: the three codes of a pixel packed into one 32-bit lane (R | G << 8 | B << 16),
+    // the zero byte of every lane squeezed out within each 128-bit block (12 bytes per block),
+    // the blocks' first three lanes gathered into the low 48 bytes, one masked store.
+    const hn::Repartition<std::uint8_t, DF> d8;
+    const hn::RebindToUnsigned<DF> du;
+    HWY_ALIGN static constexpr std::uint8_t kSqueeze[64] = {
+        0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 128, 128, 128, 128,
+        0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 128, 128, 128, 128,
+        0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 128, 128, 128, 128,
+        0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 128, 128, 128, 128};
+    HWY_ALIGN static constexpr std::uint32_t kGather[16] = {0,  1,  2,  4,  5, 6, 8,  9,
+                                                            10, 12, 13, 14, 3, 7, 11, 15};
+    const auto squeeze = hn::Load(d8, kSqueeze);
+    const auto gather = hn::SetTableIndices(du, kGather);
+    const auto first48 = hn::FirstN(d8, 48);
+    const VF zero = hn::Zero(df);
+    auto code = [&](int c) {
+      const VF v = hn::Min(hn::Max(hn::Mul(hn::Load(df, B.c[c] + i), scale), zero), max);
+      return hn::BitCast(du, NearestInRange(v));
+    };
+    for (; i + N <= n; i += N) {
+      PrefetchWrite(d + 3 * (i + kChunk), 3 * N);
+      const auto rgb =
+          hn::Or(code(0), hn::Or(hn::ShiftLeft<8>(code(1)), hn::ShiftLeft<16>(code(2))));
+      const auto packed = hn::TableLookupBytesOr0(hn::BitCast(d8, rgb), squeeze);
+      const auto out = hn::TableLookupLanes(hn::BitCast(du, packed), gather);
+      hn::BlendedStore(hn::BitCast(d8, out), first48, d8, d + 3 * i);
+    }
+  }
+#endif
   for (; i + N <= n; i += N) {
     PrefetchWrite(d + C * (i + kChunk), C * N * sizeof(T));
     const auto o0 = FromFloat<T>(hn::Load(df, B.c[0] + i), scale, max);
