@@ -262,7 +262,13 @@ int main(int argc, char** argv) {
   fmt::print("\n4K scaling, ours {} threads vs 1:", all_threads);
   for (int ci = 0; ci < 3; ++ci)
     fmt::print("  {} {:.2f}x", cases[ci].ffmpeg_pix_fmt, one_4k[ci] / all_4k[ci]);
-  fmt::print("\nload average at end: {}\n", load_average());
+  const std::string load_end = load_average();
+  fmt::print("\nload average at end: {}\n", load_end);
+  if (std::atof(load_end.c_str()) > all_threads - 0.5)
+    fmt::print(
+        "note: the machine was busy (load {} on {} hardware threads): the other threads were "
+        "not free, so the scaling line above does not measure the engine\n",
+        load_end, all_threads);
   fs::remove_all(dir);
   return 0;
 }
