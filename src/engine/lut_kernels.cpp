@@ -102,6 +102,62 @@ struct alignas(64) TetraScratch {
   float rgbx[4 * kChunk];
 };
 
+#if HWY_TARGET != HWY_SCALAR
+// The trilinear vertex pass: per pixel the eight corners of its lattice cell as RGB0 blocks
+// (one base pointer per corner, so every load is one addressing mode), lerped along red, then
+// green, then blue (the scalar reference's order), into S4.rgbx.
+HWY_NOINLINE void TrilinearVertexPass(const PreparedLut& L, TetraScratch& S4, size_t n) {
+  const hn::Full128<float> d4;
+  const size_t S = size_t(L.size3);
+  const float* HWY_RESTRICT T = L.table4.data();
+  const size_t dr = 4, dg = 4 * S, db = 4 * S * S;
+  const float *T000 = T, *T100 = T + dr, *T010 = T + dg, *T110 = T + dr + dg;
+  const float *T001 = T + db, *T101 = T + dr + db, *T011 = T + dg + db, *T111 = T + dr + dg + db;
+  auto lerp = [](auto f, auto a, auto b) { return hn::MulAdd(f, hn::Sub(b, a), a); };
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  // Two pixels per 256-bit vector, fractions given to each pixel pair by lane permutes.
+  const hn::Full256<float> d8;
+  HWY_ALIGN static constexpr int32_t kPairLanes[4][8] = {{0, 0, 0, 0, 1, 1, 1, 1},
+                                                         {2, 2, 2, 2, 3, 3, 3, 3},
+                                                         {4, 4, 4, 4, 5, 5, 5, 5},
+                                                         {6, 6, 6, 6, 7, 7, 7, 7}};
+  for (size_t j8 = 0; j8 < n; j8 += 8) {
+    const auto fr8 = hn::Load(d8, S4.w_max + j8);
+    const auto fg8 = hn::Load(d8, S4.w_mid + j8);
+    const auto fb8 = hn::Load(d8, S4.w_min + j8);
+    for (size_t q = 0; q < 4; ++q) {
+      const size_t j = j8 + 2 * q;
+      const auto lanes = hn::SetTableIndices(d8, kPairLanes[q]);
+      const uint32_t a = S4.idx0[j], b = S4.idx0[j + 1];
+      auto corner = [&](const float* Tc) {
+        return hn::Combine(d8, hn::LoadU(d4, Tc + b), hn::LoadU(d4, Tc + a));
+      };
+      const auto fr = hn::TableLookupLanes(fr8, lanes);
+      const auto fg = hn::TableLookupLanes(fg8, lanes);
+      const auto fb = hn::TableLookupLanes(fb8, lanes);
+      const auto c00 = lerp(fr, corner(T000), corner(T100));
+      const auto c10 = lerp(fr, corner(T010), corner(T110));
+      const auto c01 = lerp(fr, corner(T001), corner(T101));
+      const auto c11 = lerp(fr, corner(T011), corner(T111));
+      const auto out = lerp(fb, lerp(fg, c00, c10), lerp(fg, c01, c11));
+      hn::Store(out, d8, S4.rgbx + 4 * j);
+    }
+  }
+#else
+  for (size_t j = 0; j < n; ++j) {
+    const uint32_t a = S4.idx0[j];
+    const auto fr = hn::Set(d4, S4.w_max[j]), fg = hn::Set(d4, S4.w_mid[j]);
+    const auto fb = hn::Set(d4, S4.w_min[j]);
+    const auto c00 = lerp(fr, hn::LoadU(d4, T000 + a), hn::LoadU(d4, T100 + a));
+    const auto c10 = lerp(fr, hn::LoadU(d4, T010 + a), hn::LoadU(d4, T110 + a));
+    const auto c01 = lerp(fr, hn::LoadU(d4, T001 + a), hn::LoadU(d4, T101 + a));
+    const auto c11 = lerp(fr, hn::LoadU(d4, T011 + a), hn::LoadU(d4, T111 + a));
+    hn::Store(lerp(fb, lerp(fg, c00, c10), lerp(fg, c01, c11)), d4, S4.rgbx + 4 * j);
+  }
+#endif
+}
+#endif
+
 // Reads R, G, B from `in`, writes them to `out` (either may be the other: every sample is
 // read before it is written). n: a multiple of the lane count. prefetch: `in` and `out` are
 // frame rows (not the L1 buffers): prefetch them one chunk ahead.
@@ -172,7 +228,7 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
       continue;
     } else {
 #if HWY_TARGET != HWY_SCALAR
-      if constexpr (kTetra) {
+      {
         VF x[3], xi[3];
         for (int c = 0; c < 3; ++c) {
           const VF t = hn::Min(MaxZeroNanToZero(df, hn::MulAdd(v[c], a3v[c], b3v[c])), one);
@@ -187,6 +243,15 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
           const VI ir = TruncInRange(xi[0]), ig = TruncInRange(xi[1]), ib = TruncInRange(xi[2]);
           b4 = hn::ShiftLeft<2>(hn::Add(hn::Mul(hn::Add(hn::Mul(ib, vS), ig), vS), ir));
         }
+        const hn::RebindToUnsigned<DF> du;
+        hn::Store(hn::BitCast(du, b4), du, S4.idx0 + i);
+        if constexpr (!kTetra) {
+          // Trilinear: the cube's first corner and the three fractions.
+          hn::Store(fr, df, S4.w_max + i);
+          hn::Store(fg, df, S4.w_mid + i);
+          hn::Store(fb, df, S4.w_min + i);
+          continue;
+        }
         // Tetrahedral (Kasson et al. 1995): walk from c000 to c111 along the axes in order of
         // decreasing fraction (see the scalar-target branch below for the tie rules).
         const auto r_max = hn::And(fr >= fg, fr >= fb);
@@ -199,10 +264,8 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
                                         hn::IfThenElse(hn::RebindMask(di, g_max), eg4, eb4));
         const VI o_min = hn::IfThenElse(hn::RebindMask(di, b_min), eb4,
                                         hn::IfThenElse(hn::RebindMask(di, g_min), eg4, er4));
-        const hn::RebindToUnsigned<DF> du;
         const VI i1 = hn::Add(b4, o_max);
         const VI i2 = hn::Sub(hn::Add(b4, dall4), o_min);
-        hn::Store(hn::BitCast(du, b4), du, S4.idx0 + i);
         hn::Store(hn::BitCast(du, i1), du, S4.idx1 + i);
         hn::Store(hn::BitCast(du, i2), du, S4.idx2 + i);
         const VF w_max = hn::Max(hn::Max(fr, fg), fb);
@@ -274,6 +337,7 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
     }
   }
 #if HWY_TARGET != HWY_SCALAR
+  if constexpr (kHas3D && !kTetra) TrilinearVertexPass(L, S4, n);
   if constexpr (kHas3D && kTetra) {
     const hn::Full128<float> d4;
     const float* HWY_RESTRICT T4 = L.table4.data();
@@ -336,6 +400,8 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
       hn::Store(out, d4, S4.rgbx + 4 * j);
     }
 #endif
+  }
+  if constexpr (kHas3D) {
     for (size_t i = 0; i < n; i += N) {
       VF o0, o1, o2, o3;
       hn::LoadInterleaved4(df, S4.rgbx + 4 * i, o0, o1, o2, o3);
