@@ -1,9 +1,17 @@
 // SIMD kernels, compiled once per Highway target (foreach_target) and picked at run time.
 //
 // Every row is processed in chunks of kChunk pixels: unpack the chunk into three float
-// buffers (L1-resident), run the LUT on the buffers, pack back with rounding. Keeping the
-// format conversion apart from the interpolation lets one interpolation kernel serve every
-// pixel format; the extra traffic stays in L1 and costs far less than the table gathers.
+// buffers (L1-resident; planar float is read and written in place instead), run the LUT on
+// the buffers, pack back with rounding. Keeping the format conversion apart from the
+// interpolation lets one interpolation kernel serve every pixel format; the extra traffic
+// stays in L1.
+//
+// The 3D stage runs in three passes over a chunk (vector targets): (1) full vectors locate
+// every pixel on the lattice and store its vertex offsets and weights; (2) per pixel, one
+// 128-bit load per vertex from an RGB0 copy of the table (two pixels per 256-bit vector on
+// AVX2/AVX-512) and the weighted sum; (3) the RGB0 results are transposed back to planar.
+// Loads per pixel: 4 vertices (tetrahedral) or 8 (trilinear) instead of 12 or 24 gathered
+// lanes, and no load waits on a store still in flight.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "lut_kernels.cpp"
 #include <hwy/cache_control.h>
