@@ -506,6 +506,36 @@ void UnpackPacked(const std::uint8_t* src, size_t n, Buffers& B) {
   const size_t N = hn::Lanes(df);
   const T* s = reinterpret_cast<const T*>(src);
   size_t i = 0;
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  if constexpr (std::is_same_v<T, std::uint8_t> && C == 3) {
+    // rgb24, the reverse of PackPacked: 48 bytes (masked load: nothing read past them), each
+    // 12-byte group of 4 pixels moved to its own 128-bit block, each pixel widened to one
+    // 32-bit lane (R | G << 8 | B << 16), the three codes masked out.
+    const hn::Repartition<std::uint8_t, DF> d8;
+    const hn::RebindToUnsigned<DF> du;
+    HWY_ALIGN static constexpr std::uint32_t kSpread[16] = {0, 1, 2, 0, 3, 4,  5,  0,
+                                                            6, 7, 8, 0, 9, 10, 11, 0};
+    HWY_ALIGN static constexpr std::uint8_t kWiden[64] = {
+        0, 1,   2,  128, 3, 4,   5, 128, 6,  7,   8, 128, 9, 10,  11, 128, 0, 1,   2,  128, 3, 4,
+        5, 128, 6,  7,   8, 128, 9, 10,  11, 128, 0, 1,   2, 128, 3,  4,   5, 128, 6,  7,   8, 128,
+        9, 10,  11, 128, 0, 1,   2, 128, 3,  4,   5, 128, 6, 7,   8,  128, 9, 10,  11, 128};
+    const auto spread = hn::SetTableIndices(du, kSpread);
+    const auto widen = hn::Load(d8, kWiden);
+    const auto first48 = hn::FirstN(d8, 48);
+    const auto low8 = hn::Set(du, 0xFFu);
+    for (; i + N <= n; i += N) {
+      PrefetchRead(s + 3 * (i + kChunk), 3 * N);
+      const auto bytes = hn::MaskedLoad(first48, d8, s + 3 * i);
+      const auto blocks = hn::TableLookupLanes(hn::BitCast(du, bytes), spread);
+      const auto px = hn::BitCast(du, hn::TableLookupBytesOr0(hn::BitCast(d8, blocks), widen));
+      const DI di;
+      hn::Store(hn::ConvertTo(df, hn::BitCast(di, hn::And(px, low8))), df, B.c[0] + i);
+      hn::Store(hn::ConvertTo(df, hn::BitCast(di, hn::And(hn::ShiftRight<8>(px), low8))), df,
+                B.c[1] + i);
+      hn::Store(hn::ConvertTo(df, hn::BitCast(di, hn::ShiftRight<16>(px))), df, B.c[2] + i);
+    }
+  }
+#endif
   for (; i + N <= n; i += N) {
     PrefetchRead(s + C * (i + kChunk), C * N * sizeof(T));
     hn::Vec<DT<T>> v0, v1, v2, v3;
