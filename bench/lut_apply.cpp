@@ -23,6 +23,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -39,18 +40,24 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Best of several single-threaded memcpy passes over buffers far larger than the caches.
-double copy_bandwidth_bytes_per_s() {
+// Best of several memcpy passes over buffers far larger than the caches, `threads` copies at
+// once (total bytes copied per second). On some machines a second core adds no bandwidth.
+double copy_bandwidth_bytes_per_s(int threads) {
   const size_t n = size_t(256) << 20;
-  std::vector<char> a(n, 1), b(n, 2);
+  std::vector<std::vector<char>> a(size_t(threads), std::vector<char>(n, 1));
+  std::vector<std::vector<char>> b(size_t(threads), std::vector<char>(n, 2));
   double best = 1e9;
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < 5; ++i) {
     const auto t0 = Clock::now();
-    std::memcpy(b.data(), a.data(), n);
+    std::vector<std::thread> copies;
+    for (int t = 0; t < threads; ++t)
+      copies.emplace_back([&, t] { std::memcpy(b[size_t(t)].data(), a[size_t(t)].data(), n); });
+    for (std::thread& c : copies) c.join();
     best = std::min(best, seconds_since(t0));
-    std::swap(a, b);
   }
-  return double(n) / best;
+  return double(threads) * double(n) / best;
+}
+return double(n) / best;
 }
 
 // A 33³ look with real curvature (contrast S-curve, cross-talk, a warm shift), written as a
@@ -219,14 +226,15 @@ int main(int argc, char** argv) {
   // Both sides use the file as written (9 significant digits).
   const LutFile lut = read_cube(cube.string());
 
-  const double copy_bw = copy_bandwidth_bytes_per_s();
+  const double copy_bw = copy_bandwidth_bytes_per_s(1);
+  const double copy_bw_all = copy_bandwidth_bytes_per_s(all_threads);
   const double rw_bw = 2.0 * copy_bw;  // memcpy reads and writes every byte
   fmt::print("bench_lut_apply: 33^3 tetrahedral LUT, ours (Highway target {}) vs ffmpeg lut3d\n",
              engine_simd_target());
   fmt::print(
       "threads available: {}; load average at start: {}; copy bandwidth (memcpy, 1 core): "
-      "{:.1f} GB/s copied = {:.1f} GB/s read+written\n",
-      all_threads, load_average(), copy_bw / 1e9, rw_bw / 1e9);
+      "{:.1f} GB/s copied = {:.1f} GB/s read+written; {} cores together: {:.1f} GB/s copied\n",
+      all_threads, load_average(), copy_bw / 1e9, rw_bw / 1e9, all_threads, copy_bw_all / 1e9);
   fmt::print(
       "bound = (bytes read + written per frame) / read+written bandwidth; "
       "ffmpeg = lut3d run - null run, rawvideo input; best of repeated runs on both sides\n\n");
