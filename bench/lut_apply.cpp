@@ -57,8 +57,6 @@ double copy_bandwidth_bytes_per_s(int threads) {
   }
   return double(threads) * double(n) / best;
 }
-return double(n) / best;
-}
 
 // A 33³ look with real curvature (contrast S-curve, cross-talk, a warm shift), written as a
 // plain .cube that ffmpeg 5.1 loads (no DOMAIN lines, no shaper).
