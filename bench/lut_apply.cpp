@@ -7,7 +7,8 @@
 // timed on in-memory frames (source → separate destination). The bandwidth bound of a case is
 // (bytes read + bytes written per frame) ÷ the machine's copy bandwidth (memcpy, measured here).
 //
-// Usage: bench_lut_apply [--quick] [--ffmpeg PATH]
+// Usage: bench_lut_apply [--quick] [--ffmpeg PATH] [--ours-only]
+// (--ours-only skips ffmpeg, for profiling our side.)
 #include <fmt/format.h>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
@@ -22,6 +23,8 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "autograde/engine/renderer.hpp"
@@ -37,18 +40,22 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Best of several single-threaded memcpy passes over buffers far larger than the caches.
-double copy_bandwidth_bytes_per_s() {
+// Best of several memcpy passes over buffers far larger than the caches, `threads` copies at
+// once (total bytes copied per second). On some machines a second core adds no bandwidth.
+double copy_bandwidth_bytes_per_s(int threads) {
   const size_t n = size_t(256) << 20;
-  std::vector<char> a(n, 1), b(n, 2);
+  std::vector<std::vector<char>> a(size_t(threads), std::vector<char>(n, 1));
+  std::vector<std::vector<char>> b(size_t(threads), std::vector<char>(n, 2));
   double best = 1e9;
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < 5; ++i) {
     const auto t0 = Clock::now();
-    std::memcpy(b.data(), a.data(), n);
+    std::vector<std::thread> copies;
+    for (int t = 0; t < threads; ++t)
+      copies.emplace_back([&, t] { std::memcpy(b[size_t(t)].data(), a[size_t(t)].data(), n); });
+    for (std::thread& c : copies) c.join();
     best = std::min(best, seconds_since(t0));
-    std::swap(a, b);
   }
-  return double(n) / best;
+  return double(threads) * double(n) / best;
 }
 
 // A 33³ look with real curvature (contrast S-curve, cross-talk, a warm shift), written as a
@@ -124,25 +131,39 @@ ImageView view_of(std::vector<std::uint8_t>& buf, const PixelFormat& f, int w, i
   return v;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-// ms per frame of our renderer, in an arena of `threads` threads.
-double time_ours(const LutRenderer& r, const ConstImageView& src, const ImageView& dst, int threads,
-                 int reps) {
-  std::vector<double> t;
-  tbb::task_arena arena(threads);
-  arena.execute([&] {
-    r.apply(src, dst);  // warm-up: page in the destination, load the table into cache
-    for (int i = 0; i < reps; ++i) {
+// ms per frame of our renderer, in an arena of `threads` threads: the best of `reps` frames
+// (the machine may be shared; the best run is the one least disturbed, as for ffmpeg below).
+// ms per frame of our renderer on one thread and on `threads` threads (task arenas), the best
+// of `reps` frames each. The two are timed alternately, frame by frame, so both see the same
+// machine load (it may be shared; the best run is the one least disturbed, as for ffmpeg).
+std::pair<double, double> time_ours(const LutRenderer& r, const ConstImageView& src,
+                                    const ImageView& dst, int threads, int reps) {
+  tbb::task_arena one(1), all(threads);
+  double best_one = 1e9, best_all = 1e9;
+  auto frame = [&](tbb::task_arena& arena, double& best) {
+    arena.execute([&] {
       const auto t0 = Clock::now();
       r.apply(src, dst);
-      t.push_back(seconds_since(t0) * 1e3);
-    }
-  });
-  return median(t);
+      best = std::min(best, seconds_since(t0) * 1e3);
+    });
+  };
+  double warm = 0;
+  frame(one, warm);  // warm-up: page in the destination, load the table into cache
+  frame(all, warm);  // and start the arena's worker threads
+  for (int i = 0; i < reps; ++i) {
+    frame(one, best_one);
+    frame(all, best_all);
+  }
+  return {best_one, best_all};
+}
+
+// The 1-minute load average (/proc/loadavg): the machine may be shared, and the table is only
+// as clean as the load it was measured under.
+std::string load_average() {
+  std::ifstream f("/proc/loadavg");
+  std::string one;
+  f >> one;
+  return one.empty() ? "?" : one;
 }
 
 double run_seconds(const std::string& cmd) {
@@ -156,7 +177,7 @@ double run_seconds(const std::string& cmd) {
 }
 
 // ms per frame of ffmpeg's lut3d filter alone: (lut3d run − null run) / frames, each the best
-// of two runs.
+// of three runs.
 double time_ffmpeg(const std::string& ffmpeg, const Case& c, int w, int h, const fs::path& raw,
                    const fs::path& cube, int frames, bool one_thread) {
   const std::string threads = one_thread ? "-threads 1 " : "";
@@ -170,7 +191,7 @@ double time_ffmpeg(const std::string& ffmpeg, const Case& c, int w, int h, const
   const std::string lut = cmd(fmt::format("lut3d=file='{}':interp=tetrahedral", cube.string()));
   const std::string null = cmd("null");
   double t_lut = 1e9, t_null = 1e9;
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < 3; ++i) {
     t_null = std::min(t_null, run_seconds(null));
     t_lut = std::min(t_lut, run_seconds(lut));
   }
@@ -180,16 +201,18 @@ double time_ffmpeg(const std::string& ffmpeg, const Case& c, int w, int h, const
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false;
+  bool quick = false, ours_only = false;
   std::string ffmpeg = "ffmpeg";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick")
       quick = true;
+    else if (a == "--ours-only")
+      ours_only = true;
     else if (a == "--ffmpeg" && i + 1 < argc)
       ffmpeg = argv[++i];
     else {
-      fmt::print(stderr, "usage: bench_lut_apply [--quick] [--ffmpeg PATH]\n");
+      fmt::print(stderr, "usage: bench_lut_apply [--quick] [--ffmpeg PATH] [--ours-only]\n");
       return 2;
     }
   }
@@ -201,17 +224,18 @@ int main(int argc, char** argv) {
   // Both sides use the file as written (9 significant digits).
   const LutFile lut = read_cube(cube.string());
 
-  const double copy_bw = copy_bandwidth_bytes_per_s();
+  const double copy_bw = copy_bandwidth_bytes_per_s(1);
+  const double copy_bw_all = copy_bandwidth_bytes_per_s(all_threads);
   const double rw_bw = 2.0 * copy_bw;  // memcpy reads and writes every byte
   fmt::print("bench_lut_apply: 33^3 tetrahedral LUT, ours (Highway target {}) vs ffmpeg lut3d\n",
              engine_simd_target());
   fmt::print(
-      "threads available: {}; copy bandwidth (memcpy, 1 core): {:.1f} GB/s copied = {:.1f} "
-      "GB/s read+written\n",
-      all_threads, copy_bw / 1e9, rw_bw / 1e9);
+      "threads available: {}; load average at start: {}; copy bandwidth (memcpy, 1 core): "
+      "{:.1f} GB/s copied = {:.1f} GB/s read+written; {} cores together: {:.1f} GB/s copied\n",
+      all_threads, load_average(), copy_bw / 1e9, rw_bw / 1e9, all_threads, copy_bw_all / 1e9);
   fmt::print(
       "bound = (bytes read + written per frame) / read+written bandwidth; "
-      "ffmpeg = lut3d run - null run, rawvideo input\n\n");
+      "ffmpeg = lut3d run - null run, rawvideo input; best of repeated runs on both sides\n\n");
 
   const Case cases[] = {{"rgb24", {SampleType::U8, Layout::Packed, 3}},
                         {"rgb48le", {SampleType::U16, Layout::Packed, 3}},
@@ -237,10 +261,12 @@ int main(int argc, char** argv) {
       const ImageView sv = view_of(src, c.format, s.w, s.h);
       const ImageView dv = view_of(dst, c.format, s.w, s.h);
       const double bound_ms = 2.0 * double(src.size()) / rw_bw * 1e3;
+      const int reps = quick ? 3 : (s.w > 2000 ? 20 : 50);
+      const auto [ours_one, ours_all] = time_ours(r, sv, dv, all_threads, reps);
       for (int threads : {1, all_threads}) {
-        const int reps = quick ? 3 : (s.w > 2000 ? 7 : 15);
-        const double ours = time_ours(r, sv, dv, threads, reps);
-        const double theirs = time_ffmpeg(ffmpeg, c, s.w, s.h, raw, cube, s.frames, threads == 1);
+        const double ours = threads == 1 ? ours_one : ours_all;
+        const double theirs =
+            ours_only ? 0.0 : time_ffmpeg(ffmpeg, c, s.w, s.h, raw, cube, s.frames, threads == 1);
         if (s.w > 2000) (threads == 1 ? one_4k : all_4k)[ci] = ours;
         fmt::print("{:<6} {:<10} {:>7} {:>10.2f} {:>11.2f} {:>7.1f}x {:>9.2f} {:>8.0f}%\n", s.name,
                    c.ffmpeg_pix_fmt, threads, ours, theirs, theirs / ours, bound_ms,
@@ -253,7 +279,13 @@ int main(int argc, char** argv) {
   fmt::print("\n4K scaling, ours {} threads vs 1:", all_threads);
   for (int ci = 0; ci < 3; ++ci)
     fmt::print("  {} {:.2f}x", cases[ci].ffmpeg_pix_fmt, one_4k[ci] / all_4k[ci]);
-  fmt::print("\n");
+  const std::string load_end = load_average();
+  fmt::print("\nload average at end: {}\n", load_end);
+  if (std::atof(load_end.c_str()) > all_threads - 0.5)
+    fmt::print(
+        "note: the machine was busy (load {} on {} hardware threads): the other threads were "
+        "not free, so the scaling line above does not measure the engine\n",
+        load_end, all_threads);
   fs::remove_all(dir);
   return 0;
 }

@@ -1,7 +1,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <optional>
+#include <vector>
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
@@ -10,7 +13,10 @@
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/media/video_reader.hpp"
+#include "autograde/media/video_writer.hpp"
 #include "autograde/media/y4m.hpp"
+#include "autograde/pipeline/progress.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
@@ -55,18 +61,86 @@ int apply_y4m(const LutFile& lut, Interp interp, const std::string& in, const st
   return reader.frames_read();
 }
 
+// A clip through FFmpeg: decode, LUT, encode (audio and subtitles copied). BT.709 limited-range
+// planar Y'CbCr (what H.264/HEVC/ProRes carry) goes through the fused engine path on the
+// decoder's own planes: no RGB frame, no swscale pass. Anything else is decoded to float RGB
+// display code values and takes the RGB engine.
+int apply_video(const LutFile& lut, Interp interp, const std::string& in, const std::string& out,
+                const VideoWriteOptions& wopt, bool quiet) {
+  VideoReadOptions ropt;
+  const VideoStreamInfo info = VideoReader(in, ropt).info();
+  const bool fused = !info.is_rgb && info.effective.matrix == kH273Bt709 &&
+                     info.effective.range == ColorRange::Limited &&
+                     (info.bit_depth == 8 || info.bit_depth == 10 || info.bit_depth == 12 ||
+                      info.bit_depth == 16) &&
+                     info.chroma_shift_x <= 1 && info.chroma_shift_y <= 1;
+  ropt.output = fused ? FrameOutput::Yuv : FrameOutput::Rgb;
+  VideoReader reader(in, ropt);
+  VideoWriter writer(out, info, wopt);
+  std::optional<YuvLutRenderer> yuv;
+  std::optional<LutRenderer> rgb;
+  if (fused)
+    yuv.emplace(make_yuv_renderer(
+        lut, YuvFormat{info.bit_depth, info.chroma_shift_x, info.chroma_shift_y}, interp));
+  else
+    rgb.emplace(make_renderer(lut, PixelFormat{SampleType::F32, Layout::Packed, 3}, interp));
+  ProgressBar bar("apply", info.frame_count, quiet);
+  std::array<std::vector<std::uint8_t>, 3> planes;  // the fused path's output, source layout
+  VideoFrame frame;
+  int frames = 0;
+  while (reader.next(frame)) {
+    if (fused) {
+      const YuvPlanes& s = frame.yuv;
+      ConstYuvImage src;
+      YuvImage dst;
+      YuvPlanes view = s;
+      src.width = dst.width = s.width;
+      src.height = dst.height = s.height;
+      for (int p = 0; p < 3; ++p) {
+        const int w = (p == 0 ? s.width : s.chroma_width()) * s.bytes_per_sample();
+        const int h = p == 0 ? s.height : s.chroma_height();
+        planes[p].resize(size_t(w) * size_t(h));
+        src.planes[p] = s.data[p];
+        src.strides[p] = s.stride[p];
+        dst.planes[p] = planes[p].data();
+        dst.strides[p] = w;
+        view.data[p] = planes[p].data();
+        view.stride[p] = w;
+      }
+      yuv->apply(src, dst);
+      writer.write(view, frame.pts);
+    } else {
+      rgb->apply(frame.rgb);
+      writer.write(frame.rgb, frame.pts);
+    }
+    bar.update(++frames);
+  }
+  bar.finish();
+  writer.finish();
+  if (!quiet)
+    for (const std::string& w : writer.warnings()) fmt::print(stderr, "warning: {}\n", w);
+  return frames;
+}
+
 Runner add_apply(CLI::App& app, const GlobalOptions& global) {
-  auto* sub = app.add_subcommand("apply", "Apply a LUT to an image or a raw .y4m stream");
+  auto* sub = app.add_subcommand("apply", "Apply a LUT to an image, a clip or a raw .y4m stream");
   struct Opts {
     std::string lut, in, out, interp = "tetrahedral";
+    VideoWriteOptions video;
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("LUT", o->lut, "LUT file (.cube, Hald/strip image, any OCIO format)")->required();
-  sub->add_option("IN", o->in, "input image, or .y4m stream ('-' = .y4m on stdin)")->required();
+  sub->add_option("IN", o->in, "input image, clip, or .y4m stream ('-' = .y4m on stdin)")
+      ->required();
   sub->add_option("-o,--output", o->out, "output (never the input; '-' = .y4m on stdout)")
       ->required();
   sub->add_option("--interp", o->interp, "tetrahedral|trilinear")
       ->check(CLI::IsMember({"tetrahedral", "trilinear"}));
+  sub->add_option("--codec", o->video.codec, "clips: auto|h264|hevc|prores|ffv1")
+      ->check(CLI::IsMember({"auto", "h264", "hevc", "prores", "ffv1"}));
+  sub->add_option("--crf", o->video.crf, "clips: H.264/HEVC quality (default 18 / 20)")
+      ->check(CLI::Range(0, 51));
+  sub->add_option("--preset", o->video.preset, "clips: libx264/libx265 preset (default medium)");
   return [o, &global] {
     if (o->in != "-" && o->out != "-") refuse_overwrite_input(o->in, o->out);
     const Interp interp = parse_interp(o->interp);
@@ -77,6 +151,12 @@ Runner add_apply(CLI::App& app, const GlobalOptions& global) {
       const int frames = apply_y4m(lut, interp, o->in, o->out);
       if (!global.quiet)
         fmt::print(stderr, "wrote {} frames to {}\n", frames, o->out == "-" ? "stdout" : o->out);
+      return;
+    }
+    if (!is_image_path(o->in)) {
+      const LutFile lut = load_lut(o->lut);
+      const int frames = apply_video(lut, interp, o->in, o->out, o->video, global.quiet);
+      if (!global.quiet) fmt::print(stderr, "wrote {} frames to {}\n", frames, o->out);
       return;
     }
     const LutFile lut = load_lut(o->lut);

@@ -1,11 +1,14 @@
 // The fast engine against src/lut's scalar reference (sample()), over LUT sizes, odd widths,
 // misaligned buffers and strides, every pixel format, both interpolations, shaper on and off.
 #include <gtest/gtest.h>
+#include <hwy/targets.h>
 #include <tbb/task_arena.h>
 
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <set>
+#include <string>
 
 #include "autograde/core/error.hpp"
 #include "autograde/engine/renderer.hpp"
@@ -100,6 +103,42 @@ TEST(LutRenderer, MatchesScalarReferenceEverywhere) {
     }
   }
   for (const auto& [name, err] : worst) std::printf("  worst error %-8s %.3g\n", name.c_str(), err);
+}
+
+// Every SIMD target compiled into the engine (the dispatcher picks only the best one the CPU
+// has; the others run here by masking the CPU's targets): same reference, same tolerances.
+TEST(LutRenderer, EveryCompiledSimdTargetMatchesTheReference) {
+  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  ASSERT_FALSE(targets.empty());
+  unsigned seed = 77;
+  std::set<std::string> ran;
+  for (int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(engine_simd_target());
+    ran.insert(engine_simd_target());
+    for (int size : {2, 33}) {
+      LutFile lut;
+      lut.cube = testing::make_test_cube(size, 300 + size, false);
+      for (Interp interp : {Interp::Tetrahedral, Interp::Trilinear})
+        for (PixelFormat f : {PixelFormat{SampleType::U8, Layout::Packed, 3},
+                              PixelFormat{SampleType::U16, Layout::Packed, 4},
+                              PixelFormat{SampleType::F32, Layout::Planar, 3},
+                              PixelFormat{SampleType::U10, Layout::Planar, 4}}) {
+          const LutRenderer r = make_renderer(lut, f, interp);
+          for (int width : {1, 7, 300}) {
+            SCOPED_TRACE(::testing::Message() << "size " << size << " " << interp_name(interp)
+                                              << " " << format_name(f) << " width " << width);
+            TestImage in(f, width, 3), out(f, width, 3);
+            in.fill_random(seed++);
+            r.apply(in.view, out.view);
+            EXPECT_EQ(compare_with_reference(lut, interp, in, out), 0);
+          }
+        }
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);     // back to what the CPU has
+  EXPECT_EQ(ran.size(), targets.size());  // each target really ran
+  for (const std::string& name : ran) std::printf("  ran on %s\n", name.c_str());
 }
 
 TEST(LutRenderer, ShaperOnlyAndLargestCube) {

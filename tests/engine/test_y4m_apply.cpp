@@ -12,6 +12,7 @@
 #include "autograde/core/files.hpp"
 #include "autograde/engine/yuv_renderer.hpp"
 #include "autograde/lut/cube_io.hpp"
+#include "autograde/media/video_reader.hpp"
 #include "autograde/media/y4m.hpp"
 #include "engine_test_luts.hpp"
 #include "test_support.hpp"
@@ -207,6 +208,73 @@ TEST(ApplyCli, ReadsAndWritesWhatFfmpegWrites) {
     }
     EXPECT_EQ(frames, 3);
     EXPECT_FALSE(b.read_frame(fb));
+  }
+}
+
+// A clip through `autograde apply` with a lossless encoder: every decoded output frame equals
+// the library's fused path applied to the decoded input frame, sample for sample.
+TEST(ApplyCli, ClipOutputEqualsTheLibraryFusedPath) {
+  if (run("ffmpeg -version > /dev/null 2>&1") != 0) GTEST_SKIP() << "ffmpeg not installed";
+  const fs::path dir = testing::scratch_dir("apply_clip");
+  LutFile lut;
+  lut.cube = testing::make_test_cube(17, 9);
+  const std::string cube = (dir / "look.cube").string();
+  write_cube(*lut.cube, cube);
+  const LutFile written = read_cube(cube);
+  for (const char* pix : {"yuv420p", "yuv422p10le"}) {
+    SCOPED_TRACE(pix);
+    const std::string in = (dir / "in.mkv").string(), out = (dir / "out.mkv").string();
+    ASSERT_EQ(
+        run(std::string("ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=98x54:rate=25 "
+                        "-frames:v 4 -vf scale=out_color_matrix=bt709:out_range=tv -pix_fmt ") +
+            pix +
+            " -c:v ffv1 -color_primaries bt709 -color_trc bt709 -colorspace bt709 "
+            "-color_range tv " +
+            in),
+        0);
+    ASSERT_EQ(run(std::string(AUTOGRADE_CLI) + " --quiet apply " + cube + " " + in + " -o " + out +
+                  " --codec ffv1"),
+              0);
+    VideoReadOptions o;
+    o.output = FrameOutput::Yuv;
+    VideoReader a(in, o), b(out, o);
+    const VideoStreamInfo& info = a.info();
+    EXPECT_EQ(b.info().pixel_format, info.pixel_format);
+    const YuvLutRenderer r = make_yuv_renderer(
+        written, YuvFormat{info.bit_depth, info.chroma_shift_x, info.chroma_shift_y},
+        Interp::Tetrahedral);
+    VideoFrame fa, fb;
+    int frames = 0;
+    while (a.next(fa)) {
+      ASSERT_TRUE(b.next(fb));
+      ++frames;
+      const YuvPlanes& s = fa.yuv;
+      const int bps = s.bytes_per_sample();
+      std::vector<std::uint8_t> want[3];
+      ConstYuvImage src;
+      YuvImage dst;
+      src.width = dst.width = s.width;
+      src.height = dst.height = s.height;
+      for (int p = 0; p < 3; ++p) {
+        const int w = (p ? s.chroma_width() : s.width) * bps, h = p ? s.chroma_height() : s.height;
+        want[p].resize(size_t(w) * h);
+        src.planes[p] = s.data[p];
+        src.strides[p] = s.stride[p];
+        dst.planes[p] = want[p].data();
+        dst.strides[p] = w;
+      }
+      r.apply(src, dst);
+      for (int p = 0; p < 3; ++p) {
+        const int w = (p ? s.chroma_width() : s.width) * bps, h = p ? s.chroma_height() : s.height;
+        for (int y = 0; y < h; ++y)
+          ASSERT_EQ(std::memcmp(fb.yuv.data[p] + std::ptrdiff_t(y) * fb.yuv.stride[p],
+                                want[p].data() + size_t(y) * w, size_t(w)),
+                    0)
+              << "frame " << frames << " plane " << p << " row " << y;
+      }
+    }
+    EXPECT_EQ(frames, 4);
+    EXPECT_FALSE(b.next(fb));
   }
 }
 

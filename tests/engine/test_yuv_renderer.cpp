@@ -2,6 +2,7 @@
 // written from ITU-R BT.709-6 (Kr = 0.2126, Kb = 0.0722; limited range 16–235 / 16–240 at 8 bits,
 // 64–940 / 64–960 at 10 bits), and an identity-LUT round trip.
 #include <gtest/gtest.h>
+#include <hwy/targets.h>
 #include <tbb/task_arena.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "autograde/engine/renderer.hpp"
 #include "autograde/engine/yuv_renderer.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "engine_test_luts.hpp"
@@ -152,6 +154,37 @@ TEST(YuvLutRenderer, MatchesScalarBt709Reference) {
         }
       }
   std::printf("  worst error %.4f code values\n", worst);
+}
+
+// Every SIMD target compiled into the engine (see the RGB renderer's test of the same name).
+TEST(YuvLutRenderer, EveryCompiledSimdTargetMatchesTheReference) {
+  LutFile lut;
+  lut.cube = testing::make_test_cube(33, 91);
+  unsigned seed = 5;
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(engine_simd_target());
+    for (const YuvFormat& f : kFormats) {
+      const YuvLutRenderer r = make_yuv_renderer(lut, f, Interp::Tetrahedral);
+      for (auto [w, h] : {std::pair{7, 5}, std::pair{131, 3}}) {
+        SCOPED_TRACE(::testing::Message() << name(f) << " " << w << "x" << h);
+        TestYuv in(f, w, h), out(f, w, h);
+        in.fill_random(seed++);
+        r.apply(in.view, out.view);
+        const ExpectedYuv e = reference(lut, Interp::Tetrahedral, in);
+        const double tol = 0.5 + 0.01;  // correct rounding + float32 noise
+        for (int y = 0; y < h; ++y)
+          for (int x = 0; x < w; ++x)
+            ASSERT_LE(std::fabs(out.get(0, x, y) - e.y[size_t(y) * w + x]), tol) << x << "," << y;
+        for (int y = 0; y < in.ch; ++y)
+          for (int x = 0; x < in.cw; ++x) {
+            ASSERT_LE(std::fabs(out.get(1, x, y) - e.cb[size_t(y) * in.cw + x]), tol);
+            ASSERT_LE(std::fabs(out.get(2, x, y) - e.cr[size_t(y) * in.cw + x]), tol);
+          }
+      }
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
 }
 
 TEST(YuvLutRenderer, IdentityLutRoundTripsWithinOneCode) {
