@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
             feats = al::thumbnail_features(al::make_sample(src, ds, r, false).detuned);
           }
           const al::Analysis an = analyzer.analyze_features(feats);
-          const auto am = corrector.network().forward(feats);
+          const auto am = corrector.amounts_features(feats, an, al::correction_strength(an));
           const auto truth = f >= 0 ? al::defect_amounts({al::make_defect(al::Family(f), 3)}) : al::DefectAmounts{};
           fmt::print("{:<28} {:<16} top {:<16} amounts {:+.2f} truth {:+.2f}\n", names[t], f < 0 ? "clean" : al::family_name(al::Family(f)),
                      an.defects.empty() ? "fine" : al::family_name(an.defects.front().family), fmt::join(am, " "), fmt::join(truth, " "));

@@ -51,6 +51,15 @@ Lut3D LutCorrector::predict(const ImageF& image, float strength) const {
   return predict_features(image_features(image), strength);
 }
 
+DefectAmounts garrote_amounts(const DefectAmounts& raw, const DefectAmounts& t) {
+  DefectAmounts out{};
+  for (int i = 0; i < kAmountCount; ++i) {
+    const float v = raw[size_t(i)], ti = t[size_t(i)];
+    out[size_t(i)] = v == 0.f ? 0.f : v * std::max(0.f, 1.f - ti * ti / (v * v));
+  }
+  return out;
+}
+
 DefectAmounts classifier_amounts(const Analysis& analysis) {
   DefectAmounts sum{};
   for (int f = 0; f < kFamilyCount; ++f) {
@@ -72,11 +81,9 @@ DefectAmounts LutCorrector::amounts_impl(const std::vector<float>& features, con
   const DefectAmounts from_classifier = analysis ? classifier_amounts(*analysis) : DefectAmounts{};
   const float wc = analysis ? classifier_weight_ : 0.f;
   strength = std::clamp(strength, 0.f, 1.f);
-  for (int i = 0; i < kAmountCount; ++i) {
-    const float v = (1.f - wc) * out[size_t(i)] + wc * from_classifier[size_t(i)], t = garrote_[size_t(i)];
-    const float keep = v == 0.f ? 0.f : std::max(0.f, 1.f - (t * t) / (v * v));
-    a[size_t(i)] = strength * v * keep;
-  }
+  for (int i = 0; i < kAmountCount; ++i) a[size_t(i)] = (1.f - wc) * out[size_t(i)] + wc * from_classifier[size_t(i)];
+  a = garrote_amounts(a, garrote_);
+  for (auto& v : a) v *= strength;
   return a;
 }
 

@@ -26,8 +26,10 @@
 #include <map>
 #include <fmt/format.h>
 
+#include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/learn/analyzer.hpp"
+#include "autograde/learn/corrector.hpp"
 #include "autograde/learn/dataset.hpp"
 #include "autograde/learn/features.hpp"
 #include "autograde/learn/mlp.hpp"
@@ -284,7 +286,7 @@ int main(int argc, char** argv) {
   std::string shared = AUTOGRADE_SHARED_DATA, repo = std::string(AUTOGRADE_SOURCE_DIR) + "/data";
   std::string out = std::string(AUTOGRADE_SOURCE_DIR) + "/models";
   uint64_t seed = 20240607;
-  int samples = 8000, val_samples = 1200, cls_epochs = 60, cor_epochs = 6, threads = 1;
+  int samples = 12000, val_samples = 2000, cls_epochs = 60, cor_epochs = 6, threads = 1;
   app.add_option("--shared", shared, "shared data folder (images/...)");
   app.add_option("--repo-data", repo, "repository data folder (images/...)");
   app.add_option("-o,--out", out, "output folder for the weights");
@@ -295,10 +297,10 @@ int main(int argc, char** argv) {
   app.add_option("--cor-epochs", cor_epochs);
   app.add_option("--threads", threads);
   bool no_videos = false;
-  double frame_every = 2.0, garrote_quantile = 0.9;
+  double frame_every = 2.0, garrote_quantile = 0.0;
   std::string cor_kind = "amounts";
-  int amt_epochs = 80, amt_hidden = 256, amt_batch = 256;
-  double amt_noise = 0.05, amt_wd = 5e-2, amt_lr = 2e-3;
+  int amt_epochs = 40, amt_hidden = 256, amt_batch = 128;
+  double amt_noise = 0.1, amt_wd = 5e-2, amt_lr = 2e-3;
   std::string cache;
   double mosaic = 0.5;
   app.add_option("--mosaic", mosaic, "share of training samples that are two-picture mosaics (validation: none)");
@@ -313,7 +315,9 @@ int main(int argc, char** argv) {
   app.add_option("--corrector", cor_kind, "amounts (regress defect amounts, analytic inverse LUT) or lattice (residual 9^3 lattice, composite loss)")
       ->check(CLI::IsMember({"amounts", "lattice"}));
   app.add_option("--amt-epochs", amt_epochs, "epochs of the defect-amount regressor");
-  app.add_option("--garrote-quantile", garrote_quantile, "quantile of |amount| on clean validation samples that the garrote removes");
+  double harm_budget = 0.8;
+  app.add_option("--garrote-quantile", garrote_quantile, "quantile of |amount| on clean validation samples that the garrote removes (0: choose it on validation within --harm-budget)");
+  app.add_option("--harm-budget", harm_budget, "largest mean CIEDE2000 change of clean validation tiles when choosing the garrote");
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen in a log
   try {
@@ -508,27 +512,94 @@ int main(int argc, char** argv) {
           best_amt_val = best;
         }
       }
-      // Garrote thresholds: the given quantile of |predicted amount| on the clean validation
-      // samples (pictures the model never trained on, with nothing wrong).
+      // Garrote thresholds: a quantile of |amount| on the clean validation samples (pictures the
+      // model never trained on, nothing wrong). With --garrote-quantile 0 the quantile is chosen
+      // on validation: the smallest of a grid (most correction) whose mean CIEDE2000 change of
+      // the clean validation tiles stays below --harm-budget, the correction applied at the
+      // classifier's do-no-harm strength as at inference.
       auto clean_rows = (val.labels.sum(1) == 0).nonzero().squeeze(1);
-      std::vector<double> garrote(al::kAmountCount, 0.0);
-      if (clean_rows.numel() > 0) {
+      auto thresholds_at = [&](double q) {
+        std::vector<double> g(al::kAmountCount, 0.0);
+        if (clean_rows.numel() == 0) return g;
         auto abs_clean = val_pred.index_select(0, clean_rows).abs();
         for (int k = 0; k < al::kAmountCount; ++k) {
           auto col = std::get<0>(abs_clean.select(1, k).sort());
-          const int64_t at = std::min<int64_t>(col.numel() - 1, int64_t(garrote_quantile * double(col.numel())));
-          garrote[size_t(k)] = col[at].item<double>();
+          const int64_t at = std::min<int64_t>(col.numel() - 1, int64_t(q * double(col.numel())));
+          g[size_t(k)] = col[at].item<double>();
+        }
+        return g;
+      };
+      std::vector<float> strength(size_t(val_samples), 1.f);
+      if (cls_epochs > 0) {
+        torch::NoGradGuard ng;
+        auto p0 = torch::softmax(cls->forward(val_x).view({val_samples, al::kFamilyCount, 4}), 2).select(2, 0);
+        auto fine = std::get<0>(p0.min(1)).contiguous();
+        for (int i = 0; i < val_samples; ++i) strength[size_t(i)] = 1.f - fine[i].item<float>();
+      }
+      // Mean CIEDE2000 of the corrected validation tiles to their clean originals (all samples,
+      // and the clean ones alone: the harm).
+      auto tile_de = [&](const std::vector<double>& g) {
+        auto pa = val_pred.accessor<float, 2>();
+        auto ca = val.clean.accessor<float, 3>();
+        auto da = val.detuned.accessor<float, 3>();
+        auto la = val.labels.accessor<int64_t, 2>();
+        std::vector<double> de(static_cast<size_t>(val_samples)), in_de(static_cast<size_t>(val_samples));
+        std::vector<int> is_clean(static_cast<size_t>(val_samples));
+        tbb::parallel_for(0, val_samples, [&](int i) {
+          al::DefectAmounts raw{}, t{};
+          for (int k = 0; k < al::kAmountCount; ++k) raw[size_t(k)] = pa[i][k], t[size_t(k)] = float(g[size_t(k)]);
+          al::DefectAmounts a = al::garrote_amounts(raw, t);
+          for (auto& v : a) v *= strength[size_t(i)];
+          double sum = 0, sum_in = 0;
+          const int T = int(ca.size(2));
+          for (int t = 0; t < T; ++t) {
+            const ag::Rgb clean{ca[i][0][t], ca[i][1][t], ca[i][2][t]}, det{da[i][0][t], da[i][1][t], da[i][2][t]};
+            const ag::Rgb fixed = al::invert_amounts(a, det);
+            const auto lc = ag::srgb_to_lab({clean[0], clean[1], clean[2]});
+            sum += ag::ciede2000(ag::srgb_to_lab({fixed[0], fixed[1], fixed[2]}), lc);
+            sum_in += ag::ciede2000(ag::srgb_to_lab({det[0], det[1], det[2]}), lc);
+          }
+          de[size_t(i)] = sum / T;
+          in_de[size_t(i)] = sum_in / T;
+          int present = 0;
+          for (int f = 0; f < al::kFamilyCount; ++f) present += la[i][f] > 0;
+          is_clean[size_t(i)] = present == 0;
+        });
+        double all = 0, input = 0, harm = 0;
+        int n_clean = 0;
+        for (int i = 0; i < val_samples; ++i) {
+          all += de[size_t(i)];
+          input += in_de[size_t(i)];
+          if (is_clean[size_t(i)]) harm += de[size_t(i)], ++n_clean;
+        }
+        return std::array<double, 3>{all / val_samples, input / val_samples, harm / std::max(n_clean, 1)};
+      };
+      double chosen_q = garrote_quantile;
+      if (garrote_quantile <= 0) {
+        chosen_q = 0.99;
+        for (double q : {0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99}) {
+          const auto r = tile_de(thresholds_at(q));
+          fmt::print("garrote quantile {:.2f}: validation tiles CIEDE2000 {:.3f} (input {:.3f}), clean tiles changed by {:.3f}\n",
+                     q, r[0], r[1], r[2]);
+          if (r[2] < harm_budget) {
+            chosen_q = q;
+            break;
+          }
         }
       }
+      const std::vector<double> garrote = thresholds_at(chosen_q);
+      const auto final_de = tile_de(garrote);
+      const double garrote_quantile_used = chosen_q;
       al::Mlp amt_out = export_mlp(amt, "lut_corrector", mean, sd);
       amt_out.meta["output"] = "defect_amounts";
       amt_out.meta["lattice"] = 33;
       amt_out.meta["outputs"] = "8 signed defect amounts (defects.hpp: cast r,g,b, black, white, exposure, contrast, saturation); LUT = analytic inverse";
       amt_out.meta["garrote"] = garrote;
       amt_out.meta["classifier_weight"] = classifier_weight;
-      amt_out.meta["garrote_quantile"] = garrote_quantile;
+      amt_out.meta["garrote_quantile"] = garrote_quantile_used;
       amt_out.meta["seed"] = seed;
-      amt_out.meta["validation"] = {{"amount_mse", best_amt_val}};
+      amt_out.meta["validation"] = {{"amount_mse", best_amt_val}, {"tile_ciede2000", final_de[0]},
+                                    {"input_tile_ciede2000", final_de[1]}, {"clean_tile_change_ciede2000", final_de[2]}};
       al::write_mlp(out + "/" + al::kCorrectionModelFile, amt_out);
       fmt::print("wrote {}/{} (val amount mse {:.4f}; garrote {}) in {:.0f}s total\n", out, al::kCorrectionModelFile,
                  best_amt_val, fmt::join(garrote, " "), elapsed());
