@@ -6,8 +6,10 @@
 // installed.
 //
 // Usage: bench_correct [--seed N] [--multi N] [--no-peer] [--split test|validation|train]
+//                      [--per-family] [--dump]
 // (--split other than test is a diagnostic: how the models do on pictures they did see or were
-// selected on; the table is the test split.)
+// selected on; the table is the test split. --per-family adds a table per defect
+// family; --dump prints the top finding and the applied amounts for each 100 % defect.)
 #include <fmt/format.h>
 
 #include <array>
@@ -127,16 +129,7 @@ int main(int argc, char** argv) {
         for (int f = -1; f < al::kFamilyCount; ++f) {
           ImageF img = tests[t];
           if (f >= 0) al::apply_defects({al::make_defect(al::Family(f), 3)}, img);
-          auto feats = al::image_features(img);
-          if (std::getenv("DUMP_TRAIN_PATH")) {  // the trainer's way: source at <= 160 px, defects after
-            al::SourceImage src;
-            for (const auto& l : listed) if (l.name == names[t]) src = l;
-            src.image = al::downsample_area(autograde::read_image(src.path).image, al::kSourceSide);
-            al::Rng r(1);
-            std::vector<al::Defect> ds;
-            if (f >= 0) ds.push_back(al::make_defect(al::Family(f), 3));
-            feats = al::thumbnail_features(al::make_sample(src, ds, r, false).detuned);
-          }
+          const auto feats = al::image_features(img);
           const al::Analysis an = analyzer.analyze_features(feats);
           const auto am = corrector.amounts_features(feats, an, al::correction_strength(an));
           const auto truth = f >= 0 ? al::defect_amounts({al::make_defect(al::Family(f), 3)}) : al::DefectAmounts{};
