@@ -16,14 +16,17 @@ LutCorrector::LutCorrector(Mlp mlp, const std::string& source_name) : mlp_(std::
       throw_bad_input(source_name, "correction model: meta.lattice must be 2..65");
     if (mlp_.inputs() != kFeatureCount || mlp_.outputs() != kAmountCount)
       throw_bad_input(source_name, "defect-amount model must map " + std::to_string(kFeatureCount) +
-                                       " features to " + std::to_string(kAmountCount) + " amounts (has " +
-                                       std::to_string(mlp_.inputs()) + " -> " + std::to_string(mlp_.outputs()) + ")");
+                                       " features to " + std::to_string(kAmountCount) +
+                                       " amounts (has " + std::to_string(mlp_.inputs()) + " -> " +
+                                       std::to_string(mlp_.outputs()) + ")");
     if (mlp_.meta.contains("garrote")) {
       const auto& g = mlp_.meta["garrote"];
       if (!g.is_array() || g.size() != size_t(kAmountCount))
-        throw_bad_input(source_name, "correction model: meta.garrote must hold " + std::to_string(kAmountCount) + " numbers");
+        throw_bad_input(source_name, "correction model: meta.garrote must hold " +
+                                         std::to_string(kAmountCount) + " numbers");
       for (int i = 0; i < kAmountCount; ++i) {
-        if (!g[size_t(i)].is_number()) throw_bad_input(source_name, "correction model: meta.garrote must hold numbers");
+        if (!g[size_t(i)].is_number())
+          throw_bad_input(source_name, "correction model: meta.garrote must hold numbers");
         garrote_[size_t(i)] = std::max(0.f, g[size_t(i)].get<float>());
       }
     }
@@ -45,7 +48,9 @@ LutCorrector::LutCorrector(Mlp mlp, const std::string& source_name) : mlp_(std::
     throw_bad_input(source_name, "correction model was trained on another feature version");
 }
 
-LutCorrector LutCorrector::load(const std::string& path) { return LutCorrector(read_mlp(path), path); }
+LutCorrector LutCorrector::load(const std::string& path) {
+  return LutCorrector(read_mlp(path), path);
+}
 
 Lut3D LutCorrector::predict(const ImageF& image, float strength) const {
   return predict_features(image_features(image), strength);
@@ -73,26 +78,28 @@ DefectAmounts classifier_amounts(const Analysis& analysis) {
   return sum;
 }
 
-DefectAmounts LutCorrector::amounts_impl(const std::vector<float>& features, const Analysis* analysis,
-                                         float strength) const {
+DefectAmounts LutCorrector::amounts_impl(const std::vector<float>& features,
+                                         const Analysis* analysis, float strength) const {
   DefectAmounts a{};
   if (!amounts_) return a;
   const std::vector<float> out = mlp_.forward(features);
   const DefectAmounts from_classifier = analysis ? classifier_amounts(*analysis) : DefectAmounts{};
   const float wc = analysis ? classifier_weight_ : 0.f;
   strength = std::clamp(strength, 0.f, 1.f);
-  for (int i = 0; i < kAmountCount; ++i) a[size_t(i)] = (1.f - wc) * out[size_t(i)] + wc * from_classifier[size_t(i)];
+  for (int i = 0; i < kAmountCount; ++i)
+    a[size_t(i)] = (1.f - wc) * out[size_t(i)] + wc * from_classifier[size_t(i)];
   a = garrote_amounts(a, garrote_);
   for (auto& v : a) v *= strength;
   return a;
 }
 
-DefectAmounts LutCorrector::amounts_features(const std::vector<float>& features, float strength) const {
+DefectAmounts LutCorrector::amounts_features(const std::vector<float>& features,
+                                             float strength) const {
   return amounts_impl(features, nullptr, strength);
 }
 
-DefectAmounts LutCorrector::amounts_features(const std::vector<float>& features, const Analysis& analysis,
-                                             float strength) const {
+DefectAmounts LutCorrector::amounts_features(const std::vector<float>& features,
+                                             const Analysis& analysis, float strength) const {
   return amounts_impl(features, &analysis, strength);
 }
 
@@ -109,7 +116,8 @@ Lut3D LutCorrector::predict(const ImageF& image, const Analysis& analysis, float
   return lut_impl(image_features(image), &analysis, strength);
 }
 
-Lut3D LutCorrector::lut_impl(const std::vector<float>& features, const Analysis* analysis, float strength) const {
+Lut3D LutCorrector::lut_impl(const std::vector<float>& features, const Analysis* analysis,
+                             float strength) const {
   if (amounts_) {
     const DefectAmounts a = amounts_impl(features, analysis, strength);
     Lut3D lut = Lut3D::identity(lattice_);

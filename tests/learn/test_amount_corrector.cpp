@@ -28,7 +28,9 @@ al::Mlp constant_amounts(const al::DefectAmounts& amounts, const std::vector<flo
   l.weights.assign(size_t(l.in * l.out), 0.f);
   l.bias.assign(amounts.begin(), amounts.end());
   m.layers.push_back(l);
-  m.meta = {{"output", "defect_amounts"}, {"lattice", 33}, {"feature_version", al::kFeatureVersion},
+  m.meta = {{"output", "defect_amounts"},
+            {"lattice", 33},
+            {"feature_version", al::kFeatureVersion},
             {"garrote", garrote}};
   return m;
 }
@@ -51,7 +53,8 @@ double mean_de(const ImageF& a, const ImageF& b) {
   for (size_t i = 0; i < a.pixel_count(); ++i) {
     const float* p = &a.pixels[3 * i];
     const float* q = &b.pixels[3 * i];
-    s += autograde::ciede2000(autograde::srgb_to_lab({p[0], p[1], p[2]}), autograde::srgb_to_lab({q[0], q[1], q[2]}));
+    s += autograde::ciede2000(autograde::srgb_to_lab({p[0], p[1], p[2]}),
+                              autograde::srgb_to_lab({q[0], q[1], q[2]}));
   }
   return s / double(a.pixel_count());
 }
@@ -62,7 +65,8 @@ TEST(AmountCorrector, TrueAmountsUndoTheDefects) {
   const std::vector<al::Defect> defects{al::make_defect(al::Family::CastBlue, 2),
                                         al::make_defect(al::Family::ContrastLow, 2),
                                         al::make_defect(al::Family::ExposureDark, 1)};
-  const al::LutCorrector c(constant_amounts(al::defect_amounts(defects), std::vector<float>(8, 0.f)));
+  const al::LutCorrector c(
+      constant_amounts(al::defect_amounts(defects), std::vector<float>(8, 0.f)));
   ASSERT_TRUE(c.predicts_amounts());
   const ImageF clean = ramps();
   ImageF img = clean;
@@ -83,10 +87,13 @@ TEST(AmountCorrector, GarroteLeavesSmallAmountsAlone) {
   // A large amount passes nearly whole: t = 0.2, a = 1 keeps 1 - 0.04 of it.
   al::DefectAmounts big{};
   big[6] = 1.f;
-  EXPECT_NEAR(al::garrote_amounts(big, al::DefectAmounts{0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f})[6], 0.96f, 1e-5f);
+  EXPECT_NEAR(al::garrote_amounts(
+                  big, al::DefectAmounts{0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f})[6],
+              0.96f, 1e-5f);
   // Strength 0 is the identity whatever the amounts.
-  const al::LutCorrector strong(constant_amounts(al::defect_amounts({al::make_defect(al::Family::CastRed, 3)}),
-                                                 std::vector<float>(8, 0.f)));
+  const al::LutCorrector strong(constant_amounts(
+      al::defect_amounts({al::make_defect(al::Family::CastRed, 3)}), std::vector<float>(8, 0.f)));
   const autograde::Lut3D none = strong.predict(ramps(), 0.f);
-  for (size_t i = 0; i < none.table.size(); ++i) ASSERT_NEAR(none.table[i], id.table[i], 1e-6f) << i;
+  for (size_t i = 0; i < none.table.size(); ++i)
+    ASSERT_NEAR(none.table[i], id.table[i], 1e-6f) << i;
 }

@@ -59,8 +59,10 @@ class LutCorrector {
   bool amounts_ = false;
   DefectAmounts garrote_{};
   float classifier_weight_ = 0.f;
-  DefectAmounts amounts_impl(const std::vector<float>& features, const Analysis* analysis, float strength) const;
-  Lut3D lut_impl(const std::vector<float>& features, const Analysis* analysis, float strength) const;
+  DefectAmounts amounts_impl(const std::vector<float>& features, const Analysis* analysis,
+                             float strength) const;
+  Lut3D lut_impl(const std::vector<float>& features, const Analysis* analysis,
+                 float strength) const;
 };
 
 // The non-negative garrote of this header's comment on raw amounts, thresholds t, each amount
