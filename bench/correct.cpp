@@ -5,9 +5,14 @@
 // ImageMagick `convert -auto-level -auto-gamma` run as a peer when the real ImageMagick is
 // installed.
 //
-// Usage: bench_correct [--seed N] [--multi N] [--no-peer]
+// Usage: bench_correct [--seed N] [--multi N] [--no-peer] [--split test|validation|train]
+//                      [--per-family] [--dump]
+// (--split other than test is a diagnostic: how the models do on pictures they did see or were
+// selected on; the table is the test split. --per-family adds a table per defect
+// family; --dump prints the top finding and the applied amounts for each 100 % defect.)
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -83,12 +88,20 @@ struct Correction {
 int main(int argc, char** argv) {
   uint64_t seed = 20240607;
   int multi_per_image = 12;
-  bool use_peer = true;
+  bool use_peer = true, dump = false, per_family_table = false;
+  al::Split split = al::Split::Test;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--split" && i + 1 < argc) {
+      const std::string v = argv[++i];
+      split = v == "train" ? al::Split::Train : v == "validation" ? al::Split::Validation : al::Split::Test;
+      continue;
+    }
     if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--multi" && i + 1 < argc) multi_per_image = std::atoi(argv[++i]);
     else if (a == "--no-peer") use_peer = false;
+    else if (a == "--dump") dump = true;
+    else if (a == "--per-family") per_family_table = true;
   }
   try {
     const std::string shared = AUTOGRADE_SHARED_DATA, repo = std::string(AUTOGRADE_SOURCE_DIR) + "/data";
@@ -100,7 +113,7 @@ int main(int argc, char** argv) {
     std::vector<ImageF> tests;
     std::vector<std::string> names;
     for (const auto& s : listed) {
-      if (s.split != al::Split::Test) continue;
+      if (s.split != split) continue;
       try {
         tests.push_back(al::downsample_area(autograde::read_image(s.path).image, kEvalSide));
         names.push_back(s.name);
@@ -111,6 +124,20 @@ int main(int argc, char** argv) {
       fmt::print("bench_correct: no held-out pictures found under {} (skipped)\n", shared);
       return 0;
     }
+    if (dump) {  // diagnostic: what the models say for each 100 % single defect
+      for (size_t t = 0; t < tests.size(); ++t)
+        for (int f = -1; f < al::kFamilyCount; ++f) {
+          ImageF img = tests[t];
+          if (f >= 0) al::apply_defects({al::make_defect(al::Family(f), 3)}, img);
+          const auto feats = al::image_features(img);
+          const al::Analysis an = analyzer.analyze_features(feats);
+          const auto am = corrector.amounts_features(feats, an, al::correction_strength(an));
+          const auto truth = f >= 0 ? al::defect_amounts({al::make_defect(al::Family(f), 3)}) : al::DefectAmounts{};
+          fmt::print("{:<28} {:<16} top {:<16} amounts {:+.2f} truth {:+.2f}\n", names[t], f < 0 ? "clean" : al::family_name(al::Family(f)),
+                     an.defects.empty() ? "fine" : al::family_name(an.defects.front().family), fmt::join(am, " "), fmt::join(truth, " "));
+        }
+      return 0;
+    }
     const std::string convert = use_peer ? find_imagemagick() : "";
     const fs::path tmp = fs::temp_directory_path() / fmt::format("bench_correct_{}", ::getpid());
     fs::create_directories(tmp);
@@ -119,9 +146,9 @@ int main(int argc, char** argv) {
     auto correct_all = [&](const ImageF& clean, const ImageF& detuned, const al::Analysis& an, Correction& c) {
       ImageF ours = detuned, full = detuned;
       const auto feats = al::image_features(detuned);
-      autograde::apply_reference(corrector.predict_features(feats, al::correction_strength(an)), ours,
+      autograde::apply_reference(corrector.predict_features(feats, an, al::correction_strength(an)), ours,
                                  autograde::Interp::Trilinear);
-      autograde::apply_reference(corrector.predict_features(feats, 1.f), full, autograde::Interp::Trilinear);
+      autograde::apply_reference(corrector.predict_features(feats, an, 1.f), full, autograde::Interp::Trilinear);
       ImageF classic = detuned;
       autograde::apply_reference(al::classic_auto_correct_lut(detuned), classic, autograde::Interp::Tetrahedral);
       c.input += mean_de2000(detuned, clean);
@@ -137,6 +164,8 @@ int main(int argc, char** argv) {
 
     // 1. Single defects: every family x severity on every held-out picture.
     int singles = 0, exact = 0, within = 0, family_ok = 0, extra = 0;
+    std::array<std::array<int, 4>, al::kFamilyCount> per_family{};  // family right at 33/66/100 %, exact
+    std::array<std::array<double, 2>, al::kFamilyCount> per_family_de{};  // input, ours
     for (size_t t = 0; t < tests.size(); ++t)
       for (int f = 0; f < al::kFamilyCount; ++f)
         for (int s = 1; s <= al::kSeverityCount; ++s) {
@@ -146,12 +175,17 @@ int main(int argc, char** argv) {
           ++singles;
           if (!an.defects.empty()) {
             const auto& top = an.defects.front();
+            per_family[size_t(f)][size_t(s - 1)] += int(top.family) == f;
+            per_family[size_t(f)][3] += int(top.family) == f && top.severity == s;
             family_ok += int(top.family) == f;
             exact += int(top.family) == f && top.severity == s;
             within += int(top.family) == f && std::abs(top.severity - s) <= 1;
             extra += int(an.defects.size()) - 1;
           }
+          const double in_before = single_c.input, ours_before = single_c.ours;
           correct_all(tests[t], img, an, single_c);
+          per_family_de[size_t(f)][0] += single_c.input - in_before;
+          per_family_de[size_t(f)][1] += single_c.ours - ours_before;
         }
 
     // 2. Two or three defects at once (distinct groups), seeded.
@@ -182,8 +216,8 @@ int main(int argc, char** argv) {
       const al::Analysis an = analyzer.analyze(clean);
       fine += an.fine();
       ImageF ours = clean, full = clean, classic = clean;
-      autograde::apply_reference(corrector.predict(clean, al::correction_strength(an)), ours, autograde::Interp::Trilinear);
-      autograde::apply_reference(corrector.predict(clean, 1.f), full, autograde::Interp::Trilinear);
+      autograde::apply_reference(corrector.predict(clean, an, al::correction_strength(an)), ours, autograde::Interp::Trilinear);
+      autograde::apply_reference(corrector.predict(clean, an, 1.f), full, autograde::Interp::Trilinear);
       autograde::apply_reference(al::classic_auto_correct_lut(clean), classic, autograde::Interp::Tetrahedral);
       harm_ours += mean_de2000(ours, clean);
       harm_full += mean_de2000(full, clean);
@@ -193,7 +227,8 @@ int main(int argc, char** argv) {
     fs::remove_all(tmp);
     const double nt = double(tests.size());
 
-    fmt::print("bench_correct: {} held-out pictures ({}), evaluated at <= {} px; seed {}\n", tests.size(),
+    fmt::print("bench_correct: {} {} pictures ({}), evaluated at <= {} px; seed {}\n", tests.size(),
+               split == al::Split::Test ? "held-out" : fmt::format("{} (NOT held out)", al::split_name(split)),
                fmt::join(names, ", "), kEvalSide, seed);
     fmt::print("\n{:<46} {:>10} {:>10} {:>8}\n", "classification (held-out pictures)", "autograde", "research", "bar");
     fmt::print("{:<46} {:>9.1f}% {:>9.1f}% {:>8}\n", fmt::format("single defect: exact class+severity (n={})", singles),
@@ -236,6 +271,16 @@ int main(int argc, char** argv) {
     fmt::print("{:>16.2f} ", harm_classic / nt);
     if (!convert.empty()) fmt::print("{:>16.2f}\n", harm_peer / nt);
     else fmt::print("{:>16}\n", "skipped");
+    if (per_family_table) {
+      fmt::print("\nper family (single defects, {} pictures): family right at 33/66/100 %, exact, mean CIEDE2000 input -> autograde\n", tests.size());
+      for (int f = 0; f < al::kFamilyCount; ++f) {
+        const auto& c = per_family[size_t(f)];
+        const double n = double(tests.size());
+        fmt::print("{:<18} {:>5.0f}% {:>5.0f}% {:>5.0f}%   exact {:>5.1f}%   {:>6.2f} -> {:>6.2f}\n", al::family_name(al::Family(f)),
+                   100 * c[0] / n, 100 * c[1] / n, 100 * c[2] / n, 100 * c[3] / (3 * n), per_family_de[size_t(f)][0] / (3 * n),
+                   per_family_de[size_t(f)][1] / (3 * n));
+      }
+    }
     fmt::print("\nautograde = LUT scaled by the classifier's do-no-harm strength (1 - P(fine)); full = the raw "
                "predicted LUT.\nIM = {}\n", convert.empty() ? "ImageMagick not installed (peer skipped)" : convert + " -auto-level -auto-gamma");
     return 0;

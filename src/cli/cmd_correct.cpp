@@ -50,7 +50,7 @@ Runner add_correct(CLI::App& app, const GlobalOptions& global) {
       LoadedImage img = read_image(o->in);
       const learn::Analysis a = analyzer.analyze(img.image);
       const float strength = o->full ? 1.f : learn::correction_strength(a);
-      const Lut3D lut = corrector.predict(img.image, strength);
+      const Lut3D lut = corrector.predict(img.image, a, strength);
       if (!o->luts.empty()) write_lut(o->luts, stem + ".cube", lut, "autograde correct " + stem);
       apply_reference(lut, img.image, Interp::Trilinear);
       write_image(o->out, img.image, img.meta);

@@ -30,7 +30,7 @@ std::vector<ShotCorrection> plan_clip(const std::string& path, const DefectAnaly
     sc.first_frame = shot.first_frame;
     sc.last_frame = shot.last_frame;
     sc.analysis = analyzer.analyze_features(mean);
-    if (corrector) sc.lut = corrector->predict_features(mean);
+    if (corrector) sc.lut = corrector->predict_features(mean, sc.analysis);
     plan.push_back(std::move(sc));
   }
   return plan;

@@ -1,6 +1,8 @@
 #include "autograde/learn/dataset.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -8,6 +10,7 @@
 #include "autograde/learn/features.hpp"
 #include "autograde/learn/image_ops.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/media/video_reader.hpp"
 
 namespace autograde::learn {
 
@@ -40,7 +43,7 @@ std::vector<SourceImage> list_sources(const std::string& shared_data_dir,
       if (!it->is_regular_file() || !is_image_path(it->path().string())) continue;
       const std::string name = it->path().filename().string();
       if (is_bundled) bundled.push_back(name);
-      if (!by_name.count(name)) by_name[name] = SourceImage{it->path().string(), name, Split::Train, {}};
+      if (!by_name.count(name)) by_name[name] = SourceImage{it->path().string(), name, name, Split::Train, {}};
     }
   };
   scan(fs::path(repo_data_dir) / "images", true);
@@ -72,6 +75,73 @@ std::vector<SourceImage> load_sources(std::vector<SourceImage> listed, Split spl
       out.push_back(std::move(s));
     } catch (const Error&) {
       // An unreadable picture is left out of the set; the caller reports the count.
+    }
+  }
+  return out;
+}
+
+namespace {
+
+bool is_video_file(const fs::path& p) {
+  std::string ext = p.extension().string();
+  for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".mp4" || ext == ".mkv" || ext == ".mov" || ext == ".avi" || ext == ".webm";
+}
+
+}  // namespace
+
+std::vector<SourceImage> load_video_frames(const std::string& shared_data_dir, uint64_t seed,
+                                           double every_seconds) {
+  std::vector<fs::path> clips;
+  std::error_code ec;
+  const fs::path dir = fs::path(shared_data_dir) / "videos";
+  if (!fs::is_directory(dir, ec)) return {};
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file() && is_video_file(it->path())) clips.push_back(it->path());
+  }
+  std::sort(clips.begin(), clips.end(),
+            [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+  // Seeded Fisher-Yates (own stream, so the picture split does not depend on the clips).
+  std::vector<size_t> order(clips.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  Rng rng(seed ^ 0x5649444555ull);
+  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[size_t(rng.below(int(i)))]);
+  const size_t n_val = clips.size() < 2 ? 0 : std::max<size_t>(1, (clips.size() * 15 + 50) / 100);
+  std::vector<SourceImage> out;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const fs::path& clip = clips[order[k]];
+    const Split split = k < n_val ? Split::Validation : Split::Train;
+    try {
+      VideoReadOptions opt;
+      opt.rgb_width = kSourceSide;  // the height follows the display aspect ratio
+      opt.threads = 1;
+      VideoReader reader(clip.string(), opt);
+      VideoFrame frame;
+      double next_time = 0.5 * every_seconds;
+      ImageF last_thumb;
+      while (reader.next(frame)) {
+        if (frame.time < next_time) continue;
+        next_time = frame.time + every_seconds;
+        ImageF img = downsample_area(frame.rgb, kSourceSide);
+        const ImageF thumb = resize_area(img, 16, 9);
+        if (!last_thumb.empty()) {
+          double diff = 0;
+          for (size_t i = 0; i < thumb.pixels.size(); ++i) diff += std::abs(thumb.pixels[i] - last_thumb.pixels[i]);
+          if (diff / double(thumb.pixels.size()) < 0.03) continue;
+        }
+        last_thumb = thumb;
+        SourceImage s;
+        s.path = clip.string();
+        s.name = clip.filename().string() + "@" + std::to_string(int(std::lround(frame.time))) + "s";
+        s.group = clip.filename().string();
+        s.split = split;
+        s.image = std::move(img);
+        out.push_back(std::move(s));
+      }
+    } catch (const Error&) {
+      // An unreadable clip is left out; its frames are simply missing.
     }
   }
   return out;
@@ -109,6 +179,49 @@ Sample make_sample(const SourceImage& source, const std::vector<Defect>& defects
   Sample s;
   s.clean = downsample_area(region, kFeatureSide);
   s.clean_tile = resize_area(region, kTileSide, kTileSide);
+  s.detuned = s.clean;
+  s.detuned_tile = s.clean_tile;
+  apply_defects(defects, s.detuned);
+  apply_defects(defects, s.detuned_tile);
+  s.defects = defects;
+  return s;
+}
+
+}  // namespace autograde::learn
+
+namespace autograde::learn {
+
+namespace {
+
+ImageF random_crop(const ImageF& img, Rng& rng) {
+  const double fw = 0.5 + 0.5 * rng.uniform(), fh = 0.5 + 0.5 * rng.uniform();
+  const int w = std::max(8, int(img.width * fw)), h = std::max(8, int(img.height * fh));
+  const int x = rng.below(img.width - w + 1), y = rng.below(img.height - h + 1);
+  ImageF region = crop(img, x, y, w, h);
+  if (rng.uniform() < 0.5) flip_horizontal(region);
+  return region;
+}
+
+}  // namespace
+
+Sample make_mosaic_sample(const SourceImage& a, const SourceImage& b,
+                          const std::vector<Defect>& defects, Rng& rng) {
+  const int W = kFeatureSide, H = kFeatureSide * 3 / 4;
+  const int split = std::clamp(int(W * (0.3 + 0.4 * rng.uniform())), 8, W - 8);
+  const ImageF left = resize_area(random_crop(a.image, rng), split, H);
+  const ImageF right = resize_area(random_crop(b.image, rng), W - split, H);
+  ImageF whole(W, H, 3);
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      const float* p = x < split ? left.at(x, y) : right.at(x - split, y);
+      float* q = whole.at(x, y);
+      q[0] = p[0];
+      q[1] = p[1];
+      q[2] = p[2];
+    }
+  Sample s;
+  s.clean = whole;
+  s.clean_tile = resize_area(whole, kTileSide, kTileSide);
   s.detuned = s.clean;
   s.detuned_tile = s.clean_tile;
   apply_defects(defects, s.detuned);

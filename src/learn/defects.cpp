@@ -113,14 +113,14 @@ Rgb apply_one(const Defect& d, Rgb x) {
 
 int stage_of(Family f) {
   switch (group_of(f)) {
-    case Group::BlackPoint:
-    case Group::WhitePoint: return 0;
-    case Group::Exposure: return 1;
-    case Group::Contrast: return 2;
-    case Group::Saturation: return 3;
-    case Group::Cast: return 4;
+    case Group::BlackPoint: return 0;
+    case Group::WhitePoint: return 1;
+    case Group::Exposure: return 2;
+    case Group::Contrast: return 3;
+    case Group::Saturation: return 4;
+    case Group::Cast: return 5;
   }
-  return 4;
+  return 5;
 }
 
 }  // namespace
@@ -144,9 +144,65 @@ Defect make_defect(Family f, int severity) {
 
 Rgb apply_defects(const std::vector<Defect>& defects, Rgb x) {
   for (auto& v : x) v = clamp01(v);
-  for (int stage = 0; stage <= 4; ++stage)
+  for (int stage = 0; stage <= 5; ++stage)
     for (const auto& d : defects)
       if (stage_of(d.family) == stage) x = apply_one(d, x);
+  return x;
+}
+
+DefectAmounts defect_amounts(const std::vector<Defect>& defects) {
+  DefectAmounts p{};
+  for (const auto& d : defects) {
+    const float a = d.amount;
+    switch (d.family) {
+      case Family::BlackHigh: p[3] += a; break;
+      case Family::BlackLow: p[3] -= a; break;
+      case Family::WhiteHigh: p[4] += a; break;
+      case Family::WhiteLow: p[4] -= a; break;
+      case Family::ExposureDark: p[5] += a; break;
+      case Family::ExposureBright: p[5] -= a; break;
+      case Family::ContrastHigh: p[6] += a; break;
+      case Family::ContrastLow: p[6] -= a; break;
+      case Family::SaturationHigh: p[7] += a; break;
+      case Family::SaturationLow: p[7] -= a; break;
+      default: {
+        const Rgb dir = cast_direction(d.family);
+        for (int c = 0; c < 3; ++c) p[size_t(c)] += a * dir[c];
+      }
+    }
+  }
+  return p;
+}
+
+Rgb invert_amounts(const DefectAmounts& p, Rgb x) {
+  for (auto& v : x) v = clamp01(v);
+  // Cast: divide the linear-light gains out (the mean is removed: only differences are a cast).
+  const float cast_mean = (p[0] + p[1] + p[2]) / 3.f;
+  for (int c = 0; c < 3; ++c) {
+    const float lin = srgb_to_linear(x[c]) * std::exp2(-kCastStops * (p[size_t(c)] - cast_mean));
+    x[c] = linear_to_srgb(std::min(1.f, lin));
+  }
+  {  // saturation about the Rec.709 luma of the code values (which the forward map keeps)
+    const float k = std::exp2(-kSaturationStops * p[7]);
+    const float y = rec709_luma(x);
+    for (auto& v : x) v = clamp01(y + (v - y) * k);
+  }
+  {
+    const float c = std::exp2(-kContrastStops * p[6]);
+    for (auto& v : x) v = clamp01(0.5f + (v - 0.5f) * c);
+  }
+  {
+    const float g = std::exp2(-kExposureStops * p[5]);
+    for (auto& v : x) v = std::pow(clamp01(v), g);
+  }
+  {  // white point: + was y = x / (1 - 0.3 a), - was y = x (1 - 0.3 a)
+    const float k = 1.f - kWhiteShift * std::min(std::abs(p[4]), 2.f);
+    for (auto& v : x) v = clamp01(p[4] >= 0.f ? v * k : v / k);
+  }
+  {  // black point: + was y = b + (1 - b) x, - was y = (x - b) / (1 - b)
+    const float b = kBlackShift * std::min(std::abs(p[3]), 3.f);
+    for (auto& v : x) v = clamp01(p[3] >= 0.f ? (v - b) / (1.f - b) : b + (1.f - b) * v);
+  }
   return x;
 }
 

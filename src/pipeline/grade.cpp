@@ -195,7 +195,7 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
       // 17³ resampled (trilinear, as the corrector was trained) so the tetrahedral residual
       // of the Look reproduces the trained interpolation closely.
       Look c = identity_look();
-      c.residual = learn::resample_trilinear(corrector.predict_features(mean, k), 17);
+      c.residual = learn::resample_trilinear(corrector.predict_features(mean, a, k), 17);
       for (auto& f : display[s]) apply_reference(*c.residual, f, Interp::Tetrahedral);
       corrections[s] = std::move(c);
       correction_info[s] = {{"strength", k}, {"analysis", learn::to_json(a)}};

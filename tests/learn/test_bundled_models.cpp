@@ -61,15 +61,18 @@ const std::vector<al::Defect> kProbe{
 
 TEST(BundledModels, LoadAndDescribeThemselves) {
   const auto& m = models();
-  EXPECT_EQ(m.corrector.lattice(), 9);
+  EXPECT_TRUE(m.corrector.predicts_amounts());
+  EXPECT_EQ(m.corrector.lattice(), 33);
+  EXPECT_EQ(m.corrector.network().meta.value("seed", uint64_t(0)), m.analyzer.network().meta.value("seed", uint64_t(1)));
   EXPECT_TRUE(m.analyzer.network().meta.contains("seed"));
 }
 
-// The next three tests are issue 7's acceptance bar on held-out pictures. The weights shipped
-// now do NOT meet it (bench_correct: 21 % exact, 34 % within one step; corrections help only
-// some defects; clean pictures change by ~5 CIEDE2000), so they are disabled rather than
-// weakened until a model that passes them is trained. Run them with
-// --gtest_also_run_disabled_tests.
+// The next two tests are issue 7's acceptance bar on held-out pictures. The weights shipped now
+// do NOT meet it (bench_correct: 23 % exact, 38 % within one step, corrections -19 % on
+// average), so they are disabled rather than weakened until a model that passes them is
+// trained. Run them with --gtest_also_run_disabled_tests. The two tests after them are weaker
+// regression bars (documented as such) that the shipped weights pass with margin, so a worse
+// retrain is caught. Do no harm: see the two tests further down.
 TEST(BundledModels, DISABLED_NameTheDefectOfADetunedHeldOutPicture) {
   for (const auto& name : kBundled) {
     const ImageF clean = bundled(name);
@@ -92,7 +95,7 @@ TEST(BundledModels, DISABLED_CorrectionBringsADetunedPictureCloserToTheClean) {
       al::apply_defects({d}, img);
       const double before = mean_de(img, clean);
       const auto a = models().analyzer.analyze(img);
-      autograde::apply_reference(models().corrector.predict(img, al::correction_strength(a)), img,
+      autograde::apply_reference(models().corrector.predict(img, a, al::correction_strength(a)), img,
                                  autograde::Interp::Trilinear);
       const double after = mean_de(img, clean);
       EXPECT_LT(after, 0.7 * before) << name << " " << al::family_name(d.family) << ": " << before << " -> " << after;
@@ -100,15 +103,76 @@ TEST(BundledModels, DISABLED_CorrectionBringsADetunedPictureCloserToTheClean) {
   }
 }
 
+// Regression bar, weaker than the issue's: over the 18 strong probes (3 held-out pictures x 6
+// defects at 100 %), the top-ranked defect is the right family at least 10 times (the shipped
+// weights: 13).
+TEST(BundledModels, NamesTheFamilyOfMostStrongDefectsRegressionBar) {
+  int right = 0, total = 0;
+  std::string wrong;
+  for (const auto& name : kBundled) {
+    const ImageF clean = bundled(name);
+    for (const auto& d : kProbe) {
+      ImageF img = clean;
+      al::apply_defects({d}, img);
+      const al::Analysis a = models().analyzer.analyze(img);
+      ++total;
+      if (!a.defects.empty() && a.defects.front().family == d.family) ++right;
+      else wrong += name + ":" + al::family_name(d.family) + " ";
+    }
+  }
+  EXPECT_GE(right, 10) << "right " << right << " of " << total << "; missed " << wrong;
+}
+
+// Regression bar, weaker than the issue's 30 % per picture: over the same 18 probes the
+// correction removes at least 20 % of the mean CIEDE2000 to the clean picture (the shipped
+// weights: 35 %, 12.1 -> 7.9) and makes no probe worse by more than 5 %.
+TEST(BundledModels, CorrectionHelpsOnAverageRegressionBar) {
+  double before_sum = 0, after_sum = 0;
+  for (const auto& name : kBundled) {
+    const ImageF clean = bundled(name);
+    for (const auto& d : kProbe) {
+      ImageF img = clean;
+      al::apply_defects({d}, img);
+      const double before = mean_de(img, clean);
+      const auto a = models().analyzer.analyze(img);
+      autograde::apply_reference(models().corrector.predict(img, a, al::correction_strength(a)), img,
+                                 autograde::Interp::Trilinear);
+      const double after = mean_de(img, clean);
+      EXPECT_LT(after, 1.05 * before) << name << " " << al::family_name(d.family) << ": " << before << " -> " << after;
+      before_sum += before;
+      after_sum += after;
+    }
+  }
+  EXPECT_LT(after_sum, 0.8 * before_sum) << before_sum / 18 << " -> " << after_sum / 18;
+}
+
+// Do no harm, the strict reading of the issue's bar: every clean picture changes by < 1.0.
+// The shipped weights miss it on chelsea (1.58: the classifier leans to "too orange" on the
+// ginger cat; astronaut 0.36, coffee 0.00), so it stays disabled.
 TEST(BundledModels, DISABLED_CleanPictureIsNearlyUnchanged) {
   for (const auto& name : kBundled) {
     const ImageF clean = bundled(name);
     ImageF img = clean;
     const auto a = models().analyzer.analyze(img);
-    autograde::apply_reference(models().corrector.predict(img, al::correction_strength(a)), img,
+    autograde::apply_reference(models().corrector.predict(img, a, al::correction_strength(a)), img,
                                autograde::Interp::Trilinear);
     EXPECT_LT(mean_de(img, clean), 1.0) << name;
   }
+}
+
+// Do no harm as bench_correct reads the bar: the mean change over the held-out clean pictures
+// (here the three bundled ones) is < 1.0 CIEDE2000 (shipped weights: 0.65).
+TEST(BundledModels, CleanPicturesChangeLessThanOneOnAverage) {
+  double sum = 0;
+  for (const auto& name : kBundled) {
+    const ImageF clean = bundled(name);
+    ImageF img = clean;
+    const auto a = models().analyzer.analyze(img);
+    autograde::apply_reference(models().corrector.predict(img, a, al::correction_strength(a)), img,
+                               autograde::Interp::Trilinear);
+    sum += mean_de(img, clean);
+  }
+  EXPECT_LT(sum / double(kBundled.size()), 1.0);
 }
 
 TEST(BundledModels, SplitNeverSharesAPicture) {

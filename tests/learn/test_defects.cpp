@@ -76,3 +76,54 @@ TEST(Dataset, RandomDefectsAreSeededAndUseDistinctGroups) {
     }
   }
 }
+
+// The analytic inverse the corrector builds its LUT from: with the true amounts it undoes any
+// mix of defects exactly wherever nothing clipped (mid-tones), and with zero amounts it is
+// the identity everywhere.
+TEST(Defects, InverseOfTheTrueAmountsUndoesTheDefects) {
+  al::Rng rng(11);
+  int checked = 0;
+  for (int i = 0; i < 300; ++i) {
+    const auto defects = al::random_defects(rng, 1 + i % 3, 0.3f);
+    const al::DefectAmounts amounts = al::defect_amounts(defects);
+    for (float r : {0.38f, 0.5f, 0.6f})
+      for (float g : {0.4f, 0.55f})
+        for (float b : {0.36f, 0.5f, 0.62f}) {
+          const Rgb x{r, g, b};
+          // Only points that no stage clipped: apply the defects one by one in the documented
+          // order (black, white, exposure, contrast, saturation, cast) and look at each step.
+          bool clipped = false;
+          Rgb step = x;
+          for (al::Group grp : {al::Group::BlackPoint, al::Group::WhitePoint, al::Group::Exposure, al::Group::Contrast,
+                                al::Group::Saturation, al::Group::Cast})
+            for (const auto& d : defects)
+              if (al::group_of(d.family) == grp) {
+                step = al::apply_defects({d}, step);
+                for (float v : step) clipped = clipped || v <= 1e-4f || v >= 1.f - 1e-4f;
+              }
+          if (clipped) continue;
+          ++checked;
+          const Rgb back = al::invert_amounts(amounts, al::apply_defects(defects, x));
+          std::string names;
+          for (const auto& d : defects) names += std::string(al::family_name(d.family)) + " " + std::to_string(d.amount) + " ";
+          for (int c = 0; c < 3; ++c) EXPECT_NEAR(back[c], x[c], 2e-3f) << "sample " << i << " channel " << c << ": " << names;
+        }
+  }
+  EXPECT_GT(checked, 3000);  // most of the 5400 points
+  for (float v : {0.f, 0.1f, 0.5f, 0.93f, 1.f}) {
+    const Rgb same = al::invert_amounts(al::DefectAmounts{}, Rgb{v, 1.f - v, 0.5f * v});
+    EXPECT_NEAR(same[0], v, 1e-5f);
+    EXPECT_NEAR(same[1], 1.f - v, 1e-5f);
+    EXPECT_NEAR(same[2], 0.5f * v, 1e-5f);
+  }
+}
+
+TEST(Defects, AmountsAreSignedBySide) {
+  EXPECT_GT(al::defect_amounts({al::make_defect(al::Family::BlackHigh, 2)})[3], 0.f);
+  EXPECT_LT(al::defect_amounts({al::make_defect(al::Family::BlackLow, 2)})[3], 0.f);
+  EXPECT_LT(al::defect_amounts({al::make_defect(al::Family::WhiteLow, 1)})[4], 0.f);
+  EXPECT_NEAR(al::defect_amounts({al::make_defect(al::Family::ExposureBright, 3)})[5], -1.f, 1e-6f);
+  const auto green = al::defect_amounts({al::make_defect(al::Family::CastGreen, 3)});
+  EXPECT_GT(green[1], green[0]);
+  EXPECT_NEAR(green[0] + green[1] + green[2], 0.f, 1e-6f);
+}

@@ -23,10 +23,13 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <fmt/format.h>
 
+#include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/learn/analyzer.hpp"
+#include "autograde/learn/corrector.hpp"
 #include "autograde/learn/dataset.hpp"
 #include "autograde/learn/features.hpp"
 #include "autograde/learn/mlp.hpp"
@@ -43,6 +46,7 @@ constexpr int kHistBins = 32;
 struct DataSet {
   torch::Tensor features;  // N x F
   torch::Tensor labels;    // N x families (0 absent, 1..3 severity)
+  torch::Tensor amounts;   // N x kAmountCount (signed severity units, defects.hpp)
   torch::Tensor clean;     // N x 3 x T (tile pixels)
   torch::Tensor detuned;   // N x 3 x T
 };
@@ -50,11 +54,36 @@ struct DataSet {
 // Share of samples with 0, 1, 2, 3 defects.
 constexpr std::array<double, 4> kDefectMix{0.14, 0.46, 0.24, 0.16};
 
-DataSet make_dataset(const std::vector<al::SourceImage>& sources, int count, uint64_t seed) {
+// Sources are drawn by group (a picture, or a clip with all its frames), so a clip with many
+// frames does not swamp the pictures: a picture weighs 1, a clip sqrt(frames).
+struct SourcePicker {
+  std::vector<std::vector<size_t>> groups;
+  std::vector<double> cumulative;
+  explicit SourcePicker(const std::vector<al::SourceImage>& sources) {
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < sources.size(); ++i) {
+      auto [it, fresh] = index.try_emplace(sources[i].group, groups.size());
+      if (fresh) groups.emplace_back();
+      groups[it->second].push_back(i);
+    }
+    double acc = 0;
+    for (const auto& g : groups) cumulative.push_back(acc += std::sqrt(double(g.size())));
+  }
+  size_t pick(al::Rng& rng) const {
+    const double u = rng.uniform() * cumulative.back();
+    const size_t g = size_t(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin());
+    const auto& members = groups[std::min(g, groups.size() - 1)];
+    return members[size_t(rng.below(int(members.size())))];
+  }
+};
+
+DataSet make_dataset(const std::vector<al::SourceImage>& sources, int count, uint64_t seed, double mosaic = 0.0) {
   const int T = al::kTileSide * al::kTileSide;
   al::Rng master(seed);
+  const SourcePicker picker(sources);
   struct Plan {
     size_t source;
+    size_t second;  // == source: a plain sample; else a mosaic with this source
     std::vector<al::Defect> defects;
     uint64_t seed;
   };
@@ -64,25 +93,33 @@ DataSet make_dataset(const std::vector<al::SourceImage>& sources, int count, uin
     int n = 0;
     double acc = kDefectMix[0];
     while (n < 3 && u >= acc) acc += kDefectMix[size_t(++n)];
-    plans.push_back({size_t(master.below(int(sources.size()))), al::random_defects(master, n, 0.35f),
-                     master.next()});
+    const size_t src = picker.pick(master);
+    size_t second = src;
+    if (master.uniform() < mosaic)
+      for (int tries = 0; tries < 8 && sources[second].group == sources[src].group; ++tries) second = picker.pick(master);
+    plans.push_back({src, second, al::random_defects(master, n, 0.35f), master.next()});
   }
   DataSet d;
   d.features = torch::zeros({count, al::kFeatureCount});
   d.labels = torch::zeros({count, al::kFamilyCount}, torch::kLong);
+  d.amounts = torch::zeros({count, al::kAmountCount});
   d.clean = torch::zeros({count, 3, T});
   d.detuned = torch::zeros({count, 3, T});
   auto fa = d.features.accessor<float, 2>();
   auto la = d.labels.accessor<int64_t, 2>();
+  auto aa = d.amounts.accessor<float, 2>();
   auto ca = d.clean.accessor<float, 3>();
   auto da = d.detuned.accessor<float, 3>();
   tbb::parallel_for(0, count, [&](int i) {
     const Plan& p = plans[size_t(i)];
     al::Rng rng(p.seed);
-    const al::Sample s = al::make_sample(sources[p.source], p.defects, rng, true);
+    const al::Sample s = p.second == p.source ? al::make_sample(sources[p.source], p.defects, rng, true)
+                                              : al::make_mosaic_sample(sources[p.source], sources[p.second], p.defects, rng);
     const auto f = al::thumbnail_features(s.detuned);
     for (int k = 0; k < al::kFeatureCount; ++k) fa[i][k] = f[size_t(k)];
     for (const auto& def : p.defects) la[i][int(def.family)] = def.severity;
+    const al::DefectAmounts am = al::defect_amounts(p.defects);
+    for (int k = 0; k < al::kAmountCount; ++k) aa[i][k] = am[size_t(k)];
     for (int t = 0; t < T; ++t)
       for (int c = 0; c < 3; ++c) {
         ca[i][c][t] = s.clean_tile.pixels[size_t(3 * t + c)];
@@ -122,6 +159,18 @@ al::Mlp export_mlp(torch::nn::Sequential& net, const std::string& task, const to
   }
   m.meta["feature_version"] = al::kFeatureVersion;
   return m;
+}
+
+// The classifier's posterior-mean defect amounts (corrector.hpp classifier_amounts), N x 8.
+torch::Tensor posterior_amounts(const torch::Tensor& logits) {
+  auto p = torch::softmax(logits.view({logits.size(0), al::kFamilyCount, 4}), 2);
+  auto e = p.select(2, 1) / 3.0 + p.select(2, 2) * (2.0 / 3.0) + p.select(2, 3);  // N x families
+  auto dir = torch::zeros({al::kFamilyCount, al::kAmountCount});
+  for (int f = 0; f < al::kFamilyCount; ++f) {
+    const auto a = al::defect_amounts({al::make_defect(al::Family(f), 3)});
+    for (int k = 0; k < al::kAmountCount; ++k) dir[f][k] = a[size_t(k)];
+  }
+  return torch::mm(e, dir);
 }
 
 // Per-family cross-entropy, summed over families, mean over the batch.
@@ -237,7 +286,7 @@ int main(int argc, char** argv) {
   std::string shared = AUTOGRADE_SHARED_DATA, repo = std::string(AUTOGRADE_SOURCE_DIR) + "/data";
   std::string out = std::string(AUTOGRADE_SOURCE_DIR) + "/models";
   uint64_t seed = 20240607;
-  int samples = 8000, val_samples = 1200, cls_epochs = 60, cor_epochs = 6, threads = 1;
+  int samples = 12000, val_samples = 2000, cls_epochs = 60, cor_epochs = 6, threads = 1;
   app.add_option("--shared", shared, "shared data folder (images/...)");
   app.add_option("--repo-data", repo, "repository data folder (images/...)");
   app.add_option("-o,--out", out, "output folder for the weights");
@@ -247,6 +296,28 @@ int main(int argc, char** argv) {
   app.add_option("--cls-epochs", cls_epochs);
   app.add_option("--cor-epochs", cor_epochs);
   app.add_option("--threads", threads);
+  bool no_videos = false;
+  double frame_every = 2.0, garrote_quantile = 0.0;
+  std::string cor_kind = "amounts";
+  int amt_epochs = 40, amt_hidden = 256, amt_batch = 128;
+  double amt_noise = 0.1, amt_wd = 5e-2, amt_lr = 2e-3;
+  std::string cache;
+  double mosaic = 0.5;
+  app.add_option("--mosaic", mosaic, "share of training samples that are two-picture mosaics (validation: none)");
+  app.add_option("--amt-hidden", amt_hidden, "hidden width of the amount regressor (0: linear)");
+  app.add_option("--amt-batch", amt_batch);
+  app.add_option("--amt-noise", amt_noise, "Gaussian noise on the standardised inputs");
+  app.add_option("--amt-wd", amt_wd, "AdamW weight decay");
+  app.add_option("--amt-lr", amt_lr);
+  app.add_option("--cache", cache, "keep the synthesised data in this file (reused when present; delete it after changing the data options)");
+  app.add_flag("--no-videos", no_videos, "train on the pictures only (no clip frames)");
+  app.add_option("--frame-every", frame_every, "seconds between the frames taken from each clip");
+  app.add_option("--corrector", cor_kind, "amounts (regress defect amounts, analytic inverse LUT) or lattice (residual 9^3 lattice, composite loss)")
+      ->check(CLI::IsMember({"amounts", "lattice"}));
+  app.add_option("--amt-epochs", amt_epochs, "epochs of the defect-amount regressor");
+  double harm_budget = 0.8;
+  app.add_option("--garrote-quantile", garrote_quantile, "quantile of |amount| on clean validation samples that the garrote removes (0: choose it on validation within --harm-budget)");
+  app.add_option("--harm-budget", harm_budget, "largest mean CIEDE2000 change of clean validation tiles when choosing the garrote");
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen in a log
   try {
@@ -259,20 +330,67 @@ int main(int argc, char** argv) {
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, 2);
 
     const auto listed = al::list_sources(shared, repo, seed);
-    const auto train_src = al::load_sources(listed, al::Split::Train);
-    const auto val_src = al::load_sources(listed, al::Split::Validation);
+    auto train_src = al::load_sources(listed, al::Split::Train);
+    auto val_src = al::load_sources(listed, al::Split::Validation);
     size_t n_test = 0;
     for (const auto& s : listed) n_test += s.split == al::Split::Test;
-    fmt::print("sources: {} train, {} validation, {} test (held out)\n", train_src.size(), val_src.size(), n_test);
+    fmt::print("sources: {} train, {} validation, {} test pictures (held out)\n", train_src.size(), val_src.size(), n_test);
+    if (!no_videos) {
+      auto frames = al::load_video_frames(shared, seed, frame_every);
+      std::map<std::string, std::pair<int, al::Split>> clips;
+      for (auto& f : frames) {
+        auto& c = clips[f.group];
+        ++c.first;
+        c.second = f.split;
+        (f.split == al::Split::Train ? train_src : val_src).push_back(std::move(f));
+      }
+      for (const auto& [name, c] : clips) fmt::print("  clip {}: {} frames -> {}\n", name, c.first, al::split_name(c.second));
+    }
     if (train_src.empty() || val_src.empty()) ag::throw_bad_input(shared, "no training pictures found");
 
-    DataSet train = make_dataset(train_src, samples, seed * 3 + 1);
-    DataSet val = make_dataset(val_src, val_samples, seed * 3 + 2);
+    DataSet train, val;
+    if (!cache.empty() && std::filesystem::exists(cache)) {
+      std::vector<torch::Tensor> t;
+      torch::load(t, cache);
+      train = {t[0], t[1], t[2], t[3], t[4]};
+      val = {t[5], t[6], t[7], t[8], t[9]};
+      samples = int(train.features.size(0));
+      val_samples = int(val.features.size(0));
+    } else {
+      train = make_dataset(train_src, samples, seed * 3 + 1, mosaic);
+      val = make_dataset(val_src, val_samples, seed * 3 + 2);
+      if (!cache.empty()) {
+        std::vector<torch::Tensor> t{train.features, train.labels, train.amounts, train.clean, train.detuned,
+                                     val.features,   val.labels,   val.amounts,   val.clean,   val.detuned};
+        torch::save(t, cache);
+      }
+    }
     fmt::print("data: {} train / {} validation samples in {:.1f}s\n", samples, val_samples, elapsed());
     auto mean = train.features.mean(0);
     // A floor on the spread: a feature that barely varies in training (e.g. a clipping fraction)
     // must not be blown up into huge standardised inputs on a new picture.
     auto sd = train.features.std(0).clamp_min(0.01);
+    {  // diagnostics: how far outside the training spread do validation features go?
+      auto zt = ((train.features - mean) / sd).abs(), zv = ((val.features - mean) / sd).abs();
+      auto mv = std::get<0>(zv.max(0)), mt = std::get<0>(zt.max(0));
+      auto order = std::get<1>(mv.sort(0, true));
+      fmt::print("val |z|>5: {:.4f} of entries (train {:.4f}); worst features:", (zv > 5).to(torch::kFloat).mean().item<double>(),
+                 (zt > 5).to(torch::kFloat).mean().item<double>());
+      for (int i = 0; i < 8; ++i) {
+        const int64_t k = order[i].item<int64_t>();
+        fmt::print(" f{}={:.1f}(train max {:.1f})", k, mv[k].item<double>(), mt[k].item<double>());
+      }
+      auto zf = (train.features - mean) / sd;
+      auto za = train.amounts - train.amounts.mean(0);
+      auto corr = torch::mm(zf.t(), za) / double(samples) / (za.std(0) + 1e-6);  // F x K
+      for (int k = 0; k < al::kAmountCount; ++k) {
+        auto c = corr.select(1, k).abs();
+        const int64_t at = c.argmax().item<int64_t>();
+        fmt::print("\n amount {} best |corr| {:.2f} (feature {})", k, c[at].item<double>(), at);
+      }
+      fmt::print("\nzero-amount baseline mse: train {:.4f} val {:.4f}\n", train.amounts.pow(2).mean().item<double>(),
+                 val.amounts.pow(2).mean().item<double>());
+    }
 
     // ---- 1. defect classifier ---------------------------------------------------------------
     auto cls = make_mlp(al::kFeatureCount, 128, 4 * al::kFamilyCount);
@@ -313,6 +431,8 @@ int main(int argc, char** argv) {
         fmt::print("cls epoch {:3d} train loss {:.3f} val loss {:.3f} single exact {:.3f} within1 {:.3f} multi recall {:.3f} fine {:.3f} ({:.0f}s)\n",
                    epoch + 1, train_loss / std::max(train_steps, 1), m.loss, m.single_exact, m.single_within, m.multi_recall, m.fine_correct, elapsed());
     }
+    std::filesystem::create_directories(out);
+    if (cls_epochs > 0) {
     {
       torch::NoGradGuard ng;
       auto params = cls->parameters();
@@ -323,10 +443,168 @@ int main(int argc, char** argv) {
     cls_out.meta["seed"] = seed;
     cls_out.meta["validation"] = {{"single_exact", best_m.single_exact}, {"single_within_one", best_m.single_within},
                                   {"multi_recall", best_m.multi_recall}, {"fine_correct", best_m.fine_correct}};
-    std::filesystem::create_directories(out);
     al::write_mlp(out + "/" + al::kDefectModelFile, cls_out);
     fmt::print("wrote {}/{} (val single exact {:.3f}, within one {:.3f}, multi recall {:.3f})\n", out,
                al::kDefectModelFile, best_m.single_exact, best_m.single_within, best_m.multi_recall);
+    }
+
+    if (cor_kind == "amounts") {
+      // ---- 2. defect-amount regressor; the LUT is the analytic inverse (corrector.hpp) -------
+      if (amt_epochs <= 0) return 0;
+      auto amt = amt_hidden > 0 ? make_mlp(al::kFeatureCount, amt_hidden, al::kAmountCount)
+                                : torch::nn::Sequential(torch::nn::Linear(al::kFeatureCount, al::kAmountCount));
+      torch::optim::AdamW amt_opt(amt->parameters(), torch::optim::AdamWOptions(amt_lr).weight_decay(amt_wd));
+      const int64_t batch = amt_batch;
+      std::vector<torch::Tensor> best_amt;
+      double best_amt_val = 1e9;
+      auto val_x = (val.features - mean) / sd;
+      for (int epoch = 0; epoch < amt_epochs; ++epoch) {
+        amt->train();
+        const double lr = amt_lr * 0.5 * (1 + std::cos(M_PI * epoch / amt_epochs));
+        for (auto& g : amt_opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+        auto perm = torch::randperm(samples, torch::kLong);
+        double train_loss = 0;
+        int steps = 0;
+        for (int64_t s = 0; s + batch <= samples; s += batch) {
+          auto idx = perm.slice(0, s, s + batch);
+          auto x = (train.features.index_select(0, idx) - mean) / sd;
+          x = x + amt_noise * torch::randn_like(x);
+          auto loss = torch::mse_loss(amt->forward(x), train.amounts.index_select(0, idx));
+          amt_opt.zero_grad();
+          loss.backward();
+          amt_opt.step();
+          train_loss += loss.item<double>();
+          ++steps;
+        }
+        amt->eval();
+        double v;
+        {
+          torch::NoGradGuard ng;
+          v = torch::mse_loss(amt->forward(val_x), val.amounts).item<double>();
+        }
+        if (v < best_amt_val) {
+          best_amt_val = v;
+          best_amt.clear();
+          for (auto& p : amt->parameters()) best_amt.push_back(p.detach().clone());
+        }
+        if (epoch % 5 == 4 || epoch + 1 == amt_epochs)
+          fmt::print("amt epoch {:3d} train mse {:.4f} val mse {:.4f} ({:.0f}s)\n", epoch + 1, train_loss / std::max(steps, 1), v, elapsed());
+      }
+      torch::Tensor val_pred;
+      double classifier_weight = 0.0;
+      {
+        torch::NoGradGuard ng;
+        auto params = amt->parameters();
+        for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_amt[i]);
+        val_pred = amt->forward(val_x).contiguous();
+        if (cls_epochs > 0) {
+          // Blend with the classifier's posterior-mean amounts: the weight with the lowest
+          // validation amount error (a 5-point grid).
+          cls->eval();
+          auto from_cls = posterior_amounts(cls->forward(val_x));
+          double best = 1e9;
+          for (double w : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+            const double e = torch::mse_loss((1 - w) * val_pred + w * from_cls, val.amounts).item<double>();
+            fmt::print("blend classifier weight {:.2f}: val amount mse {:.4f}\n", w, e);
+            if (e < best) best = e, classifier_weight = w;
+          }
+          val_pred = ((1 - classifier_weight) * val_pred + classifier_weight * from_cls).contiguous();
+          best_amt_val = best;
+        }
+      }
+      // Garrote thresholds: a quantile of |amount| on the clean validation samples (pictures the
+      // model never trained on, nothing wrong). With --garrote-quantile 0 the quantile is chosen
+      // on validation: the smallest of a grid (most correction) whose mean CIEDE2000 change of
+      // the clean validation tiles stays below --harm-budget, the correction applied at the
+      // classifier's do-no-harm strength as at inference.
+      auto clean_rows = (val.labels.sum(1) == 0).nonzero().squeeze(1);
+      auto thresholds_at = [&](double q) {
+        std::vector<double> g(al::kAmountCount, 0.0);
+        if (clean_rows.numel() == 0) return g;
+        auto abs_clean = val_pred.index_select(0, clean_rows).abs();
+        for (int k = 0; k < al::kAmountCount; ++k) {
+          auto col = std::get<0>(abs_clean.select(1, k).sort());
+          const int64_t at = std::min<int64_t>(col.numel() - 1, int64_t(q * double(col.numel())));
+          g[size_t(k)] = col[at].item<double>();
+        }
+        return g;
+      };
+      std::vector<float> strength(size_t(val_samples), 1.f);
+      if (cls_epochs > 0) {
+        torch::NoGradGuard ng;
+        auto p0 = torch::softmax(cls->forward(val_x).view({val_samples, al::kFamilyCount, 4}), 2).select(2, 0);
+        auto fine = std::get<0>(p0.min(1)).contiguous();
+        for (int i = 0; i < val_samples; ++i) strength[size_t(i)] = 1.f - fine[i].item<float>();
+      }
+      // Mean CIEDE2000 of the corrected validation tiles to their clean originals (all samples,
+      // and the clean ones alone: the harm).
+      auto tile_de = [&](const std::vector<double>& g) {
+        auto pa = val_pred.accessor<float, 2>();
+        auto ca = val.clean.accessor<float, 3>();
+        auto da = val.detuned.accessor<float, 3>();
+        auto la = val.labels.accessor<int64_t, 2>();
+        std::vector<double> de(static_cast<size_t>(val_samples)), in_de(static_cast<size_t>(val_samples));
+        std::vector<int> is_clean(static_cast<size_t>(val_samples));
+        tbb::parallel_for(0, val_samples, [&](int i) {
+          al::DefectAmounts raw{}, t{};
+          for (int k = 0; k < al::kAmountCount; ++k) raw[size_t(k)] = pa[i][k], t[size_t(k)] = float(g[size_t(k)]);
+          al::DefectAmounts a = al::garrote_amounts(raw, t);
+          for (auto& v : a) v *= strength[size_t(i)];
+          double sum = 0, sum_in = 0;
+          const int T = int(ca.size(2));
+          for (int t = 0; t < T; ++t) {
+            const ag::Rgb clean{ca[i][0][t], ca[i][1][t], ca[i][2][t]}, det{da[i][0][t], da[i][1][t], da[i][2][t]};
+            const ag::Rgb fixed = al::invert_amounts(a, det);
+            const auto lc = ag::srgb_to_lab({clean[0], clean[1], clean[2]});
+            sum += ag::ciede2000(ag::srgb_to_lab({fixed[0], fixed[1], fixed[2]}), lc);
+            sum_in += ag::ciede2000(ag::srgb_to_lab({det[0], det[1], det[2]}), lc);
+          }
+          de[size_t(i)] = sum / T;
+          in_de[size_t(i)] = sum_in / T;
+          int present = 0;
+          for (int f = 0; f < al::kFamilyCount; ++f) present += la[i][f] > 0;
+          is_clean[size_t(i)] = present == 0;
+        });
+        double all = 0, input = 0, harm = 0;
+        int n_clean = 0;
+        for (int i = 0; i < val_samples; ++i) {
+          all += de[size_t(i)];
+          input += in_de[size_t(i)];
+          if (is_clean[size_t(i)]) harm += de[size_t(i)], ++n_clean;
+        }
+        return std::array<double, 3>{all / val_samples, input / val_samples, harm / std::max(n_clean, 1)};
+      };
+      double chosen_q = garrote_quantile;
+      if (garrote_quantile <= 0) {
+        chosen_q = 0.99;
+        for (double q : {0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99}) {
+          const auto r = tile_de(thresholds_at(q));
+          fmt::print("garrote quantile {:.2f}: validation tiles CIEDE2000 {:.3f} (input {:.3f}), clean tiles changed by {:.3f}\n",
+                     q, r[0], r[1], r[2]);
+          if (r[2] < harm_budget) {
+            chosen_q = q;
+            break;
+          }
+        }
+      }
+      const std::vector<double> garrote = thresholds_at(chosen_q);
+      const auto final_de = tile_de(garrote);
+      const double garrote_quantile_used = chosen_q;
+      al::Mlp amt_out = export_mlp(amt, "lut_corrector", mean, sd);
+      amt_out.meta["output"] = "defect_amounts";
+      amt_out.meta["lattice"] = 33;
+      amt_out.meta["outputs"] = "8 signed defect amounts (defects.hpp: cast r,g,b, black, white, exposure, contrast, saturation); LUT = analytic inverse";
+      amt_out.meta["garrote"] = garrote;
+      amt_out.meta["classifier_weight"] = classifier_weight;
+      amt_out.meta["garrote_quantile"] = garrote_quantile_used;
+      amt_out.meta["seed"] = seed;
+      amt_out.meta["validation"] = {{"amount_mse", best_amt_val}, {"tile_ciede2000", final_de[0]},
+                                    {"input_tile_ciede2000", final_de[1]}, {"clean_tile_change_ciede2000", final_de[2]}};
+      al::write_mlp(out + "/" + al::kCorrectionModelFile, amt_out);
+      fmt::print("wrote {}/{} (val amount mse {:.4f}; garrote {}) in {:.0f}s total\n", out, al::kCorrectionModelFile,
+                 best_amt_val, fmt::join(garrote, " "), elapsed());
+      return 0;
+    }
 
     if (cor_epochs <= 0) return 0;
     // ---- 2. LUT corrector with the composite loss ---------------------------------------------

@@ -28,7 +28,8 @@ const char* split_name(Split s);
 
 struct SourceImage {
   std::string path;
-  std::string name;  // file name, the identity used for splitting
+  std::string name;  // file name, the identity used for splitting ("clip.mp4@12s" for a frame)
+  std::string group;  // the source it came from: its own name, or the clip of a video frame
   Split split = Split::Train;
   ImageF image;      // display code values, reduced to <= kSourceSide (empty until loaded)
 };
@@ -38,6 +39,16 @@ std::vector<SourceImage> list_sources(const std::string& shared_data_dir,
                                       const std::string& repo_data_dir, uint64_t seed);
 // Reads and reduces the pictures of `split` (all when include_all). Unreadable files are skipped.
 std::vector<SourceImage> load_sources(std::vector<SourceImage> listed, Split split);
+
+// Frames of every clip under <shared>/videos/**: one about every `every_seconds`, reduced to
+// <= kSourceSide, a frame that looks like the last kept one of its clip (mean absolute
+// difference of 16x9 thumbnails below 0.03 in code values) dropped. All frames of a clip share
+// its group and its split. Clips go to train or validation only — never to test — so the
+// held-out test pictures are the same with or without them: sorted by name, shuffled with the
+// seed, the first ~15 % (at least one when there are two or more) to validation.
+// Unreadable clips are skipped.
+std::vector<SourceImage> load_video_frames(const std::string& shared_data_dir, uint64_t seed,
+                                           double every_seconds = 2.0);
 
 // A small, portable random source (SplitMix64): same numbers on every platform, unlike the
 // distributions of <random>.
@@ -66,5 +77,12 @@ struct Sample {
 // One augmented sample from `source` with the given defects.
 Sample make_sample(const SourceImage& source, const std::vector<Defect>& defects, Rng& rng,
                    bool augment);
+// A mosaic sample (CutMix, Yun et al. 2019; the "mosaic" of YOLOv4): random crops of two
+// sources side by side (split at 30-70 % of the width, each crop resized to its part of a
+// kFeatureSide x 3/4 kFeatureSide frame), then the defects over the whole. Every part is a
+// real picture, but the whole is a new "clean picture" each time, so a model cannot learn the
+// defect-free statistics of each training picture by heart; it has to learn what defects do.
+Sample make_mosaic_sample(const SourceImage& a, const SourceImage& b,
+                          const std::vector<Defect>& defects, Rng& rng);
 
 }  // namespace autograde::learn

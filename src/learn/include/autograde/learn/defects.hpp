@@ -21,8 +21,9 @@
 //   saturation_*    y = Y + (x - Y) 2^(+-0.9 a), Y = Rec.709 luma of the code values, clipped
 //   exposure_dark   mid-tone level with both ends kept: y = x^(2^(0.8 a))
 //   exposure_bright y = x^(2^(-0.8 a))
-// Several defects are applied in the fixed order black/white point → exposure → contrast →
-// saturation → cast (a camera-to-grade order: levels first, colour last).
+// Several defects are applied in the fixed order black point → white point → exposure →
+// contrast → saturation → cast (a camera-to-grade order: levels first, colour last), whatever
+// their order in the vector.
 #include <array>
 #include <optional>
 #include <string>
@@ -77,5 +78,20 @@ Defect make_defect(Family f, int severity);  // amount = severity / 3
 Rgb apply_defects(const std::vector<Defect>& defects, Rgb code_value);
 // Whole image (first three channels; alpha untouched).
 void apply_defects(const std::vector<Defect>& defects, ImageF& image);
+
+// The continuous form of a set of defects (at most one per group): signed amounts in severity
+// units (1 = the 100 % magnitude above), what the learned corrector regresses.
+//   [0,3) cast: a * d, d the cast's log2 direction (so linear gains are 2^(1.2 * value));
+//         zero mean over the three channels
+//   3 black point (+ milky, - crushed)     4 white point (+ clipped/high, - grey/low)
+//   5 exposure (+ dark, - bright)          6 contrast (+ high, - low)
+//   7 saturation (+ high, - low)
+constexpr int kAmountCount = 8;
+using DefectAmounts = std::array<float, kAmountCount>;
+DefectAmounts defect_amounts(const std::vector<Defect>& defects);
+// The inverse of the defects that `amounts` describe (stages undone in reverse order: cast,
+// saturation, contrast, exposure, white point, black point), for one pixel in code values
+// (0..1, clamped). Exact where the forward defects did not clip, when the amounts are right.
+Rgb invert_amounts(const DefectAmounts& amounts, Rgb code_value);
 
 }  // namespace autograde::learn
