@@ -5,6 +5,7 @@
 // the same encoder settings (libx264, preset medium, CRF 18), whose encoder dominates both.
 //
 // Usage: bench_grade_memory [--frames N] [--keep DIR]   (needs the ffmpeg binary on PATH)
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +15,6 @@
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace fs = std::filesystem;
 
@@ -56,28 +55,55 @@ int main(int argc, char** argv) {
   std::string keep;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--frames" && i + 1 < argc) frames = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--keep" && i + 1 < argc) keep = argv[++i];
+    if (a == "--frames" && i + 1 < argc)
+      frames = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--keep" && i + 1 < argc)
+      keep = argv[++i];
     else {
       fmt::print(stderr, "usage: bench_grade_memory [--frames N] [--keep DIR]\n");
       return 2;
     }
   }
   const fs::path src = fs::path(AUTOGRADE_SOURCE_DIR);
-  const fs::path dir = keep.empty() ? fs::temp_directory_path() / fmt::format("ag-bench-mem-{}", getpid()) : fs::path(keep);
+  const fs::path dir = keep.empty()
+                           ? fs::temp_directory_path() / fmt::format("ag-bench-mem-{}", getpid())
+                           : fs::path(keep);
   fs::create_directories(dir);
   const std::string cli = AUTOGRADE_CLI;
-  fmt::print("bench_grade_memory: 4K (3840x2160) H.264 yuv420p clips, grade to data/images/reference_teal_orange.png\n");
-  fmt::print("peer: ffmpeg -i IN -c:v libx264 -preset medium -crf 18 (the encoder autograde uses for 8-bit input)\n\n");
-  fmt::print("{:>7} {:>16} {:>10} {:>16} {:>10} {:>12}\n", "frames", "autograde MiB", "seconds", "ffmpeg MiB", "seconds",
-             "ratio MiB");
+  fmt::print(
+      "bench_grade_memory: 4K (3840x2160) H.264 yuv420p clips, grade to "
+      "data/images/reference_teal_orange.png\n");
+  fmt::print(
+      "peer: ffmpeg -i IN -c:v libx264 -preset medium -crf 18 (the encoder autograde uses for "
+      "8-bit input)\n\n");
+  fmt::print("{:>7} {:>16} {:>10} {:>16} {:>10} {:>12}\n", "frames", "autograde MiB", "seconds",
+             "ffmpeg MiB", "seconds", "ratio MiB");
   int failures = 0;
   for (int n : {frames, 3 * frames}) {
     const fs::path clip = dir / fmt::format("clip_{}.mp4", n);
-    const Run make = run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", "-1", "-i",
-                          (src / "data/video/tears_of_steel_excerpt.mp4").string(), "-frames:v", std::to_string(n),
-                          "-vf", "scale=3840:2160:flags=bicubic", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "20",
-                          "-pix_fmt", "yuv420p", "-an", clip.string()});
+    const Run make = run({"ffmpeg",
+                          "-nostdin",
+                          "-v",
+                          "error",
+                          "-y",
+                          "-stream_loop",
+                          "-1",
+                          "-i",
+                          (src / "data/video/tears_of_steel_excerpt.mp4").string(),
+                          "-frames:v",
+                          std::to_string(n),
+                          "-vf",
+                          "scale=3840:2160:flags=bicubic",
+                          "-c:v",
+                          "libx264",
+                          "-preset",
+                          "ultrafast",
+                          "-crf",
+                          "20",
+                          "-pix_fmt",
+                          "yuv420p",
+                          "-an",
+                          clip.string()});
     if (make.status != 0) {
       fmt::print(stderr, "could not build the test clip with ffmpeg\n");
       return 1;
@@ -85,12 +111,16 @@ int main(int argc, char** argv) {
     const Run ours = run({cli, "--quiet", "grade", clip.string(), "--ref",
                           (src / "data/images/reference_teal_orange.png").string(), "-o",
                           (dir / fmt::format("graded_{}.mp4", n)).string(), "--crf", "18"});
-    const Run peer = run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-i", clip.string(), "-c:v", "libx264", "-preset",
-                          "medium", "-crf", "18", (dir / fmt::format("ffmpeg_{}.mp4", n)).string()});
+    const Run peer =
+        run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-i", clip.string(), "-c:v", "libx264",
+             "-preset", "medium", "-crf", "18", (dir / fmt::format("ffmpeg_{}.mp4", n)).string()});
     if (ours.status != 0 || peer.status != 0) ++failures;
-    fmt::print("{:>7} {:>16.0f} {:>10.1f} {:>16.0f} {:>10.1f} {:>12.2f}{}\n", n, ours.peak_mib, ours.seconds,
-               peer.peak_mib, peer.seconds, ours.peak_mib / std::max(1.0, peer.peak_mib),
-               ours.status != 0 ? "  (autograde failed)" : peer.status != 0 ? "  (ffmpeg failed)" : "");
+    fmt::print("{:>7} {:>16.0f} {:>10.1f} {:>16.0f} {:>10.1f} {:>12.2f}{}\n", n, ours.peak_mib,
+               ours.seconds, peer.peak_mib, peer.seconds,
+               ours.peak_mib / std::max(1.0, peer.peak_mib),
+               ours.status != 0   ? "  (autograde failed)"
+               : peer.status != 0 ? "  (ffmpeg failed)"
+                                  : "");
   }
   fmt::print("\ntarget: autograde < 2048 MiB at every length, and not growing with the length\n");
   if (keep.empty()) fs::remove_all(dir);

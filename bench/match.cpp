@@ -15,10 +15,11 @@
 // default, fits LUT l from image l); --ex sets an ExtractOptions field (fit_size, bending, ...).
 // --fit-priors prints the natural-image prior table (mean/std of the statistics `auto` uses)
 // from the even-indexed images only, so the odd half stays held out (--half odd).
+#include "autograde/look/match.hpp"
+
 #include <fmt/format.h>
 
 #include <Eigen/Dense>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -31,7 +32,6 @@
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/look/extract.hpp"
-#include "autograde/look/match.hpp"
 #include "autograde/look/match_protocol.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
@@ -225,10 +225,12 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string luts_dir = AUTOGRADE_SHARED_DATA "/luts", images_dir = AUTOGRADE_SHARED_DATA "/images";
+  std::string luts_dir = AUTOGRADE_SHARED_DATA "/luts",
+              images_dir = AUTOGRADE_SHARED_DATA "/images";
   int size = 384, pairs = 4;
   std::string half = "all", methods_arg = "auto,reinhard,mkl,hist,idt";
-  bool extract = true, fit_priors = false, verbose = false, extract_detail = false, extract_only = false;
+  bool extract = true, fit_priors = false, verbose = false, extract_detail = false,
+       extract_only = false;
   int extract_fits = 1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -239,18 +241,30 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--luts") luts_dir = next();
-    else if (a == "--images") images_dir = next();
-    else if (a == "--size") size = std::stoi(next());
-    else if (a == "--pairs") pairs = std::stoi(next());
-    else if (a == "--half") half = next();
-    else if (a == "--methods") methods_arg = next();
-    else if (a == "--no-extract") extract = false;
-    else if (a == "--fit-priors") fit_priors = true;
-    else if (a == "--verbose") verbose = true;
-    else if (a == "--extract-detail") extract_detail = true;
-    else if (a == "--extract-only") extract_only = true;
-    else if (a == "--extract-fits") extract_fits = std::max(1, std::stoi(next()));
+    if (a == "--luts")
+      luts_dir = next();
+    else if (a == "--images")
+      images_dir = next();
+    else if (a == "--size")
+      size = std::stoi(next());
+    else if (a == "--pairs")
+      pairs = std::stoi(next());
+    else if (a == "--half")
+      half = next();
+    else if (a == "--methods")
+      methods_arg = next();
+    else if (a == "--no-extract")
+      extract = false;
+    else if (a == "--fit-priors")
+      fit_priors = true;
+    else if (a == "--verbose")
+      verbose = true;
+    else if (a == "--extract-detail")
+      extract_detail = true;
+    else if (a == "--extract-only")
+      extract_only = true;
+    else if (a == "--extract-fits")
+      extract_fits = std::max(1, std::stoi(next()));
     else if (a == "--ex") {
       const std::string kv = next();
       const auto eq = kv.find('=');
@@ -283,7 +297,8 @@ int main(int argc, char** argv) {
 
   // Images (downscaled, 8-bit quantised as they came).
   std::vector<std::pair<std::string, ImageF>> images;
-  const auto image_files = files_with_extensions(images_dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"});
+  const auto image_files =
+      files_with_extensions(images_dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"});
   for (size_t i = 0; i < image_files.size(); ++i) {
     const bool even = i % 2 == 0;
     if ((half == "even" || fit_priors) && !even) continue;
@@ -305,18 +320,21 @@ int main(int argc, char** argv) {
   // domain, or "log" in the file name) are not creative looks and are skipped.
   std::vector<std::pair<std::string, Lut3D>> luts;
   int lut_index = -1;
-  for (const auto& p : files_with_extensions(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
+  for (const auto& p :
+       files_with_extensions(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
     try {
       std::optional<Lut3D> lut = load_creative_lut(p);
       if (!lut) continue;
       ++lut_index;
       if (half == "odd" && lut_index % 2 == 0) continue;  // --half odd: held-out LUTs too
-      luts.emplace_back(p.parent_path().filename().string() + "/" + p.filename().string(), std::move(*lut));
+      luts.emplace_back(p.parent_path().filename().string() + "/" + p.filename().string(),
+                        std::move(*lut));
     } catch (const Error& e) {
       fmt::print(stderr, "skipping LUT: {}\n", e.what());
     }
   }
-  fmt::print("{} LUTs, {} images (≤ {} px), {} pairs per LUT\n\n", luts.size(), images.size(), size, pairs);
+  fmt::print("{} LUTs, {} images (≤ {} px), {} pairs per LUT\n\n", luts.size(), images.size(), size,
+             pairs);
 
   if (fit_priors) {
     // Content: statistics of the (even-indexed) images. Grade: the change each (even-indexed)
@@ -362,7 +380,8 @@ int main(int argc, char** argv) {
           std::array<double, kGradeMixture> w{};
           double tot = 0;
           for (int m = 0; m < kGradeMixture; ++m)
-            tot += w[m] = pi[k][m] / sd[k][m] * std::exp(-0.5 * e[k] * e[k] / (sd[k][m] * sd[k][m]));
+            tot += w[m] =
+                pi[k][m] / sd[k][m] * std::exp(-0.5 * e[k] * e[k] / (sd[k][m] * sd[k][m]));
           if (!(tot > 0)) continue;
           for (int m = 0; m < kGradeMixture; ++m) {
             rs[m] += w[m] / tot;
@@ -375,8 +394,8 @@ int main(int argc, char** argv) {
         }
       }
     }
-    fmt::print("// content: {} images; grade: {} (LUT, image) pairs from {} LUTs\n", content.size(), effects.size(),
-               (luts.size() + 1) / 2);
+    fmt::print("// content: {} images; grade: {} (LUT, image) pairs from {} LUTs\n", content.size(),
+               effects.size(), (luts.size() + 1) / 2);
     auto row = [](const auto& v, int n) {
       std::string out;
       for (int k = 0; k < n; ++k) out += fmt::format("{}{:.5f}f", k ? ", " : "", double(v[k]));
@@ -386,7 +405,8 @@ int main(int argc, char** argv) {
     fmt::print("      {{{}}},\n      {{{}}},\n", row(mean, kStatCount), row(sdev, kStatCount));
     for (auto* table : {&pi, &sd}) {
       fmt::print("      {{{{");
-      for (int k = 0; k < kStatCount; ++k) fmt::print("{}{{{}}}", k ? ", " : "", row((*table)[k], kGradeMixture));
+      for (int k = 0; k < kStatCount; ++k)
+        fmt::print("{}{{{}}}", k ? ", " : "", row((*table)[k], kGradeMixture));
       fmt::print("}}}}{}\n", table == &pi ? "," : "");
     }
     return 0;
@@ -438,9 +458,11 @@ int main(int argc, char** argv) {
   }
   fmt::print(stderr, "\n");
 
-  fmt::print("Reference matching ({} cases: LUT x (A, B) pairs; reference = L(B) 8-bit, truth = L(A))\n", cases);
-  fmt::print("{:<10} {:>9} {:>9} {:>9} {:>12} {:>10} {:>8}\n", "method", "mean dE00", "p90 dE00", "PSNR dB",
-             "case-p90 dE", "beats id", "s/case");
+  fmt::print(
+      "Reference matching ({} cases: LUT x (A, B) pairs; reference = L(B) 8-bit, truth = L(A))\n",
+      cases);
+  fmt::print("{:<10} {:>9} {:>9} {:>9} {:>12} {:>10} {:>8}\n", "method", "mean dE00", "p90 dE00",
+             "PSNR dB", "case-p90 dE", "beats id", "s/case");
   const auto& id = scores["identity"];
   for (const auto& m : methods) {
     const auto& s = scores[m];
@@ -454,13 +476,16 @@ int main(int argc, char** argv) {
       case_means.push_back(s[i].mean);
       if (s[i].mean < id[i].mean) ++beats;
     }
-    fmt::print("{:<10} {:>9.3f} {:>9.3f} {:>9.2f} {:>12.3f} {:>9.1f}% {:>8.3f}\n", m, mean, p90, psnr,
-               percentile(case_means, 0.9), m == "identity" ? 0.0 : 100.0 * beats / double(s.size()),
+    fmt::print("{:<10} {:>9.3f} {:>9.3f} {:>9.2f} {:>12.3f} {:>9.1f}% {:>8.3f}\n", m, mean, p90,
+               psnr, percentile(case_means, 0.9),
+               m == "identity" ? 0.0 : 100.0 * beats / double(s.size()),
                seconds[m] / double(s.size()));
   }
-  fmt::print("(mean/p90 dE00: per-image mean and 90th percentile of per-pixel CIEDE2000, averaged over\n"
-             " cases; case-p90: 90th percentile over cases of the per-image mean; beats id: share of cases\n"
-             " whose mean dE00 is below identity's)\n\n");
+  fmt::print(
+      "(mean/p90 dE00: per-image mean and 90th percentile of per-pixel CIEDE2000, averaged over\n"
+      " cases; case-p90: 90th percentile over cases of the per-image mean; beats id: share of "
+      "cases\n"
+      " whose mean dE00 is below identity's)\n\n");
 
   if (extract) run_extraction(luts, images, extract_detail, extract_fits);
   return 0;

@@ -33,9 +33,11 @@ Runner add_analyze(CLI::App& app, const GlobalOptions&) {
   auto o = std::make_shared<Opts>();
   sub->add_option("IN", o->in, "image or video file")->required();
   sub->add_flag("--json", o->json, "machine-readable output");
-  sub->add_option("--model", o->model, "defect classifier weights (default: models/defect_classifier.agnn)");
+  sub->add_option("--model", o->model,
+                  "defect classifier weights (default: models/defect_classifier.agnn)");
   return [o] {
-    const std::string model = o->model.empty() ? learn::model_path(learn::kDefectModelFile) : o->model;
+    const std::string model =
+        o->model.empty() ? learn::model_path(learn::kDefectModelFile) : o->model;
     const auto analyzer = learn::DefectAnalyzer::load(model);
     if (is_image_path(o->in)) {
       const learn::Analysis a = analyzer.analyze(read_image(o->in).image);
@@ -60,7 +62,8 @@ Runner add_analyze(CLI::App& app, const GlobalOptions&) {
         j["last_frame"] = s.last_frame;
         shots.push_back(j);
       }
-      fmt::print("{}\n", nlohmann::json{{"input", o->in}, {"kind", "clip"}, {"shots", shots}}.dump(2));
+      fmt::print("{}\n",
+                 nlohmann::json{{"input", o->in}, {"kind", "clip"}, {"shots", shots}}.dump(2));
       return;
     }
     for (const auto& s : plan) {

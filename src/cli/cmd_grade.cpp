@@ -15,60 +15,76 @@ namespace autograde::cli {
 namespace {
 
 Runner add_grade(CLI::App& app, const GlobalOptions& global) {
-  auto* sub = app.add_subcommand("grade", "Grade a clip to match a reference still and/or a text prompt");
+  auto* sub =
+      app.add_subcommand("grade", "Grade a clip to match a reference still and/or a text prompt");
   auto o = std::make_shared<GradeOptions>();
   sub->add_option("IN", o->input, "video file")->required();
   sub->add_option("--ref", o->reference, "reference still to match");
   sub->add_option("--prompt", o->prompt, "text prompt, e.g. \"warm summer evening\"");
   sub->add_option("-o,--output", o->output, "graded clip")->required();
   sub->add_option("--plan", o->plan_path, "plan file (default: OUT's folder/<stem>.plan.json)");
-  sub->add_option("--luts", o->luts_dir, "folder for the per-shot .cube files (default: <stem>_luts)");
+  sub->add_option("--luts", o->luts_dir,
+                  "folder for the per-shot .cube files (default: <stem>_luts)");
   sub->add_option("--report", o->report_path, "write an HTML report");
   sub->add_option("--input-colorspace", o->input_colorspace,
                   "auto, rec709, slog3, logc3, logc4, vlog, clog3 or log3g10");
-  sub->add_option("--method", o->method, "matching method: auto, reinhard, mkl, hist, idt, learned");
+  sub->add_option("--method", o->method,
+                  "matching method: auto, reinhard, mkl, hist, idt, learned");
   sub->add_flag("--auto-correct", o->auto_correct,
                 "fix each shot first (learned correction, models/), then match the look");
-  sub->add_option("--strength", o->strength, "0..1, mix of the look with the input")->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--strength", o->strength, "0..1, mix of the look with the input")
+      ->check(CLI::Range(0.0, 1.0));
   sub->add_flag("--continuity", o->continuity, "match every shot of a scene to its hero shot");
-  sub->add_option("--scene-threshold", o->scene_threshold,
-                  "colour-histogram distance (0..1) below which shots share a scene; >= 1: one scene")
+  sub->add_option(
+         "--scene-threshold", o->scene_threshold,
+         "colour-histogram distance (0..1) below which shots share a scene; >= 1: one scene")
       ->check(CLI::PositiveNumber);
-  sub->add_option("--continuity-target", o->continuity_target,
-                  "balance shots on their near-neutral pixels (neutral) or on whole-frame means (mean)")
+  sub->add_option(
+         "--continuity-target", o->continuity_target,
+         "balance shots on their near-neutral pixels (neutral) or on whole-frame means (mean)")
       ->check(CLI::IsMember({"neutral", "mean"}));
   sub->add_option("--codec", o->encode.codec, "auto, h264, hevc or prores")
       ->check(CLI::IsMember({"auto", "h264", "hevc", "prores"}));
-  sub->add_option("--crf", o->encode.crf, "H.264/HEVC quality (lower is better)")->check(CLI::Range(0, 51));
-  sub->add_option("--samples", o->samples_per_shot, "frames sampled per shot")->check(CLI::Range(1, 64));
+  sub->add_option("--crf", o->encode.crf, "H.264/HEVC quality (lower is better)")
+      ->check(CLI::Range(0, 51));
+  sub->add_option("--samples", o->samples_per_shot, "frames sampled per shot")
+      ->check(CLI::Range(1, 64));
   return [o, &global] {
     o->quiet = global.quiet;
     if (o->input_colorspace != "auto") (void)parse_input_colorspace(o->input_colorspace);
-    const GradeResult r = grade_clip(*o, [](const std::string& w) { fmt::print(stderr, "autograde: warning: {}\n", w); });
+    const GradeResult r = grade_clip(
+        *o, [](const std::string& w) { fmt::print(stderr, "autograde: warning: {}\n", w); });
     if (global.quiet) return;
     fmt::print("graded {} frames in {} shot(s) ({} path)\n", r.render.frames, r.plan.shots.size(),
                r.render.pixel_path);
     for (const auto& s : r.plan.shots) {
       std::string m;
       if (s.metrics.contains("consistency"))
-        m += fmt::format("  stability ΔE00 {:.3f}", s.metrics["consistency"]["mean_de2000"].get<double>());
+        m += fmt::format("  stability ΔE00 {:.3f}",
+                         s.metrics["consistency"]["mean_de2000"].get<double>());
       if (s.metrics.contains("warp_error"))
-        m += fmt::format("  warp error in {:.2f} out {:.2f}", s.metrics["warp_error"]["input"].get<double>(),
+        m += fmt::format("  warp error in {:.2f} out {:.2f}",
+                         s.metrics["warp_error"]["input"].get<double>(),
                          s.metrics["warp_error"]["output"].get<double>());
       if (s.metrics.contains("mean_lab_change"))
-        m += fmt::format("  Δmean Lab in {:.2f} out {:.2f}", s.metrics["mean_lab_change"]["input"]["mean"].get<double>(),
+        m += fmt::format("  Δmean Lab in {:.2f} out {:.2f}",
+                         s.metrics["mean_lab_change"]["input"]["mean"].get<double>(),
                          s.metrics["mean_lab_change"]["output"]["mean"].get<double>());
-      fmt::print("  shot {:2d}: frames {:5d}-{:5d}  {}{}\n", s.index, s.first_frame, s.last_frame, s.lut_file, m);
+      fmt::print("  shot {:2d}: frames {:5d}-{:5d}  {}{}\n", s.index, s.first_frame, s.last_frame,
+                 s.lut_file, m);
     }
     if (r.plan.continuity.value("enabled", false))
       for (const auto& sc : r.plan.continuity["scenes"])
         fmt::print(
-            "  scene shots {}: hero {}, spread of mean a*b* {:.2f} -> {:.2f} (input {:.2f}); of {} a*b* {:.2f} -> {:.2f}\n",
+            "  scene shots {}: hero {}, spread of mean a*b* {:.2f} -> {:.2f} (input {:.2f}); of {} "
+            "a*b* {:.2f} -> {:.2f}\n",
             sc["shots"].dump(), sc["hero"].get<int>(), sc["ab_spread_before"].get<double>(),
             sc["ab_spread_after"].get<double>(), sc["ab_spread_input"].get<double>(),
             r.plan.continuity["target"].get<std::string>() == "mean" ? "frame" : "near-neutral",
-            sc["solved_ab_spread_before"].get<double>(), sc["solved_ab_spread_after"].get<double>());
-    fmt::print("clip:   {}\nluts:   {}/ ({} .cube)\nplan:   {}\n", r.output, r.luts_dir, r.lut_paths.size(), r.plan_path);
+            sc["solved_ab_spread_before"].get<double>(),
+            sc["solved_ab_spread_after"].get<double>());
+    fmt::print("clip:   {}\nluts:   {}/ ({} .cube)\nplan:   {}\n", r.output, r.luts_dir,
+               r.lut_paths.size(), r.plan_path);
     if (!r.report_path.empty()) fmt::print("report: {}\n", r.report_path);
   };
 }

@@ -11,8 +11,8 @@
 #include "autograde/look/look.hpp"
 #include "autograde/look/match.hpp"
 #include "autograde/look/prompt.hpp"
-#include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/cube_io.hpp"
+#include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
 #include "commands.hpp"
 
@@ -33,11 +33,13 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
   auto* ref = sub->add_option("--ref", o->ref, "reference still whose grade to match");
   // A clean place for `--prompt TEXT` (text → Look deltas) to join: it produces a Look that is
   // combined with the matched one via autograde::add() before baking.
-  auto* prompt = sub->add_option("--prompt", o->prompt,
-                                 "text prompt (\"warm nostalgic summer evening\"); with --ref it edits the matched Look");
+  auto* prompt = sub->add_option(
+      "--prompt", o->prompt,
+      "text prompt (\"warm nostalgic summer evening\"); with --ref it edits the matched Look");
   auto* before = sub->add_option("--before", o->before, "ungraded still of a before/after pair");
   auto* after = sub->add_option("--after", o->after, "graded still of the same framing");
-  sub->add_option("--source", o->sources, "the user's footage still(s) to grade (optional, repeatable)");
+  sub->add_option("--source", o->sources,
+                  "the user's footage still(s) to grade (optional, repeatable)");
   sub->add_option("-o,--output", o->out, "output .cube (never an input)")->required();
   // `learned` lives in a later layer (src/learn) than the other methods (src/look).
   std::vector<std::string> methods = match_method_names();
@@ -83,14 +85,21 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       Lut3D lut = extract_lut(a, b, eo, &rep, o->before, o->after);
       if (o->strength < 1.f) {
         const Lut3D id = Lut3D::identity(lut.size);
-        for (size_t i = 0; i < lut.table.size(); ++i) lut.table[i] = id.table[i] + o->strength * (lut.table[i] - id.table[i]);
+        for (size_t i = 0; i < lut.table.size(); ++i)
+          lut.table[i] = id.table[i] + o->strength * (lut.table[i] - id.table[i]);
       }
       write_cube(lut, o->out);
-      report = {{"mode", "extract"}, {"fit_rms", rep.fit_rms}, {"samples", rep.samples}, {"coverage", rep.coverage}, {"bending", rep.bending}};
+      report = {{"mode", "extract"},
+                {"fit_rms", rep.fit_rms},
+                {"samples", rep.samples},
+                {"coverage", rep.coverage},
+                {"bending", rep.bending}};
       if (o->explain)
-        fmt::print("extracted from {} -> {}: {} distinct colours, fit RMS {:.4f} (code values), lattice coverage {:.0f}%, "
-                   "thin-plate bending {:.3g} (chosen by cross-validation unless given)\n",
-                   o->before, o->after, rep.samples, rep.fit_rms, 100.f * rep.coverage, rep.bending);
+        fmt::print(
+            "extracted from {} -> {}: {} distinct colours, fit RMS {:.4f} (code values), lattice "
+            "coverage {:.0f}%, "
+            "thin-plate bending {:.3g} (chosen by cross-validation unless given)\n",
+            o->before, o->after, rep.samples, rep.fit_rms, 100.f * rep.coverage, rep.bending);
     } else if (o->ref.empty()) {
       Look look = prompt_delta;
       look.strength = o->strength;
@@ -115,13 +124,17 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
           r.lut = bake_look(*r.look, o->size);
         } else {
           for (size_t i = 0; i < r.lut.table.size(); i += 3) {
-            const Rgb v = apply_look(prompt_delta, {r.lut.table[i], r.lut.table[i + 1], r.lut.table[i + 2]});
+            const Rgb v =
+                apply_look(prompt_delta, {r.lut.table[i], r.lut.table[i + 1], r.lut.table[i + 2]});
             for (int c = 0; c < 3; ++c) r.lut.table[i + size_t(c)] = v[size_t(c)];
           }
         }
       }
       write_cube(r.lut, o->out);
-      report = {{"mode", "match"}, {"method", r.method}, {"confidence", r.confidence}, {"notes", r.notes}};
+      report = {{"mode", "match"},
+                {"method", r.method},
+                {"confidence", r.confidence},
+                {"notes", r.notes}};
       if (r.look) report["look"] = to_json(*r.look);
       if (o->explain) {
         fmt::print("method: {}  confidence: {:.2f}\n", r.method, r.confidence);

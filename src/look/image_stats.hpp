@@ -19,7 +19,8 @@ ImageF analysis_image(const ImageF& image, int max_side, const std::string& name
 std::vector<Rgb> pixels_of(const ImageF& image);
 
 constexpr int kToneQuantiles = 7;
-constexpr std::array<float, kToneQuantiles> kToneLevels{0.01f, 0.05f, 0.25f, 0.5f, 0.75f, 0.95f, 0.99f};
+constexpr std::array<float, kToneQuantiles> kToneLevels{0.01f, 0.05f, 0.25f, 0.5f,
+                                                        0.75f, 0.95f, 0.99f};
 constexpr int kBands = 3;  // shadows, midtones, highlights (weights of OKLab L, see band_weights)
 
 struct GradeStats {

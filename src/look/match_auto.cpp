@@ -61,14 +61,16 @@ Look with_tone(Look l, const Eigen::Matrix<double, kToneParams, 1>& t) {
 }
 
 Eigen::Matrix<double, kToneParams, 1> fit_tone(const std::array<float, kToneQuantiles>& from,
-                                                const std::array<float, kToneQuantiles>& to, float pivot) {
+                                               const std::array<float, kToneQuantiles>& to,
+                                               float pivot) {
   using Vec = Eigen::Matrix<double, kToneParams, 1>;
   Look base;
   base.pivot = pivot;
   auto residual = [&](const Vec& t) {
     const Look l = with_tone(base, t);
     Eigen::Matrix<double, kToneQuantiles, 1> r;
-    for (int k = 0; k < kToneQuantiles; ++k) r[k] = apply_look(l, {from[k], from[k], from[k]})[0] - to[k];
+    for (int k = 0; k < kToneQuantiles; ++k)
+      r[k] = apply_look(l, {from[k], from[k], from[k]})[0] - to[k];
     return r;
   };
   // A small ridge keeps parameters that the quantiles cannot tell apart near identity.
@@ -82,11 +84,13 @@ Eigen::Matrix<double, kToneParams, 1> fit_tone(const std::array<float, kToneQuan
       tp[p] += 1e-3;
       J.col(p) = (residual(tp) - r0) / 1e-3;
     }
-    Eigen::Matrix<double, kToneParams, kToneParams> A = J.transpose() * J + ridge * Eigen::Matrix<double, kToneParams, kToneParams>::Identity();
+    Eigen::Matrix<double, kToneParams, kToneParams> A =
+        J.transpose() * J + ridge * Eigen::Matrix<double, kToneParams, kToneParams>::Identity();
     Vec step = A.ldlt().solve(-(J.transpose() * r0 + ridge * t));
     Vec next = t + step;
     next[1] = std::max(0.0, next[1]);
-    if ((residual(next).squaredNorm() + ridge * next.squaredNorm()) < r0.squaredNorm() + ridge * t.squaredNorm())
+    if ((residual(next).squaredNorm() + ridge * next.squaredNorm()) <
+        r0.squaredNorm() + ridge * t.squaredNorm())
       t = next;
     else
       break;
@@ -157,7 +161,9 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
   const int ci = kStatCount - 1;
   const float want_log_chroma = e[ci];
   {
-    auto chroma_change = [&](const Look& l) { return grade_stats(apply_to_all(l, proxy)).log_chroma - proxy_stats.log_chroma; };
+    auto chroma_change = [&](const Look& l) {
+      return grade_stats(apply_to_all(l, proxy)).log_chroma - proxy_stats.log_chroma;
+    };
     // log(C + 0.01) is not linear in saturation: two secant-free multiplicative corrections.
     for (int it = 0; it < 3; ++it) {
       const float now = chroma_change(look);
@@ -167,7 +173,8 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
       look.saturation = std::clamp(look.saturation * std::max(0.f, want_c) / mean_c, 0.f, 2.5f);
     }
   }
-  if (ref.log_chroma < std::log(0.003f + 0.01f)) fit.notes.push_back("reference is (nearly) monochrome");
+  if (ref.log_chroma < std::log(0.003f + 0.01f))
+    fit.notes.push_back("reference is (nearly) monochrome");
 
   // Per-band chroma offsets.
   Eigen::Matrix<double, 2 * kBands, 1> target;
@@ -180,7 +187,10 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
   const auto proxy_bands = band_vector(proxy_stats);
   using CVec = Eigen::Matrix<double, kColourParams, 1>;
   CVec c = CVec::Zero();
-  auto predicted = [&](const CVec& cv) { return Eigen::Matrix<double, 2 * kBands, 1>(band_vector(grade_stats(apply_to_all(with_colour(look, cv), proxy))) - proxy_bands); };
+  auto predicted = [&](const CVec& cv) {
+    return Eigen::Matrix<double, 2 * kBands, 1>(
+        band_vector(grade_stats(apply_to_all(with_colour(look, cv), proxy))) - proxy_bands);
+  };
   // Tone and saturation already rescale the source's own chroma; the estimated band offsets are
   // the grade's additive tint on top of that, so they are fitted relative to the look so far.
   target += predicted(c);

@@ -16,34 +16,39 @@ namespace autograde {
 namespace {
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
   return s;
 }
 
 }  // namespace
 
-std::vector<fs::path> files_with_extensions(const fs::path& dir, const std::vector<std::string>& extensions) {
+std::vector<fs::path> files_with_extensions(const fs::path& dir,
+                                            const std::vector<std::string>& extensions) {
   std::vector<fs::path> out;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return out;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;
     const std::string ext = lower(e.path().extension().string());
-    if (std::find(extensions.begin(), extensions.end(), ext) != extensions.end()) out.push_back(e.path());
+    if (std::find(extensions.begin(), extensions.end(), ext) != extensions.end())
+      out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
 ImageF reduce_image(const ImageF& img, int max_side) {
-  const int f = std::max(1, (std::max(img.width, img.height) + max_side - 1) / std::max(1, max_side));
+  const int f =
+      std::max(1, (std::max(img.width, img.height) + max_side - 1) / std::max(1, max_side));
   ImageF out(std::max(1, img.width / f), std::max(1, img.height / f), 3);
   for (int y = 0; y < out.height; ++y)
     for (int x = 0; x < out.width; ++x) {
       float acc[3] = {0, 0, 0};
       for (int yy = 0; yy < f; ++yy)
         for (int xx = 0; xx < f; ++xx) {
-          const float* p = img.at(std::min(img.width - 1, x * f + xx), std::min(img.height - 1, y * f + yy));
+          const float* p =
+              img.at(std::min(img.width - 1, x * f + xx), std::min(img.height - 1, y * f + yy));
           for (int c = 0; c < 3; ++c) acc[c] += p[std::min(c, img.channels - 1)];
         }
       for (int c = 0; c < 3; ++c) out.at(x, y)[c] = acc[c] / float(f * f);
@@ -70,7 +75,8 @@ std::optional<Lut3D> load_creative_lut(const fs::path& path) {
 }
 
 MatchScore score_against_truth(const ImageF& out, const ImageF& truth) {
-  if (out.width != truth.width || out.height != truth.height || out.channels != 3 || truth.channels != 3)
+  if (out.width != truth.width || out.height != truth.height || out.channels != 3 ||
+      truth.channels != 3)
     throw_usage("score_against_truth: images differ in size or are not RGB");
   std::vector<float> de(out.pixel_count());
   double se = 0;

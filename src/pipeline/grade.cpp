@@ -1,13 +1,12 @@
 #include "autograde/pipeline/grade.hpp"
 
-#include <fmt/format.h>
-
 #include <OpenColorIO/OpenColorIO.h>
-#include <opencv2/core/version.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <opencv2/core/version.hpp>
 
 extern "C" {
 #include <libavutil/avutil.h>
@@ -71,7 +70,8 @@ Look look_of(const MatchResult& r, int size) {
     const Lut3D baked = bake_look(*r.look, size);
     float worst = 0;
     if (baked.table.size() == r.lut.table.size())
-      for (size_t i = 0; i < baked.table.size(); ++i) worst = std::max(worst, std::abs(baked.table[i] - r.lut.table[i]));
+      for (size_t i = 0; i < baked.table.size(); ++i)
+        worst = std::max(worst, std::abs(baked.table[i] - r.lut.table[i]));
     else
       worst = 1;
     if (worst < 1e-4f) return *r.look;
@@ -97,7 +97,8 @@ json tool_versions() {
           {"opencv", CV_VERSION}};
 }
 
-std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts, const std::string& dir) {
+std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
+                                         const std::string& dir) {
   std::vector<std::string> paths;
   for (size_t i = 0; i < plan.shots.size(); ++i) {
     const std::string p = (fs::path(dir) / plan.shots[i].lut_file).string();
@@ -107,19 +108,22 @@ std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vecto
   return paths;
 }
 
-GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std::string&)>& on_warning) {
+GradeResult grade_clip(const GradeOptions& o,
+                       const std::function<void(const std::string&)>& on_warning) {
   GradeResult res;
   auto warn = [&](const std::string& w) {
     res.warnings.push_back(w);
     if (on_warning) on_warning(w);
   };
-  if (o.reference.empty() && o.prompt.empty()) throw_usage("grade needs --ref IMG and/or --prompt TEXT");
+  if (o.reference.empty() && o.prompt.empty())
+    throw_usage("grade needs --ref IMG and/or --prompt TEXT");
   if (o.output.empty()) throw_usage("grade needs -o OUT");
   if (!(o.strength >= 0.f && o.strength <= 1.f)) throw_usage("--strength must be in 0..1");
   if (o.samples_per_shot < 1) throw_usage("samples per shot must be at least 1");
   std::error_code ec;
   if (!fs::exists(o.input, ec)) throw_bad_input(o.input, "no such file");
-  if (!o.reference.empty() && !fs::exists(o.reference, ec)) throw_bad_input(o.reference, "no such file");
+  if (!o.reference.empty() && !fs::exists(o.reference, ec))
+    throw_bad_input(o.reference, "no such file");
   // Check every option that can fail fast before the long steps.
   if (o.input_colorspace != "auto") (void)parse_input_colorspace(o.input_colorspace);
   if (!o.reference.empty()) {
@@ -131,8 +135,10 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
   const fs::path out(o.output);
   const fs::path out_dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   res.output = o.output;
-  res.plan_path = !o.plan_path.empty() ? o.plan_path : (out_dir / (out.stem().string() + ".plan.json")).string();
-  res.luts_dir = !o.luts_dir.empty() ? o.luts_dir : (out_dir / (out.stem().string() + "_luts")).string();
+  res.plan_path = !o.plan_path.empty() ? o.plan_path
+                                       : (out_dir / (out.stem().string() + ".plan.json")).string();
+  res.luts_dir =
+      !o.luts_dir.empty() ? o.luts_dir : (out_dir / (out.stem().string() + "_luts")).string();
   res.report_path = o.report_path;
   const std::vector<std::string> inputs{o.input, o.reference};
   check_not_input(res.output, inputs);
@@ -163,12 +169,13 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
   std::vector<std::vector<SampledFrame>> samples;
   {
     ProgressBar bar("sample", info.frame_count, o.quiet);
-    samples = sample_shots(o.input, ranges, o.samples_per_shot, std::min(o.sample_width, info.width),
-                           [&](int64_t d) { bar.update(d); });
+    samples = sample_shots(o.input, ranges, o.samples_per_shot,
+                           std::min(o.sample_width, info.width), [&](int64_t d) { bar.update(d); });
   }
 
   // 3. Input colour space.
-  const InputColorspaceChoice cs = choose_input_colorspace(o.input_colorspace, info, shots.frame_stats);
+  const InputColorspaceChoice cs =
+      choose_input_colorspace(o.input_colorspace, info, shots.frame_stats);
   if (!cs.warning.empty()) warn(cs.warning);
   std::vector<std::vector<ImageF>> display(samples.size());
   for (size_t s = 0; s < samples.size(); ++s)
@@ -181,8 +188,10 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
   std::vector<std::optional<Look>> corrections(samples.size());
   std::vector<json> correction_info(samples.size());
   if (o.auto_correct) {
-    const learn::DefectAnalyzer analyzer = learn::DefectAnalyzer::load(learn::model_path(learn::kDefectModelFile));
-    const learn::LutCorrector corrector = learn::LutCorrector::load(learn::model_path(learn::kCorrectionModelFile));
+    const learn::DefectAnalyzer analyzer =
+        learn::DefectAnalyzer::load(learn::model_path(learn::kDefectModelFile));
+    const learn::LutCorrector corrector =
+        learn::LutCorrector::load(learn::model_path(learn::kCorrectionModelFile));
     for (size_t s = 0; s < display.size(); ++s) {
       if (display[s].empty()) continue;
       std::vector<float> mean(size_t(learn::kFeatureCount), 0.f);
@@ -243,9 +252,10 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
       mo.method = o.method;
       mo.strength = o.strength;
       mo.lut_size = o.lut_size;
-      const MatchResult r = o.method == "learned"
-                                ? learn::match_reference_learned(reference.image, display[i], mo, o.reference)
-                                : match_reference(reference.image, display[i], mo, o.reference);
+      const MatchResult r =
+          o.method == "learned"
+              ? learn::match_reference_learned(reference.image, display[i], mo, o.reference)
+              : match_reference(reference.image, display[i], mo, o.reference);
       sp.look = look_of(r, o.lut_size);
       sp.match["method"] = r.method;
       sp.match["confidence"] = r.confidence;
@@ -331,7 +341,8 @@ GradeResult grade_clip(const GradeOptions& o, const std::function<void(const std
     ri.reference = o.reference.empty() ? nullptr : &reference.image;
     ri.output_path = video_tmp;
     ri.output_name = res.output;
-    for (size_t s = 0; s < samples.size(); ++s) ri.sample_frames.push_back(samples[s].empty() ? -1 : samples[s][samples[s].size() / 2].index);
+    for (size_t s = 0; s < samples.size(); ++s)
+      ri.sample_frames.push_back(samples[s].empty() ? -1 : samples[s][samples[s].size() / 2].index);
     write_file_atomic(staged.stage(res.report_path), render_report_html(ri));
   }
   staged.commit_all();

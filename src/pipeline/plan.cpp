@@ -13,9 +13,10 @@ namespace autograde {
 
 namespace {
 const std::set<std::string>& known_keys() {
-  static const std::set<std::string> k{"version", "tool", "input", "input_colorspace", "reference", "prompt",
-                                       "method", "strength", "lut_size", "interp", "luts_dir", "encode",
-                                       "continuity", "shots", "history"};
+  static const std::set<std::string> k{"version",    "tool",   "input",    "input_colorspace",
+                                       "reference",  "prompt", "method",   "strength",
+                                       "lut_size",   "interp", "luts_dir", "encode",
+                                       "continuity", "shots",  "history"};
   return k;
 }
 }  // namespace
@@ -66,8 +67,8 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
   try {
     p.version = j.at("version").get<int>();
     if (p.version > kPlanVersion)
-      bad("plan version " + std::to_string(p.version) + " is newer than this autograde understands (" +
-          std::to_string(kPlanVersion) + ")");
+      bad("plan version " + std::to_string(p.version) +
+          " is newer than this autograde understands (" + std::to_string(kPlanVersion) + ")");
     const json& input = j.at("input");
     p.input_path = input.at("path").get<std::string>();
     if (input.contains("probe")) p.input_probe = input.at("probe");
@@ -114,14 +115,16 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
                     ? look_from_json(s["look"], name + ": shot " + std::to_string(i) + " look")
                     : identity_look();
       if (s.contains("correction") && !s["correction"].is_null())
-        sp.correction = look_from_json(s["correction"], name + ": shot " + std::to_string(i) + " correction");
+        sp.correction =
+            look_from_json(s["correction"], name + ": shot " + std::to_string(i) + " correction");
       sp.lut_file = s.value("lut", "");
       sp.match = s.value("match", json::object());
       sp.metrics = s.value("metrics", json::object());
       const int64_t expected_first = i == 0 ? 0 : p.shots.back().last_frame + 1;
       if (sp.first_frame != expected_first || sp.last_frame < sp.first_frame)
         bad("shot " + std::to_string(i) + ": frames " + std::to_string(sp.first_frame) + ".." +
-            std::to_string(sp.last_frame) + " do not continue the previous shot (expected first frame " +
+            std::to_string(sp.last_frame) +
+            " do not continue the previous shot (expected first frame " +
             std::to_string(expected_first) + ")");
       p.shots.push_back(std::move(sp));
     }

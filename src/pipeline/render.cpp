@@ -4,9 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
@@ -26,8 +25,10 @@ namespace autograde {
 namespace {
 
 bool fused_path_ok(const VideoStreamInfo& info) {
-  return !info.is_rgb && info.effective.matrix == kH273Bt709 && info.effective.range == ColorRange::Limited &&
-         (info.bit_depth == 8 || info.bit_depth == 10 || info.bit_depth == 12 || info.bit_depth == 16) &&
+  return !info.is_rgb && info.effective.matrix == kH273Bt709 &&
+         info.effective.range == ColorRange::Limited &&
+         (info.bit_depth == 8 || info.bit_depth == 10 || info.bit_depth == 12 ||
+          info.bit_depth == 16) &&
          info.chroma_shift_x <= 1 && info.chroma_shift_y <= 1;
 }
 
@@ -78,12 +79,14 @@ struct OwnedYuv {
 std::vector<Lut3D> plan_luts(const GradePlan& plan) {
   std::vector<Lut3D> luts;
   luts.reserve(plan.shots.size());
-  for (const auto& s : plan.shots) luts.push_back(bake_shot_lut(plan.input_colorspace, s.look, plan.lut_size, s.correction ? &*s.correction : nullptr));
+  for (const auto& s : plan.shots)
+    luts.push_back(bake_shot_lut(plan.input_colorspace, s.look, plan.lut_size,
+                                 s.correction ? &*s.correction : nullptr));
   return luts;
 }
 
-RenderResult render_plan(const GradePlan& plan, const std::string& output_path, const RenderOptions& options,
-                         const std::string& staged_path) {
+RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
+                         const RenderOptions& options, const std::string& staged_path) {
   if (plan.shots.empty()) throw_bad_input("plan", "has no shots");
   std::error_code ec;
   if (!fs::exists(plan.input_path, ec)) throw_bad_input(plan.input_path, "input clip not found");
@@ -127,7 +130,8 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path, 
           lf.cube = luts[size_t(s)];
           yuv_renderer.emplace(make_yuv_renderer(lf, yuv_format, plan.interp));
         } else {
-          rgb_renderer.emplace(make_renderer(luts[size_t(s)], PixelFormat{SampleType::F32, Layout::Packed, 3}, plan.interp));
+          rgb_renderer.emplace(make_renderer(
+              luts[size_t(s)], PixelFormat{SampleType::F32, Layout::Packed, 3}, plan.interp));
         }
       }
       if (fused) {
@@ -155,12 +159,14 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path, 
     writer.finish();
     result.warnings = writer.warnings();
   }
-  if (options.measure) result.shot_metrics = measure_plan_output(plan, target, options.metrics_width, options.quiet);
+  if (options.measure)
+    result.shot_metrics = measure_plan_output(plan, target, options.metrics_width, options.quiet);
   if (staging) staging->commit_all();
   return result;
 }
 
-std::vector<nlohmann::json> measure_plan_output(const GradePlan& plan, const std::string& output_path, int width,
+std::vector<nlohmann::json> measure_plan_output(const GradePlan& plan,
+                                                const std::string& output_path, int width,
                                                 bool quiet) {
   VideoReadOptions ropt;
   ropt.output = FrameOutput::Rgb;
@@ -182,7 +188,8 @@ std::vector<nlohmann::json> measure_plan_output(const GradePlan& plan, const std
     const bool ha = in.next(a);
     const bool hb = out.next(b);
     if (ha != hb)
-      throw_bad_input(output_path, fmt::format("has {} frames where the input has {}", ha ? n : n + 1, ha ? n + 1 : n));
+      throw_bad_input(output_path, fmt::format("has {} frames where the input has {}",
+                                               ha ? n : n + 1, ha ? n + 1 : n));
     if (!ha) break;
     display = a.rgb;
     to_display(plan.input_colorspace, display);

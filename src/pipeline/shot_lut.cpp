@@ -15,7 +15,8 @@ Lut3D bake_shot_lut(CameraLog input, const Look& look, int size, const Look* cor
     // camera_log.hpp's own baker gives the display conversion at the lattice points (red
     // fastest, the .cube order); the Look is then evaluated on each of those display values.
     lut.size = size;
-    lut.table = input == CameraLog::Rec709 ? Lut3D::identity(size).table : bake_camera_log_to_rec709_display(input, size);
+    lut.table = input == CameraLog::Rec709 ? Lut3D::identity(size).table
+                                           : bake_camera_log_to_rec709_display(input, size);
     const size_t n = size_t(size) * size * size;
     tbb::parallel_for(size_t(0), n, [&](size_t i) {
       float* v = lut.table.data() + 3 * i;

@@ -23,7 +23,9 @@ TEST(MatchProtocol, ScoreOfAOneCodeValueOffsetIsTheTextbookPsnr) {
   EXPECT_EQ(same.p90, 0.0);
   const MatchScore s = score_against_truth(a, b);
   EXPECT_NEAR(s.psnr, 20.0 * std::log10(255.0), 1e-3);  // MSE = 1 code value²
-  const double de = ciede2000(srgb_to_lab({0.5f, 0.5f, 0.5f}), srgb_to_lab({0.5f + 1.f / 255.f, 0.5f + 1.f / 255.f, 0.5f + 1.f / 255.f}));
+  const double de =
+      ciede2000(srgb_to_lab({0.5f, 0.5f, 0.5f}),
+                srgb_to_lab({0.5f + 1.f / 255.f, 0.5f + 1.f / 255.f, 0.5f + 1.f / 255.f}));
   EXPECT_NEAR(s.mean, de, 1e-5);
   EXPECT_NEAR(s.p90, de, 1e-5);
   EXPECT_THROW(score_against_truth(a, ImageF(4, 4, 3)), Error);
@@ -50,7 +52,8 @@ TEST(MatchProtocol, ReduceAveragesBlocksAndQuantiseRoundsToEightBits) {
 TEST(MatchProtocol, CreativeLutsExcludeLogConversions) {
   const auto dir = autograde::testing::scratch_dir("match_protocol_luts");
   Lut3D warm = Lut3D::identity(5);
-  for (size_t i = 0; i < warm.table.size(); i += 3) warm.table[i] = std::min(1.f, warm.table[i] * 1.1f);
+  for (size_t i = 0; i < warm.table.size(); i += 3)
+    warm.table[i] = std::min(1.f, warm.table[i] * 1.1f);
   LutFile f;
   f.cube = warm;
   write_cube(f, (dir / "warm.cube").string());

@@ -43,7 +43,8 @@ TEST(NaturalPriors, PosteriorGradeEffectMatchesNumericalIntegration) {
     for (double z : {-4.0, -1.5, -0.3, 0.2, 1.0, 2.5, 6.0}) {
       const double d = z * p.stddev[size_t(i)];
       const double want = posterior_mean_by_quadrature(p, i, d);
-      EXPECT_NEAR(posterior_grade_effect(p, i, float(d)), want, 1e-4 * std::abs(d) + 1e-6) << "stat " << i << " d " << d;
+      EXPECT_NEAR(posterior_grade_effect(p, i, float(d)), want, 1e-4 * std::abs(d) + 1e-6)
+          << "stat " << i << " d " << d;
     }
 }
 

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "autograde/core/files.hpp"
@@ -34,7 +33,8 @@ struct CliRun {
 CliRun run(std::string args) {
   const std::string quiet = " --quiet";
   std::string global;
-  if (args.size() > quiet.size() && args.compare(args.size() - quiet.size(), quiet.size(), quiet) == 0) {
+  if (args.size() > quiet.size() &&
+      args.compare(args.size() - quiet.size(), quiet.size(), quiet) == 0) {
     args.resize(args.size() - quiet.size());
     global = "--quiet ";
   }
@@ -82,18 +82,23 @@ class GradeCli : public ::testing::Test {
   static void SetUpTestSuite() {
     media_ = autograde::testing::scratch_dir("pipeline_media");
     const fs::path tears = source("data/video/tears_of_steel_excerpt.mp4");
-    ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -i " + q(tears) +
-                   " -f lavfi -i sine=frequency=440:sample_rate=48000 -t 3.5 -vf scale=320:180 -map 0:v -map 1:a "
-                   "-c:v libx264 -preset veryfast -crf 16 -pix_fmt yuv420p -c:a aac -b:a 64k -shortest "
-                   "-movflags +faststart " + q(media_ / "clip.mp4")));
+    ASSERT_TRUE(
+        sh("ffmpeg -nostdin -v error -y -i " + q(tears) +
+           " -f lavfi -i sine=frequency=440:sample_rate=48000 -t 3.5 -vf scale=320:180 -map 0:v "
+           "-map 1:a "
+           "-c:v libx264 -preset veryfast -crf 16 -pix_fmt yuv420p -c:a aac -b:a 64k -shortest "
+           "-movflags +faststart " +
+           q(media_ / "clip.mp4")));
     ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -f lavfi -i sine=frequency=440 -t 1 -c:a aac " +
                    q(media_ / "audio_only.m4a")));
     // Truncated: the index (moov, at the front) lists every frame, the data stops at 60 %.
     const std::string bytes = read_file((media_ / "clip.mp4").string());
-    std::ofstream(media_ / "truncated.mp4", std::ios::binary).write(bytes.data(), std::streamsize(bytes.size() * 6 / 10));
+    std::ofstream(media_ / "truncated.mp4", std::ios::binary)
+        .write(bytes.data(), std::streamsize(bytes.size() * 6 / 10));
     out_ = autograde::testing::scratch_dir("pipeline_grade");
-    first_ = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
-                 " -o " + q(out_ / "graded.mp4") + " --report " + q(out_ / "report.html") + " --quiet");
+    first_ = run("grade " + q(media_ / "clip.mp4") + " --ref " +
+                 q(source("data/images/reference_teal_orange.png")) + " -o " +
+                 q(out_ / "graded.mp4") + " --report " + q(out_ / "report.html") + " --quiet");
   }
   static inline fs::path media_, out_;
   static inline CliRun first_;
@@ -127,7 +132,8 @@ TEST_F(GradeCli, GradeWritesClipOneCubePerShotPlanAndReport) {
   EXPECT_NE(html.find("data:image/png;base64,"), std::string::npos);
   EXPECT_EQ(html.find("src=\"http"), std::string::npos);
   // Nothing but the outputs in the folder (no staging leftovers).
-  EXPECT_EQ(listing(out_), (std::vector<std::string>{"graded.mp4", "graded.plan.json", "graded_luts", "report.html"}));
+  EXPECT_EQ(listing(out_), (std::vector<std::string>{"graded.mp4", "graded.plan.json",
+                                                     "graded_luts", "report.html"}));
 }
 
 TEST_F(GradeCli, GradeIsStableWithinEveryShot) {
@@ -154,9 +160,11 @@ TEST_F(GradeCli, RenderReproducesGradeBitForBitAndPlanEditsChangeIt) {
   // Edit: shot 0 one stop brighter.
   nlohmann::json j = nlohmann::json::parse(read_file(plan_path.string()));
   j["shots"][0]["look"]["exposure"] = j["shots"][0]["look"]["exposure"].get<double>() + 1.0;
-  const int64_t last_first = j["shots"].back()["first_frame"], last_last = j["shots"].back()["last_frame"];
+  const int64_t last_first = j["shots"].back()["first_frame"],
+                last_last = j["shots"].back()["last_frame"];
   write_file_atomic((dir / "edited.plan.json").string(), j.dump(2));
-  const CliRun e = run("render " + q(dir / "edited.plan.json") + " -o " + q(dir / "edited.mp4") + " --quiet");
+  const CliRun e =
+      run("render " + q(dir / "edited.plan.json") + " -o " + q(dir / "edited.mp4") + " --quiet");
   ASSERT_EQ(e.code, 0) << e.out;
   VideoReadOptions o;
   o.rgb_width = 160;
@@ -165,27 +173,34 @@ TEST_F(GradeCli, RenderReproducesGradeBitForBitAndPlanEditsChangeIt) {
   const int64_t mid = (last_first + last_last) / 2;
   const auto before1 = sample_frames((out_ / "graded.mp4").string(), mid, mid, 1, o);
   const auto after1 = sample_frames((dir / "edited.mp4").string(), mid, mid, 1, o);
-  EXPECT_GT(mean_value(after0[0].rgb), mean_value(before0[0].rgb) + 0.05) << "shot 0 must be brighter";
-  EXPECT_LT(mean_abs_diff(after1[0].rgb, before1[0].rgb), 0.01) << "the last shot is unchanged (codec noise only)";
+  EXPECT_GT(mean_value(after0[0].rgb), mean_value(before0[0].rgb) + 0.05)
+      << "shot 0 must be brighter";
+  EXPECT_LT(mean_abs_diff(after1[0].rgb, before1[0].rgb), 0.01)
+      << "the last shot is unchanged (codec noise only)";
 }
 
 TEST_F(GradeCli, ContinuityReducesTheSpreadWithinScenes) {
   const fs::path dir = autograde::testing::scratch_dir("pipeline_continuity");
-  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
-                    " -o " + q(dir / "c.mp4") + " --continuity --continuity-target mean --scene-threshold 1 --samples 4 --quiet");
+  const CliRun r =
+      run("grade " + q(media_ / "clip.mp4") + " --ref " +
+          q(source("data/images/reference_teal_orange.png")) + " -o " + q(dir / "c.mp4") +
+          " --continuity --continuity-target mean --scene-threshold 1 --samples 4 --quiet");
   ASSERT_EQ(r.code, 0) << r.out;
   const GradePlan plan = read_plan((dir / "c.plan.json").string());
   ASSERT_EQ(plan.continuity["scenes"].size(), 1u);
   const auto& sc = plan.continuity["scenes"][0];
   EXPECT_EQ(sc["shots"].size(), plan.shots.size());
-  EXPECT_LT(sc["ab_spread_after"].get<double>(), 0.5 * sc["ab_spread_before"].get<double>() + 0.05) << sc.dump();
+  EXPECT_LT(sc["ab_spread_after"].get<double>(), 0.5 * sc["ab_spread_before"].get<double>() + 0.05)
+      << sc.dump();
   // Balanced on near-neutrals (the default), the neutrals' spread drops.
-  const CliRun n = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
-                       " -o " + q(dir / "n.mp4") + " --continuity --scene-threshold 1 --samples 4 --quiet");
+  const CliRun n = run("grade " + q(media_ / "clip.mp4") + " --ref " +
+                       q(source("data/images/reference_teal_orange.png")) + " -o " +
+                       q(dir / "n.mp4") + " --continuity --scene-threshold 1 --samples 4 --quiet");
   ASSERT_EQ(n.code, 0) << n.out;
   const GradePlan nplan = read_plan((dir / "n.plan.json").string());
   const auto& ns = nplan.continuity["scenes"][0];
-  EXPECT_LE(ns["solved_ab_spread_after"].get<double>(), 0.5 * ns["solved_ab_spread_before"].get<double>() + 0.05)
+  EXPECT_LE(ns["solved_ab_spread_after"].get<double>(),
+            0.5 * ns["solved_ab_spread_before"].get<double>() + 0.05)
       << ns.dump();
 }
 
@@ -194,8 +209,9 @@ TEST_F(GradeCli, ContinuityReducesTheSpreadWithinScenes) {
 // --method learned runs the learned generator (learn/lutgen.hpp) through the same pipeline.
 TEST_F(GradeCli, AutoCorrectAndLearnedMethodGoIntoThePlanAndTheLuts) {
   const fs::path dir = autograde::testing::scratch_dir("pipeline_autocorrect");
-  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
-                       " -o " + q(dir / "ac.mp4") + " --auto-correct --method learned --samples 3 --quiet");
+  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --ref " +
+                       q(source("data/images/reference_teal_orange.png")) + " -o " +
+                       q(dir / "ac.mp4") + " --auto-correct --method learned --samples 3 --quiet");
   ASSERT_EQ(r.code, 0) << r.out;
   const nlohmann::json j = nlohmann::json::parse(read_file((dir / "ac.plan.json").string()));
   const GradePlan plan = read_plan((dir / "ac.plan.json").string());
@@ -216,12 +232,14 @@ TEST_F(GradeCli, AutoCorrectAndLearnedMethodGoIntoThePlanAndTheLuts) {
         for (int rr = 0; rr < n; rr += 4) {
           const Rgb x{float(rr) / float(n - 1), float(g) / float(n - 1), float(b) / float(n - 1)};
           const Rgb want = apply_look(s.look, apply_look(*s.correction, x));
-          const float* got = cube.cube->table.data() + 3 * ((size_t(b) * size_t(n) + size_t(g)) * size_t(n) + size_t(rr));
+          const float* got = cube.cube->table.data() +
+                             3 * ((size_t(b) * size_t(n) + size_t(g)) * size_t(n) + size_t(rr));
           for (int c = 0; c < 3; ++c) worst = std::max(worst, double(std::abs(got[c] - want[c])));
         }
     EXPECT_LT(worst, 1e-4) << "shot " << i;
   }
-  const CliRun again = run("render " + q(dir / "ac.plan.json") + " -o " + q(dir / "again.mp4") + " --quiet");
+  const CliRun again =
+      run("render " + q(dir / "ac.plan.json") + " -o " + q(dir / "again.mp4") + " --quiet");
   ASSERT_EQ(again.code, 0) << again.out;
   EXPECT_TRUE(read_file((dir / "ac.mp4").string()) == read_file((dir / "again.mp4").string()));
 }
@@ -233,21 +251,25 @@ TEST_F(GradeCli, BadInputsExitThreeAndLeaveNothing) {
     fs::path input;
     std::string expect;
   };
-  for (const Case& c : {Case{media_ / "missing.mp4", "missing.mp4"}, Case{media_ / "audio_only.m4a", "no video"},
-                        Case{media_ / "truncated.mp4", "truncated"}}) {
+  for (const Case& c :
+       {Case{media_ / "missing.mp4", "missing.mp4"}, Case{media_ / "audio_only.m4a", "no video"},
+        Case{media_ / "truncated.mp4", "truncated"}}) {
     const CliRun r = run("grade " + q(c.input) + ref + " -o " + q(dir / "out.mp4") + " --quiet");
     EXPECT_EQ(r.code, 3) << c.input << ": " << r.out;
     EXPECT_NE(r.out.find(c.expect), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find(c.input.filename().string()), std::string::npos) << "the message names the file: " << r.out;
+    EXPECT_NE(r.out.find(c.input.filename().string()), std::string::npos)
+        << "the message names the file: " << r.out;
     EXPECT_TRUE(fs::is_empty(dir)) << c.input << " left " << fs::directory_iterator(dir)->path();
   }
   // The truncation message says where the data ends.
-  const CliRun t = run("grade " + q(media_ / "truncated.mp4") + ref + " -o " + q(dir / "out.mp4") + " --quiet");
-  EXPECT_TRUE(t.out.find("frame") != std::string::npos || t.out.find(" s") != std::string::npos) << t.out;
+  const CliRun t =
+      run("grade " + q(media_ / "truncated.mp4") + ref + " -o " + q(dir / "out.mp4") + " --quiet");
+  EXPECT_TRUE(t.out.find("frame") != std::string::npos || t.out.find(" s") != std::string::npos)
+      << t.out;
   // A corrupt reference is a bad input too.
   std::ofstream(dir / "bad.png") << "not a png";
-  const CliRun b = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(dir / "bad.png") + " -o " + q(dir / "o.mp4") +
-                    " --quiet");
+  const CliRun b = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(dir / "bad.png") + " -o " +
+                       q(dir / "o.mp4") + " --quiet");
   EXPECT_EQ(b.code, 3) << b.out;
   EXPECT_EQ(listing(dir), std::vector<std::string>{"bad.png"});
 }
@@ -256,15 +278,17 @@ TEST_F(GradeCli, OutputNamingTheInputIsRefusedAndTheInputKept) {
   const fs::path dir = autograde::testing::scratch_dir("pipeline_self");
   fs::copy_file(media_ / "clip.mp4", dir / "clip.mp4");
   const std::string before = read_file((dir / "clip.mp4").string());
-  const CliRun r = run("grade " + q(dir / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
-                    " -o " + q(dir / "clip.mp4") + " --quiet");
+  const CliRun r = run("grade " + q(dir / "clip.mp4") + " --ref " +
+                       q(source("data/images/reference_teal_orange.png")) + " -o " +
+                       q(dir / "clip.mp4") + " --quiet");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("refusing to overwrite"), std::string::npos) << r.out;
   EXPECT_EQ(read_file((dir / "clip.mp4").string()), before);
   EXPECT_EQ(listing(dir), std::vector<std::string>{"clip.mp4"});
   // The same through a different spelling of the path.
-  const CliRun r2 = run("grade " + q(dir / "clip.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
-                     " -o " + q(dir / "." / "clip.mp4") + " --quiet");
+  const CliRun r2 = run("grade " + q(dir / "clip.mp4") + " --ref " +
+                        q(source("data/images/reference_teal_orange.png")) + " -o " +
+                        q(dir / "." / "clip.mp4") + " --quiet");
   EXPECT_EQ(r2.code, 2) << r2.out;
   EXPECT_EQ(read_file((dir / "clip.mp4").string()), before);
 }
@@ -277,8 +301,8 @@ TEST_F(GradeCli, CtrlCLeavesNoPartialOutput) {
     const std::string in = source("data/video/tears_of_steel_excerpt.mp4").string();
     const std::string ref = source("data/images/reference_teal_orange.png").string();
     const std::string out = (dir / "out.mp4").string();
-    execl(AUTOGRADE_CLI, "autograde", "--quiet", "grade", in.c_str(), "--ref", ref.c_str(), "-o", out.c_str(),
-          "--report", (dir / "r.html").c_str(), static_cast<char*>(nullptr));
+    execl(AUTOGRADE_CLI, "autograde", "--quiet", "grade", in.c_str(), "--ref", ref.c_str(), "-o",
+          out.c_str(), "--report", (dir / "r.html").c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   // Wait until the render has started writing (a staging folder with the encoder's file).
@@ -288,7 +312,8 @@ TEST_F(GradeCli, CtrlCLeavesNoPartialOutput) {
   for (int i = 0; i < 2400 && !writing; ++i) {
     usleep(50000);
     for (const auto& e : fs::directory_iterator(dir))
-      if (e.is_directory() && e.path().extension() == ".partial" && !fs::is_empty(e.path())) writing = true;
+      if (e.is_directory() && e.path().extension() == ".partial" && !fs::is_empty(e.path()))
+        writing = true;
   }
   EXPECT_TRUE(writing) << "grade never started writing";
   kill(pid, SIGINT);
@@ -302,18 +327,22 @@ TEST_F(GradeCli, UntaggedFlatFootageGetsALogWarning) {
   const fs::path dir = autograde::testing::scratch_dir("pipeline_logwarn");
   // A log-like rendition of the clip: blacks lifted to ~10 %, whites held near 60 %, chroma
   // flattened (what ungraded S-Log3/LogC footage looks like), untagged.
-  ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -i " + q(media_ / "clip.mp4") +
-                 " -t 1 -an -vf \"lutyuv=y=64+val*0.45:u=128+(val-128)*0.4:v=128+(val-128)*0.4\" -c:v libx264 "
-                 "-preset veryfast " + q(dir / "flat.mp4")));
-  const CliRun r = run("grade " + q(dir / "flat.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
-                    " -o " + q(dir / "o.mp4") + " --quiet");
+  ASSERT_TRUE(sh(
+      "ffmpeg -nostdin -v error -y -i " + q(media_ / "clip.mp4") +
+      " -t 1 -an -vf \"lutyuv=y=64+val*0.45:u=128+(val-128)*0.4:v=128+(val-128)*0.4\" -c:v libx264 "
+      "-preset veryfast " +
+      q(dir / "flat.mp4")));
+  const CliRun r = run("grade " + q(dir / "flat.mp4") + " --ref " +
+                       q(source("data/images/reference_teal_orange.png")) + " -o " +
+                       q(dir / "o.mp4") + " --quiet");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("--input-colorspace"), std::string::npos) << r.out;
   const GradePlan plan = read_plan((dir / "o.plan.json").string());
   EXPECT_TRUE(plan.colorspace_info["log_suspected"].get<bool>());
   // With the flag, no warning and the plan records the choice.
-  const CliRun f = run("grade " + q(dir / "flat.mp4") + " --ref " + q(source("data/images/reference_teal_orange.png")) +
-                    " -o " + q(dir / "s.mp4") + " --input-colorspace slog3 --quiet");
+  const CliRun f = run("grade " + q(dir / "flat.mp4") + " --ref " +
+                       q(source("data/images/reference_teal_orange.png")) + " -o " +
+                       q(dir / "s.mp4") + " --input-colorspace slog3 --quiet");
   ASSERT_EQ(f.code, 0) << f.out;
   EXPECT_EQ(f.out.find("warning"), std::string::npos) << f.out;
   EXPECT_EQ(read_plan((dir / "s.plan.json").string()).input_colorspace, CameraLog::SLog3);

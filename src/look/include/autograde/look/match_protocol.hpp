@@ -17,8 +17,8 @@ namespace autograde {
 
 // Regular files under `dir` (recursive) whose lower-case extension is one of `extensions`
 // (".png", ...), sorted by path; empty when `dir` is not a folder.
-std::vector<std::filesystem::path> files_with_extensions(const std::filesystem::path& dir,
-                                                         const std::vector<std::string>& extensions);
+std::vector<std::filesystem::path> files_with_extensions(
+    const std::filesystem::path& dir, const std::vector<std::string>& extensions);
 
 // Integer-factor area-average reduction to <= max_side on the long side (never enlarges);
 // three channels out.

@@ -6,10 +6,9 @@
 //   colour space → Rec.709 → Look) → render (render.hpp) → temporal metrics of the output →
 //   plan.json (+ report). Every output is staged and appears only when all are complete.
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "autograde/pipeline/plan.hpp"
 #include "autograde/pipeline/render.hpp"
@@ -18,12 +17,12 @@ namespace autograde {
 
 struct GradeOptions {
   std::string input;
-  std::string reference;     // still image; may be empty when prompt is set
-  std::string prompt;        // text; may be empty when reference is set
-  std::string output;        // graded clip
-  std::string plan_path;     // "" → <output folder>/<output stem>.plan.json
-  std::string luts_dir;      // "" → <output folder>/<output stem>_luts
-  std::string report_path;   // "" → no report
+  std::string reference;    // still image; may be empty when prompt is set
+  std::string prompt;       // text; may be empty when reference is set
+  std::string output;       // graded clip
+  std::string plan_path;    // "" → <output folder>/<output stem>.plan.json
+  std::string luts_dir;     // "" → <output folder>/<output stem>_luts
+  std::string report_path;  // "" → no report
   std::string input_colorspace = "auto";
   std::string method = "auto";  // match.hpp's methods, or "learned" (learn/lutgen.hpp)
   float strength = 1.f;
@@ -54,11 +53,13 @@ struct GradeResult {
 // unknown method / colour space); Error(BadInput) naming the file (and frame/time) for a
 // missing, audio-only, empty, corrupt or truncated input or an unreadable reference.
 // `on_warning` is called as soon as a warning is known (before the long steps).
-GradeResult grade_clip(const GradeOptions& options, const std::function<void(const std::string&)>& on_warning = {});
+GradeResult grade_clip(const GradeOptions& options,
+                       const std::function<void(const std::string&)>& on_warning = {});
 
 // Writes one .cube per shot of `plan` into `dir` (names from ShotPlan::lut_file); returns the
 // paths. Each LUT is input code values → Rec.709 display code values.
-std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts, const std::string& dir);
+std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
+                                         const std::string& dir);
 
 // Versions of the tools a grade ran with (autograde, FFmpeg, OpenColorIO, OpenCV).
 nlohmann::json tool_versions();
