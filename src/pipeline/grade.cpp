@@ -201,8 +201,9 @@ GradeResult grade_clip(const GradeOptions& o,
       }
       const learn::Analysis a = analyzer.analyze_features(mean);
       const float k = learn::correction_strength(a);
-      // 17³ resampled (trilinear, as the corrector was trained) so the tetrahedral residual
-      // of the Look reproduces the trained interpolation closely.
+      // Stored in the plan as a 17³ residual (resampled trilinearly, the interpolation the
+      // corrector's lattices are made for): small enough for plan.json, and the correction is
+      // smooth (an inverse of parametric defects), so 17³ holds it closely.
       Look c = identity_look();
       c.residual = learn::resample_trilinear(corrector.predict_features(mean, a, k), 17);
       for (auto& f : display[s]) apply_reference(*c.residual, f, Interp::Tetrahedral);
