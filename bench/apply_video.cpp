@@ -36,6 +36,7 @@
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/media/video_reader.hpp"
 #include "autograde/media/y4m.hpp"
+#include "bench_look.hpp"
 
 namespace fs = std::filesystem;
 using namespace autograde;
@@ -64,24 +65,7 @@ double run_seconds(const std::string& cmd) {
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
-// The look of bench_lut_apply: a 33³ S-curve with cross-talk and a warm shift, as a plain .cube
-// ffmpeg 5.1 loads.
-Lut3D make_look(int size) {
-  Lut3D lut = Lut3D::identity(size);
-  for (int b = 0; b < size; ++b)
-    for (int g = 0; g < size; ++g)
-      for (int r = 0; r < size; ++r) {
-        const float x[3] = {float(r) / float(size - 1), float(g) / float(size - 1),
-                            float(b) / float(size - 1)};
-        const float warm[3] = {0.03f, 0.f, -0.04f};
-        float* e = lut.at(r, g, b);
-        for (int c = 0; c < 3; ++c) {
-          const float s = x[c] * x[c] * (3.f - 2.f * x[c]);
-          e[c] = std::clamp(0.7f * s + 0.2f * x[c] + 0.1f * x[(c + 1) % 3] + warm[c], 0.f, 1.f);
-        }
-      }
-  return lut;
-}
+using autograde::bench::make_look;
 
 std::vector<std::uint8_t> read_all(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);

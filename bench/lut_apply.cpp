@@ -29,6 +29,7 @@
 
 #include "autograde/engine/renderer.hpp"
 #include "autograde/lut/cube_io.hpp"
+#include "bench_look.hpp"
 
 namespace fs = std::filesystem;
 using namespace autograde;
@@ -58,24 +59,7 @@ double copy_bandwidth_bytes_per_s(int threads) {
   return double(threads) * double(n) / best;
 }
 
-// A 33³ look with real curvature (contrast S-curve, cross-talk, a warm shift), written as a
-// plain .cube that ffmpeg 5.1 loads (no DOMAIN lines, no shaper).
-Lut3D make_look(int size) {
-  Lut3D lut = Lut3D::identity(size);
-  for (int b = 0; b < size; ++b)
-    for (int g = 0; g < size; ++g)
-      for (int r = 0; r < size; ++r) {
-        const float x[3] = {float(r) / float(size - 1), float(g) / float(size - 1),
-                            float(b) / float(size - 1)};
-        const float warm[3] = {0.03f, 0.f, -0.04f};
-        float* e = lut.at(r, g, b);
-        for (int c = 0; c < 3; ++c) {
-          const float s = x[c] * x[c] * (3.f - 2.f * x[c]);
-          e[c] = std::clamp(0.7f * s + 0.2f * x[c] + 0.1f * x[(c + 1) % 3] + warm[c], 0.f, 1.f);
-        }
-      }
-  return lut;
-}
+using autograde::bench::make_look;
 
 struct Case {
   const char* ffmpeg_pix_fmt;
