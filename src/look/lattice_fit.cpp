@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "lattice_fit.hpp"
+#include "thin_plate_lattice.hpp"
 
 namespace autograde {
 namespace look_detail {
@@ -58,26 +59,16 @@ LatticeFitResult fit_lattice(const std::vector<Rgb>& in, const std::vector<Rgb>&
   Eigen::MatrixXd rhs = Eigen::MatrixXd::Zero(nodes, 3);
   std::vector<char> touched(size_t(nodes), 0);
   for (size_t i = 0; i < n; ++i) {
-    int base[3];
-    double fr[3];
-    for (int c = 0; c < 3; ++c) {
-      const double p = std::clamp(double(in[i][c]), 0.0, 1.0) * (F - 1);
-      base[c] = std::min(F - 2, int(p));
-      fr[c] = p - base[c];
-    }
-    int idx[8];
-    double wt[8];
-    for (int k = 0; k < 8; ++k) {
-      const int dr = k & 1, dg = (k >> 1) & 1, db = (k >> 2) & 1;
-      idx[k] = node(base[0] + dr, base[1] + dg, base[2] + db);
-      wt[k] = (dr ? fr[0] : 1 - fr[0]) * (dg ? fr[1] : 1 - fr[1]) * (db ? fr[2] : 1 - fr[2]);
-    }
+    const TrilinearCell cell = trilinear_cell(F, in[i]);
+    const auto& idx = cell.ids;
+    const auto& wt = cell.wt;
     const Rgb p = poly(in[i]);
     const double w = weights[i];
     for (int a = 0; a < 8; ++a) {
-      touched[size_t(idx[a])] = 1;
-      for (int b = 0; b < 8; ++b) trip.emplace_back(idx[a], idx[b], w * wt[a] * wt[b]);
-      for (int c = 0; c < 3; ++c) rhs(idx[a], c) += w * wt[a] * (out[i][c] - p[c]);
+      const size_t ua = size_t(a);
+      touched[size_t(idx[ua])] = 1;
+      for (size_t b = 0; b < 8; ++b) trip.emplace_back(idx[ua], idx[b], w * wt[ua] * wt[b]);
+      for (int c = 0; c < 3; ++c) rhs(idx[ua], c) += w * wt[ua] * (out[i][c] - p[c]);
     }
   }
   // Prior strength scaled so `smoothness` is relative to the average data weight per node.
@@ -113,20 +104,10 @@ LatticeFitResult fit_lattice(const std::vector<Rgb>& in, const std::vector<Rgb>&
   for (int c = 0; c < 3; ++c) R.col(c) = cg.solve(rhs.col(c));
 
   auto residual = [&](const Rgb& x) {
-    int base[3];
-    double fr[3];
-    for (int c = 0; c < 3; ++c) {
-      const double p = std::clamp(double(x[c]), 0.0, 1.0) * (F - 1);
-      base[c] = std::min(F - 2, int(p));
-      fr[c] = p - base[c];
-    }
+    const TrilinearCell cell = trilinear_cell(F, x);
     Rgb v{0, 0, 0};
-    for (int k = 0; k < 8; ++k) {
-      const int dr = k & 1, dg = (k >> 1) & 1, db = (k >> 2) & 1;
-      const double wt = (dr ? fr[0] : 1 - fr[0]) * (dg ? fr[1] : 1 - fr[1]) * (db ? fr[2] : 1 - fr[2]);
-      const int id = node(base[0] + dr, base[1] + dg, base[2] + db);
-      for (int c = 0; c < 3; ++c) v[c] += float(wt * R(id, c));
-    }
+    for (size_t k = 0; k < 8; ++k)
+      for (int c = 0; c < 3; ++c) v[c] += float(cell.wt[k] * R(cell.ids[k], c));
     return v;
   };
   auto model = [&](const Rgb& x) {

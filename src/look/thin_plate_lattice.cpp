@@ -21,12 +21,10 @@ void add_stencil(Triplets& t, const std::array<int, N>& ids, const std::array<do
     for (size_t b = 0; b < N; ++b) t.emplace_back(ids[a], ids[b], weight * cf[a] * cf[b]);
 }
 
-// Lower corner cell and fractions of x on a lattice of size F.
-struct Cell {
-  std::array<int, 8> ids;
-  std::array<double, 8> wt;
-};
-Cell locate(int F, const Rgb& x) {
+
+}  // namespace
+
+TrilinearCell trilinear_cell(int F, const Rgb& x) {
   int base[3];
   double fr[3];
   for (int c = 0; c < 3; ++c) {
@@ -34,7 +32,7 @@ Cell locate(int F, const Rgb& x) {
     base[c] = std::min(F - 2, int(p));
     fr[c] = p - base[c];
   }
-  Cell cell;
+  TrilinearCell cell;
   for (int k = 0; k < 8; ++k) {
     const int dr = k & 1, dg = (k >> 1) & 1, db = (k >> 2) & 1;
     cell.ids[size_t(k)] = ((base[2] + db) * F + base[1] + dg) * F + base[0] + dr;
@@ -43,8 +41,6 @@ Cell locate(int F, const Rgb& x) {
   }
   return cell;
 }
-
-}  // namespace
 
 ThinPlateLattice::ThinPlateLattice(int size) : size_(std::clamp(size, 3, 65)) {
   const int F = size_;
@@ -109,7 +105,7 @@ std::vector<Rgb> ThinPlateLattice::fit(const std::vector<Sample>& samples, doubl
   std::vector<char> used(blocks.size(), 0);
   Eigen::MatrixXd rhs = Eigen::MatrixXd::Zero(n, 3);
   for (const auto& s : samples) {
-    const Cell c = locate(F, s.in);
+    const TrilinearCell c = trilinear_cell(F, s.in);
     const int lower = c.ids[0];
     const int r = lower % F, g = (lower / F) % F, b = lower / (F * F);
     const size_t cell = size_t((b * (F - 1) + g) * (F - 1) + r);
@@ -146,7 +142,7 @@ std::vector<Rgb> ThinPlateLattice::fit(const std::vector<Sample>& samples, doubl
 }
 
 Rgb ThinPlateLattice::eval(const std::vector<Rgb>& values, const Rgb& x) const {
-  const Cell c = locate(size_, x);
+  const TrilinearCell c = trilinear_cell(size_, x);
   Rgb o{0, 0, 0};
   for (int k = 0; k < 8; ++k)
     for (int ch = 0; ch < 3; ++ch)

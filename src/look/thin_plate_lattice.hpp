@@ -14,11 +14,20 @@
 // discretised with finite differences so the weights mean the same at every lattice size
 // (Wahba, "Spline Models for Observational Data", 1990, ch. 2 for the thin-plate energy).
 #include <Eigen/Sparse>
+#include <array>
 #include <vector>
 
 #include "autograde/core/image.hpp"
 
 namespace autograde::look_detail {
+
+// The 8 lattice nodes around x (red fastest: id = (b·F + g)·F + r) and their trilinear weights,
+// on a lattice of size F over the unit cube (x clamped to it).
+struct TrilinearCell {
+  std::array<int, 8> ids;
+  std::array<double, 8> wt;
+};
+TrilinearCell trilinear_cell(int F, const Rgb& x);
 
 struct Sample {
   Rgb in;      // lattice coordinate, 0..1 per channel (clamped)
