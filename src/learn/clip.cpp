@@ -20,11 +20,9 @@ std::vector<ShotCorrection> plan_clip(const std::string& path, const DefectAnaly
   for (const auto& shot : shots.shots) {
     const auto frames = sample_frames(path, shot.first_frame, shot.last_frame, frames_per_shot, ro);
     if (frames.empty()) throw_bad_input(path, "shot " + std::to_string(shot.index) + " has no decodable frame");
-    std::vector<float> mean(size_t(kFeatureCount), 0.f);
-    for (const auto& f : frames) {
-      const auto feat = image_features(f.rgb);
-      for (size_t i = 0; i < mean.size(); ++i) mean[i] += feat[i] / float(frames.size());
-    }
+    std::vector<ImageF> pictures;
+    for (const auto& f : frames) pictures.push_back(f.rgb);
+    const std::vector<float> mean = mean_image_features(pictures);
     ShotCorrection sc;
     sc.shot = shot.index;
     sc.first_frame = shot.first_frame;

@@ -120,4 +120,13 @@ std::vector<float> image_features(const ImageF& image) {
   return thumbnail_features(downsample_area(image, kFeatureSide));
 }
 
+std::vector<float> mean_image_features(const std::vector<ImageF>& frames) {
+  std::vector<float> mean(size_t(kFeatureCount), 0.f);
+  for (const auto& f : frames) {
+    const auto feat = image_features(f);
+    for (size_t i = 0; i < mean.size(); ++i) mean[i] += feat[i] / float(frames.size());
+  }
+  return mean;
+}
+
 }  // namespace autograde::learn

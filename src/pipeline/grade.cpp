@@ -194,11 +194,7 @@ GradeResult grade_clip(const GradeOptions& o,
         learn::LutCorrector::load(learn::model_path(learn::kCorrectionModelFile));
     for (size_t s = 0; s < display.size(); ++s) {
       if (display[s].empty()) continue;
-      std::vector<float> mean(size_t(learn::kFeatureCount), 0.f);
-      for (const auto& f : display[s]) {
-        const auto feat = learn::image_features(f);
-        for (size_t k = 0; k < mean.size(); ++k) mean[k] += feat[k] / float(display[s].size());
-      }
+      const std::vector<float> mean = learn::mean_image_features(display[s]);
       const learn::Analysis a = analyzer.analyze_features(mean);
       const float k = learn::correction_strength(a);
       // Stored in the plan as a 17³ residual (resampled trilinearly, the interpolation the

@@ -30,6 +30,8 @@ constexpr int kFeatureSide = 128;
 
 // Reduces `image` (any size) and describes it.
 std::vector<float> image_features(const ImageF& image);
+// A shot's description: the mean of image_features over a few of its frames (not empty).
+std::vector<float> mean_image_features(const std::vector<ImageF>& frames);
 // Describes an image that is already small (no reduction), e.g. a training crop.
 std::vector<float> thumbnail_features(const ImageF& thumbnail);
 
