@@ -36,7 +36,7 @@
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/media/video_reader.hpp"
 #include "autograde/media/y4m.hpp"
-#include "bench_look.hpp"
+#include "bench_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace autograde;
@@ -44,28 +44,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// The 1-minute load average (/proc/loadavg): the machine may be shared, and the table is only
-// as clean as the load it was measured under.
-std::string load_average() {
-  std::ifstream f("/proc/loadavg");
-  std::string one;
-  f >> one;
-  return one.empty() ? "?" : one;
-}
-
-double run_seconds(const std::string& cmd) {
-  const auto t0 = Clock::now();
-  const int rc = std::system(cmd.c_str());
-  if (rc != 0) {
-    fmt::print(stderr, "command failed ({}): {}\n", rc, cmd);
-    std::exit(1);
-  }
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
+using autograde::bench::load_average;
 using autograde::bench::make_look;
+using autograde::bench::run_seconds;
 
 std::vector<std::uint8_t> read_all(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);

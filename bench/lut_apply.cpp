@@ -29,7 +29,7 @@
 
 #include "autograde/engine/renderer.hpp"
 #include "autograde/lut/cube_io.hpp"
-#include "bench_look.hpp"
+#include "bench_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace autograde;
@@ -59,7 +59,9 @@ double copy_bandwidth_bytes_per_s(int threads) {
   return double(threads) * double(n) / best;
 }
 
+using autograde::bench::load_average;
 using autograde::bench::make_look;
+using autograde::bench::run_seconds;
 
 struct Case {
   const char* ffmpeg_pix_fmt;
@@ -139,25 +141,6 @@ std::pair<double, double> time_ours(const LutRenderer& r, const ConstImageView& 
     frame(all, best_all);
   }
   return {best_one, best_all};
-}
-
-// The 1-minute load average (/proc/loadavg): the machine may be shared, and the table is only
-// as clean as the load it was measured under.
-std::string load_average() {
-  std::ifstream f("/proc/loadavg");
-  std::string one;
-  f >> one;
-  return one.empty() ? "?" : one;
-}
-
-double run_seconds(const std::string& cmd) {
-  const auto t0 = Clock::now();
-  const int rc = std::system(cmd.c_str());
-  if (rc != 0) {
-    fmt::print(stderr, "command failed ({}): {}\n", rc, cmd);
-    std::exit(1);
-  }
-  return seconds_since(t0);
 }
 
 // ms per frame of ffmpeg's lut3d filter alone: (lut3d run − null run) / frames, each the best

@@ -163,6 +163,20 @@ std::vector<Defect> random_defects(Rng& rng, int count, float jitter) {
   return out;
 }
 
+// A sample from its clean feature-size picture and the picture its 32x32 tile is cut from:
+// both detuned by the same defects.
+static Sample detuned_sample(ImageF clean, const ImageF& tile_source, const std::vector<Defect>& defects) {
+  Sample s;
+  s.clean = std::move(clean);
+  s.clean_tile = resize_area(tile_source, kTileSide, kTileSide);
+  s.detuned = s.clean;
+  s.detuned_tile = s.clean_tile;
+  apply_defects(defects, s.detuned);
+  apply_defects(defects, s.detuned_tile);
+  s.defects = defects;
+  return s;
+}
+
 Sample make_sample(const SourceImage& source, const std::vector<Defect>& defects, Rng& rng,
                    bool augment) {
   const ImageF& img = source.image;
@@ -176,15 +190,7 @@ Sample make_sample(const SourceImage& source, const std::vector<Defect>& defects
   } else {
     region = crop(img, 0, 0, img.width, img.height);
   }
-  Sample s;
-  s.clean = downsample_area(region, kFeatureSide);
-  s.clean_tile = resize_area(region, kTileSide, kTileSide);
-  s.detuned = s.clean;
-  s.detuned_tile = s.clean_tile;
-  apply_defects(defects, s.detuned);
-  apply_defects(defects, s.detuned_tile);
-  s.defects = defects;
-  return s;
+  return detuned_sample(downsample_area(region, kFeatureSide), region, defects);
 }
 
 }  // namespace autograde::learn
@@ -219,15 +225,7 @@ Sample make_mosaic_sample(const SourceImage& a, const SourceImage& b,
       q[1] = p[1];
       q[2] = p[2];
     }
-  Sample s;
-  s.clean = whole;
-  s.clean_tile = resize_area(whole, kTileSide, kTileSide);
-  s.detuned = s.clean;
-  s.detuned_tile = s.clean_tile;
-  apply_defects(defects, s.detuned);
-  apply_defects(defects, s.detuned_tile);
-  s.defects = defects;
-  return s;
+  return detuned_sample(whole, whole, defects);
 }
 
 }  // namespace autograde::learn
