@@ -37,7 +37,10 @@ json plan_to_json(const GradePlan& p) {
   j["lut_size"] = p.lut_size;
   j["interp"] = interp_name(p.interp);
   j["luts_dir"] = p.luts_dir;
-  j["encode"] = {{"codec", p.encode.codec}, {"crf", p.encode.crf}, {"preset", p.encode.preset}};
+  j["encode"] = {{"codec", p.encode.codec},
+                 {"crf", p.encode.crf},
+                 {"preset", p.encode.preset},
+                 {"threads", p.encode.threads}};
   j["continuity"] = p.continuity;
   json shots = json::array();
   for (const auto& s : p.shots) {
@@ -95,6 +98,9 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
       p.encode.codec = j["encode"].value("codec", "auto");
       p.encode.crf = j["encode"].value("crf", -1);
       p.encode.preset = j["encode"].value("preset", "medium");
+      p.encode.threads = j["encode"].value("threads", 0);  // absent: written before pinning
+      if (p.encode.threads < 0 || p.encode.threads > 64)
+        bad("encode.threads must be 0..64");
     }
     p.continuity = j.value("continuity", json::object());
     p.history = j.value("history", json::array());

@@ -110,6 +110,7 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
   wopt.codec = plan.encode.codec;
   wopt.crf = plan.encode.crf;
   wopt.preset = plan.encode.preset;
+  wopt.threads = plan.encode.threads;
   RenderResult result;
   result.pixel_path = fused ? "yuv" : "rgb";
   {

@@ -223,6 +223,39 @@ TEST(VideoWriter, RgbRoundTripThroughOurEncoderAndFfmpegDecoder) {
   EXPECT_EQ(vs.value("color_range", ""), "tv");
 }
 
+// The encoder's thread count is an option and the file depends only on it: encodes with the
+// same count are byte-identical (several in one process: x264's AVX-512 kernels broke this, see
+// video_writer.cpp), and x264 is really given the count (its SEI options string records
+// "threads=N"). The pipeline pins the count for byte-identical re-renders on any machine.
+TEST(VideoWriter, PinnedEncoderThreadsGiveByteIdenticalFiles) {
+  fs::path dir = scratch_dir("video_writer_threads");
+  VideoReadOptions ro;
+  ro.rgb_width = 320;
+  const std::vector<VideoFrame> frames = sample_frames(tears_of_steel(), 0, 47, 48, ro);
+  ASSERT_EQ(frames.size(), 48u);
+  VideoStreamInfo src = VideoReader(tears_of_steel()).info();
+  src.width = frames[0].rgb.width;
+  src.height = frames[0].rgb.height;
+  auto encode = [&](int threads, const std::string& name) {
+    VideoWriteOptions o;
+    o.threads = threads;
+    o.copy_audio = false;
+    const std::string out = (dir / name).string();
+    VideoWriter w(out, src, o);
+    EXPECT_EQ(w.target().codec, "libx264");
+    for (const auto& f : frames) w.write(f.rgb, f.pts);
+    w.finish();
+    return read_file_or_empty(out);
+  };
+  const std::string a = encode(3, "a.mp4"), b = encode(3, "b.mp4");
+  const std::string c = encode(1, "c.mp4"), d = encode(1, "d.mp4");
+  ASSERT_FALSE(a.empty());
+  EXPECT_TRUE(a == b) << "same encoder threads, same frames: the files must be identical";
+  EXPECT_TRUE(c == d) << "one thread, same frames: the files must be identical";
+  EXPECT_NE(a.find("threads=3 "), std::string::npos);
+  EXPECT_NE(c.find("threads=1 "), std::string::npos);
+}
+
 namespace {
 // A 2 s 10-bit ProRes source in MOV with a sine audio track, a timecode and a rotation.
 std::string make_prores_source(const fs::path& dir) {

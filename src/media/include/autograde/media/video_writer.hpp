@@ -24,6 +24,10 @@ struct VideoWriteOptions {
   bool lossless = false;          // H.264 qp 0 / HEVC lossless (ffv1 always is)
   std::string pixel_format;       // override the encoder's pixel format, e.g. "yuv444p10le"
   std::string preset = "medium";  // libx264/libx265 preset
+  // Encoder threads; 0 = the encoder's own choice (x264/x265: from the machine's core count).
+  // x264's bitstream depends on its thread count, so a fixed count gives the same file on any
+  // machine (the pipeline pins it, pipeline/plan.hpp EncodeSettings::threads).
+  int threads = 0;
   bool copy_audio = true;
   bool copy_subtitles = true;
 };
