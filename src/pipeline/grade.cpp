@@ -220,6 +220,7 @@ GradeResult grade_clip(const GradeOptions& o,
   plan.strength = o.strength;
   plan.lut_size = o.lut_size;
   plan.encode = o.encode;
+  if (plan.encode.threads <= 0) plan.encode.threads = default_encoder_threads();
   plan.extra["tool"] = tool_versions();
   PromptExplanation prompt_expl;
   Look prompt_look = identity_look();

@@ -1,7 +1,9 @@
 #include "autograde/pipeline/plan.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
@@ -20,6 +22,11 @@ const std::set<std::string>& known_keys() {
   return k;
 }
 }  // namespace
+
+int default_encoder_threads() {
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  return std::clamp(cores * 3 / 2, 1, 4);
+}
 
 json plan_to_json(const GradePlan& p) {
   json j = p.extra.is_object() ? p.extra : json::object();

@@ -159,7 +159,8 @@ TEST_F(GradeCli, RenderReproducesGradeBitForBitAndPlanEditsChangeIt) {
   EXPECT_TRUE(graded == read_file((dir / "again.mp4").string()))
       << "render of an unchanged plan must reproduce grade's output byte for byte";
   const GradePlan plan = read_plan(plan_path.string());
-  EXPECT_EQ(plan.encode.threads, 8) << "the encoder's thread count is pinned in the plan";
+  EXPECT_EQ(plan.encode.threads, default_encoder_threads())
+      << "the encoder's thread count is pinned in the plan";
   {
     nlohmann::json bad = nlohmann::json::parse(read_file(plan_path.string()));
     bad["encode"]["threads"] = 99;

@@ -13,7 +13,7 @@
 //     "method": "auto", "strength": 1, "lut_size": 33, "interp": "tetrahedral",
 //     "luts_dir": folder of the .cube files (relative to the plan's folder when possible),
 //     "encode": {"codec": "auto"|"h264"|"hevc"|"prores", "crf": -1, "preset": "medium",
-//                "threads": 8},
+//                "threads": 1..4},
 //     "continuity": {"enabled": bool, "scenes": [{"shots": [...], "hero": i,
 //                    "ab_spread_before": x, "ab_spread_after": y}, ...]},
 //     "shots": [{"index", "first_frame", "last_frame" (inclusive), "start_time", "end_time",
@@ -58,12 +58,15 @@ struct EncodeSettings {
   std::string codec = "auto";  // auto, h264, hevc, prores (media/video_writer.hpp)
   int crf = -1;                // -1: the encoder's default (18 for H.264, 20 for HEVC)
   std::string preset = "medium";
-  // Encoder threads, pinned so a re-render is byte-identical on any machine (x264's output
-  // depends on its thread count, and its default follows the core count). 8 keeps a many-core
-  // machine busy at 4K; on fewer cores the extra threads only wait. 0 = encoder's choice
-  // (plans written before this field).
-  int threads = 8;
+  // Encoder threads, pinned in the plan so a re-render is byte-identical on any machine (x264's
+  // output depends on its thread count, and its default follows the core count). grade fills
+  // it with default_encoder_threads(); 0 = the encoder's choice (plans written before it).
+  int threads = 0;
 };
+
+// x264's own default for this machine (1.5 threads per core), capped at 4: each frame thread
+// holds frames in flight, and at 4K more than 4 would take grade past its 2 GiB budget.
+int default_encoder_threads();
 
 struct GradePlan {
   int version = kPlanVersion;
