@@ -99,6 +99,32 @@ HWY_INLINE void Locate(DF df, VF v, VF a, VF b, VF scale, VI imax, VI& i0, VF& f
   f = hn::Sub(x, hn::ConvertTo(df, i0));
 }
 
+// Tetrahedral interpolation (Kasson et al. 1995) walks from c000 to c111 along the axes in
+// order of decreasing fraction: the first step is along the axis of the largest fraction, the
+// last along the smallest. Ties may pick either tetrahedron (their shared face gives the same
+// value); max takes the first of r, g, b and min the first of b, g, r, so the two axes always
+// differ. o_max / o_min: the offsets (er, eg, eb per axis, in the caller's units) of those two
+// steps; w_*: the fractions sorted, the weights of the walk's three steps.
+struct TetraWalk {
+  VI o_max, o_min;
+  VF w_max, w_mid, w_min;
+};
+HWY_INLINE TetraWalk WalkTetrahedron(DI di, VF fr, VF fg, VF fb, VI er, VI eg, VI eb) {
+  const auto r_max = hn::And(fr >= fg, fr >= fb);
+  const auto g_max = hn::AndNot(r_max, fg >= fb);
+  const auto b_min = hn::And(fb <= fr, fb <= fg);
+  const auto g_min = hn::AndNot(b_min, fg <= fr);
+  TetraWalk t;
+  t.o_max = hn::IfThenElse(hn::RebindMask(di, r_max), er,
+                           hn::IfThenElse(hn::RebindMask(di, g_max), eg, eb));
+  t.o_min = hn::IfThenElse(hn::RebindMask(di, b_min), eb,
+                           hn::IfThenElse(hn::RebindMask(di, g_min), eg, er));
+  t.w_max = hn::Max(hn::Max(fr, fg), fb);
+  t.w_min = hn::Min(hn::Min(fr, fg), fb);
+  t.w_mid = hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb));
+  return t;
+}
+
 enum class Stage1 { None, CodeTable, Shaper };
 
 // Per-chunk scratch of the tetrahedral vertex pass, per pixel: the offsets (in floats of the
@@ -260,28 +286,16 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
           hn::Store(fb, df, S4.w_min + i);
           continue;
         }
-        // Tetrahedral (Kasson et al. 1995): walk from c000 to c111 along the axes in order of
-        // decreasing fraction (see the scalar-target branch below for the tie rules).
-        const auto r_max = hn::And(fr >= fg, fr >= fb);
-        const auto g_max = hn::AndNot(r_max, fg >= fb);
-        const auto b_min = hn::And(fb <= fr, fb <= fg);
-        const auto g_min = hn::AndNot(b_min, fg <= fr);
+        const TetraWalk t = WalkTetrahedron(di, fr, fg, fb, er4, eg4, eb4);
         // Offsets of the first three vertices, kept for the vertex pass below. The fourth
         // vertex is always c000 + (1, 1, 1): a constant displacement from the first.
-        const VI o_max = hn::IfThenElse(hn::RebindMask(di, r_max), er4,
-                                        hn::IfThenElse(hn::RebindMask(di, g_max), eg4, eb4));
-        const VI o_min = hn::IfThenElse(hn::RebindMask(di, b_min), eb4,
-                                        hn::IfThenElse(hn::RebindMask(di, g_min), eg4, er4));
-        const VI i1 = hn::Add(b4, o_max);
-        const VI i2 = hn::Sub(hn::Add(b4, dall4), o_min);
+        const VI i1 = hn::Add(b4, t.o_max);
+        const VI i2 = hn::Sub(hn::Add(b4, dall4), t.o_min);
         hn::Store(hn::BitCast(du, i1), du, S4.idx1 + i);
         hn::Store(hn::BitCast(du, i2), du, S4.idx2 + i);
-        const VF w_max = hn::Max(hn::Max(fr, fg), fb);
-        const VF w_min = hn::Min(hn::Min(fr, fg), fb);
-        const VF w_mid = hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb));
-        hn::Store(w_max, df, S4.w_max + i);
-        hn::Store(w_mid, df, S4.w_mid + i);
-        hn::Store(w_min, df, S4.w_min + i);
+        hn::Store(t.w_max, df, S4.w_max + i);
+        hn::Store(t.w_mid, df, S4.w_mid + i);
+        hn::Store(t.w_min, df, S4.w_min + i);
         continue;
       }
 #endif
@@ -293,24 +307,12 @@ void TransformChunk(const PreparedLut& L, const float* const* in, float* const* 
       const VI base_entry = hn::Add(hn::Mul(hn::Add(hn::Mul(ib, vS), ig), vS), ir);
       const VI base = hn::Add(hn::Add(base_entry, base_entry), base_entry);  // 3 floats/entry
       if constexpr (kTetra) {
-        // Tetrahedral (Kasson et al. 1995): walk from c000 to c111 along the axes in order of
-        // decreasing fraction. Ties may pick either tetrahedron; their shared face gives the
-        // same value. max: first of r,g,b; min: first of b,g,r, so the axes always differ.
-        const auto r_max = hn::And(fr >= fg, fr >= fb);
-        const auto g_max = hn::AndNot(r_max, fg >= fb);
-        const auto b_min = hn::And(fb <= fr, fb <= fg);
-        const auto g_min = hn::AndNot(b_min, fg <= fr);
         // The scalar target (the vector targets took the branch above).
-        const VI o_max = hn::IfThenElse(hn::RebindMask(di, r_max), dr,
-                                        hn::IfThenElse(hn::RebindMask(di, g_max), dg, db));
-        const VI o_min = hn::IfThenElse(hn::RebindMask(di, b_min), db,
-                                        hn::IfThenElse(hn::RebindMask(di, g_min), dg, dr));
+        const TetraWalk t = WalkTetrahedron(di, fr, fg, fb, dr, dg, db);
         (void)dall4, (void)er, (void)eg, (void)eb;
-        const VF f_max = hn::Max(hn::Max(fr, fg), fb);
-        const VF f_min = hn::Min(hn::Min(fr, fg), fb);
-        const VF f_mid = hn::Max(hn::Min(fr, fg), hn::Min(hn::Max(fr, fg), fb));
-        const VI i1 = hn::Add(base, o_max);
-        const VI i2 = hn::Sub(hn::Add(base, dall), o_min);
+        const VF f_max = t.w_max, f_mid = t.w_mid, f_min = t.w_min;
+        const VI i1 = hn::Add(base, t.o_max);
+        const VI i2 = hn::Sub(hn::Add(base, dall), t.o_min);
         const VI i3 = hn::Add(base, dall);
         for (int c = 0; c < 3; ++c) {
           const VF c0 = hn::GatherIndex(df, T + c, base);
