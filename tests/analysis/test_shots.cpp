@@ -96,6 +96,22 @@ struct ConcatCase {
   int64_t frames = 0;
 };
 
+// Scores the detected cuts against the known ones (precision and recall >= 0.95, printed) and
+// checks the one fade between fade_first and fade_last is a single transition with no cut
+// inside, and that `flashes` flashes were reported.
+void expect_cuts_one_fade_and_flashes(const std::string& name, const ShotList& shots,
+                                      const std::vector<int64_t>& cuts, int64_t fade_first,
+                                      int64_t fade_last, size_t flashes) {
+  const Score s = score_cuts(shots.cut_frames(), cuts);
+  report(name, s);
+  EXPECT_GE(s.precision(), 0.95);
+  EXPECT_GE(s.recall(), 0.95);
+  EXPECT_EQ(shots.transitions.size(), 1u);
+  for (int64_t c : shots.cut_frames())
+    EXPECT_FALSE(c > fade_first && c <= fade_last) << "cut inside the fade at " << c;
+  EXPECT_EQ(shots.flashes.size(), flashes);
+}
+
 }  // namespace
 
 // Tears of Steel shots (frames at 24 fps, checked on thumbnails): [0,20], [21,64], [65,184],
@@ -119,24 +135,18 @@ TEST(ShotDetection, ConcatenatedBundledFootageWithFadeAndFlashes) {
   ASSERT_FALSE(cuts.empty());
   ShotList shots = detect_shots(out);
   ASSERT_EQ(shots.frame_count, 249);
-  Score s = score_cuts(shots.cut_frames(), cuts);
-  report("concat_bundled", s);
-  EXPECT_GE(s.precision(), 0.95);
-  EXPECT_GE(s.recall(), 0.95);
   // The fade (frames 152+22 .. 184+9) is one transition with no cut inside it.
   const int64_t fade_first = 40 + 40 + 50 + 22, fade_last = 40 + 40 + 50 + 34 + 9;
+  expect_cuts_one_fade_and_flashes("concat_bundled", shots, cuts, fade_first, fade_last, 2);
   ASSERT_EQ(shots.transitions.size(), 1u);
   EXPECT_LE(std::llabs(shots.transitions[0].first_frame - fade_first), 2);
   EXPECT_LE(std::llabs(shots.transitions[0].last_frame - fade_last), 2);
-  for (int64_t c : shots.cut_frames())
-    EXPECT_FALSE(c > fade_first && c <= fade_last) << "cut inside the fade at " << c;
   // The fade is reported as a shot boundary at its black frame.
   bool fade_boundary = false;
   for (const Shot& sh : shots.shots)
     if (sh.starts_with == BoundaryKind::Fade)
       fade_boundary = std::llabs(sh.first_frame - (40 + 40 + 50 + 34)) <= 1;
   EXPECT_TRUE(fade_boundary);
-  EXPECT_EQ(shots.flashes.size(), 2u);
 }
 
 TEST(ShotDetection, ConcatenatedSharedFootageWithFadeAndFlashes) {
@@ -167,15 +177,8 @@ TEST(ShotDetection, ConcatenatedSharedFootageWithFadeAndFlashes) {
   auto cuts = build_concat(inputs, segs, hard, out);
   ASSERT_FALSE(cuts.empty());
   ShotList shots = detect_shots(out);
-  Score s = score_cuts(shots.cut_frames(), cuts);
-  report("concat_shared", s);
-  EXPECT_GE(s.precision(), 0.95);
-  EXPECT_GE(s.recall(), 0.95);
   const int64_t fade_first = 48 + 60 + 40 + 46, fade_last = 48 + 60 + 40 + 60 + 13;
-  ASSERT_EQ(shots.transitions.size(), 1u);
-  for (int64_t c : shots.cut_frames())
-    EXPECT_FALSE(c > fade_first && c <= fade_last) << "cut inside the fade at " << c;
-  EXPECT_EQ(shots.flashes.size(), 2u);
+  expect_cuts_one_fade_and_flashes("concat_shared", shots, cuts, fade_first, fade_last, 2);
 }
 
 TEST(ShotDetection, TearsOfSteelExcerpt) {
