@@ -226,7 +226,8 @@ TEST(VideoWriter, RgbRoundTripThroughOurEncoderAndFfmpegDecoder) {
 // The encoder's thread count is an option and the file depends only on it: encodes with the
 // same count are byte-identical (several in one process: x264's AVX-512 kernels broke this, see
 // video_writer.cpp), and x264 is really given the count (its SEI options string records
-// "threads=N"). The pipeline pins the count for byte-identical re-renders on any machine.
+// "threads=N"). The same holds for HEVC (x265). The pipeline pins the count for byte-identical
+// re-renders on any machine.
 TEST(VideoWriter, PinnedEncoderThreadsGiveByteIdenticalFiles) {
   fs::path dir = scratch_dir("video_writer_threads");
   VideoReadOptions ro;
@@ -236,13 +237,14 @@ TEST(VideoWriter, PinnedEncoderThreadsGiveByteIdenticalFiles) {
   VideoStreamInfo src = VideoReader(tears_of_steel()).info();
   src.width = frames[0].rgb.width;
   src.height = frames[0].rgb.height;
-  auto encode = [&](int threads, const std::string& name) {
+  auto encode = [&](int threads, const std::string& name, const std::string& codec = "auto") {
     VideoWriteOptions o;
+    o.codec = codec;
     o.threads = threads;
     o.copy_audio = false;
     const std::string out = (dir / name).string();
     VideoWriter w(out, src, o);
-    EXPECT_EQ(w.target().codec, "libx264");
+    EXPECT_EQ(w.target().codec, codec == "auto" ? "libx264" : "libx265");
     for (const auto& f : frames) w.write(f.rgb, f.pts);
     w.finish();
     return read_file_or_empty(out);
@@ -252,6 +254,8 @@ TEST(VideoWriter, PinnedEncoderThreadsGiveByteIdenticalFiles) {
   ASSERT_FALSE(a.empty());
   EXPECT_TRUE(a == b) << "same encoder threads, same frames: the files must be identical";
   EXPECT_TRUE(c == d) << "one thread, same frames: the files must be identical";
+  const std::string e = encode(2, "e.mp4", "hevc"), f = encode(2, "f.mp4", "hevc");
+  EXPECT_TRUE(e == f) << "HEVC, same threads, same frames: the files must be identical";
   EXPECT_NE(a.find("threads=3 "), std::string::npos);
   EXPECT_NE(c.find("threads=1 "), std::string::npos);
 }
