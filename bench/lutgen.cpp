@@ -111,7 +111,7 @@ int main(int argc, char** argv) try {
   std::map<std::string, std::vector<MatchScore>> scores;
   std::map<std::string, double> seconds;
   const size_t n = images.size();
-  int cases = 0;
+  int cases = 0, monotone_mixed = 0;
   for (size_t l = 0; l < split.test_luts.size(); ++l) {
     const Lut3D& L = split.test_luts[l].lut;
     for (int j = 0; j < pairs; ++j) {
@@ -127,11 +127,16 @@ int main(int argc, char** argv) try {
         Lut3D lut = Lut3D::identity(2);
         MatchOptions o;
         o.method = m;
-        if (m == "learned")
-          lut = learn::match_reference_learned(ref, std::span<const ImageF>(&A, 1), o, "reference",
-                                               nullptr, model)
-                    .lut;
-        else if (m != "identity")
+        if (m == "learned") {
+          MatchResult r = learn::match_reference_learned(ref, std::span<const ImageF>(&A, 1), o,
+                                                         "reference", nullptr, model);
+          for (const auto& note : r.notes)
+            if (note.find("monotone") != std::string::npos) {
+              ++monotone_mixed;
+              if (verbose) fmt::print("  learned: {}\n", note);
+            }
+          lut = std::move(r.lut);
+        } else if (m != "identity")
           lut = match_reference(ref, std::span<const ImageF>(&A, 1), o).lut;
         seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         scores[m].push_back(score_against_truth(apply_lut_clamped(lut, A), truth));
@@ -181,6 +186,9 @@ int main(int argc, char** argv) try {
       " case-p90: 90th percentile over cases of the per-image mean; beats: share of cases with a "
       "lower\n"
       " mean dE00)\n\n");
+  if (summary.count("learned"))
+    fmt::print("learned: {} of {} LUTs were mixed towards identity to stay monotone on grey\n\n",
+               monotone_mixed, cases);
   if (summary.count("learned") && have_auto) {
     const auto& L = summary["learned"];
     const auto& A = summary["auto"];

@@ -28,9 +28,11 @@
 //         own input axis).
 //   The perceptual term (eq. 16) needs a pretrained VGG, which cannot be had here; left out.
 //
-// Early stopping: every --eval-every steps the RMS error on validation triplets of real looks
-//   (validation LUTs and photos, never trained on) is measured; the weights of the best step are
-//   exported. --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
+// Early stopping: every --eval-every steps the mean CIEDE2000 on the validation cases of
+//   bench_lutgen's protocol (validation LUTs and photos, never trained on; = bench_lutgen
+//   --split validation --pairs 16 up to the final 33^3 resampling) is measured; the weights of
+//   the best step are exported. (RMS on the mixed validation triplets and on real-look ones
+//   ranked checkpoints differently from it, so they are only printed.) --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
 //   encoder + difference tokens + strength gate).
 //
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
@@ -555,11 +557,12 @@ int main(int argc, char** argv) try {
         fmt::print(stderr, "skipping clip: {}\n", e.what());
       }
     }
-  std::vector<ag::Lut3D> train_luts, val_luts;
+  std::vector<ag::Lut3D> train_luts, val_luts, val_luts_full;
   std::vector<std::string> train_lut_names;
   for (size_t i = 0; i < split.train_luts.size(); ++i) {
     (i % 5 == 4 ? val_luts : train_luts).push_back(resampled(split.train_luts[i].lut, kLattice));
     if (i % 5 != 4) train_lut_names.push_back(split.train_luts[i].name);
+    else val_luts_full.push_back(split.train_luts[i].lut);
   }
   fmt::print("data: {} training pictures ({} clip frames), {} validation photos; {} training LUTs, {} validation "
              "LUTs; held out (never read): {} photos, {} LUTs  [{:.0f} s]\n",
@@ -608,12 +611,38 @@ int main(int argc, char** argv) try {
   Options vopt = o;
   vopt.sources = {"real", "random", "blend"};
   const Data val = load_or_make("val", 600, val_pics, val_luts, o.seed + 1000, vopt);
-  // Early stopping reads validation triplets of real looks only (the validation LUTs, plus the
-  // identity / self cases every mix has): the benchmark scores real LUTs, and the random Looks
-  // that dominate the mixed set rank checkpoints differently.
+  // Validation triplets of real looks only (the validation LUTs, plus the identity / self cases
+  // every mix has), printed next to the mixed set.
   Options ropt = o;
   ropt.sources = {"real"};
   const Data val_real = load_or_make("valreal", 400, val_pics, val_luts, o.seed + 2000, ropt);
+
+  // Validation cases of bench_lutgen's protocol (bench_lutgen --split validation --pairs 16): a
+  // validation LUT L, two different validation photos A and B; reference L(B) 8-bit, truth
+  // L(A). Early stopping keeps the step with the lowest mean CIEDE2000 over them.
+  struct ValCase {
+    al::LutgenTokens src, ref;
+    const ag::ImageF* a;
+    ag::ImageF truth;
+  };
+  std::vector<ValCase> val_cases;
+  {
+    const int pairs = 16;
+    const size_t n = val_pics.size();
+    for (size_t l = 0; l < val_luts_full.size() && n > 1; ++l)
+      for (int j = 0; j < pairs; ++j) {
+        const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
+        const size_t ib = (ia + 1 + (l * 7 + size_t(j) * 3) % (n - 1)) % n;
+        ag::ImageF ref = ag::apply_lut_clamped(val_luts_full[l], val_pics[ib]);
+        ag::quantise_8bit(ref);
+        ValCase c;
+        c.src = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&val_pics[ia], 1), "A"));
+        c.ref = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "B"));
+        c.a = &val_pics[ia];
+        c.truth = ag::apply_lut_clamped(val_luts_full[l], val_pics[ia]);
+        val_cases.push_back(std::move(c));
+      }
+  }
 
   Net net(o);
   // Input standardisation from the training tokens (both images, all bands pooled).
@@ -651,8 +680,31 @@ int main(int argc, char** argv) try {
   double best_val = 1e30;
   int best_step = 0;
   std::map<std::string, torch::Tensor> best;
+  auto exported = [&] {
+    al::LutgenModel m;
+    m.version = o.net;
+    m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice, m.look_dim = kLookF;
+    for (const auto& [name, shape] :
+         al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version))
+      m.tensors[name] = al::LutgenTensor{shape, to_vec(net.p[name])};
+    return m;
+  };
+  auto val_de00 = [&] {
+    const al::LutgenModel m = exported();
+    double sum = 0;
+    for (const auto& c : val_cases) {
+      ag::Lut3D lut = m.predict(&c.src, c.ref, nullptr);
+      for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
+      sum += ag::score_against_truth(ag::apply_lut_clamped(lut, *c.a), c.truth).mean;
+    }
+    return val_cases.empty() ? 0.0 : sum / double(val_cases.size());
+  };
+  double id_de00 = 0;
+  for (const auto& c : val_cases) id_de00 += ag::score_against_truth(*c.a, c.truth).mean / double(val_cases.size());
+  fmt::print("validation cases (bench protocol): {}, identity mean dE00 {:.3f}\n", val_cases.size(), id_de00);
   auto keep_if_best = [&](int step) {
-    const double v = rms255(net, val_real);
+    const double v = val_de00();
+    fmt::print("  step {:5d}: validation mean dE00 {:.3f}\n", step, v);
     if (v < best_val) {
       best_val = v, best_step = step;
       for (auto& [n, t] : net.p) best[n] = t.detach().clone();
@@ -709,12 +761,14 @@ int main(int argc, char** argv) try {
     run_pix += l_pix.item<double>(), run_col += l_col.item<double>(), run_adv += l_adv.item<double>();
     run_tv += l_tv.item<double>(), run_mono += l_mono.item<double>();
     if (o.eval_every > 0 && step % o.eval_every == 0 && step % 500 != 0 && step != o.steps) keep_if_best(step);
+    std::fflush(stdout);
     if (step % 500 == 0 || step == o.steps) {
       const double k = step % 500 == 0 ? 500.0 : double(step % 500);
       fmt::print("step {:5d}  pixel {:.5f}  color {:.4f}  adv {:.3f}  tv {:.6f}  mono {:.2e}  | val RMS x255 {:.2f} "
                  "(identity {:.2f}), real looks {:.2f} (identity {:.2f})  [{:.0f} s]\n",
                  step, run_pix / k, run_col / k, run_adv / k, run_tv / k, run_mono / k, rms255(net, val), id_val,
-                 keep_if_best(step), id_val_real, elapsed());
+                 rms255(net, val_real), id_val_real, elapsed());
+      keep_if_best(step);
       std::fflush(stdout);
       run_pix = run_col = run_adv = run_tv = run_mono = 0;
     }
@@ -724,7 +778,8 @@ int main(int argc, char** argv) try {
     torch::NoGradGuard ng;
     for (auto& [n, t] : net.p) t.copy_(best.at(n));
   }
-  fmt::print("kept the weights of step {} (validation RMS x255 on real looks {:.2f})\n", best_step, best_val);
+  fmt::print("kept the weights of step {} (validation mean dE00 {:.3f}, identity {:.3f})\n", best_step, best_val,
+             id_de00);
 
   // Export in the AGLG layout and check the plain-C++ forward pass against torch's.
   al::LutgenModel m;
@@ -775,7 +830,9 @@ int main(int argc, char** argv) try {
             {"training_luts", train_lut_names},
             {"validation_rms_x255", val_rms},
             {"validation_identity_rms_x255", id_val},
-            {"validation_real_rms_x255", best_val},
+            {"validation_mean_de00", best_val},
+            {"validation_identity_mean_de00", id_de00},
+            {"validation_real_rms_x255", rms255(net, val_real)},
             {"validation_real_identity_rms_x255", id_val_real},
             {"train_seconds", elapsed()},
             {"license", "weights: same license as autograde; trained on ../shared/data (see models/lutgen.md)"}};
