@@ -5,7 +5,6 @@
 #include <memory>
 #include <mutex>
 #include <numbers>
-#include <vector>
 
 #include "autograde/core/error.hpp"
 #include "autograde/learn/lutgen.hpp"
@@ -70,44 +69,6 @@ bool neutral_monotone(const Lut3D& lut) {
   return true;
 }
 
-// Makes the grey-axis output luma non-decreasing with the least change: the diagonal nodes'
-// luma becomes its isotonic (least-squares, pool-adjacent-violators) fit, and the difference is
-// added as a neutral offset to every node, interpolated by the node's mean input level — exact
-// on the diagonal (up to clamping), zero where the LUT was already monotone. (Mixing the whole
-// LUT with identity instead gives up most of a strong grade for a dip of a few code values.)
-void repair_neutral(Lut3D& lut) {
-  const int n = lut.size;
-  std::vector<double> y(static_cast<size_t>(n)), fit;
-  for (int i = 0; i < n; ++i) {
-    const float* p = lut.at(i, i, i);
-    y[size_t(i)] = 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
-  }
-  std::vector<std::pair<double, int>> blocks;  // (mean, count)
-  for (double v : y) {
-    blocks.push_back({v, 1});
-    while (blocks.size() > 1 && blocks[blocks.size() - 2].first > blocks.back().first) {
-      auto [m2, c2] = blocks.back();
-      blocks.pop_back();
-      auto& b = blocks.back();
-      b.first = (b.first * b.second + m2 * c2) / (b.second + c2);
-      b.second += c2;
-    }
-  }
-  for (const auto& [m, c] : blocks) fit.insert(fit.end(), size_t(c), m);
-  std::vector<double> offset(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) offset[size_t(i)] = fit[size_t(i)] - y[size_t(i)];
-  for (int b = 0; b < n; ++b)
-    for (int g = 0; g < n; ++g)
-      for (int r = 0; r < n; ++r) {
-        const double t = double(r + g + b) / 3.0;
-        const int i0 = std::min(n - 2, int(t));
-        const double f = t - i0;
-        const float o = float((1 - f) * offset[size_t(i0)] + f * offset[size_t(i0 + 1)]);
-        float* p = lut.at(r, g, b);
-        for (int c = 0; c < 3; ++c) p[c] = std::clamp(p[c] + o, 0.f, 1.f);
-      }
-}
-
 Lut3D mixed(const Lut3D& lut, float k) {
   Lut3D out = Lut3D::identity(lut.size);
   for (size_t i = 0; i < out.table.size(); ++i) out.table[i] += k * (lut.table[i] - out.table[i]);
@@ -144,13 +105,6 @@ MatchResult match_reference_learned(const ImageF& reference, std::span<const Ima
         for (int c = 0; c < 3; ++c) p[c] = p[c] + options.strength * (out[size_t(c)] - p[c]);
       }
   for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
-  if (!neutral_monotone(lut)) {
-    // Clamping to 0..1 can leave part of a dip; a few passes take up what is left.
-    for (int pass = 0; pass < 8 && !neutral_monotone(lut); ++pass) repair_neutral(lut);
-    r.notes.push_back(
-        "the predicted LUT inverted tones along the grey axis; evened out with a "
-        "neutral offset");
-  }
   if (!neutral_monotone(lut)) {
     float lo = 0.f, hi = 1.f;
     for (int it = 0; it < 20; ++it) {

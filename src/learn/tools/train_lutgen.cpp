@@ -31,7 +31,7 @@
 // Early stopping: every --eval-every steps the mean CIEDE2000 on the validation cases of
 //   bench_lutgen's protocol (validation LUTs and photos, never trained on; = bench_lutgen
 //   --split validation --pairs 16 up to the final 33^3 resampling) is measured; the weights of
-//   the best step are exported. (RMS on the mixed validation triplets and on real-look ones
+//   the best step are exported (--eval-every 0: no early stopping, the last step's). (RMS on the mixed validation triplets and on real-look ones
 //   ranked checkpoints differently from it, so they are only printed.) --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
 //   encoder + difference tokens + strength gate).
 //
@@ -81,7 +81,7 @@ struct Options {
   int triplets = 6000, steps = 4000, batch = 32, threads = 2;
   int d = 48, heads = 4, hidden = 128, bases = 24;
   int net = 1;
-  int eval_every = 250;  // validation RMS every this many steps; the best step's weights are kept  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate
+  int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate
   std::set<std::string> sources{"real", "random", "blend", "video"};
 };
 
@@ -774,12 +774,15 @@ int main(int argc, char** argv) try {
     }
   }
 
-  {
+  if (o.eval_every > 0) {
     torch::NoGradGuard ng;
     for (auto& [n, t] : net.p) t.copy_(best.at(n));
+    fmt::print("kept the weights of step {} (validation mean dE00 {:.3f}, identity {:.3f})\n", best_step, best_val,
+               id_de00);
+  } else {
+    best_step = o.steps;  // --eval-every 0: no early stopping, the last step's weights
+    best_val = val_de00();
   }
-  fmt::print("kept the weights of step {} (validation mean dE00 {:.3f}, identity {:.3f})\n", best_step, best_val,
-             id_de00);
 
   // Export in the AGLG layout and check the plain-C++ forward pass against torch's.
   al::LutgenModel m;
