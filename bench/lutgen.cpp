@@ -5,7 +5,12 @@
 // LUT applied to A is scored against L(A) with CIEDE2000 (CIE 142-2001, sRGB → Lab D65) and
 // PSNR on code values. Also times `learned` for one reference + 8 source frames on one core.
 //
-//   bench_lutgen [--model FILE] [--pairs 8] [--methods auto,learned] [--verbose] [--no-timing]
+// --split validation scores the trainer's validation split instead (train_lutgen.cpp: every 6th
+// training photo, every 5th training LUT), the one to choose models and settings by; the
+// held-out table is for reporting only.
+//
+//   bench_lutgen [--model FILE] [--pairs 8] [--methods auto,learned] [--split test|validation]
+//                [--verbose] [--no-timing]
 #include "autograde/learn/lutgen.hpp"
 
 #include <fmt/format.h>
@@ -39,6 +44,7 @@ int main(int argc, char** argv) try {
   std::string model, methods_arg = "auto,learned";
   int pairs = 8;
   bool verbose = false, timing = true;
+  std::string split_name = "test";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -55,6 +61,8 @@ int main(int argc, char** argv) try {
       verbose = true;
     else if (a == "--no-timing")
       timing = false;
+    else if (a == "--split")
+      split_name = next();
     else
       throw_usage("unknown argument " + a);
   }
@@ -62,8 +70,21 @@ int main(int argc, char** argv) try {
   for (int i = 0; i < argc; ++i) cmd += std::string(i ? " " : "") + argv[i];
   fmt::print("command: {}\n", cmd);
   const std::string shared = AUTOGRADE_SHARED_DATA;
-  const learn::LutgenSplit split =
+  if (split_name != "test" && split_name != "validation")
+    throw_usage("--split must be test or validation");
+  learn::LutgenSplit split =
       learn::lutgen_split(shared + "/images", shared + "/luts", shared + "/videos");
+  if (split_name == "validation") {
+    // The trainer's validation split (train_lutgen.cpp), inside the training half.
+    std::vector<std::string> photos;
+    std::vector<learn::NamedLut> luts;
+    for (size_t i = 0; i < split.train_images.size(); ++i)
+      if (i % 6 == 5) photos.push_back(split.train_images[i]);
+    for (size_t i = 0; i < split.train_luts.size(); ++i)
+      if (i % 5 == 4) luts.push_back(split.train_luts[i]);
+    split.test_images = std::move(photos);
+    split.test_luts = std::move(luts);
+  }
   std::vector<std::pair<std::string, ImageF>> images;
   for (const auto& p : split.test_images) {
     ImageF img = reduce_image(read_image(p).image, 384);
@@ -79,17 +100,18 @@ int main(int argc, char** argv) try {
     if (e > s) methods.push_back(methods_arg.substr(s, e - s));
   }
   fmt::print(
-      "held-out split: {} LUTs never trained on, {} photos never trained on (≤ 384 px), {} pairs "
+      "{} split: {} LUTs never trained on, {} photos never trained on (≤ 384 px), {} pairs "
       "per LUT\n",
-      split.test_luts.size(), images.size(), pairs);
+      split_name == "test" ? "held-out" : "validation", split.test_luts.size(), images.size(),
+      pairs);
   std::string lut_names;
   for (const auto& l : split.test_luts) lut_names += " " + l.name;
-  fmt::print("held-out LUTs:{}\n\n", lut_names);
+  fmt::print("{} LUTs:{}\n\n", split_name == "test" ? "held-out" : "validation", lut_names);
 
   std::map<std::string, std::vector<MatchScore>> scores;
   std::map<std::string, double> seconds;
   const size_t n = images.size();
-  int cases = 0;
+  int cases = 0, monotone_mixed = 0;
   for (size_t l = 0; l < split.test_luts.size(); ++l) {
     const Lut3D& L = split.test_luts[l].lut;
     for (int j = 0; j < pairs; ++j) {
@@ -105,11 +127,16 @@ int main(int argc, char** argv) try {
         Lut3D lut = Lut3D::identity(2);
         MatchOptions o;
         o.method = m;
-        if (m == "learned")
-          lut = learn::match_reference_learned(ref, std::span<const ImageF>(&A, 1), o, "reference",
-                                               nullptr, model)
-                    .lut;
-        else if (m != "identity")
+        if (m == "learned") {
+          MatchResult r = learn::match_reference_learned(ref, std::span<const ImageF>(&A, 1), o,
+                                                         "reference", nullptr, model);
+          for (const auto& note : r.notes)
+            if (note.find("monotone") != std::string::npos) {
+              ++monotone_mixed;
+              if (verbose) fmt::print("  learned: {}\n", note);
+            }
+          lut = std::move(r.lut);
+        } else if (m != "identity")
           lut = match_reference(ref, std::span<const ImageF>(&A, 1), o).lut;
         seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         scores[m].push_back(score_against_truth(apply_lut_clamped(lut, A), truth));
@@ -124,9 +151,9 @@ int main(int argc, char** argv) try {
   }
 
   fmt::print(
-      "Held-out reference matching ({} cases: LUT x (A, B); reference = L(B) 8-bit, truth = "
+      "{} reference matching ({} cases: LUT x (A, B); reference = L(B) 8-bit, truth = "
       "L(A))\n",
-      cases);
+      split_name == "test" ? "Held-out" : "Validation", cases);
   fmt::print("{:<10} {:>9} {:>9} {:>8} {:>11} {:>9} {:>10} {:>8}\n", "method", "mean dE00",
              "p90 dE00", "PSNR dB", "case-p90 dE", "beats id", "beats auto", "s/case");
   std::map<std::string, std::array<double, 3>> summary;  // mean, p90, beats-auto share
@@ -159,6 +186,9 @@ int main(int argc, char** argv) try {
       " case-p90: 90th percentile over cases of the per-image mean; beats: share of cases with a "
       "lower\n"
       " mean dE00)\n\n");
+  if (summary.count("learned"))
+    fmt::print("learned: {} of {} LUTs were mixed towards identity to stay monotone on grey\n\n",
+               monotone_mixed, cases);
   if (summary.count("learned") && have_auto) {
     const auto& L = summary["learned"];
     const auto& A = summary["auto"];

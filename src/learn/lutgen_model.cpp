@@ -43,16 +43,18 @@ void relu(Vec& v) {
 
 std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d, int heads,
                                                                           int hidden, int bases,
-                                                                          int lattice,
-                                                                          int look_dim) {
+                                                                          int lattice, int look_dim,
+                                                                          int version) {
   (void)heads;
   std::vector<std::pair<std::string, std::vector<int>>> l;
+  const std::vector<std::string> encoders =
+      version == 1 ? std::vector<std::string>{"src", "ref"} : std::vector<std::string>{"enc"};
   l.push_back({"norm.band_mean", {kLutgenBandFeatures}});
   l.push_back({"norm.band_std", {kLutgenBandFeatures}});
   l.push_back({"norm.global_mean", {kLutgenGlobalFeatures}});
   l.push_back({"norm.global_std", {kLutgenGlobalFeatures}});
   l.push_back({"norm.look_scale", {look_dim}});
-  for (const std::string enc : {"src", "ref"}) {
+  for (const std::string& enc : encoders) {
     l.push_back({enc + ".band1.weight", {d, kLutgenBandFeatures}});
     l.push_back({enc + ".band1.bias", {d}});
     l.push_back({enc + ".band2.weight", {d, d}});
@@ -73,22 +75,25 @@ std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d,
   }
   l.push_back({"ln.weight", {d}});
   l.push_back({"ln.bias", {d}});
-  l.push_back({"gen.l1.weight", {hidden, kLutgenTokens * d}});
+  l.push_back({"gen.l1.weight", {hidden, (version == 1 ? 1 : 2) * kLutgenTokens * d}});
   l.push_back({"gen.l1.bias", {hidden}});
   l.push_back({"gen.l2.weight", {bases, hidden}});
   l.push_back({"gen.l2.bias", {bases}});
   l.push_back({"gen.basis", {bases, 3, lattice, lattice, lattice}});
+  if (version >= 2) l.push_back({"gate.weight", {kLutgenGateRows, kLutgenTokens * d}});
   return l;
 }
 
 LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
-  const detail::WeightContainer c = detail::open_weight_container(bytes, kMagic, "LUT-generator model", src);
+  const detail::WeightContainer c =
+      detail::open_weight_container(bytes, kMagic, "LUT-generator model", src);
   LutgenModel m;
   std::vector<std::pair<std::string, std::vector<int>>> listed;
   try {
     const nlohmann::json& h = c.header;
-    if (h.value("format", "") != "autograde-lutgen" || h.value("version", 0) != 1)
-      throw_bad_input(src, "model header: format must be autograde-lutgen version 1");
+    m.version = h.value("version", 0);
+    if (h.value("format", "") != "autograde-lutgen" || (m.version != 1 && m.version != 2))
+      throw_bad_input(src, "model header: format must be autograde-lutgen version 1 or 2");
     if (h.value("feature_version", 0) != kLutgenFeatureVersion)
       throw_bad_input(src, "model was trained on feature version " +
                                std::to_string(h.value("feature_version", 0)) +
@@ -112,7 +117,8 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
   } catch (const nlohmann::json::exception& e) {
     throw_bad_input(src, std::string("model header: ") + e.what());
   }
-  const auto expected = LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim);
+  const auto expected =
+      LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version);
   if (listed != expected) {
     for (size_t i = 0; i < expected.size(); ++i)
       if (i >= listed.size() || listed[i] != expected[i])
@@ -141,7 +147,8 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
 std::string serialise_lutgen(const LutgenModel& m) {
   nlohmann::json h;
   h["format"] = "autograde-lutgen";
-  h["version"] = 1;
+  if (m.version != 1 && m.version != 2) throw_internal("lutgen model: version must be 1 or 2");
+  h["version"] = m.version;
   h["feature_version"] = kLutgenFeatureVersion;
   h["d"] = m.d;
   h["heads"] = m.heads;
@@ -150,7 +157,8 @@ std::string serialise_lutgen(const LutgenModel& m) {
   h["lattice"] = m.lattice;
   h["look_features"] = m.look_dim;
   h["tensors"] = nlohmann::json::array();
-  const auto expected = LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim);
+  const auto expected =
+      LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version);
   for (const auto& [name, shape] : expected) {
     const auto it = m.tensors.find(name);
     if (it == m.tensors.end() || it->second.shape != shape ||
@@ -197,8 +205,15 @@ Lut3D LutgenModel::predict(const LutgenTokens* source, const LutgenTokens& refer
     }
     return out;
   };
-  const std::vector<Vec> es = encode("src", source);
-  std::vector<Vec> er = encode("ref", &reference);
+  const bool siamese = version >= 2;
+  const std::vector<Vec> es = encode(siamese ? "enc" : "src", source);
+  std::vector<Vec> er = encode(siamese ? "enc" : "ref", &reference);
+  // Version 2: difference tokens δ = e_ref - e_src (band and global tokens, before the prompt).
+  Vec delta;
+  if (siamese)
+    for (int k = 0; k < kLutgenTokens; ++k)
+      for (int i = 0; i < d; ++i)
+        delta.push_back(er[size_t(k)][size_t(i)] - es[size_t(k)][size_t(i)]);
   if (prompt) {
     const std::vector<float> f = look_features(*prompt);
     const auto& scale = t("norm.look_scale").values;
@@ -251,10 +266,24 @@ Lut3D LutgenModel::predict(const LutgenTokens* source, const LutgenTokens& refer
     for (int c = 0; c < d; ++c)
       style.push_back(float((o[size_t(c)] - mu) * r) * g[size_t(c)] + b[size_t(c)]);
   }
-  // Eq. 13: style → basis weights → identity + Σ w_k B_k.
+  // Eq. 13: style (version 2: and δ) → basis weights → identity + g Σ w_k B_k.
+  float gate = 1.f;
+  if (siamese) {
+    style.insert(style.end(), delta.begin(), delta.end());
+    const LutgenTensor& wg = t("gate.weight");
+    double energy = 0;
+    for (int r = 0; r < kLutgenGateRows; ++r) {
+      const float* row = wg.values.data() + size_t(r) * delta.size();
+      double acc = 0;
+      for (size_t i = 0; i < delta.size(); ++i) acc += double(row[i]) * double(delta[i]);
+      energy += acc * acc;
+    }
+    gate = float(1.0 - std::exp(-energy / kLutgenGateRows));
+  }
   Vec h = dense(t("gen.l1.weight"), t("gen.l1.bias"), style.data());
   relu(h);
-  const Vec w = dense(t("gen.l2.weight"), t("gen.l2.bias"), h.data());
+  Vec w = dense(t("gen.l2.weight"), t("gen.l2.bias"), h.data());
+  for (float& x : w) x *= gate;
   Lut3D lut = Lut3D::identity(lattice);
   const size_t cells = size_t(lattice) * size_t(lattice) * size_t(lattice);
   const auto& basis = t("gen.basis").values;

@@ -26,13 +26,14 @@ namespace {
 std::string shipped() { return al::model_path(al::kLutgenModelFile); }
 
 // A model of the given sizes with every tensor zero (standardisation 0/1).
-al::LutgenModel zero_model(int d = 8, int heads = 2, int hidden = 4, int bases = 2,
-                           int lattice = 3) {
+al::LutgenModel zero_model(int d = 8, int heads = 2, int hidden = 4, int bases = 2, int lattice = 3,
+                           int version = 1) {
   al::LutgenModel m;
+  m.version = version;
   m.d = d, m.heads = heads, m.hidden = hidden, m.bases = bases, m.lattice = lattice,
   m.look_dim = al::kLutgenLookFeatures;
   for (const auto& [name, shape] :
-       al::LutgenModel::layout(d, heads, hidden, bases, lattice, m.look_dim)) {
+       al::LutgenModel::layout(d, heads, hidden, bases, lattice, m.look_dim, version)) {
     size_t n = 1;
     for (int s : shape) n *= size_t(s);
     const bool positive =
@@ -165,6 +166,38 @@ TEST(LutgenModel, EmptyStyleIsIdentityAndBasesAddUp) {
     EXPECT_NEAR(out.table[3 * i + 1], want.table[3 * i + 1], 1e-6f);
     EXPECT_NEAR(out.table[3 * i + 2], want.table[3 * i + 2] - 0.02f, 1e-6f);
   }
+}
+
+TEST(LutgenModel, Version2EqualStatisticsGiveExactlyIdentity) {
+  // Every weight pseudo-random (LCG), so only the structure (shared encoder, δ = 0 → gate 0)
+  // can make the output identity.
+  al::LutgenModel m = zero_model(8, 2, 4, 2, 3, 2);
+  uint32_t state = 12345;
+  for (auto& [name, t] : m.tensors) {
+    if (name.rfind("norm.", 0) == 0) continue;
+    for (float& v : t.values) {
+      state = state * 1664525u + 1013904223u;
+      v = float(state >> 8) / 16777216.f - 0.5f;
+    }
+  }
+  const al::LutgenTokens a = al::lutgen_tokens(std::vector<ag::Rgb>{{0.2f, 0.4f, 0.6f}});
+  const al::LutgenTokens b =
+      al::lutgen_tokens(std::vector<ag::Rgb>{{0.7f, 0.3f, 0.2f}, {0.1f, 0.1f, 0.15f}});
+  const ag::Lut3D id = ag::Lut3D::identity(3);
+  const ag::Lut3D same = m.predict(&a, a, nullptr);
+  for (size_t i = 0; i < id.table.size(); ++i) EXPECT_FLOAT_EQ(same.table[i], id.table[i]);
+  const ag::Lut3D other = m.predict(&a, b, nullptr);
+  float moved = 0.f;
+  for (size_t i = 0; i < id.table.size(); ++i)
+    moved = std::max(moved, std::abs(other.table[i] - id.table[i]));
+  EXPECT_GT(moved, 1e-3f);
+  // The version travels through the file; the loaded network computes the same LUT.
+  const al::LutgenModel back = al::parse_lutgen(al::serialise_lutgen(m), "v2.bin");
+  EXPECT_EQ(back.version, 2);
+  EXPECT_EQ(back.tensors.at("gate.weight").shape,
+            (std::vector<int>{al::kLutgenGateRows, al::kLutgenTokens * 8}));
+  const ag::Lut3D again = back.predict(&a, b, nullptr);
+  for (size_t i = 0; i < id.table.size(); ++i) EXPECT_EQ(again.table[i], other.table[i]);
 }
 
 TEST(LutgenFile, RoundTripAndMalformedFilesAreClearErrors) {

@@ -9,7 +9,11 @@
 //     random  random parametric Looks (random_look, baked at 17^3); a third of them also give
 //             their Look to the prompt token, as a text prompt would;
 //     blend   two training LUTs mixed, or a training LUT followed by a mild random Look;
-//     video   frames of the shared clips join the photos as pictures.
+//     video   frames of the shared clips join the photos as pictures;
+//     film    random film-emulation-like lattices (film_look): channel crosstalk, per-channel
+//             S-shaped tone curves with toe/shoulder, then a mild random Look (hue shifts,
+//             split toning, saturation);
+//     mix3    blends of three training LUTs at random (flat Dirichlet) weights.
 //   8 % of the looks are identity (10 % of random Looks are made monochrome), 25 % of the pairs
 //   use one picture twice (different crops), 8 % use the source itself as the ungraded
 //   reference, 10 % hide the source (the "no --source" case).
@@ -24,8 +28,16 @@
 //         own input axis).
 //   The perceptual term (eq. 16) needs a pretrained VGG, which cannot be had here; left out.
 //
+// Early stopping: every --eval-every steps the mean CIEDE2000 on the validation cases of
+//   bench_lutgen's protocol (validation LUTs and photos, never trained on; = bench_lutgen
+//   --split validation --pairs 16 up to the final 33^3 resampling) is measured; the weights of
+//   the best step are exported (--eval-every 0: no early stopping, the last step's). (RMS on the mixed validation triplets and on real-look ones
+//   ranked checkpoints differently from it, so they are only printed.) --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
+//   encoder + difference tokens + strength gate).
+//
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
-//                [--steps 4000] [--batch 32] [--threads 2] [--sources real,random,blend,video]
+//                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2] [--eval-every 250]
+//                [--sources real,random,blend,video[,film,mix3]]
 #include <torch/torch.h>
 
 #include <chrono>
@@ -68,6 +80,8 @@ struct Options {
   uint64_t seed = 1;
   int triplets = 6000, steps = 4000, batch = 32, threads = 2;
   int d = 48, heads = 4, hidden = 128, bases = 24;
+  int net = 1;
+  int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate
   std::set<std::string> sources{"real", "random", "blend", "video"};
 };
 
@@ -116,6 +130,43 @@ ag::Lut3D resampled(const ag::Lut3D& lut, int n) {
   return out;
 }
 
+// A film-emulation-like look on the 17^3 lattice (code values in and out): channel crosstalk
+// (rows sum to 1, so greys stay grey before the curves), per-channel S-shaped tone curves
+// sharing a contrast with small per-channel gamma offsets (casts that change with brightness,
+// as film stocks show), lifted toe / lowered shoulder, then a mild random Look.
+ag::Lut3D film_look(Draw& r, uint64_t seed) {
+  auto normal = [&] {
+    const double u1 = std::max(r.uniform(), 1e-12), u2 = r.uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
+  };
+  float m[3][3];
+  for (int i = 0; i < 3; ++i) {
+    float sum = 0;
+    for (int j = 0; j < 3; ++j) sum += (m[i][j] = i == j ? 1.f : float(0.06 * normal()));
+    for (int j = 0; j < 3; ++j) m[i][j] /= sum;
+  }
+  const double contrast = r.uniform() * 0.8;  // mix with smoothstep: 0 = linear
+  const double toe = r.chance(0.6) ? 0.07 * r.uniform() : 0.0;
+  const double shoulder = r.chance(0.5) ? 1.0 - 0.1 * r.uniform() : 1.0;
+  double gamma[3];
+  for (double& g : gamma) g = std::exp(0.08 * normal());
+  const ag::Look mild = ag::scale(al::random_look(seed ^ 0x5eedf11ull), float(0.3 + 0.4 * r.uniform()));
+  ag::Lut3D lut = ag::Lut3D::identity(kLattice);
+  for (size_t i = 0; i < lut.table.size(); i += 3) {
+    const float in[3] = {lut.table[i], lut.table[i + 1], lut.table[i + 2]};
+    ag::Rgb o;
+    for (int c = 0; c < 3; ++c) {
+      double x = std::clamp(double(m[c][0] * in[0] + m[c][1] * in[1] + m[c][2] * in[2]), 0.0, 1.0);
+      x = std::pow(x, gamma[c]);
+      x = (1 - contrast) * x + contrast * x * x * (3 - 2 * x);
+      o[size_t(c)] = float(toe + (shoulder - toe) * x);
+    }
+    o = ag::apply_look(mild, o);
+    for (int c = 0; c < 3; ++c) lut.table[i + size_t(c)] = o[size_t(c)];
+  }
+  return lut;
+}
+
 LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw& r, uint64_t seed) {
   const bool use_real = o.sources.count("real") && !real.empty();
   const bool use_random = o.sources.count("random") > 0;
@@ -131,6 +182,8 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
   if (use_real) kinds.push_back({"real", 0.3});
   if (use_random) kinds.push_back({"random", 0.45});
   if (use_blend) kinds.push_back({"blend", 0.25});
+  if (o.sources.count("film")) kinds.push_back({"film", 0.3});
+  if (o.sources.count("mix3") && real.size() >= 3) kinds.push_back({"mix3", 0.15});
   double total = 0;
   for (auto& k : kinds) total += k.second;
   double u = r.uniform() * total;
@@ -151,6 +204,17 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
     s.look = al::random_look(seed);
     if (r.chance(0.1)) s.look->saturation = 0.f;  // monochrome looks are common and unmistakable
     s.lut = ag::bake_look(*s.look, kLattice);
+  } else if (s.kind == "film") {
+    s.lut = film_look(r, seed);
+  } else if (s.kind == "mix3") {
+    double w[3], sum = 0;
+    for (double& x : w) sum += (x = -std::log(std::max(r.uniform(), 1e-12)));  // flat Dirichlet
+    s.lut = ag::Lut3D::identity(kLattice);
+    std::fill(s.lut.table.begin(), s.lut.table.end(), 0.f);
+    for (int j = 0; j < 3; ++j) {
+      const ag::Lut3D& a = real[size_t(r.below(int(real.size())))];
+      for (size_t i = 0; i < s.lut.table.size(); ++i) s.lut.table[i] += float(w[j] / sum) * a.table[i];
+    }
   } else {
     const ag::Lut3D& a = real[size_t(r.below(int(real.size())))];
     s.lut = a;
@@ -266,8 +330,11 @@ struct Net {
   std::map<std::string, torch::Tensor> p;
   torch::Tensor identity;  // [3, N, N, N]
 
-  Net(const Options& o) : d(o.d), heads(o.heads), hidden(o.hidden), bases(o.bases) {
-    for (const auto& [name, shape] : al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF)) {
+  int version;
+
+  Net(const Options& o) : d(o.d), heads(o.heads), hidden(o.hidden), bases(o.bases), version(o.net) {
+    const auto layout = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF, version);
+    for (const auto& [name, shape] : layout) {
       std::vector<int64_t> s(shape.begin(), shape.end());
       torch::Tensor t;
       if (name.rfind("norm.", 0) == 0) t = torch::ones(s);
@@ -277,9 +344,8 @@ struct Net {
       else if (name == "gen.basis") t = torch::randn(s) * 0.005;
       else {
         const std::string w = name.substr(0, name.rfind('.')) + ".weight";
-        const auto& wshape = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF);
         int64_t fan_in = 1;
-        for (const auto& [n2, sh] : wshape)
+        for (const auto& [n2, sh] : layout)
           if (n2 == w) fan_in = sh.size() > 1 ? sh[1] : 1;
         const double bound = 1.0 / std::sqrt(double(fan_in));
         t = (torch::rand(s) * 2 - 1) * bound;
@@ -321,8 +387,9 @@ struct Net {
   torch::Tensor weights(const torch::Tensor& src, const torch::Tensor& has_src, const torch::Tensor& ref,
                         const torch::Tensor& look, const torch::Tensor& has_look) {
     const int64_t B = src.size(0);
-    auto es = encode("src", src, has_src);
-    auto er = encode("ref", ref, torch::ones({B}));
+    const bool siamese = version >= 2;
+    auto es = encode(siamese ? "enc" : "src", src, has_src);
+    auto er = encode(siamese ? "enc" : "ref", ref, torch::ones({B}));
     auto et = lin(torch::relu(lin(look / p["norm.look_scale"], "text.l1")), "text.l2").unsqueeze(1);
     auto kv = torch::cat({er, et}, 1);  // [B, 7, d]
     const int dh = d / heads;
@@ -336,7 +403,12 @@ struct Net {
     auto att = torch::matmul(torch::softmax(s, -1), v).transpose(1, 2).reshape({B, al::kLutgenTokens, d});
     auto st = F::layer_norm(es + lin(att, "attn.o"),
                             F::LayerNormFuncOptions({d}).weight(p["ln.weight"]).bias(p["ln.bias"]).eps(1e-5));
-    return lin(torch::relu(lin(st.reshape({B, -1}), "gen.l1")), "gen.l2");
+    auto flat = st.reshape({B, -1});
+    if (!siamese) return lin(torch::relu(lin(flat, "gen.l1")), "gen.l2");
+    // Version 2: difference tokens join the generator input; the gate scales the weights.
+    auto delta = (er - es).reshape({B, -1});
+    auto gate = 1 - torch::exp(-torch::matmul(delta, p["gate.weight"].t()).pow(2).mean(-1, true));
+    return lin(torch::relu(lin(torch::cat({flat, delta}, 1), "gen.l1")), "gen.l2") * gate;
   }
 
   // → residual lattices [B, 3, N, N, N]
@@ -435,6 +507,8 @@ int main(int argc, char** argv) try {
     else if (a == "--batch") o.batch = std::stoi(next());
     else if (a == "--threads") o.threads = std::stoi(next());
     else if (a == "--bases") o.bases = std::stoi(next());
+    else if (a == "--net") o.net = std::stoi(next());
+    else if (a == "--eval-every") o.eval_every = std::stoi(next());
     else if (a == "--sources") {
       o.sources.clear();
       const std::string v = next();
@@ -445,6 +519,7 @@ int main(int argc, char** argv) try {
       }
     } else throw ag::Error(ag::ErrorKind::Usage, "unknown argument " + a);
   }
+  if (o.net != 1 && o.net != 2) throw ag::Error(ag::ErrorKind::Usage, "--net must be 1 or 2");
   if (!o.sources.count("real") && !o.sources.count("random"))
     throw ag::Error(ag::ErrorKind::Usage, "--sources needs real or random");
   torch::manual_seed(o.seed);
@@ -482,11 +557,12 @@ int main(int argc, char** argv) try {
         fmt::print(stderr, "skipping clip: {}\n", e.what());
       }
     }
-  std::vector<ag::Lut3D> train_luts, val_luts;
+  std::vector<ag::Lut3D> train_luts, val_luts, val_luts_full;
   std::vector<std::string> train_lut_names;
   for (size_t i = 0; i < split.train_luts.size(); ++i) {
     (i % 5 == 4 ? val_luts : train_luts).push_back(resampled(split.train_luts[i].lut, kLattice));
     if (i % 5 != 4) train_lut_names.push_back(split.train_luts[i].name);
+    else val_luts_full.push_back(split.train_luts[i].lut);
   }
   fmt::print("data: {} training pictures ({} clip frames), {} validation photos; {} training LUTs, {} validation "
              "LUTs; held out (never read): {} photos, {} LUTs  [{:.0f} s]\n",
@@ -535,6 +611,38 @@ int main(int argc, char** argv) try {
   Options vopt = o;
   vopt.sources = {"real", "random", "blend"};
   const Data val = load_or_make("val", 600, val_pics, val_luts, o.seed + 1000, vopt);
+  // Validation triplets of real looks only (the validation LUTs, plus the identity / self cases
+  // every mix has), printed next to the mixed set.
+  Options ropt = o;
+  ropt.sources = {"real"};
+  const Data val_real = load_or_make("valreal", 400, val_pics, val_luts, o.seed + 2000, ropt);
+
+  // Validation cases of bench_lutgen's protocol (bench_lutgen --split validation --pairs 16): a
+  // validation LUT L, two different validation photos A and B; reference L(B) 8-bit, truth
+  // L(A). Early stopping keeps the step with the lowest mean CIEDE2000 over them.
+  struct ValCase {
+    al::LutgenTokens src, ref;
+    const ag::ImageF* a;
+    ag::ImageF truth;
+  };
+  std::vector<ValCase> val_cases;
+  {
+    const int pairs = 16;
+    const size_t n = val_pics.size();
+    for (size_t l = 0; l < val_luts_full.size() && n > 1; ++l)
+      for (int j = 0; j < pairs; ++j) {
+        const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
+        const size_t ib = (ia + 1 + (l * 7 + size_t(j) * 3) % (n - 1)) % n;
+        ag::ImageF ref = ag::apply_lut_clamped(val_luts_full[l], val_pics[ib]);
+        ag::quantise_8bit(ref);
+        ValCase c;
+        c.src = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&val_pics[ia], 1), "A"));
+        c.ref = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "B"));
+        c.a = &val_pics[ia];
+        c.truth = ag::apply_lut_clamped(val_luts_full[l], val_pics[ia]);
+        val_cases.push_back(std::move(c));
+      }
+  }
 
   Net net(o);
   // Input standardisation from the training tokens (both images, all bands pooled).
@@ -562,8 +670,47 @@ int main(int argc, char** argv) try {
 
   Draw order(o.seed + 77);
   const double id_train = identity_rms255(train), id_val = identity_rms255(val);
-  fmt::print("identity RMS error (code values x255): train {:.2f}, validation {:.2f}\n", id_train, id_val);
+  const double id_val_real = identity_rms255(val_real);
+  fmt::print("identity RMS error (code values x255): train {:.2f}, validation {:.2f}, validation real looks {:.2f}\n",
+             id_train, id_val, id_val_real);
   double run_pix = 0, run_col = 0, run_adv = 0, run_tv = 0, run_mono = 0;
+  // Early stopping on the validation split: validation error bottoms out long before the
+  // training loss does (the real looks are few), so the weights of the best evaluated step are
+  // the ones exported.
+  double best_val = 1e30;
+  int best_step = 0;
+  std::map<std::string, torch::Tensor> best;
+  auto exported = [&] {
+    al::LutgenModel m;
+    m.version = o.net;
+    m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice, m.look_dim = kLookF;
+    for (const auto& [name, shape] :
+         al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version))
+      m.tensors[name] = al::LutgenTensor{shape, to_vec(net.p[name])};
+    return m;
+  };
+  auto val_de00 = [&] {
+    const al::LutgenModel m = exported();
+    double sum = 0;
+    for (const auto& c : val_cases) {
+      ag::Lut3D lut = m.predict(&c.src, c.ref, nullptr);
+      for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
+      sum += ag::score_against_truth(ag::apply_lut_clamped(lut, *c.a), c.truth).mean;
+    }
+    return val_cases.empty() ? 0.0 : sum / double(val_cases.size());
+  };
+  double id_de00 = 0;
+  for (const auto& c : val_cases) id_de00 += ag::score_against_truth(*c.a, c.truth).mean / double(val_cases.size());
+  fmt::print("validation cases (bench protocol): {}, identity mean dE00 {:.3f}\n", val_cases.size(), id_de00);
+  auto keep_if_best = [&](int step) {
+    const double v = val_de00();
+    fmt::print("  step {:5d}: validation mean dE00 {:.3f}\n", step, v);
+    if (v < best_val) {
+      best_val = v, best_step = step;
+      for (auto& [n, t] : net.p) best[n] = t.detach().clone();
+    }
+    return v;
+  };
   for (int step = 1; step <= o.steps; ++step) {
     const double lr = 1e-4 + 0.5 * (2e-3 - 1e-4) * (1 + std::cos(std::numbers::pi * step / o.steps));
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
@@ -613,20 +760,36 @@ int main(int argc, char** argv) try {
                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tp1).count());
     run_pix += l_pix.item<double>(), run_col += l_col.item<double>(), run_adv += l_adv.item<double>();
     run_tv += l_tv.item<double>(), run_mono += l_mono.item<double>();
+    if (o.eval_every > 0 && step % o.eval_every == 0 && step % 500 != 0 && step != o.steps) keep_if_best(step);
+    std::fflush(stdout);
     if (step % 500 == 0 || step == o.steps) {
       const double k = step % 500 == 0 ? 500.0 : double(step % 500);
       fmt::print("step {:5d}  pixel {:.5f}  color {:.4f}  adv {:.3f}  tv {:.6f}  mono {:.2e}  | val RMS x255 {:.2f} "
-                 "(identity {:.2f})  [{:.0f} s]\n",
-                 step, run_pix / k, run_col / k, run_adv / k, run_tv / k, run_mono / k, rms255(net, val), id_val, elapsed());
+                 "(identity {:.2f}), real looks {:.2f} (identity {:.2f})  [{:.0f} s]\n",
+                 step, run_pix / k, run_col / k, run_adv / k, run_tv / k, run_mono / k, rms255(net, val), id_val,
+                 rms255(net, val_real), id_val_real, elapsed());
+      keep_if_best(step);
       std::fflush(stdout);
       run_pix = run_col = run_adv = run_tv = run_mono = 0;
     }
   }
 
+  if (o.eval_every > 0) {
+    torch::NoGradGuard ng;
+    for (auto& [n, t] : net.p) t.copy_(best.at(n));
+    fmt::print("kept the weights of step {} (validation mean dE00 {:.3f}, identity {:.3f})\n", best_step, best_val,
+               id_de00);
+  } else {
+    best_step = o.steps;  // --eval-every 0: no early stopping, the last step's weights
+    best_val = val_de00();
+  }
+
   // Export in the AGLG layout and check the plain-C++ forward pass against torch's.
   al::LutgenModel m;
+  m.version = o.net;
   m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice, m.look_dim = kLookF;
-  for (const auto& [name, shape] : al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim))
+  for (const auto& [name, shape] :
+       al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version))
     m.tensors[name] = al::LutgenTensor{shape, to_vec(net.p[name])};
   double max_diff = 0;
   {
@@ -659,7 +822,9 @@ int main(int argc, char** argv) try {
   m.meta = {{"issue", 8},
             {"command", cmd},
             {"seed", o.seed},
+            {"net_version", o.net},
             {"steps", o.steps},
+            {"best_step", best_step},
             {"batch", o.batch},
             {"triplets", o.triplets},
             {"sources", std::vector<std::string>(o.sources.begin(), o.sources.end())},
@@ -668,6 +833,10 @@ int main(int argc, char** argv) try {
             {"training_luts", train_lut_names},
             {"validation_rms_x255", val_rms},
             {"validation_identity_rms_x255", id_val},
+            {"validation_mean_de00", best_val},
+            {"validation_identity_mean_de00", id_de00},
+            {"validation_real_rms_x255", rms255(net, val_real)},
+            {"validation_real_identity_rms_x255", id_val_real},
             {"train_seconds", elapsed()},
             {"license", "weights: same license as autograde; trained on ../shared/data (see models/lutgen.md)"}};
   fs::create_directories(fs::path(o.out).parent_path());

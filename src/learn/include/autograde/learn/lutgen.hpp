@@ -24,8 +24,18 @@
 //   Without a source, the source tokens are the training mean (standardised zeros), which the
 //   network was trained to read as "unknown source".
 //
+// Version 2 of the network (the file's "version") makes "same statistics → no change" easy:
+//   - one shared (siamese) encoder for source and reference ("enc.*"), so equal statistics
+//     give equal embeddings;
+//   - difference tokens δ_k = e_ref,k - e_src,k (one per tonal band and the global token) join
+//     the fused tokens as generator input: gen.l1 reads [flatten(s), flatten(δ)];
+//   - a strength gate g = 1 - exp(-mean_j ((W_g flatten(δ))_j^2)) (gate.weight, no bias) scales
+//     the residual: LUT = identity + g Σ_k w_k B_k. Equal statistics give δ = 0, g = 0, so a
+//     picture that is its own reference gets exactly the identity LUT; small or ambiguous
+//     differences give a weak grade.
+//
 // Weight file "AGLG0001" (little-endian): 8-byte magic, uint32 header length H, H bytes of
-// UTF-8 JSON {"format": "autograde-lutgen", "version": 1, "d": ..., "heads": ..., "hidden":
+// UTF-8 JSON {"format": "autograde-lutgen", "version": 1 or 2, "d": ..., "heads": ..., "hidden":
 // ..., "bases": K, "lattice": N, "look_features": T, "feature_version": ...,
 // "tensors": [{"name": ..., "shape": [...]}, ...], "meta": {...}}, then the float32 payload of
 // every tensor in the listed order, row-major, nothing after it. Every tensor the network
@@ -48,6 +58,7 @@ namespace autograde::learn {
 
 constexpr const char* kLutgenModelFile = "lutgen.bin";
 constexpr int kLutgenLookFeatures = 40;
+constexpr int kLutgenGateRows = 16;  // rows of W_g (version 2)
 
 // A Look as the prompt token reads it (neutral Look → all zeros):
 //   [0] exposure, [1] temperature, [2] tint, [3] ln contrast, [4] pivot - 0.45,
@@ -63,6 +74,7 @@ struct LutgenTensor {
 };
 
 struct LutgenModel {
+  int version = 1;  // network version (1: separate encoders; 2: siamese + δ tokens + gate)
   int d = 0, heads = 0, hidden = 0, bases = 0, lattice = 0, look_dim = 0;
   std::map<std::string, LutgenTensor> tensors;
   nlohmann::json meta = nlohmann::json::object();
@@ -75,7 +87,8 @@ struct LutgenModel {
   // The list of tensors (name, shape) a model with these sizes must hold, in file order.
   static std::vector<std::pair<std::string, std::vector<int>>> layout(int d, int heads, int hidden,
                                                                       int bases, int lattice,
-                                                                      int look_dim);
+                                                                      int look_dim,
+                                                                      int version = 1);
 };
 
 // Error(BadInput) naming the file for a missing, truncated, inconsistent or non-finite model.
