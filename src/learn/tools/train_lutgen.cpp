@@ -575,7 +575,7 @@ int main(int argc, char** argv) try {
                           const std::vector<ag::Lut3D>& luts, uint64_t seed, const Options& opts) {
     std::string key = fmt::format("v2-{}-f{}-s{}-n{}-p{}-l{}-i{}-", 1, al::kLutgenFeatureVersion, seed, n, kPixels,
                                   luts.size(), pics.size());
-    for (const auto& s : opts.sources) key += s[0];
+    for (const auto& s : opts.sources) key += s + ".";  // whole names: "real" and "random" differ
     const fs::path file = fs::path(o.cache) / (tag + "-" + key + ".bin");
     Data d;
     d.n = n;
