@@ -13,7 +13,7 @@
 //     "method": "auto", "strength": 1, "lut_size": 33, "interp": "tetrahedral",
 //     "luts_dir": folder of the .cube files (relative to the plan's folder when possible),
 //     "encode": {"codec": "auto"|"h264"|"hevc"|"prores", "crf": -1, "preset": "medium",
-//                "threads": 1..4},
+//                "threads": encoder threads (grade writes 1..4; 0 = encoder's choice)},
 //     "continuity": {"enabled": bool, "scenes": [{"shots": [...], "hero": i,
 //                    "ab_spread_before": x, "ab_spread_after": y}, ...]},
 //     "shots": [{"index", "first_frame", "last_frame" (inclusive), "start_time", "end_time",
