@@ -104,8 +104,8 @@ TEST(BundledModels, DISABLED_CorrectionBringsADetunedPictureCloserToTheClean) {
 }
 
 // Regression bar, weaker than the issue's: over the 18 strong probes (3 held-out pictures x 6
-// defects at 100 %), the top-ranked defect is the right family at least 10 times (the shipped
-// weights: 13).
+// defects at 100 %), the top-ranked defect is the right family at least 12 times (the shipped
+// weights, feature version 2: 14; the version-1 weights had 13 against a bar of 10).
 TEST(BundledModels, NamesTheFamilyOfMostStrongDefectsRegressionBar) {
   int right = 0, total = 0;
   std::string wrong;
@@ -120,12 +120,12 @@ TEST(BundledModels, NamesTheFamilyOfMostStrongDefectsRegressionBar) {
       else wrong += name + ":" + al::family_name(d.family) + " ";
     }
   }
-  EXPECT_GE(right, 10) << "right " << right << " of " << total << "; missed " << wrong;
+  EXPECT_GE(right, 12) << "right " << right << " of " << total << "; missed " << wrong;
 }
 
 // Regression bar, weaker than the 30 % per picture: over the same 18 probes the
-// correction removes at least 20 % of the mean CIEDE2000 to the clean picture (the shipped
-// weights: 35 %, 12.1 -> 7.9) and makes no probe worse by more than 5 %.
+// correction removes at least 25 % of the mean CIEDE2000 to the clean picture (the shipped
+// weights: 33 %, 12.1 -> 8.1) and makes no probe worse by more than 5 %.
 TEST(BundledModels, CorrectionHelpsOnAverageRegressionBar) {
   double before_sum = 0, after_sum = 0;
   for (const auto& name : kBundled) {
@@ -143,12 +143,12 @@ TEST(BundledModels, CorrectionHelpsOnAverageRegressionBar) {
       after_sum += after;
     }
   }
-  EXPECT_LT(after_sum, 0.8 * before_sum) << before_sum / 18 << " -> " << after_sum / 18;
+  EXPECT_LT(after_sum, 0.75 * before_sum) << before_sum / 18 << " -> " << after_sum / 18;
 }
 
 // Do no harm, the strict reading of the bar: every clean picture changes by < 1.0.
-// The shipped weights miss it on chelsea (1.58: the classifier leans to "too orange" on the
-// ginger cat; astronaut 0.36, coffee 0.00), so it stays disabled.
+// The shipped weights miss it on chelsea (1.47; astronaut 0.64, coffee 0.00), so it stays
+// disabled.
 TEST(BundledModels, DISABLED_CleanPictureIsNearlyUnchanged) {
   for (const auto& name : kBundled) {
     const ImageF clean = bundled(name);
@@ -161,7 +161,7 @@ TEST(BundledModels, DISABLED_CleanPictureIsNearlyUnchanged) {
 }
 
 // Do no harm as bench_correct reads the bar: the mean change over the held-out clean pictures
-// (here the three bundled ones) is < 1.0 CIEDE2000 (shipped weights: 0.65).
+// (here the three bundled ones) is < 1.0 CIEDE2000 (shipped weights: 0.70).
 TEST(BundledModels, CleanPicturesChangeLessThanOneOnAverage) {
   double sum = 0;
   for (const auto& name : kBundled) {
