@@ -525,12 +525,20 @@ int main(int argc, char** argv) {
           best_amt_val = best;
         }
       }
-      {  // per amount: validation MSE of the prediction against predicting 0
+      // Per amount: validation MSE of the prediction against predicting 0. An amount the model has
+      // no skill on (not better than 0 on validation) is never applied: its garrote threshold is
+      // set so high that the garrote removes it.
+      std::vector<bool> no_skill(al::kAmountCount, false);
+      {
         auto per = (val_pred - val.amounts).pow(2).mean(0), base = val.amounts.pow(2).mean(0);
         fmt::print("val amount mse per amount (prediction / zero):");
-        for (int k = 0; k < al::kAmountCount; ++k) fmt::print(" {:.4f}/{:.4f}", per[k].item<double>(), base[k].item<double>());
+        for (int k = 0; k < al::kAmountCount; ++k) {
+          no_skill[size_t(k)] = per[k].item<double>() >= base[k].item<double>();
+          fmt::print(" {:.4f}/{:.4f}{}", per[k].item<double>(), base[k].item<double>(), no_skill[size_t(k)] ? " (no skill: off)" : "");
+        }
         fmt::print("\n");
       }
+      constexpr double kOff = 1e3;
       // Garrote thresholds: a quantile of |amount| on the clean validation samples (pictures the
       // model never trained on, nothing wrong). With --garrote-quantile 0 the quantile is chosen
       // on validation: the smallest of a grid (most correction) whose mean CIEDE2000 change of
@@ -544,7 +552,7 @@ int main(int argc, char** argv) {
         for (int k = 0; k < al::kAmountCount; ++k) {
           auto col = std::get<0>(abs_clean.select(1, k).sort());
           const int64_t at = std::min<int64_t>(col.numel() - 1, int64_t(q * double(col.numel())));
-          g[size_t(k)] = col[at].item<double>();
+          g[size_t(k)] = no_skill[size_t(k)] ? kOff : col[at].item<double>();
         }
         return g;
       };
