@@ -58,13 +58,12 @@ Analysis analysis_from_logits(const std::vector<float>& logits) {
 }
 
 DefectAnalyzer::DefectAnalyzer(Mlp mlp, const std::string& source_name) : mlp_(std::move(mlp)) {
+  require_feature_version(mlp_.meta.value("feature_version", 0), source_name, "defect model");
   if (mlp_.inputs() != kFeatureCount || mlp_.outputs() != 4 * kFamilyCount)
     throw_bad_input(source_name, "defect model must map " + std::to_string(kFeatureCount) +
                                      " features to " + std::to_string(4 * kFamilyCount) +
                                      " outputs (has " + std::to_string(mlp_.inputs()) + " -> " +
                                      std::to_string(mlp_.outputs()) + ")");
-  if (mlp_.meta.value("feature_version", 0) != kFeatureVersion)
-    throw_bad_input(source_name, "defect model was trained on another feature version");
 }
 
 DefectAnalyzer DefectAnalyzer::load(const std::string& path) { return DefectAnalyzer(read_mlp(path), path); }

@@ -9,6 +9,7 @@
 namespace autograde::learn {
 
 LutCorrector::LutCorrector(Mlp mlp, const std::string& source_name) : mlp_(std::move(mlp)) {
+  require_feature_version(mlp_.meta.value("feature_version", 0), source_name, "correction model");
   if (mlp_.meta.value("output", std::string("residual_lattice")) == "defect_amounts") {
     amounts_ = true;
     lattice_ = mlp_.meta.value("lattice", 33);
@@ -31,8 +32,6 @@ LutCorrector::LutCorrector(Mlp mlp, const std::string& source_name) : mlp_(std::
       }
     }
     classifier_weight_ = std::clamp(mlp_.meta.value("classifier_weight", 0.f), 0.f, 1.f);
-    if (mlp_.meta.value("feature_version", 0) != kFeatureVersion)
-      throw_bad_input(source_name, "correction model was trained on another feature version");
     return;
   }
   lattice_ = mlp_.meta.value("lattice", 0);
@@ -44,8 +43,6 @@ LutCorrector::LutCorrector(Mlp mlp, const std::string& source_name) : mlp_(std::
                                      " features to " + std::to_string(n) + " lattice values (has " +
                                      std::to_string(mlp_.inputs()) + " -> " +
                                      std::to_string(mlp_.outputs()) + ")");
-  if (mlp_.meta.value("feature_version", 0) != kFeatureVersion)
-    throw_bad_input(source_name, "correction model was trained on another feature version");
 }
 
 LutCorrector LutCorrector::load(const std::string& path) {

@@ -8,6 +8,7 @@
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/learn/image_ops.hpp"
+#include "autograde/learn/spatial_features.hpp"
 
 namespace autograde::learn {
 
@@ -34,7 +35,8 @@ std::vector<float> thumbnail_features(const ImageF& img) {
   std::vector<float> a(n), b(n), chroma(n), lstar(n);
   for (size_t i = 0; i < n; ++i) {
     const float* p = img.pixels.data() + i * size_t(ch);
-    const Vec3 rgb{std::clamp(p[0], 0.f, 1.f), std::clamp(p[1], 0.f, 1.f), std::clamp(p[2], 0.f, 1.f)};
+    const Vec3 rgb{std::clamp(p[0], 0.f, 1.f), std::clamp(p[1], 0.f, 1.f),
+                   std::clamp(p[2], 0.f, 1.f)};
     chan[0][i] = rgb[0];
     chan[1][i] = rgb[1];
     chan[2][i] = rgb[2];
@@ -112,8 +114,22 @@ std::vector<float> thumbnail_features(const ImageF& img) {
   for (int c = 0; c < 3; ++c) f.push_back(float(dark[size_t(c)] / double(k)));
   f.push_back(float(ln > 0 ? lr / ln : 0.0));
   f.push_back(float(ln > 0 ? lb / ln : 0.0));
+  if (f.size() != size_t(kGlobalFeatureCount))
+    throw_internal("thumbnail_features: layout mismatch");
+  const auto spatial = spatial_features(img);
+  f.insert(f.end(), spatial.begin(), spatial.end());
   if (f.size() != size_t(kFeatureCount)) throw_internal("thumbnail_features: layout mismatch");
   return f;
+}
+
+void require_feature_version(int found, const std::string& source_name, const std::string& model) {
+  if (found != kFeatureVersion)
+    throw_bad_input(
+        source_name,
+        model + " was trained on image features version " + std::to_string(found) +
+            " but this build computes version " + std::to_string(kFeatureVersion) + " (" +
+            std::to_string(kFeatureCount) +
+            " features); retrain it (make train) or use the weights shipped with this build");
 }
 
 std::vector<float> image_features(const ImageF& image) {
