@@ -785,12 +785,7 @@ int main(int argc, char** argv) try {
   }
 
   // Export in the AGLG layout and check the plain-C++ forward pass against torch's.
-  al::LutgenModel m;
-  m.version = o.net;
-  m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice, m.look_dim = kLookF;
-  for (const auto& [name, shape] :
-       al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version))
-    m.tensors[name] = al::LutgenTensor{shape, to_vec(net.p[name])};
+  al::LutgenModel m = exported();
   double max_diff = 0;
   {
     torch::NoGradGuard ng;
