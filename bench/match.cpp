@@ -47,6 +47,43 @@ double percentile(std::vector<double> v, double q) {
   return v.empty() ? 0 : v[size_t(q * double(v.size() - 1))];
 }
 
+// A zero-mean Gaussian scale mixture Σm w_m N(0, s_m²) fitted to samples by EM. Start: scales
+// at the given quantiles of |x|, equal weights; no scale falls below floor_sd.
+template <int M>
+void fit_scale_mixture(const std::vector<double>& x, const std::array<double, M>& start_q,
+                       double floor_sd, std::array<double, M>& w, std::array<double, M>& s) {
+  std::vector<double> a;
+  for (double v : x) a.push_back(std::abs(v));
+  std::sort(a.begin(), a.end());
+  if (a.empty()) {
+    w.fill(0.0);
+    s.fill(floor_sd);
+    return;
+  }
+  for (int m = 0; m < M; ++m) {
+    w[m] = 1.0 / M;
+    s[m] = std::max(floor_sd, a[size_t(start_q[m] * double(a.size() - 1))]);
+  }
+  for (int it = 0; it < 200; ++it) {
+    std::array<double, M> rs{}, r2{};
+    for (double v : x) {
+      std::array<double, M> r{};
+      double tot = 0;
+      for (int m = 0; m < M; ++m)
+        tot += r[m] = w[m] / s[m] * std::exp(-0.5 * v * v / (s[m] * s[m]));
+      if (!(tot > 0)) continue;
+      for (int m = 0; m < M; ++m) {
+        rs[m] += r[m] / tot;
+        r2[m] += r[m] / tot * v * v;
+      }
+    }
+    for (int m = 0; m < M; ++m) {
+      w[m] = std::max(1e-4, rs[m] / double(x.size()));
+      s[m] = std::max(floor_sd, std::sqrt(r2[m] / std::max(1e-12, rs[m])));
+    }
+  }
+}
+
 ExtractOptions g_extract;
 
 // Roughness of a LUT, measured the same way for every LUT: resampled to 17^3 (tetrahedral),
@@ -360,38 +397,26 @@ int main(int argc, char** argv) {
         quantise_8bit(g);
         effects.push_back(stats_of(g) - content[i]);
       }
-    // Per statistic, a zero-mean Gaussian scale mixture of the grade effects by EM (the
-    // effects are observed here, so this is a plain mixture fit). Start: scales at the 30th,
-    // 70th and 95th percentiles of |δ|, equal weights.
-    std::array<std::array<double, kGradeMixture>, kStatCount> pi{}, sd{};
+    // Per statistic, the grade effects' scale mixtures by EM (the effects are observed here, so
+    // these are plain mixture fits), each side of zero on its own (half-normal mixtures; start:
+    // scales at the 30th, 70th and 95th percentiles of |δ|; a side's weight is its share of the
+    // effects, an exact zero counting half to each).
+    using Sides = std::array<std::array<double, kGradeMixture>, 2>;
+    std::array<Sides, kStatCount> pi{}, sd{};
     for (int k = 0; k < kStatCount; ++k) {
-      std::vector<double> a;
-      for (const auto& e : effects) a.push_back(std::abs(e[k]));
-      std::sort(a.begin(), a.end());
-      const double floor_sd = 1e-3 * std::sqrt(var[k]) + 1e-6;
-      const std::array<double, kGradeMixture> q{0.3, 0.7, 0.95};
-      for (int m = 0; m < kGradeMixture; ++m) {
-        pi[k][m] = 1.0 / kGradeMixture;
-        sd[k][m] = std::max(floor_sd, a[size_t(q[m] * double(a.size() - 1))]);
+      std::array<std::vector<double>, 2> side;
+      double zeros = 0;
+      for (const auto& e : effects) {
+        if (e[k] == 0) ++zeros;
+        if (e[k] <= 0) side[0].push_back(-e[k]);
+        if (e[k] >= 0) side[1].push_back(e[k]);
       }
-      for (int it = 0; it < 200; ++it) {
-        std::array<double, kGradeMixture> rs{}, r2{};
-        for (const auto& e : effects) {
-          std::array<double, kGradeMixture> w{};
-          double tot = 0;
-          for (int m = 0; m < kGradeMixture; ++m)
-            tot += w[m] =
-                pi[k][m] / sd[k][m] * std::exp(-0.5 * e[k] * e[k] / (sd[k][m] * sd[k][m]));
-          if (!(tot > 0)) continue;
-          for (int m = 0; m < kGradeMixture; ++m) {
-            rs[m] += w[m] / tot;
-            r2[m] += w[m] / tot * e[k] * e[k];
-          }
-        }
-        for (int m = 0; m < kGradeMixture; ++m) {
-          pi[k][m] = std::max(1e-4, rs[m] / double(effects.size()));
-          sd[k][m] = std::max(floor_sd, std::sqrt(r2[m] / std::max(1e-12, rs[m])));
-        }
+      const double spread = std::sqrt(var[k]);
+      for (int sgn = 0; sgn < 2; ++sgn) {
+        const double mass = (double(side[sgn].size()) - zeros / 2) / double(effects.size());
+        fit_scale_mixture<kGradeMixture>(side[sgn], {0.3, 0.7, 0.95}, 1e-3 * spread + 1e-6,
+                                         pi[k][sgn], sd[k][sgn]);
+        for (double& w : pi[k][sgn]) w *= mass;
       }
     }
     fmt::print("// content: {} images; grade: {} (LUT, image) pairs from {} LUTs\n", content.size(),
@@ -403,12 +428,15 @@ int main(int argc, char** argv) {
     };
     Vec sdev = var.cwiseSqrt();
     fmt::print("      {{{}}},\n      {{{}}},\n", row(mean, kStatCount), row(sdev, kStatCount));
-    for (auto* table : {&pi, &sd}) {
+    auto sided = [&](const auto& t, bool last) {
       fmt::print("      {{{{");
       for (int k = 0; k < kStatCount; ++k)
-        fmt::print("{}{{{}}}", k ? ", " : "", row((*table)[k], kGradeMixture));
-      fmt::print("}}}}{}\n", table == &pi ? "," : "");
-    }
+        fmt::print("{}{{{{{{{}}}, {{{}}}}}}}", k ? ", " : "", row(t[k][0], kGradeMixture),
+                   row(t[k][1], kGradeMixture));
+      fmt::print("}}}}{}\n", last ? "" : ",");
+    };
+    sided(pi, false);
+    sided(sd, true);
     return 0;
   }
 

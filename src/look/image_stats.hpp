@@ -44,23 +44,34 @@ std::array<float, kStatCount> flatten(const GradeStats& s);
 // Mean and standard deviation of every statistic over natural, ungraded photographs, and the
 // distribution of grade effects (see natural_priors.cpp for where they come from).
 // Grade effects are heavy-tailed: most looks move a statistic a little, a few move it a lot
-// (a monochrome look, a strong cast). Per statistic the grade effect δ is modelled as a
-// zero-mean Gaussian scale mixture Σk πk N(0, sk²) and the content c ~ N(μc, σc²).
+// (a monochrome look, a strong cast). They are also lopsided: a look may take all the chroma
+// away, but hardly any triples it. So per statistic the grade effect δ has a two-sided prior,
+// a scale mixture of half-normals on each side: Σk πk⁻ 2N(δ; 0, (sk⁻)²) for δ < 0 and
+// Σk πk⁺ 2N(δ; 0, (sk⁺)²) for δ > 0 (all weights sum to 1). Content is c ~ N(μc, σc²): with
+// Gaussian content the estimate below is monotone in d whatever the grade prior (its slope is
+// the posterior variance over σc², Tweedie's formula). A heavy-tailed content prior was tried
+// and measured no better (it makes the estimate redescend: a huge deviation read as content).
 constexpr int kGradeMixture = 3;
+using GradeSides = std::array<std::array<float, kGradeMixture>, 2>;  // [δ < 0, δ > 0][k]
 
 struct NaturalPriors {
   std::array<float, kStatCount> mean;    // μc: content statistics of ungraded photographs
   std::array<float, kStatCount> stddev;  // their spread σc
-  std::array<std::array<float, kGradeMixture>, kStatCount> mix_weight;  // πk per statistic
-  std::array<std::array<float, kGradeMixture>, kStatCount> mix_stddev;  // sk per statistic
+  std::array<GradeSides, kStatCount> grade_weight;  // πk⁻, πk⁺ per statistic
+  std::array<GradeSides, kStatCount> grade_stddev;  // sk⁻, sk⁺ per statistic
 };
 const NaturalPriors& natural_priors();
 
-// The minimum-mean-square-error estimate of statistic i's grade effect from the reference's
-// deviation d = r - μc under r = c + δ: E[δ | d] = Σk Rk(d) · sk²/(sk² + σc²) · d, with
-// Rk(d) ∝ πk N(d; 0, sk² + σc²) the posterior responsibility of component k. A small
-// deviation is explained mostly by content (shrunk hard); one content rarely produces passes
-// almost fully — a nonlinear Wiener filter.
+// The posterior mean of statistic i's grade effect given the reference's deviation
+// d = r - μc under r = c + δ, minus its value at d = 0: an average reference asks for no change
+// (the product's promise), although the prior's own mean effect is not zero.
+// For one grade component (a half-normal side of scale s) the posterior of δ is a normal
+// N(m, v), m = s²/(s² + σc²)·d, v = s²σc²/(s² + σc²), truncated to that side; the component's
+// evidence is 2N(d; 0, s² + σc²)·Φ(±m/√v) and its mean m ± √v·φ/Φ (the inverse Mills ratio). A
+// small deviation is explained mostly by content (shrunk hard); one content rarely produces passes
+// almost fully — a nonlinear, asymmetric Wiener filter.
 float posterior_grade_effect(const NaturalPriors& prior, int i, float d);
+// The same without the centring: E[δ | d] exactly (checked against quadrature in the tests).
+double posterior_mean_effect(const NaturalPriors& prior, int i, double d);
 
 }  // namespace autograde::look_detail

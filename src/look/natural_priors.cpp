@@ -1,6 +1,7 @@
 // Priors of natural-image statistics used by `auto` (image_stats.hpp): the content mean and
-// spread of ungraded photographs, and per statistic the Gaussian scale mixture of grade effects
-// (weights πk, then scales sk; EM on the observed effects δ = stats(L(image)) - stats(image)).
+// spread of ungraded photographs, and per statistic the two-sided scale mixture of grade
+// effects (weights πk⁻, πk⁺, then scales sk⁻, sk⁺; EM on each side of the observed effects
+// δ = stats(L(image)) - stats(image)).
 // Fitted by `bench_match --fit-priors` on held-in halves only: content statistics from the
 // even-indexed files of ../shared/data/images (Kodak, scikit-image, Debian wallpapers),
 // grade effects from the even-indexed creative LUTs of ../shared/data/luts applied to those
@@ -11,32 +12,58 @@
 // content: 33 images; grade: 528 (LUT, image) pairs from 16 LUTs
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "image_stats.hpp"
 
 namespace autograde::look_detail {
 
-float posterior_grade_effect(const NaturalPriors& prior, int i, float d) {
-  const double c2 = double(prior.stddev[size_t(i)]) * prior.stddev[size_t(i)];
-  std::array<double, kGradeMixture> logw{}, gain{};
+namespace {
+
+// log Φ(t) and the inverse Mills ratio φ(t)/Φ(t) of the standard normal, stable far into the
+// lower tail (asymptotic series below t = -30, where erfc underflows).
+double log_normal_cdf(double t) {
+  if (t > -30) return std::log(0.5 * std::erfc(-t / std::numbers::sqrt2));
+  return -0.5 * t * t - std::log(-t) - 0.5 * std::log(2 * std::numbers::pi) +
+         std::log1p(-1 / (t * t));
+}
+double inverse_mills(double t) {
+  if (t > -30)
+    return std::exp(-0.5 * t * t - 0.5 * std::log(2 * std::numbers::pi) - log_normal_cdf(t));
+  return -t - 1 / t + 2 / (t * t * t);
+}
+
+}  // namespace
+
+double posterior_mean_effect(const NaturalPriors& prior, int i, double d) {
+  const auto I = size_t(i);
+  const double c = prior.stddev[I];
+  std::array<double, 2 * kGradeMixture> logw{}, mean{};
   double top = -1e300;
-  for (int k = 0; k < kGradeMixture; ++k) {
-    const double s2 =
-        double(prior.mix_stddev[size_t(i)][size_t(k)]) * prior.mix_stddev[size_t(i)][size_t(k)];
-    const double v = s2 + c2;
-    // log πk N(d; 0, v), dropping the shared constant.
-    logw[size_t(k)] = std::log(std::max(1e-12, double(prior.mix_weight[size_t(i)][size_t(k)]))) -
-                      0.5 * std::log(v) - 0.5 * double(d) * d / v;
-    gain[size_t(k)] = s2 / v;
-    top = std::max(top, logw[size_t(k)]);
-  }
+  for (int side = 0, n = 0; side < 2; ++side)
+    for (int k = 0; k < kGradeMixture; ++k, ++n) {
+      const double sign = side ? 1.0 : -1.0;
+      const double s = prior.grade_stddev[I][size_t(side)][size_t(k)];
+      const double vd = s * s + c * c, m = s * s / vd * d, sd = s * c / std::sqrt(vd);
+      const double t = sign * m / sd;
+      // log of πk · 2N(d; 0, vd) · Φ(t), dropping the shared constant.
+      logw[size_t(n)] =
+          std::log(std::max(1e-12, double(prior.grade_weight[I][size_t(side)][size_t(k)]))) -
+          0.5 * std::log(vd) - 0.5 * d * d / vd + log_normal_cdf(t);
+      mean[size_t(n)] = m + sign * sd * inverse_mills(t);
+      top = std::max(top, logw[size_t(n)]);
+    }
   double num = 0, den = 0;
-  for (int k = 0; k < kGradeMixture; ++k) {
-    const double w = std::exp(logw[size_t(k)] - top);
-    num += w * gain[size_t(k)];
+  for (size_t n = 0; n < logw.size(); ++n) {
+    const double w = std::exp(logw[n] - top);
+    num += w * mean[n];
     den += w;
   }
-  return float(num / den * d);
+  return num / den;
+}
+
+float posterior_grade_effect(const NaturalPriors& prior, int i, float d) {
+  return float(posterior_mean_effect(prior, i, d) - posterior_mean_effect(prior, i, 0.0));
 }
 
 const NaturalPriors& natural_priors() {
@@ -45,34 +72,34 @@ const NaturalPriors& natural_priors() {
        0.00435f, 0.01823f, 0.00203f, 0.02279f, -2.78841f},
       {0.13450f, 0.13738f, 0.14708f, 0.16031f, 0.16921f, 0.16709f, 0.13164f, 0.03242f, 0.04630f,
        0.03293f, 0.04701f, 0.03115f, 0.04623f, 0.46521f},
-      {{{0.24043f, 0.36447f, 0.39509f},
-        {0.20076f, 0.27480f, 0.52444f},
-        {0.24609f, 0.33937f, 0.41454f},
-        {0.27275f, 0.35546f, 0.37179f},
-        {0.19052f, 0.39764f, 0.41184f},
-        {0.09084f, 0.49482f, 0.41434f},
-        {0.12022f, 0.55705f, 0.32272f},
-        {0.06504f, 0.51615f, 0.41881f},
-        {0.13402f, 0.35738f, 0.50860f},
-        {0.06703f, 0.45192f, 0.48105f},
-        {0.24901f, 0.26002f, 0.49096f},
-        {0.06616f, 0.37468f, 0.55916f},
-        {0.36074f, 0.23764f, 0.40161f},
-        {0.06514f, 0.56997f, 0.36489f}}},
-      {{{0.01323f, 0.05517f, 0.12623f},
-        {0.01058f, 0.04723f, 0.11453f},
-        {0.04324f, 0.04324f, 0.13140f},
-        {0.04582f, 0.04582f, 0.13754f},
-        {0.04281f, 0.04288f, 0.12470f},
-        {0.00017f, 0.04015f, 0.10307f},
-        {0.00013f, 0.03844f, 0.09353f},
-        {0.00003f, 0.01260f, 0.04399f},
-        {0.00736f, 0.01813f, 0.04049f},
-        {0.00003f, 0.01117f, 0.03880f},
-        {0.00960f, 0.01730f, 0.04123f},
-        {0.00003f, 0.00909f, 0.03268f},
-        {0.00978f, 0.02625f, 0.04313f},
-        {0.00047f, 0.27566f, 1.29339f}}}};
+      {{{{{0.06889f, 0.34013f, 0.14591f}, {0.13368f, 0.17331f, 0.13809f}}},
+        {{{0.06489f, 0.24657f, 0.26525f}, {0.06226f, 0.06478f, 0.29626f}}},
+        {{{0.06527f, 0.21427f, 0.22614f}, {0.11355f, 0.20851f, 0.17227f}}},
+        {{{0.06264f, 0.23612f, 0.17094f}, {0.14140f, 0.23720f, 0.15171f}}},
+        {{{0.06709f, 0.21251f, 0.14085f}, {0.10838f, 0.30384f, 0.16733f}}},
+        {{{0.08148f, 0.20942f, 0.19205f}, {0.08253f, 0.34756f, 0.08695f}}},
+        {{{0.10675f, 0.26523f, 0.17348f}, {0.10083f, 0.22198f, 0.13174f}}},
+        {{{0.06194f, 0.23331f, 0.25116f}, {0.05909f, 0.25510f, 0.13940f}}},
+        {{{0.06122f, 0.20604f, 0.35111f}, {0.05879f, 0.19669f, 0.12616f}}},
+        {{{0.06257f, 0.17821f, 0.26773f}, {0.06044f, 0.23803f, 0.19301f}}},
+        {{{0.05854f, 0.25144f, 0.28187f}, {0.09548f, 0.13391f, 0.17875f}}},
+        {{{0.05970f, 0.13799f, 0.27674f}, {0.06152f, 0.18232f, 0.28173f}}},
+        {{{0.16480f, 0.32568f, 0.06918f}, {0.06025f, 0.13432f, 0.24577f}}},
+        {{{0.28037f, 0.13442f, 0.15812f}, {0.05928f, 0.19225f, 0.17555f}}}}},
+      {{{{{0.00014f, 0.03954f, 0.09805f}, {0.00848f, 0.12638f, 0.12638f}}},
+        {{{0.00014f, 0.03429f, 0.09478f}, {0.00014f, 0.01327f, 0.12099f}}},
+        {{{0.00015f, 0.03754f, 0.11191f}, {0.04753f, 0.04753f, 0.15027f}}},
+        {{{0.00016f, 0.03717f, 0.13034f}, {0.05326f, 0.05326f, 0.15289f}}},
+        {{{0.00017f, 0.03255f, 0.13186f}, {0.05543f, 0.05543f, 0.13603f}}},
+        {{{0.00017f, 0.02980f, 0.09532f}, {0.00017f, 0.05978f, 0.13615f}}},
+        {{{0.00013f, 0.03650f, 0.08784f}, {0.00013f, 0.03922f, 0.09740f}}},
+        {{{0.00003f, 0.01386f, 0.04418f}, {0.00003f, 0.01168f, 0.04409f}}},
+        {{{0.00005f, 0.02150f, 0.03450f}, {0.00005f, 0.01505f, 0.05215f}}},
+        {{{0.00003f, 0.01119f, 0.04109f}, {0.00003f, 0.01097f, 0.03467f}}},
+        {{{0.00005f, 0.01745f, 0.03702f}, {0.00992f, 0.01004f, 0.04692f}}},
+        {{{0.00003f, 0.00791f, 0.03679f}, {0.00003f, 0.00934f, 0.02607f}}},
+        {{{0.00746f, 0.02615f, 0.05400f}, {0.00005f, 0.01118f, 0.04224f}}},
+        {{{0.21910f, 1.37075f, 1.37075f}, {0.00047f, 0.23270f, 0.50841f}}}}}};
   return p;
 }
 
