@@ -47,10 +47,9 @@ std::array<float, kStatCount> flatten(const GradeStats& s);
 // (a monochrome look, a strong cast). They are also lopsided: a look may take all the chroma
 // away, but hardly any triples it. So per statistic the grade effect δ has a two-sided prior,
 // a scale mixture of half-normals on each side: Σk πk⁻ 2N(δ; 0, (sk⁻)²) for δ < 0 and
-// Σk πk⁺ 2N(δ; 0, (sk⁺)²) for δ > 0 (all weights sum to 1). Content is c ~ N(μc, σc²): with
-// Gaussian content the estimate below is monotone in d whatever the grade prior (its slope is
-// the posterior variance over σc², Tweedie's formula). A heavy-tailed content prior was tried
-// and measured no better (it makes the estimate redescend: a huge deviation read as content).
+// Σk πk⁺ 2N(δ; 0, (sk⁺)²) for δ > 0 (all weights sum to 1). Content is c ~ N(μc, σc²).
+// (A heavy-tailed content prior was tried and measured no better; it makes the estimate
+// redescend, a huge deviation read as content.)
 constexpr int kGradeMixture = 3;
 using GradeSides = std::array<std::array<float, kGradeMixture>, 2>;  // [δ < 0, δ > 0][k]
 
@@ -62,16 +61,20 @@ struct NaturalPriors {
 };
 const NaturalPriors& natural_priors();
 
-// The posterior mean of statistic i's grade effect given the reference's deviation
-// d = r - μc under r = c + δ, minus its value at d = 0: an average reference asks for no change
-// (the product's promise), although the prior's own mean effect is not zero.
-// For one grade component (a half-normal side of scale s) the posterior of δ is a normal
-// N(m, v), m = s²/(s² + σc²)·d, v = s²σc²/(s² + σc²), truncated to that side; the component's
-// evidence is 2N(d; 0, s² + σc²)·Φ(±m/√v) and its mean m ± √v·φ/Φ (the inverse Mills ratio). A
-// small deviation is explained mostly by content (shrunk hard); one content rarely produces passes
-// almost fully — a nonlinear, asymmetric Wiener filter.
+// The estimate of statistic i's grade effect from the reference's deviation d = r - μc under
+// r = c + δ: the posterior median of δ, minus its value at d = 0 (an average reference asks for
+// no change, the product's promise, although the prior's own median effect is not zero).
+// The median, not the mean: it minimises the expected absolute error, and a colour error in
+// the picture grows linearly with a statistic's error, not with its square; where the posterior
+// is split between "content" (near 0) and "grade" (near d) it follows the likelier one instead
+// of landing between them. For one grade component (a half-normal side of scale s) the posterior
+// of δ is a normal N(m, v), m = s²/(s² + σc²)·d, v = s²σc²/(s² + σc²), truncated to that side,
+// with evidence 2N(d; 0, s² + σc²)·Φ(±m/√v); the median solves Σ weights·CDFs = ½ by bisection.
+// It is monotone in d (a Gaussian location likelihood has a monotone likelihood ratio). A small
+// deviation is explained mostly by content (shrunk hard); one content rarely produces passes
+// almost fully; a reference far more colourful than photographs usually are is mostly content.
 float posterior_grade_effect(const NaturalPriors& prior, int i, float d);
-// The same without the centring: E[δ | d] exactly (checked against quadrature in the tests).
-double posterior_mean_effect(const NaturalPriors& prior, int i, double d);
+// The posterior median of δ given d, not centred (the tests check it against quadrature).
+double posterior_median_effect(const NaturalPriors& prior, int i, double d);
 
 }  // namespace autograde::look_detail

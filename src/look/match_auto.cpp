@@ -4,15 +4,15 @@
 // (unknown) content c. Over natural photographs the content statistics scatter around a prior
 // mean μ with spread σ (natural_priors.cpp). The deviation d = r - μ therefore mixes the grade
 // with content variation. With content c ~ N(μ, Σc) and grade effects δ ~ N(0, Σg) (centred
-// on "no grade"), the minimum-mean-square-error estimate of δ is a Wiener filter
-// (natural_priors.cpp): directions in which photographs vary a lot (warm scenes, dark scenes)
-// transfer little; directions content rarely moves but grades do (a green cast, lifted blacks,
-// missing chroma) transfer almost fully. A neutrally graded sunset deviates in the directions
-// warm scenes span, so little of it transfers. Grade effects are heavy-tailed (most looks are
-// gentle, a few are drastic) and lopsided (looks remove chroma far more than they add it), so
-// δ is a two-sided scale mixture per statistic and the filter is nonlinear and asymmetric: a
-// deviation content rarely reaches (a monochrome reference) passes almost whole, a reference
-// far more colourful than photographs usually are (a macro of a leaf) is mostly read as content.
+// on "no grade"), the Bayes estimate of δ is a Wiener filter (natural_priors.cpp uses the
+// posterior median under the richer prior below): directions in which photographs vary a lot (warm
+// scenes, dark scenes) transfer little; directions content rarely moves but grades do (a green
+// cast, lifted blacks, missing chroma) transfer almost fully. A neutrally graded sunset deviates in
+// the directions warm scenes span, so little of it transfers. Grade effects are heavy-tailed (most
+// looks are gentle, a few are drastic) and lopsided (looks remove chroma far more than they add
+// it), so δ is a two-sided scale mixture per statistic and the filter is nonlinear and asymmetric:
+// a deviation content rarely reaches (a monochrome reference) passes almost whole, a reference far
+// more colourful than photographs usually are (a macro of a leaf) is mostly read as content.
 //
 // The shrunk deviations become targets for the source's statistics (or the prior's when no
 // source is given) and an explicit Look is fitted to reach them: tone (black point, fade,
@@ -22,8 +22,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <cstdlib>
-#include <string>
 
 #include "image_stats.hpp"
 #include "methods.hpp"
@@ -144,8 +142,6 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
   double dz = 0, ez = 0;
   for (int i = 0; i < kStatCount; ++i) {
     e[i] = posterior_grade_effect(prior, i, d[i]);
-    if (const char* sc = std::getenv("AG_SCALE")) e[i] *= std::stof(sc);
-    if (const char* sc = std::getenv("AG_CPOS"); sc && i == kStatCount - 1 && e[i] > 0) e[i] *= std::stof(sc);
     const double s2 = std::max(1e-12, double(prior.stddev[i]) * prior.stddev[i]);
     dz += d[i] * d[i] / s2;
     ez += e[i] * e[i] / s2;

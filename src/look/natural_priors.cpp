@@ -20,50 +20,75 @@ namespace autograde::look_detail {
 
 namespace {
 
-// log Φ(t) and the inverse Mills ratio φ(t)/Φ(t) of the standard normal, stable far into the
-// lower tail (asymptotic series below t = -30, where erfc underflows).
+// log Φ(t) of the standard normal, stable far into the lower tail (asymptotic series below
+// t = -30, where erfc underflows).
 double log_normal_cdf(double t) {
   if (t > -30) return std::log(0.5 * std::erfc(-t / std::numbers::sqrt2));
   return -0.5 * t * t - std::log(-t) - 0.5 * std::log(2 * std::numbers::pi) +
          std::log1p(-1 / (t * t));
 }
-double inverse_mills(double t) {
-  if (t > -30)
-    return std::exp(-0.5 * t * t - 0.5 * std::log(2 * std::numbers::pi) - log_normal_cdf(t));
-  return -t - 1 / t + 2 / (t * t * t);
+
+// The posterior of δ given d: one normal N(m, sd²) truncated to its side per grade component,
+// with normalised weights.
+struct Truncated {
+  double weight, m, sd, sign, log_mass;  // log_mass = log Φ(sign·m/sd)
+};
+std::array<Truncated, 2 * kGradeMixture> posterior(const NaturalPriors& prior, int i, double d) {
+  const auto I = size_t(i);
+  const double c = prior.stddev[I];
+  std::array<Truncated, 2 * kGradeMixture> post{};
+  double top = -1e300;
+  for (int side = 0, n = 0; side < 2; ++side)
+    for (int k = 0; k < kGradeMixture; ++k, ++n) {
+      Truncated& p = post[size_t(n)];
+      p.sign = side ? 1.0 : -1.0;
+      const double s = prior.grade_stddev[I][size_t(side)][size_t(k)];
+      const double vd = s * s + c * c;
+      p.m = s * s / vd * d;
+      p.sd = s * c / std::sqrt(vd);
+      p.log_mass = log_normal_cdf(p.sign * p.m / p.sd);
+      // log of πk · 2N(d; 0, vd) · Φ(sign·m/sd), dropping the shared constant.
+      p.weight = std::log(std::max(1e-12, double(prior.grade_weight[I][size_t(side)][size_t(k)]))) -
+                 0.5 * std::log(vd) - 0.5 * d * d / vd + p.log_mass;
+      top = std::max(top, p.weight);
+    }
+  double total = 0;
+  for (auto& p : post) total += p.weight = std::exp(p.weight - top);
+  for (auto& p : post) p.weight /= total;
+  return post;
+}
+
+// P(δ ≤ x | d). Each truncated piece is written as a ratio of lower-tail probabilities, so
+// pieces whose untruncated mean lies deep on the other side of zero stay accurate.
+double posterior_cdf(const std::array<Truncated, 2 * kGradeMixture>& post, double x) {
+  double f = 0;
+  for (const auto& p : post) {
+    if (p.sign < 0)  // support δ < 0: P(δ ≤ x) = Φ((x - m)/sd) / Φ(-m/sd) below zero
+      f += p.weight * (x >= 0 ? 1.0 : std::exp(log_normal_cdf((x - p.m) / p.sd) - p.log_mass));
+    else  // support δ > 0: P(δ > x) = Φ((m - x)/sd) / Φ(m/sd) above zero
+      f +=
+          p.weight * (x <= 0 ? 0.0 : 1.0 - std::exp(log_normal_cdf((p.m - x) / p.sd) - p.log_mass));
+  }
+  return f;
 }
 
 }  // namespace
 
-double posterior_mean_effect(const NaturalPriors& prior, int i, double d) {
-  const auto I = size_t(i);
-  const double c = prior.stddev[I];
-  std::array<double, 2 * kGradeMixture> logw{}, mean{};
-  double top = -1e300;
-  for (int side = 0, n = 0; side < 2; ++side)
-    for (int k = 0; k < kGradeMixture; ++k, ++n) {
-      const double sign = side ? 1.0 : -1.0;
-      const double s = prior.grade_stddev[I][size_t(side)][size_t(k)];
-      const double vd = s * s + c * c, m = s * s / vd * d, sd = s * c / std::sqrt(vd);
-      const double t = sign * m / sd;
-      // log of πk · 2N(d; 0, vd) · Φ(t), dropping the shared constant.
-      logw[size_t(n)] =
-          std::log(std::max(1e-12, double(prior.grade_weight[I][size_t(side)][size_t(k)]))) -
-          0.5 * std::log(vd) - 0.5 * d * d / vd + log_normal_cdf(t);
-      mean[size_t(n)] = m + sign * sd * inverse_mills(t);
-      top = std::max(top, logw[size_t(n)]);
-    }
-  double num = 0, den = 0;
-  for (size_t n = 0; n < logw.size(); ++n) {
-    const double w = std::exp(logw[n] - top);
-    num += w * mean[n];
-    den += w;
+double posterior_median_effect(const NaturalPriors& prior, int i, double d) {
+  const auto post = posterior(prior, i, d);
+  double spread = prior.stddev[size_t(i)];
+  for (const auto& side : prior.grade_stddev[size_t(i)])
+    for (float s : side) spread = std::max(spread, double(s));
+  double lo = std::min(0.0, d) - 12 * spread, hi = std::max(0.0, d) + 12 * spread;
+  for (int it = 0; it < 80; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (posterior_cdf(post, mid) < 0.5 ? lo : hi) = mid;
   }
-  return num / den;
+  return 0.5 * (lo + hi);
 }
 
 float posterior_grade_effect(const NaturalPriors& prior, int i, float d) {
-  return float(posterior_mean_effect(prior, i, d) - posterior_mean_effect(prior, i, 0.0));
+  return float(posterior_median_effect(prior, i, d) - posterior_median_effect(prior, i, 0.0));
 }
 
 const NaturalPriors& natural_priors() {

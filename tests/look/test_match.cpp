@@ -59,7 +59,8 @@ void moments(const ImageF& img, Eigen::Vector3d& mean, Eigen::Matrix3d& cov) {
   for (size_t i = 0; i < img.pixel_count(); ++i)
     mean += Eigen::Vector3d(img.pixels[3 * i], img.pixels[3 * i + 1], img.pixels[3 * i + 2]) / n;
   for (size_t i = 0; i < img.pixel_count(); ++i) {
-    Eigen::Vector3d d = Eigen::Vector3d(img.pixels[3 * i], img.pixels[3 * i + 1], img.pixels[3 * i + 2]) - mean;
+    Eigen::Vector3d d =
+        Eigen::Vector3d(img.pixels[3 * i], img.pixels[3 * i + 1], img.pixels[3 * i + 2]) - mean;
     cov += d * d.transpose() / n;
   }
 }
@@ -80,8 +81,10 @@ void expect_sane(const Lut3D& lut, const std::string& what) {
   }
 }
 
-const Eigen::Matrix3d kCholSrc = (Eigen::Matrix3d() << 0.08, 0, 0, 0.03, 0.07, 0, 0.02, 0.01, 0.06).finished();
-const Eigen::Matrix3d kCholRef = (Eigen::Matrix3d() << 0.05, 0, 0, -0.02, 0.06, 0, 0.03, 0.02, 0.04).finished();
+const Eigen::Matrix3d kCholSrc =
+    (Eigen::Matrix3d() << 0.08, 0, 0, 0.03, 0.07, 0, 0.02, 0.01, 0.06).finished();
+const Eigen::Matrix3d kCholRef =
+    (Eigen::Matrix3d() << 0.05, 0, 0, -0.02, 0.06, 0, 0.03, 0.02, 0.04).finished();
 
 }  // namespace
 
@@ -136,7 +139,8 @@ TEST(Match, HistMapsQuantiles) {
     };
     const auto o = channel(out), r = channel(ref);
     for (double q : {0.1, 0.25, 0.5, 0.75, 0.9})
-      EXPECT_NEAR(o[size_t(q * (o.size() - 1))], r[size_t(q * (r.size() - 1))], 0.015) << "channel " << c << " q " << q;
+      EXPECT_NEAR(o[size_t(q * (o.size() - 1))], r[size_t(q * (r.size() - 1))], 0.015)
+          << "channel " << c << " q " << q;
   }
 }
 
@@ -169,24 +173,27 @@ TEST(Match, ClassicMethodsNeedASourceAndUnknownMethodsFail) {
 
 TEST(Match, AutoFollowsAStrongGradeAndStaysNearIdentityForPlainContent) {
   // Source: a neutral natural-ish Gaussian cloud. Reference A: a plain image of similar
-  // statistics (no grade) -> close to identity. Reference B: the same image under a strong
-  // green cast and crushed chroma (a grade) -> the LUT moves greys towards green.
+  // statistics (no grade) -> close to identity. Reference B: the same image under a green cast
+  // strong next to how much photographs' colour balance varies (a grade) -> the LUT moves
+  // greys towards green. Reference C: the same image with its chroma crushed -> the LUT
+  // desaturates. A cast much weaker than natural variation is, by design, read as content.
   const ImageF src = gaussian_image(96, 64, {0.45, 0.45, 0.45}, kCholSrc * 2.0, 10);
   const ImageF plain = gaussian_image(96, 64, {0.47, 0.45, 0.43}, kCholRef * 2.0, 11);
-  Look grade;
-  grade.tint = -0.6f;  // green
-  grade.saturation = 0.3f;
-  ImageF graded = applied(bake_look(grade, 33), plain);
+  Look cast, crush;
+  cast.tint = -2.0f;  // green
+  crush.saturation = 0.3f;
   const MatchResult a = run(plain, src, "auto");
-  const MatchResult b = run(graded, src, "auto");
-  ASSERT_TRUE(a.look && b.look);
+  const MatchResult b = run(applied(bake_look(cast, 33), plain), src, "auto");
+  const MatchResult c = run(applied(bake_look(crush, 33), plain), src, "auto");
+  ASSERT_TRUE(a.look && b.look && c.look);
   const float* ga = a.lut.at(16, 16, 16);
   const float* gb = b.lut.at(16, 16, 16);
   const Vec3 la = srgb_to_lab({ga[0], ga[1], ga[2]}), lb = srgb_to_lab({gb[0], gb[1], gb[2]});
   EXPECT_LT(std::hypot(la[1], la[2]), 3.f) << describe(*a.look);
   EXPECT_LT(lb[1], la[1] - 0.5f) << describe(*b.look);  // a* more negative = greener
-  EXPECT_LT(b.look->saturation, 0.9f);
+  EXPECT_LT(c.look->saturation, 0.9f) << describe(*c.look);
   EXPECT_GT(b.confidence, a.confidence);
+  EXPECT_GT(c.confidence, a.confidence);
 }
 
 TEST(Match, AutoDoesNotTurnDaylightOrangeFromANeutralSunset) {
@@ -194,7 +201,8 @@ TEST(Match, AutoDoesNotTurnDaylightOrangeFromANeutralSunset) {
   const auto dir = autograde::testing::shared_data() / "images";
   const auto sunset = dir / "debian_wallpapers" / "lomiri_sunset_by_Aitzol_Berasategi.jpg";
   const auto day = dir / "kodak24" / "kodim03.png";
-  if (!std::filesystem::exists(sunset) || !std::filesystem::exists(day)) GTEST_SKIP() << "images missing";
+  if (!std::filesystem::exists(sunset) || !std::filesystem::exists(day))
+    GTEST_SKIP() << "images missing";
   const ImageF ref = read_image(sunset.string()).image;
   const ImageF src = read_image(day.string()).image;
   auto mean_b = [](const ImageF& img) {
@@ -223,7 +231,8 @@ TEST(Match, EveryMethodIsSaneOnHostileReferences) {
   };
   ImageF mono = gaussian_image(64, 48, {0.5, 0.5, 0.5}, kCholSrc, 13);
   for (size_t i = 0; i < mono.pixel_count(); ++i) {
-    const float y = rec709_luma({mono.pixels[3 * i], mono.pixels[3 * i + 1], mono.pixels[3 * i + 2]});
+    const float y =
+        rec709_luma({mono.pixels[3 * i], mono.pixels[3 * i + 1], mono.pixels[3 * i + 2]});
     mono.pixels[3 * i] = mono.pixels[3 * i + 1] = mono.pixels[3 * i + 2] = y;
   }
   add_ref("monochrome", mono);
@@ -242,7 +251,8 @@ TEST(Match, EveryMethodIsSaneOnHostileReferences) {
   add_ref("8x8", gaussian_image(8, 8, {0.6, 0.4, 0.5}, kCholRef, 15));
   add_ref("8K wide", gaussian_image(8192, 48, {0.5, 0.45, 0.4}, kCholRef, 16));
   ImageF rgba(20, 20, 4);
-  for (size_t i = 0; i < rgba.pixels.size(); ++i) rgba.pixels[i] = (i % 4 == 3) ? 0.5f : 0.4f + 0.001f * float(i % 97);
+  for (size_t i = 0; i < rgba.pixels.size(); ++i)
+    rgba.pixels[i] = (i % 4 == 3) ? 0.5f : 0.4f + 0.001f * float(i % 97);
   add_ref("RGBA", rgba);
   for (size_t k = 0; k < refs.size(); ++k)
     for (const auto& m : match_method_names()) {
@@ -252,7 +262,8 @@ TEST(Match, EveryMethodIsSaneOnHostileReferences) {
       const MatchResult r = run(ref, src, m, 17);
       expect_sane(r.lut, name + " / " + m);
       // Without a source `auto` still works.
-      if (m == "auto") expect_sane(match_reference(ref, {}, MatchOptions{}).lut, name + " / auto alone");
+      if (m == "auto")
+        expect_sane(match_reference(ref, {}, MatchOptions{}).lut, name + " / auto alone");
     }
   // A non-finite reference is a clear bad-input error naming it.
   ImageF bad = gaussian_image(8, 8, {0.5, 0.5, 0.5}, kCholRef, 17);
@@ -277,6 +288,7 @@ TEST(Match, StrengthZeroIsIdentity) {
     o.lut_size = 9;
     const Lut3D lut = match_reference(ref, std::span<const ImageF>(&src, 1), o).lut;
     const Lut3D id = Lut3D::identity(9);
-    for (size_t i = 0; i < lut.table.size(); ++i) ASSERT_NEAR(lut.table[i], id.table[i], 1e-5f) << m;
+    for (size_t i = 0; i < lut.table.size(); ++i)
+      ASSERT_NEAR(lut.table[i], id.table[i], 1e-5f) << m;
   }
 }
