@@ -36,11 +36,13 @@
 //   validation, through the same product path) is measured; the weights of
 //   the best step are exported (--eval-every 0: no early stopping, the last step's). (RMS on the mixed validation triplets and on real-look ones
 //   ranked checkpoints differently from it, so they are only printed.) --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
-//   encoder + difference tokens + strength gate).
+//   encoder + difference tokens + strength gate). --ema D evaluates and exports an exponential
+//   moving average of the weights (decay D) instead of the raw weights.
 //
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
 //                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2] [--eval-every 250]
 //                [--sources real,random,blend,video[,film,mix3]] [--grey-weight 0] [--order-weight 0]
+//                [--ema 0]
 #include <torch/torch.h>
 
 #include <chrono>
@@ -85,6 +87,7 @@ struct Options {
   int d = 48, heads = 4, hidden = 128, bases = 24;
   int net = 1;
   double grey_weight = 0.0, order_weight = 0.0;  // grey-axis terms of the loss (0: off)
+  double ema = 0.0;  // decay of the weights' moving average that is evaluated and exported (0: off)
   int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate
   std::set<std::string> sources{"real", "random", "blend", "video"};
 };
@@ -478,6 +481,7 @@ int main(int argc, char** argv) try {
     else if (a == "--eval-every") o.eval_every = std::stoi(next());
     else if (a == "--grey-weight") o.grey_weight = std::stod(next());
     else if (a == "--order-weight") o.order_weight = std::stod(next());
+    else if (a == "--ema") o.ema = std::stod(next());
     else if (a == "--sources") {
       o.sources.clear();
       const std::string v = next();
@@ -689,6 +693,22 @@ int main(int argc, char** argv) try {
     }
     return v;
   };
+  // Exponential moving average of the weights (Polyak averaging, --ema decay; 0: off): the
+  // validation error of the raw weights swings by ±0.5 dE00 between checkpoints at these
+  // learning rates, the average is what gets evaluated and exported. swap_ema() exchanges the
+  // raw and the averaged weights (twice restores them).
+  std::map<std::string, torch::Tensor> ema;
+  if (o.ema > 0)
+    for (auto& [n, t] : net.p) ema[n] = t.detach().clone();
+  auto swap_ema = [&] {
+    if (o.ema <= 0) return;
+    torch::NoGradGuard ng;
+    for (auto& [n, t] : net.p) {
+      auto raw = t.detach().clone();
+      t.copy_(ema.at(n));
+      ema[n] = raw;
+    }
+  };
   for (int step = 1; step <= o.steps; ++step) {
     const double lr = 1e-4 + 0.5 * (2e-3 - 1e-4) * (1 + std::cos(std::numbers::pi * step / o.steps));
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
@@ -748,6 +768,10 @@ int main(int argc, char** argv) try {
     opt.zero_grad();
     loss.backward();
     opt.step();
+    if (o.ema > 0) {
+      torch::NoGradGuard ng;
+      for (auto& [n, t] : net.p) ema[n].mul_(o.ema).add_(t.detach(), 1.0 - o.ema);
+    }
     if (step <= 3)
       fmt::print("step {} timing: batch+forward+losses {:.0f} ms, backward+update {:.0f} ms\n", step,
                  std::chrono::duration<double, std::milli>(tp1 - tp0).count(),
@@ -755,15 +779,21 @@ int main(int argc, char** argv) try {
     run_pix += l_pix.item<double>(), run_col += l_col.item<double>(), run_adv += l_adv.item<double>();
     run_tv += l_tv.item<double>(), run_mono += l_mono.item<double>();
     run_grey += l_grey.item<double>(), run_order += l_order.item<double>();
-    if (o.eval_every > 0 && step % o.eval_every == 0 && step % 500 != 0 && step != o.steps) keep_if_best(step);
+    if (o.eval_every > 0 && step % o.eval_every == 0 && step % 500 != 0 && step != o.steps) {
+      swap_ema();
+      keep_if_best(step);
+      swap_ema();
+    }
     std::fflush(stdout);
     if (step % 500 == 0 || step == o.steps) {
       const double k = step % 500 == 0 ? 500.0 : double(step % 500);
+      swap_ema();
       fmt::print("step {:5d}  pixel {:.5f}  color {:.4f}  adv {:.3f}  tv {:.6f}  mono {:.2e}  grey {:.2e}  order "
                  "{:.2e}  | val RMS x255 {:.2f} (identity {:.2f}), real looks {:.2f} (identity {:.2f})  [{:.0f} s]\n",
                  step, run_pix / k, run_col / k, run_adv / k, run_tv / k, run_mono / k, run_grey / k, run_order / k,
                  rms255(net, val), id_val, rms255(net, val_real), id_val_real, elapsed());
       keep_if_best(step);
+      swap_ema();
       std::fflush(stdout);
       run_pix = run_col = run_adv = run_tv = run_mono = run_grey = run_order = 0;
     }
@@ -775,6 +805,7 @@ int main(int argc, char** argv) try {
     fmt::print("kept the weights of step {} (validation mean dE00 {:.3f}, identity {:.3f})\n", best_step, best_val,
                id_de00);
   } else {
+    swap_ema();           // the averaged weights, when averaging
     best_step = o.steps;  // --eval-every 0: no early stopping, the last step's weights
     best_val = val_de00();
   }
@@ -832,6 +863,7 @@ int main(int argc, char** argv) try {
             {"validation_mixed_on_grey", val_mixed},
             {"grey_weight", o.grey_weight},
             {"order_weight", o.order_weight},
+            {"ema", o.ema},
             {"validation_real_rms_x255", rms255(net, val_real)},
             {"validation_real_identity_rms_x255", id_val_real},
             {"train_seconds", elapsed()},
