@@ -54,5 +54,5 @@ clean:
 .PHONY: train-lutgen
 train-lutgen: configure
 	cmake --build $(BUILD) -j $(JOBS) --target train_lutgen bench_lutgen
-	$(BUILD)/src/learn/tools/train_lutgen --out models/lutgen.bin --cache $(BUILD)/lutgen-cache --threads 2 --seed 1 --triplets 6000 --steps 3000 --eval-every 0
+	$(BUILD)/src/learn/tools/train_lutgen --out models/lutgen.bin --cache $(BUILD)/lutgen-cache --threads 2 --seed 1 --triplets 6000 --steps 3000 --eval-every 250 --ema 0.998
 	$(BUILD)/bench/bench_lutgen --model models/lutgen.bin

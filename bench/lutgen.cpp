@@ -5,9 +5,11 @@
 // LUT applied to A is scored against L(A) with CIEDE2000 (CIE 142-2001, sRGB → Lab D65) and
 // PSNR on code values. Also times `learned` for one reference + 8 source frames on one core.
 //
-// --split validation scores the trainer's validation split instead (train_lutgen.cpp: every 6th
-// training photo, every 5th training LUT), the one to choose models and settings by; the
-// held-out table is for reporting only.
+// --split validation scores the validation set instead (lutgen_validation in lutgen_data.hpp:
+// every 6th training photo; 25 looks built from every 5th training LUT, blends, partial
+// strengths and film-like looks, none trained on), the one to choose models and settings by
+// (the trainer's early stopping uses the same cases at --pairs 8); the held-out table is for
+// reporting only.
 //
 //   bench_lutgen [--model FILE] [--pairs 8] [--methods auto,learned] [--split test|validation]
 //                [--verbose] [--no-timing]
@@ -75,15 +77,10 @@ int main(int argc, char** argv) try {
   learn::LutgenSplit split =
       learn::lutgen_split(shared + "/images", shared + "/luts", shared + "/videos");
   if (split_name == "validation") {
-    // The trainer's validation split (train_lutgen.cpp), inside the training half.
-    std::vector<std::string> photos;
-    std::vector<learn::NamedLut> luts;
-    for (size_t i = 0; i < split.train_images.size(); ++i)
-      if (i % 6 == 5) photos.push_back(split.train_images[i]);
-    for (size_t i = 0; i < split.train_luts.size(); ++i)
-      if (i % 5 == 4) luts.push_back(split.train_luts[i]);
-    split.test_images = std::move(photos);
-    split.test_luts = std::move(luts);
+    // The trainer's validation set (lutgen_data.hpp), inside the training half.
+    learn::LutgenValidation v = learn::lutgen_validation(split);
+    split.test_images = std::move(v.photos);
+    split.test_luts = std::move(v.looks);
   }
   std::vector<std::pair<std::string, ImageF>> images;
   for (const auto& p : split.test_images) {
@@ -100,7 +97,7 @@ int main(int argc, char** argv) try {
     if (e > s) methods.push_back(methods_arg.substr(s, e - s));
   }
   fmt::print(
-      "{} split: {} LUTs never trained on, {} photos never trained on (≤ 384 px), {} pairs "
+      "{} split: {} looks never trained on, {} photos never trained on (≤ 384 px), {} pairs "
       "per LUT\n",
       split_name == "test" ? "held-out" : "validation", split.test_luts.size(), images.size(),
       pairs);
@@ -115,8 +112,7 @@ int main(int argc, char** argv) try {
   for (size_t l = 0; l < split.test_luts.size(); ++l) {
     const Lut3D& L = split.test_luts[l].lut;
     for (int j = 0; j < pairs; ++j) {
-      const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
-      const size_t ib = (ia + 1 + (l * 7 + size_t(j) * 3) % (n - 1)) % n;  // never equal to ia
+      const auto [ia, ib] = learn::lutgen_case_photos(l, j, pairs, n);
       const ImageF& A = images[ia].second;
       ImageF ref = apply_lut_clamped(L, images[ib].second);
       quantise_8bit(ref);

@@ -9,8 +9,9 @@
 #include <random>
 
 #include "autograde/core/error.hpp"
-#include "autograde/lut/interpolate.hpp"
+#include "autograde/look/look.hpp"
 #include "autograde/look/match_protocol.hpp"
+#include "autograde/lut/interpolate.hpp"
 
 namespace fs = std::filesystem;
 
@@ -43,7 +44,8 @@ LutgenSplit lutgen_split(const std::string& images_dir, const std::string& luts_
   for (const auto& v : files_with_extensions(videos_dir, {".mp4", ".mkv", ".mov", ".webm", ".avi"}))
     s.train_videos.push_back(v.string());
   size_t index = 0;
-  for (const auto& p : files_with_extensions(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
+  for (const auto& p :
+       files_with_extensions(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
     try {
       std::optional<Lut3D> lut = load_creative_lut(p);
       if (!lut) continue;
@@ -94,6 +96,97 @@ Look random_look(uint64_t seed) {
   if (r.chance(0.2)) l.black_point = float(r.range(0, 0.06));
   if (r.chance(0.2)) l.white_point = float(r.range(0.9, 1.0));
   return clamp_to_limits(l);
+}
+
+Lut3D film_look(uint64_t seed, int size) {
+  Draw r(seed * 0xD1B54A32D192ED03ull + 101);
+  float m[3][3];
+  for (int i = 0; i < 3; ++i) {
+    float sum = 0;
+    for (int j = 0; j < 3; ++j) sum += (m[i][j] = i == j ? 1.f : float(0.06 * r.normal()));
+    for (int j = 0; j < 3; ++j) m[i][j] /= sum;
+  }
+  const double contrast = r.uniform() * 0.8;  // mix with smoothstep: 0 = linear
+  const double toe = r.chance(0.6) ? 0.07 * r.uniform() : 0.0;
+  const double shoulder = r.chance(0.5) ? 1.0 - 0.1 * r.uniform() : 1.0;
+  double gamma[3];
+  for (double& g : gamma) g = std::exp(0.08 * r.normal());
+  const Look mild = scale(random_look(seed ^ 0x5eedf11ull), float(r.range(0.3, 0.7)));
+  Lut3D lut = Lut3D::identity(size);
+  for (size_t i = 0; i < lut.table.size(); i += 3) {
+    const float in[3] = {lut.table[i], lut.table[i + 1], lut.table[i + 2]};
+    Rgb o;
+    for (int c = 0; c < 3; ++c) {
+      double x = std::clamp(double(m[c][0] * in[0] + m[c][1] * in[1] + m[c][2] * in[2]), 0.0, 1.0);
+      x = std::pow(x, gamma[c]);
+      x = (1 - contrast) * x + contrast * x * x * (3 - 2 * x);
+      o[size_t(c)] = float(toe + (shoulder - toe) * x);
+    }
+    o = apply_look(mild, o);
+    for (int c = 0; c < 3; ++c) lut.table[i + size_t(c)] = o[size_t(c)];
+  }
+  return lut;
+}
+
+namespace {
+
+// `lut` resampled (tetrahedral) to a size^3 lattice.
+Lut3D resampled(const Lut3D& lut, int size) {
+  Lut3D out = Lut3D::identity(size);
+  for (size_t i = 0; i < out.table.size(); i += 3) {
+    const Rgb o = sample_tetrahedral(lut, {out.table[i], out.table[i + 1], out.table[i + 2]});
+    for (int c = 0; c < 3; ++c) out.table[i + size_t(c)] = o[size_t(c)];
+  }
+  return out;
+}
+
+// (1 - k) a + k b, both on the same lattice.
+Lut3D mix(const Lut3D& a, const Lut3D& b, float k) {
+  Lut3D out = a;
+  for (size_t i = 0; i < out.table.size(); ++i) out.table[i] += k * (b.table[i] - a.table[i]);
+  return out;
+}
+
+}  // namespace
+
+LutgenValidation lutgen_validation(const LutgenSplit& split) {
+  constexpr int kSize = 33;
+  LutgenValidation v;
+  for (size_t i = 0; i < split.train_images.size(); ++i)
+    if (i % 6 == 5) v.photos.push_back(split.train_images[i]);
+  std::vector<const NamedLut*> luts;
+  for (size_t i = 0; i < split.train_luts.size(); ++i)
+    if (i % 5 == 4) luts.push_back(&split.train_luts[i]);
+  const Lut3D id = Lut3D::identity(kSize);
+  std::vector<Lut3D> fine;
+  for (const NamedLut* l : luts) fine.push_back(resampled(l->lut, kSize));
+  for (const NamedLut* l : luts) v.looks.push_back(*l);
+  for (size_t i = 0; i < luts.size(); ++i)
+    v.looks.push_back({luts[i]->name + "@50%", mix(id, fine[i], 0.5f)});
+  for (size_t i = 0; i < luts.size(); ++i)
+    for (size_t j = i + 1; j < luts.size(); ++j)
+      v.looks.push_back({luts[i]->name + "+" + luts[j]->name, mix(fine[i], fine[j], 0.5f)});
+  for (size_t i = 0; i < luts.size(); ++i) {
+    // Training's random Looks use seeds below 2^40; these are far above.
+    const Look mild = scale(random_look((uint64_t(0xA11) << 48) + i), 0.5f);
+    Lut3D l = fine[i];
+    for (size_t k = 0; k < l.table.size(); k += 3) {
+      const Rgb o = apply_look(mild, {l.table[k], l.table[k + 1], l.table[k + 2]});
+      for (int c = 0; c < 3; ++c) l.table[k + size_t(c)] = o[size_t(c)];
+    }
+    v.looks.push_back({luts[i]->name + "+mild-look", std::move(l)});
+  }
+  v.looks.push_back({"identity", id});
+  for (int k = 0; k < kValidationFilmLooks; ++k)
+    v.looks.push_back({"film-look-" + std::to_string(k),
+                       film_look((uint64_t(0xF11) << 48) + uint64_t(k), kSize)});
+  return v;
+}
+
+std::pair<size_t, size_t> lutgen_case_photos(size_t look, int pair, int pairs, size_t n) {
+  const size_t a = (look * size_t(pairs) + size_t(pair)) % n;
+  const size_t b = (a + 1 + (look * 7 + size_t(pair) * 3) % (n - 1)) % n;  // never equal to a
+  return {a, b};
 }
 
 }  // namespace autograde::learn

@@ -80,16 +80,22 @@ Lut3D mixed(const Lut3D& lut, float k) {
 MatchResult match_reference_learned(const ImageF& reference, std::span<const ImageF> sources,
                                     const MatchOptions& options, const std::string& reference_name,
                                     const Look* prompt, const std::string& model_file) {
-  if (options.lut_size < 2 || options.lut_size > 129)
-    throw_usage("LUT size must be 2..129, got " + std::to_string(options.lut_size));
-  if (!(options.strength >= 0.f && options.strength <= 1.f))
-    throw_usage("strength must be in 0..1");
   const LutgenModel& model = shipped_lutgen(model_file);
   const LutgenTokens ref =
       lutgen_tokens(lutgen_pooled_pixels(std::span<const ImageF>(&reference, 1), reference_name));
   std::optional<LutgenTokens> src;
   if (!sources.empty()) src = lutgen_tokens(lutgen_pooled_pixels(sources, "source"));
-  const Lut3D native = model.predict(src ? &*src : nullptr, ref, prompt);
+  return learned_match(model, src ? &*src : nullptr, ref, prompt, options);
+}
+
+MatchResult learned_match(const LutgenModel& model, const LutgenTokens* src,
+                          const LutgenTokens& ref, const Look* prompt,
+                          const MatchOptions& options) {
+  if (options.lut_size < 2 || options.lut_size > 129)
+    throw_usage("LUT size must be 2..129, got " + std::to_string(options.lut_size));
+  if (!(options.strength >= 0.f && options.strength <= 1.f))
+    throw_usage("strength must be in 0..1");
+  const Lut3D native = model.predict(src, ref, prompt);
 
   MatchResult r;
   r.method = "learned";

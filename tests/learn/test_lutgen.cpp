@@ -2,6 +2,7 @@
 // shipped weights' behaviour (no training here).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -243,6 +244,56 @@ TEST(LutgenFile, RoundTripAndMalformedFilesAreClearErrors) {
     EXPECT_NE(std::string(e.what()).find("bad.bin"), std::string::npos);
   }
   EXPECT_THROW(al::read_lutgen((dir / "missing.bin").string()), ag::Error);
+}
+
+TEST(LutgenData, ValidationSetNeverTouchesTheHeldOutSplitOrTraining) {
+  AG_REQUIRE_SHARED_DATA();
+  const auto dir = ag::testing::shared_data();
+  const al::LutgenSplit split =
+      al::lutgen_split((dir / "images").string(), (dir / "luts").string(), "");
+  const al::LutgenValidation v = al::lutgen_validation(split);
+  ASSERT_GE(v.photos.size(), 3u);
+  // Photos: a subset of the training half, disjoint from the held-out photos.
+  for (const auto& p : v.photos) {
+    EXPECT_EQ(std::count(split.test_images.begin(), split.test_images.end(), p), 0) << p;
+    EXPECT_EQ(std::count(split.train_images.begin(), split.train_images.end(), p), 1) << p;
+  }
+  // Looks: 4 validation LUTs x (full, half, mild look) + 6 blends + identity + film looks.
+  std::vector<const al::NamedLut*> val_luts;
+  for (size_t i = 4; i < split.train_luts.size(); i += 5) val_luts.push_back(&split.train_luts[i]);
+  ASSERT_EQ(val_luts.size(), 4u);
+  ASSERT_EQ(v.looks.size(), 4u * 3 + 6 + 1 + size_t(al::kValidationFilmLooks));
+  for (const auto& look : v.looks) {
+    for (const auto& held : split.test_luts)
+      EXPECT_EQ(look.name.find(held.name), std::string::npos) << look.name;
+    for (size_t i = 0; i < split.train_luts.size(); ++i) {
+      if (i % 5 == 4) continue;  // a LUT the trainer trains on never enters a validation look
+      EXPECT_EQ(look.name.find(split.train_luts[i].name), std::string::npos) << look.name;
+    }
+  }
+  // Half strength is halfway between identity and the LUT (independent: the LUT sampled
+  // directly); the blend of the first two is their mean; identity is identity.
+  const ag::Rgb in{0.3f, 0.55f, 0.8f};
+  const ag::Rgb full = ag::sample_tetrahedral(val_luts[0]->lut, in);
+  const ag::Rgb half = ag::sample_tetrahedral(v.looks[4].lut, in);
+  const ag::Rgb other = ag::sample_tetrahedral(val_luts[1]->lut, in);
+  const ag::Rgb blend = ag::sample_tetrahedral(v.looks[8].lut, in);
+  EXPECT_NE(v.looks[8].name.find(val_luts[1]->name), std::string::npos);
+  for (size_t c = 0; c < 3; ++c) {
+    EXPECT_NEAR(half[c], 0.5f * (in[c] + full[c]), 0.02f) << c;
+    EXPECT_NEAR(blend[c], 0.5f * (full[c] + other[c]), 0.02f) << c;
+  }
+  const al::NamedLut& id = v.looks[4 * 3 + 6];
+  EXPECT_EQ(id.name, "identity");
+  const ag::Rgb same = ag::sample_tetrahedral(id.lut, in);
+  for (size_t c = 0; c < 3; ++c) EXPECT_NEAR(same[c], in[c], 1e-5f);
+  // Case photos are always two different ones.
+  for (size_t l = 0; l < v.looks.size(); ++l)
+    for (int j = 0; j < 8; ++j) {
+      const auto [a, b] = al::lutgen_case_photos(l, j, 8, v.photos.size());
+      EXPECT_NE(a, b);
+      EXPECT_LT(std::max(a, b), v.photos.size());
+    }
 }
 
 TEST(LutgenShipped, PredictsFiniteSmoothMonotoneLut) {

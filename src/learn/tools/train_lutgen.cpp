@@ -25,19 +25,24 @@
 //         histograms) + 0.002 L_adv (eq. 18, -log D(graded); D: an MLP on the soft histograms,
 //         trained against the truth histograms) + 0.5 TV (squared lattice differences of the
 //         residual, eq. 54 squared) + 10 L_mono (each output channel non-decreasing along its
-//         own input axis).
+//         own input axis) + --grey-weight L_grey (output luma along the grey axis rising with
+//         slope >= 0.02, so the product path need not mix the LUT towards identity) +
+//         --order-weight L_order (no output channel falling along the grey axis).
 //   The perceptual term (eq. 16) needs a pretrained VGG, which cannot be had here; left out.
 //
 // Early stopping: every --eval-every steps the mean CIEDE2000 on the validation cases of
-//   bench_lutgen's protocol (validation LUTs and photos, never trained on; = bench_lutgen
-//   --split validation --pairs 16 up to the final 33^3 resampling) is measured; the weights of
+//   bench_lutgen's protocol (lutgen_validation: 25 looks built from the validation LUTs, plus
+//   film-like looks, on the validation photos, never trained on; = bench_lutgen --split
+//   validation, through the same product path) is measured; the weights of
 //   the best step are exported (--eval-every 0: no early stopping, the last step's). (RMS on the mixed validation triplets and on real-look ones
 //   ranked checkpoints differently from it, so they are only printed.) --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
-//   encoder + difference tokens + strength gate).
+//   encoder + difference tokens + strength gate). --ema D evaluates and exports an exponential
+//   moving average of the weights (decay D) instead of the raw weights.
 //
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
 //                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2] [--eval-every 250]
-//                [--sources real,random,blend,video[,film,mix3]]
+//                [--sources real,random,blend,video[,film,mix3]] [--grey-weight 0] [--order-weight 0]
+//                [--ema 0]
 #include <torch/torch.h>
 
 #include <chrono>
@@ -81,6 +86,8 @@ struct Options {
   int triplets = 6000, steps = 4000, batch = 32, threads = 2;
   int d = 48, heads = 4, hidden = 128, bases = 24;
   int net = 1;
+  double grey_weight = 0.0, order_weight = 0.0;  // grey-axis terms of the loss (0: off)
+  double ema = 0.0;  // decay of the weights' moving average that is evaluated and exported (0: off)
   int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate
   std::set<std::string> sources{"real", "random", "blend", "video"};
 };
@@ -130,43 +137,6 @@ ag::Lut3D resampled(const ag::Lut3D& lut, int n) {
   return out;
 }
 
-// A film-emulation-like look on the 17^3 lattice (code values in and out): channel crosstalk
-// (rows sum to 1, so greys stay grey before the curves), per-channel S-shaped tone curves
-// sharing a contrast with small per-channel gamma offsets (casts that change with brightness,
-// as film stocks show), lifted toe / lowered shoulder, then a mild random Look.
-ag::Lut3D film_look(Draw& r, uint64_t seed) {
-  auto normal = [&] {
-    const double u1 = std::max(r.uniform(), 1e-12), u2 = r.uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
-  };
-  float m[3][3];
-  for (int i = 0; i < 3; ++i) {
-    float sum = 0;
-    for (int j = 0; j < 3; ++j) sum += (m[i][j] = i == j ? 1.f : float(0.06 * normal()));
-    for (int j = 0; j < 3; ++j) m[i][j] /= sum;
-  }
-  const double contrast = r.uniform() * 0.8;  // mix with smoothstep: 0 = linear
-  const double toe = r.chance(0.6) ? 0.07 * r.uniform() : 0.0;
-  const double shoulder = r.chance(0.5) ? 1.0 - 0.1 * r.uniform() : 1.0;
-  double gamma[3];
-  for (double& g : gamma) g = std::exp(0.08 * normal());
-  const ag::Look mild = ag::scale(al::random_look(seed ^ 0x5eedf11ull), float(0.3 + 0.4 * r.uniform()));
-  ag::Lut3D lut = ag::Lut3D::identity(kLattice);
-  for (size_t i = 0; i < lut.table.size(); i += 3) {
-    const float in[3] = {lut.table[i], lut.table[i + 1], lut.table[i + 2]};
-    ag::Rgb o;
-    for (int c = 0; c < 3; ++c) {
-      double x = std::clamp(double(m[c][0] * in[0] + m[c][1] * in[1] + m[c][2] * in[2]), 0.0, 1.0);
-      x = std::pow(x, gamma[c]);
-      x = (1 - contrast) * x + contrast * x * x * (3 - 2 * x);
-      o[size_t(c)] = float(toe + (shoulder - toe) * x);
-    }
-    o = ag::apply_look(mild, o);
-    for (int c = 0; c < 3; ++c) lut.table[i + size_t(c)] = o[size_t(c)];
-  }
-  return lut;
-}
-
 LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw& r, uint64_t seed) {
   const bool use_real = o.sources.count("real") && !real.empty();
   const bool use_random = o.sources.count("random") > 0;
@@ -205,7 +175,7 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
     if (r.chance(0.1)) s.look->saturation = 0.f;  // monochrome looks are common and unmistakable
     s.lut = ag::bake_look(*s.look, kLattice);
   } else if (s.kind == "film") {
-    s.lut = film_look(r, seed);
+    s.lut = al::film_look(seed, kLattice);
   } else if (s.kind == "mix3") {
     double w[3], sum = 0;
     for (double& x : w) sum += (x = -std::log(std::max(r.uniform(), 1e-12)));  // flat Dirichlet
@@ -509,6 +479,9 @@ int main(int argc, char** argv) try {
     else if (a == "--bases") o.bases = std::stoi(next());
     else if (a == "--net") o.net = std::stoi(next());
     else if (a == "--eval-every") o.eval_every = std::stoi(next());
+    else if (a == "--grey-weight") o.grey_weight = std::stod(next());
+    else if (a == "--order-weight") o.order_weight = std::stod(next());
+    else if (a == "--ema") o.ema = std::stod(next());
     else if (a == "--sources") {
       o.sources.clear();
       const std::string v = next();
@@ -557,12 +530,11 @@ int main(int argc, char** argv) try {
         fmt::print(stderr, "skipping clip: {}\n", e.what());
       }
     }
-  std::vector<ag::Lut3D> train_luts, val_luts, val_luts_full;
+  std::vector<ag::Lut3D> train_luts, val_luts;
   std::vector<std::string> train_lut_names;
   for (size_t i = 0; i < split.train_luts.size(); ++i) {
     (i % 5 == 4 ? val_luts : train_luts).push_back(resampled(split.train_luts[i].lut, kLattice));
     if (i % 5 != 4) train_lut_names.push_back(split.train_luts[i].name);
-    else val_luts_full.push_back(split.train_luts[i].lut);
   }
   fmt::print("data: {} training pictures ({} clip frames), {} validation photos; {} training LUTs, {} validation "
              "LUTs; held out (never read): {} photos, {} LUTs  [{:.0f} s]\n",
@@ -617,9 +589,11 @@ int main(int argc, char** argv) try {
   ropt.sources = {"real"};
   const Data val_real = load_or_make("valreal", 400, val_pics, val_luts, o.seed + 2000, ropt);
 
-  // Validation cases of bench_lutgen's protocol (bench_lutgen --split validation --pairs 16): a
-  // validation LUT L, two different validation photos A and B; reference L(B) 8-bit, truth
-  // L(A). Early stopping keeps the step with the lowest mean CIEDE2000 over them.
+  // Validation cases of bench_lutgen's protocol (bench_lutgen --split validation, --pairs 8):
+  // a validation look L (lutgen_validation: built from the validation LUTs and generators the
+  // default mix does not train on), two different validation photos A and B; reference L(B)
+  // 8-bit, truth L(A). Scored through the product path (learned_match: 33^3, clamped, grey
+  // axis repaired), so early stopping sees what bench_lutgen sees.
   struct ValCase {
     al::LutgenTokens src, ref;
     const ag::ImageF* a;
@@ -627,21 +601,24 @@ int main(int argc, char** argv) try {
   };
   std::vector<ValCase> val_cases;
   {
-    const int pairs = 16;
+    const al::LutgenValidation vset = al::lutgen_validation(split);
+    const int pairs = 8;
     const size_t n = val_pics.size();
-    for (size_t l = 0; l < val_luts_full.size() && n > 1; ++l)
+    for (size_t l = 0; l < vset.looks.size() && n > 1; ++l)
       for (int j = 0; j < pairs; ++j) {
-        const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
-        const size_t ib = (ia + 1 + (l * 7 + size_t(j) * 3) % (n - 1)) % n;
-        ag::ImageF ref = ag::apply_lut_clamped(val_luts_full[l], val_pics[ib]);
+        const auto [ia, ib] = al::lutgen_case_photos(l, j, pairs, n);
+        ag::ImageF ref = ag::apply_lut_clamped(vset.looks[l].lut, val_pics[ib]);
         ag::quantise_8bit(ref);
         ValCase c;
         c.src = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&val_pics[ia], 1), "A"));
         c.ref = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "B"));
         c.a = &val_pics[ia];
-        c.truth = ag::apply_lut_clamped(val_luts_full[l], val_pics[ia]);
+        c.truth = ag::apply_lut_clamped(vset.looks[l].lut, val_pics[ia]);
         val_cases.push_back(std::move(c));
       }
+    fmt::print("validation looks ({}):", vset.looks.size());
+    for (const auto& l : vset.looks) fmt::print(" {}", l.name);
+    fmt::print("\n");
   }
 
   Net net(o);
@@ -673,7 +650,7 @@ int main(int argc, char** argv) try {
   const double id_val_real = identity_rms255(val_real);
   fmt::print("identity RMS error (code values x255): train {:.2f}, validation {:.2f}, validation real looks {:.2f}\n",
              id_train, id_val, id_val_real);
-  double run_pix = 0, run_col = 0, run_adv = 0, run_tv = 0, run_mono = 0;
+  double run_pix = 0, run_col = 0, run_adv = 0, run_tv = 0, run_mono = 0, run_grey = 0, run_order = 0;
   // Early stopping on the validation split: validation error bottoms out long before the
   // training loss does (the real looks are few), so the weights of the best evaluated step are
   // the ones exported.
@@ -689,13 +666,17 @@ int main(int argc, char** argv) try {
       m.tensors[name] = al::LutgenTensor{shape, to_vec(net.p[name])};
     return m;
   };
+  // Mean CIEDE2000 over the validation cases and how many of them the product path had to mix
+  // towards identity to keep the grey axis monotone.
+  int val_mixed = 0;
   auto val_de00 = [&] {
     const al::LutgenModel m = exported();
     double sum = 0;
+    val_mixed = 0;
     for (const auto& c : val_cases) {
-      ag::Lut3D lut = m.predict(&c.src, c.ref, nullptr);
-      for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
-      sum += ag::score_against_truth(ag::apply_lut_clamped(lut, *c.a), c.truth).mean;
+      const ag::MatchResult r = al::learned_match(m, &c.src, c.ref, nullptr, ag::MatchOptions{});
+      for (const auto& note : r.notes) val_mixed += note.find("monotone") != std::string::npos;
+      sum += ag::score_against_truth(ag::apply_lut_clamped(r.lut, *c.a), c.truth).mean;
     }
     return val_cases.empty() ? 0.0 : sum / double(val_cases.size());
   };
@@ -704,12 +685,29 @@ int main(int argc, char** argv) try {
   fmt::print("validation cases (bench protocol): {}, identity mean dE00 {:.3f}\n", val_cases.size(), id_de00);
   auto keep_if_best = [&](int step) {
     const double v = val_de00();
-    fmt::print("  step {:5d}: validation mean dE00 {:.3f}\n", step, v);
+    fmt::print("  step {:5d}: validation mean dE00 {:.3f} ({} of {} mixed towards identity on grey)\n", step, v,
+               val_mixed, val_cases.size());
     if (v < best_val) {
       best_val = v, best_step = step;
       for (auto& [n, t] : net.p) best[n] = t.detach().clone();
     }
     return v;
+  };
+  // Exponential moving average of the weights (Polyak averaging, --ema decay; 0: off): the
+  // validation error of the raw weights swings by ±0.5 dE00 between checkpoints at these
+  // learning rates, the average is what gets evaluated and exported. swap_ema() exchanges the
+  // raw and the averaged weights (twice restores them).
+  std::map<std::string, torch::Tensor> ema;
+  if (o.ema > 0)
+    for (auto& [n, t] : net.p) ema[n] = t.detach().clone();
+  auto swap_ema = [&] {
+    if (o.ema <= 0) return;
+    torch::NoGradGuard ng;
+    for (auto& [n, t] : net.p) {
+      auto raw = t.detach().clone();
+      t.copy_(ema.at(n));
+      ema[n] = raw;
+    }
   };
   for (int step = 1; step <= o.steps; ++step) {
     const double lr = 1e-4 + 0.5 * (2e-3 - 1e-4) * (1 + std::cos(std::numbers::pi * step / o.steps));
@@ -749,28 +747,55 @@ int main(int argc, char** argv) try {
     auto mg = lut8.index({Slice(), 1, Slice(), Slice(1)}) - lut8.index({Slice(), 1, Slice(), Slice(0, -1)});
     auto mb = lut8.index({Slice(), 2, Slice(1)}) - lut8.index({Slice(), 2, Slice(0, -1)});
     auto l_mono = torch::relu(-mr).pow(2).mean() + torch::relu(-mg).pow(2).mean() + torch::relu(-mb).pow(2).mean();
-    auto loss = l_pix + 0.05 * l_col + 0.002 * l_adv + 0.5 * l_tv + 10.0 * l_mono;
+    // Grey axis (all LUTs of the batch), sampled where the product's 33^3 lattice samples it
+    // (every other of 65 grey levels) and in between: output luma (Rec.709 weights on code
+    // values) must rise with a slope of at least 0.02, so the product path need not mix the
+    // LUT towards identity; and each output channel must not fall (neutral-axis ordering: a
+    // brighter grey never gets a darker R', G' or B'). Slopes are per unit of input.
+    torch::Tensor l_grey = torch::zeros({}), l_order = torch::zeros({});
+    if (o.grey_weight > 0 || o.order_weight > 0) {
+      const int64_t G = 65;
+      auto greys = torch::linspace(0, 1, G).view({1, G, 1}).expand({lut.size(0), G, 3}).contiguous();
+      auto g = apply_lattice(lut, greys);                          // [B, G, 3]
+      auto slope = (g.narrow(1, 1, G - 1) - g.narrow(1, 0, G - 1)) * double(G - 1);
+      auto luma = torch::matmul(slope, torch::tensor({0.2126f, 0.7152f, 0.0722f}));
+      l_grey = torch::relu(0.02 - luma).pow(2).mean();
+      l_order = torch::relu(-slope).pow(2).mean();
+    }
+    auto loss = l_pix + 0.05 * l_col + 0.002 * l_adv + 0.5 * l_tv + 10.0 * l_mono + o.grey_weight * l_grey +
+                o.order_weight * l_order;
     const auto tp1 = std::chrono::steady_clock::now();
     opt.zero_grad();
     loss.backward();
     opt.step();
+    if (o.ema > 0) {
+      torch::NoGradGuard ng;
+      for (auto& [n, t] : net.p) ema[n].mul_(o.ema).add_(t.detach(), 1.0 - o.ema);
+    }
     if (step <= 3)
       fmt::print("step {} timing: batch+forward+losses {:.0f} ms, backward+update {:.0f} ms\n", step,
                  std::chrono::duration<double, std::milli>(tp1 - tp0).count(),
                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tp1).count());
     run_pix += l_pix.item<double>(), run_col += l_col.item<double>(), run_adv += l_adv.item<double>();
     run_tv += l_tv.item<double>(), run_mono += l_mono.item<double>();
-    if (o.eval_every > 0 && step % o.eval_every == 0 && step % 500 != 0 && step != o.steps) keep_if_best(step);
+    run_grey += l_grey.item<double>(), run_order += l_order.item<double>();
+    if (o.eval_every > 0 && step % o.eval_every == 0 && step % 500 != 0 && step != o.steps) {
+      swap_ema();
+      keep_if_best(step);
+      swap_ema();
+    }
     std::fflush(stdout);
     if (step % 500 == 0 || step == o.steps) {
       const double k = step % 500 == 0 ? 500.0 : double(step % 500);
-      fmt::print("step {:5d}  pixel {:.5f}  color {:.4f}  adv {:.3f}  tv {:.6f}  mono {:.2e}  | val RMS x255 {:.2f} "
-                 "(identity {:.2f}), real looks {:.2f} (identity {:.2f})  [{:.0f} s]\n",
-                 step, run_pix / k, run_col / k, run_adv / k, run_tv / k, run_mono / k, rms255(net, val), id_val,
-                 rms255(net, val_real), id_val_real, elapsed());
+      swap_ema();
+      fmt::print("step {:5d}  pixel {:.5f}  color {:.4f}  adv {:.3f}  tv {:.6f}  mono {:.2e}  grey {:.2e}  order "
+                 "{:.2e}  | val RMS x255 {:.2f} (identity {:.2f}), real looks {:.2f} (identity {:.2f})  [{:.0f} s]\n",
+                 step, run_pix / k, run_col / k, run_adv / k, run_tv / k, run_mono / k, run_grey / k, run_order / k,
+                 rms255(net, val), id_val, rms255(net, val_real), id_val_real, elapsed());
       keep_if_best(step);
+      swap_ema();
       std::fflush(stdout);
-      run_pix = run_col = run_adv = run_tv = run_mono = 0;
+      run_pix = run_col = run_adv = run_tv = run_mono = run_grey = run_order = 0;
     }
   }
 
@@ -780,9 +805,13 @@ int main(int argc, char** argv) try {
     fmt::print("kept the weights of step {} (validation mean dE00 {:.3f}, identity {:.3f})\n", best_step, best_val,
                id_de00);
   } else {
+    swap_ema();           // the averaged weights, when averaging
     best_step = o.steps;  // --eval-every 0: no early stopping, the last step's weights
     best_val = val_de00();
   }
+  const double final_val = val_de00();  // also sets val_mixed for the kept weights
+  fmt::print("validation mean dE00 {:.3f} (identity {:.3f}); {} of {} cases mixed towards identity on grey\n",
+             final_val, id_de00, val_mixed, val_cases.size());
 
   // Export in the AGLG layout and check the plain-C++ forward pass against torch's.
   al::LutgenModel m = exported();
@@ -830,6 +859,11 @@ int main(int argc, char** argv) try {
             {"validation_identity_rms_x255", id_val},
             {"validation_mean_de00", best_val},
             {"validation_identity_mean_de00", id_de00},
+            {"validation_cases", val_cases.size()},
+            {"validation_mixed_on_grey", val_mixed},
+            {"grey_weight", o.grey_weight},
+            {"order_weight", o.order_weight},
+            {"ema", o.ema},
             {"validation_real_rms_x255", rms255(net, val_real)},
             {"validation_real_identity_rms_x255", id_val_real},
             {"train_seconds", elapsed()},

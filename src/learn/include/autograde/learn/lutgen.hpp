@@ -112,4 +112,11 @@ MatchResult match_reference_learned(const ImageF& reference, std::span<const Ima
                                     const Look* prompt = nullptr,
                                     const std::string& model_file = "");
 
+// The same product path for tokens already computed (match_reference_learned after its
+// feature extraction; the trainer scores its validation cases with it). When the grey axis had
+// to be repaired, one of the notes contains "monotone".
+MatchResult learned_match(const LutgenModel& model, const LutgenTokens* source,
+                          const LutgenTokens& reference, const Look* prompt,
+                          const MatchOptions& options);
+
 }  // namespace autograde::learn
