@@ -6,10 +6,11 @@
 // installed.
 //
 // Usage: bench_correct [--seed N] [--multi N] [--no-peer] [--split test|validation|train]
-//                      [--per-family] [--dump]
+//                      [--per-family] [--confusion] [--dump]
 // (--split other than test is a diagnostic: how the models do on pictures they did see or were
 // selected on; the table is the test split. --per-family adds a table per defect
-// family; --dump prints the top finding and the applied amounts for each 100 % defect.)
+// family; --confusion adds, per family and severity, where the top finding went (fine, another
+// family, or this family at 33/66/100 %); --dump prints the top finding and the applied amounts for each 100 % defect.)
 #include <fmt/format.h>
 
 #include <array>
@@ -88,7 +89,7 @@ struct Correction {
 int main(int argc, char** argv) {
   uint64_t seed = 20240607;
   int multi_per_image = 12;
-  bool use_peer = true, dump = false, per_family_table = false;
+  bool use_peer = true, dump = false, per_family_table = false, confusion_table = false;
   al::Split split = al::Split::Test;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -102,6 +103,7 @@ int main(int argc, char** argv) {
     else if (a == "--no-peer") use_peer = false;
     else if (a == "--dump") dump = true;
     else if (a == "--per-family") per_family_table = true;
+    else if (a == "--confusion") confusion_table = true;
   }
   try {
     const std::string shared = AUTOGRADE_SHARED_DATA, repo = std::string(AUTOGRADE_SOURCE_DIR) + "/data";
@@ -166,6 +168,8 @@ int main(int argc, char** argv) {
     int singles = 0, exact = 0, within = 0, family_ok = 0, extra = 0;
     std::array<std::array<int, 4>, al::kFamilyCount> per_family{};  // family right at 33/66/100 %, exact
     std::array<std::array<double, 2>, al::kFamilyCount> per_family_de{};  // input, ours
+    // [family][severity - 1] -> counts of the top finding: fine, other family, this family at 1, 2, 3.
+    std::array<std::array<std::array<int, 5>, 3>, al::kFamilyCount> confusion{};
     for (size_t t = 0; t < tests.size(); ++t)
       for (int f = 0; f < al::kFamilyCount; ++f)
         for (int s = 1; s <= al::kSeverityCount; ++s) {
@@ -173,6 +177,10 @@ int main(int argc, char** argv) {
           al::apply_defects({al::make_defect(al::Family(f), s)}, img);
           const al::Analysis an = analyzer.analyze(img);
           ++singles;
+          auto& cell = confusion[size_t(f)][size_t(s - 1)];
+          if (an.defects.empty()) ++cell[0];
+          else if (int(an.defects.front().family) != f) ++cell[1];
+          else ++cell[size_t(1 + an.defects.front().severity)];
           if (!an.defects.empty()) {
             const auto& top = an.defects.front();
             per_family[size_t(f)][size_t(s - 1)] += int(top.family) == f;
@@ -280,6 +288,17 @@ int main(int argc, char** argv) {
                    100 * c[0] / n, 100 * c[1] / n, 100 * c[2] / n, 100 * c[3] / (3 * n), per_family_de[size_t(f)][0] / (3 * n),
                    per_family_de[size_t(f)][1] / (3 * n));
       }
+    }
+    if (confusion_table) {
+      fmt::print("\nconfusion (single defects, {} pictures): where the top finding went, % of pictures\n", tests.size());
+      fmt::print("{:<18} {:>4} {:>6} {:>6} {:>6} {:>6} {:>6}\n", "family", "sev", "fine", "other", "33%", "66%", "100%");
+      for (int f = 0; f < al::kFamilyCount; ++f)
+        for (int s = 0; s < al::kSeverityCount; ++s) {
+          const auto& c = confusion[size_t(f)][size_t(s)];
+          const double n = double(tests.size()) / 100.0;
+          fmt::print("{:<18} {:>3}% {:>5.0f}% {:>5.0f}% {:>5.0f}% {:>5.0f}% {:>5.0f}%\n", al::family_name(al::Family(f)),
+                     al::severity_percent(s + 1), c[0] / n, c[1] / n, c[2] / n, c[3] / n, c[4] / n);
+        }
     }
     fmt::print("\nautograde = LUT scaled by the classifier's do-no-harm strength (1 - P(fine)); full = the raw "
                "predicted LUT.\nIM = {}\n", convert.empty() ? "ImageMagick not installed (peer skipped)" : convert + " -auto-level -auto-gamma");

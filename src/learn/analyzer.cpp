@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-
 #include <nlohmann/json.hpp>
 
 #include "autograde/core/error.hpp"
@@ -21,7 +20,7 @@ nlohmann::json to_json(const Analysis& a) {
   return {{"fine", a.fine()}, {"fine_confidence", a.fine_confidence}, {"defects", d}};
 }
 
-Analysis analysis_from_logits(const std::vector<float>& logits) {
+Analysis analysis_from_logits(const std::vector<float>& logits, float presence_threshold) {
   if (logits.size() != size_t(4 * kFamilyCount)) throw_internal("defect logits: wrong length");
   Analysis a;
   a.fine_confidence = 1.f;
@@ -35,7 +34,7 @@ Analysis analysis_from_logits(const std::vector<float>& logits) {
     a.probabilities[size_t(f)] = p;
     a.fine_confidence = std::min(a.fine_confidence, p[0]);
     const int best = int(std::max_element(p.begin() + 1, p.end()) - p.begin());
-    if (1.f - p[0] > p[0]) {
+    if (1.f - p[0] > presence_threshold) {
       Finding fd;
       fd.family = Family(f);
       fd.severity = best;
@@ -64,16 +63,19 @@ DefectAnalyzer::DefectAnalyzer(Mlp mlp, const std::string& source_name) : mlp_(s
                                      " features to " + std::to_string(4 * kFamilyCount) +
                                      " outputs (has " + std::to_string(mlp_.inputs()) + " -> " +
                                      std::to_string(mlp_.outputs()) + ")");
+  presence_threshold_ = std::clamp(mlp_.meta.value("presence_threshold", 0.5f), 0.f, 0.999f);
 }
 
-DefectAnalyzer DefectAnalyzer::load(const std::string& path) { return DefectAnalyzer(read_mlp(path), path); }
+DefectAnalyzer DefectAnalyzer::load(const std::string& path) {
+  return DefectAnalyzer(read_mlp(path), path);
+}
 
 Analysis DefectAnalyzer::analyze(const ImageF& image) const {
   return analyze_features(image_features(image));
 }
 
 Analysis DefectAnalyzer::analyze_features(const std::vector<float>& features) const {
-  return analysis_from_logits(mlp_.forward(features));
+  return analysis_from_logits(mlp_.forward(features), presence_threshold_);
 }
 
 }  // namespace autograde::learn

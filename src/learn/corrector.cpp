@@ -1,6 +1,9 @@
 #include "autograde/learn/corrector.hpp"
 
 #include <algorithm>
+#include <array>
+#include <string>
+#include <utility>
 
 #include "autograde/core/error.hpp"
 #include "autograde/learn/features.hpp"
@@ -32,6 +35,10 @@ LutCorrector::LutCorrector(Mlp mlp, const std::string& source_name) : mlp_(std::
       }
     }
     classifier_weight_ = std::clamp(mlp_.meta.value("classifier_weight", 0.f), 0.f, 1.f);
+    const std::string gate = mlp_.meta.value("gate", std::string("none"));
+    if (gate != "none" && gate != "presence")
+      throw_bad_input(source_name, "correction model: meta.gate must be \"none\" or \"presence\"");
+    presence_gate_ = gate == "presence";
     return;
   }
   lattice_ = mlp_.meta.value("lattice", 0);
@@ -75,6 +82,30 @@ DefectAmounts classifier_amounts(const Analysis& analysis) {
   return sum;
 }
 
+DefectAmounts presence_gates(const Analysis& analysis, const DefectAmounts& amounts) {
+  auto present = [&](Family f) {
+    return std::clamp(1.f - analysis.probabilities[size_t(f)][0], 0.f, 1.f);
+  };
+  DefectAmounts g{};
+  // The three cast amounts: the cast group, whichever cast it is.
+  float cast = 0.f;
+  for (int f = int(Family::CastGreen); f <= int(Family::CastCyan); ++f)
+    cast = std::max(cast, present(Family(f)));
+  g[0] = g[1] = g[2] = cast;
+  // The other amounts: the family of the amount's sign (defects.hpp layout: + is the first of
+  // each pair).
+  const std::array<std::pair<Family, Family>, 5> pairs{{
+      {Family::BlackHigh, Family::BlackLow},
+      {Family::WhiteHigh, Family::WhiteLow},
+      {Family::ExposureDark, Family::ExposureBright},
+      {Family::ContrastHigh, Family::ContrastLow},
+      {Family::SaturationHigh, Family::SaturationLow},
+  }};
+  for (size_t i = 0; i < pairs.size(); ++i)
+    g[3 + i] = present(amounts[3 + i] >= 0.f ? pairs[i].first : pairs[i].second);
+  return g;
+}
+
 DefectAmounts LutCorrector::amounts_impl(const std::vector<float>& features,
                                          const Analysis* analysis, float strength) const {
   DefectAmounts a{};
@@ -86,6 +117,10 @@ DefectAmounts LutCorrector::amounts_impl(const std::vector<float>& features,
   for (int i = 0; i < kAmountCount; ++i)
     a[size_t(i)] = (1.f - wc) * out[size_t(i)] + wc * from_classifier[size_t(i)];
   a = garrote_amounts(a, garrote_);
+  if (presence_gate_ && analysis) {
+    const DefectAmounts g = presence_gates(*analysis, a);
+    for (int i = 0; i < kAmountCount; ++i) a[size_t(i)] *= g[size_t(i)];
+  }
   for (auto& v : a) v *= strength;
   return a;
 }

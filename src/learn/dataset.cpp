@@ -37,13 +37,14 @@ std::vector<SourceImage> list_sources(const std::string& shared_data_dir,
   auto scan = [&](const fs::path& dir, bool is_bundled) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return;
-    for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(dir, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (ec) break;
       if (!it->is_regular_file() || !is_image_path(it->path().string())) continue;
       const std::string name = it->path().filename().string();
       if (is_bundled) bundled.push_back(name);
-      if (!by_name.count(name)) by_name[name] = SourceImage{it->path().string(), name, name, Split::Train, {}};
+      if (!by_name.count(name))
+        by_name[name] = SourceImage{it->path().string(), name, name, Split::Train, {}};
     }
   };
   scan(fs::path(repo_data_dir) / "images", true);
@@ -53,16 +54,20 @@ std::vector<SourceImage> list_sources(const std::string& shared_data_dir,
   // Seeded Fisher-Yates over the non-bundled pictures.
   std::vector<size_t> others;
   for (size_t i = 0; i < all.size(); ++i)
-    if (std::find(bundled.begin(), bundled.end(), all[i].name) == bundled.end()) others.push_back(i);
-    else all[i].split = Split::Test;
+    if (std::find(bundled.begin(), bundled.end(), all[i].name) == bundled.end())
+      others.push_back(i);
+    else
+      all[i].split = Split::Test;
   Rng rng(seed);
-  for (size_t i = others.size(); i > 1; --i) std::swap(others[i - 1], others[size_t(rng.below(int(i)))]);
+  for (size_t i = others.size(); i > 1; --i)
+    std::swap(others[i - 1], others[size_t(rng.below(int(i)))]);
   const size_t n = all.size();
   const size_t n_test = (n * 15 + 50) / 100, n_val = (n * 15 + 50) / 100;
   size_t test = n - others.size();
   size_t k = 0;
   for (; k < others.size() && test < n_test; ++k, ++test) all[others[k]].split = Split::Test;
-  for (size_t v = 0; k < others.size() && v < n_val; ++k, ++v) all[others[k]].split = Split::Validation;
+  for (size_t v = 0; k < others.size() && v < n_val; ++k, ++v)
+    all[others[k]].split = Split::Validation;
   return all;
 }
 
@@ -96,8 +101,8 @@ std::vector<SourceImage> load_video_frames(const std::string& shared_data_dir, u
   std::error_code ec;
   const fs::path dir = fs::path(shared_data_dir) / "videos";
   if (!fs::is_directory(dir, ec)) return {};
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
     if (it->is_regular_file() && is_video_file(it->path())) clips.push_back(it->path());
   }
@@ -107,7 +112,8 @@ std::vector<SourceImage> load_video_frames(const std::string& shared_data_dir, u
   std::vector<size_t> order(clips.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   Rng rng(seed ^ 0x5649444555ull);
-  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[size_t(rng.below(int(i)))]);
+  for (size_t i = order.size(); i > 1; --i)
+    std::swap(order[i - 1], order[size_t(rng.below(int(i)))]);
   const size_t n_val = clips.size() < 2 ? 0 : std::max<size_t>(1, (clips.size() * 15 + 50) / 100);
   std::vector<SourceImage> out;
   for (size_t k = 0; k < order.size(); ++k) {
@@ -128,13 +134,15 @@ std::vector<SourceImage> load_video_frames(const std::string& shared_data_dir, u
         const ImageF thumb = resize_area(img, 16, 9);
         if (!last_thumb.empty()) {
           double diff = 0;
-          for (size_t i = 0; i < thumb.pixels.size(); ++i) diff += std::abs(thumb.pixels[i] - last_thumb.pixels[i]);
+          for (size_t i = 0; i < thumb.pixels.size(); ++i)
+            diff += std::abs(thumb.pixels[i] - last_thumb.pixels[i]);
           if (diff / double(thumb.pixels.size()) < 0.03) continue;
         }
         last_thumb = thumb;
         SourceImage s;
         s.path = clip.string();
-        s.name = clip.filename().string() + "@" + std::to_string(int(std::lround(frame.time))) + "s";
+        s.name =
+            clip.filename().string() + "@" + std::to_string(int(std::lround(frame.time))) + "s";
         s.group = clip.filename().string();
         s.split = split;
         s.image = std::move(img);
@@ -163,16 +171,20 @@ std::vector<Defect> random_defects(Rng& rng, int count, float jitter) {
   return out;
 }
 
-// A sample from its clean feature-size picture and the picture its 32x32 tile is cut from:
-// both detuned by the same defects.
-static Sample detuned_sample(ImageF clean, const ImageF& tile_source, const std::vector<Defect>& defects) {
+// A sample from a clean crop at source resolution: the defects are applied at that resolution
+// and only then is the picture reduced to the feature size, as at inference, where the features
+// of a defective picture are computed on its area-averaged thumbnail (features.hpp). Averaging
+// and a non-linear defect do not commute (a crushed black averaged with a neighbour is not the
+// average crushed), so applying the defect to the thumbnail would show the spatial cues
+// something they never see at inference. The 32x32 tile pair is reduced the same way.
+static Sample detuned_sample(const ImageF& region, const std::vector<Defect>& defects) {
+  ImageF detuned = region;
+  apply_defects(defects, detuned);
   Sample s;
-  s.clean = std::move(clean);
-  s.clean_tile = resize_area(tile_source, kTileSide, kTileSide);
-  s.detuned = s.clean;
-  s.detuned_tile = s.clean_tile;
-  apply_defects(defects, s.detuned);
-  apply_defects(defects, s.detuned_tile);
+  s.clean = downsample_area(region, kFeatureSide);
+  s.detuned = downsample_area(detuned, kFeatureSide);
+  s.clean_tile = resize_area(region, kTileSide, kTileSide);
+  s.detuned_tile = resize_area(detuned, kTileSide, kTileSide);
   s.defects = defects;
   return s;
 }
@@ -190,7 +202,7 @@ Sample make_sample(const SourceImage& source, const std::vector<Defect>& defects
   } else {
     region = crop(img, 0, 0, img.width, img.height);
   }
-  return detuned_sample(downsample_area(region, kFeatureSide), region, defects);
+  return detuned_sample(region, defects);
 }
 
 }  // namespace autograde::learn
@@ -212,20 +224,28 @@ ImageF random_crop(const ImageF& img, Rng& rng) {
 
 Sample make_mosaic_sample(const SourceImage& a, const SourceImage& b,
                           const std::vector<Defect>& defects, Rng& rng) {
-  const int W = kFeatureSide, H = kFeatureSide * 3 / 4;
-  const int split = std::clamp(int(W * (0.3 + 0.4 * rng.uniform())), 8, W - 8);
-  const ImageF left = resize_area(random_crop(a.image, rng), split, H);
-  const ImageF right = resize_area(random_crop(b.image, rng), W - split, H);
+  // Built at source resolution (kSourceSide x 3/4), detuned, then reduced like any sample.
+  const int W = kSourceSide, H = kSourceSide * 3 / 4;
+  const int split = std::clamp(int(W * (0.3 + 0.4 * rng.uniform())), 16, W - 16);
+  // The two parts overlap by a band of kMosaicBlend of the width and are cross-faded across it
+  // (linear weights), so the seam is a gentle ramp instead of a step: a hard seam is an edge
+  // no real picture has, and the grey-edge cues (spatial_features.hpp), which weight strong
+  // edges most (p = 6), would read it as content.
+  const int band = std::max(2, int(W * kMosaicBlend));
+  const int left_w = std::min(W, split + band / 2), right_x = std::max(0, split - band / 2);
+  const ImageF left = resize_area(random_crop(a.image, rng), left_w, H);
+  const ImageF right = resize_area(random_crop(b.image, rng), W - right_x, H);
   ImageF whole(W, H, 3);
   for (int y = 0; y < H; ++y)
     for (int x = 0; x < W; ++x) {
-      const float* p = x < split ? left.at(x, y) : right.at(x - split, y);
+      // Weight of the right part: 0 left of the band, 1 right of it, linear across it.
+      const float t = std::clamp(float(x - right_x + 0.5f) / float(left_w - right_x), 0.f, 1.f);
+      const float* p = x < left_w ? left.at(x, y) : nullptr;
+      const float* r = x >= right_x ? right.at(x - right_x, y) : nullptr;
       float* q = whole.at(x, y);
-      q[0] = p[0];
-      q[1] = p[1];
-      q[2] = p[2];
+      for (int c = 0; c < 3; ++c) q[c] = (p ? (1.f - t) * p[c] : 0.f) + (r ? t * r[c] : 0.f);
     }
-  return detuned_sample(whole, whole, defects);
+  return detuned_sample(whole, defects);
 }
 
 }  // namespace autograde::learn

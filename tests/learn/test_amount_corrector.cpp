@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograde/color/color.hpp"
+#include "autograde/core/error.hpp"
 #include "autograde/learn/corrector.hpp"
 #include "autograde/learn/defects.hpp"
 #include "autograde/learn/features.hpp"
@@ -96,4 +97,68 @@ TEST(AmountCorrector, GarroteLeavesSmallAmountsAlone) {
   const autograde::Lut3D none = strong.predict(ramps(), 0.f);
   for (size_t i = 0; i < none.table.size(); ++i)
     ASSERT_NEAR(none.table[i], id.table[i], 1e-6f) << i;
+}
+
+// The presence gate: each amount is scaled by the classifier's P(present) of the defect it
+// undoes — by the sign of the amount for the paired families, by the likeliest cast for the
+// cast — and a gated model applies nothing when the classifier is sure nothing is wrong.
+TEST(AmountCorrector, PresenceGateFollowsTheClassifier) {
+  al::Analysis an;
+  for (auto& p : an.probabilities) p = {1.f, 0.f, 0.f, 0.f};
+  an.probabilities[size_t(al::Family::WhiteLow)] = {0.3f, 0.5f, 0.2f, 0.f};  // present 0.7
+  an.probabilities[size_t(al::Family::WhiteHigh)] = {0.9f, 0.1f, 0.f, 0.f};  // present 0.1
+  an.probabilities[size_t(al::Family::CastBlue)] = {0.4f, 0.6f, 0.f, 0.f};   // present 0.6
+  an.probabilities[size_t(al::Family::CastRed)] = {0.8f, 0.2f, 0.f, 0.f};    // present 0.2
+  al::DefectAmounts a{};
+  a[4] = -0.5f;  // white point low
+  auto g = al::presence_gates(an, a);
+  EXPECT_NEAR(g[4], 0.7f, 1e-6f);
+  a[4] = 0.5f;  // white point high
+  g = al::presence_gates(an, a);
+  EXPECT_NEAR(g[4], 0.1f, 1e-6f);
+  for (int k = 0; k < 3; ++k) EXPECT_NEAR(g[size_t(k)], 0.6f, 1e-6f);
+  EXPECT_NEAR(g[3], 0.f, 1e-6f);
+
+  // A gated constant model: with a sure "fine" analysis the LUT is the identity; with the
+  // defect named at certainty it undoes it as the ungated model does.
+  const std::vector<al::Defect> defects{al::make_defect(al::Family::WhiteLow, 3)};
+  al::Mlp m = constant_amounts(al::defect_amounts(defects), std::vector<float>(8, 0.f));
+  m.meta["gate"] = "presence";
+  const al::LutCorrector c(m);
+  al::Analysis fine;
+  for (auto& p : fine.probabilities) p = {1.f, 0.f, 0.f, 0.f};
+  const autograde::Lut3D none = c.predict(ramps(), fine);
+  const autograde::Lut3D id = autograde::Lut3D::identity(none.size);
+  for (size_t i = 0; i < none.table.size(); ++i)
+    ASSERT_NEAR(none.table[i], id.table[i], 1e-6f) << i;
+  al::Analysis sure = fine;
+  sure.probabilities[size_t(al::Family::WhiteLow)] = {0.f, 0.f, 0.f, 1.f};
+  const ImageF clean = ramps();
+  ImageF img = clean;
+  al::apply_defects(defects, img);
+  autograde::apply_reference(c.predict(img, sure), img, autograde::Interp::Trilinear);
+  EXPECT_LT(mean_de(img, clean), 0.3);
+  m.meta["gate"] = "sometimes";
+  EXPECT_THROW(al::LutCorrector{m}, autograde::Error);
+}
+
+// The calibrated presence threshold: a family at P(present) = 0.6 is reported at the default
+// threshold (more likely present than absent) and not at 0.7, where the picture is "fine".
+TEST(Analyzer, PresenceThresholdDecidesFine) {
+  std::vector<float> logits(4 * al::kFamilyCount, 0.f);
+  for (int f = 0; f < al::kFamilyCount; ++f) logits[size_t(4 * f)] = 10.f;  // absent, surely
+  const int f = int(al::Family::ContrastLow);
+  // P(absent) = 0.4, P(66 %) = 0.6: logits log(0.4), log(0.6) with the others far below.
+  logits[size_t(4 * f)] = std::log(0.4f);
+  logits[size_t(4 * f + 1)] = -30.f;
+  logits[size_t(4 * f + 2)] = std::log(0.6f);
+  logits[size_t(4 * f + 3)] = -30.f;
+  const al::Analysis at_half = al::analysis_from_logits(logits);
+  ASSERT_EQ(at_half.defects.size(), 1u);
+  EXPECT_EQ(at_half.defects[0].family, al::Family::ContrastLow);
+  EXPECT_EQ(at_half.defects[0].severity, 2);
+  EXPECT_NEAR(at_half.defects[0].presence, 0.6f, 1e-4f);
+  const al::Analysis strict = al::analysis_from_logits(logits, 0.7f);
+  EXPECT_TRUE(strict.fine());
+  EXPECT_NEAR(strict.fine_confidence, 0.4f, 1e-4f);  // the probabilities do not change
 }

@@ -2,13 +2,17 @@
 // answer is known independently (fixed points, published sRGB values).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograde/color/color.hpp"
 #include "autograde/learn/dataset.hpp"
 #include "autograde/learn/defects.hpp"
+#include "autograde/learn/features.hpp"
+#include "autograde/learn/image_ops.hpp"
 
 namespace al = autograde::learn;
+using autograde::ImageF;
 using autograde::Rgb;
 
 namespace {
@@ -25,7 +29,8 @@ TEST(Defects, LevelsMoveTheDocumentedEnds) {
   EXPECT_NEAR(run(al::Family::ContrastHigh, 2, {0.5f, 0.5f, 0.5f})[0], 0.5f, 1e-6f);
   EXPECT_NEAR(run(al::Family::ContrastLow, 3, {0, 0, 0})[0], 0.5f - 0.5f * std::exp2(-0.6f), 1e-6f);
   EXPECT_NEAR(run(al::Family::ExposureDark, 3, {1, 1, 1})[0], 1.f, 1e-6f);
-  EXPECT_NEAR(run(al::Family::ExposureDark, 3, {0.5f, 0.5f, 0.5f})[0], std::pow(0.5f, std::exp2(0.8f)), 1e-6f);
+  EXPECT_NEAR(run(al::Family::ExposureDark, 3, {0.5f, 0.5f, 0.5f})[0],
+              std::pow(0.5f, std::exp2(0.8f)), 1e-6f);
   EXPECT_LT(run(al::Family::ExposureDark, 1, {0.5f, 0.5f, 0.5f})[0], 0.5f);
   EXPECT_GT(run(al::Family::ExposureBright, 1, {0.5f, 0.5f, 0.5f})[0], 0.5f);
 }
@@ -70,7 +75,8 @@ TEST(Dataset, RandomDefectsAreSeededAndUseDistinctGroups) {
     for (size_t k = 0; k < 3; ++k) {
       EXPECT_EQ(x[k].family, y[k].family);
       EXPECT_EQ(x[k].amount, y[k].amount);
-      for (size_t j = 0; j < k; ++j) EXPECT_NE(al::group_of(x[k].family), al::group_of(x[j].family));
+      for (size_t j = 0; j < k; ++j)
+        EXPECT_NE(al::group_of(x[k].family), al::group_of(x[j].family));
       // Jitter stays inside the severity band (half a step each side).
       EXPECT_LT(std::abs(x[k].amount - float(x[k].severity) / 3.f), 0.5f / 3.f);
     }
@@ -94,8 +100,8 @@ TEST(Defects, InverseOfTheTrueAmountsUndoesTheDefects) {
           // order (black, white, exposure, contrast, saturation, cast) and look at each step.
           bool clipped = false;
           Rgb step = x;
-          for (al::Group grp : {al::Group::BlackPoint, al::Group::WhitePoint, al::Group::Exposure, al::Group::Contrast,
-                                al::Group::Saturation, al::Group::Cast})
+          for (al::Group grp : {al::Group::BlackPoint, al::Group::WhitePoint, al::Group::Exposure,
+                                al::Group::Contrast, al::Group::Saturation, al::Group::Cast})
             for (const auto& d : defects)
               if (al::group_of(d.family) == grp) {
                 step = al::apply_defects({d}, step);
@@ -105,8 +111,11 @@ TEST(Defects, InverseOfTheTrueAmountsUndoesTheDefects) {
           ++checked;
           const Rgb back = al::invert_amounts(amounts, al::apply_defects(defects, x));
           std::string names;
-          for (const auto& d : defects) names += std::string(al::family_name(d.family)) + " " + std::to_string(d.amount) + " ";
-          for (int c = 0; c < 3; ++c) EXPECT_NEAR(back[c], x[c], 2e-3f) << "sample " << i << " channel " << c << ": " << names;
+          for (const auto& d : defects)
+            names += std::string(al::family_name(d.family)) + " " + std::to_string(d.amount) + " ";
+          for (int c = 0; c < 3; ++c)
+            EXPECT_NEAR(back[c], x[c], 2e-3f)
+                << "sample " << i << " channel " << c << ": " << names;
         }
   }
   EXPECT_GT(checked, 3000);  // most of the 5400 points
@@ -126,4 +135,65 @@ TEST(Defects, AmountsAreSignedBySide) {
   const auto green = al::defect_amounts({al::make_defect(al::Family::CastGreen, 3)});
   EXPECT_GT(green[1], green[0]);
   EXPECT_NEAR(green[0] + green[1] + green[2], 0.f, 1e-6f);
+}
+
+// Training samples are detuned at source resolution and reduced afterwards, as a defective
+// picture is at inference (features.cpp reduces it before describing it): without a crop the
+// sample is exactly "defects, then area reduction" of the source, which differs from
+// "reduction, then defects" wherever a non-linear defect meets detail.
+TEST(Dataset, SamplesAreDetunedBeforeTheReduction) {
+  ImageF img(al::kSourceSide, al::kSourceSide / 2, 3);
+  for (int y = 0; y < img.height; ++y)
+    for (int x = 0; x < img.width; ++x) {
+      float* p = img.at(x, y);
+      const float fine =
+          float((x + y) % 2);  // one-pixel checkerboard: detail the reduction averages
+      p[0] = 0.05f + 0.2f * fine;
+      p[1] = 0.3f + 0.4f * float(x) / float(img.width);
+      p[2] = 0.1f + 0.1f * fine;
+    }
+  al::SourceImage src;
+  src.image = img;
+  const std::vector<al::Defect> defects{al::make_defect(al::Family::BlackLow, 3)};
+  al::Rng rng(3);
+  const al::Sample s = al::make_sample(src, defects, rng, false);
+  ImageF expected = img;
+  al::apply_defects(defects, expected);
+  expected = al::downsample_area(expected, al::kFeatureSide);
+  ImageF wrong = al::downsample_area(img, al::kFeatureSide);
+  al::apply_defects(defects, wrong);
+  ASSERT_EQ(s.detuned.width, expected.width);
+  ASSERT_EQ(s.detuned.height, expected.height);
+  double diff_expected = 0, diff_wrong = 0;
+  for (size_t i = 0; i < expected.pixels.size(); ++i) {
+    diff_expected =
+        std::max(diff_expected, double(std::abs(s.detuned.pixels[i] - expected.pixels[i])));
+    diff_wrong = std::max(diff_wrong, double(std::abs(s.detuned.pixels[i] - wrong.pixels[i])));
+  }
+  EXPECT_LT(diff_expected, 1e-6);
+  EXPECT_GT(diff_wrong, 0.02);  // the old order would have shown the features something else
+}
+
+// A mosaic of two flat pictures: the seam is a ramp across the cross-faded band, not a step, so
+// no pixel-to-pixel jump in the reduced sample comes near the full difference of the parts.
+TEST(Dataset, MosaicSeamIsCrossFaded) {
+  al::SourceImage a, b;
+  a.image = ImageF(al::kSourceSide, al::kSourceSide, 3);
+  b.image = ImageF(al::kSourceSide, al::kSourceSide, 3);
+  for (auto& v : a.image.pixels) v = 0.2f;
+  for (auto& v : b.image.pixels) v = 0.8f;
+  al::Rng rng(5);
+  for (int trial = 0; trial < 10; ++trial) {
+    const al::Sample s = al::make_mosaic_sample(a, b, {}, rng);
+    float largest_step = 0.f;
+    for (int y = 0; y < s.clean.height; ++y)
+      for (int x = 1; x < s.clean.width; ++x)
+        largest_step =
+            std::max(largest_step, std::abs(s.clean.at(x, y)[0] - s.clean.at(x - 1, y)[0]));
+    // Both sides are present, and the largest step is about 0.6 / (band width in pixels).
+    EXPECT_NEAR(s.clean.at(0, 0)[0], 0.2f, 1e-5f);
+    EXPECT_NEAR(s.clean.at(s.clean.width - 1, 0)[0], 0.8f, 1e-5f);
+    EXPECT_LT(largest_step, 0.6f / (al::kMosaicBlend * al::kFeatureSide) * 1.5f)
+        << "trial " << trial;
+  }
 }

@@ -3,13 +3,15 @@
 //
 // Output layout of the network: kFamilyCount groups of 4 logits, family f at [4f, 4f+4) =
 // (absent, 33 %, 66 %, 100 %), each group a softmax of its own — so several families can be
-// present at once (multi-label) and each carries its own severity and confidence. "Fine" means
-// no family is more likely present than absent.
+// present at once (multi-label) and each carries its own severity and confidence. A family is
+// reported when P(present) = 1 - P(absent) exceeds the model's meta "presence_threshold"
+// (default 0.5: more likely present than absent; the trainer calibrates it on the validation
+// pictures, so that "fine" is said as often as the evidence allows). "Fine" means no family is
+// reported.
 #include <array>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "autograde/core/image.hpp"
 #include "autograde/learn/defects.hpp"
@@ -19,9 +21,9 @@ namespace autograde::learn {
 
 struct Finding {
   Family family = Family::CastGreen;
-  int severity = 1;          // 1..3 (33, 66, 100 %)
-  float presence = 0.f;      // P(family present) = 1 - P(absent)
-  float confidence = 0.f;    // P(this severity) for this family
+  int severity = 1;             // 1..3 (33, 66, 100 %)
+  float presence = 0.f;         // P(family present) = 1 - P(absent)
+  float confidence = 0.f;       // P(this severity) for this family
   float expected_amount = 0.f;  // probability-weighted severity in 0..1 (absent counts 0)
 };
 
@@ -42,16 +44,19 @@ class DefectAnalyzer {
   Analysis analyze(const ImageF& image) const;
   Analysis analyze_features(const std::vector<float>& features) const;
   const Mlp& network() const { return mlp_; }
+  float presence_threshold() const { return presence_threshold_; }
 
  private:
   Mlp mlp_;
+  float presence_threshold_ = 0.5f;
 };
 
 // {"fine", "fine_confidence", "defects": [{"defect", "description", "severity_percent",
 // "presence", "confidence"}]} — what `analyze --json` prints and plan.json records.
 nlohmann::json to_json(const Analysis& analysis);
 
-// Probabilities from the raw 64 logits (grouped softmax), shared with the trainer's metrics.
-Analysis analysis_from_logits(const std::vector<float>& logits);
+// Probabilities from the raw 64 logits (grouped softmax), shared with the trainer's metrics; a
+// family is reported when its P(present) exceeds `presence_threshold`.
+Analysis analysis_from_logits(const std::vector<float>& logits, float presence_threshold = 0.5f);
 
 }  // namespace autograde::learn

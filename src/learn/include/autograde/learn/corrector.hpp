@@ -10,7 +10,10 @@
 //    is small, and a non-negative garrote (Breiman 1995) shrinks it to nothing:
 //    a' = a * max(0, 1 - (t / a)^2), t per amount = meta "garrote" (severity units, calibrated
 //    on clean validation pictures by the trainer, garrote_amounts), so a clean picture is left
-//    alone while a clear defect is undone nearly in full.
+//    alone while a clear defect is undone nearly in full. With meta "gate" = "presence" and the
+//    classifier's analysis given, each garroted amount is further multiplied by the classifier's
+//    probability that the matching defect is present (presence_gates): a correction is applied
+//    in full only when both models, trained apart, see the same defect.
 //  - "residual_lattice" (the first model): N^3 * 3 floats, red varying fastest (the Lut3D /
 //    .cube order), a residual added to the identity lattice, trained with trilinear
 //    interpolation (torch grid_sample).
@@ -59,6 +62,7 @@ class LutCorrector {
   bool amounts_ = false;
   DefectAmounts garrote_{};
   float classifier_weight_ = 0.f;
+  bool presence_gate_ = false;
   DefectAmounts amounts_impl(const std::vector<float>& features, const Analysis* analysis,
                              float strength) const;
   Lut3D lut_impl(const std::vector<float>& features, const Analysis* analysis,
@@ -69,6 +73,12 @@ class LutCorrector {
 // on its own (defects.hpp layout). Shrinking the cast as one 2-D vector instead was tried and
 // did worse on the validation pictures (mean CIEDE2000 at equal harm), so it is per amount.
 DefectAmounts garrote_amounts(const DefectAmounts& raw, const DefectAmounts& t);
+
+// Per amount (defects.hpp layout), the classifier's probability that the defect the amount
+// undoes is present: for the three cast amounts the most likely cast family's P(present), for
+// each other amount the P(present) of the family its sign names (e.g. a negative white-point
+// amount: white_low). Multiplying the amounts by these is the "presence" gate.
+DefectAmounts presence_gates(const Analysis& analysis, const DefectAmounts& amounts);
 
 // The classifier's posterior-mean defect amounts (defects.hpp layout): for every family, the
 // expected amount sum_s P(severity s) * s/3 along the family's signed direction, summed over

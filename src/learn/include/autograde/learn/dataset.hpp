@@ -8,9 +8,11 @@
 // shuffled with the seed and dealt 15 % test, 15 % validation, 70 % train.
 //
 // A sample: a random crop (60-100 % of each side) of a source reduced to <= kSourceSide px,
-// flipped half the time, reduced to <= kFeatureSide for features, plus a kTileSide^2 tile
-// of the same crop for the pixel losses; the defects are applied to both (they are per-pixel
-// functions, so the tile pair is an exact before/after of one colour transform).
+// flipped half the time, detuned at that resolution and only then reduced to <= kFeatureSide
+// for features (as at inference, where a defective picture is reduced before its features are
+// computed), plus a kTileSide^2 tile of the same clean and detuned crop for the pixel losses.
+// kSourceSide is twice kFeatureSide, so a crop is reduced by 1.2-2x like the 256 px pictures
+// of bench_correct and unlike the old 160 px sources, whose small crops were not reduced at all.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,7 +22,9 @@
 
 namespace autograde::learn {
 
-constexpr int kSourceSide = 160;
+constexpr int kSourceSide = 256;
+// Width of the cross-faded band between the two parts of a mosaic sample (share of the width).
+constexpr double kMosaicBlend = 0.15;
 constexpr int kTileSide = 32;
 
 enum class Split { Train, Validation, Test };
@@ -28,10 +32,10 @@ const char* split_name(Split s);
 
 struct SourceImage {
   std::string path;
-  std::string name;  // file name, the identity used for splitting ("clip.mp4@12s" for a frame)
+  std::string name;   // file name, the identity used for splitting ("clip.mp4@12s" for a frame)
   std::string group;  // the source it came from: its own name, or the clip of a video frame
   Split split = Split::Train;
-  ImageF image;      // display code values, reduced to <= kSourceSide (empty until loaded)
+  ImageF image;  // display code values, reduced to <= kSourceSide (empty until loaded)
 };
 
 // Lists and assigns splits (no pixels read). Sorted by name; deterministic for a seed.
@@ -56,8 +60,8 @@ class Rng {
  public:
   explicit Rng(uint64_t seed) : state_(seed) {}
   uint64_t next();
-  double uniform();              // [0, 1)
-  int below(int n);              // 0 .. n-1
+  double uniform();  // [0, 1)
+  int below(int n);  // 0 .. n-1
  private:
   uint64_t state_;
 };
@@ -67,9 +71,9 @@ class Rng {
 std::vector<Defect> random_defects(Rng& rng, int count, float jitter);
 
 struct Sample {
-  ImageF clean;          // crop at <= kFeatureSide
-  ImageF detuned;
-  ImageF clean_tile;     // kTileSide x kTileSide
+  ImageF clean;       // crop reduced to <= kFeatureSide
+  ImageF detuned;     // the detuned crop, reduced to <= kFeatureSide
+  ImageF clean_tile;  // kTileSide x kTileSide
   ImageF detuned_tile;
   std::vector<Defect> defects;
 };
@@ -79,7 +83,8 @@ Sample make_sample(const SourceImage& source, const std::vector<Defect>& defects
                    bool augment);
 // A mosaic sample (CutMix, Yun et al. 2019; the "mosaic" of YOLOv4): random crops of two
 // sources side by side (split at 30-70 % of the width, each crop resized to its part of a
-// kFeatureSide x 3/4 kFeatureSide frame), then the defects over the whole. Every part is a
+// kSourceSide x 3/4 kSourceSide frame, cross-faded over a band of kMosaicBlend of the width so
+// the seam is no hard edge), then the defects over the whole, then the reduction. Every part is a
 // real picture, but the whole is a new "clean picture" each time, so a model cannot learn the
 // defect-free statistics of each training picture by heart; it has to learn what defects do.
 Sample make_mosaic_sample(const SourceImage& a, const SourceImage& b,
