@@ -177,17 +177,7 @@ float correction_strength(const Analysis& analysis) {
 }
 
 Lut3D resample_trilinear(const Lut3D& lut, int size) {
-  Lut3D out = Lut3D::identity(size);
-  for (int b = 0; b < size; ++b)
-    for (int g = 0; g < size; ++g)
-      for (int r = 0; r < size; ++r) {
-        float* p = out.at(r, g, b);
-        const Rgb v = sample_trilinear(lut, Rgb{p[0], p[1], p[2]});
-        p[0] = v[0];
-        p[1] = v[1];
-        p[2] = v[2];
-      }
-  return out;
+  return resample(lut, size, Interp::Trilinear);
 }
 
 }  // namespace autograde::learn

@@ -130,16 +130,6 @@ Lut3D film_look(uint64_t seed, int size) {
 
 namespace {
 
-// `lut` resampled (tetrahedral) to a size^3 lattice.
-Lut3D resampled(const Lut3D& lut, int size) {
-  Lut3D out = Lut3D::identity(size);
-  for (size_t i = 0; i < out.table.size(); i += 3) {
-    const Rgb o = sample_tetrahedral(lut, {out.table[i], out.table[i + 1], out.table[i + 2]});
-    for (int c = 0; c < 3; ++c) out.table[i + size_t(c)] = o[size_t(c)];
-  }
-  return out;
-}
-
 // (1 - k) a + k b, both on the same lattice.
 Lut3D mix(const Lut3D& a, const Lut3D& b, float k) {
   Lut3D out = a;
@@ -159,7 +149,7 @@ LutgenValidation lutgen_validation(const LutgenSplit& split) {
     if (i % 5 == 4) luts.push_back(&split.train_luts[i]);
   const Lut3D id = Lut3D::identity(kSize);
   std::vector<Lut3D> fine;
-  for (const NamedLut* l : luts) fine.push_back(resampled(l->lut, kSize));
+  for (const NamedLut* l : luts) fine.push_back(resample(l->lut, kSize, Interp::Tetrahedral));
   for (const NamedLut* l : luts) v.looks.push_back(*l);
   for (size_t i = 0; i < luts.size(); ++i)
     v.looks.push_back({luts[i]->name + "@50%", mix(id, fine[i], 0.5f)});

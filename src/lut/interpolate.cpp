@@ -100,6 +100,15 @@ Rgb sample(const Lut3D& lut, Rgb in, Interp interp) {
   return interp == Interp::Tetrahedral ? sample_tetrahedral(lut, in) : sample_trilinear(lut, in);
 }
 
+Lut3D resample(const Lut3D& lut, int size, Interp interp) {
+  Lut3D out = Lut3D::identity(size);
+  for (size_t i = 0; i < out.table.size(); i += 3) {
+    const Rgb o = sample(lut, {out.table[i], out.table[i + 1], out.table[i + 2]}, interp);
+    for (int c = 0; c < 3; ++c) out.table[i + size_t(c)] = o[size_t(c)];
+  }
+  return out;
+}
+
 Rgb sample(const Lut1D& lut, Rgb in) {
   Rgb out{};
   for (int c = 0; c < 3; ++c) {

@@ -97,3 +97,20 @@ TEST(Interpolate, ShaperThenCube) {
   Rgb want = affine({0.4f, 0.2f, 0.1f});
   for (int c = 0; c < 3; ++c) EXPECT_NEAR(got[c], want[c], 1e-6f);
 }
+
+TEST(Interpolate, ResampleOntoAnotherLatticeKeepsAffineMapsAndLatticePoints) {
+  // An affine map survives resampling to any lattice exactly (both schemes are exact for it);
+  // resampling a curved one onto a lattice that contains its own nodes (5 -> 9) keeps them.
+  const Lut3D affine5 = lut_from(5, affine), curvy5 = lut_from(5, curvy);
+  for (Interp interp : {Interp::Tetrahedral, Interp::Trilinear}) {
+    const Lut3D a = resample(affine5, 12, interp), want = lut_from(12, affine);
+    ASSERT_EQ(a.size, 12);
+    for (size_t i = 0; i < a.table.size(); ++i) EXPECT_NEAR(a.table[i], want.table[i], 1e-5f);
+    const Lut3D c = resample(curvy5, 9, interp);
+    for (int b = 0; b < 5; ++b)
+      for (int g = 0; g < 5; ++g)
+        for (int r = 0; r < 5; ++r)
+          for (int ch = 0; ch < 3; ++ch)
+            EXPECT_NEAR(c.at(2 * r, 2 * g, 2 * b)[ch], curvy5.at(r, g, b)[ch], 1e-5f);
+  }
+}

@@ -128,15 +128,6 @@ struct LookSample {
   std::string kind;
 };
 
-ag::Lut3D resampled(const ag::Lut3D& lut, int n) {
-  ag::Lut3D out = ag::Lut3D::identity(n);
-  for (size_t i = 0; i < out.table.size(); i += 3) {
-    const ag::Rgb o = ag::sample_tetrahedral(lut, {out.table[i], out.table[i + 1], out.table[i + 2]});
-    for (int c = 0; c < 3; ++c) out.table[i + size_t(c)] = o[size_t(c)];
-  }
-  return out;
-}
-
 LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw& r, uint64_t seed) {
   const bool use_real = o.sources.count("real") && !real.empty();
   const bool use_random = o.sources.count("random") > 0;
@@ -533,7 +524,7 @@ int main(int argc, char** argv) try {
   std::vector<ag::Lut3D> train_luts, val_luts;
   std::vector<std::string> train_lut_names;
   for (size_t i = 0; i < split.train_luts.size(); ++i) {
-    (i % 5 == 4 ? val_luts : train_luts).push_back(resampled(split.train_luts[i].lut, kLattice));
+    (i % 5 == 4 ? val_luts : train_luts).push_back(ag::resample(split.train_luts[i].lut, kLattice, ag::Interp::Tetrahedral));
     if (i % 5 != 4) train_lut_names.push_back(split.train_luts[i].name);
   }
   fmt::print("data: {} training pictures ({} clip frames), {} validation photos; {} training LUTs, {} validation "
