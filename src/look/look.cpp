@@ -145,6 +145,15 @@ Rgb apply_look(const Look& look, Rgb in) {
   return out;
 }
 
+ImageF apply_look_to_image(const Look& look, ImageF image) {
+  for (size_t i = 0; i < image.pixel_count(); ++i) {
+    float* p = image.pixels.data() + i * size_t(image.channels);
+    const Rgb r = apply_look(look, {p[0], p[1], p[2]});
+    p[0] = r[0], p[1] = r[1], p[2] = r[2];
+  }
+  return image;
+}
+
 Lut3D bake_look(const Look& look, int size) {
   if (size < 2 || size > 129) throw_usage("LUT size must be 2..129, got " + std::to_string(size));
   Lut3D lut = Lut3D::identity(size);

@@ -70,16 +70,6 @@ Rgb hue_rgb(float h) {
   }
 }
 
-ImageF graded(const ImageF& in, const Look& look) {
-  ImageF out = in;
-  for (size_t i = 0; i < out.pixel_count(); ++i) {
-    float* p = out.pixels.data() + i * out.channels;
-    const Rgb r = apply_look(look, {p[0], p[1], p[2]});
-    p[0] = r[0], p[1] = r[1], p[2] = r[2];
-  }
-  return out;
-}
-
 std::string num(double v, int prec = 2) { return fmt::format("{:.{}f}", v, prec); }
 
 }  // namespace
@@ -230,7 +220,7 @@ std::string render_report_html(const ReportInputs& in) {
            img_tag(vectorscope(a), "vectorscope");
     }
     h += "<p class=cap>the shot's Look on a colour chart and grey ramp (display code values): before / after</p>" +
-         img_tag(chart, "chart") + img_tag(graded(chart, s.look), "chart graded");
+         img_tag(chart, "chart") + img_tag(apply_look_to_image(s.look, chart), "chart graded");
     h += "<pre>" + esc(describe(s.look)) + "</pre>";
     const auto& m = s.metrics;
     if (m.is_object() && !m.empty()) {

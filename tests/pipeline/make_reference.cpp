@@ -3,6 +3,7 @@
 // third-party graded frame). Encoding: the image's display code values in and out.
 #include <cstdio>
 #include <exception>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -19,11 +20,7 @@ int main(int argc, char** argv) {
   try {
     const Look look = look_from_json(nlohmann::json::parse(read_file(argv[1])), argv[1]);
     LoadedImage im = read_image(argv[2]);
-    for (size_t i = 0; i < im.image.pixel_count(); ++i) {
-      float* p = im.image.pixels.data() + i * im.image.channels;
-      const Rgb r = apply_look(look, {p[0], p[1], p[2]});
-      p[0] = r[0], p[1] = r[1], p[2] = r[2];
-    }
+    im.image = apply_look_to_image(look, std::move(im.image));
     im.meta.format = SampleFormat::U8;
     write_image(argv[3], im.image, im.meta);
   } catch (const std::exception& e) {

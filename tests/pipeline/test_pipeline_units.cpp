@@ -32,16 +32,6 @@ namespace {
 
 fs::path bundled(const std::string& rel) { return autograde::testing::source_dir() / "data" / rel; }
 
-ImageF graded(const ImageF& in, const Look& look) {
-  ImageF out = in;
-  for (size_t i = 0; i < out.pixel_count(); ++i) {
-    float* p = out.pixels.data() + i * out.channels;
-    const Rgb r = apply_look(look, {p[0], p[1], p[2]});
-    p[0] = r[0], p[1] = r[1], p[2] = r[2];
-  }
-  return out;
-}
-
 ImageF crop(const ImageF& im, int x0, int y0, int w, int h) {
   ImageF out(w, h, 3);
   for (int y = 0; y < h; ++y)
@@ -76,7 +66,7 @@ class FramePair : public ::testing::Test {
 
 TEST_F(FramePair, OneGradeIsStableAndADriftIsCaught) {
   const Look look = test_look();
-  const BinConsistency same = bin_consistency(a_, graded(a_, look), b_, graded(b_, look));
+  const BinConsistency same = bin_consistency(a_, apply_look_to_image(look, a_), b_, apply_look_to_image(look, b_));
   EXPECT_GT(same.cells, 50);
   EXPECT_LT(same.mean_de2000, 0.3) << "one fixed grade must map equal input colours to equal output colours";
   // The plain cell means differ although the grade is the same (the two frames fill each cell
@@ -85,11 +75,11 @@ TEST_F(FramePair, OneGradeIsStableAndADriftIsCaught) {
 
   Look drift = look;
   drift.exposure = 0.15f;  // the grade brightening by 0.15 stop during the shot
-  const BinConsistency moved = bin_consistency(a_, graded(a_, look), b_, graded(b_, drift));
+  const BinConsistency moved = bin_consistency(a_, apply_look_to_image(look, a_), b_, apply_look_to_image(drift, b_));
   EXPECT_GT(moved.mean_de2000, 1.0) << "a 0.15 stop drift is visible and must fail the 1.0 criterion";
   Look tint = look;
   tint.temperature += 0.1f;
-  EXPECT_GT(bin_consistency(a_, graded(a_, look), b_, graded(b_, tint)).mean_de2000, 1.0);
+  EXPECT_GT(bin_consistency(a_, apply_look_to_image(look, a_), b_, apply_look_to_image(tint, b_)).mean_de2000, 1.0);
 }
 
 TEST(WarpError, RecoversMotionAndSeesFlicker) {
@@ -98,7 +88,7 @@ TEST(WarpError, RecoversMotionAndSeesFlicker) {
   const ImageF t0 = crop(photo, 40, 40, 320, 240), t1 = crop(photo, 37, 38, 320, 240);
   const Look look = test_look();
   WarpError steady;
-  add_warp_error(t0, graded(t0, look), t1, graded(t1, look), steady);
+  add_warp_error(t0, apply_look_to_image(look, t0), t1, apply_look_to_image(look, t1), steady);
   EXPECT_LT(steady.input, 3.0) << "the flow should align a pure translation";
   EXPECT_GT(steady.valid_fraction, 0.8);
   // Without motion compensation the same pair differs a lot: the flow is doing real work.
@@ -109,7 +99,7 @@ TEST(WarpError, RecoversMotionAndSeesFlicker) {
   Look brighter = look;
   brighter.exposure = 0.3f;  // flicker: the next frame graded brighter
   WarpError flicker;
-  add_warp_error(t0, graded(t0, look), t1, graded(t1, brighter), flicker);
+  add_warp_error(t0, apply_look_to_image(look, t0), t1, apply_look_to_image(brighter, t1), flicker);
   EXPECT_NEAR(flicker.input, steady.input, 1e-9);
   EXPECT_GT(flicker.output, steady.output + 5.0);
 }
@@ -262,7 +252,7 @@ TEST(DemoReference, IsTheBundledLookAppliedToTheBundledPhoto) {
   const ImageF src = read_image(bundled("images/astronaut.png").string()).image;
   const ImageF ref = read_image(bundled("images/reference_teal_orange.png").string()).image;
   ASSERT_EQ(ref.width, src.width);
-  const ImageF want = graded(src, look);
+  const ImageF want = apply_look_to_image(look, src);
   double worst = 0;
   for (size_t i = 0; i < want.pixel_count(); ++i)
     for (int c = 0; c < 3; ++c)

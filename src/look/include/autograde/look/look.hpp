@@ -128,6 +128,8 @@ Look look_from_json(const nlohmann::json& j, const std::string& source_name = "l
 // The Look applied to one display-referred code value triple (no LUT involved); bake_look
 // samples exactly this function on the lattice.
 Rgb apply_look(const Look& look, Rgb code_value);
+// The same on every pixel of a copy of `image` (channels beyond the third are kept).
+ImageF apply_look_to_image(const Look& look, ImageF image);
 
 // Samples apply_look on a size^3 lattice (size 2..129) over code values 0..1.
 Lut3D bake_look(const Look& look, int size = 33);
