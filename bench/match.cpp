@@ -6,18 +6,25 @@
 // A second table scores LUT extraction: from (A, L(A)) as 8-bit, extract a LUT, apply it to
 // other images C and compare with L(C).
 //
-//   bench_match [--luts DIR] [--images DIR] [--size 384] [--pairs 4] [--half all|even|odd]
+//   bench_match [--luts DIR] [--images DIR]... [--size 384] [--pairs 4] [--half all|even|odd]
 //               [--methods auto,reinhard,mkl,hist,idt] [--no-extract] [--fit-priors]
-//               [--extract-only] [--extract-detail] [--extract-fits N] [--ex KEY=VALUE]...
+//               [--fit-all-images] [--extract-only] [--extract-detail] [--extract-fits N]
+//               [--ex KEY=VALUE]...
+//
+// Images: every image under each --images DIR (repeatable; default all of
+// ../shared/data/images). The dev corpus is Kodak + scikit-image:
+//   --images ../shared/data/images/kodak24 --images ../shared/data/images/skimage_data
 //
 // --extract-only skips the matching table; --extract-detail prints one extraction row per
 // (LUT, photo); --extract-fits N fits each LUT from N photos spread over the image list (1, the
 // default, fits LUT l from image l); --ex sets an ExtractOptions field (fit_size, bending, ...).
 // --fit-priors prints the natural-image prior table (mean/std of the statistics `auto` uses)
-// from the even-indexed images only, so the odd half stays held out (--half odd).
+// from the even-indexed images only, so the odd half stays held out (--half odd); with
+// --fit-all-images from every image given (to fit on one folder and score on another).
 #include "autograde/look/match.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -263,11 +270,12 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
 
 int main(int argc, char** argv) {
   std::string luts_dir = AUTOGRADE_SHARED_DATA "/luts",
-              images_dir = AUTOGRADE_SHARED_DATA "/images";
+              images_default = AUTOGRADE_SHARED_DATA "/images";
+  std::vector<std::string> image_dirs;
   int size = 384, pairs = 4;
   std::string half = "all", methods_arg = "auto,reinhard,mkl,hist,idt";
-  bool extract = true, fit_priors = false, verbose = false, extract_detail = false,
-       extract_only = false;
+  bool extract = true, fit_priors = false, fit_all_images = false, verbose = false,
+       extract_detail = false, extract_only = false;
   int extract_fits = 1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -281,7 +289,7 @@ int main(int argc, char** argv) {
     if (a == "--luts")
       luts_dir = next();
     else if (a == "--images")
-      images_dir = next();
+      image_dirs.push_back(next());
     else if (a == "--size")
       size = std::stoi(next());
     else if (a == "--pairs")
@@ -294,6 +302,8 @@ int main(int argc, char** argv) {
       extract = false;
     else if (a == "--fit-priors")
       fit_priors = true;
+    else if (a == "--fit-all-images")
+      fit_all_images = true;
     else if (a == "--verbose")
       verbose = true;
     else if (a == "--extract-detail")
@@ -334,11 +344,14 @@ int main(int argc, char** argv) {
 
   // Images (downscaled, 8-bit quantised as they came).
   std::vector<std::pair<std::string, ImageF>> images;
-  const auto image_files =
-      files_with_extensions(images_dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"});
+  if (image_dirs.empty()) image_dirs.push_back(images_default);
+  std::vector<std::filesystem::path> image_files;
+  for (const auto& dir : image_dirs)
+    for (auto& f : files_with_extensions(dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"}))
+      image_files.push_back(std::move(f));
   for (size_t i = 0; i < image_files.size(); ++i) {
     const bool even = i % 2 == 0;
-    if ((half == "even" || fit_priors) && !even) continue;
+    if ((half == "even" || (fit_priors && !fit_all_images)) && !even) continue;
     if (half == "odd" && even) continue;
     try {
       ImageF img = reduce_image(read_image(image_files[i].string()).image, size);
@@ -349,7 +362,7 @@ int main(int argc, char** argv) {
     }
   }
   if (images.size() < 3) {
-    fmt::print(stderr, "need at least 3 images under {}\n", images_dir);
+    fmt::print(stderr, "need at least 3 images under {}\n", fmt::join(image_dirs, ", "));
     return 3;
   }
 
