@@ -9,7 +9,7 @@
 //   bench_match [--luts DIR] [--images DIR]... [--size 384] [--pairs 4] [--half all|even|odd]
 //               [--methods auto,reinhard,mkl,hist,idt] [--no-extract] [--fit-priors]
 //               [--fit-all-images] [--extract-only] [--extract-detail] [--extract-fits N]
-//               [--ex KEY=VALUE]...
+//               [--extract-pairs K] [--ex KEY=VALUE]...
 //
 // Images: every image under each --images DIR (repeatable; default all of
 // ../shared/data/images). The dev corpus is Kodak + scikit-image:
@@ -17,7 +17,9 @@
 //
 // --extract-only skips the matching table; --extract-detail prints one extraction row per
 // (LUT, photo); --extract-fits N fits each LUT from N photos spread over the image list (1, the
-// default, fits LUT l from image l); --ex sets an ExtractOptions field (fit_size, bending, ...).
+// default, fits LUT l from image l); --extract-pairs K fits each from K pairs pooled (A and the
+// K - 1 images after it; scored on images outside the pool); --ex sets an ExtractOptions field
+// (fit_size, bending, ...).
 // --fit-priors prints the natural-image prior table (mean/std of the statistics `auto` uses)
 // from the even-indexed images only, so the odd half stays held out (--half odd); with
 // --fit-all-images from every image given (to fit on one folder and score on another).
@@ -168,7 +170,7 @@ constexpr double kSmoothD2 = 2.0 / 16.0;
 
 void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
                     const std::vector<std::pair<std::string, ImageF>>& images, bool detail,
-                    int fits) {
+                    int fits, int pool) {
   const size_t n = images.size();
   std::vector<MatchScore> ex, exid, ex_smooth, exid_smooth;
   std::vector<double> covered_err;
@@ -184,12 +186,20 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
     smooth_luts += smooth;
     for (int j = 0; j < fits; ++j) {
       const size_t ia = (l + size_t(j) * n / size_t(fits)) % n;
-      const ImageF& A = images[ia].second;
-      ImageF after = apply_lut_clamped(luts[l].second, A);
-      quantise_8bit(after);
+      // The pair(s): A and the pool - 1 images after it in the list.
+      std::vector<ImageF> befores, afters;
+      std::vector<size_t> in_pool;
+      for (int k = 0; k < pool; ++k) {
+        in_pool.push_back((ia + size_t(k)) % n);
+        befores.push_back(images[in_pool.back()].second);
+        afters.push_back(apply_lut_clamped(luts[l].second, befores.back()));
+        quantise_8bit(afters.back());
+      }
+      const ImageF& A = befores.front();
+      const ImageF& after = afters.front();
       const auto t0 = std::chrono::steady_clock::now();
       ExtractReport rep;
-      const Lut3D lut = extract_lut(A, after, g_extract, &rep);
+      const Lut3D lut = extract_lut(befores, afters, g_extract, &rep);
       t += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       constexpr int G = 32;
       std::vector<char> occupied(size_t(G * G * G), 0);
@@ -199,12 +209,14 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
           k = k * G + std::min(G - 1, int(std::clamp(p[c], 0.f, 1.f) * G));
         return size_t(k);
       };
-      for (size_t i = 0; i < A.pixel_count(); ++i) occupied[cell(A.pixels.data() + 3 * i)] = 1;
+      for (const ImageF& B : befores)
+        for (size_t i = 0; i < B.pixel_count(); ++i) occupied[cell(B.pixels.data() + 3 * i)] = 1;
       double e_id = 0, e_ex = 0, e_cov = 0, e_unc = 0, f_unc = 0;
       int used = 0;
       for (int k = 1; k <= 3; ++k) {
-        const ImageF& C = images[(ia + size_t(k) * (n / 4 + 1)) % n].second;
-        if (&C == &A) continue;
+        const size_t ic = (ia + size_t(k) * (n / 4 + 1)) % n;
+        if (std::find(in_pool.begin(), in_pool.end(), ic) != in_pool.end()) continue;
+        const ImageF& C = images[ic].second;
         const ImageF truth = apply_lut_clamped(luts[l].second, C);
         const ImageF got = apply_lut_clamped(lut, C);
         ex.push_back(score_against_truth(got, truth));
@@ -238,9 +250,9 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
     }
   }
   fmt::print(
-      "LUT extraction ({} LUTs x {} photo(s) A; fit on (A, L(A)) 8-bit, scored on 3 other images "
-      "each)\n",
-      luts.size(), fits);
+      "LUT extraction ({} LUTs x {} photo(s) A; fit on {} pair(s) (A, L(A)) 8-bit, scored on 3 "
+      "other images each)\n",
+      luts.size(), fits, pool);
   fmt::print("{:<16} {:>9} {:>9} {:>9} {:>8}\n", "method", "mean dE00", "p90 dE00", "PSNR dB",
              "s/LUT");
   auto row = [&](const std::string& name, const std::vector<MatchScore>& s, double secs) {
@@ -276,7 +288,7 @@ int main(int argc, char** argv) {
   std::string half = "all", methods_arg = "auto,reinhard,mkl,hist,idt";
   bool extract = true, fit_priors = false, fit_all_images = false, verbose = false,
        extract_detail = false, extract_only = false;
-  int extract_fits = 1;
+  int extract_fits = 1, extract_pairs = 1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -312,6 +324,8 @@ int main(int argc, char** argv) {
       extract_only = true;
     else if (a == "--extract-fits")
       extract_fits = std::max(1, std::stoi(next()));
+    else if (a == "--extract-pairs")
+      extract_pairs = std::max(1, std::stoi(next()));
     else if (a == "--ex") {
       const std::string kv = next();
       const auto eq = kv.find('=');
@@ -454,7 +468,7 @@ int main(int argc, char** argv) {
   }
 
   if (extract_only) {
-    run_extraction(luts, images, extract_detail, extract_fits);
+    run_extraction(luts, images, extract_detail, extract_fits, extract_pairs);
     return 0;
   }
   std::vector<std::string> methods{"identity"};
@@ -528,6 +542,6 @@ int main(int argc, char** argv) {
       "cases\n"
       " whose mean dE00 is below identity's)\n\n");
 
-  if (extract) run_extraction(luts, images, extract_detail, extract_fits);
+  if (extract) run_extraction(luts, images, extract_detail, extract_fits, extract_pairs);
   return 0;
 }

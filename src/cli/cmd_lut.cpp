@@ -1,6 +1,7 @@
 // `autograde lut`: a LUT from a reference still (matching) or from a before/after pair
 // (extraction). Thin: parse, call src/look, write the .cube, print.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,8 @@ namespace {
 Runner add_lut(CLI::App& app, const GlobalOptions& global) {
   auto* sub = app.add_subcommand("lut", "Make a LUT from a reference still or a before/after pair");
   struct Opts {
-    std::string ref, before, after, out, method = "auto", prompt;
+    std::string ref, out, method = "auto", prompt;
+    std::vector<std::string> before, after;  // before/after pairs, in order
     std::vector<std::string> sources;
     float strength = 1.f;
     int size = 33;
@@ -36,8 +38,11 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
   auto* prompt = sub->add_option(
       "--prompt", o->prompt,
       "text prompt (\"warm nostalgic summer evening\"); with --ref it edits the matched Look");
-  auto* before = sub->add_option("--before", o->before, "ungraded still of a before/after pair");
-  auto* after = sub->add_option("--after", o->after, "graded still of the same framing");
+  auto* before = sub->add_option(
+      "--before", o->before,
+      "ungraded still of a before/after pair (repeatable: several pairs graded alike)");
+  auto* after = sub->add_option("--after", o->after,
+                                "graded still of the same framing (one per --before, in order)");
   sub->add_option("--source", o->sources,
                   "the user's footage still(s) to grade (optional, repeatable)");
   sub->add_option("-o,--output", o->out, "output .cube (never an input)")->required();
@@ -71,14 +76,21 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       for (const auto& c : pex.contradictions) fmt::print(stderr, "warning: {}\n", c);
       if (o->explain) fmt::print("{}", format_explanation(pex));
     }
-    for (const auto& in : {o->ref, o->before, o->after})
-      if (!in.empty()) refuse_overwrite_input(in, o->out);
+    if (!o->ref.empty()) refuse_overwrite_input(o->ref, o->out);
+    for (const auto& in : o->before) refuse_overwrite_input(in, o->out);
+    for (const auto& in : o->after) refuse_overwrite_input(in, o->out);
     for (const auto& in : o->sources) refuse_overwrite_input(in, o->out);
 
     nlohmann::json report;
     if (!o->before.empty()) {
-      const ImageF a = read_image(o->before).image;
-      const ImageF b = read_image(o->after).image;
+      if (o->before.size() != o->after.size())
+        throw_usage(
+            fmt::format("{} --before still(s) but {} --after still(s); give one --after "
+                        "per --before, in the same order",
+                        o->before.size(), o->after.size()));
+      std::vector<ImageF> a, b;
+      for (const auto& f : o->before) a.push_back(read_image(f).image);
+      for (const auto& f : o->after) b.push_back(read_image(f).image);
       ExtractOptions eo;
       eo.lut_size = o->size;
       ExtractReport rep;
@@ -99,7 +111,8 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
             "extracted from {} -> {}: {} distinct colours, fit RMS {:.4f} (code values), lattice "
             "coverage {:.0f}%, "
             "thin-plate bending {:.3g} (chosen by cross-validation unless given)\n",
-            o->before, o->after, rep.samples, rep.fit_rms, 100.f * rep.coverage, rep.bending);
+            fmt::join(o->before, ", "), fmt::join(o->after, ", "), rep.samples, rep.fit_rms,
+            100.f * rep.coverage, rep.bending);
     } else if (o->ref.empty()) {
       Look look = prompt_delta;
       look.strength = o->strength;

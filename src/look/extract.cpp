@@ -82,18 +82,26 @@ double choose_bending(const ThinPlateLattice& lat, const std::vector<Sample>& s,
 Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOptions& options,
                   ExtractReport* report, const std::string& before_name,
                   const std::string& after_name) {
-  if (before.empty() || before.channels < 3)
-    throw_bad_input(before_name, "image is empty or not RGB");
-  if (after.empty() || after.channels < 3) throw_bad_input(after_name, "image is empty or not RGB");
-  if (before.width != after.width || before.height != after.height)
-    throw_bad_input(after_name, "size " + std::to_string(after.width) + "x" +
-                                    std::to_string(after.height) + " differs from " + before_name +
-                                    " (" + std::to_string(before.width) + "x" +
-                                    std::to_string(before.height) +
-                                    "); a before/after pair must share framing");
+  const std::string bn[1] = {before_name}, an[1] = {after_name};
+  return extract_lut(std::span<const ImageF>(&before, 1), std::span<const ImageF>(&after, 1),
+                     options, report, bn, an);
+}
+
+Lut3D extract_lut(std::span<const ImageF> befores, std::span<const ImageF> afters,
+                  const ExtractOptions& options, ExtractReport* report,
+                  std::span<const std::string> before_names,
+                  std::span<const std::string> after_names) {
+  if (befores.empty() || befores.size() != afters.size())
+    throw_usage("extraction needs as many --after stills as --before stills (at least one)");
   if (options.lut_size < 2 || options.lut_size > 129) throw_usage("LUT size must be 2..129");
   if (options.fit_size < 3 || options.fit_size > 33 || options.cv_size < 3 || options.cv_size > 33)
     throw_usage("extraction lattice sizes must be 3..33");
+  auto name = [](std::span<const std::string> names, size_t i, const char* what) {
+    return i < names.size()
+               ? names[i]
+               : std::string(what) +
+                     (names.size() == 1 && i == 0 ? std::string() : " " + std::to_string(i + 1));
+  };
   // Distinct input colours (quantised to 1/1023) with their mean output and count. Averaging
   // every pixel that shares an input colour also averages the 8-bit rounding of the output.
   struct Acc {
@@ -101,25 +109,44 @@ Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOption
     double n = 0;
   };
   std::unordered_map<uint32_t, Acc> bins;
-  const size_t count = before.pixel_count();
-  const size_t stride = std::max<size_t>(1, count / size_t(std::max(1, options.max_samples)));
-  for (size_t i = 0; i < count; i += stride) {
-    const float* b = before.pixels.data() + i * size_t(before.channels);
-    const float* a = after.pixels.data() + i * size_t(after.channels);
-    bool finite = true;
-    for (int c = 0; c < 3; ++c) finite = finite && std::isfinite(b[c]) && std::isfinite(a[c]);
-    if (!finite)
-      throw_bad_input(std::isfinite(b[0] + b[1] + b[2]) ? after_name : before_name,
-                      "pixel " + std::to_string(i) + " holds NaN or infinity");
-    uint32_t key = 0;
-    for (int c = 0; c < 3; ++c)
-      key = key * 1024u + uint32_t(std::lround(std::clamp(b[c], 0.f, 1.f) * 1023.f));
-    Acc& acc = bins[key];
-    for (int c = 0; c < 3; ++c) {
-      acc.in[c] += std::clamp(b[c], 0.f, 1.f);
-      acc.out[c] += a[c];
+  size_t total = 0;
+  for (const ImageF& b : befores) total += b.pixel_count();
+  for (size_t p = 0; p < befores.size(); ++p) {
+    const ImageF& before = befores[p];
+    const ImageF& after = afters[p];
+    const std::string before_name = name(before_names, p, "before"),
+                      after_name = name(after_names, p, "after");
+    if (before.empty() || before.channels < 3)
+      throw_bad_input(before_name, "image is empty or not RGB");
+    if (after.empty() || after.channels < 3)
+      throw_bad_input(after_name, "image is empty or not RGB");
+    if (before.width != after.width || before.height != after.height)
+      throw_bad_input(after_name, "size " + std::to_string(after.width) + "x" +
+                                      std::to_string(after.height) + " differs from " +
+                                      before_name + " (" + std::to_string(before.width) + "x" +
+                                      std::to_string(before.height) +
+                                      "); a before/after pair must share framing");
+    // The pixel budget is shared in proportion to each pair's size.
+    const size_t count = before.pixel_count();
+    const size_t stride = std::max<size_t>(1, total / size_t(std::max(1, options.max_samples)));
+    for (size_t i = 0; i < count; i += stride) {
+      const float* b = before.pixels.data() + i * size_t(before.channels);
+      const float* a = after.pixels.data() + i * size_t(after.channels);
+      bool finite = true;
+      for (int c = 0; c < 3; ++c) finite = finite && std::isfinite(b[c]) && std::isfinite(a[c]);
+      if (!finite)
+        throw_bad_input(std::isfinite(b[0] + b[1] + b[2]) ? after_name : before_name,
+                        "pixel " + std::to_string(i) + " holds NaN or infinity");
+      uint32_t key = 0;
+      for (int c = 0; c < 3; ++c)
+        key = key * 1024u + uint32_t(std::lround(std::clamp(b[c], 0.f, 1.f) * 1023.f));
+      Acc& acc = bins[key];
+      for (int c = 0; c < 3; ++c) {
+        acc.in[c] += std::clamp(b[c], 0.f, 1.f);
+        acc.out[c] += a[c];
+      }
+      acc.n += 1;
     }
-    acc.n += 1;
   }
   // Samples: before colour → displacement (after - before), weighted per distinct colour.
   std::vector<Sample> samples;

@@ -249,6 +249,72 @@ TEST(Extract, RejectsMismatchedPairsNamingTheFile) {
   }
 }
 
+// Two stills graded alike, each showing one half of the colours (a warm scene and a cool one):
+// pooled, they recover the grade on a picture holding both halves better than either alone.
+TEST(Extract, PooledPairsRecoverWhatNeitherPairShowsAlone) {
+  const Lut3D truth = bake_look(creative_look(), 33);
+  auto tinted = [](ImageF img, bool warm) {
+    for (size_t i = 0; i < img.pixels.size(); i += 3) {
+      float* p = &img.pixels[i];
+      const float shift = warm ? 0.3f : -0.3f;
+      p[0] = std::clamp(0.35f + 0.6f * p[0] + (warm ? shift : 0.f), 0.f, 1.f);
+      p[2] =
+          std::clamp(0.35f + 0.6f * p[2] - (warm ? shift : 0.f) + (warm ? 0.f : -shift), 0.f, 1.f);
+      for (int c = 0; c < 3; ++c) p[c] = std::round(p[c] * 255.f) / 255.f;
+    }
+    return img;
+  };
+  const ImageF warm = tinted(synthetic_photo(160, 120, 5), true);
+  const ImageF cool = tinted(synthetic_photo(160, 120, 6), false);
+  auto graded8 = [&](const ImageF& img) {
+    ImageF g = applied(truth, img);
+    for (float& v : g.pixels) v = std::round(v * 255.f) / 255.f;
+    return g;
+  };
+  // The test picture: left half from a warm scene, right half from a cool one.
+  const ImageF w2 = tinted(synthetic_photo(160, 120, 7), true),
+               c2 = tinted(synthetic_photo(160, 120, 8), false);
+  ImageF both(160, 120, 3);
+  for (int y = 0; y < 120; ++y)
+    for (int x = 0; x < 160; ++x)
+      for (int c = 0; c < 3; ++c) both.at(x, y)[c] = (x < 80 ? w2 : c2).at(x, y)[c];
+  auto error_of = [&](const Lut3D& lut) {
+    return mean_de00(applied(lut, both), applied(truth, both));
+  };
+  const double e_warm = error_of(extract_lut(warm, graded8(warm)));
+  const double e_cool = error_of(extract_lut(cool, graded8(cool)));
+  const std::vector<ImageF> befores = {warm, cool}, afters = {graded8(warm), graded8(cool)};
+  ExtractReport rep;
+  const double e_pool = error_of(extract_lut(befores, afters, {}, &rep));
+  EXPECT_LT(e_pool, 0.8 * std::min(e_warm, e_cool)) << e_warm << " " << e_cool;
+  EXPECT_LT(e_pool, 1.0);
+  // The pooled fit holds the distinct colours of both stills.
+  ExtractReport rw;
+  extract_lut(warm, graded8(warm), {}, &rw);
+  EXPECT_GT(rep.samples, rw.samples);
+}
+
+TEST(Extract, PooledPairsCheckEveryPairAndTheCounts) {
+  const std::vector<ImageF> two = {ImageF(8, 8, 3), ImageF(8, 8, 3)};
+  const std::vector<ImageF> one = {ImageF(8, 8, 3)};
+  try {
+    extract_lut(two, one);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+  }
+  const std::vector<ImageF> afters = {ImageF(8, 8, 3), ImageF(9, 8, 3)};
+  const std::vector<std::string> bn = {"a1.png", "a2.png"}, an = {"b1.png", "b2.png"};
+  try {
+    extract_lut(two, afters, {}, nullptr, bn, an);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    EXPECT_NE(std::string(e.what()).find("b2.png"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("a2.png"), std::string::npos);
+  }
+}
+
 TEST(LutCli, ExtractAndMatchWriteCubesAndBadInputExitsThree) {
   const auto dir = autograde::testing::scratch_dir("look_cli");
   const ImageF before = synthetic_photo(64, 48, 3);
@@ -266,6 +332,17 @@ TEST(LutCli, ExtractAndMatchWriteCubesAndBadInputExitsThree) {
                (dir / "b.png").string() + " -o " + (dir / "x.cube").string()),
             0);
   EXPECT_EQ(read_cube((dir / "x.cube").string()).cube->size, 33);
+  // Several pairs: one --after per --before, in order; a missing --after is a usage error.
+  EXPECT_EQ(sh(cli + " lut --before " + (dir / "a.png").string() + " --after " +
+               (dir / "b.png").string() + " --before " + (dir / "b.png").string() + " --after " +
+               (dir / "b.png").string() + " --size 9 -o " + (dir / "p.cube").string()),
+            0);
+  EXPECT_EQ(read_cube((dir / "p.cube").string()).cube->size, 9);
+  EXPECT_EQ(sh(cli + " lut --before " + (dir / "a.png").string() + " --before " +
+               (dir / "b.png").string() + " --after " + (dir / "b.png").string() + " -o " +
+               (dir / "q.cube").string()),
+            2);
+  EXPECT_FALSE(std::filesystem::exists(dir / "q.cube"));
   EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " --source " +
                (dir / "a.png").string() + " --size 17 --explain -o " + (dir / "m.cube").string()),
             0);

@@ -16,6 +16,7 @@
 // shown. Every distinct before colour counts once (its output is the mean over the pixels that
 // share it, which also averages the 8-bit rounding), so a large flat area does not outweigh
 // the rest of the picture.
+#include <span>
 #include <string>
 
 #include "autograde/core/image.hpp"
@@ -46,5 +47,15 @@ struct ExtractReport {
 Lut3D extract_lut(const ImageF& before, const ImageF& after, const ExtractOptions& options = {},
                   ExtractReport* report = nullptr, const std::string& before_name = "before",
                   const std::string& after_name = "after");
+
+// One LUT from several before/after pairs graded the same way (e.g. stills from different
+// shots of one graded timeline): their colours are pooled into one fit, so together they show
+// more of the colour cube than any one of them. Each pair must share framing; pairs may differ
+// in size. A colour shown by several pairs averages their outputs. Names (for errors) default
+// to "before N" / "after N". Error(Usage) when the lists are empty or differ in length.
+Lut3D extract_lut(std::span<const ImageF> before, std::span<const ImageF> after,
+                  const ExtractOptions& options = {}, ExtractReport* report = nullptr,
+                  std::span<const std::string> before_names = {},
+                  std::span<const std::string> after_names = {});
 
 }  // namespace autograde
