@@ -49,8 +49,10 @@
 //   (match_reference_learned) then runs auto first. Losses are on base + residual; TV and
 //   monotonicity stay on the residual / identity + residual.
 // --auto-token (stacking): `auto`'s fitted Look fills the prompt token of every triplet (no
-//   true Looks are given as prompts then), so the network sees auto's estimate explicitly; meta "auto_token": true makes the
-//   product path do the same when no text prompt is given.
+//   true Looks are given as prompts then), so the network sees auto's estimate explicitly;
+//   meta "auto_token": true makes the product path do the same when no text prompt is given.
+// Neither is in the shipped weights: `auto`'s priors were fitted on this trainer's training and
+//   validation photos, so the network learns an in-sample `auto` (models/lutgen.md, lutgen4).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -96,8 +98,8 @@ struct Options {
   int d = 48, heads = 4, hidden = 128, bases = 24;
   int net = 1;
   double grey_weight = 0.0, order_weight = 0.0;  // grey-axis terms of the loss (0: off)
-  bool base_auto = false;
-  bool auto_token = false;  // --auto-token: auto's fitted Look fills the prompt token when no prompt is given  // --base auto: the residual is added to auto's LUT (stacking), not identity
+  bool base_auto = false;   // --base auto: the residual is added to auto's LUT (stacking), not identity
+  bool auto_token = false;  // --auto-token: auto's fitted Look fills the prompt token (stacking)
   double ema = 0.0;  // decay of the weights' moving average that is evaluated and exported (0: off)
   int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate
   std::set<std::string> sources{"real", "random", "blend", "video"};
