@@ -11,8 +11,13 @@
 // (the trainer's early stopping uses the same cases at --pairs 8); the held-out table is for
 // reporting only.
 //
-//   bench_lutgen [--model FILE] [--pairs 8] [--methods auto,learned] [--split test|validation]
-//                [--verbose] [--no-timing]
+// `hybrid` (lutgen.hpp) combines the learned and auto LUTs of each case. --sweep-hybrid STEP
+// also scores every combination identity + w_l (learned - identity) + w_a (auto - identity)
+// with w_l, w_a on a grid of STEP, w_l + w_a <= 1, in code values and (for w_l + w_a = 1) in
+// CIELAB: the table its weights are chosen by (on --split validation only).
+//
+//   bench_lutgen [--model FILE] [--pairs 8] [--methods auto,learned,hybrid]
+//                [--split test|validation] [--sweep-hybrid STEP] [--verbose] [--no-timing]
 #include "autograde/learn/lutgen.hpp"
 
 #include <fmt/format.h>
@@ -21,7 +26,9 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "autograde/color/color.hpp"
@@ -43,7 +50,8 @@ double percentile(std::vector<double> v, double q) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  std::string model, methods_arg = "auto,learned";
+  std::string model, methods_arg = "auto,learned,hybrid";
+  double sweep_step = 0;
   int pairs = 8;
   bool verbose = false, timing = true;
   std::string split_name = "test";
@@ -65,6 +73,8 @@ int main(int argc, char** argv) try {
       timing = false;
     else if (a == "--split")
       split_name = next();
+    else if (a == "--sweep-hybrid")
+      sweep_step = std::stod(next());
     else
       throw_usage("unknown argument " + a);
   }
@@ -91,6 +101,8 @@ int main(int argc, char** argv) try {
   if (images.size() < 3 || split.test_luts.empty())
     throw_bad_input(shared, "held-out split needs >= 3 photos and a LUT");
   std::vector<std::string> methods{"identity"};
+  if (sweep_step > 0 && methods_arg.find("auto") == std::string::npos)
+    throw_usage("--sweep-hybrid needs auto among --methods");
   for (size_t s = 0, e; s <= methods_arg.size(); s = e + 1) {
     e = methods_arg.find(',', s);
     if (e == std::string::npos) e = methods_arg.size();
@@ -109,6 +121,7 @@ int main(int argc, char** argv) try {
   std::map<std::string, double> seconds;
   const size_t n = images.size();
   int cases = 0, monotone_mixed = 0;
+  std::map<std::tuple<float, float, int>, std::vector<MatchScore>> sweep;  // (w_l, w_a, lab)
   for (size_t l = 0; l < split.test_luts.size(); ++l) {
     const Lut3D& L = split.test_luts[l].lut;
     for (int j = 0; j < pairs; ++j) {
@@ -118,24 +131,63 @@ int main(int argc, char** argv) try {
       quantise_8bit(ref);
       const ImageF truth = apply_lut_clamped(L, A);
       ++cases;
+      // The learned and auto results of this case, computed once (hybrid combines them).
+      std::optional<MatchResult> learned_r, auto_r;
+      double parts_s = 0;  // seconds spent computing learned_r and auto_r (hybrid's cost)
+      auto get_learned = [&] {
+        if (!learned_r) {
+          const auto t = std::chrono::steady_clock::now();
+          MatchOptions o;
+          o.method = "learned";
+          learned_r = learn::match_reference_learned(ref, std::span<const ImageF>(&A, 1), o,
+                                                     "reference", nullptr, model);
+          for (const auto& note : learned_r->notes)
+            if (note.find("monotone") != std::string::npos) {
+              ++monotone_mixed;
+              if (verbose) fmt::print("  learned: {}\n", note);
+            }
+          parts_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+        }
+        return *learned_r;
+      };
+      auto get_auto = [&] {
+        if (!auto_r) {
+          const auto t = std::chrono::steady_clock::now();
+          MatchOptions o;
+          auto_r = match_reference(ref, std::span<const ImageF>(&A, 1), o);
+          parts_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+        }
+        return *auto_r;
+      };
       for (const auto& m : methods) {
         const auto t0 = std::chrono::steady_clock::now();
         Lut3D lut = Lut3D::identity(2);
         MatchOptions o;
         o.method = m;
-        if (m == "learned") {
-          MatchResult r = learn::match_reference_learned(ref, std::span<const ImageF>(&A, 1), o,
-                                                         "reference", nullptr, model);
-          for (const auto& note : r.notes)
-            if (note.find("monotone") != std::string::npos) {
-              ++monotone_mixed;
-              if (verbose) fmt::print("  learned: {}\n", note);
-            }
-          lut = std::move(r.lut);
+        if (m == "learned")
+          lut = get_learned().lut;
+        else if (m == "auto")
+          lut = get_auto().lut;
+        else if (m == "hybrid") {
+          lut = learn::hybrid_match(get_learned(), get_auto(), o).lut;
+          seconds[m] += parts_s;  // it runs both methods
         } else if (m != "identity")
           lut = match_reference(ref, std::span<const ImageF>(&A, 1), o).lut;
         seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         scores[m].push_back(score_against_truth(apply_lut_clamped(lut, A), truth));
+      }
+      if (sweep_step > 0) {
+        const int k = int(std::lround(1.0 / sweep_step));
+        for (int i = 0; i <= k; ++i)
+          for (int j = 0; i + j <= k; ++j) {
+            const float wl = float(i) / float(k), wa = float(j) / float(k);
+            for (int lab = 0; lab < (i + j == k && i > 0 && j > 0 ? 2 : 1); ++lab) {
+              const Lut3D lut = learn::combine_luts(
+                  get_learned().lut, get_auto().lut, wl, wa,
+                  lab ? learn::HybridSpace::lab : learn::HybridSpace::code_values);
+              sweep[{wl, wa, lab}].push_back(score_against_truth(apply_lut_clamped(lut, A), truth));
+            }
+          }
       }
       if (verbose) {
         fmt::print("{:<44} {:<24} {:<24}", split.test_luts[l].name, images[ia].first,
@@ -182,15 +234,37 @@ int main(int argc, char** argv) try {
       " case-p90: 90th percentile over cases of the per-image mean; beats: share of cases with a "
       "lower\n"
       " mean dE00)\n\n");
+  if (!sweep.empty()) {
+    fmt::print("Hybrid sweep: identity + w_l (learned - identity) + w_a (auto - identity)\n");
+    fmt::print("{:>5} {:>5} {:<5} {:>9} {:>9} {:>11} {:>9} {:>10}\n", "w_l", "w_a", "space",
+               "mean dE00", "p90 dE00", "case-p90 dE", "beats id", "beats auto");
+    for (const auto& [key, s] : sweep) {
+      double mean = 0, p90 = 0;
+      int bi = 0, ba = 0;
+      std::vector<double> cm;
+      for (size_t i = 0; i < s.size(); ++i) {
+        mean += s[i].mean / double(s.size());
+        p90 += s[i].p90 / double(s.size());
+        cm.push_back(s[i].mean);
+        if (s[i].mean < scores["identity"][i].mean) ++bi;
+        if (s[i].mean < scores["auto"][i].mean) ++ba;
+      }
+      fmt::print("{:>5.3f} {:>5.3f} {:<5} {:>9.3f} {:>9.3f} {:>11.3f} {:>8.1f}% {:>9.1f}%\n",
+                 std::get<0>(key), std::get<1>(key), std::get<2>(key) ? "Lab" : "RGB", mean, p90,
+                 percentile(cm, 0.9), 100.0 * bi / double(s.size()), 100.0 * ba / double(s.size()));
+    }
+    fmt::print("\n");
+  }
   if (summary.count("learned"))
     fmt::print("learned: {} of {} LUTs were mixed towards identity to stay monotone on grey\n\n",
                monotone_mixed, cases);
-  if (summary.count("learned") && have_auto) {
-    const auto& L = summary["learned"];
+  for (const std::string name : {"learned", "hybrid"}) {
+    if (!summary.count(name) || !have_auto) continue;
+    const auto& L = summary[name];
     const auto& A = summary["auto"];
     const auto& I = summary["identity"];
     auto yes = [](bool b) { return b ? "yes" : "NO"; };
-    fmt::print("Issue 8 bars (learned vs auto / identity):\n");
+    fmt::print("Issue 8 bars ({} vs auto / identity):\n", name);
     fmt::print(
         "  mean dE00 {:.3f}: {:+.1f}% vs auto (bar <= -15%: {}), {:+.1f}% vs identity (bar <= "
         "-30%: {})\n",

@@ -29,7 +29,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--input-colorspace", o->input_colorspace,
                   "auto, rec709, slog3, logc3, logc4, vlog, clog3 or log3g10");
   sub->add_option("--method", o->method,
-                  "matching method: auto, reinhard, mkl, hist, idt, learned");
+                  "matching method: auto, reinhard, mkl, hist, idt, learned, hybrid");
   sub->add_flag("--auto-correct", o->auto_correct,
                 "fix each shot first (learned correction, models/), then match the look");
   sub->add_option("--strength", o->strength, "0..1, mix of the look with the input")

@@ -49,7 +49,8 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
   // `learned` lives in a later layer (src/learn) than the other methods (src/look).
   std::vector<std::string> methods = match_method_names();
   methods.push_back("learned");
-  sub->add_option("--method", o->method, "auto|reinhard|mkl|hist|idt|learned")
+  methods.push_back("hybrid");
+  sub->add_option("--method", o->method, "auto|reinhard|mkl|hist|idt|learned|hybrid")
       ->check(CLI::IsMember(methods));
   sub->add_option("--strength", o->strength, "0..1 mix with identity")->check(CLI::Range(0.f, 1.f));
   sub->add_option("--size", o->size, "LUT size per axis")->check(CLI::Range(2, 129));
@@ -126,9 +127,10 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       mo.method = o->method;
       mo.strength = o->strength;
       mo.lut_size = o->size;
-      MatchResult r = o->method == "learned"
-                          ? learn::match_reference_learned(reference, sources, mo, o->ref)
-                          : match_reference(reference, sources, mo, o->ref);
+      MatchResult r =
+          o->method == "learned"  ? learn::match_reference_learned(reference, sources, mo, o->ref)
+          : o->method == "hybrid" ? learn::match_reference_hybrid(reference, sources, mo, o->ref)
+                                  : match_reference(reference, sources, mo, o->ref);
       if (!o->prompt.empty()) {
         // "like this still but colder": the prompt's delta on top of the matched grade.
         if (r.look) {

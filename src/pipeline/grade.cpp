@@ -128,8 +128,10 @@ GradeResult grade_clip(const GradeOptions& o,
   if (o.input_colorspace != "auto") (void)parse_input_colorspace(o.input_colorspace);
   if (!o.reference.empty()) {
     const auto& names = match_method_names();
-    if (o.method != "learned" && std::find(names.begin(), names.end(), o.method) == names.end())
-      throw_usage("unknown --method '" + o.method + "' (auto, reinhard, mkl, hist, idt, learned)");
+    if (o.method != "learned" && o.method != "hybrid" &&
+        std::find(names.begin(), names.end(), o.method) == names.end())
+      throw_usage("unknown --method '" + o.method +
+                  "' (auto, reinhard, mkl, hist, idt, learned, hybrid)");
   }
 
   const fs::path out(o.output);
@@ -253,6 +255,8 @@ GradeResult grade_clip(const GradeOptions& o,
       const MatchResult r =
           o.method == "learned"
               ? learn::match_reference_learned(reference.image, display[i], mo, o.reference)
+          : o.method == "hybrid"
+              ? learn::match_reference_hybrid(reference.image, display[i], mo, o.reference)
               : match_reference(reference.image, display[i], mo, o.reference);
       sp.look = look_of(r, o.lut_size);
       sp.match["method"] = r.method;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "autograde/lut/cube_io.hpp"
@@ -252,4 +253,32 @@ TEST(Cli, LutInfoTextAndJson) {
     EXPECT_NEAR(doc["value_range"][0].get<float>(), *lo, 1e-6f);
     EXPECT_NEAR(doc["value_range"][1].get<float>(), *hi, 1e-6f);
   }
+}
+
+// `lut --method hybrid` (learn/lutgen.hpp): the equal mix of the `learned` and `auto` LUTs the
+// same command writes with those methods.
+TEST(Cli, LutHybridIsTheMeanOfLearnedAndAuto) {
+  const fs::path dir = autograde::testing::scratch_dir("cli_lut_hybrid");
+  ImageF ref = test_image(48, 64);
+  const Lut3D warm = warm_lut(17);
+  for (size_t i = 0; i < ref.pixels.size(); i += 3) {
+    const Rgb v = sample_tetrahedral(warm, {ref.pixels[i], ref.pixels[i + 1], ref.pixels[i + 2]});
+    for (size_t c = 0; c < 3; ++c) ref.pixels[i + c] = std::clamp(v[c], 0.f, 1.f);
+  }
+  write_image((dir / "ref.png").string(), ref, ImageMeta{});
+  write_image((dir / "src.png").string(), test_image(64, 48), ImageMeta{});
+  std::map<std::string, Lut3D> luts;
+  for (const std::string m : {"learned", "auto", "hybrid"}) {
+    const fs::path out = dir / (m + ".cube");
+    const CliResult r = run_cli("lut --ref " + q(dir / "ref.png") + " --source " +
+                                q(dir / "src.png") + " --method " + m + " --json -o " + q(out));
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["method"], m) << r.out;
+    luts[m] = *read_cube(out.string()).cube;
+  }
+  ASSERT_EQ(luts["hybrid"].size, 33);
+  for (size_t i = 0; i < luts["hybrid"].table.size(); ++i)
+    ASSERT_NEAR(luts["hybrid"].table[i], 0.5f * (luts["learned"].table[i] + luts["auto"].table[i]),
+                2e-5f)
+        << i;
 }

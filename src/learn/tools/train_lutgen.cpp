@@ -42,7 +42,17 @@
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
 //                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2] [--eval-every 250]
 //                [--sources real,random,blend,video[,film,mix3]] [--grey-weight 0] [--order-weight 0]
-//                [--ema 0]
+//                [--ema 0] [--base identity|auto] [--auto-token]
+// --base auto (stacking): the generator's residual is added to `auto`'s LUT for the same
+//   reference and source (match_reference, computed per triplet and per validation case)
+//   instead of to identity; the file records meta "base": "auto" and the product path
+//   (match_reference_learned) then runs auto first. Losses are on base + residual; TV and
+//   monotonicity stay on the residual / identity + residual.
+// --auto-token (stacking): `auto`'s fitted Look fills the prompt token of every triplet (no
+//   true Looks are given as prompts then), so the network sees auto's estimate explicitly;
+//   meta "auto_token": true makes the product path do the same when no text prompt is given.
+// Neither is in the shipped weights: `auto`'s priors were fitted on this trainer's training and
+//   validation photos, so the network learns an in-sample `auto` (models/lutgen.md, lutgen4).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -60,6 +70,7 @@
 #include "autograde/core/error.hpp"
 #include "autograde/learn/lutgen.hpp"
 #include "autograde/learn/lutgen_data.hpp"
+#include "autograde/look/match.hpp"
 #include "autograde/look/match_protocol.hpp"
 #include "autograde/learn/lutgen_features.hpp"
 #include "autograde/lut/interpolate.hpp"
@@ -87,6 +98,8 @@ struct Options {
   int d = 48, heads = 4, hidden = 128, bases = 24;
   int net = 1;
   double grey_weight = 0.0, order_weight = 0.0;  // grey-axis terms of the loss (0: off)
+  bool base_auto = false;   // --base auto: the residual is added to auto's LUT (stacking), not identity
+  bool auto_token = false;  // --auto-token: auto's fitted Look fills the prompt token (stacking)
   double ema = 0.0;  // decay of the weights' moving average that is evaluated and exported (0: off)
   int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate
   std::set<std::string> sources{"real", "random", "blend", "video"};
@@ -197,6 +210,7 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
 struct Data {
   int n = 0;
   std::vector<float> src, ref, look, pix, truth;  // n x kTokF, n x kTokF, n x kLookF, n x P x 3, n x P x 3
+  std::vector<float> base;  // n x P x 3: the base LUT (auto's with --base auto, else identity) at pix
   std::vector<uint8_t> has_src, has_look;
   std::vector<std::string> kind;
 };
@@ -232,16 +246,34 @@ void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics, 
     std::copy(ts.begin(), ts.end(), d.src.begin() + long(size_t(i) * kTokF));
     std::copy(tr.begin(), tr.end(), d.ref.begin() + long(size_t(i) * kTokF));
     d.has_src[size_t(i)] = r.chance(0.9);
+    // --base auto: auto's LUT for this reference (and source, when the network sees one), as
+    // the product computes it (match_reference_learned), evaluated at the pixel samples below.
+    std::optional<ag::Lut3D> base;
+    std::optional<ag::Look> auto_look;
+    if (o.base_auto || o.auto_token) {
+      ag::MatchOptions ao;
+      ag::MatchResult ar = ag::match_reference(
+          B, d.has_src[size_t(i)] ? std::span<const ag::ImageF>(&crop_a, 1) : std::span<const ag::ImageF>(), ao, "B");
+      if (o.base_auto) base = std::move(ar.lut);
+      auto_look = ar.look;
+    }
     d.has_look[size_t(i)] = ls.look && ls.kind == "random" && r.chance(0.33);
+    if (o.auto_token) d.has_look[size_t(i)] = 0;  // the token carries auto's estimate only
     if (d.has_look[size_t(i)]) {
       const auto f = al::look_features(*ls.look);
       std::copy(f.begin(), f.end(), d.look.begin() + long(size_t(i) * kLookF));
+    } else if (o.auto_token && auto_look) {
+      const auto f = al::look_features(*auto_look);
+      std::copy(f.begin(), f.end(), d.look.begin() + long(size_t(i) * kLookF));
+      d.has_look[size_t(i)] = 1;
     }
     for (int p = 0; p < kPixels; ++p) {
       const size_t k = size_t(r.below(int(A.pixel_count())));
       const ag::Rgb in{A.pixels[3 * k], A.pixels[3 * k + 1], A.pixels[3 * k + 2]};
       const ag::Rgb out = ag::sample_tetrahedral(ls.lut, in);
+      const ag::Rgb b = base ? ag::sample_tetrahedral(*base, in) : in;
       for (int c = 0; c < 3; ++c) {
+        d.base[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = b[size_t(c)];
         d.pix[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = in[size_t(c)];
         d.truth[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = std::clamp(out[size_t(c)], 0.f, 1.f);
       }
@@ -259,6 +291,7 @@ Data make_data(int n, const std::vector<ag::ImageF>& pics, const std::vector<ag:
   d.look.assign(size_t(n) * kLookF, 0.f);
   d.pix.assign(size_t(n) * kPixels * 3, 0.f);
   d.truth.assign(size_t(n) * kPixels * 3, 0.f);
+  d.base.assign(size_t(n) * kPixels * 3, 0.f);
   d.has_src.assign(size_t(n), 0);
   d.has_look.assign(size_t(n), 0);
   d.kind.assign(size_t(n), "");
@@ -395,6 +428,7 @@ torch::Tensor soft_hist(const torch::Tensor& px) {
 
 struct Batch {
   torch::Tensor src, has_src, ref, look, has_look, pix, truth;
+  torch::Tensor shift;  // base LUT minus identity at pix (zero unless --base auto)
 };
 
 Batch batch_of(const Data& d, const std::vector<int64_t>& idx) {
@@ -411,6 +445,7 @@ Batch batch_of(const Data& d, const std::vector<int64_t>& idx) {
   b.look = take(d.look, kLookF);
   b.pix = take(d.pix, kPixels * 3).view({B, kPixels, 3});
   b.truth = take(d.truth, kPixels * 3).view({B, kPixels, 3});
+  b.shift = take(d.base, kPixels * 3).view({B, kPixels, 3}) - b.pix;
   b.has_src = torch::empty({B});
   b.has_look = torch::empty({B});
   for (int64_t i = 0; i < B; ++i) {
@@ -435,7 +470,7 @@ double rms255(Net& net, const Data& d) {
     for (int64_t i = s; i < std::min<int64_t>(d.n, s + 256); ++i) idx.push_back(i);
     auto b = batch_of(d, idx);
     auto lut = net.identity.unsqueeze(0) + net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
-    auto out = apply_lattice(lut, b.pix).clamp(0, 1);
+    auto out = (apply_lattice(lut, b.pix) + b.shift).clamp(0, 1);
     se += (out - b.truth).pow(2).sum().item<double>();
     n += out.numel();
   }
@@ -473,6 +508,11 @@ int main(int argc, char** argv) try {
     else if (a == "--grey-weight") o.grey_weight = std::stod(next());
     else if (a == "--order-weight") o.order_weight = std::stod(next());
     else if (a == "--ema") o.ema = std::stod(next());
+    else if (a == "--base") {
+      const std::string v = next();
+      if (v != "identity" && v != "auto") throw ag::Error(ag::ErrorKind::Usage, "--base must be identity or auto");
+      o.base_auto = v == "auto";
+    } else if (a == "--auto-token") o.auto_token = true;
     else if (a == "--sources") {
       o.sources.clear();
       const std::string v = next();
@@ -539,6 +579,8 @@ int main(int argc, char** argv) try {
     std::string key = fmt::format("v2-{}-f{}-s{}-n{}-p{}-l{}-i{}-", 1, al::kLutgenFeatureVersion, seed, n, kPixels,
                                   luts.size(), pics.size());
     for (const auto& s : opts.sources) key += s + ".";  // whole names: "real" and "random" differ
+    if (opts.base_auto) key += "-base-auto";
+    if (opts.auto_token) key += "-auto-token";
     const fs::path file = fs::path(o.cache) / (tag + "-" + key + ".bin");
     Data d;
     d.n = n;
@@ -547,12 +589,14 @@ int main(int argc, char** argv) try {
     d.look.resize(size_t(n) * kLookF);
     d.pix.resize(size_t(n) * kPixels * 3);
     d.truth.resize(size_t(n) * kPixels * 3);
+    d.base.resize(size_t(n) * kPixels * 3);
     d.has_src.resize(size_t(n));
     d.has_look.resize(size_t(n));
     d.kind.assign(size_t(n), "");
     std::ifstream in(file, std::ios::binary);
     if (in && read_vec(in, d.src) && read_vec(in, d.ref) && read_vec(in, d.look) && read_vec(in, d.pix) &&
-        read_vec(in, d.truth) && read_vec(in, d.has_src) && read_vec(in, d.has_look)) {
+        read_vec(in, d.truth) && read_vec(in, d.has_src) && read_vec(in, d.has_look) &&
+        (opts.base_auto ? read_vec(in, d.base) : (d.base = d.pix, true))) {
       fmt::print("{}: {} triplets from cache {}\n", tag, n, file.string());
       return d;
     }
@@ -560,6 +604,7 @@ int main(int argc, char** argv) try {
     std::ofstream out(file.string() + ".tmp", std::ios::binary);
     write_vec(out, d.src), write_vec(out, d.ref), write_vec(out, d.look), write_vec(out, d.pix), write_vec(out, d.truth);
     write_vec(out, d.has_src), write_vec(out, d.has_look);
+    if (opts.base_auto) write_vec(out, d.base);
     out.close();
     fs::rename(file.string() + ".tmp", file);
     std::map<std::string, int> kinds;
@@ -589,6 +634,8 @@ int main(int argc, char** argv) try {
     al::LutgenTokens src, ref;
     const ag::ImageF* a;
     ag::ImageF truth;
+    std::optional<ag::Lut3D> base;  // auto's 33^3 LUT with --base auto
+    std::optional<ag::Look> auto_look;  // auto's fitted Look with --auto-token
   };
   std::vector<ValCase> val_cases;
   {
@@ -605,6 +652,12 @@ int main(int argc, char** argv) try {
         c.ref = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "B"));
         c.a = &val_pics[ia];
         c.truth = ag::apply_lut_clamped(vset.looks[l].lut, val_pics[ia]);
+        if (o.base_auto || o.auto_token) {
+          ag::MatchResult ar =
+              ag::match_reference(ref, std::span<const ag::ImageF>(&val_pics[ia], 1), ag::MatchOptions{}, "B");
+          if (o.base_auto) c.base = std::move(ar.lut);
+          if (o.auto_token) c.auto_look = ar.look;
+        }
         val_cases.push_back(std::move(c));
       }
     fmt::print("validation looks ({}):", vset.looks.size());
@@ -651,6 +704,7 @@ int main(int argc, char** argv) try {
   auto exported = [&] {
     al::LutgenModel m;
     m.version = o.net;
+    m.meta = {{"base", o.base_auto ? "auto" : "identity"}, {"auto_token", o.auto_token}};
     m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice, m.look_dim = kLookF;
     for (const auto& [name, shape] :
          al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version))
@@ -665,7 +719,9 @@ int main(int argc, char** argv) try {
     double sum = 0;
     val_mixed = 0;
     for (const auto& c : val_cases) {
-      const ag::MatchResult r = al::learned_match(m, &c.src, c.ref, nullptr, ag::MatchOptions{});
+      const ag::MatchResult r =
+          al::learned_match(m, &c.src, c.ref, c.auto_look ? &*c.auto_look : nullptr, ag::MatchOptions{},
+                            c.base ? &*c.base : nullptr);
       for (const auto& note : r.notes) val_mixed += note.find("monotone") != std::string::npos;
       sum += ag::score_against_truth(ag::apply_lut_clamped(r.lut, *c.a), c.truth).mean;
     }
@@ -710,7 +766,7 @@ int main(int argc, char** argv) try {
     auto w = net.weights(b.src, b.has_src, b.ref, b.look, b.has_look);
     auto lut = net.identity.unsqueeze(0) + net.residual(w);
     auto pix = b.pix.narrow(1, 0, kLossPixels), truth = b.truth.narrow(1, 0, kLossPixels);
-    auto out = apply_lattice(lut, pix);
+    auto out = apply_lattice(lut, pix) + b.shift.narrow(1, 0, kLossPixels);
     auto l_pix = (out - truth).pow(2).mean();
     auto hg = soft_hist(out.clamp(0, 1)), ht = soft_hist(truth);
     auto l_col = (hg * (hg / ht).log()).sum(-1).mean();
@@ -855,6 +911,8 @@ int main(int argc, char** argv) try {
             {"grey_weight", o.grey_weight},
             {"order_weight", o.order_weight},
             {"ema", o.ema},
+            {"base", o.base_auto ? "auto" : "identity"},
+            {"auto_token", o.auto_token},
             {"validation_real_rms_x255", rms255(net, val_real)},
             {"validation_real_identity_rms_x255", id_val_real},
             {"train_seconds", elapsed()},

@@ -115,8 +115,56 @@ MatchResult match_reference_learned(const ImageF& reference, std::span<const Ima
 // The same product path for tokens already computed (match_reference_learned after its
 // feature extraction; the trainer scores its validation cases with it). When the grey axis had
 // to be repaired, one of the notes contains "monotone".
+//
+// Stacked models (meta "base": "auto", train_lutgen --base auto) predict a residual on top of
+// `auto`'s LUT instead of identity: `base` must then be auto's LUT for this reference/source at
+// full strength and options.lut_size (match_reference_learned computes it); the product LUT is
+// identity + strength (base + residual - identity). Error(Usage) when it is missing or of
+// another size.
 MatchResult learned_match(const LutgenModel& model, const LutgenTokens* source,
                           const LutgenTokens& reference, const Look* prompt,
-                          const MatchOptions& options);
+                          const MatchOptions& options, const Lut3D* base = nullptr);
+
+// Models with meta "auto_token": true (train_lutgen --auto-token) were trained with auto's
+// fitted Look in the prompt token; match_reference_learned then passes auto's Look as `prompt`
+// when the caller gives none.
+//
+// Whether `model` was trained as a residual on `auto`'s LUT (meta "base" == "auto").
+bool lutgen_base_is_auto(const LutgenModel& model);
+
+// `--method hybrid` (stacking of the two reference matchers): the learned generator's LUT and
+// `auto`'s LUT combined by adding their displacements from identity with fixed weights,
+//   LUT = identity + w_l (learned - identity) + w_a (auto - identity),
+// with w_l, w_a chosen on the validation split (bench_lutgen --split validation --sweep-hybrid
+// 0.125; table in models/lutgen.md): every w_l + w_a < 1 was worse, and along w_l + w_a = 1
+// the optimum is flat around the equal mix (8.654 mean CIEDE2000 at 0.5/0.5 vs 8.66-8.68 at
+// 0.375-0.625), so the equal mix is used. Blending CIELAB displacements instead gained ≤ 0.01.
+// A plain reference gives (near) identity from both methods, so it stays a (near) no-change.
+// The weights sum to at most 1, so the result is a convex mix of identity and the two LUTs,
+// whose grey-axis luma never decreases (each method guarantees it), and neither does the mix's.
+constexpr float kHybridLearnedWeight = 0.5f;
+constexpr float kHybridAutoWeight = 0.5f;
+
+enum class HybridSpace {
+  code_values,  // displacements of display code values
+  lab,          // displacements of CIELAB (D65) colours of the lattice outputs
+};
+
+// identity + w_learned (learned - identity) + w_auto (automatic - identity), in `space`,
+// clamped to 0..1. Error(Usage) for different sizes or non-finite weights.
+Lut3D combine_luts(const Lut3D& learned, const Lut3D& automatic, float w_learned, float w_auto,
+                   HybridSpace space = HybridSpace::code_values);
+
+// The hybrid result from the two methods' results (same LUT size, same strength applied).
+MatchResult hybrid_match(const MatchResult& learned, const MatchResult& automatic,
+                         const MatchOptions& options);
+
+// The match_reference contract with `--method hybrid`: runs `learned` and `auto` and combines
+// them (hybrid_match). Errors as match_reference_learned / match_reference.
+MatchResult match_reference_hybrid(const ImageF& reference, std::span<const ImageF> sources,
+                                   const MatchOptions& options,
+                                   const std::string& reference_name = "reference",
+                                   const Look* prompt = nullptr,
+                                   const std::string& model_file = "");
 
 }  // namespace autograde::learn

@@ -24,7 +24,7 @@ struct GradeOptions {
   std::string luts_dir;     // "" → <output folder>/<output stem>_luts
   std::string report_path;  // "" → no report
   std::string input_colorspace = "auto";
-  std::string method = "auto";  // match.hpp's methods, or "learned" (learn/lutgen.hpp)
+  std::string method = "auto";  // match.hpp's methods, or "learned" / "hybrid" (learn/lutgen.hpp)
   float strength = 1.f;
   // Correct each shot first (learn/corrector.hpp, one correction per shot, scaled by the
   // classifier's do-no-harm strength); the look is then matched on the corrected frames.
