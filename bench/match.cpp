@@ -450,7 +450,7 @@ int main(int argc, char** argv) {
                effects.size(), (luts.size() + 1) / 2);
     auto row = [](const auto& v, int n) {
       std::string out;
-      for (int k = 0; k < n; ++k) out += fmt::format("{}{:.5f}f", k ? ", " : "", double(v[k]));
+      for (int k = 0; k < n; ++k) out += fmt::format("{}{:.5g}f", k ? ", " : "", double(v[k]));
       return out;
     };
     Vec sdev = var.cwiseSqrt();

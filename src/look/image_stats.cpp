@@ -86,12 +86,24 @@ std::array<float, kStatCount> flatten(const GradeStats& s) {
   std::array<float, kStatCount> v{};
   int i = 0;
   for (float t : s.tone) v[i++] = t;
-  for (const auto& ab : s.band_ab) {
-    v[i++] = ab[0];
-    v[i++] = ab[1];
-  }
+  const auto& b = s.band_ab;  // [shadows, midtones, highlights][a, b]
+  for (int c = 0; c < 2; ++c) v[i + c] = (b[0][c] + b[1][c] + b[2][c]) / 3.f;
+  for (int c = 0; c < 2; ++c) v[i + 2 + c] = b[2][c] - b[0][c];
+  for (int c = 0; c < 2; ++c) v[i + 4 + c] = b[1][c] - 0.5f * (b[0][c] + b[2][c]);
+  i += 2 * kBands;
   v[i++] = s.log_chroma;
   return v;
+}
+
+std::array<std::array<float, 2>, kBands> band_ab_of(const float* u) {
+  std::array<std::array<float, 2>, kBands> b{};
+  for (int c = 0; c < 2; ++c) {
+    const float cast = u[c], split = u[2 + c], bend = u[4 + c];
+    b[0][c] = cast - bend / 3.f - 0.5f * split;
+    b[1][c] = cast + 2.f * bend / 3.f;
+    b[2][c] = cast - bend / 3.f + 0.5f * split;
+  }
+  return b;
 }
 
 }  // namespace autograde::look_detail

@@ -37,9 +37,20 @@ std::array<float, kBands> band_weights(float L);
 
 GradeStats grade_stats(const std::vector<Rgb>& pixels);
 
-// Flattened view of the statistics (tone..., a/b per band..., log_chroma), kStatCount values.
+// Flattened view of the statistics, kStatCount values: tone..., then the band colour means as
+// (cast a, cast b, split a, split b, bend a, bend b), then log_chroma. The band means of
+// photographs move together (a warm scene is warm in its shadows and highlights alike: their
+// correlation over the prior's photographs is 0.9-0.98), so they are re-expressed per OKLab
+// channel as the cast c = (s + m + h)/3, the split h - s and the bend m - (s + h)/2 of the
+// shadow / midtone / highlight means. Content varies little in split and bend, so a grade
+// that tones shadows and highlights apart stands out there, while one common cast stays as
+// ambiguous as it is. The priors treat the flattened statistics independently.
 constexpr int kStatCount = kToneQuantiles + 2 * kBands + 1;
+constexpr int kCastStat = kToneQuantiles;  // first of the six band-colour statistics
 std::array<float, kStatCount> flatten(const GradeStats& s);
+// The band means (shadows, midtones, highlights; a, b) of six flattened band-colour values
+// (cast a, cast b, split a, split b, bend a, bend b); linear, so it maps effects alike.
+std::array<std::array<float, 2>, kBands> band_ab_of(const float* cast_split_bend);
 
 // Mean and standard deviation of every statistic over natural, ungraded photographs, and the
 // distribution of grade effects (see natural_priors.cpp for where they come from).

@@ -180,10 +180,10 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
 
   // Per-band chroma offsets.
   Eigen::Matrix<double, 2 * kBands, 1> target;
+  const auto band_effect = band_ab_of(e.data() + kCastStat);
   for (int k = 0; k < kBands; ++k) {
-    const int ia = kToneQuantiles + 2 * k, ib = ia + 1;
-    target[2 * k] = e[ia];
-    target[2 * k + 1] = e[ib];
+    target[2 * k] = band_effect[size_t(k)][0];
+    target[2 * k + 1] = band_effect[size_t(k)][1];
   }
   // Colour parameters: Gauss-Newton with a numerical Jacobian and a ridge.
   const auto proxy_bands = band_vector(proxy_stats);

@@ -196,6 +196,32 @@ TEST(Match, AutoFollowsAStrongGradeAndStaysNearIdentityForPlainContent) {
   EXPECT_GT(c.confidence, a.confidence);
 }
 
+// Split toning (teal shadows, orange highlights) is something photographs rarely show on their
+// own: their shadows and highlights share one colour balance. So a moderate split in the
+// reference transfers, in the right directions, though a cast of the same size would be read
+// as content. Bundled photos (scikit-image astronaut as reference, coffee as source).
+TEST(Match, AutoTransfersAModerateSplitToning) {
+  const auto dir = autograde::testing::source_dir() / "data" / "images";
+  Look split;
+  split.split = {210.f, 0.06f, 60.f, 0.06f, 0.f};
+  const ImageF ref =
+      applied(bake_look(split, 33), read_image((dir / "astronaut.png").string()).image);
+  const ImageF src = read_image((dir / "coffee.png").string()).image;
+  const MatchResult r = run(ref, src, "auto");
+  ASSERT_TRUE(r.look);
+  auto hue_gap = [](float a, float b) {
+    const float d = std::fmod(std::abs(a - b), 360.f);
+    return std::min(d, 360.f - d);
+  };
+  const SplitToning& got = r.look->split;
+  EXPECT_LT(hue_gap(got.shadow_hue_deg, 210.f), 45.f) << describe(*r.look);
+  EXPECT_LT(hue_gap(got.highlight_hue_deg, 60.f), 45.f) << describe(*r.look);
+  // At least a quarter of each amount (auto stays conservative; the band means with their own
+  // independent priors gave shadows 0.004 here, 6 % of it).
+  EXPECT_GT(got.shadow_amount, 0.25f * 0.06f) << describe(*r.look);
+  EXPECT_GT(got.highlight_amount, 0.25f * 0.06f) << describe(*r.look);
+}
+
 TEST(Match, AutoDoesNotTurnDaylightOrangeFromANeutralSunset) {
   AG_REQUIRE_SHARED_DATA();
   const auto dir = autograde::testing::shared_data() / "images";

@@ -96,3 +96,17 @@ TEST(NaturalPriors, ChromaIsLostByLooksMoreReadilyThanGained) {
   EXPECT_GT(up, 0.f);
   EXPECT_LT(up, 0.8f * down);
 }
+
+// The band colour statistics are re-expressed as cast / split / bend per OKLab channel; the
+// inverse gives the band means back (it is what turns estimated effects into band targets).
+TEST(GradeStats, CastSplitBendRoundTripsTheBandMeans) {
+  GradeStats s;
+  s.band_ab = {{{0.03f, -0.02f}, {0.01f, 0.005f}, {-0.04f, 0.06f}}};
+  const auto flat = flatten(s);
+  EXPECT_NEAR(flat[kCastStat], (0.03f + 0.01f - 0.04f) / 3.f, 1e-7f);  // cast a
+  EXPECT_NEAR(flat[kCastStat + 3], 0.06f + 0.02f, 1e-7f);              // split b = h - s
+  const auto back = band_ab_of(flat.data() + kCastStat);
+  for (int k = 0; k < kBands; ++k)
+    for (int c = 0; c < 2; ++c)
+      EXPECT_NEAR(back[size_t(k)][size_t(c)], s.band_ab[size_t(k)][size_t(c)], 1e-6f);
+}
