@@ -169,7 +169,7 @@ int main(int argc, char** argv) try {
         else if (m == "auto")
           lut = get_auto().lut;
         else if (m == "hybrid") {
-          lut = learn::hybrid_match(get_learned(), get_auto(), o).lut;
+          lut = learn::hybrid_match(get_learned(), get_auto()).lut;
           seconds[m] += parts_s;  // it runs both methods
         } else if (m != "identity")
           lut = match_reference(ref, std::span<const ImageF>(&A, 1), o).lut;

@@ -40,8 +40,7 @@ Lut3D combine_luts(const Lut3D& learned, const Lut3D& automatic, float w_learned
   return out;
 }
 
-MatchResult hybrid_match(const MatchResult& learned, const MatchResult& automatic,
-                         const MatchOptions& options) {
+MatchResult hybrid_match(const MatchResult& learned, const MatchResult& automatic) {
   MatchResult r;
   r.method = "hybrid";
   r.lut = combine_luts(learned.lut, automatic.lut, kHybridLearnedWeight, kHybridAutoWeight,
@@ -51,7 +50,6 @@ MatchResult hybrid_match(const MatchResult& learned, const MatchResult& automati
                     " x learned + " + std::to_string(kHybridAutoWeight) + " x auto displacement)");
   for (const auto& n : learned.notes) r.notes.push_back("learned: " + n);
   for (const auto& n : automatic.notes) r.notes.push_back("auto: " + n);
-  (void)options;
   return r;
 }
 
@@ -64,7 +62,7 @@ MatchResult match_reference_hybrid(const ImageF& reference, std::span<const Imag
       match_reference_learned(reference, sources, o, reference_name, prompt, model_file);
   o.method = "auto";
   const MatchResult automatic = match_reference(reference, sources, o, reference_name);
-  return hybrid_match(learned, automatic, options);
+  return hybrid_match(learned, automatic);
 }
 
 }  // namespace autograde::learn

@@ -156,8 +156,7 @@ Lut3D combine_luts(const Lut3D& learned, const Lut3D& automatic, float w_learned
                    HybridSpace space = HybridSpace::code_values);
 
 // The hybrid result from the two methods' results (same LUT size, same strength applied).
-MatchResult hybrid_match(const MatchResult& learned, const MatchResult& automatic,
-                         const MatchOptions& options);
+MatchResult hybrid_match(const MatchResult& learned, const MatchResult& automatic);
 
 // The match_reference contract with `--method hybrid`: runs `learned` and `auto` and combines
 // them (hybrid_match). Errors as match_reference_learned / match_reference.
