@@ -97,10 +97,7 @@ Lut3D extract_lut(std::span<const ImageF> befores, std::span<const ImageF> after
   if (options.fit_size < 3 || options.fit_size > 33 || options.cv_size < 3 || options.cv_size > 33)
     throw_usage("extraction lattice sizes must be 3..33");
   auto name = [](std::span<const std::string> names, size_t i, const char* what) {
-    return i < names.size()
-               ? names[i]
-               : std::string(what) +
-                     (names.size() == 1 && i == 0 ? std::string() : " " + std::to_string(i + 1));
+    return i < names.size() ? names[i] : std::string(what) + " " + std::to_string(i + 1);
   };
   // Distinct input colours (quantised to 1/1023) with their mean output and count. Averaging
   // every pixel that shares an input colour also averages the 8-bit rounding of the output.
