@@ -23,6 +23,8 @@
 #include <cmath>
 #include <numbers>
 
+#include <fmt/format.h>
+
 #include "image_stats.hpp"
 #include "methods.hpp"
 
@@ -177,6 +179,23 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
   }
   if (ref.log_chroma < std::log(0.003f + 0.01f))
     fit.notes.push_back("reference is (nearly) monochrome");
+  {
+    // A reference whose overall colour lies where fewer than 1 in 100 photographs do under the
+    // content prior (2-D normal: radius sqrt(chi2_2(0.99)) = 3.03 sd) is as likely a one-hued
+    // scene (a red door, a green forest) as a grade: the estimate above keeps part of it, so
+    // say so where the user will read it.
+    const float za = d[kCastStat] / prior.stddev[kCastStat];
+    const float zb = d[kCastStat + 1] / prior.stddev[kCastStat + 1];
+    if (std::hypot(za, zb) > 3.03f) {
+      float hue = std::atan2(r[kCastStat + 1], r[kCastStat]) * kRadToDeg;
+      if (hue < 0) hue += 360.f;
+      fit.notes.push_back(fmt::format(
+          "reference's overall colour (OKLab hue {:.0f} deg) is {:.1f} sd from typical "
+          "photographs: it may be the scene's own colour rather than a grade; compare the "
+          "result, or lower --strength",
+          hue, std::hypot(za, zb)));
+    }
+  }
 
   // Per-band chroma offsets.
   Eigen::Matrix<double, 2 * kBands, 1> target;

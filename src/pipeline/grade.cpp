@@ -234,6 +234,7 @@ GradeResult grade_clip(const GradeOptions& o,
       warn("prompt words not understood: " + words);
     }
   }
+  std::vector<std::string> said;  // matching notes already warned about
   for (size_t i = 0; i < shots.shots.size(); ++i) {
     const Shot& s = shots.shots[i];
     ShotPlan sp;
@@ -262,6 +263,8 @@ GradeResult grade_clip(const GradeOptions& o,
       sp.match["method"] = r.method;
       sp.match["confidence"] = r.confidence;
       sp.match["notes"] = r.notes;
+      for (const auto& n : r.notes)  // said once per run, not once per shot
+        if (std::find(said.begin(), said.end(), n) == said.end()) warn(n), said.push_back(n);
       sp.match["look_is_parametric"] = !sp.look.residual.has_value();
       if (!o.prompt.empty()) sp.look = apply_prompt_delta(sp.look, prompt_look);
     } else {

@@ -222,6 +222,9 @@ std::string render_report_html(const ReportInputs& in) {
     h += "<p class=cap>the shot's Look on a colour chart and grey ramp (display code values): before / after</p>" +
          img_tag(chart, "chart") + img_tag(apply_look_to_image(s.look, chart), "chart graded");
     h += "<pre>" + esc(describe(s.look)) + "</pre>";
+    if (s.match.is_object() && s.match.contains("notes") && s.match["notes"].is_array())
+      for (const auto& n : s.match["notes"])
+        if (n.is_string()) h += "<p>note: " + esc(n.get<std::string>()) + "</p>";
     const auto& m = s.metrics;
     if (m.is_object() && !m.empty()) {
       h += "<table><tr><th>temporal metric</th><th>input</th><th>output</th></tr>";

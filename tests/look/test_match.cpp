@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -245,6 +246,26 @@ TEST(Match, AutoDoesNotTurnDaylightOrangeFromANeutralSunset) {
   EXPECT_LT(shift_auto, 2.0);  // never turns the shot orange (b* up)
   EXPECT_LT(std::abs(shift_auto), std::abs(shift_reinhard))
       << "auto b* shift " << shift_auto << ", reinhard " << shift_reinhard;
+}
+
+bool says_colour_may_be_scene(const MatchResult& r) {
+  return std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) {
+    return n.find("scene's own colour") != std::string::npos;
+  });
+}
+
+TEST(Match, AutoSaysWhenTheReferenceColourMayBeTheScene) {
+  // A one-hued scene (red planks) and a photograph-like spread of colours around grey: only the
+  // first lies where almost no photograph of the prior does, and only it gets the note.
+  const ImageF red = gaussian_image(64, 48, {0.62, 0.16, 0.10}, 0.25 * kCholRef, 7);
+  const ImageF plain = gaussian_image(64, 48, {0.45, 0.44, 0.42}, kCholSrc, 8);
+  EXPECT_TRUE(says_colour_may_be_scene(run(red, plain, "auto")));
+  EXPECT_FALSE(says_colour_may_be_scene(run(plain, red, "auto")));
+  AG_REQUIRE_SHARED_DATA();
+  const auto door = autograde::testing::shared_data() / "images" / "kodak24" / "kodim02.png";
+  if (!std::filesystem::exists(door)) GTEST_SKIP() << door << " missing";
+  // The Kodak red door, ungraded, as the reference for a neutral picture.
+  EXPECT_TRUE(says_colour_may_be_scene(run(read_image(door.string()).image, plain, "auto")));
 }
 
 TEST(Match, EveryMethodIsSaneOnHostileReferences) {
