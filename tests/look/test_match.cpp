@@ -248,11 +248,13 @@ TEST(Match, AutoDoesNotTurnDaylightOrangeFromANeutralSunset) {
       << "auto b* shift " << shift_auto << ", reinhard " << shift_reinhard;
 }
 
+namespace {
 bool says_colour_may_be_scene(const MatchResult& r) {
   return std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) {
     return n.find("scene's own colour") != std::string::npos;
   });
 }
+}  // namespace
 
 TEST(Match, AutoSaysWhenTheReferenceColourMayBeTheScene) {
   // A one-hued scene (red planks) and a photograph-like spread of colours around grey: only the
