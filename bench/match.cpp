@@ -499,6 +499,8 @@ int main(int argc, char** argv) {
           auto res = match_reference(ref, std::span<const ImageF>(&A, 1), o);
           lut = std::move(res.lut);
           if (verbose && res.look) fmt::print("{}", describe(*res.look));
+          if (verbose)
+            for (const auto& note : res.notes) fmt::print("  note: {}\n", note);
         }
         scores[m].push_back(score_against_truth(apply_lut_clamped(lut, A), truth));
         seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

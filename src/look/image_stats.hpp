@@ -59,8 +59,11 @@ std::array<std::array<float, 2>, kBands> band_ab_of(const float* cast_split_bend
 // away, but hardly any triples it. So per statistic the grade effect δ has a two-sided prior,
 // a scale mixture of half-normals on each side: Σk πk⁻ 2N(δ; 0, (sk⁻)²) for δ < 0 and
 // Σk πk⁺ 2N(δ; 0, (sk⁺)²) for δ > 0 (all weights sum to 1). Content is c ~ N(μc, σc²).
-// (A heavy-tailed content prior was tried and measured no better; it makes the estimate
-// redescend, a huge deviation read as content.)
+// (A heavy-tailed content prior on every statistic was tried and measured no better; it makes
+// the estimate redescend, a huge deviation read as content, which is wrong for a monochrome look.
+// Only the overall colour (the cast) is treated so, as a hard rejection: fit_auto_look reads a
+// reference whose cast lies outside the content prior's 99 % region as a one-hued scene and
+// transfers none of its colour.)
 constexpr int kGradeMixture = 3;
 using GradeSides = std::array<std::array<float, kGradeMixture>, 2>;  // [δ < 0, δ > 0][k]
 

@@ -254,20 +254,36 @@ bool says_colour_may_be_scene(const MatchResult& r) {
     return n.find("scene's own colour") != std::string::npos;
   });
 }
+
+// Mean CIELAB (a*, b*) of an image's code values.
+Eigen::Vector2d mean_ab(const ImageF& img) {
+  Eigen::Vector2d ab(0, 0);
+  for (size_t i = 0; i < img.pixel_count(); ++i) {
+    const float* p = &img.pixels[i * size_t(img.channels)];
+    const auto lab = srgb_to_lab({p[0], p[1], p[2]});
+    ab += Eigen::Vector2d(lab[1], lab[2]);
+  }
+  return ab / double(img.pixel_count());
+}
 }  // namespace
 
-TEST(Match, AutoSaysWhenTheReferenceColourMayBeTheScene) {
-  // A one-hued scene (red planks) and a photograph-like spread of colours around grey: only the
-  // first lies where almost no photograph of the prior does, and only it gets the note.
+TEST(Match, AutoReadsAOneHuedSceneAsContentNotAGrade) {
+  // A one-hued scene (red planks) lies where almost no photograph of the prior does: `auto`
+  // says so and leaves the source's colour alone. A photograph-like spread of colours around
+  // grey does not (and a strong grade of it still transfers: the test above).
   const ImageF red = gaussian_image(64, 48, {0.62, 0.16, 0.10}, 0.25 * kCholRef, 7);
   const ImageF plain = gaussian_image(64, 48, {0.45, 0.44, 0.42}, kCholSrc, 8);
-  EXPECT_TRUE(says_colour_may_be_scene(run(red, plain, "auto")));
+  const MatchResult from_red = run(red, plain, "auto");
+  EXPECT_TRUE(says_colour_may_be_scene(from_red));
+  EXPECT_LT((mean_ab(applied(from_red.lut, plain)) - mean_ab(plain)).norm(), 1.0);
   EXPECT_FALSE(says_colour_may_be_scene(run(plain, red, "auto")));
   AG_REQUIRE_SHARED_DATA();
   const auto door = autograde::testing::shared_data() / "images" / "kodak24" / "kodim02.png";
   if (!std::filesystem::exists(door)) GTEST_SKIP() << door << " missing";
   // The Kodak red door, ungraded, as the reference for a neutral picture.
-  EXPECT_TRUE(says_colour_may_be_scene(run(read_image(door.string()).image, plain, "auto")));
+  const MatchResult from_door = run(read_image(door.string()).image, plain, "auto");
+  EXPECT_TRUE(says_colour_may_be_scene(from_door));
+  EXPECT_LT((mean_ab(applied(from_door.lut, plain)) - mean_ab(plain)).norm(), 1.0);
 }
 
 TEST(Match, EveryMethodIsSaneOnHostileReferences) {
