@@ -201,10 +201,9 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
     float hue = std::atan2(r[kCastStat + 1], r[kCastStat]) * kRadToDeg;
     if (hue < 0) hue += 360.f;
     fit.notes.push_back(fmt::format(
-        "reference's overall colour (OKLab hue {:.0f} deg) is {:.1f} sd from typical photographs, "
-        "where a scene's own colour is far likelier than a grade: only its tone is matched (for "
-        "its "
-        "colour, give a before/after pair or a prompt)",
+        "reference's overall colour (OKLab hue {:.0f} deg) is {:.1f} sd from typical "
+        "photographs, where a scene's own colour is far likelier than a grade: only its tone "
+        "is matched (for its colour, give a before/after pair or a prompt)",
         hue, std::hypot(za, zb)));
   }
 
