@@ -49,7 +49,7 @@ std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d,
   (void)heads;
   std::vector<std::pair<std::string, std::vector<int>>> l;
   const std::vector<std::string> encoders =
-      version == 1 ? std::vector<std::string>{"src", "ref"} : std::vector<std::string>{"enc"};
+      version == 2 ? std::vector<std::string>{"enc"} : std::vector<std::string>{"src", "ref"};
   l.push_back({"norm.band_mean", {kLutgenBandFeatures}});
   l.push_back({"norm.band_std", {kLutgenBandFeatures}});
   l.push_back({"norm.global_mean", {kLutgenGlobalFeatures}});
