@@ -44,8 +44,9 @@
 //
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
 //                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2|3] [--channels 16]
-//                [--eval-every 250] [--sources real,random,blend,video[,film,mix3]]
-//                [--grey-weight 0] [--order-weight 0] [--ema 0] [--base identity|auto] [--auto-token]
+//                [--up2-init 0.01] [--eval-every 250]
+//                [--sources real,random,blend,video[,film,mix3]] [--grey-weight 0]
+//                [--order-weight 0] [--ema 0] [--base identity|auto] [--auto-token]
 // --base auto (stacking): the generator's residual is added to `auto`'s LUT for the same
 //   reference and source (match_reference, computed per triplet and per validation case)
 //   instead of to identity; the file records meta "base": "auto" and the product path
@@ -101,6 +102,7 @@ struct Options {
   int d = 48, heads = 4, hidden = 128, bases = 24;
   int net = 1;
   int channels = 16;  // --net 3: channels of the generator's feature volume (stored as "bases")
+  double up2_init = 0.01;  // --net 3: uniform bound of the last transposed convolution's weights
   double grey_weight = 0.0, order_weight = 0.0;  // grey-axis terms of the loss (0: off)
   bool base_auto = false;   // --base auto: the residual is added to auto's LUT (stacking), not identity
   bool auto_token = false;  // --auto-token: auto's fitted Look fills the prompt token (stacking)
@@ -329,8 +331,15 @@ struct Net {
   torch::Tensor identity;  // [3, N, N, N]
 
   int version;
+  double up2_init;
 
-  Net(const Options& o) : d(o.d), heads(o.heads), hidden(o.hidden), bases(o.bases), version(o.net) {
+  Net(const Options& o)
+      : d(o.d),
+        heads(o.heads),
+        hidden(o.hidden),
+        bases(o.bases),
+        version(o.net),
+        up2_init(o.up2_init) {
     const auto layout = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF, version);
     for (const auto& [name, shape] : layout) {
       std::vector<int64_t> s(shape.begin(), shape.end());
@@ -347,7 +356,7 @@ struct Net {
       } else if (name == "gen.up2.weight") {
         // The residual starts small, as the basis generator's (0.005 · N(0, 1) bases): an empty
         // style is (near) no change from the first step.
-        t = (torch::rand(s) * 2 - 1) * 0.01;
+        t = (torch::rand(s) * 2 - 1) * up2_init;
       } else if (name == "gen.up2.bias") {
         t = torch::zeros(s);
       } else {
@@ -530,6 +539,7 @@ int main(int argc, char** argv) try {
     else if (a == "--bases") o.bases = std::stoi(next());
     else if (a == "--net") o.net = std::stoi(next());
     else if (a == "--channels") o.channels = std::stoi(next());
+    else if (a == "--up2-init") o.up2_init = std::stod(next());
     else if (a == "--eval-every") o.eval_every = std::stoi(next());
     else if (a == "--grey-weight") o.grey_weight = std::stod(next());
     else if (a == "--order-weight") o.order_weight = std::stod(next());
