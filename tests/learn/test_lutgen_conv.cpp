@@ -63,7 +63,8 @@ TEST(LutgenConv, SingleWeightScattersToTheHandComputedNode) {
   // A tap that lands outside the output (z = 2 · 1 - 1 + 2 = 3 ≥ 3) contributes nothing.
   std::fill(w.values.begin(), w.values.end(), 0.f);
   w.values[27 + (2 * 3 + 1) * 3 + 1] = 0.5f;
-  for (float v : al::conv_transpose3d_stride2(input, 1, 2, w, b, 1)) EXPECT_TRUE(v == 0.1f || v == -0.3f);
+  for (float v : al::conv_transpose3d_stride2(input, 1, 2, w, b, 1))
+    EXPECT_TRUE(v == 0.1f || v == -0.3f);
 }
 
 TEST(LutgenConv, AllOnesCountsOneTapOnEvenNodesAndTwoOnOddOnes) {
