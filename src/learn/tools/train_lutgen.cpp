@@ -20,7 +20,8 @@
 //   Tokens and pixel samples are computed once and cached (--cache; keyed by the settings).
 //
 // Loss (system description eqs. 14-18, 54): the predicted LUT (identity + Σ w_k B_k on 17^3;
-//   --net 3: identity + the transposed convolutions' residual) is applied to P pixels of A by trilinear interpolation (eq. 12, grid_sample) and
+//   --net 3: identity + the transposed convolutions' residual) is applied to P pixels of A by
+//   trilinear interpolation (eq. 12, grid_sample) and
 //     L = L_pixel (eq. 15, MSE vs L(A)) + 0.05 L_color (eq. 17, KL of soft per-channel
 //         histograms) + 0.002 L_adv (eq. 18, -log D(graded); D: an MLP on the soft histograms,
 //         trained against the truth histograms) + 0.5 TV (squared lattice differences of the
