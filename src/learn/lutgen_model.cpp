@@ -1,4 +1,5 @@
 // The learned LUT generator's weight file and forward pass (network in lutgen.hpp).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -48,7 +49,7 @@ std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d,
   (void)heads;
   std::vector<std::pair<std::string, std::vector<int>>> l;
   const std::vector<std::string> encoders =
-      version == 1 ? std::vector<std::string>{"src", "ref"} : std::vector<std::string>{"enc"};
+      version == 2 ? std::vector<std::string>{"enc"} : std::vector<std::string>{"src", "ref"};
   l.push_back({"norm.band_mean", {kLutgenBandFeatures}});
   l.push_back({"norm.band_std", {kLutgenBandFeatures}});
   l.push_back({"norm.global_mean", {kLutgenGlobalFeatures}});
@@ -75,12 +76,24 @@ std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d,
   }
   l.push_back({"ln.weight", {d}});
   l.push_back({"ln.bias", {d}});
-  l.push_back({"gen.l1.weight", {hidden, (version == 1 ? 1 : 2) * kLutgenTokens * d}});
+  l.push_back({"gen.l1.weight", {hidden, (version == 2 ? 2 : 1) * kLutgenTokens * d}});
   l.push_back({"gen.l1.bias", {hidden}});
+  if (version == 3) {
+    // Transposed-convolution generator: C = bases channels on an M³ volume, two stride-2
+    // kernel-3 transposed convolutions M → 2M - 1 → 4M - 3 = lattice.
+    const int m = (lattice - 1) / 4 + 1;
+    l.push_back({"gen.l2.weight", {bases * m * m * m, hidden}});
+    l.push_back({"gen.l2.bias", {bases * m * m * m}});
+    l.push_back({"gen.up1.weight", {bases, bases, 3, 3, 3}});
+    l.push_back({"gen.up1.bias", {bases}});
+    l.push_back({"gen.up2.weight", {bases, 3, 3, 3, 3}});
+    l.push_back({"gen.up2.bias", {3}});
+    return l;
+  }
   l.push_back({"gen.l2.weight", {bases, hidden}});
   l.push_back({"gen.l2.bias", {bases}});
   l.push_back({"gen.basis", {bases, 3, lattice, lattice, lattice}});
-  if (version >= 2) l.push_back({"gate.weight", {kLutgenGateRows, kLutgenTokens * d}});
+  if (version == 2) l.push_back({"gate.weight", {kLutgenGateRows, kLutgenTokens * d}});
   return l;
 }
 
@@ -92,8 +105,8 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
   try {
     const nlohmann::json& h = c.header;
     m.version = h.value("version", 0);
-    if (h.value("format", "") != "autograde-lutgen" || (m.version != 1 && m.version != 2))
-      throw_bad_input(src, "model header: format must be autograde-lutgen version 1 or 2");
+    if (h.value("format", "") != "autograde-lutgen" || m.version < 1 || m.version > 3)
+      throw_bad_input(src, "model header: format must be autograde-lutgen version 1, 2 or 3");
     if (h.value("feature_version", 0) != kLutgenFeatureVersion)
       throw_bad_input(src, "model was trained on feature version " +
                                std::to_string(h.value("feature_version", 0)) +
@@ -111,6 +124,8 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
       throw_bad_input(
           src,
           "model header: sizes out of range (d, heads, hidden, bases, lattice, look_features)");
+    if (m.version == 3 && (m.lattice - 1) % 4 != 0)
+      throw_bad_input(src, "model header: a version 3 lattice must be 4 m + 1 nodes");
     for (const auto& t : h.at("tensors"))
       listed.push_back({t.at("name").get<std::string>(), t.at("shape").get<std::vector<int>>()});
     if (h.contains("meta")) m.meta = h.at("meta");
@@ -147,7 +162,9 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
 std::string serialise_lutgen(const LutgenModel& m) {
   nlohmann::json h;
   h["format"] = "autograde-lutgen";
-  if (m.version != 1 && m.version != 2) throw_internal("lutgen model: version must be 1 or 2");
+  if (m.version < 1 || m.version > 3) throw_internal("lutgen model: version must be 1, 2 or 3");
+  if (m.version == 3 && (m.lattice - 1) % 4 != 0)
+    throw_internal("lutgen model: a version 3 lattice must be 4 m + 1 nodes");
   h["version"] = m.version;
   h["feature_version"] = kLutgenFeatureVersion;
   h["d"] = m.d;
@@ -170,6 +187,55 @@ std::string serialise_lutgen(const LutgenModel& m) {
   std::string out = detail::begin_weight_container(kMagic, h);
   for (const auto& [name, shape] : expected) detail::append_floats(out, m.tensors.at(name).values);
   return out;
+}
+
+std::vector<float> conv_transpose3d_stride2(std::span<const float> input, int in_channels, int n,
+                                            const LutgenTensor& weight, const LutgenTensor& bias,
+                                            int padding) {
+  if (weight.shape.size() != 5 || weight.shape[0] != in_channels ||
+      weight.shape[2] != weight.shape[3] || weight.shape[2] != weight.shape[4] ||
+      bias.shape.size() != 1 || bias.shape[0] != weight.shape[1] ||
+      input.size() != size_t(in_channels) * size_t(n) * size_t(n) * size_t(n) || n < 1 ||
+      padding < 0)
+    throw_internal("conv_transpose3d_stride2: inconsistent shapes");
+  const int out_channels = weight.shape[1], k = weight.shape[2];
+  const int m = 2 * (n - 1) - 2 * padding + k;
+  if (m < 1) throw_internal("conv_transpose3d_stride2: empty output");
+  const size_t vol = size_t(m) * size_t(m) * size_t(m);
+  // Accumulate in double, then round once (libtorch sums in float; the difference is ~1e-7).
+  std::vector<double> acc(size_t(out_channels) * vol);
+  for (int o = 0; o < out_channels; ++o)
+    std::fill_n(acc.begin() + long(size_t(o) * vol), vol, double(bias.values[size_t(o)]));
+  const size_t k3 = size_t(k) * size_t(k) * size_t(k);
+  for (int i = 0; i < in_channels; ++i)
+    for (int z = 0; z < n; ++z)
+      for (int y = 0; y < n; ++y)
+        for (int x = 0; x < n; ++x) {
+          const double v =
+              input[((size_t(i) * size_t(n) + size_t(z)) * size_t(n) + size_t(y)) * size_t(n) +
+                    size_t(x)];
+          if (v == 0.0) continue;
+          for (int o = 0; o < out_channels; ++o) {
+            const float* w =
+                weight.values.data() + (size_t(i) * size_t(out_channels) + size_t(o)) * k3;
+            double* out = acc.data() + size_t(o) * vol;
+            for (int kz = 0; kz < k; ++kz) {
+              const int oz = 2 * z - padding + kz;
+              if (oz < 0 || oz >= m) continue;
+              for (int ky = 0; ky < k; ++ky) {
+                const int oy = 2 * y - padding + ky;
+                if (oy < 0 || oy >= m) continue;
+                for (int kx = 0; kx < k; ++kx) {
+                  const int ox = 2 * x - padding + kx;
+                  if (ox < 0 || ox >= m) continue;
+                  out[(size_t(oz) * size_t(m) + size_t(oy)) * size_t(m) + size_t(ox)] +=
+                      v * double(w[(size_t(kz) * size_t(k) + size_t(ky)) * size_t(k) + size_t(kx)]);
+                }
+              }
+            }
+          }
+        }
+  return std::vector<float>(acc.begin(), acc.end());
 }
 
 LutgenModel read_lutgen(const std::string& path) { return parse_lutgen(read_file(path), path); }
@@ -205,7 +271,7 @@ Lut3D LutgenModel::predict(const LutgenTokens* source, const LutgenTokens& refer
     }
     return out;
   };
-  const bool siamese = version >= 2;
+  const bool siamese = version == 2;
   const std::vector<Vec> es = encode(siamese ? "enc" : "src", source);
   std::vector<Vec> er = encode(siamese ? "enc" : "ref", &reference);
   // Version 2: difference tokens δ = e_ref - e_src (band and global tokens, before the prompt).
@@ -283,6 +349,20 @@ Lut3D LutgenModel::predict(const LutgenTokens* source, const LutgenTokens& refer
   Vec h = dense(t("gen.l1.weight"), t("gen.l1.bias"), style.data());
   relu(h);
   Vec w = dense(t("gen.l2.weight"), t("gen.l2.bias"), h.data());
+  if (version == 3) {
+    // Transposed-convolution generator: C × M³ volume → (2M-1)³ → N³ residual (code values).
+    const int m = (lattice - 1) / 4 + 1;
+    relu(w);
+    Vec up = conv_transpose3d_stride2(w, bases, m, t("gen.up1.weight"), t("gen.up1.bias"), 1);
+    relu(up);
+    const Vec res =
+        conv_transpose3d_stride2(up, bases, 2 * m - 1, t("gen.up2.weight"), t("gen.up2.bias"), 1);
+    Lut3D lut = Lut3D::identity(lattice);
+    const size_t cells = size_t(lattice) * size_t(lattice) * size_t(lattice);
+    for (int c = 0; c < 3; ++c)
+      for (size_t i = 0; i < cells; ++i) lut.table[3 * i + size_t(c)] += res[size_t(c) * cells + i];
+    return lut;
+  }
   for (float& x : w) x *= gate;
   Lut3D lut = Lut3D::identity(lattice);
   const size_t cells = size_t(lattice) * size_t(lattice) * size_t(lattice);

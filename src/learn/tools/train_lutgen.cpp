@@ -19,8 +19,9 @@
 //   reference, 10 % hide the source (the "no --source" case).
 //   Tokens and pixel samples are computed once and cached (--cache; keyed by the settings).
 //
-// Loss (system description eqs. 14-18, 54): the predicted LUT (identity + Σ w_k B_k on 17^3)
-//   is applied to P pixels of A by trilinear interpolation (eq. 12, grid_sample) and
+// Loss (system description eqs. 14-18, 54): the predicted LUT (identity + Σ w_k B_k on 17^3;
+//   --net 3: identity + the transposed convolutions' residual) is applied to P pixels of A by
+//   trilinear interpolation (eq. 12, grid_sample) and
 //     L = L_pixel (eq. 15, MSE vs L(A)) + 0.05 L_color (eq. 17, KL of soft per-channel
 //         histograms) + 0.002 L_adv (eq. 18, -log D(graded); D: an MLP on the soft histograms,
 //         trained against the truth histograms) + 0.5 TV (squared lattice differences of the
@@ -34,15 +35,19 @@
 //   bench_lutgen's protocol (lutgen_validation: 25 looks built from the validation LUTs, plus
 //   film-like looks, on the validation photos, never trained on; = bench_lutgen --split
 //   validation, through the same product path) is measured; the weights of
-//   the best step are exported (--eval-every 0: no early stopping, the last step's). (RMS on the mixed validation triplets and on real-look ones
-//   ranked checkpoints differently from it, so they are only printed.) --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
-//   encoder + difference tokens + strength gate). --ema D evaluates and exports an exponential
-//   moving average of the weights (decay D) instead of the raw weights.
+//   the best step are exported (--eval-every 0: no early stopping, the last step's). (RMS on the
+//   mixed validation triplets and on real-look ones ranked checkpoints differently from it, so they
+//   are only printed.) --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
+//   encoder + difference tokens + strength gate, 3 version 1's encoders with the
+//   transposed-convolution generator: FC → --channels C (16) × 5³ volume → ConvTranspose3d 5³ → 9³
+//   → 17³). --ema D evaluates and exports an exponential moving average of the weights (decay D)
+//   instead of the raw weights.
 //
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
-//                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2] [--eval-every 250]
-//                [--sources real,random,blend,video[,film,mix3]] [--grey-weight 0] [--order-weight 0]
-//                [--ema 0] [--base identity|auto] [--auto-token]
+//                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2|3] [--channels 16]
+//                [--up2-init 0.01] [--eval-every 250]
+//                [--sources real,random,blend,video[,film,mix3]] [--grey-weight 0]
+//                [--order-weight 0] [--ema 0] [--base identity|auto] [--auto-token]
 // --base auto (stacking): the generator's residual is added to `auto`'s LUT for the same
 //   reference and source (match_reference, computed per triplet and per validation case)
 //   instead of to identity; the file records meta "base": "auto" and the product path
@@ -97,6 +102,8 @@ struct Options {
   int triplets = 6000, steps = 4000, batch = 32, threads = 2;
   int d = 48, heads = 4, hidden = 128, bases = 24;
   int net = 1;
+  int channels = 16;  // --net 3: channels of the generator's feature volume (stored as "bases")
+  double up2_init = 0.01;  // --net 3: uniform bound of the last transposed convolution's weights
   double grey_weight = 0.0, order_weight = 0.0;  // grey-axis terms of the loss (0: off)
   bool base_auto = false;   // --base auto: the residual is added to auto's LUT (stacking), not identity
   bool auto_token = false;  // --auto-token: auto's fitted Look fills the prompt token (stacking)
@@ -325,8 +332,15 @@ struct Net {
   torch::Tensor identity;  // [3, N, N, N]
 
   int version;
+  double up2_init;
 
-  Net(const Options& o) : d(o.d), heads(o.heads), hidden(o.hidden), bases(o.bases), version(o.net) {
+  Net(const Options& o)
+      : d(o.d),
+        heads(o.heads),
+        hidden(o.hidden),
+        bases(o.bases),
+        version(o.net),
+        up2_init(o.up2_init) {
     const auto layout = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF, version);
     for (const auto& [name, shape] : layout) {
       std::vector<int64_t> s(shape.begin(), shape.end());
@@ -336,7 +350,17 @@ struct Net {
       else if (name == "ln.bias") t = torch::zeros(s);
       else if (name.ends_with(".pos")) t = torch::randn(s) * 0.02;
       else if (name == "gen.basis") t = torch::randn(s) * 0.005;
-      else {
+      else if (name == "gen.up1.weight") {
+        // Each output node of a stride-2 kernel-3 transposed convolution sums on average
+        // C · 27 / 8 products: a uniform bound of 1 / sqrt(that) keeps activations at scale.
+        t = (torch::rand(s) * 2 - 1) / std::sqrt(double(bases) * 27.0 / 8.0);
+      } else if (name == "gen.up2.weight") {
+        // The residual starts small, as the basis generator's (0.005 · N(0, 1) bases): an empty
+        // style is (near) no change from the first step.
+        t = (torch::rand(s) * 2 - 1) * up2_init;
+      } else if (name == "gen.up2.bias") {
+        t = torch::zeros(s);
+      } else {
         const std::string w = name.substr(0, name.rfind('.')) + ".weight";
         int64_t fan_in = 1;
         for (const auto& [n2, sh] : layout)
@@ -381,7 +405,7 @@ struct Net {
   torch::Tensor weights(const torch::Tensor& src, const torch::Tensor& has_src, const torch::Tensor& ref,
                         const torch::Tensor& look, const torch::Tensor& has_look) {
     const int64_t B = src.size(0);
-    const bool siamese = version >= 2;
+    const bool siamese = version == 2;
     auto es = encode(siamese ? "enc" : "src", src, has_src);
     auto er = encode(siamese ? "enc" : "ref", ref, torch::ones({B}));
     auto et = lin(torch::relu(lin(look / p["norm.look_scale"], "text.l1")), "text.l2").unsqueeze(1);
@@ -405,8 +429,19 @@ struct Net {
     return lin(torch::relu(lin(torch::cat({flat, delta}, 1), "gen.l1")), "gen.l2") * gate;
   }
 
-  // → residual lattices [B, 3, N, N, N]
+  // → residual lattices [B, 3, N, N, N] (version 3: w is the generator's FC output, the
+  // C × M³ feature volume before its ReLU)
   torch::Tensor residual(const torch::Tensor& w) {
+    if (version == 3) {
+      const int64_t m = (kLattice - 1) / 4 + 1;
+      auto vol = torch::relu(w).view({-1, bases, m, m, m});
+      auto up = torch::relu(F::conv_transpose3d(
+          vol, p["gen.up1.weight"],
+          F::ConvTranspose3dFuncOptions().bias(p["gen.up1.bias"]).stride(2).padding(1)));
+      return F::conv_transpose3d(
+          up, p["gen.up2.weight"],
+          F::ConvTranspose3dFuncOptions().bias(p["gen.up2.bias"]).stride(2).padding(1));
+    }
     return torch::matmul(w, p["gen.basis"].view({bases, -1})).view({-1, 3, kLattice, kLattice, kLattice});
   }
 };
@@ -504,6 +539,8 @@ int main(int argc, char** argv) try {
     else if (a == "--threads") o.threads = std::stoi(next());
     else if (a == "--bases") o.bases = std::stoi(next());
     else if (a == "--net") o.net = std::stoi(next());
+    else if (a == "--channels") o.channels = std::stoi(next());
+    else if (a == "--up2-init") o.up2_init = std::stod(next());
     else if (a == "--eval-every") o.eval_every = std::stoi(next());
     else if (a == "--grey-weight") o.grey_weight = std::stod(next());
     else if (a == "--order-weight") o.order_weight = std::stod(next());
@@ -523,7 +560,12 @@ int main(int argc, char** argv) try {
       }
     } else throw ag::Error(ag::ErrorKind::Usage, "unknown argument " + a);
   }
-  if (o.net != 1 && o.net != 2) throw ag::Error(ag::ErrorKind::Usage, "--net must be 1 or 2");
+  if (o.net < 1 || o.net > 3) throw ag::Error(ag::ErrorKind::Usage, "--net must be 1, 2 or 3");
+  if (o.net == 3) {
+    if (o.channels < 1 || o.channels > 1024)
+      throw ag::Error(ag::ErrorKind::Usage, "--channels must be 1..1024");
+    o.bases = o.channels;  // the file's "bases" holds the feature volume's channel count
+  }
   if (!o.sources.count("real") && !o.sources.count("random"))
     throw ag::Error(ag::ErrorKind::Usage, "--sources needs real or random");
   torch::manual_seed(o.seed);

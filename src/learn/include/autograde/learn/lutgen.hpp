@@ -34,8 +34,21 @@
 //     picture that is its own reference gets exactly the identity LUT; small or ambiguous
 //     differences give a weak grade.
 //
+// Version 3 of the network keeps version 1's encoders and fusion and replaces the basis
+// generator by a transposed-convolution one (the issue's "FC → feature volume → 3D transposed
+// convolutions"); the header's "bases" is then the channel count C of the feature volume and
+// the lattice N must be 4 m + 1:
+//   flatten(s) → FC hidden + ReLU (gen.l1) → FC to a C × M³ volume + ReLU (gen.l2, M = (N-1)/4
+//   + 1, 5 for N = 17) → ConvTranspose3d C→C, kernel 3, stride 2, padding 1 (gen.up1: M³ →
+//   (2M-1)³) + ReLU → ConvTranspose3d C→3, same (gen.up2: → N³) = the residual lattice;
+//   LUT = identity + residual. Kernel 3 / stride 2 / padding 1 maps input node x onto output
+//   node 2x (so lattice nodes stay at i/(N-1), with nodes at 0 and 1), which the issue's
+//   4³ → 33³ chain (kernel 4: 4 → 8 → 16 → 32) cannot. Transposed-convolution weights are
+//   [in, out, k_z, k_y, k_x] (libtorch's layout); volumes are [channel][b][g][r], the Lut3D
+//   order. A zero gen.up2 (weight and bias) gives exactly the identity LUT.
+//
 // Weight file "AGLG0001" (little-endian): 8-byte magic, uint32 header length H, H bytes of
-// UTF-8 JSON {"format": "autograde-lutgen", "version": 1 or 2, "d": ..., "heads": ..., "hidden":
+// UTF-8 JSON {"format": "autograde-lutgen", "version": 1, 2 or 3, "d": ..., "heads": ..., "hidden":
 // ..., "bases": K, "lattice": N, "look_features": T, "feature_version": ...,
 // "tensors": [{"name": ..., "shape": [...]}, ...], "meta": {...}}, then the float32 payload of
 // every tensor in the listed order, row-major, nothing after it. Every tensor the network
@@ -74,7 +87,9 @@ struct LutgenTensor {
 };
 
 struct LutgenModel {
-  int version = 1;  // network version (1: separate encoders; 2: siamese + δ tokens + gate)
+  // network version (1: separate encoders; 2: siamese + δ tokens + gate; 3: version 1 with
+  // the transposed-convolution generator, `bases` = its channel count)
+  int version = 1;
   int d = 0, heads = 0, hidden = 0, bases = 0, lattice = 0, look_dim = 0;
   std::map<std::string, LutgenTensor> tensors;
   nlohmann::json meta = nlohmann::json::object();
@@ -85,11 +100,21 @@ struct LutgenModel {
                 const Look* prompt) const;
 
   // The list of tensors (name, shape) a model with these sizes must hold, in file order.
+  // Version 3: `bases` is the feature volume's channel count and `lattice` must be 4 m + 1.
   static std::vector<std::pair<std::string, std::vector<int>>> layout(int d, int heads, int hidden,
                                                                       int bases, int lattice,
                                                                       int look_dim,
                                                                       int version = 1);
 };
+
+// One 3D transposed convolution with stride 2 (version 3's generator), as libtorch's
+// conv_transpose3d(input, weight, bias, stride 2, padding `padding`), written as a scatter:
+// input [in][n][n][n], weight [in][out][k][k][k], bias [out] → output [out][m][m][m] with
+// m = 2 (n - 1) - 2 padding + k; output node z receives input node x through tap z - 2x +
+// padding (when 0 <= tap < k), independently per axis.
+std::vector<float> conv_transpose3d_stride2(std::span<const float> input, int in_channels, int n,
+                                            const LutgenTensor& weight, const LutgenTensor& bias,
+                                            int padding);
 
 // Error(BadInput) naming the file for a missing, truncated, inconsistent or non-finite model.
 LutgenModel read_lutgen(const std::string& path);
