@@ -101,14 +101,14 @@ struct Options {
   uint64_t seed = 1;
   int triplets = 6000, steps = 4000, batch = 32, threads = 2;
   int d = 48, heads = 4, hidden = 128, bases = 24;
-  int net = 1;
+  int net = 1;  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate, 3 conv generator
   int channels = 16;  // --net 3: channels of the generator's feature volume (stored as "bases")
   double up2_init = 0.01;  // --net 3: uniform bound of the last transposed convolution's weights
   double grey_weight = 0.0, order_weight = 0.0;  // grey-axis terms of the loss (0: off)
   bool base_auto = false;   // --base auto: the residual is added to auto's LUT (stacking), not identity
   bool auto_token = false;  // --auto-token: auto's fitted Look fills the prompt token (stacking)
   double ema = 0.0;  // decay of the weights' moving average that is evaluated and exported (0: off)
-  int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate
+  int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)
   std::set<std::string> sources{"real", "random", "blend", "video"};
 };
 
