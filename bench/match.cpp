@@ -480,7 +480,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::vector<MatchScore>> scores;
   std::map<std::string, double> seconds;
   const size_t n = images.size();
-  int cases = 0;
+  int cases = 0, one_hued = 0;
   for (size_t l = 0; l < luts.size(); ++l) {
     for (int j = 0; j < pairs; ++j) {
       const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
@@ -501,6 +501,10 @@ int main(int argc, char** argv) {
           if (verbose && res.look) fmt::print("{}", describe(*res.look));
           if (verbose)
             for (const auto& note : res.notes) fmt::print("  note: {}\n", note);
+          if (m == "auto")  // match_auto.cpp's one-hued-scene rejection, counted for the summary
+            one_hued += std::any_of(res.notes.begin(), res.notes.end(), [](const std::string& s) {
+              return s.find("scene's own colour") != std::string::npos;
+            });
         }
         scores[m].push_back(score_against_truth(apply_lut_clamped(lut, A), truth));
         seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -542,7 +546,12 @@ int main(int argc, char** argv) {
       "(mean/p90 dE00: per-image mean and 90th percentile of per-pixel CIEDE2000, averaged over\n"
       " cases; case-p90: 90th percentile over cases of the per-image mean; beats id: share of "
       "cases\n"
-      " whose mean dE00 is below identity's)\n\n");
+      " whose mean dE00 is below identity's)\n");
+  if (std::find(methods.begin(), methods.end(), "auto") != methods.end())
+    fmt::print(
+        "auto read {} of {} references as one-hued scenes (tone matched, colour left alone)\n",
+        one_hued, cases);
+  fmt::print("\n");
 
   if (extract) run_extraction(luts, images, extract_detail, extract_fits, extract_pairs);
   return 0;
