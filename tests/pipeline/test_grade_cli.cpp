@@ -380,3 +380,25 @@ TEST_F(GradeCli, UntaggedFlatFootageGetsALogWarning) {
   EXPECT_EQ(f.out.find("warning"), std::string::npos) << f.out;
   EXPECT_EQ(read_plan((dir / "s.plan.json").string()).input_colorspace, CameraLog::SLog3);
 }
+
+TEST_F(GradeCli, AOneHuedReferenceIsSaidOnceAndRecordedPerShot) {
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_onehued");
+  // A reference that is all red planks (a flat brick red with grain): its colour is far outside
+  // what photographs show, so `auto` matches only its tone (match_auto.cpp). `grade` warns once
+  // per run, not once per shot; the plan and the report carry the note for every shot.
+  ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -f lavfi -i color=c=0x9c3a22:s=160x120 -vf "
+                 "noise=alls=24:allf=u -frames:v 1 " +
+                 q(dir / "red.png")));
+  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(dir / "red.png") +
+                       " -o " + q(dir / "o.mp4") + " --report " + q(dir / "o.html") + " --quiet");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string said = "scene's own colour";
+  const size_t first = r.out.find(said);
+  ASSERT_NE(first, std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(said, first + 1), std::string::npos) << "warned more than once:\n" << r.out;
+  const GradePlan plan = read_plan((dir / "o.plan.json").string());
+  ASSERT_GE(plan.shots.size(), 2u);
+  for (const auto& s : plan.shots)
+    EXPECT_NE(s.match["notes"].dump().find(said), std::string::npos) << s.match.dump();
+  EXPECT_NE(read_file((dir / "o.html").string()).find(said), std::string::npos);
+}
