@@ -386,11 +386,12 @@ TEST_F(GradeCli, AOneHuedReferenceIsSaidOnceAndRecordedPerShot) {
   // A reference that is all red planks (a flat brick red with grain): its colour is far outside
   // what photographs show, so `auto` matches only its tone (match_auto.cpp). `grade` warns once
   // per run, not once per shot; the plan and the report carry the note for every shot.
-  ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -f lavfi -i color=c=0x9c3a22:s=160x120 -vf "
-                 "noise=alls=24:allf=u -frames:v 1 " +
-                 q(dir / "red.png")));
-  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(dir / "red.png") +
-                       " -o " + q(dir / "o.mp4") + " --report " + q(dir / "o.html") + " --quiet");
+  ASSERT_TRUE(
+      sh("ffmpeg -nostdin -v error -y -f lavfi -i color=c=0x9c3a22:s=160x120 -vf "
+         "noise=alls=24:allf=u -frames:v 1 " +
+         q(dir / "red.png")));
+  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(dir / "red.png") + " -o " +
+                       q(dir / "o.mp4") + " --report " + q(dir / "o.html") + " --quiet");
   ASSERT_EQ(r.code, 0) << r.out;
   const std::string said = "scene's own colour";
   const size_t first = r.out.find(said);
