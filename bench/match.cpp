@@ -9,7 +9,7 @@
 //   bench_match [--luts DIR] [--images DIR]... [--size 384] [--pairs 4] [--half all|even|odd]
 //               [--methods auto,reinhard,mkl,hist,idt] [--no-extract] [--fit-priors]
 //               [--fit-all-images] [--extract-only] [--extract-detail] [--extract-fits N]
-//               [--extract-pairs K] [--ex KEY=VALUE]...
+//               [--extract-pairs K] [--ex KEY=VALUE]... [--oracles] [--verbose]
 //
 // Images: every image under each --images DIR (repeatable; default all of
 // ../shared/data/images). The dev corpus is Kodak + scikit-image:
@@ -20,6 +20,8 @@
 // default, fits LUT l from image l); --extract-pairs K fits each from K pairs pooled (A and the
 // K - 1 images after it; scored on images outside the pool); --ex sets an ExtractOptions field
 // (fit_size, bending, ...).
+// --oracles adds two diagnostic rows that are told the reference's ungraded picture (see
+// oracle_lut below): how much of the error is not knowing the reference's content.
 // --fit-priors prints the natural-image prior table (mean/std of the statistics `auto` uses)
 // from the even-indexed images only, so the odd half stays held out (--half odd); with
 // --fit-all-images from every image given (to fit on one folder and score on another).
@@ -38,9 +40,12 @@
 #include <vector>
 
 #include "../src/look/image_stats.hpp"
+#include "../src/look/lattice_fit.hpp"
+#include "../src/look/methods.hpp"
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/look/extract.hpp"
+#include "autograde/look/look_fit.hpp"
 #include "autograde/look/match_protocol.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
@@ -278,6 +283,34 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
       smooth_luts, luts.size(), kSmoothD2, cov);
 }
 
+// Diagnostic rows (--oracles): methods that are told the reference's ungraded picture B, so
+// they show what is lost to not knowing it. "auto|B": auto's own Look family with the grade
+// read as the plain difference of statistics between L(B) and B (no prior, no shrinkage);
+// "look|B": every parameter of the Look fitted to the pixel pairs (B, L(B)) (look_fit.hpp), the
+// most an explicit Look can express of the grade; "extract|B": LUT extraction from the same
+// pair, any shape of LUT.
+Lut3D oracle_lut(const std::string& m, const ImageF& a, const ImageF& b, const ImageF& ref) {
+  const MatchOptions defaults;
+  if (m == "extract|B") return extract_lut(b, ref, g_extract);
+  auto px = [&](const ImageF& img) {
+    return look_detail::pixels_of(
+        look_detail::analysis_image(img, defaults.analysis_size, "image"));
+  };
+  const auto content = px(b);
+  if (m.starts_with("look")) {
+    LookFitParts parts;
+    if (m == "look-|B") parts = {false, false, true};  // roughly auto's parameters
+    if (m == "lookc|B") parts = {true, false, true};   // + per-channel curves
+    Lut3D lut = bake_look(fit_look_to_pairs(content, px(ref), 2000, parts).look, defaults.lut_size);
+    look_detail::regularise_lut(lut);
+    return lut;
+  }
+  const auto fit = look_detail::fit_auto_look(px(a), px(ref), &content);
+  Lut3D lut = bake_look(fit.look, defaults.lut_size);
+  look_detail::regularise_lut(lut);
+  return lut;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -287,7 +320,7 @@ int main(int argc, char** argv) {
   int size = 384, pairs = 4;
   std::string half = "all", methods_arg = "auto,reinhard,mkl,hist,idt";
   bool extract = true, fit_priors = false, fit_all_images = false, verbose = false,
-       extract_detail = false, extract_only = false;
+       extract_detail = false, extract_only = false, oracles = false;
   int extract_fits = 1, extract_pairs = 1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -312,6 +345,8 @@ int main(int argc, char** argv) {
       methods_arg = next();
     else if (a == "--no-extract")
       extract = false;
+    else if (a == "--oracles")
+      oracles = true;
     else if (a == "--fit-priors")
       fit_priors = true;
     else if (a == "--fit-all-images")
@@ -477,6 +512,13 @@ int main(int argc, char** argv) {
     if (e == std::string::npos) e = methods_arg.size();
     if (e > s) methods.push_back(methods_arg.substr(s, e - s));
   }
+  if (oracles) {
+    methods.push_back("auto|B");
+    methods.push_back("look-|B");
+    methods.push_back("lookc|B");
+    methods.push_back("look|B");
+    methods.push_back("extract|B");
+  }
   std::map<std::string, std::vector<MatchScore>> scores;
   std::map<std::string, double> seconds;
   const size_t n = images.size();
@@ -493,7 +535,9 @@ int main(int argc, char** argv) {
       for (const auto& m : methods) {
         const auto t0 = std::chrono::steady_clock::now();
         Lut3D lut = Lut3D::identity(2);
-        if (m != "identity") {
+        if (m.ends_with("|B")) {
+          lut = oracle_lut(m, A, images[ib].second, ref);
+        } else if (m != "identity") {
           MatchOptions o;
           o.method = m;
           auto res = match_reference(ref, std::span<const ImageF>(&A, 1), o);

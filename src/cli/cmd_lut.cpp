@@ -10,6 +10,7 @@
 #include "autograde/learn/lutgen.hpp"
 #include "autograde/look/extract.hpp"
 #include "autograde/look/look.hpp"
+#include "autograde/look/look_fit.hpp"
 #include "autograde/look/match.hpp"
 #include "autograde/look/prompt.hpp"
 #include "autograde/lut/cube_io.hpp"
@@ -114,6 +115,17 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
             "thin-plate bending {:.3g} (chosen by cross-validation unless given)\n",
             fmt::join(o->before, ", "), fmt::join(o->after, ", "), rep.samples, rep.fit_rms,
             100.f * rep.coverage, rep.bending);
+      if (o->explain || o->json) {
+        // The written LUT is the extraction; this is its reading as an editable Look (what a
+        // colourist would dial in), with how much of the pair it explains.
+        const LookPairFit lf = fit_look_to_images(a, b);
+        report["look"] = to_json(lf.look);
+        report["look_rms"] = lf.rms;
+        if (o->explain)
+          fmt::print(
+              "as a Look (explains the pair to RMS {:.4f}; the LUT written is the extraction):\n{}",
+              lf.rms, describe(lf.look));
+      }
     } else if (o->ref.empty()) {
       Look look = prompt_delta;
       look.strength = o->strength;

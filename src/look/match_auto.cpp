@@ -130,7 +130,8 @@ Eigen::Matrix<double, 2 * kBands, 1> band_vector(const GradeStats& s) {
 
 }  // namespace
 
-AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>& reference_px) {
+AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>& reference_px,
+                      const std::vector<Rgb>* known_content) {
   AutoFit fit;
   const NaturalPriors& prior = natural_priors();
   const GradeStats ref = grade_stats(reference_px);
@@ -143,7 +144,8 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
 
   // Deviation from natural content and its Wiener (linear MMSE) estimate of the grade effect.
   std::array<float, kStatCount> d{}, e{};
-  for (int i = 0; i < kStatCount; ++i) d[i] = r[i] - prior.mean[i];
+  const auto content = known_content ? flatten(grade_stats(*known_content)) : prior.mean;
+  for (int i = 0; i < kStatCount; ++i) d[i] = r[i] - content[i];
   // The scene's colour, not a grade: a reference whose overall colour (the cast statistic,
   // OKLab a and b) lies outside the content prior's 99 % region (2-D normal: radius
   // sqrt(chi2_2(0.99)) = 3.03 sd). The normal content model is wrong out there, real content is
@@ -158,10 +160,12 @@ AutoFit fit_auto_look(const std::vector<Rgb>& source_px, const std::vector<Rgb>&
   // the 99 % radius, like a redescending M-estimator.
   const float za = d[kCastStat] / prior.stddev[kCastStat];
   const float zb = d[kCastStat + 1] / prior.stddev[kCastStat + 1];
-  const bool scene_colour = std::hypot(za, zb) > 3.03f;
+  const bool scene_colour = !known_content && std::hypot(za, zb) > 3.03f;
   double dz = 0, ez = 0;
   for (int i = 0; i < kStatCount; ++i) {
-    e[i] = scene_colour && i >= kCastStat ? 0.f : posterior_grade_effect(prior, i, d[i]);
+    e[i] = known_content                    ? d[i]
+           : scene_colour && i >= kCastStat ? 0.f
+                                            : posterior_grade_effect(prior, i, d[i]);
     const double s2 = std::max(1e-12, double(prior.stddev[i]) * prior.stddev[i]);
     dz += d[i] * d[i] / s2;
     ez += e[i] * e[i] / s2;

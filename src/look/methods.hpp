@@ -22,7 +22,11 @@ struct AutoFit {
   float confidence = 0.f;
   std::vector<std::string> notes;
 };
-// `source` may be empty (reference alone).
-AutoFit fit_auto_look(const std::vector<Rgb>& source, const std::vector<Rgb>& reference);
+// `source` may be empty (reference alone). `known_content` is a diagnostic for bench_match's
+// oracle rows only: the reference's own ungraded pixels, so the grade is the plain difference
+// of statistics (no prior, no shrinkage) — what `auto`'s Look family would do if it could tell
+// content from grade perfectly.
+AutoFit fit_auto_look(const std::vector<Rgb>& source, const std::vector<Rgb>& reference,
+                      const std::vector<Rgb>* known_content = nullptr);
 
 }  // namespace autograde::look_detail

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "../../src/look/thin_plate_lattice.hpp"
@@ -356,4 +358,32 @@ TEST(LutCli, ExtractAndMatchWriteCubesAndBadInputExitsThree) {
   EXPECT_EQ(sh(cli + " lut --ref " + (dir / "b.png").string() + " -o " + (dir / "b.png").string()),
             2);
   EXPECT_TRUE(std::filesystem::exists(dir / "b.png"));
+}
+
+TEST(LutCli, ExtractionReportsTheLookThatExplainsThePair) {
+  const auto dir = autograde::testing::scratch_dir("look_cli_fit");
+  const ImageF before = synthetic_photo(64, 48, 5);
+  const ImageF after = applied(bake_look(creative_look(), 33), before);
+  ImageMeta meta;
+  write_image((dir / "a.png").string(), before, meta);
+  write_image((dir / "b.png").string(), after, meta);
+  const std::string cmd = std::string(AUTOGRADE_CLI) + " --quiet lut --json --before " +
+                          (dir / "a.png").string() + " --after " + (dir / "b.png").string() +
+                          " -o " + (dir / "x.cube").string();
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ASSERT_EQ(pclose(p), 0);
+  const auto report = nlohmann::json::parse(out);
+  ASSERT_TRUE(report.contains("look"));
+  EXPECT_LT(report["look_rms"].get<double>(), 0.02);
+  // The reported Look grades the before still like the pair's own after still (8-bit PNGs).
+  const Look look = look_from_json(report["look"]);
+  const ImageF a = read_image((dir / "a.png").string()).image,
+               b = read_image((dir / "b.png").string()).image;
+  EXPECT_LT(mean_de00(apply_look_to_image(look, a), b), 1.0);
+  EXPECT_GT(mean_de00(a, b), 4.0);                       // the grade is not a small one
+  EXPECT_TRUE(std::filesystem::exists(dir / "x.cube"));  // the extraction is still what is written
 }

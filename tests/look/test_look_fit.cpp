@@ -1,0 +1,80 @@
+// fit_look_to_pairs / fit_look_to_images (look_fit.hpp) by round trip: a Look we choose grades
+// a real picture, the fit sees only the before/after pixels, and the fitted Look must grade a
+// *different* picture like the chosen one (CIEDE2000, an independent measure).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "autograde/color/color.hpp"
+#include "autograde/core/error.hpp"
+#include "autograde/look/look.hpp"
+#include "autograde/look/look_fit.hpp"
+#include "autograde/media/image_io.hpp"
+#include "test_support.hpp"
+
+using namespace autograde;
+
+namespace {
+
+ImageF bundled(const char* name) {
+  return read_image((autograde::testing::source_dir() / "data" / "images" / name).string()).image;
+}
+
+double mean_de2000(const ImageF& a, const ImageF& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.pixel_count(); ++i) {
+    const float* p = a.pixels.data() + i * size_t(a.channels);
+    const float* q = b.pixels.data() + i * size_t(b.channels);
+    s += ciede2000(srgb_to_lab({p[0], p[1], p[2]}), srgb_to_lab({q[0], q[1], q[2]}));
+  }
+  return s / double(a.pixel_count());
+}
+
+}  // namespace
+
+TEST(LookFit, RecoversAGradeThatTransfersToAnotherPicture) {
+  Look truth;
+  truth.temperature = 0.3f;
+  truth.tint = -0.1f;
+  truth.contrast = 1.25f;
+  truth.saturation = 0.8f;
+  truth.lift = {0.02f, 0.f, 0.03f};
+  truth.gain = {1.f, 0.97f, 0.95f};
+  truth.hue_shift_deg[2] = 8.f;
+  truth.split.shadow_hue_deg = 200.f;
+  truth.split.shadow_amount = 0.03f;
+  const ImageF before = bundled("astronaut.png");
+  const ImageF after = apply_look_to_image(truth, before);
+  const LookPairFit fit = fit_look_to_images(std::span(&before, 1), std::span(&after, 1));
+  EXPECT_LT(fit.rms, 0.01);
+  // Another picture, graded by both: the fitted Look must do what the chosen one does.
+  const ImageF other = bundled("reference_teal_orange.png");
+  const double de =
+      mean_de2000(apply_look_to_image(fit.look, other), apply_look_to_image(truth, other));
+  const double change = mean_de2000(apply_look_to_image(truth, other), other);
+  EXPECT_LT(de, 1.0) << "the grade itself moves that picture by " << change;
+  EXPECT_GT(change, 3.0);  // so the comparison above is not trivially small
+  std::printf(
+      "fitted vs chosen Look on another picture: %.3f mean CIEDE2000 (the grade moves it by "
+      "%.3f)\n",
+      de, change);
+}
+
+TEST(LookFit, AnUngradedPairFitsTheIdentityLook) {
+  const ImageF img = bundled("astronaut.png");
+  const LookPairFit fit = fit_look_to_images(std::span(&img, 1), std::span(&img, 1));
+  EXPECT_TRUE(is_identity(fit.look, 1e-3f)) << describe(fit.look);
+  EXPECT_LT(fit.rms, 1e-4);
+}
+
+TEST(LookFit, MismatchedPairsAreBadInput) {
+  ImageF a(8, 8, 3), b(8, 9, 3);
+  try {
+    fit_look_to_images(std::span(&a, 1), std::span(&b, 1));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+  }
+  EXPECT_THROW(fit_look_to_pairs(std::vector<Rgb>(20), std::vector<Rgb>(19)), Error);
+}
