@@ -172,13 +172,21 @@ LookPairFit fit_look_to_images(std::span<const ImageF> before, std::span<const I
                                size_t max_samples) {
   if (before.size() != after.size() || before.empty())
     throw Error(ErrorKind::BadInput, "look fit: give as many after stills as before stills");
-  std::vector<Rgb> x, y;
+  size_t total = 0;
   for (size_t k = 0; k < before.size(); ++k) {
     const ImageF& a = before[k];
     const ImageF& b = after[k];
     if (a.width != b.width || a.height != b.height || a.channels < 3 || b.channels < 3)
       throw Error(ErrorKind::BadInput, "look fit: a before/after pair differs in size");
-    for (size_t i = 0; i < a.pixel_count(); ++i) {
+    total += a.pixel_count();
+  }
+  // Gather a strided subset (an 8K pair would otherwise be copied whole to use 2000 pixels).
+  const size_t stride = std::max<size_t>(1, total / std::max<size_t>(1, 4 * max_samples));
+  std::vector<Rgb> x, y;
+  for (size_t k = 0; k < before.size(); ++k) {
+    const ImageF& a = before[k];
+    const ImageF& b = after[k];
+    for (size_t i = 0; i < a.pixel_count(); i += stride) {
       const float* p = a.pixels.data() + i * size_t(a.channels);
       const float* q = b.pixels.data() + i * size_t(b.channels);
       x.push_back(
