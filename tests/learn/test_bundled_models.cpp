@@ -85,9 +85,11 @@ TEST(BundledModels, LoadAndDescribeThemselves) {
 }
 
 // The next two tests are issue 7's acceptance bar on held-out pictures. The weights shipped now
-// do NOT meet it (bench_correct: 23 % exact, 38 % within one step, corrections -19 % on
-// average), so they are disabled rather than weakened until a model that passes them is
-// trained. Run them with --gtest_also_run_disabled_tests. The two tests after them are weaker
+// do NOT meet it (bench_correct: 31.5 % exact, 48.1 % within one step, corrections -10 % on
+// average), and for the first no single-picture classifier can: bench_correct_ceiling shows
+// that on the four defect families that are pure scalings even a classifier told the family is
+// right about the severity only about half the time (models/correct.md, "The ceiling"). They
+// are disabled rather than weakened; run them with --gtest_also_run_disabled_tests. The two tests after them are weaker
 // regression bars (documented as such) that the shipped weights pass with margin, so a worse
 // retrain is caught. Do no harm: see the two tests further down.
 TEST(BundledModels, DISABLED_NameTheDefectOfADetunedHeldOutPicture) {
