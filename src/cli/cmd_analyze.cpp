@@ -18,10 +18,17 @@ void print_analysis(const learn::Analysis& a, const std::string& indent) {
     fmt::print("{}fine (confidence {:.0f}%)\n", indent, 100.f * a.fine_confidence);
     return;
   }
-  for (const auto& f : a.defects)
-    fmt::print("{}{} {}% ({}): present {:.0f}%, severity confidence {:.0f}%\n", indent,
+  for (const auto& f : a.defects) {
+    const std::string range = f.severity_low == f.severity_high
+                                  ? std::string()
+                                  : fmt::format("; {}-{}% with {:.0f}% probability",
+                                                learn::severity_percent(f.severity_low),
+                                                learn::severity_percent(f.severity_high),
+                                                100.f * learn::kSeverityRangeMass);
+    fmt::print("{}{} {}% ({}{}): present {:.0f}%, severity confidence {:.0f}%\n", indent,
                learn::family_description(f.family), learn::severity_percent(f.severity),
-               learn::family_name(f.family), 100.f * f.presence, 100.f * f.confidence);
+               learn::family_name(f.family), range, 100.f * f.presence, 100.f * f.confidence);
+  }
 }
 
 Runner add_analyze(CLI::App& app, const GlobalOptions&) {

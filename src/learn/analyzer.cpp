@@ -15,6 +15,8 @@ nlohmann::json to_json(const Analysis& a) {
     d.push_back({{"defect", family_name(f.family)},
                  {"description", family_description(f.family)},
                  {"severity_percent", severity_percent(f.severity)},
+                 {"severity_range_percent",
+                  {severity_percent(f.severity_low), severity_percent(f.severity_high)}},
                  {"presence", f.presence},
                  {"confidence", f.confidence}});
   return {{"fine", a.fine()}, {"fine_confidence", a.fine_confidence}, {"defects", d}};
@@ -41,6 +43,24 @@ Analysis analysis_from_logits(const std::vector<float>& logits, float presence_t
       fd.presence = 1.f - p[0];
       fd.confidence = p[size_t(best)];
       fd.expected_amount = (p[1] * 1.f + p[2] * 2.f + p[3] * 3.f) / 3.f;
+      // Narrowest run [lo, hi] containing `best` with enough of the present mass; among runs of
+      // equal width, the one holding more.
+      const float present = std::max(1e-12f, 1.f - p[0]);
+      fd.severity_low = 1;
+      fd.severity_high = 3;
+      for (int width = 0; width < 3; ++width) {
+        float best_mass = -1.f;
+        for (int lo = std::max(1, best - width); lo <= best && lo + width <= 3; ++lo) {
+          float mass = 0.f;
+          for (int k = lo; k <= lo + width; ++k) mass += p[size_t(k)];
+          if (mass / present >= kSeverityRangeMass && mass > best_mass) {
+            best_mass = mass;
+            fd.severity_low = lo;
+            fd.severity_high = lo + width;
+          }
+        }
+        if (best_mass >= 0.f) break;
+      }
       a.defects.push_back(fd);
     }
   }

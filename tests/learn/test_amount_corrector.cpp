@@ -3,6 +3,7 @@
 // picture, and the garrote leaves a picture alone when the amounts are small.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 
 #include "autograde/color/color.hpp"
@@ -161,4 +162,36 @@ TEST(Analyzer, PresenceThresholdDecidesFine) {
   const al::Analysis strict = al::analysis_from_logits(logits, 0.7f);
   EXPECT_TRUE(strict.fine());
   EXPECT_NEAR(strict.fine_confidence, 0.4f, 1e-4f);  // the probabilities do not change
+}
+
+// The severity range: the narrowest run of severities around the likeliest one that holds 80 %
+// of the probability given the family is present (worked out by hand for each case).
+TEST(Analyzer, SeverityRangeCoversEightyPercentOfThePresentMass) {
+  auto finding = [](std::array<float, 4> p) {
+    std::vector<float> logits(4 * al::kFamilyCount, 0.f);
+    for (int f = 0; f < al::kFamilyCount; ++f) logits[size_t(4 * f)] = 30.f;  // absent, surely
+    const int f = int(al::Family::ExposureDark);
+    for (size_t k = 0; k < 4; ++k) logits[size_t(4 * f) + k] = std::log(p[k]);
+    const al::Analysis a = al::analysis_from_logits(logits);
+    EXPECT_EQ(a.defects.size(), 1u);
+    return a.defects.at(0);
+  };
+  // 0.9 of the present 0.9 mass on 66 %: one severity.
+  auto one = finding({0.1f, 0.01f, 0.81f, 0.08f});
+  EXPECT_EQ(one.severity, 2);
+  EXPECT_EQ(one.severity_low, 2);
+  EXPECT_EQ(one.severity_high, 2);
+  // 33 %: 0.45, 66 %: 0.4 of 0.9 present -> 33 % alone is 50 %, 33-66 % is 94 %.
+  auto pair = finding({0.1f, 0.45f, 0.4f, 0.05f});
+  EXPECT_EQ(pair.severity, 1);
+  EXPECT_EQ(pair.severity_low, 1);
+  EXPECT_EQ(pair.severity_high, 2);
+  // 66 % most likely, but 33 % and 100 % each hold a quarter: no pair reaches 80 %.
+  auto all = finding({0.f + 1e-6f, 0.25f, 0.5f, 0.25f});
+  EXPECT_EQ(all.severity_low, 1);
+  EXPECT_EQ(all.severity_high, 3);
+  // Of two pairs that both reach 80 %, the one holding more: 66-100 % (0.85) over 33-66 % (0.8).
+  auto tie = finding({0.f + 1e-6f, 0.15f, 0.65f, 0.2f});
+  EXPECT_EQ(tie.severity_low, 2);
+  EXPECT_EQ(tie.severity_high, 3);
 }

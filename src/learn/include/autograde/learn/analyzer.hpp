@@ -25,7 +25,13 @@ struct Finding {
   float presence = 0.f;         // P(family present) = 1 - P(absent)
   float confidence = 0.f;       // P(this severity) for this family
   float expected_amount = 0.f;  // probability-weighted severity in 0..1 (absent counts 0)
+  // The narrowest run of severities around `severity` that holds at least kSeverityRangeMass of
+  // the probability given the family is present. One picture often cannot pin the severity
+  // down (a naturally flat picture looks like a contrast defect: models/correct.md, "The
+  // ceiling"), so the range says how far apart the plausible severities are.
+  int severity_low = 1, severity_high = 1;
 };
+constexpr float kSeverityRangeMass = 0.8f;
 
 struct Analysis {
   std::vector<Finding> defects;  // present families, most likely first
@@ -52,7 +58,8 @@ class DefectAnalyzer {
 };
 
 // {"fine", "fine_confidence", "defects": [{"defect", "description", "severity_percent",
-// "presence", "confidence"}]} — what `analyze --json` prints and plan.json records.
+// "severity_range_percent": [low, high], "presence", "confidence"}]} — what `analyze --json`
+// prints and plan.json records.
 nlohmann::json to_json(const Analysis& analysis);
 
 // Probabilities from the raw 64 logits (grouped softmax), shared with the trainer's metrics; a
