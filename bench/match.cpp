@@ -20,7 +20,7 @@
 // default, fits LUT l from image l); --extract-pairs K fits each from K pairs pooled (A and the
 // K - 1 images after it; scored on images outside the pool); --ex sets an ExtractOptions field
 // (fit_size, bending, ...).
-// --oracles adds two diagnostic rows that are told the reference's ungraded picture (see
+// --oracles adds five diagnostic rows that are told the reference's ungraded picture (see
 // oracle_lut below): how much of the error is not knowing the reference's content.
 // --fit-priors prints the natural-image prior table (mean/std of the statistics `auto` uses)
 // from the even-indexed images only, so the odd half stays held out (--half odd); with
@@ -287,8 +287,9 @@ void run_extraction(const std::vector<std::pair<std::string, Lut3D>>& luts,
 // they show what is lost to not knowing it. "auto|B": auto's own Look family with the grade
 // read as the plain difference of statistics between L(B) and B (no prior, no shrinkage);
 // "look|B": every parameter of the Look fitted to the pixel pairs (B, L(B)) (look_fit.hpp), the
-// most an explicit Look can express of the grade; "extract|B": LUT extraction from the same
-// pair, any shape of LUT.
+// most an explicit Look can express of the grade ("look-|B" without per-channel curves and hue
+// controls, roughly auto's parameters; "lookc|B" with per-channel curves, without hue controls);
+// "extract|B": LUT extraction from the same pair, any shape of LUT.
 Lut3D oracle_lut(const std::string& m, const ImageF& a, const ImageF& b, const ImageF& ref) {
   const MatchOptions defaults;
   if (m == "extract|B") return extract_lut(b, ref, g_extract);

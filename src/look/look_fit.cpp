@@ -75,8 +75,7 @@ LookPairFit fit_look_to_pairs(const std::vector<Rgb>& before, const std::vector<
     for (int q = 18; q < kSplitBase; ++q) free[size_t(q)] = false;
   if (!parts.split)
     for (int q = kSplitBase; q < kParams; ++q) free[size_t(q)] = false;
-  auto residual = [&](const Vec& p) {
-    const Look l = to_look(p, parts.per_channel);
+  auto residual_of = [&](const Look& l) {
     Eigen::VectorXd r(m);
     for (size_t i = 0; i < n; ++i) {
       const Rgb o = apply_look(l, x[i]);
@@ -85,6 +84,7 @@ LookPairFit fit_look_to_pairs(const std::vector<Rgb>& before, const std::vector<
     }
     return r;
   };
+  auto residual = [&](const Vec& p) { return residual_of(to_look(p, parts.per_channel)); };
   // Ridge towards "no change": weak next to any parameter the pixels constrain (the data term is a
   // sum over n pixels), decisive for one they do not. The fine controls pay more, so a grade is
   // read with the broad ones first, as a colourist would dial it: per-channel lift / gamma / gain
@@ -139,32 +139,22 @@ LookPairFit fit_look_to_pairs(const std::vector<Rgb>& before, const std::vector<
     }
     if (!improved) break;
   }
-  // Occam: a parameter whose removal costs under 1 % of the error (or 1e-4 RMS, a fortieth of an
-  // 8-bit step) is
-  // set back to "no change", one at a time, so the reading lists what the grade does and not
-  // the rounding of every control.
+  // Occam: parameters are set back to "no change" one at a time while the error stays within 1 %
+  // of the full fit's (plus 1e-4 RMS, a fortieth of an 8-bit step), so the reading lists what the
+  // grade does and not the rounding of every control.
   {
-    double se = r.squaredNorm();
+    const double allowed =
+        std::pow(std::sqrt(r.squaredNorm() / double(m)) * 1.01 + 1e-4, 2) * double(m);
     for (int q = 0; q < kParams; ++q) {
       if (p[q] == 0.0) continue;
       Vec pq = p;
       pq[q] = 0.0;
-      const double sq = residual(pq).squaredNorm();
-      const double rms_now = std::sqrt(se / double(m)), rms_without = std::sqrt(sq / double(m));
-      if (rms_without <= rms_now * 1.01 + 1e-4) {
-        p = pq;
-        se = sq;
-      }
+      if (residual(pq).squaredNorm() <= allowed) p = pq;
     }
   }
   LookPairFit fit;
   fit.look = clamp_to_limits(to_look(p, parts.per_channel));
-  double se = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Rgb o = apply_look(fit.look, x[i]);
-    for (int c = 0; c < 3; ++c) se += std::pow(double(o[size_t(c)]) - double(y[i][size_t(c)]), 2);
-  }
-  fit.rms = std::sqrt(se / double(m));
+  fit.rms = std::sqrt(residual_of(fit.look).squaredNorm() / double(m));
   return fit;
 }
 
