@@ -13,7 +13,11 @@
 //     film    random film-emulation-like lattices (film_look): channel crosstalk, per-channel
 //             S-shaped tone curves with toe/shoulder, then a mild random Look (hue shifts,
 //             split toning, saturation);
-//     mix3    blends of three training LUTs at random (flat Dirichlet) weights.
+//     mix3    blends of three training LUTs at random (flat Dirichlet) weights;
+//     fitted  Looks like the real ones: each training LUT is read as a Look (look_fit.hpp, on
+//             training-picture pixels through the LUT), and a draw interpolates the parameters
+//             of two of them, at a strength of 0.5-1.25, sometimes with a mild random Look added
+//             — parametric looks spread like real grades rather than like random_look's priors.
 //   8 % of the looks are identity (10 % of random Looks are made monochrome), 25 % of the pairs
 //   use one picture twice (different crops), 8 % use the source itself as the ungraded
 //   reference, 10 % hide the source (the "no --source" case).
@@ -46,7 +50,7 @@
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
 //                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2|3] [--channels 16]
 //                [--up2-init 0.01] [--eval-every 250]
-//                [--sources real,random,blend,video[,film,mix3]] [--grey-weight 0]
+//                [--sources real,random,blend,video[,film,mix3,fitted]] [--grey-weight 0]
 //                [--order-weight 0] [--ema 0] [--base identity|auto] [--auto-token]
 // --base auto (stacking): the generator's residual is added to `auto`'s LUT for the same
 //   reference and source (match_reference, computed per triplet and per validation case)
@@ -75,6 +79,7 @@
 #include "autograde/core/error.hpp"
 #include "autograde/learn/lutgen.hpp"
 #include "autograde/learn/lutgen_data.hpp"
+#include "autograde/look/look_fit.hpp"
 #include "autograde/look/match.hpp"
 #include "autograde/look/match_protocol.hpp"
 #include "autograde/learn/lutgen_features.hpp"
@@ -110,6 +115,7 @@ struct Options {
   double ema = 0.0;  // decay of the weights' moving average that is evaluated and exported (0: off)
   int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)
   std::set<std::string> sources{"real", "random", "blend", "video"};
+  std::vector<ag::Look> fitted;  // the training LUTs read as Looks (source "fitted")
 };
 
 struct Draw {
@@ -165,6 +171,7 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
   if (use_blend) kinds.push_back({"blend", 0.25});
   if (o.sources.count("film")) kinds.push_back({"film", 0.3});
   if (o.sources.count("mix3") && real.size() >= 3) kinds.push_back({"mix3", 0.15});
+  if (o.sources.count("fitted") && !o.fitted.empty()) kinds.push_back({"fitted", 0.3});
   double total = 0;
   for (auto& k : kinds) total += k.second;
   double u = r.uniform() * total;
@@ -184,6 +191,14 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
   } else if (s.kind == "random") {
     s.look = al::random_look(seed);
     if (r.chance(0.1)) s.look->saturation = 0.f;  // monochrome looks are common and unmistakable
+    s.lut = ag::bake_look(*s.look, kLattice);
+  } else if (s.kind == "fitted") {
+    const ag::Look& a = o.fitted[size_t(r.below(int(o.fitted.size())))];
+    const ag::Look& b = o.fitted[size_t(r.below(int(o.fitted.size())))];
+    const float t = float(r.uniform());
+    ag::Look l = ag::add(ag::scale(a, 1.f - t), ag::scale(b, t));
+    if (r.chance(0.5)) l = ag::add(l, ag::scale(al::random_look(seed ^ 0xf17edull), 0.3f));
+    s.look = ag::clamp_to_limits(ag::scale(l, float(0.5 + 0.75 * r.uniform())));
     s.lut = ag::bake_look(*s.look, kLattice);
   } else if (s.kind == "film") {
     s.lut = al::film_look(seed, kLattice);
@@ -608,6 +623,24 @@ int main(int argc, char** argv) try {
   for (size_t i = 0; i < split.train_luts.size(); ++i) {
     (i % 5 == 4 ? val_luts : train_luts).push_back(ag::resample(split.train_luts[i].lut, kLattice, ag::Interp::Tetrahedral));
     if (i % 5 != 4) train_lut_names.push_back(split.train_luts[i].name);
+  }
+  if (o.sources.count("fitted")) {
+    // Each training LUT read as a Look, on pixels of every 4th training picture (every 97th
+    // pixel) through the LUT.
+    std::vector<ag::Rgb> before;
+    for (size_t i = 0; i < train_pics.size(); i += 4) {
+      const ag::ImageF& p = train_pics[i];
+      for (size_t k = 0; k < p.pixel_count(); k += 97)
+        before.push_back({p.pixels[k * size_t(p.channels)], p.pixels[k * size_t(p.channels) + 1],
+                          p.pixels[k * size_t(p.channels) + 2]});
+    }
+    for (size_t l = 0; l < train_luts.size(); ++l) {
+      std::vector<ag::Rgb> after(before.size());
+      for (size_t k = 0; k < before.size(); ++k) after[k] = ag::sample_tetrahedral(train_luts[l], before[k]);
+      const ag::LookPairFit f = ag::fit_look_to_pairs(before, after, 3000);
+      o.fitted.push_back(f.look);
+      fmt::print("fitted look {}: RMS {:.4f}\n", train_lut_names[l], f.rms);
+    }
   }
   fmt::print("data: {} training pictures ({} clip frames), {} validation photos; {} training LUTs, {} validation "
              "LUTs; held out (never read): {} photos, {} LUTs  [{:.0f} s]\n",
