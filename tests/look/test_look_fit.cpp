@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
@@ -77,4 +78,28 @@ TEST(LookFit, MismatchedPairsAreBadInput) {
     EXPECT_EQ(e.kind(), ErrorKind::BadInput);
   }
   EXPECT_THROW(fit_look_to_pairs(std::vector<Rgb>(20), std::vector<Rgb>(19)), Error);
+}
+
+// Hostile pairs: a picture mapped to flat grey, and a flat picture (one colour, nothing to tell
+// the parameters apart). The fit stays finite and within LookLimits; for the flat picture the
+// ridge keeps every control the pixels cannot see near "no change".
+TEST(LookFit, HostilePairsGiveAFiniteBoundedLook) {
+  const ImageF img = bundled("astronaut.png");
+  ImageF grey = img;
+  for (float& v : grey.pixels) v = 0.5f;
+  const LookPairFit to_grey = fit_look_to_images(std::span(&img, 1), std::span(&grey, 1));
+  EXPECT_TRUE(std::isfinite(to_grey.rms));
+  EXPECT_EQ(to_json(to_grey.look), to_json(clamp_to_limits(to_grey.look)));
+  for (float x : {0.f, 0.3f, 0.7f, 1.f})
+    for (float v : apply_look(to_grey.look, {x, x, x})) EXPECT_TRUE(std::isfinite(v));
+
+  ImageF flat(32, 32, 3), flat_after(32, 32, 3);
+  for (size_t i = 0; i < flat.pixels.size(); i += 3) {
+    flat.pixels[i] = 0.4f, flat.pixels[i + 1] = 0.5f, flat.pixels[i + 2] = 0.3f;
+    flat_after.pixels[i] = 0.45f, flat_after.pixels[i + 1] = 0.5f, flat_after.pixels[i + 2] = 0.3f;
+  }
+  const LookPairFit one = fit_look_to_images(std::span(&flat, 1), std::span(&flat_after, 1));
+  EXPECT_LT(one.rms, 0.01);
+  for (float h : one.look.hue_shift_deg) EXPECT_LT(std::abs(h), 5.f);
+  EXPECT_NEAR(one.look.saturation, 1.f, 0.3f);
 }
