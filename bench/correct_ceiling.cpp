@@ -58,7 +58,7 @@ struct Accuracy {
   double exact = 0, within_one = 0;
 };
 
-// Silverman's rule-of-thumb bandwidth (Silverman 1986, eq. 3.31).
+// Silverman's normal-reference bandwidth, 1.06 sd n^(-1/5) (Silverman 1986, section 3.4.2).
 double silverman(const std::vector<double>& t) {
   double m = 0, v = 0;
   for (double x : t) m += x;
@@ -209,9 +209,9 @@ int main(int argc, char** argv) {
           const double t0 = al::orbit_coordinate(p, f);
           std::array<double, kSeverities> td{};
           for (int s = 1; s <= kSeverities; ++s) {
+            // The generator itself, not the formula.
             ImageF img = p;
-            al::apply_defects({al::make_defect(f, s)},
-                              img);  // the generator itself, not the formula
+            al::apply_defects({al::make_defect(f, s)}, img);
             td[size_t(s - 1)] = al::orbit_coordinate(img, f);
           }
           t.push_back(t0);
