@@ -22,8 +22,8 @@
 // Bayes accuracy reaches the exact share the 98.3 % bar leaves these families when every other
 // case is right (1 - 0.017 * 48 / 12 = 93.2 %), in log2 units.
 //
-// Usage: bench_correct_ceiling [--side N]   (pictures reduced to <= N px, default 256 as in
-// bench_correct)
+// Usage: bench_correct_ceiling [--side N] [--verbose]   (pictures reduced to <= N px, default
+// 256 as in bench_correct; --verbose names the pictures at both ends of each family's t)
 #include <fmt/format.h>
 
 #include <Eigen/Dense>
@@ -157,15 +157,20 @@ Ridge ridge_loo(const std::vector<std::vector<double>>& z, const std::vector<dou
 
 int main(int argc, char** argv) {
   int side = 256;
-  for (int i = 1; i < argc; ++i)
+  bool verbose = false;
+  for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--side" && i + 1 < argc) side = std::atoi(argv[++i]);
+    if (std::string(argv[i]) == "--verbose") verbose = true;
+  }
   try {
     const std::string shared = AUTOGRADE_SHARED_DATA,
                       repo = std::string(AUTOGRADE_SOURCE_DIR) + "/data";
     std::vector<ImageF> pictures;
+    std::vector<std::string> names;
     for (const auto& s : al::list_sources(shared, repo, 0)) {
       try {
         pictures.push_back(al::downsample_area(autograde::read_image(s.path).image, side));
+        names.push_back(s.name);
       } catch (const autograde::Error&) {
       }
     }
@@ -196,15 +201,18 @@ int main(int argc, char** argv) {
     fmt::print("{:<16} {:>6} {:>6} {:>15} {:>15} {:>6} {:>6} {:>15} {:>15}\n", "", "", "",
                "exact / 1-step", "exact / 1-step", "", "", "exact / 1-step", "exact / 1-step");
     double exact_sum = 0, within_sum = 0;
+    std::string extremes;
     for (int fi = 0; fi < al::kFamilyCount; ++fi) {
       const auto f = al::Family(fi);
       const auto step = al::orbit_step(f);
       if (!step) continue;
       const double d = *step / kSeverities;
       std::vector<double> t;
+      std::vector<std::string> t_names;
       std::vector<std::vector<double>> z;
       std::vector<std::array<double, kSeverities>> detuned_t;
-      for (const auto& p : pictures) {
+      for (size_t pi = 0; pi < pictures.size(); ++pi) {
+        const ImageF& p = pictures[pi];
         try {
           const double t0 = al::orbit_coordinate(p, f);
           std::array<double, kSeverities> td{};
@@ -215,12 +223,26 @@ int main(int argc, char** argv) {
             td[size_t(s - 1)] = al::orbit_coordinate(img, f);
           }
           t.push_back(t0);
+          t_names.push_back(names[pi]);
           z.push_back(al::orbit_invariants(p, f));
           detuned_t.push_back(td);
         } catch (const std::invalid_argument&) {
         }
       }
       const int n = int(t.size());
+      if (verbose) {
+        std::vector<size_t> order(t.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return t[a] < t[b]; });
+        extremes += fmt::format("{}: lowest t", al::family_name(f));
+        for (size_t k = 0; k < std::min<size_t>(3, order.size()); ++k)
+          extremes += fmt::format(" {} {:.2f}", t_names[order[k]], t[order[k]]);
+        extremes += "; highest t";
+        for (size_t k = 0; k < std::min<size_t>(3, order.size()); ++k)
+          extremes += fmt::format(" {} {:.2f}", t_names[order[order.size() - 1 - k]],
+                                  t[order[order.size() - 1 - k]]);
+        extremes += "\n";
+      }
       double mean = 0, var = 0;
       for (double x : t) mean += x;
       mean /= n;
@@ -278,6 +300,7 @@ int main(int argc, char** argv) {
                  ridge.residual_sd, pair(ridge_bayes), pair(ridge_loo_acc),
                  2 * x_needed * ridge.residual_sd);
     }
+    if (verbose) fmt::print("\n{}", extremes);
     const double ceiling_exact = (classes - orbit_classes + kSeverities * exact_sum) / classes;
     const double ceiling_within = (classes - orbit_classes + kSeverities * within_sum) / classes;
     fmt::print(
