@@ -300,8 +300,8 @@ Lut3D oracle_lut(const std::string& m, const ImageF& a, const ImageF& b, const I
   const auto content = px(b);
   if (m.starts_with("look")) {
     LookFitParts parts;
-    if (m == "look-|B") parts = {false, false, true};  // roughly auto's parameters
-    if (m == "lookc|B") parts = {true, false, true};   // + per-channel curves
+    if (m == "look-|B") parts = {false, false};  // roughly auto's parameters
+    if (m == "lookc|B") parts = {true, false};   // + per-channel curves
     Lut3D lut = bake_look(fit_look_to_pairs(content, px(ref), 2000, parts).look, defaults.lut_size);
     look_detail::regularise_lut(lut);
     return lut;

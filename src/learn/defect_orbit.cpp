@@ -64,6 +64,13 @@ double scale_of(const std::vector<double>& q, Family f) {
   return s / double(q.size());
 }
 
+double checked_scale(const std::vector<double>& q, Family f) {
+  const double s = scale_of(q, f);
+  if (!(s > 1e-9))
+    throw std::invalid_argument("orbit: picture has no spread in the scaled quantity");
+  return s;
+}
+
 }  // namespace
 
 std::optional<double> orbit_step(Family f) {
@@ -82,17 +89,12 @@ std::optional<double> orbit_step(Family f) {
 }
 
 double orbit_coordinate(const ImageF& image, Family f) {
-  const double s = scale_of(scaled_quantity(image, f), f);
-  if (!(s > 1e-9))
-    throw std::invalid_argument("orbit: picture has no spread in the scaled quantity");
-  return std::log2(s);
+  return std::log2(checked_scale(scaled_quantity(image, f), f));
 }
 
 std::vector<double> orbit_invariants(const ImageF& image, Family f) {
   const auto q = scaled_quantity(image, f);
-  const double s = scale_of(q, f);
-  if (!(s > 1e-9))
-    throw std::invalid_argument("orbit: picture has no spread in the scaled quantity");
+  const double s = checked_scale(q, f);
   std::vector<double> out;
   for (double p : {0.1, 0.25, 0.75, 0.9}) out.push_back(quantile(q, p) / s);
   if (uses_median(f)) return out;

@@ -73,8 +73,6 @@ LookPairFit fit_look_to_pairs(const std::vector<Rgb>& before, const std::vector<
     for (int q : {7, 8, 10, 11, 13, 14}) free[size_t(q)] = false;
   if (!parts.hue_controls)
     for (int q = 18; q < kSplitBase; ++q) free[size_t(q)] = false;
-  if (!parts.split)
-    for (int q = kSplitBase; q < kParams; ++q) free[size_t(q)] = false;
   auto residual_of = [&](const Look& l) {
     Eigen::VectorXd r(m);
     for (size_t i = 0; i < n; ++i) {

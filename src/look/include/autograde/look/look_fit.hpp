@@ -27,7 +27,6 @@ struct LookPairFit {
 struct LookFitParts {
   bool per_channel = true;   // lift / gamma / gain per channel; false: one value for all three
   bool hue_controls = true;  // hue-vs-hue and hue-vs-sat control points
-  bool split = true;         // split toning
 };
 
 // `before` and `after` are display-referred code values, pixel i of one matching pixel i of
