@@ -50,9 +50,13 @@ format:
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
 
-# Issue 8: retrain the learned LUT generator (models/lutgen.bin) and print its held-out table.
+# Issue 8: retrain the learned LUT generator (models/lutgen.bin: an ensemble of networks trained
+# with seeds 1..LUTGEN_SEEDS, $(JOBS) at a time; each run's data and weights do not depend on
+# how many run at once) and print its held-out table.
+LUTGEN_SEEDS ?= 4
 .PHONY: train-lutgen
 train-lutgen: configure
 	cmake --build $(BUILD) -j $(JOBS) --target train_lutgen bench_lutgen
-	$(BUILD)/src/learn/tools/train_lutgen --out models/lutgen.bin --cache $(BUILD)/lutgen-cache --threads 2 --seed 1 --triplets 6000 --steps 3000 --eval-every 250 --ema 0.998
+	seq 1 $(LUTGEN_SEEDS) | xargs -P $(JOBS) -I{} sh -c '$(BUILD)/src/learn/tools/train_lutgen --out $(BUILD)/lutgen-seed{}.bin --cache $(BUILD)/lutgen-cache --threads 1 --seed {} --triplets 6000 --steps 3000 --eval-every 250 --ema 0.998 > $(BUILD)/lutgen-seed{}.log 2>&1 || { cat $(BUILD)/lutgen-seed{}.log; exit 1; }'
+	$(BUILD)/src/learn/tools/train_lutgen --out models/lutgen.bin --join $$(seq -s, -f '$(BUILD)/lutgen-seed%g.bin' 1 $(LUTGEN_SEEDS))
 	$(BUILD)/bench/bench_lutgen --model models/lutgen.bin

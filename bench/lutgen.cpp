@@ -120,7 +120,8 @@ int main(int argc, char** argv) try {
   std::map<std::string, std::vector<MatchScore>> scores;
   std::map<std::string, double> seconds;
   const size_t n = images.size();
-  int cases = 0, monotone_mixed = 0;
+  int cases = 0, monotone_mixed = 0;  // network LUTs mixed towards identity (per network)
+  int networks = 1;
   std::map<std::tuple<float, float, int>, std::vector<MatchScore>> sweep;  // (w_l, w_a, lab)
   for (size_t l = 0; l < split.test_luts.size(); ++l) {
     const Lut3D& L = split.test_luts[l].lut;
@@ -141,6 +142,7 @@ int main(int argc, char** argv) try {
           o.method = "learned";
           learned_r = learn::match_reference_learned(ref, std::span<const ImageF>(&A, 1), o,
                                                      "reference", nullptr, model);
+          networks = 1 + int(learn::shipped_lutgen(model).members.size());
           for (const auto& note : learned_r->notes)
             if (note.find("monotone") != std::string::npos) {
               ++monotone_mixed;
@@ -256,8 +258,9 @@ int main(int argc, char** argv) try {
     fmt::print("\n");
   }
   if (summary.count("learned"))
-    fmt::print("learned: {} of {} LUTs were mixed towards identity to stay monotone on grey\n\n",
-               monotone_mixed, cases);
+    fmt::print("learned: {} of {} LUTs were mixed towards identity to stay monotone on grey{}\n\n",
+               monotone_mixed, cases * networks,
+               networks > 1 ? fmt::format(" ({} networks x {} cases)", networks, cases) : "");
   for (const std::string name : {"learned", "hybrid"}) {
     if (!summary.count(name) || !have_auto) continue;
     const auto& L = summary[name];

@@ -69,6 +69,10 @@ bool neutral_monotone(const Lut3D& lut) {
   return true;
 }
 
+Lut3D product_lut(const LutgenModel& model, const LutgenTokens* src, const LutgenTokens& ref,
+                  const Look* prompt, const MatchOptions& options, const Lut3D* base,
+                  std::vector<std::string>& notes);
+
 Lut3D mixed(const Lut3D& lut, float k) {
   Lut3D out = Lut3D::identity(lut.size);
   for (size_t i = 0; i < out.table.size(); ++i) out.table[i] += k * (lut.table[i] - out.table[i]);
@@ -99,8 +103,8 @@ MatchResult match_reference_learned(const ImageF& reference, std::span<const Ima
     if (lutgen_base_is_auto(model)) base = std::move(ar.lut);
     if (auto_token && !prompt) auto_look = ar.look;
   }
-  return learned_match(model, src ? &*src : nullptr, ref, auto_look ? &*auto_look : prompt,
-                       options, base ? &*base : nullptr);
+  return learned_match(model, src ? &*src : nullptr, ref, auto_look ? &*auto_look : prompt, options,
+                       base ? &*base : nullptr);
 }
 
 bool lutgen_base_is_auto(const LutgenModel& model) {
@@ -119,11 +123,32 @@ MatchResult learned_match(const LutgenModel& model, const LutgenTokens* src,
   if (base && base->size != options.lut_size)
     throw_usage("base LUT size " + std::to_string(base->size) + " differs from the LUT size " +
                 std::to_string(options.lut_size));
-  const Lut3D native = model.predict(src, ref, prompt);
-
   MatchResult r;
   r.method = "learned";
   r.confidence = 1.f;
+  // An ensemble: each network's product LUT (resampled, clamped, monotone on grey) on its own,
+  // then their mean, which keeps all three properties (a convex combination).
+  const size_t networks = 1 + model.members.size();
+  Lut3D mean = product_lut(model, src, ref, prompt, options, base, r.notes);
+  for (const LutgenModel& member : model.members) {
+    const Lut3D one = product_lut(member, src, ref, prompt, options, base, r.notes);
+    for (size_t i = 0; i < mean.table.size(); ++i) mean.table[i] += one.table[i];
+  }
+  if (networks > 1) {
+    for (float& v : mean.table) v /= float(networks);
+    r.notes.push_back("mean of an ensemble of " + std::to_string(networks) + " networks");
+  }
+  if (!src) r.notes.push_back("no source given: the network read the reference alone");
+  r.lut = std::move(mean);
+  return r;
+}
+
+namespace {
+
+Lut3D product_lut(const LutgenModel& model, const LutgenTokens* src, const LutgenTokens& ref,
+                  const Look* prompt, const MatchOptions& options, const Lut3D* base,
+                  std::vector<std::string>& notes) {
+  const Lut3D native = model.predict(src, ref, prompt);
   Lut3D lut = Lut3D::identity(options.lut_size);
   const float step = 1.f / float(options.lut_size - 1);
   for (int b = 0; b < options.lut_size; ++b)
@@ -146,12 +171,12 @@ MatchResult learned_match(const LutgenModel& model, const LutgenTokens* src,
       (neutral_monotone(mixed(lut, m)) ? lo : hi) = m;
     }
     lut = mixed(lut, lo);
-    r.notes.push_back("the predicted LUT inverted tones along the grey axis; mixed " +
-                      std::to_string(lo) + " of it with identity to keep it monotone");
+    notes.push_back("the predicted LUT inverted tones along the grey axis; mixed " +
+                    std::to_string(lo) + " of it with identity to keep it monotone");
   }
-  if (!src) r.notes.push_back("no source given: the network read the reference alone");
-  r.lut = std::move(lut);
-  return r;
+  return lut;
 }
+
+}  // namespace
 
 }  // namespace autograde::learn

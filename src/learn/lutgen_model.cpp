@@ -97,7 +97,11 @@ std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d,
   return l;
 }
 
-LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
+namespace {
+
+// One record of a weight file; `used` is set to its length in bytes (a longer `bytes` holds
+// further records).
+LutgenModel parse_record(const std::string& bytes, const std::string& src, size_t& used) {
   const detail::WeightContainer c =
       detail::open_weight_container(bytes, kMagic, "LUT-generator model", src);
   LutgenModel m;
@@ -144,7 +148,11 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
   }
   size_t need = 0;
   for (const auto& [name, shape] : expected) need += count_of(shape);
-  detail::require_payload(c, need, src);
+  // A longer payload may be further records (an ensemble); parse_lutgen checks what follows.
+  const bool more = c.payload_bytes > need * 4 &&
+                    bytes.compare(c.payload_offset + need * 4, sizeof kMagic - 1, kMagic) == 0;
+  if (!more) detail::require_payload(c, need, src);
+  used = c.payload_offset + need * 4;
   size_t at = c.payload_offset;
   for (const auto& [name, shape] : expected) {
     LutgenTensor t;
@@ -155,6 +163,27 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
         if (!(v > 0.f)) throw_bad_input(src, "model tensor '" + name + "' must be > 0");
     at += t.values.size() * 4;
     m.tensors.emplace(name, std::move(t));
+  }
+  return m;
+}
+
+}  // namespace
+
+LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
+  size_t used = 0;
+  LutgenModel m = parse_record(bytes, src, used);
+  for (size_t at = used; at < bytes.size(); at += used) {
+    const std::string name =
+        src + " (ensemble member " + std::to_string(m.members.size() + 2) + ")";
+    LutgenModel member = parse_record(bytes.substr(at), name, used);
+    auto auto_token = [](const LutgenModel& x) {
+      return x.meta.is_object() && x.meta.value("auto_token", false);
+    };
+    if (member.lattice != m.lattice || lutgen_base_is_auto(member) != lutgen_base_is_auto(m) ||
+        auto_token(member) != auto_token(m))
+      throw_bad_input(name,
+                      "an ensemble's networks must share the lattice and meta base / auto_token");
+    m.members.push_back(std::move(member));
   }
   return m;
 }
@@ -186,6 +215,11 @@ std::string serialise_lutgen(const LutgenModel& m) {
   h["meta"] = m.meta;
   std::string out = detail::begin_weight_container(kMagic, h);
   for (const auto& [name, shape] : expected) detail::append_floats(out, m.tensors.at(name).values);
+  for (const LutgenModel& member : m.members) {
+    if (!member.members.empty())
+      throw_internal("lutgen model: ensemble members must be single networks");
+    out += serialise_lutgen(member);
+  }
   return out;
 }
 

@@ -51,7 +51,11 @@
 //                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2|3] [--channels 16]
 //                [--up2-init 0.01] [--eval-every 250]
 //                [--sources real,random,blend,video[,film,mix3,fitted]] [--grey-weight 0]
-//                [--order-weight 0] [--ema 0] [--base identity|auto] [--auto-token]
+//                [--order-weight 0] [--ema 0] [--base identity|auto] [--auto-token] [--photos N]
+// --photos N keeps N of the training photos, evenly spaced (clip frames and validation are
+//   unchanged): the learning curve of models/lutgen.md.
+// train_lutgen --join A,B,... --out FILE writes the trained networks A, B, ... as one ensemble
+//   file (lutgen.hpp; learned_match averages their LUTs) and trains nothing.
 // --base auto (stacking): the generator's residual is added to `auto`'s LUT for the same
 //   reference and source (match_reference, computed per triplet and per validation case)
 //   instead of to identity; the file records meta "base": "auto" and the product path
@@ -115,6 +119,8 @@ struct Options {
   double ema = 0.0;  // decay of the weights' moving average that is evaluated and exported (0: off)
   int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)
   std::set<std::string> sources{"real", "random", "blend", "video"};
+  int photos = 0;  // keep this many training photos, evenly spaced (0: all; the learning curve)
+  std::vector<std::string> join;  // --join: weight files to write as one ensemble (no training)
   std::vector<ag::Look> fitted;  // the training LUTs read as Looks (source "fitted")
 };
 
@@ -560,6 +566,16 @@ int main(int argc, char** argv) try {
     else if (a == "--grey-weight") o.grey_weight = std::stod(next());
     else if (a == "--order-weight") o.order_weight = std::stod(next());
     else if (a == "--ema") o.ema = std::stod(next());
+    else if (a == "--photos") o.photos = std::stoi(next());
+    else if (a == "--join") {
+      // An ensemble file from trained networks: the first is the model, the rest its members.
+      const std::string v = next();
+      for (size_t s = 0, e; s <= v.size(); s = e + 1) {
+        e = v.find(',', s);
+        if (e == std::string::npos) e = v.size();
+        if (e > s) o.join.push_back(v.substr(s, e - s));
+      }
+    }
     else if (a == "--base") {
       const std::string v = next();
       if (v != "identity" && v != "auto") throw ag::Error(ag::ErrorKind::Usage, "--base must be identity or auto");
@@ -574,6 +590,21 @@ int main(int argc, char** argv) try {
         if (e > s) o.sources.insert(v.substr(s, e - s));
       }
     } else throw ag::Error(ag::ErrorKind::Usage, "unknown argument " + a);
+  }
+  if (!o.join.empty()) {
+    std::vector<al::LutgenModel> nets;
+    for (const std::string& file : o.join) {
+      nets.push_back(al::read_lutgen(file));
+      if (!nets.back().members.empty())
+        throw ag::Error(ag::ErrorKind::Usage, file + " is already an ensemble");
+    }
+    al::LutgenModel m = std::move(nets.front());
+    m.members.assign(std::make_move_iterator(nets.begin() + 1), std::make_move_iterator(nets.end()));
+    al::write_lutgen(o.out, m);
+    // Read back: what was written is a valid ensemble of that many networks.
+    const al::LutgenModel back = al::read_lutgen(o.out);
+    fmt::print("wrote {}: an ensemble of {} networks\n", o.out, back.members.size() + 1);
+    return 0;
   }
   if (o.net < 1 || o.net > 3) throw ag::Error(ag::ErrorKind::Usage, "--net must be 1, 2 or 3");
   if (o.net == 3) {
@@ -600,6 +631,12 @@ int main(int argc, char** argv) try {
     ag::ImageF img = ag::reduce_image(ag::read_image(split.train_images[i]).image, 384);
     ag::quantise_8bit(img);
     (i % 6 == 5 ? val_pics : train_pics).push_back(std::move(img));
+  }
+  if (o.photos > 0 && size_t(o.photos) < train_pics.size()) {
+    std::vector<ag::ImageF> kept;
+    for (int k = 0; k < o.photos; ++k)
+      kept.push_back(std::move(train_pics[size_t(k) * train_pics.size() / size_t(o.photos)]));
+    train_pics = std::move(kept);
   }
   int frames = 0;
   if (o.sources.count("video"))

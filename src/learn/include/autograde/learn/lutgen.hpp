@@ -51,7 +51,9 @@
 // UTF-8 JSON {"format": "autograde-lutgen", "version": 1, 2 or 3, "d": ..., "heads": ..., "hidden":
 // ..., "bases": K, "lattice": N, "look_features": T, "feature_version": ...,
 // "tensors": [{"name": ..., "shape": [...]}, ...], "meta": {...}}, then the float32 payload of
-// every tensor in the listed order, row-major, nothing after it. Every tensor the network
+// every tensor in the listed order, row-major. An ensemble is several such records back to
+// back in one file (the first is the model, the others its members); nothing may follow the
+// last record. Every tensor the network
 // needs must be present with the expected shape and finite values; anything else is
 // Error(BadInput) naming the file.
 #include <map>
@@ -94,8 +96,14 @@ struct LutgenModel {
   std::map<std::string, LutgenTensor> tensors;
   nlohmann::json meta = nlohmann::json::object();
 
-  // The predicted LUT on the model's own N^3 lattice (display code values, not clamped).
-  // `source` may be null (no source footage), `prompt` null (no text prompt).
+  // Further networks of an ensemble (the file's later records, see below); empty for one
+  // network. They share this network's lattice and meta "base" / "auto_token";
+  // learned_match averages the product LUTs of all of them.
+  std::vector<LutgenModel> members;
+
+  // The predicted LUT of this network (members ignored) on its own N^3 lattice (display code
+  // values, not clamped). `source` may be null (no source footage), `prompt` null (no text
+  // prompt).
   Lut3D predict(const LutgenTokens* source, const LutgenTokens& reference,
                 const Look* prompt) const;
 
