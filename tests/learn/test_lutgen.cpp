@@ -44,6 +44,17 @@ al::LutgenModel zero_model(int d = 8, int heads = 2, int hidden = 4, int bases =
   return m;
 }
 
+// Parsing `bytes` as a weight file named broken.bin must fail as BadInput naming the file.
+void expect_bad(const std::string& bytes, const std::string& what) {
+  try {
+    al::parse_lutgen(bytes, "broken.bin");
+    ADD_FAILURE() << "accepted: " << what;
+  } catch (const ag::Error& e) {
+    EXPECT_EQ(e.kind(), ag::ErrorKind::BadInput) << what;
+    EXPECT_NE(std::string(e.what()).find("broken.bin"), std::string::npos) << e.what();
+  }
+}
+
 // Synthetic picture: smooth colour ramps plus a grey ramp (display code values).
 ag::ImageF ramps(int w = 96, int h = 64) {
   ag::ImageF img(w, h, 3);
@@ -208,15 +219,6 @@ TEST(LutgenFile, RoundTripAndMalformedFilesAreClearErrors) {
   EXPECT_EQ(back.tensors.size(), m.tensors.size());
   EXPECT_EQ(back.tensors.at("gen.basis").shape, (std::vector<int>{2, 3, 3, 3, 3}));
 
-  auto expect_bad = [](const std::string& b, const std::string& what) {
-    try {
-      al::parse_lutgen(b, "broken.bin");
-      ADD_FAILURE() << "accepted: " << what;
-    } catch (const ag::Error& e) {
-      EXPECT_EQ(e.kind(), ag::ErrorKind::BadInput) << what;
-      EXPECT_NE(std::string(e.what()).find("broken.bin"), std::string::npos) << e.what();
-    }
-  };
   expect_bad("", "empty");
   expect_bad("AGNN0001" + bytes.substr(8), "other magic");
   expect_bad(bytes.substr(0, bytes.size() - 4), "truncated payload");
@@ -476,15 +478,6 @@ TEST(LutgenModel, EnsembleAveragesItsNetworksAndTravelsAsConcatenatedRecords) {
   }
 
   // Members must share the lattice; nothing but whole records may follow.
-  auto expect_bad = [](const std::string& bytes_in, const std::string& what) {
-    try {
-      al::parse_lutgen(bytes_in, "broken.bin");
-      ADD_FAILURE() << "accepted: " << what;
-    } catch (const ag::Error& e) {
-      EXPECT_EQ(e.kind(), ag::ErrorKind::BadInput) << what;
-      EXPECT_NE(std::string(e.what()).find("broken.bin"), std::string::npos) << e.what();
-    }
-  };
   expect_bad(al::serialise_lutgen(a) + al::serialise_lutgen(zero_model(8, 2, 4, 2, 5)),
              "member of another lattice");
   expect_bad(bytes + "xxxx", "trailing bytes after the ensemble");

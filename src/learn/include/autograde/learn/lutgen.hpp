@@ -53,9 +53,8 @@
 // "tensors": [{"name": ..., "shape": [...]}, ...], "meta": {...}}, then the float32 payload of
 // every tensor in the listed order, row-major. An ensemble is several such records back to
 // back in one file (the first is the model, the others its members); nothing may follow the
-// last record. Every tensor the network
-// needs must be present with the expected shape and finite values; anything else is
-// Error(BadInput) naming the file.
+// last record. Every tensor the network needs must be present with the expected shape and
+// finite values; anything else is Error(BadInput) naming the file.
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -96,7 +95,7 @@ struct LutgenModel {
   std::map<std::string, LutgenTensor> tensors;
   nlohmann::json meta = nlohmann::json::object();
 
-  // Further networks of an ensemble (the file's later records, see below); empty for one
+  // Further networks of an ensemble (the weight file's later records, above); empty for one
   // network. They share this network's lattice and meta "base" / "auto_token";
   // learned_match averages the product LUTs of all of them.
   std::vector<LutgenModel> members;
