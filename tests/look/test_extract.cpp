@@ -71,6 +71,16 @@ Look creative_look() {
   return l;
 }
 
+// A synthetic photo (a.png) and the same graded with creative_look baked at `lut_size`
+// (b.png), written to `dir`.
+void write_graded_pair(const std::filesystem::path& dir, unsigned seed, int lut_size) {
+  const ImageF before = synthetic_photo(64, 48, seed);
+  ImageMeta meta;
+  write_image((dir / "a.png").string(), before, meta);
+  write_image((dir / "b.png").string(), applied(bake_look(creative_look(), lut_size), before),
+              meta);
+}
+
 }  // namespace
 
 TEST(Extract, RecoversASmoothLutOnAHeldOutSyntheticImage) {
@@ -319,11 +329,7 @@ TEST(Extract, PooledPairsCheckEveryPairAndTheCounts) {
 
 TEST(LutCli, ExtractAndMatchWriteCubesAndBadInputExitsThree) {
   const auto dir = autograde::testing::scratch_dir("look_cli");
-  const ImageF before = synthetic_photo(64, 48, 3);
-  const ImageF after = applied(bake_look(creative_look(), 17), before);
-  ImageMeta meta;
-  write_image((dir / "a.png").string(), before, meta);
-  write_image((dir / "b.png").string(), after, meta);
+  write_graded_pair(dir, 3, 17);
   const std::string cli = AUTOGRADE_CLI;
   const std::string q = " --quiet";
   auto sh = [](const std::string& cmd) {
@@ -362,11 +368,7 @@ TEST(LutCli, ExtractAndMatchWriteCubesAndBadInputExitsThree) {
 
 TEST(LutCli, ExtractionReportsTheLookThatExplainsThePair) {
   const auto dir = autograde::testing::scratch_dir("look_cli_fit");
-  const ImageF before = synthetic_photo(64, 48, 5);
-  const ImageF after = applied(bake_look(creative_look(), 33), before);
-  ImageMeta meta;
-  write_image((dir / "a.png").string(), before, meta);
-  write_image((dir / "b.png").string(), after, meta);
+  write_graded_pair(dir, 5, 33);
   const std::string cmd = std::string(AUTOGRADE_CLI) + " --quiet lut --json --before " +
                           (dir / "a.png").string() + " --after " + (dir / "b.png").string() +
                           " -o " + (dir / "x.cube").string();
