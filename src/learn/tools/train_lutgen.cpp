@@ -52,6 +52,9 @@
 //                [--up2-init 0.01] [--eval-every 250]
 //                [--sources real,random,blend,video[,film,mix3,fitted]] [--grey-weight 0]
 //                [--order-weight 0] [--ema 0] [--base identity|auto] [--auto-token] [--photos N]
+//                [--mosaic 0]
+// --mosaic P: with chance P a picture is a two-picture mosaic (draw_picture; models/lutgen.md
+//   "Mosaic pictures": no gain, not in the shipped recipe).
 // --photos N keeps N of the training photos, evenly spaced (clip frames and validation are
 //   unchanged): the learning curve of models/lutgen.md.
 // train_lutgen --join A,B,... --out FILE writes the trained networks A, B, ... as one ensemble
@@ -81,6 +84,8 @@
 #include <thread>
 
 #include "autograde/core/error.hpp"
+#include "autograde/learn/dataset.hpp"
+#include "autograde/learn/image_ops.hpp"
 #include "autograde/learn/lutgen.hpp"
 #include "autograde/learn/lutgen_data.hpp"
 #include "autograde/look/look_fit.hpp"
@@ -120,6 +125,7 @@ struct Options {
   int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)
   std::set<std::string> sources{"real", "random", "blend", "video"};
   int photos = 0;  // keep this many training photos, evenly spaced (0: all; the learning curve)
+  double mosaic = 0.0;  // chance that a triplet's picture is a two-picture mosaic (draw_picture)
   std::vector<std::string> join;  // --join: weight files to write as one ensemble (no training)
   std::vector<ag::Look> fitted;  // the training LUTs read as Looks (source "fitted")
 };
@@ -151,6 +157,29 @@ ag::ImageF crop_flip(const ag::ImageF& img, Draw& r) {
       for (int c = 0; c < 3; ++c) out.at(x, y)[c] = img.at(sx, y0 + y)[c];
     }
   return out;
+}
+
+// A triplet's picture: a crop of pics[i]; with chance `mosaic`, a mosaic of that crop and a crop
+// of another picture (resized to it), cross-faded across a band of kMosaicBlend of the side
+// around a seam at 30-70 % (vertical or horizontal). Mosaics give scenes whose colour
+// statistics no single picture has, as the auto-correction trainer's do (dataset.hpp).
+ag::ImageF draw_picture(const std::vector<ag::ImageF>& pics, int i, double mosaic, Draw& r) {
+  ag::ImageF a = crop_flip(pics[size_t(i)], r);
+  if (mosaic <= 0 || pics.size() < 2 || !r.chance(mosaic)) return a;  // no draws when off
+  int j = i;
+  while (j == i) j = r.below(int(pics.size()));
+  const ag::ImageF b = al::resize_area(crop_flip(pics[size_t(j)], r), a.width, a.height);
+  const bool vertical_seam = r.chance(0.5);
+  const double side = vertical_seam ? a.width : a.height;
+  const double band = std::max(2.0, side * al::kMosaicBlend), start = side * (0.3 + 0.4 * r.uniform()) - band / 2;
+  for (int y = 0; y < a.height; ++y)
+    for (int x = 0; x < a.width; ++x) {
+      const float t = float(std::clamp(((vertical_seam ? x : y) + 0.5 - start) / band, 0.0, 1.0));
+      float* p = a.at(x, y);
+      const float* q = b.at(x, y);
+      for (int c = 0; c < 3; ++c) p[c] = (1.f - t) * p[c] + t * q[c];
+    }
+  return a;
 }
 
 // A look as a LUT on a 17^3 lattice (code values), plus its Look when parametric.
@@ -262,12 +291,12 @@ void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics, 
     int ib = ia;
     if (!r.chance(0.25) && pics.size() > 1)
       while (ib == ia) ib = r.below(int(pics.size()));
-    const ag::ImageF crop_a = crop_flip(pics[size_t(ia)], r);
+    const ag::ImageF crop_a = draw_picture(pics, ia, o.mosaic, r);
     // 8 %: the reference is the source itself, ungraded; nothing must change.
     const bool self = r.chance(0.08);
     if (self) ls = LookSample{ag::Lut3D::identity(kLattice), ag::Look{}, "self"};
     const ag::ImageF A = al::lutgen_thumbnail(crop_a, "A");
-    ag::ImageF B = ag::apply_lut_clamped(ls.lut, self ? crop_a : crop_flip(pics[size_t(ib)], r));
+    ag::ImageF B = ag::apply_lut_clamped(ls.lut, self ? crop_a : draw_picture(pics, ib, o.mosaic, r));
     ag::quantise_8bit(B);
     const auto ts = flat_tokens(al::lutgen_tokens(rgb_of(A)));
     const auto tr = flat_tokens(al::lutgen_tokens(rgb_of(al::lutgen_thumbnail(B, "B"))));
@@ -567,6 +596,7 @@ int main(int argc, char** argv) try {
     else if (a == "--order-weight") o.order_weight = std::stod(next());
     else if (a == "--ema") o.ema = std::stod(next());
     else if (a == "--photos") o.photos = std::stoi(next());
+    else if (a == "--mosaic") o.mosaic = std::stod(next());
     else if (a == "--join") {
       // An ensemble file from trained networks: the first is the model, the rest its members.
       const std::string v = next();
@@ -693,6 +723,7 @@ int main(int argc, char** argv) try {
     for (const auto& s : opts.sources) key += s + ".";  // whole names: "real" and "random" differ
     if (opts.base_auto) key += "-base-auto";
     if (opts.auto_token) key += "-auto-token";
+    if (opts.mosaic > 0) key += fmt::format("-mosaic{}", opts.mosaic);
     const fs::path file = fs::path(o.cache) / (tag + "-" + key + ".bin");
     Data d;
     d.n = n;
@@ -730,11 +761,13 @@ int main(int argc, char** argv) try {
   // Validation looks are the same whatever --sources says, so ablations compare fairly.
   Options vopt = o;
   vopt.sources = {"real", "random", "blend"};
+  vopt.mosaic = 0;
   const Data val = load_or_make("val", 600, val_pics, val_luts, o.seed + 1000, vopt);
   // Validation triplets of real looks only (the validation LUTs, plus the identity / self cases
   // every mix has), printed next to the mixed set.
   Options ropt = o;
   ropt.sources = {"real"};
+  ropt.mosaic = 0;
   const Data val_real = load_or_make("valreal", 400, val_pics, val_luts, o.seed + 2000, ropt);
 
   // Validation cases of bench_lutgen's protocol (bench_lutgen --split validation, --pairs 8):
