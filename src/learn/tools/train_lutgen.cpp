@@ -596,7 +596,10 @@ int main(int argc, char** argv) try {
     else if (a == "--order-weight") o.order_weight = std::stod(next());
     else if (a == "--ema") o.ema = std::stod(next());
     else if (a == "--photos") o.photos = std::stoi(next());
-    else if (a == "--mosaic") o.mosaic = std::stod(next());
+    else if (a == "--mosaic") {
+      o.mosaic = std::stod(next());
+      if (!(o.mosaic >= 0 && o.mosaic <= 1)) throw ag::Error(ag::ErrorKind::Usage, "--mosaic must be in 0..1");
+    }
     else if (a == "--join") {
       // An ensemble file from trained networks: the first is the model, the rest its members.
       const std::string v = next();
