@@ -1,9 +1,13 @@
 #pragma once
 // Helpers shared by the test suites: where the development media is, and skipping when not.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace autograde::testing {
@@ -23,6 +27,22 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p;
+}
+
+// Waits up to `seconds` for child `pid` to end and returns its wait status; a child still
+// running then is killed (SIGKILL) and std::nullopt returned, so a hang fails a test instead
+// of stalling the suite.
+inline std::optional<int> wait_child(pid_t pid, int seconds) {
+  int status = 0;
+  for (int i = 0; i < seconds * 100; ++i) {
+    const pid_t got = ::waitpid(pid, &status, WNOHANG);
+    if (got == pid) return status;
+    if (got < 0) return std::nullopt;
+    ::usleep(10000);
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return std::nullopt;
 }
 
 }  // namespace autograde::testing

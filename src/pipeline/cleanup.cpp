@@ -1,6 +1,7 @@
 #include "autograde/pipeline/cleanup.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,22 +30,27 @@ struct Slot {
 };
 std::array<Slot, kSlots> g_slots;
 
-// Async-signal-safe enough for a dying process: unlink and rmdir are AS-safe; opendir/readdir
-// are not on the POSIX list but allocate nothing we could deadlock on in glibc's common path,
-// and they are only reached after a fatal signal.
+// Runs in a signal handler, which may interrupt any code, malloc included (it holds the heap's
+// lock): so only system calls, on fixed buffers. opendir allocates its buffer with malloc; a
+// SIGINT that arrived inside malloc then waited forever on the heap lock the interrupted code
+// held. open, getdents64, unlinkat, close and rmdir are plain system calls.
 void remove_flat_dir(const char* dir) {
-  if (DIR* d = ::opendir(dir)) {
-    char file[kPathMax + 256];
-    while (dirent* e = ::readdir(d)) {
-      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-      const size_t a = std::strlen(dir), b = std::strlen(e->d_name);
-      if (a + 1 + b + 1 > sizeof(file)) continue;
-      std::memcpy(file, dir, a);
-      file[a] = '/';
-      std::memcpy(file + a + 1, e->d_name, b + 1);
-      ::unlink(file);
+  const int fd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    alignas(8) char buf[8192];
+    // Listing while deleting may skip an entry, so list again until a pass deletes nothing.
+    for (int pass = 0, removed = 1; pass < 4 && removed > 0; ++pass) {
+      removed = 0;
+      ::lseek(fd, 0, SEEK_SET);
+      for (ssize_t n; (n = ::getdents64(fd, buf, sizeof(buf))) > 0;)
+        for (ssize_t off = 0; off < n;) {
+          const auto* e = reinterpret_cast<const dirent64*>(buf + off);
+          off += e->d_reclen;
+          if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+            removed += ::unlinkat(fd, e->d_name, 0) == 0;
+        }
     }
-    ::closedir(d);
+    ::close(fd);
   }
   ::rmdir(dir);
 }

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -245,6 +246,40 @@ TEST(Cleanup, SignalRemovesStagedOutputs) {
   EXPECT_EQ(read_file((dir / "a.txt").string()), "done");
   fs::remove(dir / "a.txt");
   EXPECT_TRUE(fs::is_empty(dir));
+}
+
+// The handler runs wherever the signal lands, inside malloc too, holding the heap's lock. A
+// handler that allocated (opendir does) then waited forever on that lock: Ctrl-C hung `grade`
+// now and then. A process that does nothing but allocate must still clean up and die, every time.
+TEST(Cleanup, SignalInsideMallocStillCleansUpAndEnds) {
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_cleanup_malloc");
+  for (int trial = 0; trial < 20; ++trial) {
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      StagingDir staging(dir.string());
+      std::ofstream(staging.path_for("half_written.mp4")) << "partial";
+      if (write(ready[1], "r", 1) != 1) _exit(3);
+      static void* volatile sink;  // volatile: the allocations cannot be optimised away
+      for (size_t i = 0;; ++i) {
+        sink = std::malloc(2048 + (i * 7919) % 60000);  // above the per-thread cache: takes the lock
+        std::free(sink);
+      }
+    }
+    close(ready[1]);
+    char c = 0;
+    ASSERT_EQ(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    usleep(useconds_t(200 * (trial % 7)));
+    kill(pid, SIGINT);
+    const std::optional<int> status = autograde::testing::wait_child(pid, 10);  // needs milliseconds
+    ASSERT_TRUE(status) << "trial " << trial << ": the signal handler never finished (deadlock)";
+    ASSERT_TRUE(WIFSIGNALED(*status));
+    EXPECT_EQ(WTERMSIG(*status), SIGINT);
+    ASSERT_TRUE(fs::is_empty(dir)) << "trial " << trial << " left " << fs::directory_iterator(dir)->path();
+  }
 }
 
 TEST(DemoReference, IsTheBundledLookAppliedToTheBundledPhoto) {

@@ -5,9 +5,9 @@
 // destructors. Signals do not unwind, so every output of a grade is first written inside a
 // private staging folder (".autograde-<pid>-<n>.partial" beside its final destination) that
 // is registered here; on SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGFPE or SIGABRT the
-// handler deletes every registered folder (unlink/rmdir on paths stored in fixed buffers, no
-// allocation) and re-raises the signal with its default action, so the exit status still
-// says what happened.
+// handler deletes every registered folder (system calls only, on paths stored in fixed buffers:
+// nothing that allocates, since the signal may have interrupted malloc) and re-raises the
+// signal with its default action, so the exit status still says what happened.
 #include <map>
 #include <memory>
 #include <string>
