@@ -27,12 +27,16 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+# No test takes more than about 10 s; a test still running after CTEST_TIMEOUT seconds has hung
+# and fails, instead of stalling the run.
+CTEST_TIMEOUT ?= 300
+
 test: build build-asan
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
-	ctest --test-dir $(ASAN_BUILD) --output-on-failure -L sanitize
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout $(CTEST_TIMEOUT)
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -L sanitize --timeout $(CTEST_TIMEOUT)
 
 test-fast: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout $(CTEST_TIMEOUT)
 
 demo: build
 	bash scripts/demo.sh $(BUILD)/src/cli/autograde
