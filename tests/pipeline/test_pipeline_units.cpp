@@ -229,10 +229,10 @@ TEST(Cleanup, SignalRemovesStagedOutputs) {
       raise(sig);
       _exit(0);  // not reached
     }
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the signal's default action must still end the process";
-    EXPECT_EQ(WTERMSIG(status), sig);
+    const std::optional<int> status = autograde::testing::wait_child(pid, 10);
+    ASSERT_TRUE(status) << "signal " << sig << ": the process did not end";
+    ASSERT_TRUE(WIFSIGNALED(*status)) << "the signal's default action must still end the process";
+    EXPECT_EQ(WTERMSIG(*status), sig);
     EXPECT_TRUE(fs::is_empty(dir)) << "signal " << sig << " left " << fs::directory_iterator(dir)->path();
   }
   {
