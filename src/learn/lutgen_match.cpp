@@ -69,14 +69,42 @@ bool neutral_monotone(const Lut3D& lut) {
   return true;
 }
 
-Lut3D product_lut(const LutgenModel& model, const LutgenTokens* src, const LutgenTokens& ref,
-                  const Look* prompt, const MatchOptions& options, const Lut3D* base,
-                  std::vector<std::string>& notes);
-
 Lut3D mixed(const Lut3D& lut, float k) {
   Lut3D out = Lut3D::identity(lut.size);
   for (size_t i = 0; i < out.table.size(); ++i) out.table[i] += k * (lut.table[i] - out.table[i]);
   return out;
+}
+
+Lut3D product_lut(const LutgenModel& model, const LutgenTokens* src, const LutgenTokens& ref,
+                  const Look* prompt, const MatchOptions& options, const Lut3D* base,
+                  std::vector<std::string>& notes) {
+  const Lut3D native = model.predict(src, ref, prompt);
+  Lut3D lut = Lut3D::identity(options.lut_size);
+  const float step = 1.f / float(options.lut_size - 1);
+  for (int b = 0; b < options.lut_size; ++b)
+    for (int g = 0; g < options.lut_size; ++g)
+      for (int rr = 0; rr < options.lut_size; ++rr) {
+        const Rgb out =
+            sample_trilinear(native, {float(rr) * step, float(g) * step, float(b) * step});
+        float* p = lut.at(rr, g, b);
+        // The network's output is identity + residual; with a base LUT the residual is added
+        // to the base instead: base + (out - identity).
+        const float* q = base ? base->at(rr, g, b) : p;
+        for (int c = 0; c < 3; ++c)
+          p[c] = p[c] + options.strength * (q[c] + (out[size_t(c)] - p[c]) - p[c]);
+      }
+  for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
+  if (!neutral_monotone(lut)) {
+    float lo = 0.f, hi = 1.f;
+    for (int it = 0; it < 20; ++it) {
+      const float m = 0.5f * (lo + hi);
+      (neutral_monotone(mixed(lut, m)) ? lo : hi) = m;
+    }
+    lut = mixed(lut, lo);
+    notes.push_back("the predicted LUT inverted tones along the grey axis; mixed " +
+                    std::to_string(lo) + " of it with identity to keep it monotone");
+  }
+  return lut;
 }
 
 }  // namespace
@@ -142,41 +170,5 @@ MatchResult learned_match(const LutgenModel& model, const LutgenTokens* src,
   r.lut = std::move(mean);
   return r;
 }
-
-namespace {
-
-Lut3D product_lut(const LutgenModel& model, const LutgenTokens* src, const LutgenTokens& ref,
-                  const Look* prompt, const MatchOptions& options, const Lut3D* base,
-                  std::vector<std::string>& notes) {
-  const Lut3D native = model.predict(src, ref, prompt);
-  Lut3D lut = Lut3D::identity(options.lut_size);
-  const float step = 1.f / float(options.lut_size - 1);
-  for (int b = 0; b < options.lut_size; ++b)
-    for (int g = 0; g < options.lut_size; ++g)
-      for (int rr = 0; rr < options.lut_size; ++rr) {
-        const Rgb out =
-            sample_trilinear(native, {float(rr) * step, float(g) * step, float(b) * step});
-        float* p = lut.at(rr, g, b);
-        // The network's output is identity + residual; with a base LUT the residual is added
-        // to the base instead: base + (out - identity).
-        const float* q = base ? base->at(rr, g, b) : p;
-        for (int c = 0; c < 3; ++c)
-          p[c] = p[c] + options.strength * (q[c] + (out[size_t(c)] - p[c]) - p[c]);
-      }
-  for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
-  if (!neutral_monotone(lut)) {
-    float lo = 0.f, hi = 1.f;
-    for (int it = 0; it < 20; ++it) {
-      const float m = 0.5f * (lo + hi);
-      (neutral_monotone(mixed(lut, m)) ? lo : hi) = m;
-    }
-    lut = mixed(lut, lo);
-    notes.push_back("the predicted LUT inverted tones along the grey axis; mixed " +
-                    std::to_string(lo) + " of it with identity to keep it monotone");
-  }
-  return lut;
-}
-
-}  // namespace
 
 }  // namespace autograde::learn
