@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "autograde/learn/analyzer.hpp"
-#include "autograde/learn/clip.hpp"
 #include "autograde/learn/models.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/pipeline/correct_clip.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
@@ -31,18 +31,20 @@ void print_analysis(const learn::Analysis& a, const std::string& indent) {
   }
 }
 
-Runner add_analyze(CLI::App& app, const GlobalOptions&) {
+Runner add_analyze(CLI::App& app, const GlobalOptions& global) {
   auto* sub = app.add_subcommand("analyze", "Say what is wrong with an image or clip (per shot)");
   struct Opts {
-    std::string in, model;
+    std::string in, model, colorspace = "auto";
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("IN", o->in, "image or video file")->required();
   sub->add_flag("--json", o->json, "machine-readable output");
+  sub->add_option("--input-colorspace", o->colorspace,
+                  "clips: auto, rec709, slog3, logc3, logc4, vlog, clog3 or log3g10");
   sub->add_option("--model", o->model,
                   "defect classifier weights (default: models/defect_classifier.agnn)");
-  return [o] {
+  return [o, &global] {
     const std::string model =
         o->model.empty() ? learn::model_path(learn::kDefectModelFile) : o->model;
     const auto analyzer = learn::DefectAnalyzer::load(model);
@@ -59,7 +61,13 @@ Runner add_analyze(CLI::App& app, const GlobalOptions&) {
       }
       return;
     }
-    const auto plan = learn::plan_clip(o->in, analyzer, nullptr);
+    ClipCorrectionOptions co;
+    co.input_colorspace = o->colorspace;
+    co.quiet = global.quiet || o->json;
+    const ClipCorrection clip = plan_clip_correction(o->in, analyzer, nullptr, co);
+    if (!clip.colorspace.warning.empty())
+      fmt::print(stderr, "autograde: warning: {}\n", clip.colorspace.warning);
+    const auto& plan = clip.shots;
     if (o->json) {
       nlohmann::json shots = nlohmann::json::array();
       for (const auto& s : plan) {
@@ -69,8 +77,11 @@ Runner add_analyze(CLI::App& app, const GlobalOptions&) {
         j["last_frame"] = s.last_frame;
         shots.push_back(j);
       }
-      fmt::print("{}\n",
-                 nlohmann::json{{"input", o->in}, {"kind", "clip"}, {"shots", shots}}.dump(2));
+      fmt::print("{}\n", nlohmann::json{{"input", o->in},
+                                        {"kind", "clip"},
+                                        {"input_colorspace", to_json(clip.colorspace)},
+                                        {"shots", shots}}
+                             .dump(2));
       return;
     }
     for (const auto& s : plan) {

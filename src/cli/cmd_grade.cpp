@@ -8,6 +8,8 @@
 #include "autograde/color/camera_log.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/pipeline/grade.hpp"
+#include "autograde/pipeline/shot_look.hpp"
+#include "autograde/report/report_html.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
@@ -28,8 +30,10 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--report", o->report_path, "write an HTML report");
   sub->add_option("--input-colorspace", o->input_colorspace,
                   "auto, rec709, slog3, logc3, logc4, vlog, clog3 or log3g10");
-  sub->add_option("--method", o->method,
-                  "matching method: auto, reinhard, mkl, hist, idt, learned, hybrid");
+  std::vector<std::string> methods;
+  for (const LookMethod& m : look_methods()) methods.push_back(m.name);
+  sub->add_option("--method", o->method, "matching method: " + look_method_list(", "))
+      ->check(CLI::IsMember(methods));
   sub->add_flag("--auto-correct", o->auto_correct,
                 "fix each shot first (learned correction, models/), then match the look");
   sub->add_option("--strength", o->strength, "0..1, mix of the look with the input")
@@ -51,6 +55,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::Range(1, 64));
   return [o, &global] {
     o->quiet = global.quiet;
+    o->report = [](const GradeReportInputs& in) { return render_report_html(in); };
     if (o->input_colorspace != "auto") (void)parse_input_colorspace(o->input_colorspace);
     const GradeResult r = grade_clip(
         *o, [](const std::string& w) { fmt::print(stderr, "autograde: warning: {}\n", w); });
@@ -59,30 +64,25 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
                r.render.pixel_path);
     for (const auto& s : r.plan.shots) {
       std::string m;
-      if (s.metrics.contains("consistency"))
-        m += fmt::format("  stability ΔE00 {:.3f}",
-                         s.metrics["consistency"]["mean_de2000"].get<double>());
-      if (s.metrics.contains("warp_error"))
-        m += fmt::format("  warp error in {:.2f} out {:.2f}",
-                         s.metrics["warp_error"]["input"].get<double>(),
-                         s.metrics["warp_error"]["output"].get<double>());
-      if (s.metrics.contains("mean_lab_change"))
-        m += fmt::format("  Δmean Lab in {:.2f} out {:.2f}",
-                         s.metrics["mean_lab_change"]["input"]["mean"].get<double>(),
-                         s.metrics["mean_lab_change"]["output"]["mean"].get<double>());
+      if (s.metrics) {
+        if (s.metrics->consistency)
+          m += fmt::format("  stability ΔE00 {:.3f}", s.metrics->consistency->mean_de2000);
+        m += fmt::format("  warp error in {:.2f} out {:.2f}", s.metrics->warp.input,
+                         s.metrics->warp.output);
+        m += fmt::format("  Δmean Lab in {:.2f} out {:.2f}", s.metrics->lab_change_input.mean,
+                         s.metrics->lab_change_output.mean);
+      }
       fmt::print("  shot {:2d}: frames {:5d}-{:5d}  {}{}\n", s.index, s.first_frame, s.last_frame,
                  s.lut_file, m);
     }
-    if (r.plan.continuity.value("enabled", false))
-      for (const auto& sc : r.plan.continuity["scenes"])
+    if (r.plan.continuity)
+      for (const ContinuityScene& sc : r.plan.continuity->scenes)
         fmt::print(
             "  scene shots {}: hero {}, spread of mean a*b* {:.2f} -> {:.2f} (input {:.2f}); of {} "
             "a*b* {:.2f} -> {:.2f}\n",
-            sc["shots"].dump(), sc["hero"].get<int>(), sc["ab_spread_before"].get<double>(),
-            sc["ab_spread_after"].get<double>(), sc["ab_spread_input"].get<double>(),
-            r.plan.continuity["target"].get<std::string>() == "mean" ? "frame" : "near-neutral",
-            sc["solved_ab_spread_before"].get<double>(),
-            sc["solved_ab_spread_after"].get<double>());
+            nlohmann::json(sc.shots).dump(), sc.hero, sc.ab_spread_before, sc.ab_spread_after,
+            sc.ab_spread_input, r.plan.continuity->target == "mean" ? "frame" : "near-neutral",
+            sc.solved_ab_spread_before, sc.solved_ab_spread_after);
     fmt::print("clip:   {}\nluts:   {}/ ({} .cube)\nplan:   {}\n", r.output, r.luts_dir,
                r.lut_paths.size(), r.plan_path);
     if (!r.report_path.empty()) fmt::print("report: {}\n", r.report_path);

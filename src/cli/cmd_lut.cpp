@@ -7,15 +7,14 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
-#include "autograde/learn/lutgen.hpp"
 #include "autograde/look/extract.hpp"
 #include "autograde/look/look.hpp"
 #include "autograde/look/look_fit.hpp"
-#include "autograde/look/match.hpp"
 #include "autograde/look/prompt.hpp"
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/pipeline/shot_look.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
@@ -47,12 +46,9 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--source", o->sources,
                   "the user's footage still(s) to grade (optional, repeatable)");
   sub->add_option("-o,--output", o->out, "output .cube (never an input)")->required();
-  // `learned` lives in a later layer (src/learn) than the other methods (src/look).
-  std::vector<std::string> methods = match_method_names();
-  methods.push_back("learned");
-  methods.push_back("hybrid");
-  sub->add_option("--method", o->method, "auto|reinhard|mkl|hist|idt|learned|hybrid")
-      ->check(CLI::IsMember(methods));
+  std::vector<std::string> methods;
+  for (const LookMethod& m : look_methods()) methods.push_back(m.name);
+  sub->add_option("--method", o->method, look_method_list())->check(CLI::IsMember(methods));
   sub->add_option("--strength", o->strength, "0..1 mix with identity")->check(CLI::Range(0.f, 1.f));
   sub->add_option("--size", o->size, "LUT size per axis")->check(CLI::Range(2, 129));
   sub->add_flag("--explain", o->explain, "print the fitted Look parameters");
@@ -67,10 +63,10 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
     if (o->ref.empty() && o->before.empty() && o->prompt.empty())
       throw_usage("give --ref IMG, --prompt TEXT (or both), or --before A --after B");
     // Prompt → Look delta (issue 6); nothing understood is a usage error naming the words.
-    PromptExplanation pex;
-    Look prompt_delta = identity_look();
+    PromptLook prompt;
+    const PromptExplanation& pex = prompt.explanation;
     if (!o->prompt.empty()) {
-      prompt_delta = look_from_prompt(o->prompt, &pex);
+      prompt = read_prompt(o->prompt);
       if (pex.terms.empty())
         throw_usage("no word of the prompt was understood" +
                     (pex.unknown.empty() ? std::string() : ": " + pex.unknown.front()));
@@ -97,11 +93,7 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       eo.lut_size = o->size;
       ExtractReport rep;
       Lut3D lut = extract_lut(a, b, eo, &rep, o->before, o->after);
-      if (o->strength < 1.f) {
-        const Lut3D id = Lut3D::identity(lut.size);
-        for (size_t i = 0; i < lut.table.size(); ++i)
-          lut.table[i] = id.table[i] + o->strength * (lut.table[i] - id.table[i]);
-      }
+      if (o->strength < 1.f) lut = mix_with_identity(lut, o->strength);
       write_cube(lut, o->out);
       report = {{"mode", "extract"},
                 {"fit_rms", rep.fit_rms},
@@ -126,47 +118,34 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
               "as a Look (explains the pair to RMS {:.4f}; the LUT written is the extraction):\n{}",
               lf.rms, describe(lf.look));
       }
-    } else if (o->ref.empty()) {
-      Look look = prompt_delta;
-      look.strength = o->strength;
-      write_cube(bake_look(look, o->size), o->out);
-      report = {{"mode", "prompt"}, {"look", to_json(look)}};
     } else {
-      const ImageF reference = read_image(o->ref).image;
+      ImageF reference;
+      if (!o->ref.empty()) reference = read_image(o->ref).image;
       std::vector<ImageF> sources;
       for (const auto& s : o->sources) sources.push_back(read_image(s).image);
-      MatchOptions mo;
-      mo.method = o->method;
-      mo.strength = o->strength;
-      mo.lut_size = o->size;
-      MatchResult r =
-          o->method == "learned"  ? learn::match_reference_learned(reference, sources, mo, o->ref)
-          : o->method == "hybrid" ? learn::match_reference_hybrid(reference, sources, mo, o->ref)
-                                  : match_reference(reference, sources, mo, o->ref);
-      if (!o->prompt.empty()) {
-        // "like this still but colder": the prompt's delta on top of the matched grade.
-        if (r.look) {
-          r.look = apply_prompt_delta(*r.look, prompt_delta);
-          r.look->strength = o->strength;
-          r.lut = bake_look(*r.look, o->size);
-        } else {
-          for (size_t i = 0; i < r.lut.table.size(); i += 3) {
-            const Rgb v =
-                apply_look(prompt_delta, {r.lut.table[i], r.lut.table[i + 1], r.lut.table[i + 2]});
-            for (int c = 0; c < 3; ++c) r.lut.table[i + size_t(c)] = v[size_t(c)];
-          }
+      LookRequest q;
+      q.reference = o->ref.empty() ? nullptr : &reference;
+      q.reference_name = o->ref;
+      q.sources = sources;
+      q.prompt = o->prompt.empty() ? nullptr : &prompt;
+      q.method = o->method;
+      q.strength = o->strength;
+      q.lut_size = o->size;
+      const FoundLook r = find_look(q);
+      write_cube(bake_look(r.look, o->size), o->out);
+      if (o->ref.empty()) {
+        report = {{"mode", "prompt"}, {"look", to_json(r.look)}};
+      } else {
+        report = {{"mode", "match"},
+                  {"method", r.method},
+                  {"confidence", r.confidence},
+                  {"notes", r.notes}};
+        if (r.parametric) report["look"] = to_json(r.look);
+        if (o->explain) {
+          fmt::print("method: {}  confidence: {:.2f}\n", r.method, r.confidence);
+          if (r.parametric) fmt::print("look:\n{}", describe(r.look));
+          for (const auto& n : r.notes) fmt::print("note: {}\n", n);
         }
-      }
-      write_cube(r.lut, o->out);
-      report = {{"mode", "match"},
-                {"method", r.method},
-                {"confidence", r.confidence},
-                {"notes", r.notes}};
-      if (r.look) report["look"] = to_json(*r.look);
-      if (o->explain) {
-        fmt::print("method: {}  confidence: {:.2f}\n", r.method, r.confidence);
-        if (r.look) fmt::print("look:\n{}", describe(*r.look));
-        for (const auto& n : r.notes) fmt::print("note: {}\n", n);
       }
     }
     if (o->json) fmt::print("{}\n", report.dump(2));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
@@ -38,9 +39,10 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
     for (const auto& w : r.warnings) fmt::print(stderr, "autograde: warning: {}\n", w);
     if (!a->luts.empty()) write_plan_luts(plan, plan_luts(plan), a->luts);
     if (global.quiet) return;
-    fmt::print("rendered {} frames in {} shot(s) ({} path) to {}\n", r.frames, plan.shots.size(), r.pixel_path,
-               a->output);
-    for (size_t i = 0; i < r.shot_metrics.size(); ++i) fmt::print("  shot {}: {}\n", i, r.shot_metrics[i].dump());
+    fmt::print("rendered {} frames in {} shot(s) ({} path) to {}\n", r.frames, plan.shots.size(),
+               r.pixel_path, a->output);
+    for (size_t i = 0; i < r.shot_metrics.size(); ++i)
+      fmt::print("  shot {}: {}\n", i, to_json(r.shot_metrics[i]).dump());
   };
 }
 

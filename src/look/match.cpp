@@ -18,14 +18,19 @@ const std::vector<std::string>& match_method_names() {
 MatchResult match_reference(const ImageF& reference, std::span<const ImageF> sources,
                             const MatchOptions& options, const std::string& reference_name) {
   const auto& names = match_method_names();
-  if (std::find(names.begin(), names.end(), options.method) == names.end())
-    throw_usage("unknown matching method '" + options.method + "' (auto, reinhard, mkl, hist, idt)");
+  if (std::find(names.begin(), names.end(), options.method) == names.end()) {
+    std::string list;
+    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+    throw_usage("unknown matching method '" + options.method + "' (" + list + ")");
+  }
   if (options.lut_size < 2 || options.lut_size > 129)
     throw_usage("LUT size must be 2..129, got " + std::to_string(options.lut_size));
-  if (!(options.strength >= 0.f && options.strength <= 1.f)) throw_usage("strength must be in 0..1");
+  if (!(options.strength >= 0.f && options.strength <= 1.f))
+    throw_usage("strength must be in 0..1");
   const int analysis = std::clamp(options.analysis_size, 8, 2048);
 
-  const std::vector<Rgb> ref = look_detail::pixels_of(look_detail::analysis_image(reference, analysis, reference_name));
+  const std::vector<Rgb> ref =
+      look_detail::pixels_of(look_detail::analysis_image(reference, analysis, reference_name));
   std::vector<Rgb> src;
   for (size_t i = 0; i < sources.size(); ++i) {
     auto px = look_detail::pixels_of(
@@ -54,16 +59,20 @@ MatchResult match_reference(const ImageF& reference, std::span<const ImageF> sou
     if (src.empty())
       throw_usage("method '" + options.method +
                   "' transfers the reference's colour distribution onto a source: give --source");
-    if (options.method == "reinhard") result.lut = look_detail::reinhard_lut(src, ref, options.lut_size);
-    else if (options.method == "mkl") result.lut = look_detail::mkl_lut(src, ref, options.lut_size);
-    else if (options.method == "hist") result.lut = look_detail::hist_lut(src, ref, options.lut_size);
-    else result.lut = look_detail::idt_lut(src, ref, options.lut_size);
+    if (options.method == "reinhard")
+      result.lut = look_detail::reinhard_lut(src, ref, options.lut_size);
+    else if (options.method == "mkl")
+      result.lut = look_detail::mkl_lut(src, ref, options.lut_size);
+    else if (options.method == "hist")
+      result.lut = look_detail::hist_lut(src, ref, options.lut_size);
+    else
+      result.lut = look_detail::idt_lut(src, ref, options.lut_size);
     look_detail::apply_strength(result.lut, options.strength);
   }
   const float kept = look_detail::regularise_lut(result.lut);
   if (kept < 1.f)
-    result.notes.push_back("mapping inverted tones along the grey axis; mixed " + std::to_string(kept) +
-                           " of it with identity to keep it monotone");
+    result.notes.push_back("mapping inverted tones along the grey axis; mixed " +
+                           std::to_string(kept) + " of it with identity to keep it monotone");
   return result;
 }
 

@@ -17,6 +17,14 @@ Lut1D Lut1D::identity(int size) {
   return lut;
 }
 
+Lut3D mix_with_identity(const Lut3D& lut, float t) {
+  Lut3D out = lut;
+  const Lut3D id = Lut3D::identity(lut.size);
+  for (size_t i = 0; i < out.table.size(); ++i)
+    out.table[i] = id.table[i] + t * (lut.table[i] - id.table[i]);
+  return out;
+}
+
 Lut3D Lut3D::identity(int size) {
   Lut3D lut;
   lut.size = size;
@@ -42,9 +50,8 @@ template <typename L>
 void validate_common(const L& lut, size_t expected, int min_size, int max_size,
                      const std::string& what, const char* kind) {
   if (lut.size < min_size || lut.size > max_size)
-    throw_bad_input(what, std::string(kind) + " size " + std::to_string(lut.size) +
-                              " is outside " + std::to_string(min_size) + ".." +
-                              std::to_string(max_size));
+    throw_bad_input(what, std::string(kind) + " size " + std::to_string(lut.size) + " is outside " +
+                              std::to_string(min_size) + ".." + std::to_string(max_size));
   if (lut.table.size() != expected)
     throw_bad_input(what, std::string(kind) + " has " + std::to_string(lut.table.size() / 3) +
                               " entries, expected " + std::to_string(expected / 3));

@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include "autograde/core/error.hpp"
+#include "frame_to_rgb_impl.hpp"
 #include "video_ffmpeg.hpp"
 
 namespace autograde {
@@ -38,13 +39,10 @@ struct VideoReader::Impl {
   AVStream* stream = nullptr;
   VideoStreamInfo info;
   FramePtr frame = make_frame();
-  FramePtr repacked = make_frame();
   PacketPtr packet = make_packet();
-  SwsPtr rgb_sws;
-  SwsPtr yuv_sws;
+  FrameToRgb::Impl rgb_conv, analysis_conv;
   SwsPtr planar_sws;
   FramePtr planar = make_frame();
-  std::vector<uint16_t> rgb16;
   int64_t frames = 0;
   int64_t video_packets = 0;
   int64_t last_pts = AV_NOPTS_VALUE;
@@ -65,7 +63,7 @@ struct VideoReader::Impl {
   bool decode_one();
   void finish_checks();
   void stamp(VideoFrame& out);
-  void to_rgb(ImageF& out);
+  void to_rgb(ImageF& out, int want_w, int want_h, FrameToRgb::Impl& conv);
   YuvPlanes to_yuv();
 };
 
@@ -218,69 +216,21 @@ void VideoReader::Impl::stamp(VideoFrame& out) {
   ++frames;
 }
 
-void VideoReader::Impl::to_rgb(ImageF& out) {
+void VideoReader::Impl::to_rgb(ImageF& out, int want_w, int want_h, FrameToRgb::Impl& conv) {
   const AVFrame& f = *frame;
   bool jpeg = false;
   AVPixelFormat src_fmt = strip_jpeg_alias(static_cast<AVPixelFormat>(f.format), &jpeg);
-  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(src_fmt);
-  if (!d) fail("frame with an unknown pixel format at " + where());
-  const bool src_rgb =
-      (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL)) || d->nb_components < 3;
-  int ow = options.rgb_width, oh = options.rgb_height;
-  double sar = f.sample_aspect_ratio.num > 0 && f.sample_aspect_ratio.den > 0
-                   ? av_q2d(f.sample_aspect_ratio)
-                   : 1.0;
-  double display_aspect = double(f.width) * sar / f.height;
-  if (ow <= 0 && oh <= 0) {
-    ow = f.width;
-    oh = f.height;
-  } else if (oh <= 0) {
-    oh = std::max(1, int(std::lround(ow / display_aspect)));
-  } else if (ow <= 0) {
-    ow = std::max(1, int(std::lround(oh * display_aspect)));
-  }
-  const bool scaling = ow != f.width || oh != f.height;
-  const int flags = (scaling && ow < f.width ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND |
-                    SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP | SWS_BITEXACT;
-  if (src_rgb) {
-    // RGB/palette/grey sources: no matrix; swscale repacks (and scales) to RGB48.
-    rgb_sws.reset(sws_getCachedContext(rgb_sws.release(), f.width, f.height, src_fmt, ow, oh,
-                                       AV_PIX_FMT_RGB48LE, flags, nullptr, nullptr, nullptr));
-    if (!rgb_sws) fail(std::string("cannot convert pixel format ") + d->name + " to RGB");
-    rgb16.resize(size_t(ow) * oh * 3);
-    uint8_t* dst[4] = {reinterpret_cast<uint8_t*>(rgb16.data()), nullptr, nullptr, nullptr};
-    int dst_stride[4] = {ow * 6, 0, 0, 0};
-    sws_scale(rgb_sws.get(), f.data, f.linesize, 0, f.height, dst, dst_stride);
-    if (out.width != ow || out.height != oh || out.channels != 3) out = ImageF(ow, oh, 3);
-    constexpr float kScale = 1.0f / 65535.0f;
-    for (size_t i = 0; i < rgb16.size(); ++i) out.pixels[i] = float(rgb16[i]) * kScale;
-    return;
-  }
+  const double sar = f.sample_aspect_ratio.num > 0 && f.sample_aspect_ratio.den > 0
+                         ? av_q2d(f.sample_aspect_ratio)
+                         : 1.0;
+  int ow = 0, oh = 0;
+  rgb_output_size(f.width, f.height, sar, want_w, want_h, ow, oh);
   ColorTags tags = tags_of(f);
   if (tags.matrix == kH273Unspecified) tags.matrix = info.tags.matrix;
   if (tags.range == ColorRange::Unspecified) tags.range = info.tags.range;
   tags = effective_color_tags(tags, f.width, f.height, jpeg);
-  // swscale brings the picture to planar 4:4:4 of the same depth (chroma upsampling and any
-  // resize, no change of code values' meaning); the matrix is applied in float.
-  const AVPixelFormat fmt444 = planar_yuv_format(d->comp[0].depth, 0, 0);
-  const AVFrame* src444 = &f;
-  if (scaling || src_fmt != fmt444) {
-    yuv_sws.reset(sws_getCachedContext(yuv_sws.release(), f.width, f.height, src_fmt, ow, oh,
-                                       fmt444, flags, nullptr, nullptr, nullptr));
-    if (!yuv_sws) fail(std::string("cannot convert pixel format ") + d->name + " to planar 4:4:4");
-    set_colorspace(yuv_sws.get(), tags, true, tags, true);
-    if (repacked->width != ow || repacked->height != oh || repacked->format != fmt444) {
-      av_frame_unref(repacked.get());
-      repacked->width = ow;
-      repacked->height = oh;
-      repacked->format = fmt444;
-      if (av_frame_get_buffer(repacked.get(), 0) < 0)
-        throw_internal("out of memory (frame buffer)");
-    }
-    sws_scale(yuv_sws.get(), f.data, f.linesize, 0, f.height, repacked->data, repacked->linesize);
-    src444 = repacked.get();
-  }
-  yuv444_to_rgb(*src444, tags, out);
+  const std::string err = conv.convert(f, src_fmt, tags, ow, oh, out);
+  if (!err.empty()) fail(err + " at " + where());
 }
 
 YuvPlanes VideoReader::Impl::to_yuv() {
@@ -335,7 +285,11 @@ bool VideoReader::next(VideoFrame& out) {
   if (!impl_->decode_one()) return false;
   impl_->stamp(out);
   FrameOutput o = impl_->options.output;
-  if (o == FrameOutput::Rgb || o == FrameOutput::Both) impl_->to_rgb(out.rgb);
+  const VideoReadOptions& opt = impl_->options;
+  if (o == FrameOutput::Rgb || o == FrameOutput::Both)
+    impl_->to_rgb(out.rgb, opt.rgb_width, opt.rgb_height, impl_->rgb_conv);
+  if (opt.analysis_width > 0)
+    impl_->to_rgb(out.analysis, opt.analysis_width, 0, impl_->analysis_conv);
   out.yuv = (o == FrameOutput::Yuv || o == FrameOutput::Both) ? impl_->to_yuv() : YuvPlanes{};
   return true;
 }

@@ -1,11 +1,10 @@
 #include "autograde/pipeline/continuity.hpp"
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <numeric>
-
-#include <Eigen/Dense>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "autograde/analysis/color_histogram.hpp"
 #include "autograde/color/color.hpp"
@@ -20,7 +19,8 @@ ColorHistogram mean_histogram(const std::vector<ImageF>& frames) {
   for (const auto& f : frames) {
     const ColorHistogram h = compute_color_histogram(f);
     for (size_t i = 0; i < m.color.size(); ++i) m.color[i] += h.color[i] / float(frames.size());
-    for (size_t i = 0; i < m.regions.size(); ++i) m.regions[i] += h.regions[i] / float(frames.size());
+    for (size_t i = 0; i < m.regions.size(); ++i)
+      m.regions[i] += h.regions[i] / float(frames.size());
   }
   return m;
 }
@@ -73,7 +73,8 @@ Look with_balance(const Look& look, double temperature, double tint) {
   return add(look, delta);
 }
 
-double spread(const std::vector<Eigen::Vector3d>& means, const std::vector<int>& members, int a, int b) {
+double spread(const std::vector<Eigen::Vector3d>& means, const std::vector<int>& members, int a,
+              int b) {
   if (members.size() < 2) return 0.0;
   double ca = 0, cb = 0;
   for (int m : members) ca += means[size_t(m)][a], cb += b >= 0 ? means[size_t(m)][b] : 0.0;
@@ -88,7 +89,8 @@ double spread(const std::vector<Eigen::Vector3d>& means, const std::vector<int>&
 
 }  // namespace
 
-std::vector<int> group_scenes(const std::vector<std::vector<ImageF>>& shot_frames, double threshold) {
+std::vector<int> group_scenes(const std::vector<std::vector<ImageF>>& shot_frames,
+                              double threshold) {
   const size_t n = shot_frames.size();
   std::vector<ColorHistogram> h;
   for (const auto& f : shot_frames) h.push_back(mean_histogram(f));
@@ -100,7 +102,8 @@ std::vector<int> group_scenes(const std::vector<std::vector<ImageF>>& shot_frame
   };
   for (size_t i = 0; i < n; ++i)
     for (size_t j = i + 1; j < n; ++j)
-      if (threshold >= 1.0 || color_distance(h[i], h[j]) < threshold) parent[size_t(find(int(j)))] = find(int(i));
+      if (threshold >= 1.0 || color_distance(h[i], h[j]) < threshold)
+        parent[size_t(find(int(j)))] = find(int(i));
   std::vector<int> scene(n, -1), label(n, -1);
   int next = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -111,8 +114,8 @@ std::vector<int> group_scenes(const std::vector<std::vector<ImageF>>& shot_frame
   return scene;
 }
 
-nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const ContinuityOptions& options) {
-  using nlohmann::json;
+ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
+                                  const ContinuityOptions& options) {
   if (options.target != "neutral" && options.target != "mean")
     throw_usage("continuity target must be 'neutral' or 'mean', got '" + options.target + "'");
   std::vector<std::vector<ImageF>> frames;
@@ -131,12 +134,11 @@ nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const Contin
     nbefore[i] = nafter[i] = graded_mean_lab(shots[i].look, neutral[i]);
   }
   const int scenes = n ? *std::max_element(scene.begin(), scene.end()) + 1 : 0;
-  json out = {{"scene_threshold", options.scene_threshold},
-              {"target", options.target},
-              {"neutral_fraction", options.target == "mean" ? 1.0 : options.neutral_fraction},
-              {"scenes", json::array()},
-              {"shots", json::array()}};
-  std::vector<json> shot_info(n);
+  ContinuityResult out;
+  out.scene_threshold = options.scene_threshold;
+  out.target = options.target;
+  out.neutral_fraction = options.target == "mean" ? 1.0 : options.neutral_fraction;
+  out.shots.resize(n);
   for (int sc = 0; sc < scenes; ++sc) {
     std::vector<int> members;
     for (size_t i = 0; i < n; ++i)
@@ -144,7 +146,8 @@ nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const Contin
     int hero = members.front();
     for (int m : members)
       if (shots[size_t(m)].frame_count > shots[size_t(hero)].frame_count) hero = m;
-    const Eigen::Vector2d target = graded_mean_lab(shots[size_t(hero)].look, neutral[size_t(hero)]).tail<2>();
+    const Eigen::Vector2d target =
+        graded_mean_lab(shots[size_t(hero)].look, neutral[size_t(hero)]).tail<2>();
     for (int m : members) {
       double t = 0, g = 0;
       if (m != hero && !neutral[size_t(m)].empty()) {
@@ -153,12 +156,15 @@ nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const Contin
         // Gauss-Newton on (temperature, tint) with a forward-difference Jacobian; a few steps
         // suffice because mean a*b* is close to linear in small white-balance gains.
         for (int it = 0; it < 6; ++it) {
-          const Eigen::Vector2d f = graded_mean_lab(with_balance(base, t, g), solve_px).tail<2>() - target;
+          const Eigen::Vector2d f =
+              graded_mean_lab(with_balance(base, t, g), solve_px).tail<2>() - target;
           if (f.norm() < 0.05) break;
           constexpr double h = 0.02;
           Eigen::Matrix2d J;
-          J.col(0) = (graded_mean_lab(with_balance(base, t + h, g), solve_px).tail<2>() - target - f) / h;
-          J.col(1) = (graded_mean_lab(with_balance(base, t, g + h), solve_px).tail<2>() - target - f) / h;
+          J.col(0) =
+              (graded_mean_lab(with_balance(base, t + h, g), solve_px).tail<2>() - target - f) / h;
+          J.col(1) =
+              (graded_mean_lab(with_balance(base, t, g + h), solve_px).tail<2>() - target - f) / h;
           if (std::abs(J.determinant()) < 1e-9) break;
           const Eigen::Vector2d step = J.colPivHouseholderQr().solve(-f);
           t = std::clamp(t + step[0], -1.0, 1.0);
@@ -168,25 +174,70 @@ nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const Contin
         after[size_t(m)] = graded_mean_lab(shots[size_t(m)].look, px[size_t(m)]);
         nafter[size_t(m)] = graded_mean_lab(shots[size_t(m)].look, neutral[size_t(m)]);
       }
-      shot_info[size_t(m)] = {{"scene", sc},
-                              {"hero", m == hero},
-                              {"temperature", t},
-                              {"tint", g},
-                              {"mean_ab_before", {before[size_t(m)][1], before[size_t(m)][2]}},
-                              {"mean_ab_after", {after[size_t(m)][1], after[size_t(m)][2]}}};
+      out.shots[size_t(m)] = {sc,
+                              m == hero,
+                              t,
+                              g,
+                              {before[size_t(m)][1], before[size_t(m)][2]},
+                              {after[size_t(m)][1], after[size_t(m)][2]}};
     }
-    out["scenes"].push_back({{"shots", members},
-                             {"hero", hero},
-                             {"ab_spread_input", spread(input_mean, members, 1, 2)},
-                             {"ab_spread_before", spread(before, members, 1, 2)},
-                             {"ab_spread_after", spread(after, members, 1, 2)},
-                             {"solved_ab_spread_before", spread(nbefore, members, 1, 2)},
-                             {"solved_ab_spread_after", spread(nafter, members, 1, 2)},
-                             {"l_spread_before", spread(before, members, 0, -1)},
-                             {"l_spread_after", spread(after, members, 0, -1)}});
+    out.scenes.push_back({members, hero, spread(input_mean, members, 1, 2),
+                          spread(before, members, 1, 2), spread(after, members, 1, 2),
+                          spread(nbefore, members, 1, 2), spread(nafter, members, 1, 2),
+                          spread(before, members, 0, -1), spread(after, members, 0, -1)});
   }
-  for (auto& s : shot_info) out["shots"].push_back(s);
   return out;
+}
+
+nlohmann::json to_json(const ContinuityScene& s) {
+  return {{"shots", s.shots},
+          {"hero", s.hero},
+          {"ab_spread_input", s.ab_spread_input},
+          {"ab_spread_before", s.ab_spread_before},
+          {"ab_spread_after", s.ab_spread_after},
+          {"solved_ab_spread_before", s.solved_ab_spread_before},
+          {"solved_ab_spread_after", s.solved_ab_spread_after},
+          {"l_spread_before", s.l_spread_before},
+          {"l_spread_after", s.l_spread_after}};
+}
+
+nlohmann::json to_json(const ContinuityShotResult& s) {
+  return {{"scene", s.scene},
+          {"hero", s.hero},
+          {"temperature", s.temperature},
+          {"tint", s.tint},
+          {"mean_ab_before", s.mean_ab_before},
+          {"mean_ab_after", s.mean_ab_after}};
+}
+
+nlohmann::json continuity_plan_json(const ContinuityResult& r) {
+  nlohmann::json scenes = nlohmann::json::array();
+  for (const ContinuityScene& s : r.scenes) scenes.push_back(to_json(s));
+  return {{"enabled", true},
+          {"scene_threshold", r.scene_threshold},
+          {"target", r.target},
+          {"neutral_fraction", r.neutral_fraction},
+          {"scenes", scenes}};
+}
+
+ContinuityResult continuity_from_plan_json(const nlohmann::json& j,
+                                           const std::string& source_name) {
+  ContinuityResult r;
+  try {
+    r.scene_threshold = j.at("scene_threshold").get<double>();
+    r.target = j.at("target").get<std::string>();
+    r.neutral_fraction = j.at("neutral_fraction").get<double>();
+    for (const auto& s : j.at("scenes"))
+      r.scenes.push_back(
+          {s.at("shots").get<std::vector<int>>(), s.at("hero").get<int>(),
+           s.at("ab_spread_input").get<double>(), s.at("ab_spread_before").get<double>(),
+           s.at("ab_spread_after").get<double>(), s.at("solved_ab_spread_before").get<double>(),
+           s.at("solved_ab_spread_after").get<double>(), s.at("l_spread_before").get<double>(),
+           s.at("l_spread_after").get<double>()});
+  } catch (const nlohmann::json::exception& e) {
+    throw_bad_input(source_name, std::string("malformed \"continuity\": ") + e.what());
+  }
+  return r;
 }
 
 }  // namespace autograde

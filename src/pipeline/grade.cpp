@@ -12,27 +12,22 @@ extern "C" {
 #include <libavutil/avutil.h>
 }
 
-#include "autograde/analysis/shots.hpp"
+#include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/learn/analyzer.hpp"
 #include "autograde/learn/corrector.hpp"
 #include "autograde/learn/features.hpp"
-#include "autograde/learn/lutgen.hpp"
 #include "autograde/learn/models.hpp"
-#include "autograde/look/match.hpp"
-#include "autograde/look/prompt.hpp"
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/media/video_reader.hpp"
-#include "autograde/pipeline/cleanup.hpp"
+#include "autograde/pipeline/clip_analysis.hpp"
 #include "autograde/pipeline/continuity.hpp"
 #include "autograde/pipeline/input_colorspace.hpp"
-#include "autograde/pipeline/progress.hpp"
-#include "autograde/pipeline/report_html.hpp"
+#include "autograde/pipeline/shot_look.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
-#include "autograde/pipeline/shot_sampling.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -61,24 +56,6 @@ json probe_json(const VideoStreamInfo& i) {
           {"rotation", i.rotation},
           {"audio_streams", i.audio_streams},
           {"subtitle_streams", i.subtitle_streams}};
-}
-
-// The Look a match result stands for: its fitted Look when baking that Look reproduces the
-// returned LUT (the `auto` method), else identity with the LUT as residual (classic methods).
-Look look_of(const MatchResult& r, int size) {
-  if (r.look) {
-    const Lut3D baked = bake_look(*r.look, size);
-    float worst = 0;
-    if (baked.table.size() == r.lut.table.size())
-      for (size_t i = 0; i < baked.table.size(); ++i)
-        worst = std::max(worst, std::abs(baked.table[i] - r.lut.table[i]));
-    else
-      worst = 1;
-    if (worst < 1e-4f) return *r.look;
-  }
-  Look l = identity_look();
-  l.residual = r.lut;
-  return l;
 }
 
 std::string boundary_name(BoundaryKind k) { return boundary_kind_name(k); }
@@ -126,13 +103,7 @@ GradeResult grade_clip(const GradeOptions& o,
     throw_bad_input(o.reference, "no such file");
   // Check every option that can fail fast before the long steps.
   if (o.input_colorspace != "auto") (void)parse_input_colorspace(o.input_colorspace);
-  if (!o.reference.empty()) {
-    const auto& names = match_method_names();
-    if (o.method != "learned" && o.method != "hybrid" &&
-        std::find(names.begin(), names.end(), o.method) == names.end())
-      throw_usage("unknown --method '" + o.method +
-                  "' (auto, reinhard, mkl, hist, idt, learned, hybrid)");
-  }
+  if (!o.reference.empty()) check_look_method(o.method);
 
   const fs::path out(o.output);
   const fs::path out_dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
@@ -145,35 +116,26 @@ GradeResult grade_clip(const GradeOptions& o,
   const std::vector<std::string> inputs{o.input, o.reference};
   check_not_input(res.output, inputs);
   check_not_input(res.plan_path, inputs);
-  if (!res.report_path.empty()) check_not_input(res.report_path, inputs);
+  if (!res.report_path.empty()) {
+    check_not_input(res.report_path, inputs);
+    if (!o.report) throw_internal("grade: a report path without a report renderer");
+  }
   if (fs::exists(res.luts_dir, ec) && !fs::is_directory(res.luts_dir, ec))
     throw_usage("--luts '" + res.luts_dir + "' is not a folder");
 
-  // Probe (audio-only, unreadable and unknown-codec files fail here, naming the file).
-  const VideoStreamInfo info = VideoReader(o.input).info();
+  // Probe (audio-only, unreadable and unknown-codec files fail here, naming the file), then
+  // shots and samples from one decode.
+  (void)VideoReader(o.input).info();
   LoadedImage reference;
   if (!o.reference.empty()) reference = read_image(o.reference);
-
-  // 1. Shots.
-  ShotList shots;
-  {
-    ProgressBar bar("shots", info.frame_count, o.quiet);
-    shots = detect_shots(o.input, {}, [&](int64_t done, int64_t total) {
-      bar.set_total(total);
-      bar.update(done);
-    });
-  }
-  if (shots.shots.empty()) throw_bad_input(o.input, "no video frames");
-
-  // 2. Sample frames across each shot.
-  std::vector<ShotRange> ranges;
-  for (const auto& s : shots.shots) ranges.push_back({s.first_frame, s.last_frame});
-  std::vector<std::vector<SampledFrame>> samples;
-  {
-    ProgressBar bar("sample", info.frame_count, o.quiet);
-    samples = sample_shots(o.input, ranges, o.samples_per_shot,
-                           std::min(o.sample_width, info.width), [&](int64_t d) { bar.update(d); });
-  }
+  ClipAnalysisOptions ao;
+  ao.samples_per_shot = o.samples_per_shot;
+  ao.sample_width = o.sample_width;
+  ao.quiet = o.quiet;
+  const ClipAnalysis clip = analyze_clip(o.input, ao);
+  const VideoStreamInfo& info = clip.info;
+  const ShotList& shots = clip.shots;
+  const std::vector<std::vector<SampledFrame>>& samples = clip.samples;
 
   // 3. Input colour space.
   const InputColorspaceChoice cs =
@@ -224,13 +186,12 @@ GradeResult grade_clip(const GradeOptions& o,
   plan.encode = o.encode;
   if (plan.encode.threads <= 0) plan.encode.threads = default_encoder_threads();
   plan.extra["tool"] = tool_versions();
-  PromptExplanation prompt_expl;
-  Look prompt_look = identity_look();
+  PromptLook prompt;
   if (!o.prompt.empty()) {
-    prompt_look = look_from_prompt(o.prompt, &prompt_expl);
-    if (!prompt_expl.unknown.empty()) {
+    prompt = read_prompt(o.prompt);
+    if (!prompt.explanation.unknown.empty()) {
       std::string words;
-      for (const auto& w : prompt_expl.unknown) words += (words.empty() ? "" : ", ") + w;
+      for (const auto& w : prompt.explanation.unknown) words += (words.empty() ? "" : ", ") + w;
       warn("prompt words not understood: " + words);
     }
   }
@@ -248,31 +209,25 @@ GradeResult grade_clip(const GradeOptions& o,
     json sample_idx = json::array();
     for (const auto& f : samples[i]) sample_idx.push_back(f.index);
     sp.match["sample_frames"] = sample_idx;
+    LookRequest q;
+    q.reference = o.reference.empty() ? nullptr : &reference.image;
+    q.reference_name = o.reference;
+    q.sources = display[i];
+    q.prompt = o.prompt.empty() ? nullptr : &prompt;
+    q.method = o.method;
+    q.strength = o.strength;
+    q.lut_size = o.lut_size;
+    const FoundLook found = find_look(q);
+    sp.look = found.look;
+    sp.match["method"] = found.method;
     if (!o.reference.empty()) {
-      MatchOptions mo;
-      mo.method = o.method;
-      mo.strength = o.strength;
-      mo.lut_size = o.lut_size;
-      const MatchResult r =
-          o.method == "learned"
-              ? learn::match_reference_learned(reference.image, display[i], mo, o.reference)
-          : o.method == "hybrid"
-              ? learn::match_reference_hybrid(reference.image, display[i], mo, o.reference)
-              : match_reference(reference.image, display[i], mo, o.reference);
-      sp.look = look_of(r, o.lut_size);
-      sp.match["method"] = r.method;
-      sp.match["confidence"] = r.confidence;
-      sp.match["notes"] = r.notes;
-      for (const auto& n : r.notes)  // said once per run, not once per shot
+      sp.match["confidence"] = found.confidence;
+      sp.match["notes"] = found.notes;
+      for (const auto& n : found.notes)  // said once per run, not once per shot
         if (std::find(said.begin(), said.end(), n) == said.end()) warn(n), said.push_back(n);
-      sp.match["look_is_parametric"] = !sp.look.residual.has_value();
-      if (!o.prompt.empty()) sp.look = apply_prompt_delta(sp.look, prompt_look);
-    } else {
-      sp.look = prompt_look;
-      sp.look.strength = o.strength;
-      sp.match["method"] = "prompt";
+      sp.match["look_is_parametric"] = found.parametric;
     }
-    if (!o.prompt.empty()) sp.match["prompt"] = format_explanation(prompt_expl);
+    if (!o.prompt.empty()) sp.match["prompt"] = format_explanation(prompt.explanation);
     if (corrections[i]) {
       sp.correction = corrections[i];
       sp.match["auto_correct"] = correction_info[i];
@@ -291,19 +246,13 @@ GradeResult grade_clip(const GradeOptions& o,
     ContinuityOptions co;
     co.scene_threshold = o.scene_threshold;
     co.target = o.continuity_target;
-    json c = match_continuity(cshots, co);
+    ContinuityResult c = match_continuity(cshots, co);
     for (size_t i = 0; i < cshots.size(); ++i) {
       plan.shots[i].look = cshots[i].look;
       plan.shots[i].scene = cshots[i].scene;
-      plan.shots[i].match["continuity"] = c["shots"][i];
+      plan.shots[i].match["continuity"] = to_json(c.shots[i]);
     }
-    plan.continuity = {{"enabled", true},
-                       {"scene_threshold", c["scene_threshold"]},
-                       {"target", c["target"]},
-                       {"neutral_fraction", c["neutral_fraction"]},
-                       {"scenes", c["scenes"]}};
-  } else {
-    plan.continuity = {{"enabled", false}};
+    plan.continuity = std::move(c);
   }
 
   // 6. Outputs, staged: the LUTs folder may be new.
@@ -331,7 +280,7 @@ GradeResult grade_clip(const GradeOptions& o,
   RenderOptions ro;
   ro.quiet = o.quiet;
   ro.measure = o.measure;
-  res.render = render_plan(plan, res.output, ro, video_tmp);
+  res.render = render_plan(plan, res.output, ro, video_tmp, luts);
   for (const auto& w : res.render.warnings) warn(w);
   for (size_t i = 0; i < plan.shots.size() && i < res.render.shot_metrics.size(); ++i)
     plan.shots[i].metrics = res.render.shot_metrics[i];
@@ -340,7 +289,7 @@ GradeResult grade_clip(const GradeOptions& o,
   res.plan_json = plan_to_json(plan);
   write_file_atomic(staged.stage(res.plan_path), res.plan_json.dump(2) + "\n");
   if (!res.report_path.empty()) {
-    ReportInputs ri;
+    GradeReportInputs ri;
     ri.plan = &plan;
     ri.luts = &luts;
     ri.reference = o.reference.empty() ? nullptr : &reference.image;
@@ -348,7 +297,7 @@ GradeResult grade_clip(const GradeOptions& o,
     ri.output_name = res.output;
     for (size_t s = 0; s < samples.size(); ++s)
       ri.sample_frames.push_back(samples[s].empty() ? -1 : samples[s][samples[s].size() / 2].index);
-    write_file_atomic(staged.stage(res.report_path), render_report_html(ri));
+    write_file_atomic(staged.stage(res.report_path), o.report(ri));
   }
   staged.commit_all();
   luts_folder.keep();

@@ -48,7 +48,7 @@ json plan_to_json(const GradePlan& p) {
                  {"crf", p.encode.crf},
                  {"preset", p.encode.preset},
                  {"threads", p.encode.threads}};
-  j["continuity"] = p.continuity;
+  j["continuity"] = p.continuity ? continuity_plan_json(*p.continuity) : json{{"enabled", false}};
   json shots = json::array();
   for (const auto& s : p.shots) {
     shots.push_back({{"index", s.index},
@@ -62,7 +62,7 @@ json plan_to_json(const GradePlan& p) {
                      {"look", to_json(s.look)},
                      {"lut", s.lut_file},
                      {"match", s.match},
-                     {"metrics", s.metrics}});
+                     {"metrics", s.metrics ? to_json(*s.metrics) : json::object()}});
     if (s.correction) shots.back()["correction"] = to_json(*s.correction);
   }
   j["shots"] = shots;
@@ -106,10 +106,11 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
       p.encode.crf = j["encode"].value("crf", -1);
       p.encode.preset = j["encode"].value("preset", "medium");
       p.encode.threads = j["encode"].value("threads", 0);  // absent: written before pinning
-      if (p.encode.threads < 0 || p.encode.threads > 64)
-        bad("encode.threads must be 0..64");
+      if (p.encode.threads < 0 || p.encode.threads > 64) bad("encode.threads must be 0..64");
     }
-    p.continuity = j.value("continuity", json::object());
+    if (j.contains("continuity") && j["continuity"].is_object() &&
+        j["continuity"].value("enabled", false))
+      p.continuity = continuity_from_plan_json(j["continuity"], name);
     p.history = j.value("history", json::array());
     if (!p.history.is_array()) bad("\"history\" must be an array");
     const json& shots = j.at("shots");
@@ -132,7 +133,9 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
             look_from_json(s["correction"], name + ": shot " + std::to_string(i) + " correction");
       sp.lut_file = s.value("lut", "");
       sp.match = s.value("match", json::object());
-      sp.metrics = s.value("metrics", json::object());
+      if (s.contains("metrics") && s["metrics"].is_object() && !s["metrics"].empty())
+        sp.metrics = temporal_metrics_from_json(s["metrics"],
+                                                name + ": shot " + std::to_string(i) + " metrics");
       const int64_t expected_first = i == 0 ? 0 : p.shots.back().last_frame + 1;
       if (sp.first_frame != expected_first || sp.last_frame < sp.first_frame)
         bad("shot " + std::to_string(i) + ": frames " + std::to_string(sp.first_frame) + ".." +

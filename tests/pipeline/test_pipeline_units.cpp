@@ -10,20 +10,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
+#include "autograde/analysis/temporal_metrics.hpp"
 #include "autograde/color/camera_log.hpp"
+#include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/look/look.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/media/video_reader.hpp"
-#include "autograde/pipeline/cleanup.hpp"
 #include "autograde/pipeline/continuity.hpp"
 #include "autograde/pipeline/plan.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
-#include "autograde/pipeline/temporal_metrics.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -67,20 +66,26 @@ class FramePair : public ::testing::Test {
 
 TEST_F(FramePair, OneGradeIsStableAndADriftIsCaught) {
   const Look look = test_look();
-  const BinConsistency same = bin_consistency(a_, apply_look_to_image(look, a_), b_, apply_look_to_image(look, b_));
+  const BinConsistency same =
+      bin_consistency(a_, apply_look_to_image(look, a_), b_, apply_look_to_image(look, b_));
   EXPECT_GT(same.cells, 50);
-  EXPECT_LT(same.mean_de2000, 0.3) << "one fixed grade must map equal input colours to equal output colours";
+  EXPECT_LT(same.mean_de2000, 0.3)
+      << "one fixed grade must map equal input colours to equal output colours";
   // The plain cell means differ although the grade is the same (the two frames fill each cell
   // differently): the adjustment is what makes the metric about the grade.
   EXPECT_GT(same.unadjusted_de2000, same.mean_de2000);
 
   Look drift = look;
   drift.exposure = 0.15f;  // the grade brightening by 0.15 stop during the shot
-  const BinConsistency moved = bin_consistency(a_, apply_look_to_image(look, a_), b_, apply_look_to_image(drift, b_));
-  EXPECT_GT(moved.mean_de2000, 1.0) << "a 0.15 stop drift is visible and must fail the 1.0 criterion";
+  const BinConsistency moved =
+      bin_consistency(a_, apply_look_to_image(look, a_), b_, apply_look_to_image(drift, b_));
+  EXPECT_GT(moved.mean_de2000, 1.0)
+      << "a 0.15 stop drift is visible and must fail the 1.0 criterion";
   Look tint = look;
   tint.temperature += 0.1f;
-  EXPECT_GT(bin_consistency(a_, apply_look_to_image(look, a_), b_, apply_look_to_image(tint, b_)).mean_de2000, 1.0);
+  EXPECT_GT(bin_consistency(a_, apply_look_to_image(look, a_), b_, apply_look_to_image(tint, b_))
+                .mean_de2000,
+            1.0);
 }
 
 TEST(WarpError, RecoversMotionAndSeesFlicker) {
@@ -115,7 +120,8 @@ TEST(Continuity, GroupsScenesAndMatchesShotsToTheHero) {
   shots[1].frames = {crop(coffee, 150, 80, 400, 300)};
   shots[2].frames = {crop(coffee, 60, 50, 400, 300)};
   shots[3].frames = {crop(astro, 50, 50, 400, 400)};
-  shots[0].frame_count = 50, shots[1].frame_count = 100, shots[2].frame_count = 30, shots[3].frame_count = 40;
+  shots[0].frame_count = 50, shots[1].frame_count = 100, shots[2].frame_count = 30,
+  shots[3].frame_count = 40;
   shots[0].look = identity_look();
   shots[0].look.temperature = 0.5f;
   shots[1].look = identity_look();
@@ -123,7 +129,7 @@ TEST(Continuity, GroupsScenesAndMatchesShotsToTheHero) {
   shots[2].look.tint = -0.4f;
   shots[3].look = identity_look();
   const Look hero_before = shots[1].look;
-  const nlohmann::json r = match_continuity(shots);
+  const nlohmann::json r = continuity_plan_json(match_continuity(shots));
   ASSERT_EQ(r["scenes"].size(), 2u) << r.dump(1);
   EXPECT_EQ(shots[0].scene, shots[1].scene);
   EXPECT_EQ(shots[0].scene, shots[2].scene);
@@ -133,7 +139,8 @@ TEST(Continuity, GroupsScenesAndMatchesShotsToTheHero) {
   EXPECT_GT(sc["ab_spread_before"].get<double>(), 2.0);
   // Balanced on near-neutrals: their spread collapses, and the whole-frame spread drops too
   // because these differences are casts, not content.
-  EXPECT_LT(sc["solved_ab_spread_after"].get<double>(), 0.1 * sc["solved_ab_spread_before"].get<double>());
+  EXPECT_LT(sc["solved_ab_spread_after"].get<double>(),
+            0.1 * sc["solved_ab_spread_before"].get<double>());
   EXPECT_LT(sc["ab_spread_after"].get<double>(), 0.6 * sc["ab_spread_before"].get<double>());
   EXPECT_EQ(to_json(shots[1].look), to_json(hero_before)) << "the hero keeps its look";
   // The correction undoes the casts: shot 0 gets cooler, shot 2 gets magenta back.
@@ -153,7 +160,7 @@ TEST(Continuity, MeanTargetEqualisesWholeFrameMeans) {
   ContinuityOptions o;
   o.scene_threshold = 1.0;
   o.target = "mean";
-  const nlohmann::json r = match_continuity(shots, o);
+  const nlohmann::json r = continuity_plan_json(match_continuity(shots, o));
   EXPECT_GT(r["scenes"][0]["ab_spread_before"].get<double>(), 2.0);
   EXPECT_LT(r["scenes"][0]["ab_spread_after"].get<double>(), 0.1);
   o.target = "bogus";
@@ -233,7 +240,8 @@ TEST(Cleanup, SignalRemovesStagedOutputs) {
     ASSERT_TRUE(status) << "signal " << sig << ": the process did not end";
     ASSERT_TRUE(WIFSIGNALED(*status)) << "the signal's default action must still end the process";
     EXPECT_EQ(WTERMSIG(*status), sig);
-    EXPECT_TRUE(fs::is_empty(dir)) << "signal " << sig << " left " << fs::directory_iterator(dir)->path();
+    EXPECT_TRUE(fs::is_empty(dir))
+        << "signal " << sig << " left " << fs::directory_iterator(dir)->path();
   }
   {
     StagedOutputs staged;
@@ -264,7 +272,8 @@ TEST(Cleanup, SignalInsideMallocStillCleansUpAndEnds) {
       if (write(ready[1], "r", 1) != 1) _exit(3);
       static void* volatile sink;  // volatile: the allocations cannot be optimised away
       for (size_t i = 0;; ++i) {
-        sink = std::malloc(2048 + (i * 7919) % 60000);  // above the per-thread cache: takes the lock
+        sink =
+            std::malloc(2048 + (i * 7919) % 60000);  // above the per-thread cache: takes the lock
         std::free(sink);
       }
     }
@@ -274,16 +283,19 @@ TEST(Cleanup, SignalInsideMallocStillCleansUpAndEnds) {
     close(ready[0]);
     usleep(useconds_t(200 * (trial % 7)));
     kill(pid, SIGINT);
-    const std::optional<int> status = autograde::testing::wait_child(pid, 10);  // needs milliseconds
+    const std::optional<int> status =
+        autograde::testing::wait_child(pid, 10);  // needs milliseconds
     ASSERT_TRUE(status) << "trial " << trial << ": the signal handler never finished (deadlock)";
     ASSERT_TRUE(WIFSIGNALED(*status));
     EXPECT_EQ(WTERMSIG(*status), SIGINT);
-    ASSERT_TRUE(fs::is_empty(dir)) << "trial " << trial << " left " << fs::directory_iterator(dir)->path();
+    ASSERT_TRUE(fs::is_empty(dir))
+        << "trial " << trial << " left " << fs::directory_iterator(dir)->path();
   }
 }
 
 TEST(DemoReference, IsTheBundledLookAppliedToTheBundledPhoto) {
-  const Look look = look_from_json(nlohmann::json::parse(read_file(bundled("looks/reference_teal_orange.json").string())));
+  const Look look = look_from_json(
+      nlohmann::json::parse(read_file(bundled("looks/reference_teal_orange.json").string())));
   const ImageF src = read_image(bundled("images/astronaut.png").string()).image;
   const ImageF ref = read_image(bundled("images/reference_teal_orange.png").string()).image;
   ASSERT_EQ(ref.width, src.width);
@@ -291,6 +303,7 @@ TEST(DemoReference, IsTheBundledLookAppliedToTheBundledPhoto) {
   double worst = 0;
   for (size_t i = 0; i < want.pixel_count(); ++i)
     for (int c = 0; c < 3; ++c)
-      worst = std::max(worst, double(std::abs(want.pixels[i * 3 + c] - ref.pixels[i * ref.channels + c])));
+      worst = std::max(worst,
+                       double(std::abs(want.pixels[i * 3 + c] - ref.pixels[i * ref.channels + c])));
   EXPECT_LE(worst * 255.0, 0.5 + 1e-3);
 }

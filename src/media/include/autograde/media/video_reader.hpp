@@ -26,6 +26,9 @@ struct VideoReadOptions {
   int rgb_width = 0;   // 0: native size. Set one or both to downscale the RGB output; with
   int rgb_height = 0;  // one of them 0 the other follows the display aspect ratio.
   int threads = 0;     // decoder threads, 0 = FFmpeg's choice
+  // > 0: every frame also comes as VideoFrame::analysis, RGB this wide (aspect kept), from the
+  // same decoded picture, so one decode serves two sizes (e.g. shot detection and sampling).
+  int analysis_width = 0;
 };
 
 struct VideoFrame {
@@ -34,6 +37,7 @@ struct VideoFrame {
   double time = 0;     // seconds from the stream's start (pts - start_pts) × time base
   ImageF rgb;          // 3 channels, display code values 0..1 (FrameOutput::Rgb/Both)
   YuvPlanes yuv;       // native planes (FrameOutput::Yuv/Both); valid until the next next()
+  ImageF analysis;     // VideoReadOptions::analysis_width > 0: a second, small RGB picture
 };
 
 class VideoReader {

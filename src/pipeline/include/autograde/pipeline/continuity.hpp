@@ -17,10 +17,10 @@
 // pixels instead (the shots' whole-frame mean a*b* made equal, content included).
 // Reported per scene: the spread of the shots' graded mean a*b* (RMS distance to the scene's
 // mean, ΔE*ab units) before and after, over all pixels and over the pixels solved on.
+#include <array>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "autograde/core/image.hpp"
 #include "autograde/look/look.hpp"
@@ -41,13 +41,46 @@ struct ContinuityOptions {
   std::string target = "neutral";  // "neutral" or "mean"
 };
 
-// Returns {"scene_threshold", "target", "neutral_fraction", "scenes": [{"shots", "hero",
-// "ab_spread_input", "ab_spread_before", "ab_spread_after", "solved_ab_spread_before",
-// "solved_ab_spread_after", "l_spread_before", "l_spread_after"}],
-// "shots": [{"scene", "hero", "temperature", "tint", "mean_ab_before", "mean_ab_after"}]}.
-nlohmann::json match_continuity(std::vector<ContinuityShot>& shots, const ContinuityOptions& options = {});
+// Per scene: its shots, the hero, and the spreads (RMS distance to the scene's mean, ΔE*ab for
+// a*b*, L* for l) of the shots' graded means before and after the match.
+struct ContinuityScene {
+  std::vector<int> shots;
+  int hero = 0;
+  double ab_spread_input = 0;  // ungraded
+  double ab_spread_before = 0, ab_spread_after = 0;
+  double solved_ab_spread_before = 0, solved_ab_spread_after = 0;  // on the pixels solved on
+  double l_spread_before = 0, l_spread_after = 0;
+};
+
+// Per shot: the white-balance correction it got (0 for the hero) and its graded mean a*b*.
+struct ContinuityShotResult {
+  int scene = 0;
+  bool hero = false;
+  double temperature = 0, tint = 0;
+  std::array<double, 2> mean_ab_before{}, mean_ab_after{};
+};
+
+struct ContinuityResult {
+  double scene_threshold = 0;
+  std::string target;
+  double neutral_fraction = 0;
+  std::vector<ContinuityScene> scenes;
+  std::vector<ContinuityShotResult> shots;
+};
+
+ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
+                                  const ContinuityOptions& options = {});
+
+// The plan's "continuity" record: {"enabled": true, "scene_threshold", "target",
+// "neutral_fraction", "scenes": [{"shots", "hero", "ab_spread_input", ...}]} (shots' own results
+// go into each shot's "match"), and back; Error(BadInput) naming `source_name` when malformed.
+nlohmann::json to_json(const ContinuityScene& scene);
+nlohmann::json to_json(const ContinuityShotResult& shot);
+nlohmann::json continuity_plan_json(const ContinuityResult& result);
+ContinuityResult continuity_from_plan_json(const nlohmann::json& j, const std::string& source_name);
 
 // Scene index per shot (0-based, in order of first appearance).
-std::vector<int> group_scenes(const std::vector<std::vector<ImageF>>& shot_frames, double threshold);
+std::vector<int> group_scenes(const std::vector<std::vector<ImageF>>& shot_frames,
+                              double threshold);
 
 }  // namespace autograde

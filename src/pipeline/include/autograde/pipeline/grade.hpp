@@ -1,10 +1,12 @@
 #pragma once
-// Grading a clip end to end (issue 4, DESIGN.md data flow):
-//   detect shots → sample frames across each shot → input colour space (flag / tags / log
-//   check) → one Look per shot (match the reference with the shot's frames as sources, and/or
-//   a text prompt) → optional continuity across each scene → bake one .cube per shot (input
-//   colour space → Rec.709 → Look) → render (render.hpp) → temporal metrics of the output →
-//   plan.json (+ report). Every output is staged and appears only when all are complete.
+// Grading a clip end to end (DESIGN.md data flow):
+//   one analysis pass (clip_analysis.hpp: shots and frames sampled across each) → input colour
+//   space (flag / tags / log check) → one Look per shot (shot_look.hpp: the reference matched
+//   with the shot's frames as sources, and/or a text prompt) → optional continuity across each
+//   scene → bake one .cube per shot, once (input colour space → Rec.709 → Look) → render with
+//   the temporal metrics measured in the same pass (render.hpp) → plan.json (+ report). The
+//   clip is decoded twice in all: analysis and render. Every output is staged and appears only
+//   when all are complete.
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -15,6 +17,11 @@
 
 namespace autograde {
 
+struct GradeReportInputs;
+// Renders the report of a finished grade (src/report's HTML report): passed in by the caller, so
+// the pipeline does not depend on the report layer above it.
+using ReportRenderer = std::function<std::string(const GradeReportInputs&)>;
+
 struct GradeOptions {
   std::string input;
   std::string reference;    // still image; may be empty when prompt is set
@@ -23,6 +30,7 @@ struct GradeOptions {
   std::string plan_path;    // "" → <output folder>/<output stem>.plan.json
   std::string luts_dir;     // "" → <output folder>/<output stem>_luts
   std::string report_path;  // "" → no report
+  ReportRenderer report;    // needed when report_path is set
   std::string input_colorspace = "auto";
   std::string method = "auto";  // match.hpp's methods, or "learned" / "hybrid" (learn/lutgen.hpp)
   float strength = 1.f;
@@ -47,6 +55,16 @@ struct GradeResult {
   std::vector<std::string> lut_paths;
   RenderResult render;
   std::vector<std::string> warnings;  // for the user (log footage suspected, streams dropped)
+};
+
+// What the report of a grade is made from.
+struct GradeReportInputs {
+  const GradePlan* plan = nullptr;
+  const std::vector<Lut3D>* luts = nullptr;  // per shot (shot_lut.hpp)
+  const ImageF* reference = nullptr;         // display code values; may be null
+  std::string output_path;                   // the rendered clip to read frames from
+  std::string output_name;                   // how the report names it
+  std::vector<int64_t> sample_frames;        // per shot: the frame to show (-1: the middle)
 };
 
 // Error(Usage) for bad options (no reference and no prompt, an output that is an input,

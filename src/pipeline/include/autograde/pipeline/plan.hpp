@@ -14,26 +14,26 @@
 //     "luts_dir": folder of the .cube files (relative to the plan's folder when possible),
 //     "encode": {"codec": "auto"|"h264"|"hevc"|"prores", "crf": -1, "preset": "medium",
 //                "threads": encoder threads (grade writes 1..4; 0 = encoder's choice)},
-//     "continuity": {"enabled": bool, "scenes": [{"shots": [...], "hero": i,
-//                    "ab_spread_before": x, "ab_spread_after": y}, ...]},
+//     "continuity": {"enabled": false} or continuity.hpp's continuity_plan_json,
 //     "shots": [{"index", "first_frame", "last_frame" (inclusive), "start_time", "end_time",
 //                "starts_with", "scene", "look": to_json(Look), "lut": "shot_000.cube",
-//                "match": {...}, "metrics": {...}}, ...],
+//                "match": {...}, "metrics": temporal_metrics.hpp's to_json or {}}, ...],
 //     "history": []
 //   }
 //
 // Encodings: every Look in the plan works on Rec.709 display code values; the shot's LUT is
 // input code values (the input colour space) → Rec.709 display code values.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "autograde/analysis/temporal_metrics.hpp"
 #include "autograde/color/camera_log.hpp"
 #include "autograde/look/look.hpp"
 #include "autograde/lut/interpolate.hpp"
+#include "autograde/pipeline/continuity.hpp"
 
 namespace autograde {
 
@@ -45,13 +45,13 @@ struct ShotPlan {
   double start_time = 0, end_time = 0;      // seconds
   std::string starts_with = "start";        // "start", "cut" or "fade"
   int scene = 0;
-  Look look;                                // display-referred, after the input conversion
+  Look look;  // display-referred, after the input conversion
   // --auto-correct: the learned correction (learn/corrector.hpp) as an identity Look whose
   // residual is the correction lattice, applied to the display values before `look`.
   std::optional<Look> correction;
-  std::string lut_file;                     // file name inside luts_dir
-  nlohmann::json match = nlohmann::json::object();    // how the look was found
-  nlohmann::json metrics = nlohmann::json::object();  // temporal metrics (grade fills them)
+  std::string lut_file;                             // file name inside luts_dir
+  nlohmann::json match = nlohmann::json::object();  // how the look was found
+  std::optional<TemporalMetrics> metrics;           // temporal metrics (grade fills them)
 };
 
 struct EncodeSettings {
@@ -70,7 +70,7 @@ int default_encoder_threads();
 
 struct GradePlan {
   int version = kPlanVersion;
-  std::string input_path;            // absolute
+  std::string input_path;  // absolute
   nlohmann::json input_probe = nlohmann::json::object();
   CameraLog input_colorspace = CameraLog::Rec709;
   nlohmann::json colorspace_info = nlohmann::json::object();
@@ -81,7 +81,7 @@ struct GradePlan {
   Interp interp = Interp::Tetrahedral;
   std::string luts_dir;
   EncodeSettings encode;
-  nlohmann::json continuity = nlohmann::json::object();
+  std::optional<ContinuityResult> continuity;  // set when the grade matched shots in scenes
   std::vector<ShotPlan> shots;
   nlohmann::json history = nlohmann::json::array();
   nlohmann::json extra = nlohmann::json::object();  // keys this version does not know, kept

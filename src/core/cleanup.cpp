@@ -1,4 +1,4 @@
-#include "autograde/pipeline/cleanup.hpp"
+#include "autograde/core/cleanup.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -107,10 +107,12 @@ StagingDir::StagingDir(const std::string& parent) {
   install_cleanup_handlers();
   const fs::path dir = parent.empty() ? fs::path(".") : fs::path(parent);
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw_usage("output folder '" + dir.string() + "' does not exist");
+  if (!fs::is_directory(dir, ec))
+    throw_usage("output folder '" + dir.string() + "' does not exist");
   static std::atomic<unsigned> counter{0};
   for (int attempt = 0; attempt < 100; ++attempt) {
-    fs::path p = dir / (".autograde-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".partial");
+    fs::path p = dir / (".autograde-" + std::to_string(::getpid()) + "-" +
+                        std::to_string(counter++) + ".partial");
     if (fs::create_directory(p, ec)) {
       path_ = p.string();
       break;
@@ -154,12 +156,15 @@ void CreatedFolder::keep() {
   slot_ = -1;
 }
 
-std::string StagingDir::path_for(const std::string& name) const { return (fs::path(path_) / name).string(); }
+std::string StagingDir::path_for(const std::string& name) const {
+  return (fs::path(path_) / name).string();
+}
 
 void StagingDir::commit(const std::string& name, const std::string& final_path) {
   std::error_code ec;
   fs::rename(path_for(name), final_path, ec);
-  if (ec) throw_internal("cannot move '" + path_for(name) + "' to '" + final_path + "': " + ec.message());
+  if (ec)
+    throw_internal("cannot move '" + path_for(name) + "' to '" + final_path + "': " + ec.message());
 }
 
 std::string StagedOutputs::stage(const std::string& final_path) {

@@ -10,21 +10,12 @@
 
 #include "autograde/core/image.hpp"
 #include "autograde/lut/lut.hpp"
-#include "autograde/pipeline/plan.hpp"
+#include "autograde/pipeline/grade.hpp"
 
 namespace autograde {
 
-struct ReportInputs {
-  const GradePlan* plan = nullptr;
-  const std::vector<Lut3D>* luts = nullptr;  // per shot (shot_lut.hpp)
-  const ImageF* reference = nullptr;         // display code values; may be null
-  std::string output_path;                   // the rendered clip to read frames from
-  std::string output_name;                   // how the report names it
-  std::vector<int64_t> sample_frames;        // per shot: the frame to show (-1: the middle)
-  int frame_width = 480;
-};
-
-std::string render_report_html(const ReportInputs& inputs);
+// `frame_width`: width of the before/after frames shown per shot.
+std::string render_report_html(const GradeReportInputs& inputs, int frame_width = 480);
 
 // Scopes, display code values in → an RGB image (3 channels, 0..1).
 ImageF rgb_parade(const ImageF& image, int panel_width = 160, int height = 128);

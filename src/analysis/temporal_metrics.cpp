@@ -1,15 +1,14 @@
-#include "autograde/pipeline/temporal_metrics.hpp"
-
-#include <algorithm>
-#include <cmath>
-#include <numeric>
-#include <unordered_map>
+#include "autograde/analysis/temporal_metrics.hpp"
 
 #include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/tracking.hpp>
+#include <unordered_map>
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
@@ -75,13 +74,25 @@ cv::Mat rgb_mat(const ImageF& im) {
 }
 
 float dist(Vec3 a, Vec3 b) {
-  return std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
+  return std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
+                   (a[2] - b[2]) * (a[2] - b[2]));
 }
 
-nlohmann::json stats_json(const std::vector<float>& v) {
-  if (v.empty()) return {{"mean", 0.0}, {"max", 0.0}, {"steps", 0}};
-  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
-  return {{"mean", mean}, {"max", *std::max_element(v.begin(), v.end())}, {"steps", v.size()}};
+StepStats step_stats(const std::vector<float>& v) {
+  StepStats s;
+  if (v.empty()) return s;
+  s.mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+  s.max = *std::max_element(v.begin(), v.end());
+  s.steps = int64_t(v.size());
+  return s;
+}
+
+nlohmann::json to_json(const StepStats& s) {
+  return {{"mean", s.mean}, {"max", s.max}, {"steps", s.steps}};
+}
+
+StepStats step_stats_from_json(const nlohmann::json& j) {
+  return {j.at("mean").get<double>(), j.at("max").get<double>(), j.at("steps").get<int64_t>()};
 }
 
 }  // namespace
@@ -101,8 +112,8 @@ std::array<float, 3> mean_lab(const ImageF& image) {
   return {float(s[0] / count), float(s[1] / count), float(s[2] / count)};
 }
 
-BinConsistency bin_consistency(const ImageF& in_a, const ImageF& out_a, const ImageF& in_b, const ImageF& out_b,
-                               int bins, int min_pixels) {
+BinConsistency bin_consistency(const ImageF& in_a, const ImageF& out_a, const ImageF& in_b,
+                               const ImageF& out_b, int bins, int min_pixels) {
   check_same(in_a, out_a, "input/output");
   check_same(in_b, out_b, "input/output");
   if (bins < 2 || bins > 256) throw_usage("temporal metrics: bins must be 2..256");
@@ -122,9 +133,12 @@ BinConsistency bin_consistency(const ImageF& in_a, const ImageF& out_a, const Im
     auto it = b.find(key);
     if (it == b.end() || ca.n < min_pixels || it->second.n < min_pixels) continue;
     const Cell& cb = it->second;
-    const Eigen::Vector3d mia = ca.sin / ca.n, mib = cb.sin / cb.n, moa = ca.sout / ca.n, mob = cb.sout / cb.n;
-    const Eigen::Matrix3d sii = (ca.sii - ca.n * mia * mia.transpose()) + (cb.sii - cb.n * mib * mib.transpose());
-    const Eigen::Matrix3d soi = (ca.soi - ca.n * moa * mia.transpose()) + (cb.soi - cb.n * mob * mib.transpose());
+    const Eigen::Vector3d mia = ca.sin / ca.n, mib = cb.sin / cb.n, moa = ca.sout / ca.n,
+                          mob = cb.sout / cb.n;
+    const Eigen::Matrix3d sii =
+        (ca.sii - ca.n * mia * mia.transpose()) + (cb.sii - cb.n * mib * mib.transpose());
+    const Eigen::Matrix3d soi =
+        (ca.soi - ca.n * moa * mia.transpose()) + (cb.soi - cb.n * mob * mib.transpose());
     const double ridge = 0.01 * (ca.n + cb.n) * cell_var;
     const Eigen::Matrix3d J = soi * (sii + ridge * Eigen::Matrix3d::Identity()).inverse();
     const Eigen::Vector3d c = (ca.sin + cb.sin) / (ca.n + cb.n);
@@ -148,8 +162,8 @@ BinConsistency bin_consistency(const ImageF& in_a, const ImageF& out_a, const Im
   return r;
 }
 
-void add_warp_error(const ImageF& in_t, const ImageF& out_t, const ImageF& in_t1, const ImageF& out_t1,
-                    WarpError& acc) {
+void add_warp_error(const ImageF& in_t, const ImageF& out_t, const ImageF& in_t1,
+                    const ImageF& out_t1, WarpError& acc) {
   check_same(in_t, out_t, "input/output");
   check_same(in_t1, out_t1, "input/output");
   check_same(in_t, in_t1, "consecutive");
@@ -171,7 +185,8 @@ void add_warp_error(const ImageF& in_t, const ImageF& out_t, const ImageF& in_t1
       map_y.at<float>(y, x) = ty;
       if (tx < 0 || ty < 0 || tx > float(w - 1) || ty > float(h - 1)) continue;
       // Backward flow at the target, bilinear.
-      const int x0 = std::min(int(tx), w - 2 < 0 ? 0 : w - 2), y0 = std::min(int(ty), h - 2 < 0 ? 0 : h - 2);
+      const int x0 = std::min(int(tx), w - 2 < 0 ? 0 : w - 2),
+                y0 = std::min(int(ty), h - 2 < 0 ? 0 : h - 2);
       const float fx = tx - float(x0), fy = ty - float(y0);
       cv::Vec2f b(0, 0);
       const int x1 = std::min(x0 + 1, w - 1), y1 = std::min(y0 + 1, h - 1);
@@ -218,7 +233,8 @@ void add_warp_error(const ImageF& in_t, const ImageF& out_t, const ImageF& in_t1
 ShotTemporalMeter::ShotTemporalMeter(int64_t first_frame, int64_t last_frame, int flow_stride)
     : first_(first_frame), last_(last_frame), stride_(std::max(1, flow_stride)) {}
 
-void ShotTemporalMeter::add(int64_t index, const ImageF& in_code, const ImageF& in, const ImageF& out) {
+void ShotTemporalMeter::add(int64_t index, const ImageF& in_code, const ImageF& in,
+                            const ImageF& out) {
   check_same(in, out, "input/output");
   check_same(in_code, out, "input/output");
   const auto lab_in = mean_lab(in), lab_out = mean_lab(out);
@@ -242,26 +258,67 @@ void ShotTemporalMeter::add(int64_t index, const ImageF& in_code, const ImageF& 
   prev_lab_out_ = lab_out;
 }
 
-nlohmann::json ShotTemporalMeter::result() const {
+TemporalMetrics ShotTemporalMeter::result() const {
+  TemporalMetrics m;
+  m.first_frame = first_;
+  m.last_frame = last_;
+  if (have_consistency_) m.consistency = consistency_;
+  m.warp = warp_;
+  m.lab_change_input = step_stats(lab_step_in_);
+  m.lab_change_output = step_stats(lab_step_out_);
+  return m;
+}
+
+nlohmann::json to_json(const TemporalMetrics& m) {
   nlohmann::json j;
-  if (have_consistency_)
-    j["consistency"] = {{"frames", {first_, last_}},
+  if (m.consistency)
+    j["consistency"] = {{"frames", {m.first_frame, m.last_frame}},
                         {"bins", 16},
-                        {"mean_de2000", consistency_.mean_de2000},
-                        {"unadjusted_mean_de2000", consistency_.unadjusted_de2000},
-                        {"max_de2000", consistency_.max_de2000},
-                        {"cells", consistency_.cells},
-                        {"coverage", consistency_.coverage}};
-  j["warp_error"] = {{"input", warp_.input},
-                     {"output", warp_.output},
-                     {"ratio", warp_.input > 0 ? warp_.output / warp_.input : 0.0},
-                     {"valid_fraction", warp_.valid_fraction},
-                     {"pairs", warp_.pairs},
+                        {"mean_de2000", m.consistency->mean_de2000},
+                        {"unadjusted_mean_de2000", m.consistency->unadjusted_de2000},
+                        {"max_de2000", m.consistency->max_de2000},
+                        {"cells", m.consistency->cells},
+                        {"coverage", m.consistency->coverage}};
+  j["warp_error"] = {{"input", m.warp.input},
+                     {"output", m.warp.output},
+                     {"ratio", m.warp.input > 0 ? m.warp.output / m.warp.input : 0.0},
+                     {"valid_fraction", m.warp.valid_fraction},
+                     {"pairs", m.warp.pairs},
                      {"units", "mean |difference|, 8-bit code values"}};
-  j["mean_lab_change"] = {{"input", stats_json(lab_step_in_)},
-                          {"output", stats_json(lab_step_out_)},
+  j["mean_lab_change"] = {{"input", to_json(m.lab_change_input)},
+                          {"output", to_json(m.lab_change_output)},
                           {"units", "delta E*ab between consecutive frame means"}};
   return j;
+}
+
+TemporalMetrics temporal_metrics_from_json(const nlohmann::json& j,
+                                           const std::string& source_name) {
+  TemporalMetrics m;
+  try {
+    if (j.contains("consistency")) {
+      const auto& c = j.at("consistency");
+      const auto frames = c.at("frames");
+      m.first_frame = frames.at(0).get<int64_t>();
+      m.last_frame = frames.at(1).get<int64_t>();
+      BinConsistency b;
+      b.mean_de2000 = c.at("mean_de2000").get<double>();
+      b.unadjusted_de2000 = c.at("unadjusted_mean_de2000").get<double>();
+      b.max_de2000 = c.at("max_de2000").get<double>();
+      b.cells = c.at("cells").get<int>();
+      b.coverage = c.at("coverage").get<double>();
+      m.consistency = b;
+    }
+    const auto& w = j.at("warp_error");
+    m.warp.input = w.at("input").get<double>();
+    m.warp.output = w.at("output").get<double>();
+    m.warp.valid_fraction = w.at("valid_fraction").get<double>();
+    m.warp.pairs = w.at("pairs").get<int>();
+    m.lab_change_input = step_stats_from_json(j.at("mean_lab_change").at("input"));
+    m.lab_change_output = step_stats_from_json(j.at("mean_lab_change").at("output"));
+  } catch (const nlohmann::json::exception& e) {
+    throw_bad_input(source_name, std::string("malformed temporal metrics: ") + e.what());
+  }
+  return m;
 }
 
 }  // namespace autograde

@@ -1,17 +1,16 @@
-#include "autograde/pipeline/report_html.hpp"
+#include "autograde/report/report_html.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
+#include "autograde/core/cleanup.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
-#include "autograde/pipeline/cleanup.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 #include "autograde/pipeline/shot_sampling.hpp"
 
@@ -27,7 +26,8 @@ std::string base64(const std::string& bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    const unsigned v = (unsigned(uint8_t(bytes[i])) << 16) | (unsigned(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
+    const unsigned v = (unsigned(uint8_t(bytes[i])) << 16) |
+                       (unsigned(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
     out += k[(v >> 18) & 63], out += k[(v >> 12) & 63], out += k[(v >> 6) & 63], out += k[v & 63];
   }
   if (i < bytes.size()) {
@@ -47,11 +47,16 @@ std::string img_tag(const ImageF& im, const std::string& alt) {
 std::string esc(const std::string& s) {
   std::string o;
   for (char c : s) {
-    if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else if (c == '&') o += "&amp;";
-    else if (c == '"') o += "&quot;";
-    else o += c;
+    if (c == '<')
+      o += "&lt;";
+    else if (c == '>')
+      o += "&gt;";
+    else if (c == '&')
+      o += "&amp;";
+    else if (c == '"')
+      o += "&quot;";
+    else
+      o += c;
   }
   return o;
 }
@@ -61,12 +66,18 @@ Rgb hue_rgb(float h) {
   h = std::fmod(h, 360.f) / 60.f;
   const float x = 1.f - std::abs(std::fmod(h, 2.f) - 1.f);
   switch (int(h)) {
-    case 0: return {1, x, 0};
-    case 1: return {x, 1, 0};
-    case 2: return {0, 1, x};
-    case 3: return {0, x, 1};
-    case 4: return {x, 0, 1};
-    default: return {1, 0, x};
+    case 0:
+      return {1, x, 0};
+    case 1:
+      return {x, 1, 0};
+    case 2:
+      return {0, 1, x};
+    case 3:
+      return {0, x, 1};
+    case 4:
+      return {x, 0, 1};
+    default:
+      return {1, 0, x};
   }
 }
 
@@ -125,12 +136,14 @@ ImageF rgb_parade(const ImageF& image, int panel_width, int height) {
         counts[(size_t(c) * height + py) * panel_width + px] += 1.f;
       }
     }
-  const float per_column = float(image.height) / 8.f;  // normalise: a column spread over 1/8 of the height is full
+  const float per_column =
+      float(image.height) / 8.f;  // normalise: a column spread over 1/8 of the height is full
   ImageF out(3 * panel_width + 4, height, 3);
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < height; ++y)
       for (int x = 0; x < panel_width; ++x) {
-        const float v = std::min(1.f, std::sqrt(counts[(size_t(c) * height + y) * panel_width + x] / per_column));
+        const float v = std::min(
+            1.f, std::sqrt(counts[(size_t(c) * height + y) * panel_width + x] / per_column));
         float* q = out.at(c * (panel_width + 2) + x, y);
         q[c] = std::max(q[c], v);
         q[(c + 1) % 3] = std::max(q[(c + 1) % 3], 0.25f * v);
@@ -162,7 +175,7 @@ ImageF vectorscope(const ImageF& image, int size) {
   return out;
 }
 
-std::string render_report_html(const ReportInputs& in) {
+std::string render_report_html(const GradeReportInputs& in, int frame_width) {
   const GradePlan& plan = *in.plan;
   std::vector<ShotRange> ranges;
   for (size_t i = 0; i < plan.shots.size(); ++i) {
@@ -171,78 +184,83 @@ std::string render_report_html(const ReportInputs& in) {
     if (f < s.first_frame || f > s.last_frame) f = (s.first_frame + s.last_frame) / 2;
     ranges.push_back({f, f});
   }
-  const auto before = sample_shots(plan.input_path, ranges, 1, in.frame_width);
-  const auto after = sample_shots(in.output_path, ranges, 1, in.frame_width);
+  const auto before = sample_shots(plan.input_path, ranges, 1, frame_width);
+  const auto after = sample_shots(in.output_path, ranges, 1, frame_width);
 
   std::string h;
   h += "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>autograde report</title><style>"
        "body{font-family:sans-serif;background:#1b1b1b;color:#ddd;margin:2em}"
-       "h1,h2{font-weight:500}table{border-collapse:collapse}td,th{padding:2px 10px;border-bottom:1px solid #333;"
-       "text-align:left}img{margin:4px;vertical-align:top}.shot{border-top:1px solid #555;margin-top:2em}"
+       "h1,h2{font-weight:500}table{border-collapse:collapse}td,th{padding:2px "
+       "10px;border-bottom:1px solid #333;"
+       "text-align:left}img{margin:4px;vertical-align:top}.shot{border-top:1px solid "
+       "#555;margin-top:2em}"
        "pre{background:#111;padding:8px}.cap{font-size:80%;color:#999}</style></head><body>";
   h += "<h1>autograde report</h1><table>";
   h += "<tr><th>input</th><td>" + esc(plan.input_path) + "</td></tr>";
   h += "<tr><th>output</th><td>" + esc(in.output_name) + "</td></tr>";
-  h += "<tr><th>input colour space</th><td>" + esc(std::string(camera_log_name(plan.input_colorspace))) + " (" +
+  h += "<tr><th>input colour space</th><td>" +
+       esc(std::string(camera_log_name(plan.input_colorspace))) + " (" +
        esc(plan.colorspace_info.value("reason", "")) + ")</td></tr>";
-  h += "<tr><th>method</th><td>" + esc(plan.method) + ", strength " + num(plan.strength) + "</td></tr>";
+  h += "<tr><th>method</th><td>" + esc(plan.method) + ", strength " + num(plan.strength) +
+       "</td></tr>";
   if (!plan.prompt.empty()) h += "<tr><th>prompt</th><td>" + esc(plan.prompt) + "</td></tr>";
   h += "<tr><th>shots</th><td>" + std::to_string(plan.shots.size()) + "</td></tr></table>";
   if (in.reference) {
     ImageF ref = *in.reference;
     h += "<h2>Reference</h2>" + img_tag(ref, "reference");
   }
-  if (plan.continuity.value("enabled", false)) {
-    h += "<h2>Continuity</h2><p class=cap>Spread of the shots' mean a*b* within each scene (RMS distance to the "
-         "scene mean, &Delta;E*ab).</p><table><tr><th>scene</th><th>shots</th><th>hero</th><th>input</th><th>"
+  if (plan.continuity) {
+    h += "<h2>Continuity</h2><p class=cap>Spread of the shots' mean a*b* within each scene (RMS "
+         "distance to the "
+         "scene mean, "
+         "&Delta;E*ab).</p><table><tr><th>scene</th><th>shots</th><th>hero</th><th>input</th><th>"
          "graded, before</th><th>after continuity</th></tr>";
     int k = 0;
-    for (const auto& sc : plan.continuity["scenes"])
-      h += "<tr><td>" + std::to_string(k++) + "</td><td>" + esc(sc["shots"].dump()) + "</td><td>" +
-           std::to_string(sc["hero"].get<int>()) + "</td><td>" + num(sc["ab_spread_input"].get<double>()) +
-           "</td><td>" + num(sc["ab_spread_before"].get<double>()) + "</td><td>" +
-           num(sc["ab_spread_after"].get<double>()) + "</td></tr>";
+    for (const ContinuityScene& sc : plan.continuity->scenes)
+      h += "<tr><td>" + std::to_string(k++) + "</td><td>" + esc(nlohmann::json(sc.shots).dump()) +
+           "</td><td>" + std::to_string(sc.hero) + "</td><td>" + num(sc.ab_spread_input) +
+           "</td><td>" + num(sc.ab_spread_before) + "</td><td>" + num(sc.ab_spread_after) +
+           "</td></tr>";
     h += "</table>";
   }
   const ImageF chart = look_chart();
   for (size_t i = 0; i < plan.shots.size(); ++i) {
     const auto& s = plan.shots[i];
-    h += "<div class=shot><h2>Shot " + std::to_string(i) + "</h2><p>frames " + std::to_string(s.first_frame) + "&ndash;" +
-         std::to_string(s.last_frame) + " (" + num(s.start_time) + "&ndash;" + num(s.end_time) + " s), starts with " +
-         esc(s.starts_with) + ", scene " + std::to_string(s.scene) + ", LUT <code>" + esc(s.lut_file) + "</code></p>";
+    h += "<div class=shot><h2>Shot " + std::to_string(i) + "</h2><p>frames " +
+         std::to_string(s.first_frame) + "&ndash;" + std::to_string(s.last_frame) + " (" +
+         num(s.start_time) + "&ndash;" + num(s.end_time) + " s), starts with " +
+         esc(s.starts_with) + ", scene " + std::to_string(s.scene) + ", LUT <code>" +
+         esc(s.lut_file) + "</code></p>";
     if (!before[i].empty() && !after[i].empty()) {
       const ImageF& b = before[i][0].rgb;
       const ImageF& a = after[i][0].rgb;
-      h += "<p class=cap>before / after (frame " + std::to_string(before[i][0].index) + ")</p>" + img_tag(b, "before") +
-           img_tag(a, "after");
-      h += "<p class=cap>RGB parade before / after, vectorscope before / after</p>" + img_tag(rgb_parade(b), "parade") +
-           img_tag(rgb_parade(a), "parade") + img_tag(vectorscope(b), "vectorscope") +
-           img_tag(vectorscope(a), "vectorscope");
+      h += "<p class=cap>before / after (frame " + std::to_string(before[i][0].index) + ")</p>" +
+           img_tag(b, "before") + img_tag(a, "after");
+      h += "<p class=cap>RGB parade before / after, vectorscope before / after</p>" +
+           img_tag(rgb_parade(b), "parade") + img_tag(rgb_parade(a), "parade") +
+           img_tag(vectorscope(b), "vectorscope") + img_tag(vectorscope(a), "vectorscope");
     }
-    h += "<p class=cap>the shot's Look on a colour chart and grey ramp (display code values): before / after</p>" +
+    h += "<p class=cap>the shot's Look on a colour chart and grey ramp (display code values): "
+         "before / after</p>" +
          img_tag(chart, "chart") + img_tag(apply_look_to_image(s.look, chart), "chart graded");
     h += "<pre>" + esc(describe(s.look)) + "</pre>";
     if (s.match.is_object() && s.match.contains("notes") && s.match["notes"].is_array())
       for (const auto& n : s.match["notes"])
         if (n.is_string()) h += "<p>note: " + esc(n.get<std::string>()) + "</p>";
-    const auto& m = s.metrics;
-    if (m.is_object() && !m.empty()) {
+    if (s.metrics) {
+      const TemporalMetrics& m = *s.metrics;
       h += "<table><tr><th>temporal metric</th><th>input</th><th>output</th></tr>";
-      if (m.contains("consistency"))
-        h += "<tr><td>grade stability: mean CIEDE2000 of same-input-colour cells, frames " +
-             esc(m["consistency"]["frames"].dump()) + "</td><td></td><td>" +
-             num(m["consistency"]["mean_de2000"].get<double>(), 3) + "</td></tr>";
-      if (m.contains("warp_error"))
-        h += "<tr><td>flow warping error (eq. 28), 8-bit code values, " +
-             std::to_string(m["warp_error"]["pairs"].get<int>()) + " pairs</td><td>" +
-             num(m["warp_error"]["input"].get<double>(), 3) + "</td><td>" + num(m["warp_error"]["output"].get<double>(), 3) +
-             "</td></tr>";
-      if (m.contains("mean_lab_change"))
-        h += "<tr><td>frame-to-frame change of mean L*a*b* (&Delta;E*ab), mean / max</td><td>" +
-             num(m["mean_lab_change"]["input"]["mean"].get<double>(), 3) + " / " +
-             num(m["mean_lab_change"]["input"]["max"].get<double>(), 3) + "</td><td>" +
-             num(m["mean_lab_change"]["output"]["mean"].get<double>(), 3) + " / " +
-             num(m["mean_lab_change"]["output"]["max"].get<double>(), 3) + "</td></tr>";
+      if (m.consistency)
+        h += "<tr><td>grade stability: mean CIEDE2000 of same-input-colour cells, frames [" +
+             std::to_string(m.first_frame) + "," + std::to_string(m.last_frame) +
+             "]</td><td></td><td>" + num(m.consistency->mean_de2000, 3) + "</td></tr>";
+      h += "<tr><td>flow warping error (eq. 28), 8-bit code values, " +
+           std::to_string(m.warp.pairs) + " pairs</td><td>" + num(m.warp.input, 3) + "</td><td>" +
+           num(m.warp.output, 3) + "</td></tr>";
+      h += "<tr><td>frame-to-frame change of mean L*a*b* (&Delta;E*ab), mean / max</td><td>" +
+           num(m.lab_change_input.mean, 3) + " / " + num(m.lab_change_input.max, 3) + "</td><td>" +
+           num(m.lab_change_output.mean, 3) + " / " + num(m.lab_change_output.max, 3) +
+           "</td></tr>";
       h += "</table>";
     }
     h += "</div>";

@@ -21,39 +21,60 @@
 //      (G = identity) and the output, as mean absolute difference in 8-bit code values.
 //  (c) Frame-to-frame change of the frame's mean L*a*b* (ΔE*ab of consecutive means), input
 //      and output: grading that flickers moves the output's means more than the input's.
-#include <cstdint>
 #include <array>
-#include <vector>
-
+#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "autograde/core/image.hpp"
 
 namespace autograde {
 
 struct BinConsistency {
-  double mean_de2000 = 0;  // pixel-weighted mean over shared cells, at equal input colour
+  double mean_de2000 = 0;        // pixel-weighted mean over shared cells, at equal input colour
   double unadjusted_de2000 = 0;  // the same with plain cell means
-  double max_de2000 = 0;   // over shared cells with enough pixels
-  int cells = 0;           // cells populated by both frames
-  double coverage = 0;     // fraction of frame A's pixels inside the shared cells
+  double max_de2000 = 0;         // over shared cells with enough pixels
+  int cells = 0;                 // cells populated by both frames
+  double coverage = 0;           // fraction of frame A's pixels inside the shared cells
 };
 
 // (a) for one frame pair: in_a/out_a and in_b/out_b of the same size per pair; cells need at
 // least `min_pixels` pixels in each frame to count. Error(Usage) on size mismatch.
-BinConsistency bin_consistency(const ImageF& in_a, const ImageF& out_a, const ImageF& in_b, const ImageF& out_b,
-                               int bins = 16, int min_pixels = 8);
+BinConsistency bin_consistency(const ImageF& in_a, const ImageF& out_a, const ImageF& in_b,
+                               const ImageF& out_b, int bins = 16, int min_pixels = 8);
 
 struct WarpError {
-  double input = 0;   // eq. 28 on the input frames, 8-bit code values
-  double output = 0;  // eq. 28 on the output frames, same flow and mask
+  double input = 0;           // eq. 28 on the input frames, 8-bit code values
+  double output = 0;          // eq. 28 on the output frames, same flow and mask
   double valid_fraction = 0;  // pixels kept by the occlusion check (mean over pairs)
   int pairs = 0;
 };
 
 // (b) for one consecutive pair (frame t and t+1): adds the pair's errors to `acc`.
-void add_warp_error(const ImageF& in_t, const ImageF& out_t, const ImageF& in_t1, const ImageF& out_t1,
-                    WarpError& acc);
+void add_warp_error(const ImageF& in_t, const ImageF& out_t, const ImageF& in_t1,
+                    const ImageF& out_t1, WarpError& acc);
+
+// (c) summarised: the frame-to-frame steps of the mean L*a*b* (ΔE*ab).
+struct StepStats {
+  double mean = 0, max = 0;
+  int64_t steps = 0;
+};
+
+// A shot's metrics (a), (b), (c).
+struct TemporalMetrics {
+  int64_t first_frame = 0, last_frame = 0;
+  std::optional<BinConsistency> consistency;      // (a): needs two frames
+  WarpError warp;                                 // (b)
+  StepStats lab_change_input, lab_change_output;  // (c)
+};
+
+// {"consistency": {...}, "warp_error": {...}, "mean_lab_change": {...}} (the plan's "metrics").
+nlohmann::json to_json(const TemporalMetrics& metrics);
+// Error(BadInput) naming `source_name` for a malformed object.
+TemporalMetrics temporal_metrics_from_json(const nlohmann::json& j,
+                                           const std::string& source_name = "metrics");
 
 // Streaming per-shot accumulator for (a), (b), (c): feed the shot's frames in order.
 class ShotTemporalMeter {
@@ -64,9 +85,7 @@ class ShotTemporalMeter {
   // the same frame converted to Rec.709 display (the baseline of (b) and (c); the same image
   // for Rec.709 input); `out`: the rendered frame. All the same size.
   void add(int64_t frame_index, const ImageF& in_code, const ImageF& in_display, const ImageF& out);
-  nlohmann::json result() const;  // {"consistency": {...}, "warp_error": {...}, "mean_lab_change": {...}}
-  double consistency_de2000() const { return consistency_.mean_de2000; }
-  const WarpError& warp() const { return warp_; }
+  TemporalMetrics result() const;
 
  private:
   int64_t first_, last_;

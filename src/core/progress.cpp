@@ -1,4 +1,4 @@
-#include "autograde/pipeline/progress.hpp"
+#include "autograde/core/progress.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,11 @@
 namespace autograde {
 
 ProgressBar::ProgressBar(std::string label, int64_t total, bool quiet)
-    : label_(std::move(label)), total_(total), quiet_(quiet), start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : label_(std::move(label)),
+      total_(total),
+      quiet_(quiet),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
 ProgressBar::~ProgressBar() { finish(); }
 
@@ -23,11 +27,12 @@ void ProgressBar::update(int64_t done) {
     const double frac = std::clamp(double(done) / double(total_), 0.0, 1.0);
     constexpr int kWidth = 28;
     const int fill = int(frac * kWidth + 0.5);
-    const double eta = done > 0 ? elapsed * double(std::max<int64_t>(0, total_ - done)) / double(done) : 0.0;
+    const double eta =
+        done > 0 ? elapsed * double(std::max<int64_t>(0, total_ - done)) / double(done) : 0.0;
     const double fps = elapsed > 0 ? double(done) / elapsed : 0.0;
     fmt::print(stderr, "\r{:<8} [{}{}] {:3.0f}%  {}/{}  {:.1f} fps  ETA {:02d}:{:02d}  ", label_,
-               std::string(size_t(fill), '#'), std::string(size_t(kWidth - fill), '.'), 100.0 * frac, done, total_,
-               fps, int(eta) / 60, int(eta) % 60);
+               std::string(size_t(fill), '#'), std::string(size_t(kWidth - fill), '.'),
+               100.0 * frac, done, total_, fps, int(eta) / 60, int(eta) % 60);
   } else {
     fmt::print(stderr, "\r{:<8} {}  ", label_, done);
   }

@@ -1,0 +1,42 @@
+#pragma once
+// Everything a grade needs to know about a clip before it can choose Looks, from one decode
+// (DESIGN.md data flow: clip → shot detection → shots with sampled statistics): the stream's
+// description, its shots (analysis/shots.hpp, with per-frame statistics for the colour-space
+// check) and frames spread across each shot for matching, correction and the report.
+//
+// Each decoded picture is converted twice by the reader: small for shot detection and at the
+// sample width for the samples. Which frames are samples depends on where the shots end, which
+// is known only at the end of the clip, so the sample-width pictures are kept while they fit
+// `sample_budget_bytes` (512 MiB: about 1,200 frames of 16:9 at 256 wide, 50 s at 24 fps); a
+// longer clip reads its samples in a second, skipping pass instead (same frames, same values).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "autograde/analysis/shots.hpp"
+#include "autograde/core/image.hpp"
+#include "autograde/media/video_types.hpp"
+#include "autograde/pipeline/shot_sampling.hpp"
+
+namespace autograde {
+
+struct ClipAnalysisOptions {
+  ShotDetectOptions shots;
+  int samples_per_shot = 8;  // evenly spread, ends included (fewer for short shots)
+  int sample_width = 256;    // never above the clip's width
+  std::size_t sample_budget_bytes = std::size_t(512) << 20;
+  bool quiet = false;
+};
+
+struct ClipAnalysis {
+  VideoStreamInfo info;
+  ShotList shots;
+  std::vector<std::vector<SampledFrame>> samples;  // per shot
+  int decode_passes = 1;                           // 2 when the samples did not fit the budget
+};
+
+// Error(BadInput) naming the file for an unreadable, audio-only or empty clip.
+ClipAnalysis analyze_clip(const std::string& path, const ClipAnalysisOptions& options = {});
+
+}  // namespace autograde

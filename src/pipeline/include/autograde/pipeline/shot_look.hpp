@@ -1,0 +1,75 @@
+#pragma once
+// One way to get a Look (DESIGN.md data flow: reference still / text prompt → Look): every
+// caller that turns a reference still and/or a prompt into a grade — `grade` per shot, `lut`,
+// the server — goes through find_look, so the same inputs give the same LUT everywhere.
+//
+// Encoding: the reference and the sources hold display-referred code values (Rec.709 / sRGB
+// R'G'B' 0..1; log footage is converted to display first); the Look works on the same values.
+//
+// The methods live in one table (look_methods): the matchers of look/match.hpp, then the
+// learned generator and its hybrid with `auto` (learn/lutgen.hpp). Help texts and the usage
+// error for an unknown name are generated from it.
+//
+// The combining rule, for a reference and a prompt together ("like this still but colder"):
+// the prompt edits the matched grade, i.e. it acts on the matched picture:
+//   - a parametric match (`auto`) gets the prompt's delta added to its parameters
+//     (apply_prompt_delta), which keeps the result an editable Look;
+//   - a LUT-only match (the classic transfers, `learned`, `hybrid`) becomes an identity Look
+//     whose residual is prompt ∘ matched LUT, sampled at every lattice point, so the prompt
+//     acts after the matched LUT just as it does after a parametric match.
+// Strength (0..1) is the mix of the whole grade with the input; for a prompt alone it is the
+// prompt Look's strength.
+#include <span>
+#include <string>
+#include <vector>
+
+#include "autograde/core/image.hpp"
+#include "autograde/look/look.hpp"
+#include "autograde/look/prompt.hpp"
+
+namespace autograde {
+
+struct LookMethod {
+  std::string name;
+  std::string summary;  // one line for help texts
+  bool needs_sources;   // transfers a distribution onto the footage: Error(Usage) without one
+};
+
+// Every method, the default first.
+const std::vector<LookMethod>& look_methods();
+// "auto|reinhard|..." (`separator` between the names), for help texts.
+std::string look_method_list(const std::string& separator = "|");
+// Error(Usage) naming the method and listing the valid ones when `name` is not in the table.
+void check_look_method(const std::string& name);
+
+// A prompt read once (it is the same for every shot): its Look and what each word did.
+struct PromptLook {
+  Look look = identity_look();
+  PromptExplanation explanation;
+  bool empty() const { return explanation.prompt.empty(); }
+};
+PromptLook read_prompt(const std::string& text);
+
+struct LookRequest {
+  const ImageF* reference = nullptr;  // may be null when there is a prompt
+  std::string reference_name = "reference";
+  std::span<const ImageF> sources;     // the footage the grade is for (may be empty)
+  const PromptLook* prompt = nullptr;  // may be null when there is a reference
+  std::string method = "auto";
+  float strength = 1.f;
+  int lut_size = 33;
+};
+
+struct FoundLook {
+  Look look;                       // display code values → display code values
+  std::string method;              // the match method, or "prompt"
+  float confidence = 1.f;          // of the match (1 for a prompt alone)
+  std::vector<std::string> notes;  // the matcher's remarks for the user
+  bool parametric = true;          // false when the grade lives in look.residual
+};
+
+// Error(Usage) with neither a reference nor a prompt, an unknown method, a bad strength or
+// size, or a transfer method without sources; Error(BadInput) for a bad reference.
+FoundLook find_look(const LookRequest& request);
+
+}  // namespace autograde

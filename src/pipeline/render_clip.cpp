@@ -1,0 +1,202 @@
+#include "autograde/pipeline/render_clip.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <optional>
+
+#include "autograde/color/camera_log.hpp"
+#include "autograde/core/error.hpp"
+#include "autograde/core/files.hpp"
+#include "autograde/core/progress.hpp"
+#include "autograde/engine/renderer.hpp"
+#include "autograde/engine/yuv_renderer.hpp"
+#include "autograde/learn/image_ops.hpp"
+#include "autograde/media/frame_to_rgb.hpp"
+#include "autograde/media/video_reader.hpp"
+#include "autograde/media/y4m.hpp"
+#include "autograde/pipeline/shot_lut.hpp"
+
+namespace autograde {
+
+namespace {
+
+bool fused_path_ok(const VideoStreamInfo& info) {
+  return !info.is_rgb && info.effective.matrix == kH273Bt709 &&
+         info.effective.range == ColorRange::Limited &&
+         (info.bit_depth == 8 || info.bit_depth == 10 || info.bit_depth == 12 ||
+          info.bit_depth == 16) &&
+         info.chroma_shift_x <= 1 && info.chroma_shift_y <= 1;
+}
+
+// Which shot a frame belongs to; frames past the last range stay with the last shot.
+class ShotCursor {
+ public:
+  explicit ShotCursor(std::span<const FrameRange> shots) : shots_(shots) {}
+  // Frames arrive in increasing order.
+  size_t at(int64_t frame) {
+    while (current_ + 1 < shots_.size() && frame > shots_[current_].last) ++current_;
+    return current_;
+  }
+
+ private:
+  std::span<const FrameRange> shots_;
+  size_t current_ = 0;
+};
+
+// Planes in the source's layout for the fused path's output, allocated once.
+struct OwnedYuv {
+  std::array<std::vector<uint8_t>, 3> data;
+  YuvPlanes view;
+  YuvImage target;
+  void shape_like(const YuvPlanes& src) {
+    view = src;
+    target.width = src.width;
+    target.height = src.height;
+    const int bps = src.bytes_per_sample();
+    for (size_t p = 0; p < 3; ++p) {
+      const int w = (p == 0 ? src.width : src.chroma_width()) * bps;
+      const int h = p == 0 ? src.height : src.chroma_height();
+      data[p].resize(size_t(w) * size_t(h));
+      view.data[p] = data[p].data();
+      view.stride[p] = w;
+      target.planes[p] = data[p].data();
+      target.strides[p] = w;
+    }
+  }
+};
+
+ConstYuvImage engine_view(const YuvPlanes& s) {
+  ConstYuvImage v;
+  v.width = s.width;
+  v.height = s.height;
+  for (size_t p = 0; p < 3; ++p) {
+    v.planes[p] = s.data[p];
+    v.strides[p] = s.stride[p];
+  }
+  return v;
+}
+
+void check_shape(std::span<const FrameRange> shots, std::span<const LutFile> luts) {
+  if (shots.empty()) throw_usage("render: no shots to render");
+  if (shots.size() != luts.size())
+    throw_usage("render: " + std::to_string(shots.size()) + " shots but " +
+                std::to_string(luts.size()) + " LUTs");
+}
+
+ClipRenderResult render_y4m(const std::string& in, const std::string& out,
+                            std::span<const FrameRange> shots, std::span<const LutFile> luts,
+                            const ClipRenderOptions& o) {
+  Y4mReader reader(in);
+  const Y4mFormat& f = reader.format();
+  if (f.other_params.find("XCOLORRANGE=FULL") != std::string::npos)
+    throw_bad_input(in == "-" ? "<stdin>" : in,
+                    "full-range Y'CbCr is not supported (the fused path is BT.709 limited range)");
+  const YuvFormat format{f.bit_depth, f.log2_chroma_w, f.log2_chroma_h};
+  std::vector<YuvLutRenderer> renderers;
+  for (const LutFile& lut : luts) renderers.push_back(make_yuv_renderer(lut, format, o.interp));
+  Y4mWriter writer(out, f);
+  ShotCursor cursor(shots);
+  std::vector<std::uint8_t> frame;
+  YuvImage view;
+  view.width = f.width;
+  view.height = f.height;
+  while (reader.read_frame(frame)) {
+    std::size_t offset = 0;
+    for (int p = 0; p < 3; ++p) {
+      view.planes[size_t(p)] = frame.data() + offset;
+      view.strides[size_t(p)] = std::ptrdiff_t(f.plane_width(p) * f.sample_bytes());
+      offset += f.plane_bytes(p);
+    }
+    renderers[cursor.at(reader.frames_read() - 1)].apply(view);
+    writer.write_frame(frame.data());
+  }
+  if (reader.frames_read() == 0) throw_bad_input(in == "-" ? "<stdin>" : in, "no frames");
+  writer.finish();
+  ClipRenderResult r;
+  r.frames = reader.frames_read();
+  r.pixel_path = "y4m";
+  return r;
+}
+
+}  // namespace
+
+bool is_y4m_path(const std::string& path) {
+  if (path == "-") return true;  // pipes carry raw YUV4MPEG2
+  std::string lower = path;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  return lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".y4m") == 0;
+}
+
+ClipRenderResult render_clip(const std::string& input, const std::string& output,
+                             std::span<const FrameRange> shots, std::span<const LutFile> luts,
+                             const ClipRenderOptions& o) {
+  check_shape(shots, luts);
+  if (input != "-" && output != "-") refuse_overwrite_input(input, output);
+  if (is_y4m_path(input) || is_y4m_path(output)) {
+    if (!is_y4m_path(input) || !is_y4m_path(output))
+      throw_usage("a .y4m input needs a .y4m output and vice versa");
+    return render_y4m(input, output, shots, luts, o);
+  }
+
+  VideoReadOptions ropt;
+  const VideoStreamInfo info = VideoReader(input, ropt).info();
+  const bool fused = fused_path_ok(info);
+  ropt.output = fused ? FrameOutput::Yuv : FrameOutput::Rgb;
+  const int measure_width = std::min(o.measure_width, info.width);
+  if (o.measure) ropt.analysis_width = measure_width;
+  VideoReader reader(input, ropt);
+  VideoWriter writer(output, info, o.encode);
+
+  std::vector<YuvLutRenderer> yuv;
+  std::vector<LutRenderer> rgb;
+  const YuvFormat yuv_format{info.bit_depth, info.chroma_shift_x, info.chroma_shift_y};
+  for (const LutFile& lut : luts) {
+    if (fused)
+      yuv.push_back(make_yuv_renderer(lut, yuv_format, o.interp));
+    else
+      rgb.push_back(make_renderer(lut, PixelFormat{SampleType::F32, Layout::Packed, 3}, o.interp));
+  }
+  std::vector<ShotTemporalMeter> meters;
+  if (o.measure)
+    for (const FrameRange& s : shots)
+      meters.emplace_back(s.first, s.last, int(std::max<int64_t>(1, (s.last - s.first + 1) / 24)));
+
+  ClipRenderResult result;
+  result.pixel_path = fused ? "yuv" : "rgb";
+  ProgressBar bar(o.label, info.frame_count, o.quiet);
+  ShotCursor cursor(shots);
+  OwnedYuv graded;
+  FrameToRgb to_rgb;
+  ImageF in_display, out_small;
+  VideoFrame frame;
+  while (reader.next(frame)) {
+    const size_t s = cursor.at(frame.index);
+    if (fused) {
+      graded.shape_like(frame.yuv);
+      yuv[s].apply(engine_view(frame.yuv), graded.target);
+      writer.write(graded.view, frame.pts);
+      if (o.measure) to_rgb.convert(graded.view, measure_width, frame.analysis.height, out_small);
+    } else {
+      rgb[s].apply(frame.rgb);
+      writer.write(frame.rgb, frame.pts);
+      if (o.measure)
+        out_small = learn::resize_area(frame.rgb, frame.analysis.width, frame.analysis.height);
+    }
+    if (o.measure) {
+      in_display = frame.analysis;
+      to_display(o.input_colorspace, in_display);
+      meters[s].add(frame.index, frame.analysis, in_display, out_small);
+    }
+    ++result.frames;
+    bar.update(result.frames);
+  }
+  bar.finish();
+  writer.finish();
+  result.warnings = writer.warnings();
+  for (const ShotTemporalMeter& m : meters) result.shot_metrics.push_back(m.result());
+  return result;
+}
+
+}  // namespace autograde

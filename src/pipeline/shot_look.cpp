@@ -1,0 +1,118 @@
+#include "autograde/pipeline/shot_look.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "autograde/core/error.hpp"
+#include "autograde/learn/lutgen.hpp"
+#include "autograde/look/match.hpp"
+
+namespace autograde {
+
+namespace {
+
+constexpr const char* kLearned = "learned";
+constexpr const char* kHybrid = "hybrid";
+
+// The Look a match stands for: its fitted Look when baking that Look reproduces the returned
+// LUT (then the grade stays editable as parameters), else identity with the LUT as residual.
+Look look_of(const MatchResult& r, int size) {
+  if (r.look) {
+    const Lut3D baked = bake_look(*r.look, size);
+    float worst = baked.table.size() == r.lut.table.size() ? 0.f : 1.f;
+    for (size_t i = 0; worst < 1.f && i < baked.table.size(); ++i)
+      worst = std::max(worst, std::abs(baked.table[i] - r.lut.table[i]));
+    if (worst < 1e-4f) return *r.look;
+  }
+  Look l = identity_look();
+  l.residual = r.lut;
+  return l;
+}
+
+MatchResult match(const LookRequest& q) {
+  MatchOptions mo;
+  mo.method = q.method;
+  mo.strength = q.strength;
+  mo.lut_size = q.lut_size;
+  if (q.method == kLearned)
+    return learn::match_reference_learned(*q.reference, q.sources, mo, q.reference_name);
+  if (q.method == kHybrid)
+    return learn::match_reference_hybrid(*q.reference, q.sources, mo, q.reference_name);
+  return match_reference(*q.reference, q.sources, mo, q.reference_name);
+}
+
+}  // namespace
+
+const std::vector<LookMethod>& look_methods() {
+  static const std::vector<LookMethod> methods = [] {
+    std::vector<LookMethod> m;
+    for (const std::string& name : match_method_names()) {
+      if (name == "auto")
+        m.push_back({name, "separates the reference's grade from its content (default)", false});
+      else
+        m.push_back({name, "classic colour transfer onto the footage", true});
+    }
+    m.push_back({kLearned, "the learned LUT generator (models/lutgen.md)", false});
+    m.push_back({kHybrid, "equal mix of learned and auto", false});
+    return m;
+  }();
+  return methods;
+}
+
+std::string look_method_list(const std::string& separator) {
+  std::string s;
+  for (const LookMethod& m : look_methods()) s += (s.empty() ? "" : separator) + m.name;
+  return s;
+}
+
+void check_look_method(const std::string& name) {
+  const auto& m = look_methods();
+  if (std::none_of(m.begin(), m.end(), [&](const LookMethod& x) { return x.name == name; }))
+    throw_usage("unknown method '" + name + "' (" + look_method_list(", ") + ")");
+}
+
+PromptLook read_prompt(const std::string& text) {
+  PromptLook p;
+  p.look = look_from_prompt(text, &p.explanation);
+  p.explanation.prompt = text;
+  return p;
+}
+
+FoundLook find_look(const LookRequest& q) {
+  if (!q.reference && !q.prompt) throw_usage("give a reference still and/or a text prompt");
+  if (!(q.strength >= 0.f && q.strength <= 1.f)) throw_usage("strength must be in 0..1");
+  FoundLook out;
+  if (!q.reference) {
+    out.look = q.prompt->look;
+    out.look.strength = q.strength;
+    out.method = "prompt";
+    return out;
+  }
+  check_look_method(q.method);
+  // The transfer methods return only a LUT: with a prompt it is matched at full strength and the
+  // strength mixes prompt ∘ LUT afterwards, so strength scales the whole grade as it does for a
+  // parametric Look.
+  const bool lut_only = q.method != "auto";
+  LookRequest m = q;
+  if (q.prompt && lut_only) m.strength = 1.f;
+  const MatchResult r = match(m);
+  out.method = r.method;
+  out.confidence = r.confidence;
+  out.notes = r.notes;
+  out.look = look_of(r, q.lut_size);
+  out.parametric = !out.look.residual.has_value();
+  if (!q.prompt) return out;
+  if (out.parametric) {
+    out.look = apply_prompt_delta(out.look, q.prompt->look);
+  } else {
+    Lut3D& lut = *out.look.residual;
+    for (size_t i = 0; i < lut.table.size(); i += 3) {
+      const Rgb v = apply_look(q.prompt->look, {lut.table[i], lut.table[i + 1], lut.table[i + 2]});
+      for (size_t c = 0; c < 3; ++c) lut.table[i + c] = v[c];
+    }
+    if (lut_only) out.look.strength = q.strength;
+  }
+  return out;
+}
+
+}  // namespace autograde
