@@ -31,8 +31,9 @@ bool is_y4m(const std::string& path) {
   return lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".y4m") == 0;
 }
 
-// Y'CbCr frames straight through the fused engine path (BT.709, limited range), one frame in
-// memory at a time.
+// Y'CbCr frames straight through the fused engine path (BT.709, limited range), a few frames in
+// memory at a time: the next frames are read and the last ones written on background threads
+// while the renderer works on this one, from the reader's buffer into the writer's (no copies).
 int apply_y4m(const LutFile& lut, Interp interp, const std::string& in, const std::string& out) {
   Y4mReader reader(in);
   const Y4mFormat& f = reader.format();
@@ -42,22 +43,27 @@ int apply_y4m(const LutFile& lut, Interp interp, const std::string& in, const st
   const YuvLutRenderer renderer =
       make_yuv_renderer(lut, YuvFormat{f.bit_depth, f.log2_chroma_w, f.log2_chroma_h}, interp);
   Y4mWriter writer(out, f);
-  std::vector<std::uint8_t> frame;
-  YuvImage view;
-  view.width = f.width;
-  view.height = f.height;
-  while (reader.read_frame(frame)) {
-    std::size_t offset = 0;
+  Y4mReadAhead source(reader);
+  Y4mWriteBehind sink(writer);
+  // A frame's planes (Y, Cb, Cr back to back, tightly packed) as a ConstYuvImage / YuvImage.
+  auto planes = [&f](auto* frame, auto& image) {
+    image.width = f.width;
+    image.height = f.height;
     for (int p = 0; p < 3; ++p) {
-      view.planes[p] = frame.data() + offset;
-      view.strides[p] = std::ptrdiff_t(f.plane_width(p) * f.sample_bytes());
-      offset += f.plane_bytes(p);
+      image.planes[p] = frame + f.plane_offset(p);
+      image.strides[p] = std::ptrdiff_t(f.plane_width(p) * f.sample_bytes());
     }
-    renderer.apply(view);
-    writer.write_frame(frame.data());
+  };
+  while (const std::uint8_t* frame = source.next()) {
+    ConstYuvImage src;
+    YuvImage dst;
+    planes(frame, src);
+    planes(sink.buffer(), dst);
+    renderer.apply(src, dst);
+    sink.commit();
   }
   if (reader.frames_read() == 0) throw_bad_input(in == "-" ? "<stdin>" : in, "no frames");
-  writer.finish();
+  sink.finish();
   return reader.frames_read();
 }
 
