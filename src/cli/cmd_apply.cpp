@@ -91,7 +91,13 @@ int apply_video(const LutFile& lut, Interp interp, const std::string& in, const 
   else
     rgb.emplace(make_renderer(lut, PixelFormat{SampleType::F32, Layout::Packed, 3}, interp));
   ProgressBar bar("apply", info.frame_count, quiet);
-  std::array<std::vector<std::uint8_t>, 3> planes;  // the fused path's output, source layout
+  // The fused path renders straight into the encoder's frame when it takes the source's layout
+  // (the usual case); otherwise into planes of the source's layout that write() converts.
+  const VideoTargetFormat& target = writer.target();
+  const bool into_encoder = fused && target.bit_depth == info.bit_depth &&
+                            target.chroma_shift_x == info.chroma_shift_x &&
+                            target.chroma_shift_y == info.chroma_shift_y;
+  std::array<std::vector<std::uint8_t>, 3> planes;
   VideoFrame frame;
   int frames = 0;
   while (reader.next(frame)) {
@@ -99,22 +105,31 @@ int apply_video(const LutFile& lut, Interp interp, const std::string& in, const 
       const YuvPlanes& s = frame.yuv;
       ConstYuvImage src;
       YuvImage dst;
-      YuvPlanes view = s;
       src.width = dst.width = s.width;
       src.height = dst.height = s.height;
+      YuvPlanesMut out = into_encoder ? writer.frame_buffer() : YuvPlanesMut{};
+      YuvPlanes view = s;
       for (int p = 0; p < 3; ++p) {
+        src.planes[p] = s.data[p];
+        src.strides[p] = s.stride[p];
+        if (into_encoder) {
+          dst.planes[p] = out.data[p];
+          dst.strides[p] = out.stride[p];
+          continue;
+        }
         const int w = (p == 0 ? s.width : s.chroma_width()) * s.bytes_per_sample();
         const int h = p == 0 ? s.height : s.chroma_height();
         planes[p].resize(size_t(w) * size_t(h));
-        src.planes[p] = s.data[p];
-        src.strides[p] = s.stride[p];
         dst.planes[p] = planes[p].data();
         dst.strides[p] = w;
         view.data[p] = planes[p].data();
         view.stride[p] = w;
       }
       yuv->apply(src, dst);
-      writer.write(view, frame.pts);
+      if (into_encoder)
+        writer.submit_frame(frame.pts);
+      else
+        writer.write(view, frame.pts);
     } else {
       rgb->apply(frame.rgb);
       writer.write(frame.rgb, frame.pts);
