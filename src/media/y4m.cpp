@@ -1,7 +1,10 @@
 #include "autograde/media/y4m.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -182,12 +185,24 @@ void Y4mWriter::finish() {
   pending_->commit();
 }
 
+void FrameMemoryFree::operator()(std::uint8_t* p) const { std::free(p); }
+
+FrameMemory allocate_frame_memory(std::size_t bytes) {
+  constexpr std::size_t kHugePage = std::size_t(2) << 20;
+  const std::size_t size =
+      (std::max<std::size_t>(bytes, 1) + kHugePage - 1) / kHugePage * kHugePage;
+  FrameMemory p(static_cast<std::uint8_t*>(std::aligned_alloc(kHugePage, size)));
+  if (!p) throw_internal("out of memory (frame buffer of " + std::to_string(bytes) + " bytes)");
+  // A hint: without transparent huge pages (or in "never" mode) it changes nothing.
+  madvise(p.get(), size, MADV_HUGEPAGE);
+  return p;
+}
+
 namespace {
 // Frame buffers are written whole before they are read: no zero-filling.
-std::vector<std::unique_ptr<std::uint8_t[]>> make_buffers(int depth, std::size_t bytes) {
-  std::vector<std::unique_ptr<std::uint8_t[]>> out;
-  for (int i = 0; i < std::max(depth, 1); ++i)
-    out.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(bytes));
+std::vector<FrameMemory> make_buffers(int count, std::size_t bytes) {
+  std::vector<FrameMemory> out;
+  for (int i = 0; i < std::max(count, 1); ++i) out.push_back(allocate_frame_memory(bytes));
   return out;
 }
 }  // namespace
