@@ -1,5 +1,3 @@
-#include <OpenImageIO/imagebuf.h>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>

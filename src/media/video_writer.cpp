@@ -99,6 +99,7 @@ struct VideoWriter::Impl {
   int64_t frame_step = 1;
   int64_t frames = 0;
   bool finished = false;
+  bool frame_handed_out = false;  // frame_buffer() gave `frame` out, submit_frame() not yet
   std::vector<std::string> warnings;
 
   // Streams copied from the source: a second demuxer walks the source file alongside.
@@ -436,6 +437,34 @@ void VideoWriter::write(const YuvPlanes& yuv, int64_t pts) {
     yuv444_to_rgb(*m.other444, yuv.tags, m.scratch_rgb);
     m.rgb_to_target(m.scratch_rgb);
   }
+  m.submit(pts);
+}
+
+YuvPlanesMut VideoWriter::frame_buffer() {
+  Impl& m = *impl_;
+  if (!m.frame_handed_out) {
+    m.prepare_frame();
+    m.frame_handed_out = true;
+  }
+  const YuvPlanes p = planes_of(*m.frame, kRec709Limited);
+  YuvPlanesMut out;
+  out.width = p.width;
+  out.height = p.height;
+  out.bit_depth = p.bit_depth;
+  out.chroma_shift_x = p.chroma_shift_x;
+  out.chroma_shift_y = p.chroma_shift_y;
+  out.tags = p.tags;
+  for (int c = 0; c < 3; ++c) {
+    out.data[c] = m.frame->data[c];
+    out.stride[c] = m.frame->linesize[c];
+  }
+  return out;
+}
+
+void VideoWriter::submit_frame(int64_t pts) {
+  Impl& m = *impl_;
+  if (!m.frame_handed_out) throw_internal("VideoWriter::submit_frame without frame_buffer()");
+  m.frame_handed_out = false;
   m.submit(pts);
 }
 

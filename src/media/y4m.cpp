@@ -1,6 +1,10 @@
 #include "autograde/media/y4m.hpp"
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -50,6 +54,9 @@ std::size_t Y4mFormat::plane_bytes(int plane) const {
   return std::size_t(plane_width(plane)) * plane_height(plane) * sample_bytes();
 }
 std::size_t Y4mFormat::frame_bytes() const { return plane_bytes(0) + 2 * plane_bytes(1); }
+std::size_t Y4mFormat::plane_offset(int plane) const {
+  return plane == 0 ? 0 : plane_bytes(0) + (plane == 2 ? plane_bytes(1) : 0);
+}
 
 Y4mFormat parse_y4m_header(const std::string& line, const std::string& source) {
   std::istringstream in(line);
@@ -121,15 +128,20 @@ Y4mReader::~Y4mReader() {
 }
 
 bool Y4mReader::read_frame(std::vector<std::uint8_t>& frame) {
+  frame.resize(format_.frame_bytes());
+  return read_frame(frame.data());
+}
+
+bool Y4mReader::read_frame(std::uint8_t* frame) {
   const std::string where = "frame " + std::to_string(frames_ + 1);
   std::string line;
   if (!read_line(file_, line, path_, where)) return false;
   if (line.compare(0, 5, "FRAME") != 0) throw_bad_input(path_, where + ": expected a FRAME marker");
-  frame.resize(format_.frame_bytes());
-  const std::size_t got = std::fread(frame.data(), 1, frame.size(), file_);
-  if (got != frame.size())
+  const std::size_t want = format_.frame_bytes();
+  const std::size_t got = std::fread(frame, 1, want, file_);
+  if (got != want)
     throw_bad_input(path_, where + ": truncated (" + std::to_string(got) + " of " +
-                               std::to_string(frame.size()) + " bytes)");
+                               std::to_string(want) + " bytes)");
   ++frames_;
   return true;
 }
@@ -171,6 +183,170 @@ void Y4mWriter::finish() {
   file_ = nullptr;
   if (!ok) throw_bad_input(path_, std::string("write failed: ") + std::strerror(errno));
   pending_->commit();
+}
+
+void FrameMemoryFree::operator()(std::uint8_t* p) const { std::free(p); }
+
+FrameMemory allocate_frame_memory(std::size_t bytes) {
+  constexpr std::size_t kHugePage = std::size_t(2) << 20;
+  const std::size_t size =
+      (std::max<std::size_t>(bytes, 1) + kHugePage - 1) / kHugePage * kHugePage;
+  FrameMemory p(static_cast<std::uint8_t*>(std::aligned_alloc(kHugePage, size)));
+  if (!p) throw_internal("out of memory (frame buffer of " + std::to_string(bytes) + " bytes)");
+  // A hint: without transparent huge pages (or in "never" mode) it changes nothing.
+  madvise(p.get(), size, MADV_HUGEPAGE);
+  return p;
+}
+
+namespace {
+// Frame buffers are written whole before they are read: no zero-filling.
+std::vector<FrameMemory> make_buffers(int count, std::size_t bytes) {
+  std::vector<FrameMemory> out;
+  for (int i = 0; i < std::max(count, 1); ++i) out.push_back(allocate_frame_memory(bytes));
+  return out;
+}
+}  // namespace
+
+Y4mReadAhead::Y4mReadAhead(Y4mReader& reader, int depth)
+    : reader_(reader), buffers_(make_buffers(depth + 1, reader.format().frame_bytes())) {
+  for (int i = 0; i < int(buffers_.size()); ++i) free_.push_back(i);
+  thread_ = std::thread([this] { run(); });
+}
+
+Y4mReadAhead::~Y4mReadAhead() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void Y4mReadAhead::run() {
+  for (;;) {
+    int slot;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return stop_ || !free_.empty(); });
+      if (stop_) return;
+      slot = free_.front();
+      free_.pop_front();
+    }
+    bool got = false;
+    std::exception_ptr error;
+    try {
+      got = reader_.read_frame(buffers_[size_t(slot)].get());
+    } catch (...) {
+      error = std::current_exception();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (got) {
+        filled_.push_back(slot);
+      } else {
+        free_.push_back(slot);
+        error_ = error;
+        end_ = true;
+      }
+    }
+    cv_.notify_all();
+    if (!got) return;
+  }
+}
+
+const std::uint8_t* Y4mReadAhead::next() {
+  std::unique_lock lock(mutex_);
+  if (held_ >= 0) {
+    free_.push_back(held_);
+    held_ = -1;
+    cv_.notify_all();
+  }
+  cv_.wait(lock, [&] { return !filled_.empty() || end_; });
+  if (filled_.empty()) {
+    if (error_) std::rethrow_exception(error_);
+    return nullptr;
+  }
+  held_ = filled_.front();
+  filled_.pop_front();
+  return buffers_[size_t(held_)].get();
+}
+
+Y4mWriteBehind::Y4mWriteBehind(Y4mWriter& writer, int depth)
+    : writer_(writer), buffers_(make_buffers(depth + 1, writer.format().frame_bytes())) {
+  for (int i = 0; i < int(buffers_.size()); ++i) free_.push_back(i);
+  thread_ = std::thread([this] { run(); });
+}
+
+Y4mWriteBehind::~Y4mWriteBehind() { stop_and_join(); }
+
+void Y4mWriteBehind::stop_and_join() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Y4mWriteBehind::run() {
+  for (;;) {
+    int slot;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return stop_ || (!queued_.empty() && !error_); });
+      // Stopping drops what is still queued only when the writer is being abandoned; finish()
+      // waits for the queue to drain before it stops the thread.
+      if (stop_) return;
+      slot = queued_.front();
+      writing_ = true;
+    }
+    std::exception_ptr error;
+    try {
+      writer_.write_frame(buffers_[size_t(slot)].get());
+    } catch (...) {
+      error = std::current_exception();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      queued_.pop_front();
+      free_.push_back(slot);
+      writing_ = false;
+      if (error) error_ = error;
+    }
+    cv_.notify_all();
+  }
+}
+
+std::uint8_t* Y4mWriteBehind::buffer() {
+  std::unique_lock lock(mutex_);
+  if (held_ < 0) {
+    cv_.wait(lock, [&] { return !free_.empty() || error_; });
+    if (error_) std::rethrow_exception(error_);
+    held_ = free_.front();
+    free_.pop_front();
+  }
+  return buffers_[size_t(held_)].get();
+}
+
+void Y4mWriteBehind::commit() {
+  {
+    std::lock_guard lock(mutex_);
+    if (error_) std::rethrow_exception(error_);
+    if (held_ < 0) throw_internal("Y4mWriteBehind::commit without buffer()");
+    queued_.push_back(held_);
+    held_ = -1;
+  }
+  cv_.notify_all();
+}
+
+void Y4mWriteBehind::finish() {
+  {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return (queued_.empty() && !writing_) || error_; });
+    if (error_) std::rethrow_exception(error_);
+  }
+  stop_and_join();
+  writer_.finish();
 }
 
 }  // namespace autograde

@@ -96,26 +96,33 @@ ClipRenderResult render_y4m(const std::string& in, const std::string& out,
   std::vector<YuvLutRenderer> renderers;
   for (const LutFile& lut : luts) renderers.push_back(make_yuv_renderer(lut, format, o.interp));
   Y4mWriter writer(out, f);
-  ShotCursor cursor(shots);
-  std::vector<std::uint8_t> frame;
-  YuvImage view;
-  view.width = f.width;
-  view.height = f.height;
-  while (reader.read_frame(frame)) {
-    std::size_t offset = 0;
+  // The next frame is read and the last one written on background threads while this one is
+  // rendered, from the reader's buffer into the writer's: no copies, I/O overlapped.
+  Y4mReadAhead source(reader);
+  Y4mWriteBehind sink(writer);
+  // A frame's planes (Y, Cb, Cr back to back, tightly packed) as a ConstYuvImage / YuvImage.
+  auto planes = [&f](auto* frame, auto& image) {
+    image.width = f.width;
+    image.height = f.height;
     for (int p = 0; p < 3; ++p) {
-      view.planes[size_t(p)] = frame.data() + offset;
-      view.strides[size_t(p)] = std::ptrdiff_t(f.plane_width(p) * f.sample_bytes());
-      offset += f.plane_bytes(p);
+      image.planes[size_t(p)] = frame + f.plane_offset(p);
+      image.strides[size_t(p)] = std::ptrdiff_t(f.plane_width(p) * f.sample_bytes());
     }
-    renderers[cursor.at(reader.frames_read() - 1)].apply(view);
-    writer.write_frame(frame.data());
-  }
-  if (reader.frames_read() == 0) throw_bad_input(in == "-" ? "<stdin>" : in, "no frames");
-  writer.finish();
+  };
+  ShotCursor cursor(shots);
   ClipRenderResult r;
-  r.frames = reader.frames_read();
   r.pixel_path = "y4m";
+  while (const std::uint8_t* frame = source.next()) {
+    ConstYuvImage src;
+    YuvImage dst;
+    planes(frame, src);
+    planes(sink.buffer(), dst);
+    renderers[cursor.at(r.frames)].apply(src, dst);
+    sink.commit();
+    ++r.frames;
+  }
+  if (r.frames == 0) throw_bad_input(in == "-" ? "<stdin>" : in, "no frames");
+  sink.finish();
   return r;
 }
 
@@ -163,6 +170,12 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
     for (const FrameRange& s : shots)
       meters.emplace_back(s.first, s.last, int(std::max<int64_t>(1, (s.last - s.first + 1) / 24)));
 
+  // The fused path renders straight into the encoder's frame when the encoder takes the source's
+  // layout (the usual case); otherwise into planes of the source's layout that write() converts.
+  const VideoTargetFormat& target = writer.target();
+  const bool into_encoder = fused && target.bit_depth == info.bit_depth &&
+                            target.chroma_shift_x == info.chroma_shift_x &&
+                            target.chroma_shift_y == info.chroma_shift_y;
   ClipRenderResult result;
   result.pixel_path = fused ? "yuv" : "rgb";
   ProgressBar bar(o.label, info.frame_count, o.quiet);
@@ -173,7 +186,32 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
   VideoFrame frame;
   while (reader.next(frame)) {
     const size_t s = cursor.at(frame.index);
-    if (fused) {
+    if (into_encoder) {
+      YuvPlanesMut out = writer.frame_buffer();
+      YuvImage dst;
+      dst.width = out.width;
+      dst.height = out.height;
+      for (size_t p = 0; p < 3; ++p) {
+        dst.planes[p] = out.data[p];
+        dst.strides[p] = out.stride[p];
+      }
+      yuv[s].apply(engine_view(frame.yuv), dst);
+      if (o.measure) {
+        YuvPlanes view;
+        view.width = out.width;
+        view.height = out.height;
+        view.bit_depth = out.bit_depth;
+        view.chroma_shift_x = out.chroma_shift_x;
+        view.chroma_shift_y = out.chroma_shift_y;
+        view.tags = frame.yuv.tags;
+        for (size_t p = 0; p < 3; ++p) {
+          view.data[p] = out.data[p];
+          view.stride[p] = out.stride[p];
+        }
+        to_rgb.convert(view, measure_width, frame.analysis.height, out_small);
+      }
+      writer.submit_frame(frame.pts);
+    } else if (fused) {
       graded.shape_like(frame.yuv);
       yuv[s].apply(engine_view(frame.yuv), graded.target);
       writer.write(graded.view, frame.pts);

@@ -111,6 +111,58 @@ TEST(Y4m, FramesRoundTripAndTruncationIsReported) {
   EXPECT_FALSE(fs::exists(dir / "never.y4m"));
 }
 
+// The background-thread reader and writer `apply` uses: same frames, in order; a truncated
+// frame is reported after the frames before it; an abandoned writer leaves no file.
+TEST(Y4m, ReadAheadAndWriteBehindKeepFramesAndErrors) {
+  const fs::path dir = testing::scratch_dir("y4m_threads");
+  const Y4mFormat f = parse_y4m_header("YUV4MPEG2 W17 H9 F25:1 C420jpeg", "x");
+  std::vector<std::vector<std::uint8_t>> frames;
+  for (unsigned i = 0; i < 7; ++i) frames.push_back(random_frame(f, 10 + i));
+  const std::string in = (dir / "in.y4m").string(), out = (dir / "out.y4m").string();
+  write_stream(in, f, frames);
+  {
+    Y4mReader reader(in);
+    Y4mWriter writer(out, reader.format());
+    Y4mReadAhead source(reader, 2);
+    Y4mWriteBehind sink(writer, 2);
+    int n = 0;
+    while (const std::uint8_t* frame = source.next()) {
+      ASSERT_LT(n, 7);
+      EXPECT_EQ(std::memcmp(frame, frames[size_t(n)].data(), f.frame_bytes()), 0) << n;
+      std::memcpy(sink.buffer(), frame, f.frame_bytes());
+      sink.commit();
+      ++n;
+    }
+    EXPECT_EQ(n, 7);
+    EXPECT_EQ(source.next(), nullptr);
+    EXPECT_FALSE(fs::exists(out));  // not before finish()
+    sink.finish();
+  }
+  EXPECT_EQ(read_file(out), read_file(in));
+
+  const std::string bytes = read_file(in);
+  const std::string cut = (dir / "cut.y4m").string();
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() - 3 * f.frame_bytes());
+  Y4mReader reader(cut);
+  Y4mReadAhead source(reader, 3);
+  int n = 0;
+  try {
+    while (source.next()) ++n;
+    FAIL() << "truncated frame not reported";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    EXPECT_NE(std::string(e.what()).find("frame 5"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(n, 4);
+  {
+    Y4mWriter writer((dir / "never.y4m").string(), f);
+    Y4mWriteBehind sink(writer);
+    std::memcpy(sink.buffer(), frames[0].data(), f.frame_bytes());
+    sink.commit();
+  }
+  EXPECT_FALSE(fs::exists(dir / "never.y4m"));
+}
+
 TEST(ApplyCli, Y4mOutputEqualsTheLibraryFusedPath) {
   const fs::path dir = testing::scratch_dir("apply_y4m");
   LutFile lut;

@@ -62,6 +62,13 @@ class VideoWriter {
   // YUV: any planar layout of source size; converted only when it differs from target().
   void write(const YuvPlanes& yuv, int64_t pts);
 
+  // The encoder's own frame, to render the next frame straight into (source size, target()
+  // layout: bit depth, subsampling; BT.709 limited range), saving write()'s copy of every
+  // frame. Valid until submit_frame(), which encodes it (`pts` as for write()). Calling
+  // frame_buffer() again before submit_frame() returns the same planes.
+  YuvPlanesMut frame_buffer();
+  void submit_frame(int64_t pts);
+
   // Flushes the encoder, copies the remaining audio/subtitles, writes the trailer and renames
   // the temporary file onto `path`.
   void finish();
