@@ -1,12 +1,14 @@
 // `autograde refine`: edit the Looks in a plan with words and sliders, or undo the last edit.
-// Thin: parse, call src/look (refine.hpp documents the plan keys and the slider units), write.
+// Thin: parse, call src/pipeline (refine_plan.hpp documents the history, look/refine.hpp the
+// slider units), write.
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
-#include "autograde/look/refine.hpp"
+#include "autograde/pipeline/plan.hpp"
+#include "autograde/pipeline/refine_plan.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
@@ -14,7 +16,8 @@ namespace autograde::cli {
 namespace {
 
 Runner add_refine(CLI::App& app, const GlobalOptions& global) {
-  auto* sub = app.add_subcommand("refine", "Refine a plan's Looks with words and sliders (recorded, undoable)");
+  auto* sub = app.add_subcommand(
+      "refine", "Refine a plan's Looks with words and sliders (recorded, undoable)");
   struct Opts {
     std::string plan, text, out;
     Sliders sliders;
@@ -27,24 +30,31 @@ Runner add_refine(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("TEXT", o->text, "a text command, e.g. \"more cinematic\", \"a bit warmer\"");
   sub->add_option("-o,--output", o->out, "refined plan (never the input)")->required();
   auto* exposure = sub->add_option("--exposure", o->exposure, "stops, added (+0.3)");
-  auto* contrast = sub->add_option("--contrast", o->contrast, "percent of the contrast slope (+10)");
+  auto* contrast =
+      sub->add_option("--contrast", o->contrast, "percent of the contrast slope (+10)");
   auto* saturation = sub->add_option("--saturation", o->saturation, "percent of chroma (-5)");
-  auto* temperature = sub->add_option("--temperature", o->temperature, "-100..100, 100 = 1 stop warmer (+8)");
-  auto* tint = sub->add_option("--tint", o->tint, "-100..100, 100 = 1 stop magenta, - = green (-2)");
-  auto* strength = sub->add_option("--strength", o->strength, "set the Look's mix with the input, 0..1");
+  auto* temperature =
+      sub->add_option("--temperature", o->temperature, "-100..100, 100 = 1 stop warmer (+8)");
+  auto* tint =
+      sub->add_option("--tint", o->tint, "-100..100, 100 = 1 stop magenta, - = green (-2)");
+  auto* strength =
+      sub->add_option("--strength", o->strength, "set the Look's mix with the input, 0..1");
   sub->add_option("--shot", o->shot, "refine only this shot (0-based index into \"shots\")");
   sub->add_flag("--undo", o->undo, "step back to the plan before its last refinement");
   sub->add_flag("--explain", o->explain, "print what each word of TEXT matched and contributed");
   return [=, &global] {
     refuse_overwrite_input(o->plan, o->out);
     const std::string text = read_file(o->plan);
-    nlohmann::json plan;
+    nlohmann::json json;
     try {
-      plan = nlohmann::json::parse(text);
+      json = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
       throw_bad_input(o->plan, std::string("not valid JSON: ") + e.what());
     }
-    nlohmann::json result;
+    // plan_from_json rather than read_plan: read_plan makes a relative luts_dir absolute (for
+    // rendering), and the refined plan must keep luts_dir exactly as the user's file had it.
+    const GradePlan plan = plan_from_json(json, o->plan);
+    GradePlan result;
     if (o->undo) {
       if (!o->text.empty() || exposure->count() || contrast->count() || saturation->count() ||
           temperature->count() || tint->count() || strength->count())
@@ -73,13 +83,14 @@ Runner add_refine(CLI::App& app, const GlobalOptions& global) {
       r.command = cmd;
       RefineOutcome out = refine_plan(plan, r, o->plan);
       if (o->explain && !o->text.empty()) fmt::print("{}", format_explanation(out.explanation));
-      for (const auto& u : out.explanation.unknown) fmt::print(stderr, "warning: not understood: {}\n", u);
+      for (const auto& u : out.explanation.unknown)
+        fmt::print(stderr, "warning: not understood: {}\n", u);
       for (const auto& c : out.explanation.contradictions) fmt::print(stderr, "warning: {}\n", c);
       if (!global.quiet)
         for (const auto& c : out.changes) fmt::print(stderr, "  {}\n", c);
       result = std::move(out.plan);
     }
-    write_file_atomic(o->out, result.dump(2) + "\n");
+    write_file_atomic(o->out, plan_to_json(result).dump(2) + "\n");
     if (!global.quiet) fmt::print(stderr, "wrote {}\n", o->out);
   };
 }

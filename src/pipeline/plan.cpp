@@ -14,11 +14,12 @@ using nlohmann::json;
 namespace autograde {
 
 namespace {
+// The keys GradePlan has a field for. "tool" is not one of them: grade writes it through
+// `extra`, so reading it back as an unknown key is what keeps it when refine rewrites a plan.
 const std::set<std::string>& known_keys() {
-  static const std::set<std::string> k{"version",    "tool",   "input",    "input_colorspace",
-                                       "reference",  "prompt", "method",   "strength",
-                                       "lut_size",   "interp", "luts_dir", "encode",
-                                       "continuity", "shots",  "history"};
+  static const std::set<std::string> k{
+      "version",  "input",  "input_colorspace", "reference", "prompt",     "method", "strength",
+      "lut_size", "interp", "luts_dir",         "encode",    "continuity", "shots",  "history"};
   return k;
 }
 }  // namespace

@@ -1,58 +1,14 @@
-// The refinement loop on plan JSON (issue 6): text commands, sliders, history, undo.
+// Refining one Look (issue 6): sliders, text commands, their composition. The plan-level loop
+// (history, undo, --shot, the CLI) is tested in tests/pipeline/test_refine_plan.cpp.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "autograde/core/error.hpp"
 #include "autograde/look/refine.hpp"
-#include "test_support.hpp"
 
 namespace autograde {
 namespace {
-
-nlohmann::json sample_plan() {
-  Look graded;
-  graded.temperature = 0.2f;
-  graded.contrast = 1.1f;
-  graded.split.shadow_hue_deg = 200.f;
-  graded.split.shadow_amount = 0.03f;
-  return {{"version", 1},
-          {"input", "clip.mov"},
-          {"shots", {{{"start", 0}, {"end", 47}, {"look", to_json(graded)}},
-                     {{"start", 48}, {"end", 99}, {"lut", "shot1.cube"}}}}};
-}
-
-TEST(Refine, WarmerThenUndoReturnsTheExactPlan) {
-  const nlohmann::json plan = sample_plan();
-  Refinement r;
-  r.text = "warmer";
-  r.command = "refine \"warmer\"";
-  const RefineOutcome out = refine_plan(plan, r);
-  EXPECT_NE(out.plan, plan);
-  EXPECT_GT(out.plan["shots"][0]["look"]["temperature"].get<float>(), 0.2f);
-  EXPECT_GT(out.plan["shots"][1]["look"]["temperature"].get<float>(), 0.f);
-  ASSERT_EQ(out.plan["history"].size(), 1u);
-  EXPECT_EQ(out.plan["history"][0]["version"], 1);
-  EXPECT_EQ(out.plan["history"][0]["command"], "refine \"warmer\"");
-  EXPECT_FALSE(out.plan["history"][0]["changes"].empty());
-  // Keys refine does not own are untouched.
-  EXPECT_EQ(out.plan["input"], "clip.mov");
-  EXPECT_EQ(out.plan["version"], 1);
-  EXPECT_EQ(out.plan["shots"][1]["lut"], "shot1.cube");
-  EXPECT_EQ(undo_refinement(out.plan), plan);
-
-  // Two steps, two undos.
-  Refinement r2;
-  r2.sliders.exposure = 0.3f;
-  const RefineOutcome out2 = refine_plan(out.plan, r2);
-  EXPECT_EQ(out2.plan["history"].size(), 2u);
-  EXPECT_EQ(out2.plan["history"][1]["version"], 2);
-  EXPECT_EQ(undo_refinement(out2.plan), out.plan);
-  EXPECT_EQ(undo_refinement(undo_refinement(out2.plan)), plan);
-  EXPECT_THROW(undo_refinement(plan), Error);
-}
 
 // Every slider changes exactly its own parameter, by the documented unit.
 TEST(Refine, SliderDeltasChangeExactlyTheNamedParameter) {
@@ -85,25 +41,26 @@ TEST(Refine, SliderDeltasChangeExactlyTheNamedParameter) {
   cases[5] = {"strength", {}, 0.8f};
   cases[5].s.strength = 0.8f;
   for (const auto& c : cases) {
-    const nlohmann::json after = to_json(apply_sliders(base, c.s));
-    EXPECT_NEAR(after[c.key].get<float>(), c.expected, 1e-6f) << c.key;
-    for (auto it = before.begin(); it != before.end(); ++it)
-      if (it.key() != c.key) {
-        EXPECT_EQ(after[it.key()], it.value()) << c.key << " changed " << it.key();
-      }
+    // refine_look without a text is exactly apply_sliders: the same single-parameter change.
+    for (const Look& refined :
+         {apply_sliders(base, c.s), refine_look(base, text_command_delta(""), c.s)}) {
+      const nlohmann::json after = to_json(refined);
+      EXPECT_NEAR(after[c.key].get<float>(), c.expected, 1e-6f) << c.key;
+      for (auto it = before.begin(); it != before.end(); ++it)
+        if (it.key() != c.key) {
+          EXPECT_EQ(after[it.key()], it.value()) << c.key << " changed " << it.key();
+        }
+    }
   }
   Sliders bad;
   bad.contrast = -100.f;
   EXPECT_THROW(apply_sliders(base, bad), Error);
+  EXPECT_THROW(refine_look(base, identity_look(), bad), Error);
 }
 
 TEST(Refine, TextCommandsUseTheVocabularyScaled) {
-  const nlohmann::json plan = sample_plan();
   auto temp_after = [&](const std::string& text) {
-    Refinement r;
-    r.text = text;
-    r.shot = 1;  // identity look
-    return refine_plan(plan, r).plan["shots"][1]["look"]["temperature"].get<float>();
+    return refine_look(identity_look(), text_command_delta(text), {}).temperature;
   };
   const float full = look_from_prompt("warm").temperature;
   EXPECT_NEAR(temp_after("warmer"), look_from_prompt("warm").temperature * 0.5f, 0.02f);
@@ -111,57 +68,38 @@ TEST(Refine, TextCommandsUseTheVocabularyScaled) {
   EXPECT_LT(temp_after("warmer"), temp_after("much warmer"));
   EXPECT_NEAR(temp_after("much warmer"), full, 0.02f);
   EXPECT_LT(temp_after("less warm"), 0.f);
-  // --shot touches one shot only.
-  Refinement r;
-  r.text = "more cinematic";
-  r.shot = 1;
-  const auto out = refine_plan(plan, r);
-  EXPECT_EQ(out.plan["shots"][0], plan["shots"][0]);
-  EXPECT_GT(out.plan["shots"][1]["look"]["contrast"].get<float>(), 1.f);
+  EXPECT_GT(refine_look(identity_look(), text_command_delta("more cinematic"), {}).contrast, 1.f);
 }
 
-TEST(Refine, RejectsBadPlansAndRequests) {
-  Refinement r;
-  r.text = "warmer";
-  EXPECT_THROW(refine_plan(nlohmann::json::array(), r), Error);
-  EXPECT_THROW(refine_plan(nlohmann::json{{"shots", 3}}, r), Error);
-  Refinement empty;
-  EXPECT_THROW(refine_plan(sample_plan(), empty), Error);
-  Refinement gibberish;
-  gibberish.text = "qwzxv";
-  EXPECT_THROW(refine_plan(sample_plan(), gibberish), Error);
-  Refinement far;
-  far.text = "warmer";
-  far.shot = 7;
-  EXPECT_THROW(refine_plan(sample_plan(), far), Error);
-  nlohmann::json bad_look = sample_plan();
-  bad_look["shots"][0]["look"] = "warm";
+// The text delta is added with add() (today's per-shot arithmetic), then the sliders.
+TEST(Refine, RefineLookAddsTheTextThenAppliesTheSliders) {
+  Look graded;
+  graded.temperature = 0.2f;
+  graded.contrast = 1.1f;
+  graded.split.shadow_hue_deg = 200.f;
+  graded.split.shadow_amount = 0.03f;
+  PromptExplanation e;
+  const Look delta = text_command_delta("more cinematic", &e);
+  EXPECT_FALSE(e.terms.empty());
+  Sliders s;
+  s.contrast = 10.f;
+  s.exposure = 0.3f;
+  EXPECT_EQ(to_json(refine_look(graded, delta, s)), to_json(apply_sliders(add(graded, delta), s)));
+  EXPECT_FALSE(look_changes(graded, refine_look(graded, delta, s)).empty());
+  EXPECT_TRUE(look_changes(graded, graded).empty());
+}
+
+TEST(Refine, TextOfWhichNoWordIsUnderstoodIsAUsageError) {
   try {
-    refine_plan(bad_look, r, "p.json");
+    text_command_delta("qwzxv");
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
-    EXPECT_NE(std::string(e.what()).find("p.json"), std::string::npos);
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_NE(std::string(e.what()).find("qwzxv"), std::string::npos);
   }
-}
-
-// The CLI end to end: refine, refine again, undo; bad plan -> exit 3; never overwrite input.
-TEST(RefineCli, RoundTripThroughFiles) {
-  const auto dir = testing::scratch_dir("refine_cli");
-  const auto plan = dir / "plan.json";
-  std::ofstream(plan) << sample_plan().dump(2);
-  const std::string cli = AUTOGRADE_CLI;
-  auto run = [&](const std::string& args) {
-    return WEXITSTATUS(std::system((cli + " refine " + args + " > /dev/null 2>&1").c_str()));
-  };
-  ASSERT_EQ(run(plan.string() + " \"more cinematic\" --contrast +10 -o " + (dir / "p2.json").string()), 0);
-  ASSERT_EQ(run((dir / "p2.json").string() + " --undo -o " + (dir / "p3.json").string()), 0);
-  std::ifstream a(plan), b(dir / "p3.json");
-  EXPECT_EQ(nlohmann::json::parse(a), nlohmann::json::parse(b));
-  EXPECT_EQ(run(plan.string() + " warmer -o " + plan.string()), 2);
-  std::ofstream(dir / "bad.json") << "{ not json";
-  EXPECT_EQ(run((dir / "bad.json").string() + " warmer -o " + (dir / "x.json").string()), 3);
-  EXPECT_FALSE(std::filesystem::exists(dir / "x.json"));
+  PromptExplanation e;
+  EXPECT_EQ(to_json(text_command_delta("", &e)), to_json(identity_look()));
+  EXPECT_TRUE(e.terms.empty());
 }
 
 }  // namespace

@@ -1,20 +1,8 @@
 #pragma once
-// The refinement loop (issue 6; DESIGN.md "refinement edits the plan"): text commands and
-// sliders edit the Looks stored in a plan, every edit is recorded in the plan's history, and
-// the last edit can be undone exactly.
-//
-// The part of plan.json this file reads and writes (every other key is left untouched, so the
-// pipeline owns the rest of the format):
-//   {
-//     "shots":   [ { ..., "look": <to_json(Look)> }, ... ],   // "look" may be absent = identity
-//     "history": [ { "version": k,            // 1 for the first refinement, 2 for the next, ...
-//                    "command": "refine \"more cinematic\" --contrast +10",
-//                    "changes": ["shot 0: contrast 1.000 -> 1.150", ...],
-//                    "looks":   [ { "shot": i, "before": <look or null>, "after": <look> } ],
-//                    "created_history": true }  // only on an entry that created "history"
-//                ]
-//   }
-// The plan's top-level "version" (its schema version, owned by the pipeline) is never changed.
+// Refining one Look (issue 6; DESIGN.md "refinement edits the plan"): a text command and
+// sliders edit a Look. Applying a refinement to a plan's shots, recording it in the plan's
+// history and undoing it belong to the pipeline (pipeline/refine_plan.hpp), which owns
+// plan.json (issue 19: one owner for the format).
 //
 // Slider units (all optional, all deltas except strength):
 //   exposure     stops, added to Look::exposure                         (+0.3 = 0.3 stop brighter)
@@ -32,8 +20,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "autograde/look/look.hpp"
 #include "autograde/look/prompt.hpp"
@@ -59,27 +45,17 @@ Look apply_sliders(const Look& look, const Sliders& sliders);
 // One line per Look parameter that differs ("temperature 0.000 -> 0.150"), in to_json order.
 std::vector<std::string> look_changes(const Look& before, const Look& after);
 
-struct Refinement {
-  std::string text;          // may be empty
-  Sliders sliders;
-  std::optional<int> shot;   // 0-based index into "shots"; all shots when absent
-  std::string command;       // recorded in the history entry
-};
+// The delta a text command describes (look_from_prompt), to be given to refine_look.
+// identity_look() for an empty text (`explanation` is then left as it is). Error(Usage) when
+// no word of a non-empty text was understood: look_from_prompt never fails, and a refinement
+// that silently did nothing would look like it had worked.
+Look text_command_delta(const std::string& text, PromptExplanation* explanation = nullptr);
 
-struct RefineOutcome {
-  nlohmann::json plan;
-  std::vector<std::string> changes;
-  PromptExplanation explanation;  // of `text` (empty when no text)
-};
-
-// Error(BadInput) naming `source_name` for a malformed plan (no "shots" array, a bad look or
-// history); Error(Usage) for a shot out of range, an empty refinement or a text of which no
-// word was understood.
-RefineOutcome refine_plan(const nlohmann::json& plan, const Refinement& refinement,
-                          const std::string& source_name = "plan");
-
-// The plan exactly as it was before its last refinement (JSON-equal). Error(Usage) when the
-// history is empty, Error(BadInput) when the last entry is malformed.
-nlohmann::json undo_refinement(const nlohmann::json& plan, const std::string& source_name = "plan");
+// One refined Look: `look` + `text_delta` (add(), clamped to LookLimits), then the sliders.
+// A delta equal to identity_look() (what an empty text gives) is not added at all: add()
+// re-derives split toning from chroma vectors, so even a neutral add would move the floats,
+// and a sliders-only refinement must change exactly the sliders' parameters.
+// Error(Usage) as apply_sliders.
+Look refine_look(const Look& look, const Look& text_delta, const Sliders& sliders);
 
 }  // namespace autograde

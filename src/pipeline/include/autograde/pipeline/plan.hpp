@@ -1,7 +1,8 @@
 #pragma once
 // plan.json: every decision of a grade, so it can be refined and re-rendered (DESIGN.md data
-// flow; issue 4). The pipeline owns the format; the refinement loop (look/refine.hpp) edits
-// "shots"[i]."look" and appends to "history", and every key it does not know is kept.
+// flow; issue 4). The pipeline owns the format (issue 19); the refinement loop
+// (refine_plan.hpp) edits ShotPlan::look and appends to "history" (its entries are documented
+// there), and every top-level key plan_from_json does not know is kept in `extra`.
 //
 //   {
 //     "version": 1,                          // schema version (kPlanVersion)

@@ -1,0 +1,75 @@
+// The refinement loop on a GradePlan: the history format is documented in refine_plan.hpp.
+#include "autograde/pipeline/refine_plan.hpp"
+
+#include <fmt/format.h>
+
+#include "autograde/core/error.hpp"
+
+namespace autograde {
+
+using nlohmann::json;
+
+RefineOutcome refine_plan(const GradePlan& plan, const Refinement& r, const std::string& src) {
+  if (r.text.empty() && r.sliders.empty())
+    throw_usage("nothing to refine: give a text command and/or slider options (or --undo)");
+  if (!plan.history.is_array()) throw_bad_input(src, "\"history\" must be an array");
+
+  RefineOutcome out;
+  const Look delta = text_command_delta(r.text, &out.explanation);
+
+  std::vector<size_t> targets;
+  if (r.shot) {
+    if (*r.shot < 0 || size_t(*r.shot) >= plan.shots.size())
+      throw_usage(fmt::format("--shot {} is out of range: the plan has {} shots (0-based)", *r.shot,
+                              plan.shots.size()));
+    targets.push_back(size_t(*r.shot));
+  } else {
+    for (size_t i = 0; i < plan.shots.size(); ++i) targets.push_back(i);
+  }
+  if (targets.empty()) throw_bad_input(src, "the plan has no shots to refine");
+
+  out.plan = plan;
+  json looks = json::array();
+  for (size_t i : targets) {
+    Look& look = out.plan.shots[i].look;
+    const Look after = refine_look(look, delta, r.sliders);
+    for (const auto& c : look_changes(look, after))
+      out.changes.push_back(fmt::format("shot {}: {}", i, c));
+    looks.push_back({{"shot", i}, {"before", to_json(look)}, {"after", to_json(after)}});
+    look = after;
+  }
+  json& history = out.plan.history;
+  history.push_back({{"version", history.size() + 1},
+                     {"command", r.command},
+                     {"changes", out.changes},
+                     {"looks", std::move(looks)}});
+  return out;
+}
+
+GradePlan undo_refinement(const GradePlan& plan, const std::string& src) {
+  if (!plan.history.is_array() || plan.history.empty())
+    throw_usage(src + ": nothing to undo (the plan has no refinement history)");
+  GradePlan out = plan;
+  const json entry = out.history.back();
+  if (!entry.is_object() || !entry.contains("looks") || !entry["looks"].is_array())
+    throw_bad_input(src, "the last history entry has no \"looks\" to restore");
+  for (const auto& l : entry["looks"]) {
+    if (!l.is_object() || !l.contains("shot") || !l["shot"].is_number_unsigned() ||
+        !l.contains("before"))
+      throw_bad_input(src, "a history entry's looks need \"shot\" and \"before\"");
+    const size_t i = l["shot"].get<size_t>();
+    if (i >= out.shots.size())
+      throw_bad_input(
+          src, fmt::format("history names shot {} but the plan has {}", i, out.shots.size()));
+    // null: the shot had no "look" key, which plan_from_json reads as identity_look().
+    out.shots[i].look =
+        l["before"].is_null()
+            ? identity_look()
+            : look_from_json(l["before"],
+                             fmt::format("{}: last history entry, shot {} before", src, i));
+  }
+  out.history.erase(out.history.size() - 1);
+  return out;
+}
+
+}  // namespace autograde
