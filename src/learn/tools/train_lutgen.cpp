@@ -1,74 +1,17 @@
 // train_lutgen: trains the learned LUT generator (lutgen.hpp) on the CPU with libtorch and
-// writes models/lutgen.bin, which the autograde binary runs in plain C++.
-//
-// Data (lutgen_data.hpp split: only training photos, training LUTs and the clips are read):
-//   triplets of the ground-truth protocol (bench_match): a look L, two pictures A and B
-//   (random crops 60-100 % per side, flipped half the time): source = A, reference = L(B)
-//   quantised to 8 bits, truth = L(A). Looks are drawn from four sources (--sources):
-//     real    the training LUTs, sometimes at partial strength;
-//     random  random parametric Looks (random_look, baked at 17^3); a third of them also give
-//             their Look to the prompt token, as a text prompt would;
-//     blend   two training LUTs mixed, or a training LUT followed by a mild random Look;
-//     video   frames of the shared clips join the photos as pictures;
-//     film    random film-emulation-like lattices (film_look): channel crosstalk, per-channel
-//             S-shaped tone curves with toe/shoulder, then a mild random Look (hue shifts,
-//             split toning, saturation);
-//     mix3    blends of three training LUTs at random (flat Dirichlet) weights;
-//     fitted  Looks like the real ones: each training LUT is read as a Look (look_fit.hpp, on
-//             training-picture pixels through the LUT), and a draw interpolates the parameters
-//             of two of them, at a strength of 0.5-1.25, sometimes with a mild random Look added
-//             — parametric looks spread like real grades rather than like random_look's priors.
-//   8 % of the looks are identity (10 % of random Looks are made monochrome), 25 % of the pairs
-//   use one picture twice (different crops), 8 % use the source itself as the ungraded
-//   reference, 10 % hide the source (the "no --source" case).
-//   Tokens and pixel samples are computed once and cached (--cache; keyed by the settings).
-//
-// Loss (system description eqs. 14-18, 54): the predicted LUT (identity + Σ w_k B_k on 17^3;
-//   --net 3: identity + the transposed convolutions' residual) is applied to P pixels of A by
-//   trilinear interpolation (eq. 12, grid_sample) and
-//     L = L_pixel (eq. 15, MSE vs L(A)) + 0.05 L_color (eq. 17, KL of soft per-channel
-//         histograms) + 0.002 L_adv (eq. 18, -log D(graded); D: an MLP on the soft histograms,
-//         trained against the truth histograms) + 0.5 TV (squared lattice differences of the
-//         residual, eq. 54 squared) + 10 L_mono (each output channel non-decreasing along its
-//         own input axis) + --grey-weight L_grey (output luma along the grey axis rising with
-//         slope >= 0.02, so the product path need not mix the LUT towards identity) +
-//         --order-weight L_order (no output channel falling along the grey axis).
-//   The perceptual term (eq. 16) needs a pretrained VGG, which cannot be had here; left out.
-//
-// Early stopping: every --eval-every steps the mean CIEDE2000 on the validation cases of
-//   bench_lutgen's protocol (lutgen_validation: 25 looks built from the validation LUTs, plus
-//   film-like looks, on the validation photos, never trained on; = bench_lutgen --split
-//   validation, through the same product path) is measured; the weights of
-//   the best step are exported (--eval-every 0: no early stopping, the last step's). (RMS on the
-//   mixed validation triplets and on real-look ones ranked checkpoints differently from it, so they
-//   are only printed.) --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
-//   encoder + difference tokens + strength gate, 3 version 1's encoders with the
-//   transposed-convolution generator: FC → --channels C (16) × 5³ volume → ConvTranspose3d 5³ → 9³
-//   → 17³). --ema D evaluates and exports an exponential moving average of the weights (decay D)
-//   instead of the raw weights.
+// writes the AGLG weight file that the autograde binary runs in plain C++. The recipe, its
+// options and what each was measured to do are in models/lutgen.md.
 //
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
-//                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2|3] [--channels 16]
-//                [--up2-init 0.01] [--eval-every 250]
+//                [--steps 4000] [--batch 32] [--threads 2] [--bases 24] [--eval-every 250]
 //                [--sources real,random,blend,video[,film,mix3,fitted]] [--grey-weight 0]
-//                [--order-weight 0] [--ema 0] [--base identity|auto] [--auto-token] [--photos N]
-//                [--mosaic 0]
-// --mosaic P: with chance P a picture is a two-picture mosaic (draw_picture; models/lutgen.md
-//   "Mosaic pictures": no gain, not in the shipped recipe).
-// --photos N keeps N of the training photos, evenly spaced (clip frames and validation are
-//   unchanged): the learning curve of models/lutgen.md.
-// train_lutgen --join A,B,... --out FILE writes the trained networks A, B, ... as one ensemble
-//   file (lutgen.hpp; learned_match averages their LUTs) and trains nothing.
-// --base auto (stacking): the generator's residual is added to `auto`'s LUT for the same
-//   reference and source (match_reference, computed per triplet and per validation case)
-//   instead of to identity; the file records meta "base": "auto" and the product path
-//   (match_reference_learned) then runs auto first. Losses are on base + residual; TV and
-//   monotonicity stay on the residual / identity + residual.
-// --auto-token (stacking): `auto`'s fitted Look fills the prompt token of every triplet (no
-//   true Looks are given as prompts then), so the network sees auto's estimate explicitly;
-//   meta "auto_token": true makes the product path do the same when no text prompt is given.
-// Neither is in the shipped weights: `auto`'s priors were fitted on this trainer's training and
-//   validation photos, so the network learns an in-sample `auto` (models/lutgen.md, lutgen4).
+//                [--order-weight 0] [--ema 0] [--photos N] [--mosaic 0]
+//   train_lutgen --join A,B,... --out FILE   (an ensemble file of trained networks; no training)
+//
+// Data are triplets of the ground-truth protocol (match_protocol.hpp): source A, reference
+// L(B) quantised to 8 bits, truth L(A), drawn from the lutgen_data.hpp training split only.
+// Early stopping scores the validation cases of bench_lutgen --split validation through the
+// product path (learned_match), so the trainer keeps what the benchmark would rank first.
 #include <torch/torch.h>
 
 #include <chrono>
@@ -115,12 +58,7 @@ struct Options {
   uint64_t seed = 1;
   int triplets = 6000, steps = 4000, batch = 32, threads = 2;
   int d = 48, heads = 4, hidden = 128, bases = 24;
-  int net = 1;  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate, 3 conv generator
-  int channels = 16;  // --net 3: channels of the generator's feature volume (stored as "bases")
-  double up2_init = 0.01;  // --net 3: uniform bound of the last transposed convolution's weights
   double grey_weight = 0.0, order_weight = 0.0;  // grey-axis terms of the loss (0: off)
-  bool base_auto = false;   // --base auto: the residual is added to auto's LUT (stacking), not identity
-  bool auto_token = false;  // --auto-token: auto's fitted Look fills the prompt token (stacking)
   double ema = 0.0;  // decay of the weights' moving average that is evaluated and exported (0: off)
   int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)
   std::set<std::string> sources{"real", "random", "blend", "video"};
@@ -267,7 +205,6 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
 struct Data {
   int n = 0;
   std::vector<float> src, ref, look, pix, truth;  // n x kTokF, n x kTokF, n x kLookF, n x P x 3, n x P x 3
-  std::vector<float> base;  // n x P x 3: the base LUT (auto's with --base auto, else identity) at pix
   std::vector<uint8_t> has_src, has_look;
   std::vector<std::string> kind;
 };
@@ -303,34 +240,16 @@ void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics, 
     std::copy(ts.begin(), ts.end(), d.src.begin() + long(size_t(i) * kTokF));
     std::copy(tr.begin(), tr.end(), d.ref.begin() + long(size_t(i) * kTokF));
     d.has_src[size_t(i)] = r.chance(0.9);
-    // --base auto: auto's LUT for this reference (and source, when the network sees one), as
-    // the product computes it (match_reference_learned), evaluated at the pixel samples below.
-    std::optional<ag::Lut3D> base;
-    std::optional<ag::Look> auto_look;
-    if (o.base_auto || o.auto_token) {
-      ag::MatchOptions ao;
-      ag::MatchResult ar = ag::match_reference(
-          B, d.has_src[size_t(i)] ? std::span<const ag::ImageF>(&crop_a, 1) : std::span<const ag::ImageF>(), ao, "B");
-      if (o.base_auto) base = std::move(ar.lut);
-      auto_look = ar.look;
-    }
     d.has_look[size_t(i)] = ls.look && ls.kind == "random" && r.chance(0.33);
-    if (o.auto_token) d.has_look[size_t(i)] = 0;  // the token carries auto's estimate only
     if (d.has_look[size_t(i)]) {
       const auto f = al::look_features(*ls.look);
       std::copy(f.begin(), f.end(), d.look.begin() + long(size_t(i) * kLookF));
-    } else if (o.auto_token && auto_look) {
-      const auto f = al::look_features(*auto_look);
-      std::copy(f.begin(), f.end(), d.look.begin() + long(size_t(i) * kLookF));
-      d.has_look[size_t(i)] = 1;
     }
     for (int p = 0; p < kPixels; ++p) {
       const size_t k = size_t(r.below(int(A.pixel_count())));
       const ag::Rgb in{A.pixels[3 * k], A.pixels[3 * k + 1], A.pixels[3 * k + 2]};
       const ag::Rgb out = ag::sample_tetrahedral(ls.lut, in);
-      const ag::Rgb b = base ? ag::sample_tetrahedral(*base, in) : in;
       for (int c = 0; c < 3; ++c) {
-        d.base[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = b[size_t(c)];
         d.pix[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = in[size_t(c)];
         d.truth[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = std::clamp(out[size_t(c)], 0.f, 1.f);
       }
@@ -348,7 +267,6 @@ Data make_data(int n, const std::vector<ag::ImageF>& pics, const std::vector<ag:
   d.look.assign(size_t(n) * kLookF, 0.f);
   d.pix.assign(size_t(n) * kPixels * 3, 0.f);
   d.truth.assign(size_t(n) * kPixels * 3, 0.f);
-  d.base.assign(size_t(n) * kPixels * 3, 0.f);
   d.has_src.assign(size_t(n), 0);
   d.has_look.assign(size_t(n), 0);
   d.kind.assign(size_t(n), "");
@@ -381,17 +299,8 @@ struct Net {
   std::map<std::string, torch::Tensor> p;
   torch::Tensor identity;  // [3, N, N, N]
 
-  int version;
-  double up2_init;
-
-  Net(const Options& o)
-      : d(o.d),
-        heads(o.heads),
-        hidden(o.hidden),
-        bases(o.bases),
-        version(o.net),
-        up2_init(o.up2_init) {
-    const auto layout = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF, version);
+  Net(const Options& o) : d(o.d), heads(o.heads), hidden(o.hidden), bases(o.bases) {
+    const auto layout = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF);
     for (const auto& [name, shape] : layout) {
       std::vector<int64_t> s(shape.begin(), shape.end());
       torch::Tensor t;
@@ -400,17 +309,7 @@ struct Net {
       else if (name == "ln.bias") t = torch::zeros(s);
       else if (name.ends_with(".pos")) t = torch::randn(s) * 0.02;
       else if (name == "gen.basis") t = torch::randn(s) * 0.005;
-      else if (name == "gen.up1.weight") {
-        // Each output node of a stride-2 kernel-3 transposed convolution sums on average
-        // C · 27 / 8 products: a uniform bound of 1 / sqrt(that) keeps activations at scale.
-        t = (torch::rand(s) * 2 - 1) / std::sqrt(double(bases) * 27.0 / 8.0);
-      } else if (name == "gen.up2.weight") {
-        // The residual starts small, as the basis generator's (0.005 · N(0, 1) bases): an empty
-        // style is (near) no change from the first step.
-        t = (torch::rand(s) * 2 - 1) * up2_init;
-      } else if (name == "gen.up2.bias") {
-        t = torch::zeros(s);
-      } else {
+      else {
         const std::string w = name.substr(0, name.rfind('.')) + ".weight";
         int64_t fan_in = 1;
         for (const auto& [n2, sh] : layout)
@@ -455,9 +354,8 @@ struct Net {
   torch::Tensor weights(const torch::Tensor& src, const torch::Tensor& has_src, const torch::Tensor& ref,
                         const torch::Tensor& look, const torch::Tensor& has_look) {
     const int64_t B = src.size(0);
-    const bool siamese = version == 2;
-    auto es = encode(siamese ? "enc" : "src", src, has_src);
-    auto er = encode(siamese ? "enc" : "ref", ref, torch::ones({B}));
+    auto es = encode("src", src, has_src);
+    auto er = encode("ref", ref, torch::ones({B}));
     auto et = lin(torch::relu(lin(look / p["norm.look_scale"], "text.l1")), "text.l2").unsqueeze(1);
     auto kv = torch::cat({er, et}, 1);  // [B, 7, d]
     const int dh = d / heads;
@@ -472,26 +370,11 @@ struct Net {
     auto st = F::layer_norm(es + lin(att, "attn.o"),
                             F::LayerNormFuncOptions({d}).weight(p["ln.weight"]).bias(p["ln.bias"]).eps(1e-5));
     auto flat = st.reshape({B, -1});
-    if (!siamese) return lin(torch::relu(lin(flat, "gen.l1")), "gen.l2");
-    // Version 2: difference tokens join the generator input; the gate scales the weights.
-    auto delta = (er - es).reshape({B, -1});
-    auto gate = 1 - torch::exp(-torch::matmul(delta, p["gate.weight"].t()).pow(2).mean(-1, true));
-    return lin(torch::relu(lin(torch::cat({flat, delta}, 1), "gen.l1")), "gen.l2") * gate;
+    return lin(torch::relu(lin(flat, "gen.l1")), "gen.l2");
   }
 
-  // → residual lattices [B, 3, N, N, N] (version 3: w is the generator's FC output, the
-  // C × M³ feature volume before its ReLU)
+  // → residual lattices [B, 3, N, N, N]
   torch::Tensor residual(const torch::Tensor& w) {
-    if (version == 3) {
-      const int64_t m = (kLattice - 1) / 4 + 1;
-      auto vol = torch::relu(w).view({-1, bases, m, m, m});
-      auto up = torch::relu(F::conv_transpose3d(
-          vol, p["gen.up1.weight"],
-          F::ConvTranspose3dFuncOptions().bias(p["gen.up1.bias"]).stride(2).padding(1)));
-      return F::conv_transpose3d(
-          up, p["gen.up2.weight"],
-          F::ConvTranspose3dFuncOptions().bias(p["gen.up2.bias"]).stride(2).padding(1));
-    }
     return torch::matmul(w, p["gen.basis"].view({bases, -1})).view({-1, 3, kLattice, kLattice, kLattice});
   }
 };
@@ -513,7 +396,6 @@ torch::Tensor soft_hist(const torch::Tensor& px) {
 
 struct Batch {
   torch::Tensor src, has_src, ref, look, has_look, pix, truth;
-  torch::Tensor shift;  // base LUT minus identity at pix (zero unless --base auto)
 };
 
 Batch batch_of(const Data& d, const std::vector<int64_t>& idx) {
@@ -530,7 +412,6 @@ Batch batch_of(const Data& d, const std::vector<int64_t>& idx) {
   b.look = take(d.look, kLookF);
   b.pix = take(d.pix, kPixels * 3).view({B, kPixels, 3});
   b.truth = take(d.truth, kPixels * 3).view({B, kPixels, 3});
-  b.shift = take(d.base, kPixels * 3).view({B, kPixels, 3}) - b.pix;
   b.has_src = torch::empty({B});
   b.has_look = torch::empty({B});
   for (int64_t i = 0; i < B; ++i) {
@@ -555,7 +436,7 @@ double rms255(Net& net, const Data& d) {
     for (int64_t i = s; i < std::min<int64_t>(d.n, s + 256); ++i) idx.push_back(i);
     auto b = batch_of(d, idx);
     auto lut = net.identity.unsqueeze(0) + net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
-    auto out = (apply_lattice(lut, b.pix) + b.shift).clamp(0, 1);
+    auto out = apply_lattice(lut, b.pix).clamp(0, 1);
     se += (out - b.truth).pow(2).sum().item<double>();
     n += out.numel();
   }
@@ -588,9 +469,6 @@ int main(int argc, char** argv) try {
     else if (a == "--batch") o.batch = std::stoi(next());
     else if (a == "--threads") o.threads = std::stoi(next());
     else if (a == "--bases") o.bases = std::stoi(next());
-    else if (a == "--net") o.net = std::stoi(next());
-    else if (a == "--channels") o.channels = std::stoi(next());
-    else if (a == "--up2-init") o.up2_init = std::stod(next());
     else if (a == "--eval-every") o.eval_every = std::stoi(next());
     else if (a == "--grey-weight") o.grey_weight = std::stod(next());
     else if (a == "--order-weight") o.order_weight = std::stod(next());
@@ -609,11 +487,6 @@ int main(int argc, char** argv) try {
         if (e > s) o.join.push_back(v.substr(s, e - s));
       }
     }
-    else if (a == "--base") {
-      const std::string v = next();
-      if (v != "identity" && v != "auto") throw ag::Error(ag::ErrorKind::Usage, "--base must be identity or auto");
-      o.base_auto = v == "auto";
-    } else if (a == "--auto-token") o.auto_token = true;
     else if (a == "--sources") {
       o.sources.clear();
       const std::string v = next();
@@ -638,12 +511,6 @@ int main(int argc, char** argv) try {
     const al::LutgenModel back = al::read_lutgen(o.out);
     fmt::print("wrote {}: an ensemble of {} networks\n", o.out, back.members.size() + 1);
     return 0;
-  }
-  if (o.net < 1 || o.net > 3) throw ag::Error(ag::ErrorKind::Usage, "--net must be 1, 2 or 3");
-  if (o.net == 3) {
-    if (o.channels < 1 || o.channels > 1024)
-      throw ag::Error(ag::ErrorKind::Usage, "--channels must be 1..1024");
-    o.bases = o.channels;  // the file's "bases" holds the feature volume's channel count
   }
   if (!o.sources.count("real") && !o.sources.count("random"))
     throw ag::Error(ag::ErrorKind::Usage, "--sources needs real or random");
@@ -724,8 +591,6 @@ int main(int argc, char** argv) try {
     std::string key = fmt::format("v2-{}-f{}-s{}-n{}-p{}-l{}-i{}-", 1, al::kLutgenFeatureVersion, seed, n, kPixels,
                                   luts.size(), pics.size());
     for (const auto& s : opts.sources) key += s + ".";  // whole names: "real" and "random" differ
-    if (opts.base_auto) key += "-base-auto";
-    if (opts.auto_token) key += "-auto-token";
     if (opts.mosaic > 0) key += fmt::format("-mosaic{}", opts.mosaic);
     const fs::path file = fs::path(o.cache) / (tag + "-" + key + ".bin");
     Data d;
@@ -735,14 +600,12 @@ int main(int argc, char** argv) try {
     d.look.resize(size_t(n) * kLookF);
     d.pix.resize(size_t(n) * kPixels * 3);
     d.truth.resize(size_t(n) * kPixels * 3);
-    d.base.resize(size_t(n) * kPixels * 3);
     d.has_src.resize(size_t(n));
     d.has_look.resize(size_t(n));
     d.kind.assign(size_t(n), "");
     std::ifstream in(file, std::ios::binary);
     if (in && read_vec(in, d.src) && read_vec(in, d.ref) && read_vec(in, d.look) && read_vec(in, d.pix) &&
-        read_vec(in, d.truth) && read_vec(in, d.has_src) && read_vec(in, d.has_look) &&
-        (opts.base_auto ? read_vec(in, d.base) : (d.base = d.pix, true))) {
+        read_vec(in, d.truth) && read_vec(in, d.has_src) && read_vec(in, d.has_look)) {
       fmt::print("{}: {} triplets from cache {}\n", tag, n, file.string());
       return d;
     }
@@ -750,7 +613,6 @@ int main(int argc, char** argv) try {
     std::ofstream out(file.string() + ".tmp", std::ios::binary);
     write_vec(out, d.src), write_vec(out, d.ref), write_vec(out, d.look), write_vec(out, d.pix), write_vec(out, d.truth);
     write_vec(out, d.has_src), write_vec(out, d.has_look);
-    if (opts.base_auto) write_vec(out, d.base);
     out.close();
     fs::rename(file.string() + ".tmp", file);
     std::map<std::string, int> kinds;
@@ -782,8 +644,6 @@ int main(int argc, char** argv) try {
     al::LutgenTokens src, ref;
     const ag::ImageF* a;
     ag::ImageF truth;
-    std::optional<ag::Lut3D> base;  // auto's 33^3 LUT with --base auto
-    std::optional<ag::Look> auto_look;  // auto's fitted Look with --auto-token
   };
   std::vector<ValCase> val_cases;
   {
@@ -800,12 +660,6 @@ int main(int argc, char** argv) try {
         c.ref = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "B"));
         c.a = &val_pics[ia];
         c.truth = ag::apply_lut_clamped(vset.looks[l].lut, val_pics[ia]);
-        if (o.base_auto || o.auto_token) {
-          ag::MatchResult ar =
-              ag::match_reference(ref, std::span<const ag::ImageF>(&val_pics[ia], 1), ag::MatchOptions{}, "B");
-          if (o.base_auto) c.base = std::move(ar.lut);
-          if (o.auto_token) c.auto_look = ar.look;
-        }
         val_cases.push_back(std::move(c));
       }
     fmt::print("validation looks ({}):", vset.looks.size());
@@ -851,11 +705,9 @@ int main(int argc, char** argv) try {
   std::map<std::string, torch::Tensor> best;
   auto exported = [&] {
     al::LutgenModel m;
-    m.version = o.net;
-    m.meta = {{"base", o.base_auto ? "auto" : "identity"}, {"auto_token", o.auto_token}};
     m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice, m.look_dim = kLookF;
     for (const auto& [name, shape] :
-         al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version))
+         al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim))
       m.tensors[name] = al::LutgenTensor{shape, to_vec(net.p[name])};
     return m;
   };
@@ -868,8 +720,7 @@ int main(int argc, char** argv) try {
     val_mixed = 0;
     for (const auto& c : val_cases) {
       const ag::MatchResult r =
-          al::learned_match(m, &c.src, c.ref, c.auto_look ? &*c.auto_look : nullptr, ag::MatchOptions{},
-                            c.base ? &*c.base : nullptr);
+          al::learned_match(m, &c.src, c.ref, nullptr, ag::MatchOptions{});
       for (const auto& note : r.notes) val_mixed += note.find("monotone") != std::string::npos;
       sum += ag::score_against_truth(ag::apply_lut_clamped(r.lut, *c.a), c.truth).mean;
     }
@@ -914,7 +765,7 @@ int main(int argc, char** argv) try {
     auto w = net.weights(b.src, b.has_src, b.ref, b.look, b.has_look);
     auto lut = net.identity.unsqueeze(0) + net.residual(w);
     auto pix = b.pix.narrow(1, 0, kLossPixels), truth = b.truth.narrow(1, 0, kLossPixels);
-    auto out = apply_lattice(lut, pix) + b.shift.narrow(1, 0, kLossPixels);
+    auto out = apply_lattice(lut, pix);
     auto l_pix = (out - truth).pow(2).mean();
     auto hg = soft_hist(out.clamp(0, 1)), ht = soft_hist(truth);
     auto l_col = (hg * (hg / ht).log()).sum(-1).mean();
@@ -1041,7 +892,6 @@ int main(int argc, char** argv) try {
   m.meta = {{"issue", 8},
             {"command", cmd},
             {"seed", o.seed},
-            {"net_version", o.net},
             {"steps", o.steps},
             {"best_step", best_step},
             {"batch", o.batch},
@@ -1059,8 +909,6 @@ int main(int argc, char** argv) try {
             {"grey_weight", o.grey_weight},
             {"order_weight", o.order_weight},
             {"ema", o.ema},
-            {"base", o.base_auto ? "auto" : "identity"},
-            {"auto_token", o.auto_token},
             {"validation_real_rms_x255", rms255(net, val_real)},
             {"validation_real_identity_rms_x255", id_val_real},
             {"train_seconds", elapsed()},
