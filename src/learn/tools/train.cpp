@@ -3,14 +3,9 @@
 //
 //   1. defect classifier: MLP on image_features, per-family 4-way softmax (analyzer.hpp),
 //      cross-entropy summed over families.
-//   2. LUT corrector: MLP on image_features predicting a residual 9^3 lattice (corrector.hpp),
-//      trained with the design's composite loss (system description, eqs. 14-18) on the
-//      corrected tile, where the predicted LUT is applied differentiably by trilinear
-//      interpolation (grid_sample on the 5-D lattice, eq. 12):
-//        L = l1 L_pixel (eq. 15, MSE) + l3 L_color (eq. 17, KL of soft channel histograms)
-//          + l4 L_adv (eq. 18, -log D(graded), D a small histogram discriminator)
-//          + l_tv TV(residual lattice) + l_mono (monotonicity of each channel along its axis).
-//      The perceptual term (eq. 16) needs a pretrained VGG, which cannot be had here; left out.
+//   2. LUT corrector: MLP on image_features regressing the signed defect amounts
+//      (corrector.hpp); the LUT is their analytic inverse, shrunk by a garrote calibrated on
+//      clean validation pictures.
 //
 // Everything is seeded: the source split, the synthetic defects, crops, weight init and batch
 // order. Reproducible on one machine with the same thread count.
@@ -42,8 +37,6 @@ namespace al = autograde::learn;
 
 namespace {
 
-constexpr int kLattice = 9;
-constexpr int kHistBins = 32;
 
 struct DataSet {
   torch::Tensor features;  // N x F
@@ -234,60 +227,6 @@ ClassMetrics classifier_metrics(torch::nn::Sequential& net, const DataSet& d, co
   return m;
 }
 
-// Applies a batch of lattices (B x 3 x N x N x N, [b][g][r] order) to pixels (B x 3 x P),
-// trilinear (eq. 12), differentiable in the lattice.
-torch::Tensor apply_lattice(const torch::Tensor& lattice, const torch::Tensor& pixels) {
-  // grid_sample's last grid axis is (x, y, z) = (W, H, D) = (r, g, b), in -1..1.
-  auto grid = (pixels.permute({0, 2, 1}) * 2 - 1).unsqueeze(1).unsqueeze(1);  // B x 1 x 1 x P x 3
-  namespace F = torch::nn::functional;
-  auto out = F::grid_sample(lattice, grid,
-                            F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
-  return out.view({pixels.size(0), 3, pixels.size(2)});
-}
-
-// Soft (Gaussian-kernel) channel histograms, B x 3 x bins, each summing to 1, so eq. 17 has a
-// gradient.
-torch::Tensor soft_histogram(const torch::Tensor& pixels) {
-  auto centres = (torch::arange(kHistBins, torch::kFloat) + 0.5) / kHistBins;
-  const double sigma = 1.0 / kHistBins;
-  auto d = pixels.unsqueeze(-1) - centres.view({1, 1, 1, kHistBins});
-  auto w = torch::exp(-d.pow(2) / (2 * sigma * sigma));
-  auto h = w.sum(2);
-  return h / (h.sum(-1, true) + 1e-8);
-}
-
-torch::Tensor histogram_kl(const torch::Tensor& graded, const torch::Tensor& target) {
-  const double eps = 1e-4;
-  auto p = soft_histogram(graded) + eps, q = soft_histogram(target) + eps;
-  return (p * (p.log() - q.log())).sum(-1).sum(-1).mean();
-}
-
-torch::Tensor identity_lattice() {
-  auto v = torch::linspace(0, 1, kLattice);
-  auto grids = torch::meshgrid({v, v, v}, "ij");  // [b][g][r]
-  return torch::stack({grids[2], grids[1], grids[0]}, 0);  // channels r, g, b
-}
-
-torch::Tensor to_lattice(const torch::Tensor& residual) {
-  // Output order: red fastest, i.e. [b][g][r][c].
-  auto r = residual.view({residual.size(0), kLattice, kLattice, kLattice, 3}).permute({0, 4, 1, 2, 3});
-  return identity_lattice().unsqueeze(0) + r;
-}
-
-torch::Tensor tv_loss(const torch::Tensor& residual_lattice) {
-  auto dz = residual_lattice.diff(1, 2), dy = residual_lattice.diff(1, 3), dx = residual_lattice.diff(1, 4);
-  return dz.pow(2).mean() + dy.pow(2).mean() + dx.pow(2).mean();
-}
-
-// Each output channel must not decrease along its own input axis (r along W, g along H, b along D).
-torch::Tensor monotonic_loss(const torch::Tensor& lattice) {
-  using torch::indexing::Slice;
-  auto r = lattice.index({Slice(), 0}).diff(1, 3);
-  auto g = lattice.index({Slice(), 1}).diff(1, 2);
-  auto b = lattice.index({Slice(), 2}).diff(1, 1);
-  return torch::relu(-r).pow(2).mean() + torch::relu(-g).pow(2).mean() + torch::relu(-b).pow(2).mean();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -295,7 +234,7 @@ int main(int argc, char** argv) {
   std::string shared = AUTOGRADE_SHARED_DATA, repo = std::string(AUTOGRADE_SOURCE_DIR) + "/data";
   std::string out = std::string(AUTOGRADE_SOURCE_DIR) + "/models";
   uint64_t seed = 20240607;
-  int samples = 24000, val_samples = 2000, cls_epochs = 60, cor_epochs = 6, threads = 1;
+  int samples = 24000, val_samples = 2000, cls_epochs = 60, threads = 1;
   app.add_option("--shared", shared, "shared data folder (images/...)");
   app.add_option("--repo-data", repo, "repository data folder (images/...)");
   app.add_option("-o,--out", out, "output folder for the weights");
@@ -303,11 +242,9 @@ int main(int argc, char** argv) {
   app.add_option("--samples", samples, "training samples");
   app.add_option("--val-samples", val_samples);
   app.add_option("--cls-epochs", cls_epochs);
-  app.add_option("--cor-epochs", cor_epochs);
   app.add_option("--threads", threads);
   bool no_videos = false;
   double frame_every = 2.0, garrote_quantile = 0.0;
-  std::string cor_kind = "amounts";
   int amt_epochs = 40, amt_hidden = 64, amt_batch = 128;
   double amt_noise = 0.6, amt_wd = 1.0, amt_lr = 2e-3;
   std::string cache, feature_subset = "all";
@@ -339,11 +276,9 @@ int main(int argc, char** argv) {
   app.add_option("--cache", cache, "keep the synthesised data in this file (reused when present; delete it after changing the data options)");
   app.add_flag("--no-videos", no_videos, "train on the pictures only (no clip frames)");
   app.add_option("--frame-every", frame_every, "seconds between the frames taken from each clip");
-  app.add_option("--corrector", cor_kind, "amounts (regress defect amounts, analytic inverse LUT) or lattice (residual 9^3 lattice, composite loss)")
-      ->check(CLI::IsMember({"amounts", "lattice"}));
   app.add_option("--amt-epochs", amt_epochs, "epochs of the defect-amount regressor");
   // Half the bar of 1.0: the tile estimate on the validation pictures has read whole
-  // pictures' harm low by up to ~2x (version-1 weights: tiles 0.79, validation pictures 1.48).
+  // pictures' harm low by up to ~2x (models/correct.md, "Metrics" of "defects2").
   double harm_budget = 0.5;
   app.add_option("--garrote-quantile", garrote_quantile, "quantile of |amount| on clean validation samples that the garrote removes (0: choose it on validation within --harm-budget)");
   app.add_option("--harm-budget", harm_budget, "largest mean CIEDE2000 change of clean validation tiles when choosing the garrote");
@@ -530,7 +465,7 @@ int main(int argc, char** argv) {
                al::kDefectModelFile, presence_threshold, best_m.single_exact, best_m.single_within, best_m.multi_recall, best_m.fine_correct);
     }
 
-    if (cor_kind == "amounts") {
+    {
       // ---- 2. defect-amount regressor; the LUT is the analytic inverse (corrector.hpp) -------
       if (amt_epochs <= 0) return 0;
       auto amt = amt_hidden > 0 ? make_mlp(n_features, amt_hidden, al::kAmountCount)
@@ -753,100 +688,6 @@ int main(int argc, char** argv) {
                  best_amt_val, fmt::join(garrote, " "), elapsed());
       return 0;
     }
-
-    if (cor_epochs <= 0) return 0;
-    // ---- 2. LUT corrector with the composite loss ---------------------------------------------
-    const int lattice_values = kLattice * kLattice * kLattice * 3;
-    auto cor = make_mlp(n_features, 256, lattice_values);
-    {
-      torch::NoGradGuard ng;  // start at the identity LUT
-      auto params = cor->parameters();
-      params[params.size() - 2].mul_(0.01);
-      params.back().zero_();
-    }
-    auto disc = torch::nn::Sequential(torch::nn::Linear(3 * kHistBins, 64), torch::nn::LeakyReLU(
-                                          torch::nn::LeakyReLUOptions().negative_slope(0.2)),
-                                      torch::nn::Linear(64, 1));
-    torch::optim::Adam cor_opt(cor->parameters(), torch::optim::AdamOptions(1e-3));
-    torch::optim::Adam disc_opt(disc->parameters(), torch::optim::AdamOptions(1e-3).betas({0.5, 0.999}));
-    const double l_pixel = 1.0, l_color = 0.01, l_adv = 0.002, l_tv = 0.05, l_mono = 10.0;
-    const int64_t cbatch = 64;
-    namespace F = torch::nn::functional;
-    std::vector<torch::Tensor> best_cor;
-    double best_val = 1e9;
-    auto val_x = (val.features - mean) / sd;
-    double input_mse = torch::mse_loss(val.detuned, val.clean).item<double>();
-    for (int epoch = 0; epoch < cor_epochs; ++epoch) {
-      cor->train();
-      const double lr = 1e-3 * 0.5 * (1 + std::cos(M_PI * epoch / cor_epochs));
-      for (auto& g : cor_opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-      auto perm = torch::randperm(samples, torch::kLong);
-      double sums[5] = {0, 0, 0, 0, 0};
-      int steps = 0;
-      for (int64_t s = 0; s + cbatch <= samples; s += cbatch) {
-        auto idx = perm.slice(0, s, s + cbatch);
-        auto x = (train.features.index_select(0, idx) - mean) / sd;
-        auto clean = train.clean.index_select(0, idx), detuned = train.detuned.index_select(0, idx);
-        auto residual = cor->forward(x);
-        auto lattice = to_lattice(residual);
-        auto graded = apply_lattice(lattice, detuned);
-        // Discriminator step: clean tiles are real, graded ones fake.
-        auto real_logit = disc->forward(soft_histogram(clean).flatten(1));
-        auto fake_logit = disc->forward(soft_histogram(graded.detach()).flatten(1));
-        auto d_loss = F::binary_cross_entropy_with_logits(real_logit, torch::ones_like(real_logit)) +
-                      F::binary_cross_entropy_with_logits(fake_logit, torch::zeros_like(fake_logit));
-        disc_opt.zero_grad();
-        d_loss.backward();
-        disc_opt.step();
-        // Generator step (eqs. 14, 15, 17, 18 + regularisers).
-        auto pixel = torch::mse_loss(graded, clean);
-        auto color = histogram_kl(graded, clean);
-        auto g_logit = disc->forward(soft_histogram(graded).flatten(1));
-        auto adv = F::binary_cross_entropy_with_logits(g_logit, torch::ones_like(g_logit));  // -log D
-        auto res_lattice = lattice - identity_lattice().unsqueeze(0);
-        auto tv = tv_loss(res_lattice), mono = monotonic_loss(lattice);
-        auto loss = l_pixel * pixel + l_color * color + l_adv * adv + l_tv * tv + l_mono * mono;
-        cor_opt.zero_grad();
-        loss.backward();
-        cor_opt.step();
-        sums[0] += pixel.item<double>();
-        sums[1] += color.item<double>();
-        sums[2] += adv.item<double>();
-        sums[3] += tv.item<double>();
-        sums[4] += mono.item<double>();
-        ++steps;
-      }
-      cor->eval();
-      double val_mse;
-      {
-        torch::NoGradGuard ng;
-        val_mse = torch::mse_loss(apply_lattice(to_lattice(cor->forward(val_x)), val.detuned), val.clean).item<double>();
-      }
-      if (val_mse < best_val) {
-        best_val = val_mse;
-        best_cor.clear();
-        for (auto& p : cor->parameters()) best_cor.push_back(p.detach().clone());
-      }
-      fmt::print("cor epoch {:3d} pixel {:.5f} kl {:.4f} adv {:.3f} tv {:.2e} mono {:.2e} | val mse {:.5f} (input {:.5f}) ({:.0f}s)\n",
-                 epoch + 1, sums[0] / steps, sums[1] / steps, sums[2] / steps, sums[3] / steps, sums[4] / steps,
-                 val_mse, input_mse, elapsed());
-    }
-    {
-      torch::NoGradGuard ng;
-      auto params = cor->parameters();
-      for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_cor[i]);
-    }
-    al::Mlp cor_out = export_mlp(cor, "lut_corrector", mean, sd);
-    cor_out.meta["lattice"] = kLattice;
-    cor_out.meta["outputs"] = "residual 9^3 lattice, red fastest, code values; add to identity; trilinear";
-    cor_out.meta["seed"] = seed;
-    cor_out.meta["loss"] = {{"pixel_mse", l_pixel}, {"histogram_kl", l_color}, {"adversarial", l_adv},
-                            {"total_variation", l_tv}, {"monotonicity", l_mono}};
-    cor_out.meta["validation"] = {{"tile_mse", best_val}, {"input_tile_mse", input_mse}};
-    al::write_mlp(out + "/" + al::kCorrectionModelFile, cor_out);
-    fmt::print("wrote {}/{} (val tile mse {:.5f} vs input {:.5f}) in {:.0f}s total\n", out,
-               al::kCorrectionModelFile, best_val, input_mse, elapsed());
-    return 0;
   } catch (const ag::Error& e) {
     fmt::print(stderr, "ag_train: {}\n", e.what());
     return e.exit_code();
