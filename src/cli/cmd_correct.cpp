@@ -61,9 +61,7 @@ Runner add_correct(CLI::App& app, const GlobalOptions& global) {
     for (auto& s : plan) {
       if (!o->full) {
         // Scale the residual towards identity by the shot's do-no-harm strength.
-        const float k = learn::correction_strength(s.analysis);
-        const Lut3D id = Lut3D::identity(s.lut.size);
-        for (size_t i = 0; i < s.lut.table.size(); ++i) s.lut.table[i] = id.table[i] + k * (s.lut.table[i] - id.table[i]);
+        s.lut = mix_with_identity(s.lut, learn::correction_strength(s.analysis));
       }
       if (!o->luts.empty()) write_lut(o->luts, fmt::format("{}_shot{:03d}.cube", stem, s.shot), s.lut, "shot " + std::to_string(s.shot));
     }

@@ -97,11 +97,7 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       eo.lut_size = o->size;
       ExtractReport rep;
       Lut3D lut = extract_lut(a, b, eo, &rep, o->before, o->after);
-      if (o->strength < 1.f) {
-        const Lut3D id = Lut3D::identity(lut.size);
-        for (size_t i = 0; i < lut.table.size(); ++i)
-          lut.table[i] = id.table[i] + o->strength * (lut.table[i] - id.table[i]);
-      }
+      if (o->strength < 1.f) lut = mix_with_identity(lut, o->strength);
       write_cube(lut, o->out);
       report = {{"mode", "extract"},
                 {"fit_rms", rep.fit_rms},

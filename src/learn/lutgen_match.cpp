@@ -69,12 +69,6 @@ bool neutral_monotone(const Lut3D& lut) {
   return true;
 }
 
-Lut3D mixed(const Lut3D& lut, float k) {
-  Lut3D out = Lut3D::identity(lut.size);
-  for (size_t i = 0; i < out.table.size(); ++i) out.table[i] += k * (lut.table[i] - out.table[i]);
-  return out;
-}
-
 Lut3D product_lut(const LutgenModel& model, const LutgenTokens* src, const LutgenTokens& ref,
                   const Look* prompt, const MatchOptions& options,
                   std::vector<std::string>& notes) {
@@ -86,21 +80,20 @@ Lut3D product_lut(const LutgenModel& model, const LutgenTokens* src, const Lutge
       for (int rr = 0; rr < options.lut_size; ++rr) {
         const Rgb out =
             sample_trilinear(native, {float(rr) * step, float(g) * step, float(b) * step});
+        // The resampled residual (out - identity) back on this lattice's identity, rounded as
+        // the shipped weights' benchmark numbers were measured.
         float* p = lut.at(rr, g, b);
-        // The network's residual (out - identity) put back on identity before the strength mix;
-        // written out in this order, the shipped weights' benchmark numbers are reproduced to
-        // the last bit.
-        for (int c = 0; c < 3; ++c)
-          p[c] = p[c] + options.strength * (p[c] + (out[size_t(c)] - p[c]) - p[c]);
+        for (int c = 0; c < 3; ++c) p[c] = p[c] + (out[size_t(c)] - p[c]);
       }
+  lut = mix_with_identity(lut, options.strength);
   for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
   if (!neutral_monotone(lut)) {
     float lo = 0.f, hi = 1.f;
     for (int it = 0; it < 20; ++it) {
       const float m = 0.5f * (lo + hi);
-      (neutral_monotone(mixed(lut, m)) ? lo : hi) = m;
+      (neutral_monotone(mix_with_identity(lut, m)) ? lo : hi) = m;
     }
-    lut = mixed(lut, lo);
+    lut = mix_with_identity(lut, lo);
     notes.push_back("the predicted LUT inverted tones along the grey axis; mixed " +
                     std::to_string(lo) + " of it with identity to keep it monotone");
   }

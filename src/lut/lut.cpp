@@ -17,6 +17,14 @@ Lut1D Lut1D::identity(int size) {
   return lut;
 }
 
+Lut3D mix_with_identity(const Lut3D& lut, float t) {
+  Lut3D out = lut;
+  const Lut3D id = Lut3D::identity(lut.size);
+  for (size_t i = 0; i < out.table.size(); ++i)
+    out.table[i] = id.table[i] + t * (lut.table[i] - id.table[i]);
+  return out;
+}
+
 Lut3D Lut3D::identity(int size) {
   Lut3D lut;
   lut.size = size;

@@ -157,9 +157,7 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
   if (s.kind == "real") {
     s.lut = real[size_t(r.below(int(real.size())))];
     if (r.chance(0.3)) {
-      const float k = float(0.5 + 0.5 * r.uniform());
-      ag::Lut3D id = ag::Lut3D::identity(kLattice);
-      for (size_t i = 0; i < s.lut.table.size(); ++i) s.lut.table[i] = id.table[i] + k * (s.lut.table[i] - id.table[i]);
+      s.lut = ag::mix_with_identity(s.lut, float(0.5 + 0.5 * r.uniform()));
     }
   } else if (s.kind == "random") {
     s.look = al::random_look(seed);

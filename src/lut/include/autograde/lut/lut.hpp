@@ -41,6 +41,10 @@ struct Lut3D {
   bool has_default_domain() const;
 };
 
+// identity + t (lut - identity), entry by entry in float (`id + t * (v - id)`), keeping `lut`'s
+// size and domain: t = 0 is identity, 1 the LUT itself, anything between a partial grade.
+Lut3D mix_with_identity(const Lut3D& lut, float t);
+
 // What one LUT file holds: an optional 1D table (standalone, or a shaper applied before the
 // 3D table, as Resolve writes them) and an optional 3D table. At least one is present.
 struct LutFile {
