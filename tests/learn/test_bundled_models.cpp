@@ -12,11 +12,11 @@
 #include "autograde/core/error.hpp"
 #include "autograde/learn/analyzer.hpp"
 #include "autograde/learn/corrector.hpp"
-#include "autograde/learn/dataset.hpp"
 #include "autograde/learn/image_ops.hpp"
 #include "autograde/learn/models.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/dataset.hpp"
 #include "test_support.hpp"
 
 namespace al = autograde::learn;

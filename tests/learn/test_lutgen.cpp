@@ -12,11 +12,11 @@
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/learn/lutgen.hpp"
-#include "autograde/learn/lutgen_data.hpp"
 #include "autograde/learn/models.hpp"
-#include "autograde/look/match_protocol.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/lutgen_data.hpp"
+#include "autograde/training/match_protocol.hpp"
 #include "test_support.hpp"
 
 namespace ag = autograde;

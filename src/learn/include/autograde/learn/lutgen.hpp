@@ -2,7 +2,7 @@
 // The learned LUT generator (issue 8): source footage + reference still (+ optionally a text
 // prompt's Look) → a 3D LUT. It is the system description's multi-modal core (seed 001,
 // eqs. 1-9) and LUT generator (eq. 13), sized for a CPU and run in plain C++ (training, with
-// libtorch, is src/learn/tools/train_lutgen.cpp).
+// libtorch, is src/learn/training/train_lutgen.cpp).
 //
 // Encoding: images hold display-referred code values (sRGB / Rec.709 R'G'B' 0..1); the LUT
 // maps display code values to display code values, like every match method (match.hpp).

@@ -27,13 +27,13 @@
 #include <thread>
 
 #include "autograde/core/error.hpp"
-#include "autograde/learn/dataset.hpp"
+#include "autograde/training/dataset.hpp"
 #include "autograde/learn/image_ops.hpp"
 #include "autograde/learn/lutgen.hpp"
-#include "autograde/learn/lutgen_data.hpp"
+#include "autograde/training/lutgen_data.hpp"
 #include "autograde/look/look_fit.hpp"
 #include "autograde/look/match.hpp"
-#include "autograde/look/match_protocol.hpp"
+#include "autograde/training/match_protocol.hpp"
 #include "autograde/learn/lutgen_features.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"

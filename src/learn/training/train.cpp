@@ -27,7 +27,7 @@
 #include "autograde/core/error.hpp"
 #include "autograde/learn/analyzer.hpp"
 #include "autograde/learn/corrector.hpp"
-#include "autograde/learn/dataset.hpp"
+#include "autograde/training/dataset.hpp"
 #include "autograde/learn/features.hpp"
 #include "autograde/learn/mlp.hpp"
 #include "autograde/learn/models.hpp"

@@ -1,5 +1,5 @@
 // Data split and sample helpers of the learned LUT generator (lutgen_data.hpp).
-#include "autograde/learn/lutgen_data.hpp"
+#include "autograde/training/lutgen_data.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +10,8 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/look/look.hpp"
-#include "autograde/look/match_protocol.hpp"
 #include "autograde/lut/interpolate.hpp"
+#include "autograde/training/match_protocol.hpp"
 
 namespace fs = std::filesystem;
 
