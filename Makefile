@@ -46,7 +46,7 @@ bench: build
 
 # Issue 7: retrain the defect classifier and LUT corrector (libtorch, CPU) into models/.
 train: build
-	$(BUILD)/src/learn/tools/ag_train -o models --seed 20240607
+	$(BUILD)/src/learn/training/ag_train -o models --seed 20240607
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
@@ -61,6 +61,6 @@ LUTGEN_SEEDS ?= 4
 .PHONY: train-lutgen
 train-lutgen: configure
 	cmake --build $(BUILD) -j $(JOBS) --target train_lutgen bench_lutgen
-	seq 1 $(LUTGEN_SEEDS) | xargs -P $(JOBS) -I{} sh -c '$(BUILD)/src/learn/tools/train_lutgen --out $(BUILD)/lutgen-seed{}.bin --cache $(BUILD)/lutgen-cache --threads 1 --seed {} --triplets 6000 --steps 3000 --eval-every 250 --ema 0.998 > $(BUILD)/lutgen-seed{}.log 2>&1 || { cat $(BUILD)/lutgen-seed{}.log; exit 1; }'
-	$(BUILD)/src/learn/tools/train_lutgen --out models/lutgen.bin --join $$(seq -s, -f '$(BUILD)/lutgen-seed%g.bin' 1 $(LUTGEN_SEEDS))
+	seq 1 $(LUTGEN_SEEDS) | xargs -P $(JOBS) -I{} sh -c '$(BUILD)/src/learn/training/train_lutgen --out $(BUILD)/lutgen-seed{}.bin --cache $(BUILD)/lutgen-cache --threads 1 --seed {} --triplets 6000 --steps 3000 --eval-every 250 --ema 0.998 > $(BUILD)/lutgen-seed{}.log 2>&1 || { cat $(BUILD)/lutgen-seed{}.log; exit 1; }'
+	$(BUILD)/src/learn/training/train_lutgen --out models/lutgen.bin --join $$(seq -s, -f '$(BUILD)/lutgen-seed%g.bin' 1 $(LUTGEN_SEEDS))
 	$(BUILD)/bench/bench_lutgen --model models/lutgen.bin

@@ -1,5 +1,5 @@
 // bench_correct (issue 7): the defect classifier and the learned LUT correction on held-out
-// pictures (the test split of src/learn/dataset.hpp: no picture in it was trained on), against
+// pictures (the test split of training/dataset.hpp: no picture in it was trained on), against
 // the research results (Kundert-Gibbs et al.: 98.3 % exact, 100 % within one severity on single
 // defects) and classic auto-correction: grey-world + auto-levels (ours, classic.hpp) and
 // ImageMagick `convert -auto-level -auto-gamma` run as a peer when the real ImageMagick is
@@ -23,14 +23,14 @@
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/learn/analyzer.hpp"
-#include "autograde/learn/classic.hpp"
 #include "autograde/learn/corrector.hpp"
-#include "autograde/learn/dataset.hpp"
 #include "autograde/learn/features.hpp"
 #include "autograde/learn/image_ops.hpp"
 #include "autograde/learn/models.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/classic.hpp"
+#include "autograde/training/dataset.hpp"
 
 namespace al = autograde::learn;
 namespace fs = std::filesystem;

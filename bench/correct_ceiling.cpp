@@ -35,11 +35,11 @@
 #include <vector>
 
 #include "autograde/core/error.hpp"
-#include "autograde/learn/dataset.hpp"
-#include "autograde/learn/defect_orbit.hpp"
 #include "autograde/learn/defects.hpp"
 #include "autograde/learn/image_ops.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/dataset.hpp"
+#include "autograde/training/defect_orbit.hpp"
 
 namespace al = autograde::learn;
 using autograde::ImageF;

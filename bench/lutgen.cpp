@@ -33,10 +33,10 @@
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
-#include "autograde/learn/lutgen_data.hpp"
 #include "autograde/look/match.hpp"
-#include "autograde/look/match_protocol.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/lutgen_data.hpp"
+#include "autograde/training/match_protocol.hpp"
 
 using namespace autograde;
 

@@ -46,10 +46,10 @@
 #include "autograde/core/error.hpp"
 #include "autograde/look/extract.hpp"
 #include "autograde/look/look_fit.hpp"
-#include "autograde/look/match_protocol.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/match_protocol.hpp"
 
 namespace fs = std::filesystem;
 using namespace autograde;

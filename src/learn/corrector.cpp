@@ -13,43 +13,34 @@ namespace autograde::learn {
 
 LutCorrector::LutCorrector(Mlp mlp, const std::string& source_name) : mlp_(std::move(mlp)) {
   require_feature_version(mlp_.meta.value("feature_version", 0), source_name, "correction model");
-  if (mlp_.meta.value("output", std::string("residual_lattice")) == "defect_amounts") {
-    amounts_ = true;
-    lattice_ = mlp_.meta.value("lattice", 33);
-    if (lattice_ < 2 || lattice_ > 65)
-      throw_bad_input(source_name, "correction model: meta.lattice must be 2..65");
-    if (mlp_.inputs() != kFeatureCount || mlp_.outputs() != kAmountCount)
-      throw_bad_input(source_name, "defect-amount model must map " + std::to_string(kFeatureCount) +
-                                       " features to " + std::to_string(kAmountCount) +
-                                       " amounts (has " + std::to_string(mlp_.inputs()) + " -> " +
-                                       std::to_string(mlp_.outputs()) + ")");
-    if (mlp_.meta.contains("garrote")) {
-      const auto& g = mlp_.meta["garrote"];
-      if (!g.is_array() || g.size() != size_t(kAmountCount))
-        throw_bad_input(source_name, "correction model: meta.garrote must hold " +
-                                         std::to_string(kAmountCount) + " numbers");
-      for (int i = 0; i < kAmountCount; ++i) {
-        if (!g[size_t(i)].is_number())
-          throw_bad_input(source_name, "correction model: meta.garrote must hold numbers");
-        garrote_[size_t(i)] = std::max(0.f, g[size_t(i)].get<float>());
-      }
-    }
-    classifier_weight_ = std::clamp(mlp_.meta.value("classifier_weight", 0.f), 0.f, 1.f);
-    const std::string gate = mlp_.meta.value("gate", std::string("none"));
-    if (gate != "none" && gate != "presence")
-      throw_bad_input(source_name, "correction model: meta.gate must be \"none\" or \"presence\"");
-    presence_gate_ = gate == "presence";
-    return;
-  }
-  lattice_ = mlp_.meta.value("lattice", 0);
+  const std::string output = mlp_.meta.value("output", std::string("residual_lattice"));
+  if (output != "defect_amounts")
+    throw_bad_input(source_name, "correction model: meta.output '" + output +
+                                     "' is not supported by this build (only defect_amounts)");
+  lattice_ = mlp_.meta.value("lattice", 33);
   if (lattice_ < 2 || lattice_ > 65)
     throw_bad_input(source_name, "correction model: meta.lattice must be 2..65");
-  const int n = lattice_ * lattice_ * lattice_ * 3;
-  if (mlp_.inputs() != kFeatureCount || mlp_.outputs() != n)
-    throw_bad_input(source_name, "correction model must map " + std::to_string(kFeatureCount) +
-                                     " features to " + std::to_string(n) + " lattice values (has " +
-                                     std::to_string(mlp_.inputs()) + " -> " +
+  if (mlp_.inputs() != kFeatureCount || mlp_.outputs() != kAmountCount)
+    throw_bad_input(source_name, "defect-amount model must map " + std::to_string(kFeatureCount) +
+                                     " features to " + std::to_string(kAmountCount) +
+                                     " amounts (has " + std::to_string(mlp_.inputs()) + " -> " +
                                      std::to_string(mlp_.outputs()) + ")");
+  if (mlp_.meta.contains("garrote")) {
+    const auto& g = mlp_.meta["garrote"];
+    if (!g.is_array() || g.size() != size_t(kAmountCount))
+      throw_bad_input(source_name, "correction model: meta.garrote must hold " +
+                                       std::to_string(kAmountCount) + " numbers");
+    for (int i = 0; i < kAmountCount; ++i) {
+      if (!g[size_t(i)].is_number())
+        throw_bad_input(source_name, "correction model: meta.garrote must hold numbers");
+      garrote_[size_t(i)] = std::max(0.f, g[size_t(i)].get<float>());
+    }
+  }
+  classifier_weight_ = std::clamp(mlp_.meta.value("classifier_weight", 0.f), 0.f, 1.f);
+  const std::string gate = mlp_.meta.value("gate", std::string("none"));
+  if (gate != "none" && gate != "presence")
+    throw_bad_input(source_name, "correction model: meta.gate must be \"none\" or \"presence\"");
+  presence_gate_ = gate == "presence";
 }
 
 LutCorrector LutCorrector::load(const std::string& path) {
@@ -109,7 +100,6 @@ DefectAmounts presence_gates(const Analysis& analysis, const DefectAmounts& amou
 DefectAmounts LutCorrector::amounts_impl(const std::vector<float>& features,
                                          const Analysis* analysis, float strength) const {
   DefectAmounts a{};
-  if (!amounts_) return a;
   const std::vector<float> out = mlp_.forward(features);
   const DefectAmounts from_classifier = analysis ? classifier_amounts(*analysis) : DefectAmounts{};
   const float wc = analysis ? classifier_weight_ : 0.f;
@@ -150,25 +140,17 @@ Lut3D LutCorrector::predict(const ImageF& image, const Analysis& analysis, float
 
 Lut3D LutCorrector::lut_impl(const std::vector<float>& features, const Analysis* analysis,
                              float strength) const {
-  if (amounts_) {
-    const DefectAmounts a = amounts_impl(features, analysis, strength);
-    Lut3D lut = Lut3D::identity(lattice_);
-    for (int b = 0; b < lattice_; ++b)
-      for (int g = 0; g < lattice_; ++g)
-        for (int r = 0; r < lattice_; ++r) {
-          float* p = lut.at(r, g, b);
-          const Rgb v = invert_amounts(a, Rgb{p[0], p[1], p[2]});
-          p[0] = v[0];
-          p[1] = v[1];
-          p[2] = v[2];
-        }
-    return lut;
-  }
-  const std::vector<float> residual = mlp_.forward(features);
+  const DefectAmounts a = amounts_impl(features, analysis, strength);
   Lut3D lut = Lut3D::identity(lattice_);
-  strength = std::clamp(strength, 0.f, 1.f);
-  for (size_t i = 0; i < lut.table.size(); ++i)
-    lut.table[i] = std::clamp(lut.table[i] + strength * residual[i], 0.f, 1.f);
+  for (int b = 0; b < lattice_; ++b)
+    for (int g = 0; g < lattice_; ++g)
+      for (int r = 0; r < lattice_; ++r) {
+        float* p = lut.at(r, g, b);
+        const Rgb v = invert_amounts(a, Rgb{p[0], p[1], p[2]});
+        p[0] = v[0];
+        p[1] = v[1];
+        p[2] = v[2];
+      }
   return lut;
 }
 

@@ -44,18 +44,16 @@ void relu(Vec& v) {
 
 std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d, int heads,
                                                                           int hidden, int bases,
-                                                                          int lattice, int look_dim,
-                                                                          int version) {
+                                                                          int lattice,
+                                                                          int look_dim) {
   (void)heads;
   std::vector<std::pair<std::string, std::vector<int>>> l;
-  const std::vector<std::string> encoders =
-      version == 2 ? std::vector<std::string>{"enc"} : std::vector<std::string>{"src", "ref"};
   l.push_back({"norm.band_mean", {kLutgenBandFeatures}});
   l.push_back({"norm.band_std", {kLutgenBandFeatures}});
   l.push_back({"norm.global_mean", {kLutgenGlobalFeatures}});
   l.push_back({"norm.global_std", {kLutgenGlobalFeatures}});
   l.push_back({"norm.look_scale", {look_dim}});
-  for (const std::string& enc : encoders) {
+  for (const std::string enc : {"src", "ref"}) {
     l.push_back({enc + ".band1.weight", {d, kLutgenBandFeatures}});
     l.push_back({enc + ".band1.bias", {d}});
     l.push_back({enc + ".band2.weight", {d, d}});
@@ -76,24 +74,11 @@ std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d,
   }
   l.push_back({"ln.weight", {d}});
   l.push_back({"ln.bias", {d}});
-  l.push_back({"gen.l1.weight", {hidden, (version == 2 ? 2 : 1) * kLutgenTokens * d}});
+  l.push_back({"gen.l1.weight", {hidden, kLutgenTokens * d}});
   l.push_back({"gen.l1.bias", {hidden}});
-  if (version == 3) {
-    // Transposed-convolution generator: C = bases channels on an M³ volume, two stride-2
-    // kernel-3 transposed convolutions M → 2M - 1 → 4M - 3 = lattice.
-    const int m = (lattice - 1) / 4 + 1;
-    l.push_back({"gen.l2.weight", {bases * m * m * m, hidden}});
-    l.push_back({"gen.l2.bias", {bases * m * m * m}});
-    l.push_back({"gen.up1.weight", {bases, bases, 3, 3, 3}});
-    l.push_back({"gen.up1.bias", {bases}});
-    l.push_back({"gen.up2.weight", {bases, 3, 3, 3, 3}});
-    l.push_back({"gen.up2.bias", {3}});
-    return l;
-  }
   l.push_back({"gen.l2.weight", {bases, hidden}});
   l.push_back({"gen.l2.bias", {bases}});
   l.push_back({"gen.basis", {bases, 3, lattice, lattice, lattice}});
-  if (version == 2) l.push_back({"gate.weight", {kLutgenGateRows, kLutgenTokens * d}});
   return l;
 }
 
@@ -108,9 +93,12 @@ LutgenModel parse_record(const std::string& bytes, const std::string& src, size_
   std::vector<std::pair<std::string, std::vector<int>>> listed;
   try {
     const nlohmann::json& h = c.header;
-    m.version = h.value("version", 0);
-    if (h.value("format", "") != "autograde-lutgen" || m.version < 1 || m.version > 3)
-      throw_bad_input(src, "model header: format must be autograde-lutgen version 1, 2 or 3");
+    if (h.value("format", "") != "autograde-lutgen")
+      throw_bad_input(src, "model header: format must be autograde-lutgen");
+    const int version = h.value("version", 0);
+    if (version != 1)
+      throw_bad_input(src, "model header: network version " + std::to_string(version) +
+                               " is not supported by this build (only version 1)");
     if (h.value("feature_version", 0) != kLutgenFeatureVersion)
       throw_bad_input(src, "model was trained on feature version " +
                                std::to_string(h.value("feature_version", 0)) +
@@ -128,16 +116,21 @@ LutgenModel parse_record(const std::string& bytes, const std::string& src, size_
       throw_bad_input(
           src,
           "model header: sizes out of range (d, heads, hidden, bases, lattice, look_features)");
-    if (m.version == 3 && (m.lattice - 1) % 4 != 0)
-      throw_bad_input(src, "model header: a version 3 lattice must be 4 m + 1 nodes");
     for (const auto& t : h.at("tensors"))
       listed.push_back({t.at("name").get<std::string>(), t.at("shape").get<std::vector<int>>()});
     if (h.contains("meta")) m.meta = h.at("meta");
+    // Residuals stacked on `auto` (meta "base" / "auto_token") are not run by this build.
+    if (m.meta.is_object()) {
+      if (m.meta.value("base", std::string("identity")) != "identity")
+        throw_bad_input(src, "model meta: base '" + m.meta.value("base", std::string()) +
+                                 "' is not supported by this build (only 'identity')");
+      if (m.meta.value("auto_token", false))
+        throw_bad_input(src, "model meta: auto_token models are not supported by this build");
+    }
   } catch (const nlohmann::json::exception& e) {
     throw_bad_input(src, std::string("model header: ") + e.what());
   }
-  const auto expected =
-      LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version);
+  const auto expected = LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim);
   if (listed != expected) {
     for (size_t i = 0; i < expected.size(); ++i)
       if (i >= listed.size() || listed[i] != expected[i])
@@ -176,13 +169,8 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
     const std::string name =
         src + " (ensemble member " + std::to_string(m.members.size() + 2) + ")";
     LutgenModel member = parse_record(bytes.substr(at), name, used);
-    auto auto_token = [](const LutgenModel& x) {
-      return x.meta.is_object() && x.meta.value("auto_token", false);
-    };
-    if (member.lattice != m.lattice || lutgen_base_is_auto(member) != lutgen_base_is_auto(m) ||
-        auto_token(member) != auto_token(m))
-      throw_bad_input(name,
-                      "an ensemble's networks must share the lattice and meta base / auto_token");
+    if (member.lattice != m.lattice)
+      throw_bad_input(name, "an ensemble's networks must share the lattice");
     m.members.push_back(std::move(member));
   }
   return m;
@@ -191,10 +179,7 @@ LutgenModel parse_lutgen(const std::string& bytes, const std::string& src) {
 std::string serialise_lutgen(const LutgenModel& m) {
   nlohmann::json h;
   h["format"] = "autograde-lutgen";
-  if (m.version < 1 || m.version > 3) throw_internal("lutgen model: version must be 1, 2 or 3");
-  if (m.version == 3 && (m.lattice - 1) % 4 != 0)
-    throw_internal("lutgen model: a version 3 lattice must be 4 m + 1 nodes");
-  h["version"] = m.version;
+  h["version"] = 1;
   h["feature_version"] = kLutgenFeatureVersion;
   h["d"] = m.d;
   h["heads"] = m.heads;
@@ -203,8 +188,7 @@ std::string serialise_lutgen(const LutgenModel& m) {
   h["lattice"] = m.lattice;
   h["look_features"] = m.look_dim;
   h["tensors"] = nlohmann::json::array();
-  const auto expected =
-      LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version);
+  const auto expected = LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim);
   for (const auto& [name, shape] : expected) {
     const auto it = m.tensors.find(name);
     if (it == m.tensors.end() || it->second.shape != shape ||
@@ -221,55 +205,6 @@ std::string serialise_lutgen(const LutgenModel& m) {
     out += serialise_lutgen(member);
   }
   return out;
-}
-
-std::vector<float> conv_transpose3d_stride2(std::span<const float> input, int in_channels, int n,
-                                            const LutgenTensor& weight, const LutgenTensor& bias,
-                                            int padding) {
-  if (weight.shape.size() != 5 || weight.shape[0] != in_channels ||
-      weight.shape[2] != weight.shape[3] || weight.shape[2] != weight.shape[4] ||
-      bias.shape.size() != 1 || bias.shape[0] != weight.shape[1] ||
-      input.size() != size_t(in_channels) * size_t(n) * size_t(n) * size_t(n) || n < 1 ||
-      padding < 0)
-    throw_internal("conv_transpose3d_stride2: inconsistent shapes");
-  const int out_channels = weight.shape[1], k = weight.shape[2];
-  const int m = 2 * (n - 1) - 2 * padding + k;
-  if (m < 1) throw_internal("conv_transpose3d_stride2: empty output");
-  const size_t vol = size_t(m) * size_t(m) * size_t(m);
-  // Accumulate in double, then round once (libtorch sums in float; the difference is ~1e-7).
-  std::vector<double> acc(size_t(out_channels) * vol);
-  for (int o = 0; o < out_channels; ++o)
-    std::fill_n(acc.begin() + long(size_t(o) * vol), vol, double(bias.values[size_t(o)]));
-  const size_t k3 = size_t(k) * size_t(k) * size_t(k);
-  for (int i = 0; i < in_channels; ++i)
-    for (int z = 0; z < n; ++z)
-      for (int y = 0; y < n; ++y)
-        for (int x = 0; x < n; ++x) {
-          const double v =
-              input[((size_t(i) * size_t(n) + size_t(z)) * size_t(n) + size_t(y)) * size_t(n) +
-                    size_t(x)];
-          if (v == 0.0) continue;
-          for (int o = 0; o < out_channels; ++o) {
-            const float* w =
-                weight.values.data() + (size_t(i) * size_t(out_channels) + size_t(o)) * k3;
-            double* out = acc.data() + size_t(o) * vol;
-            for (int kz = 0; kz < k; ++kz) {
-              const int oz = 2 * z - padding + kz;
-              if (oz < 0 || oz >= m) continue;
-              for (int ky = 0; ky < k; ++ky) {
-                const int oy = 2 * y - padding + ky;
-                if (oy < 0 || oy >= m) continue;
-                for (int kx = 0; kx < k; ++kx) {
-                  const int ox = 2 * x - padding + kx;
-                  if (ox < 0 || ox >= m) continue;
-                  out[(size_t(oz) * size_t(m) + size_t(oy)) * size_t(m) + size_t(ox)] +=
-                      v * double(w[(size_t(kz) * size_t(k) + size_t(ky)) * size_t(k) + size_t(kx)]);
-                }
-              }
-            }
-          }
-        }
-  return std::vector<float>(acc.begin(), acc.end());
 }
 
 LutgenModel read_lutgen(const std::string& path) { return parse_lutgen(read_file(path), path); }
@@ -305,15 +240,8 @@ Lut3D LutgenModel::predict(const LutgenTokens* source, const LutgenTokens& refer
     }
     return out;
   };
-  const bool siamese = version == 2;
-  const std::vector<Vec> es = encode(siamese ? "enc" : "src", source);
-  std::vector<Vec> er = encode(siamese ? "enc" : "ref", &reference);
-  // Version 2: difference tokens δ = e_ref - e_src (band and global tokens, before the prompt).
-  Vec delta;
-  if (siamese)
-    for (int k = 0; k < kLutgenTokens; ++k)
-      for (int i = 0; i < d; ++i)
-        delta.push_back(er[size_t(k)][size_t(i)] - es[size_t(k)][size_t(i)]);
+  const std::vector<Vec> es = encode("src", source);
+  std::vector<Vec> er = encode("ref", &reference);
   if (prompt) {
     const std::vector<float> f = look_features(*prompt);
     const auto& scale = t("norm.look_scale").values;
@@ -366,38 +294,10 @@ Lut3D LutgenModel::predict(const LutgenTokens* source, const LutgenTokens& refer
     for (int c = 0; c < d; ++c)
       style.push_back(float((o[size_t(c)] - mu) * r) * g[size_t(c)] + b[size_t(c)]);
   }
-  // Eq. 13: style (version 2: and δ) → basis weights → identity + g Σ w_k B_k.
-  float gate = 1.f;
-  if (siamese) {
-    style.insert(style.end(), delta.begin(), delta.end());
-    const LutgenTensor& wg = t("gate.weight");
-    double energy = 0;
-    for (int r = 0; r < kLutgenGateRows; ++r) {
-      const float* row = wg.values.data() + size_t(r) * delta.size();
-      double acc = 0;
-      for (size_t i = 0; i < delta.size(); ++i) acc += double(row[i]) * double(delta[i]);
-      energy += acc * acc;
-    }
-    gate = float(1.0 - std::exp(-energy / kLutgenGateRows));
-  }
+  // Eq. 13: style → basis weights → identity + Σ w_k B_k.
   Vec h = dense(t("gen.l1.weight"), t("gen.l1.bias"), style.data());
   relu(h);
-  Vec w = dense(t("gen.l2.weight"), t("gen.l2.bias"), h.data());
-  if (version == 3) {
-    // Transposed-convolution generator: C × M³ volume → (2M-1)³ → N³ residual (code values).
-    const int m = (lattice - 1) / 4 + 1;
-    relu(w);
-    Vec up = conv_transpose3d_stride2(w, bases, m, t("gen.up1.weight"), t("gen.up1.bias"), 1);
-    relu(up);
-    const Vec res =
-        conv_transpose3d_stride2(up, bases, 2 * m - 1, t("gen.up2.weight"), t("gen.up2.bias"), 1);
-    Lut3D lut = Lut3D::identity(lattice);
-    const size_t cells = size_t(lattice) * size_t(lattice) * size_t(lattice);
-    for (int c = 0; c < 3; ++c)
-      for (size_t i = 0; i < cells; ++i) lut.table[3 * i + size_t(c)] += res[size_t(c) * cells + i];
-    return lut;
-  }
-  for (float& x : w) x *= gate;
+  const Vec w = dense(t("gen.l2.weight"), t("gen.l2.bias"), h.data());
   Lut3D lut = Lut3D::identity(lattice);
   const size_t cells = size_t(lattice) * size_t(lattice) * size_t(lattice);
   const auto& basis = t("gen.basis").values;

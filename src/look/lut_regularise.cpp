@@ -16,9 +16,7 @@ Lut3D lut_from_function(int size, const std::function<Rgb(Rgb)>& f) {
 }
 
 void apply_strength(Lut3D& lut, float strength) {
-  const float s = std::clamp(strength, 0.f, 1.f);
-  const Lut3D id = Lut3D::identity(lut.size);
-  for (size_t i = 0; i < lut.table.size(); ++i) lut.table[i] = id.table[i] + s * (lut.table[i] - id.table[i]);
+  lut = mix_with_identity(lut, std::clamp(strength, 0.f, 1.f));
 }
 
 namespace {
@@ -44,8 +42,7 @@ float regularise_lut(Lut3D& lut) {
   const Lut3D original = lut;
   for (int step = 7; step >= 0; --step) {
     const float mix = float(step) / 8.f;
-    for (size_t i = 0; i < lut.table.size(); ++i)
-      lut.table[i] = id.table[i] + mix * (original.table[i] - id.table[i]);
+    lut = mix_with_identity(original, mix);
     if (neutral_monotone(lut)) return mix;
   }
   return 0.f;

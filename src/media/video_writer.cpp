@@ -447,18 +447,9 @@ YuvPlanesMut VideoWriter::frame_buffer() {
     m.frame_handed_out = true;
   }
   const YuvPlanes p = planes_of(*m.frame, kRec709Limited);
-  YuvPlanesMut out;
-  out.width = p.width;
-  out.height = p.height;
-  out.bit_depth = p.bit_depth;
-  out.chroma_shift_x = p.chroma_shift_x;
-  out.chroma_shift_y = p.chroma_shift_y;
-  out.tags = p.tags;
-  for (int c = 0; c < 3; ++c) {
-    out.data[c] = m.frame->data[c];
-    out.stride[c] = m.frame->linesize[c];
-  }
-  return out;
+  // planes_of describes the encoder's own (writable) frame.
+  return {p.width, p.height, p.bit_depth, p.chroma_shift_x, p.chroma_shift_y,
+          {m.frame->data[0], m.frame->data[1], m.frame->data[2]}, p.stride, p.tags};
 }
 
 void VideoWriter::submit_frame(int64_t pts) {

@@ -47,27 +47,25 @@ class ShotCursor {
 // Planes in the source's layout for the fused path's output, allocated once.
 struct OwnedYuv {
   std::array<std::vector<uint8_t>, 3> data;
-  YuvPlanes view;
-  YuvImage target;
+  YuvPlanesMut planes;
   void shape_like(const YuvPlanes& src) {
-    view = src;
-    target.width = src.width;
-    target.height = src.height;
+    planes = {src.width, src.height, src.bit_depth, src.chroma_shift_x, src.chroma_shift_y, {}, {},
+              src.tags};
     const int bps = src.bytes_per_sample();
     for (size_t p = 0; p < 3; ++p) {
       const int w = (p == 0 ? src.width : src.chroma_width()) * bps;
       const int h = p == 0 ? src.height : src.chroma_height();
       data[p].resize(size_t(w) * size_t(h));
-      view.data[p] = data[p].data();
-      view.stride[p] = w;
-      target.planes[p] = data[p].data();
-      target.strides[p] = w;
+      planes.data[p] = data[p].data();
+      planes.stride[p] = w;
     }
   }
 };
 
-ConstYuvImage engine_view(const YuvPlanes& s) {
-  ConstYuvImage v;
+// The engine's view of decoded (const) or writable planes.
+template <typename Byte>
+auto engine_view(const BasicYuvPlanes<Byte>& s) {
+  std::conditional_t<std::is_const_v<Byte>, ConstYuvImage, YuvImage> v;
   v.width = s.width;
   v.height = s.height;
   for (size_t p = 0; p < 3; ++p) {
@@ -187,35 +185,15 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
   while (reader.next(frame)) {
     const size_t s = cursor.at(frame.index);
     if (into_encoder) {
-      YuvPlanesMut out = writer.frame_buffer();
-      YuvImage dst;
-      dst.width = out.width;
-      dst.height = out.height;
-      for (size_t p = 0; p < 3; ++p) {
-        dst.planes[p] = out.data[p];
-        dst.strides[p] = out.stride[p];
-      }
-      yuv[s].apply(engine_view(frame.yuv), dst);
-      if (o.measure) {
-        YuvPlanes view;
-        view.width = out.width;
-        view.height = out.height;
-        view.bit_depth = out.bit_depth;
-        view.chroma_shift_x = out.chroma_shift_x;
-        view.chroma_shift_y = out.chroma_shift_y;
-        view.tags = frame.yuv.tags;
-        for (size_t p = 0; p < 3; ++p) {
-          view.data[p] = out.data[p];
-          view.stride[p] = out.stride[p];
-        }
-        to_rgb.convert(view, measure_width, frame.analysis.height, out_small);
-      }
+      const YuvPlanesMut out = writer.frame_buffer();
+      yuv[s].apply(engine_view(frame.yuv), engine_view(out));
+      if (o.measure) to_rgb.convert(out, measure_width, frame.analysis.height, out_small);
       writer.submit_frame(frame.pts);
     } else if (fused) {
       graded.shape_like(frame.yuv);
-      yuv[s].apply(engine_view(frame.yuv), graded.target);
-      writer.write(graded.view, frame.pts);
-      if (o.measure) to_rgb.convert(graded.view, measure_width, frame.analysis.height, out_small);
+      yuv[s].apply(engine_view(frame.yuv), engine_view(graded.planes));
+      writer.write(YuvPlanes(graded.planes), frame.pts);
+      if (o.measure) to_rgb.convert(graded.planes, measure_width, frame.analysis.height, out_small);
     } else {
       rgb[s].apply(frame.rgb);
       writer.write(frame.rgb, frame.pts);

@@ -69,7 +69,6 @@ TEST(AmountCorrector, TrueAmountsUndoTheDefects) {
                                         al::make_defect(al::Family::ExposureDark, 1)};
   const al::LutCorrector c(
       constant_amounts(al::defect_amounts(defects), std::vector<float>(8, 0.f)));
-  ASSERT_TRUE(c.predicts_amounts());
   const ImageF clean = ramps();
   ImageF img = clean;
   al::apply_defects(defects, img);
@@ -141,6 +140,25 @@ TEST(AmountCorrector, PresenceGateFollowsTheClassifier) {
   EXPECT_LT(mean_de(img, clean), 0.3);
   m.meta["gate"] = "sometimes";
   EXPECT_THROW(al::LutCorrector{m}, autograde::Error);
+}
+
+// Only defect-amount weights are run; a file of another kind (the first model's residual
+// lattice, or no "output" at all) is refused as bad input naming the file.
+TEST(AmountCorrector, OtherModelKindsAreRefusedByName) {
+  for (const char* output : {"residual_lattice", ""}) {
+    al::Mlp m = constant_amounts(al::DefectAmounts{}, std::vector<float>(8, 0.f));
+    if (*output)
+      m.meta["output"] = output;
+    else
+      m.meta.erase("output");
+    try {
+      al::LutCorrector c(m, "old_corrector.agnn");
+      ADD_FAILURE() << "accepted output '" << output << "'";
+    } catch (const autograde::Error& e) {
+      EXPECT_EQ(e.kind(), autograde::ErrorKind::BadInput);
+      EXPECT_NE(std::string(e.what()).find("old_corrector.agnn"), std::string::npos) << e.what();
+    }
+  }
 }
 
 // The calibrated presence threshold: a family at P(present) = 0.6 is reported at the default

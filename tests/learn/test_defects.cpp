@@ -6,10 +6,10 @@
 #include <cmath>
 
 #include "autograde/color/color.hpp"
-#include "autograde/learn/dataset.hpp"
 #include "autograde/learn/defects.hpp"
 #include "autograde/learn/features.hpp"
 #include "autograde/learn/image_ops.hpp"
+#include "autograde/training/dataset.hpp"
 
 namespace al = autograde::learn;
 using autograde::ImageF;

@@ -114,3 +114,24 @@ TEST(Interpolate, ResampleOntoAnotherLatticeKeepsAffineMapsAndLatticePoints) {
             EXPECT_NEAR(c.at(2 * r, 2 * g, 2 * b)[ch], curvy5.at(r, g, b)[ch], 1e-5f);
   }
 }
+
+// mix_with_identity is identity + t (lut - identity) entry by entry, in exactly that float
+// expression (callers rely on it to reproduce their numbers bit for bit), and keeps the domain.
+TEST(MixWithIdentity, EndpointsAndTheExactFloatExpression) {
+  Lut3D lut = Lut3D::identity(4);
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-0.2f, 1.3f);
+  for (float& v : lut.table) v = u(rng);
+  lut.domain_max = {2.f, 2.f, 2.f};
+  const Lut3D id = Lut3D::identity(4);
+  const Lut3D zero = mix_with_identity(lut, 0.f);
+  const Lut3D one = mix_with_identity(lut, 1.f);
+  const Lut3D third = mix_with_identity(lut, 1.f / 3.f);
+  EXPECT_EQ(third.size, 4);
+  EXPECT_EQ(third.domain_max[0], 2.f);
+  for (size_t i = 0; i < lut.table.size(); ++i) {
+    EXPECT_EQ(zero.table[i], id.table[i]);
+    EXPECT_EQ(one.table[i], id.table[i] + 1.f * (lut.table[i] - id.table[i]));
+    EXPECT_EQ(third.table[i], id.table[i] + (1.f / 3.f) * (lut.table[i] - id.table[i]));
+  }
+}

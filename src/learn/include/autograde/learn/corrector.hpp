@@ -1,25 +1,22 @@
 #pragma once
 // "Fix it": the learned auto-correction. A small MLP reads image_features and predicts a
 // correction LUT (code values in, code values out), never pixels (DESIGN.md principle 1). One
-// LUT per shot cannot flicker and cannot blur detail. Two kinds of weight file (meta "output"):
+// LUT per shot cannot flicker and cannot blur detail.
 //
-//  - "defect_amounts" (shipped): the network regresses the signed, continuous amount of every
-//    defect group (kAmountCount floats, layout in defects.hpp) and the LUT is the analytic
-//    inverse of the parametric defect model (invert_amounts) on an N^3 lattice, N = meta
-//    "lattice" (default 33). Exact when the amounts are right; an amount the model is unsure of
-//    is small, and a non-negative garrote (Breiman 1995) shrinks it to nothing:
-//    a' = a * max(0, 1 - (t / a)^2), t per amount = meta "garrote" (severity units, calibrated
-//    on clean validation pictures by the trainer, garrote_amounts), so a clean picture is left
-//    alone while a clear defect is undone nearly in full. With meta "gate" = "presence" and the
-//    classifier's analysis given, each garroted amount is further multiplied by the classifier's
-//    probability that the matching defect is present (presence_gates): a correction is applied
-//    in full only when both models, trained apart, see the same defect.
-//  - "residual_lattice" (the first model): N^3 * 3 floats, red varying fastest (the Lut3D /
-//    .cube order), a residual added to the identity lattice, trained with trilinear
-//    interpolation (torch grid_sample).
+// The network regresses the signed, continuous amount of every defect group (kAmountCount
+// floats, layout in defects.hpp; weight file meta "output": "defect_amounts") and the LUT is
+// the analytic inverse of the parametric defect model (invert_amounts) on an N^3 lattice,
+// N = meta "lattice" (default 33). Exact when the amounts are right; an amount the model is
+// unsure of is small, and a non-negative garrote (Breiman 1995) shrinks it to nothing:
+// a' = a * max(0, 1 - (t / a)^2), t per amount = meta "garrote" (severity units, calibrated on
+// clean validation pictures by the trainer, garrote_amounts), so a clean picture is left alone
+// while a clear defect is undone nearly in full. With meta "gate" = "presence" and the
+// classifier's analysis given, each garroted amount is further multiplied by the classifier's
+// probability that the matching defect is present (presence_gates): a correction is applied in
+// full only when both models, trained apart, see the same defect. A weight file of another
+// "output" is Error(BadInput) naming it.
 //
-// Either way apply the returned Lut3D with Interp::Trilinear (what the residual model was
-// trained with; the analytic lattice is smooth enough at 33^3 for either).
+// The analytic lattice is smooth enough at 33^3 for trilinear or tetrahedral application.
 #include <string>
 #include <vector>
 
@@ -37,21 +34,18 @@ class LutCorrector {
 
   int lattice() const { return lattice_; }
   const Mlp& network() const { return mlp_; }
-  bool predicts_amounts() const { return amounts_; }
-  // The garroted amounts the LUT undoes (defects.hpp layout), scaled by `strength`;
-  // all zero for a residual-lattice model.
+  // The garroted amounts the LUT undoes (defects.hpp layout), scaled by `strength`.
   DefectAmounts amounts_features(const std::vector<float>& features, float strength = 1.f) const;
   DefectAmounts amounts_features(const std::vector<float>& features, const Analysis& analysis,
                                  float strength = 1.f) const;
   float classifier_weight() const { return classifier_weight_; }
   // The correction LUT for `image` (display-referred code values, any size). `strength` 0..1
-  // scales the residual (0 = identity). Entries are clamped to 0..1.
+  // scales the amounts (0 = identity).
   Lut3D predict(const ImageF& image, float strength = 1.f) const;
   Lut3D predict_features(const std::vector<float>& features, float strength = 1.f) const;
-  // With the defect classifier's analysis of the same picture: a defect-amount model blends
-  // its own amounts with the classifier's posterior-mean amounts (classifier_amounts),
-  // weight meta "classifier_weight" (chosen on validation pictures by the trainer), before the
-  // garrote. A residual-lattice model ignores the analysis.
+  // With the defect classifier's analysis of the same picture: the model blends its own
+  // amounts with the classifier's posterior-mean amounts (classifier_amounts), weight meta
+  // "classifier_weight" (chosen on validation pictures by the trainer), before the garrote.
   Lut3D predict(const ImageF& image, const Analysis& analysis, float strength = 1.f) const;
   Lut3D predict_features(const std::vector<float>& features, const Analysis& analysis,
                          float strength = 1.f) const;
@@ -59,7 +53,6 @@ class LutCorrector {
  private:
   Mlp mlp_;
   int lattice_ = 0;
-  bool amounts_ = false;
   DefectAmounts garrote_{};
   float classifier_weight_ = 0.f;
   bool presence_gate_ = false;
@@ -70,8 +63,8 @@ class LutCorrector {
 };
 
 // The non-negative garrote of this header's comment on raw amounts, thresholds t, each amount
-// on its own (defects.hpp layout). Shrinking the cast as one 2-D vector instead was tried and
-// did worse on the validation pictures (mean CIEDE2000 at equal harm), so it is per amount.
+// on its own (defects.hpp layout; per amount rather than the cast as one vector:
+// models/correct.md).
 DefectAmounts garrote_amounts(const DefectAmounts& raw, const DefectAmounts& t);
 
 // Per amount (defects.hpp layout), the classifier's probability that the defect the amount

@@ -2,7 +2,7 @@
 // The learned LUT generator (issue 8): source footage + reference still (+ optionally a text
 // prompt's Look) → a 3D LUT. It is the system description's multi-modal core (seed 001,
 // eqs. 1-9) and LUT generator (eq. 13), sized for a CPU and run in plain C++ (training, with
-// libtorch, is src/learn/tools/train_lutgen.cpp).
+// libtorch, is src/learn/training/train_lutgen.cpp).
 //
 // Encoding: images hold display-referred code values (sRGB / Rec.709 R'G'B' 0..1); the LUT
 // maps display code values to display code values, like every match method (match.hpp).
@@ -24,37 +24,16 @@
 //   Without a source, the source tokens are the training mean (standardised zeros), which the
 //   network was trained to read as "unknown source".
 //
-// Version 2 of the network (the file's "version") makes "same statistics → no change" easy:
-//   - one shared (siamese) encoder for source and reference ("enc.*"), so equal statistics
-//     give equal embeddings;
-//   - difference tokens δ_k = e_ref,k - e_src,k (one per tonal band and the global token) join
-//     the fused tokens as generator input: gen.l1 reads [flatten(s), flatten(δ)];
-//   - a strength gate g = 1 - exp(-mean_j ((W_g flatten(δ))_j^2)) (gate.weight, no bias) scales
-//     the residual: LUT = identity + g Σ_k w_k B_k. Equal statistics give δ = 0, g = 0, so a
-//     picture that is its own reference gets exactly the identity LUT; small or ambiguous
-//     differences give a weak grade.
-//
-// Version 3 of the network keeps version 1's encoders and fusion and replaces the basis
-// generator by a transposed-convolution one (the issue's "FC → feature volume → 3D transposed
-// convolutions"); the header's "bases" is then the channel count C of the feature volume and
-// the lattice N must be 4 m + 1:
-//   flatten(s) → FC hidden + ReLU (gen.l1) → FC to a C × M³ volume + ReLU (gen.l2, M = (N-1)/4
-//   + 1, 5 for N = 17) → ConvTranspose3d C→C, kernel 3, stride 2, padding 1 (gen.up1: M³ →
-//   (2M-1)³) + ReLU → ConvTranspose3d C→3, same (gen.up2: → N³) = the residual lattice;
-//   LUT = identity + residual. Kernel 3 / stride 2 / padding 1 maps input node x onto output
-//   node 2x (so lattice nodes stay at i/(N-1), with nodes at 0 and 1), which the issue's
-//   4³ → 33³ chain (kernel 4: 4 → 8 → 16 → 32) cannot. Transposed-convolution weights are
-//   [in, out, k_z, k_y, k_x] (libtorch's layout); volumes are [channel][b][g][r], the Lut3D
-//   order. A zero gen.up2 (weight and bias) gives exactly the identity LUT.
-//
 // Weight file "AGLG0001" (little-endian): 8-byte magic, uint32 header length H, H bytes of
-// UTF-8 JSON {"format": "autograde-lutgen", "version": 1, 2 or 3, "d": ..., "heads": ..., "hidden":
-// ..., "bases": K, "lattice": N, "look_features": T, "feature_version": ...,
+// UTF-8 JSON {"format": "autograde-lutgen", "version": 1, "d": ..., "heads": ..., "hidden": ...,
+// "bases": K, "lattice": N, "look_features": T, "feature_version": ...,
 // "tensors": [{"name": ..., "shape": [...]}, ...], "meta": {...}}, then the float32 payload of
 // every tensor in the listed order, row-major. An ensemble is several such records back to
 // back in one file (the first is the model, the others its members); nothing may follow the
 // last record. Every tensor the network needs must be present with the expected shape and
-// finite values; anything else is Error(BadInput) naming the file.
+// finite values; anything else is Error(BadInput) naming the file, and so is a network this
+// build does not run: another "version", or meta "base" other than "identity" or meta
+// "auto_token" true (residuals stacked on `auto`, models/lutgen.md).
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -72,7 +51,6 @@ namespace autograde::learn {
 
 constexpr const char* kLutgenModelFile = "lutgen.bin";
 constexpr int kLutgenLookFeatures = 40;
-constexpr int kLutgenGateRows = 16;  // rows of W_g (version 2)
 
 // A Look as the prompt token reads it (neutral Look → all zeros):
 //   [0] exposure, [1] temperature, [2] tint, [3] ln contrast, [4] pivot - 0.45,
@@ -88,16 +66,13 @@ struct LutgenTensor {
 };
 
 struct LutgenModel {
-  // network version (1: separate encoders; 2: siamese + δ tokens + gate; 3: version 1 with
-  // the transposed-convolution generator, `bases` = its channel count)
-  int version = 1;
   int d = 0, heads = 0, hidden = 0, bases = 0, lattice = 0, look_dim = 0;
   std::map<std::string, LutgenTensor> tensors;
   nlohmann::json meta = nlohmann::json::object();
 
   // Further networks of an ensemble (the weight file's later records, above); empty for one
-  // network. They share this network's lattice and meta "base" / "auto_token";
-  // learned_match averages the product LUTs of all of them.
+  // network. They share this network's lattice; learned_match averages the product LUTs of all
+  // of them.
   std::vector<LutgenModel> members;
 
   // The predicted LUT of this network (members ignored) on its own N^3 lattice (display code
@@ -107,21 +82,10 @@ struct LutgenModel {
                 const Look* prompt) const;
 
   // The list of tensors (name, shape) a model with these sizes must hold, in file order.
-  // Version 3: `bases` is the feature volume's channel count and `lattice` must be 4 m + 1.
   static std::vector<std::pair<std::string, std::vector<int>>> layout(int d, int heads, int hidden,
                                                                       int bases, int lattice,
-                                                                      int look_dim,
-                                                                      int version = 1);
+                                                                      int look_dim);
 };
-
-// One 3D transposed convolution with stride 2 (version 3's generator), as libtorch's
-// conv_transpose3d(input, weight, bias, stride 2, padding `padding`), written as a scatter:
-// input [in][n][n][n], weight [in][out][k][k][k], bias [out] → output [out][m][m][m] with
-// m = 2 (n - 1) - 2 padding + k; output node z receives input node x through tap z - 2x +
-// padding (when 0 <= tap < k), independently per axis.
-std::vector<float> conv_transpose3d_stride2(std::span<const float> input, int in_channels, int n,
-                                            const LutgenTensor& weight, const LutgenTensor& bias,
-                                            int padding);
 
 // Error(BadInput) naming the file for a missing, truncated, inconsistent or non-finite model.
 LutgenModel read_lutgen(const std::string& path);
@@ -147,33 +111,18 @@ MatchResult match_reference_learned(const ImageF& reference, std::span<const Ima
 // The same product path for tokens already computed (match_reference_learned after its
 // feature extraction; the trainer scores its validation cases with it). When the grey axis had
 // to be repaired, one of the notes contains "monotone".
-//
-// Stacked models (meta "base": "auto", train_lutgen --base auto) predict a residual on top of
-// `auto`'s LUT instead of identity: `base` must then be auto's LUT for this reference/source at
-// full strength and options.lut_size (match_reference_learned computes it); the product LUT is
-// identity + strength (base + residual - identity). Error(Usage) when it is missing or of
-// another size.
 MatchResult learned_match(const LutgenModel& model, const LutgenTokens* source,
                           const LutgenTokens& reference, const Look* prompt,
-                          const MatchOptions& options, const Lut3D* base = nullptr);
-
-// Models with meta "auto_token": true (train_lutgen --auto-token) were trained with auto's
-// fitted Look in the prompt token; match_reference_learned then passes auto's Look as `prompt`
-// when the caller gives none.
-//
-// Whether `model` was trained as a residual on `auto`'s LUT (meta "base" == "auto").
-bool lutgen_base_is_auto(const LutgenModel& model);
+                          const MatchOptions& options);
 
 // `--method hybrid` (stacking of the two reference matchers): the learned generator's LUT and
 // `auto`'s LUT combined by adding their displacements from identity with fixed weights,
 //   LUT = identity + w_l (learned - identity) + w_a (auto - identity),
 // with w_l, w_a chosen on the validation split (bench_lutgen --split validation --sweep-hybrid
-// 0.125; table in models/lutgen.md): every w_l + w_a < 1 was worse, and along w_l + w_a = 1
-// the optimum is flat around the equal mix (8.654 mean CIEDE2000 at 0.5/0.5 vs 8.66-8.68 at
-// 0.375-0.625), so the equal mix is used. Blending CIELAB displacements instead gained ≤ 0.01.
-// A plain reference gives (near) identity from both methods, so it stays a (near) no-change.
-// The weights sum to at most 1, so the result is a convex mix of identity and the two LUTs,
-// whose grey-axis luma never decreases (each method guarantees it), and neither does the mix's.
+// 0.125; the table and the CIELAB variant are in models/lutgen.md). A plain reference gives (near)
+// identity from both methods, so it stays a (near) no-change. The weights sum to at most 1, so the
+// result is a convex mix of identity and the two LUTs, whose grey-axis luma never decreases (each
+// method guarantees it), and neither does the mix's.
 constexpr float kHybridLearnedWeight = 0.5f;
 constexpr float kHybridAutoWeight = 0.5f;
 

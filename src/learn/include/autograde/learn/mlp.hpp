@@ -1,6 +1,6 @@
 #pragma once
 // A small multilayer perceptron run in plain C++ (Eigen), and its weight file, so inference
-// needs no libtorch (training does: src/learn/tools).
+// needs no libtorch (training does: src/learn/training).
 //
 // Weight file format "AGNN" version 1 (all integers and floats little-endian):
 //   bytes 0..7   magic "AGNN0001"

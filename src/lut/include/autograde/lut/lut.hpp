@@ -41,8 +41,8 @@ struct Lut3D {
   bool has_default_domain() const;
 };
 
-// identity + t (lut - identity) at every lattice entry: t = 0 gives identity, 1 the LUT (the
-// "strength" of a grade). Same size and domain as `lut`.
+// identity + t (lut - identity), entry by entry in float (`id + t * (v - id)`), keeping `lut`'s
+// size and domain: t = 0 is identity, 1 the LUT itself, anything between a partial grade.
 Lut3D mix_with_identity(const Lut3D& lut, float t);
 
 // What one LUT file holds: an optional 1D table (standalone, or a shaper applied before the

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 namespace autograde {
 
@@ -84,6 +85,13 @@ struct BasicYuvPlanes {
   int chroma_width() const { return -((-width) >> chroma_shift_x); }
   int chroma_height() const { return -((-height) >> chroma_shift_y); }
   bool empty() const { return data[0] == nullptr; }
+  // Planes that may be written can always be read.
+  operator BasicYuvPlanes<const Byte>() const
+    requires(!std::is_const_v<Byte>)
+  {
+    return {width, height, bit_depth, chroma_shift_x, chroma_shift_y, {data[0], data[1], data[2]},
+            stride, tags};
+  }
 };
 using YuvPlanes = BasicYuvPlanes<const uint8_t>;
 using YuvPlanesMut = BasicYuvPlanes<uint8_t>;

@@ -1,5 +1,5 @@
 // Orbit coordinates of the clip-free scaling defects (defect_orbit.hpp).
-#include "autograde/learn/defect_orbit.hpp"
+#include "autograde/training/defect_orbit.hpp"
 
 #include <algorithm>
 #include <array>

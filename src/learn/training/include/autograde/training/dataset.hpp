@@ -12,7 +12,7 @@
 // for features (as at inference, where a defective picture is reduced before its features are
 // computed), plus a kTileSide^2 tile of the same clean and detuned crop for the pixel losses.
 // kSourceSide is twice kFeatureSide, so a crop is reduced by 1.2-2x like the 256 px pictures
-// of bench_correct and unlike the old 160 px sources, whose small crops were not reduced at all.
+// of bench_correct.
 #include <cstdint>
 #include <string>
 #include <vector>

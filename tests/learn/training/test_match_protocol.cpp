@@ -1,4 +1,4 @@
-// The ground-truth protocol's helpers (look/match_protocol.hpp), against values worked by hand
+// The ground-truth protocol's helpers (training/match_protocol.hpp), against values worked by hand
 // and against the library's own CIEDE2000 / .cube writer.
 #include <gtest/gtest.h>
 
@@ -6,8 +6,8 @@
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
-#include "autograde/look/match_protocol.hpp"
 #include "autograde/lut/cube_io.hpp"
+#include "autograde/training/match_protocol.hpp"
 #include "test_support.hpp"
 
 using namespace autograde;

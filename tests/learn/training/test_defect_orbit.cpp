@@ -6,10 +6,10 @@
 
 #include <stdexcept>
 
-#include "autograde/learn/defect_orbit.hpp"
 #include "autograde/learn/defects.hpp"
 #include "autograde/learn/image_ops.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/defect_orbit.hpp"
 #include "test_support.hpp"
 
 namespace al = autograde::learn;

@@ -1,5 +1,5 @@
 // Helpers of the matching ground-truth protocol (match_protocol.hpp).
-#include "autograde/look/match_protocol.hpp"
+#include "autograde/training/match_protocol.hpp"
 
 #include <algorithm>
 #include <cmath>

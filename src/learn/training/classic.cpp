@@ -1,4 +1,4 @@
-#include "autograde/learn/classic.hpp"
+#include "autograde/training/classic.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,19 +16,22 @@ Lut3D classic_auto_correct_lut(const ImageF& image, int size) {
   // Grey world in linear light: gains that make the channel means equal to their average.
   double sum[3] = {0, 0, 0};
   for (size_t i = 0; i < n; ++i)
-    for (int c = 0; c < 3; ++c) sum[c] += srgb_to_linear(std::clamp(small.pixels[3 * i + size_t(c)], 0.f, 1.f));
+    for (int c = 0; c < 3; ++c)
+      sum[c] += srgb_to_linear(std::clamp(small.pixels[3 * i + size_t(c)], 0.f, 1.f));
   const double grey = (sum[0] + sum[1] + sum[2]) / 3.0;
   float gain[3];
   for (int c = 0; c < 3; ++c) gain[c] = float(sum[c] > 1e-9 ? grey / sum[c] : 1.0);
   auto balance = [&](Rgb x) {
     for (int c = 0; c < 3; ++c)
-      x[size_t(c)] = linear_to_srgb(std::min(1.f, srgb_to_linear(std::clamp(x[size_t(c)], 0.f, 1.f)) * gain[c]));
+      x[size_t(c)] = linear_to_srgb(
+          std::min(1.f, srgb_to_linear(std::clamp(x[size_t(c)], 0.f, 1.f)) * gain[c]));
     return x;
   };
   // Auto-levels on the balanced image's luma.
   std::vector<float> luma(n);
   for (size_t i = 0; i < n; ++i) {
-    const Rgb b = balance(Rgb{small.pixels[3 * i], small.pixels[3 * i + 1], small.pixels[3 * i + 2]});
+    const Rgb b =
+        balance(Rgb{small.pixels[3 * i], small.pixels[3 * i + 1], small.pixels[3 * i + 2]});
     luma[i] = rec709_luma(b);
   }
   std::sort(luma.begin(), luma.end());

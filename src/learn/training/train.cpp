@@ -3,17 +3,13 @@
 //
 //   1. defect classifier: MLP on image_features, per-family 4-way softmax (analyzer.hpp),
 //      cross-entropy summed over families.
-//   2. LUT corrector: MLP on image_features predicting a residual 9^3 lattice (corrector.hpp),
-//      trained with the design's composite loss (system description, eqs. 14-18) on the
-//      corrected tile, where the predicted LUT is applied differentiably by trilinear
-//      interpolation (grid_sample on the 5-D lattice, eq. 12):
-//        L = l1 L_pixel (eq. 15, MSE) + l3 L_color (eq. 17, KL of soft channel histograms)
-//          + l4 L_adv (eq. 18, -log D(graded), D a small histogram discriminator)
-//          + l_tv TV(residual lattice) + l_mono (monotonicity of each channel along its axis).
-//      The perceptual term (eq. 16) needs a pretrained VGG, which cannot be had here; left out.
+//   2. LUT corrector: MLP on image_features regressing the signed defect amounts
+//      (corrector.hpp); the LUT is their analytic inverse, shrunk by a garrote calibrated on
+//      clean validation pictures.
 //
 // Everything is seeded: the source split, the synthetic defects, crops, weight init and batch
 // order. Reproducible on one machine with the same thread count.
+#include <fmt/format.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <torch/torch.h>
@@ -26,24 +22,20 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <fmt/format.h>
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/learn/analyzer.hpp"
 #include "autograde/learn/corrector.hpp"
-#include "autograde/learn/dataset.hpp"
 #include "autograde/learn/features.hpp"
 #include "autograde/learn/mlp.hpp"
 #include "autograde/learn/models.hpp"
+#include "autograde/training/dataset.hpp"
 
 namespace ag = autograde;
 namespace al = autograde::learn;
 
 namespace {
-
-constexpr int kLattice = 9;
-constexpr int kHistBins = 32;
 
 struct DataSet {
   torch::Tensor features;  // N x F
@@ -73,13 +65,15 @@ struct SourcePicker {
   }
   size_t pick(al::Rng& rng) const {
     const double u = rng.uniform() * cumulative.back();
-    const size_t g = size_t(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin());
+    const size_t g =
+        size_t(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin());
     const auto& members = groups[std::min(g, groups.size() - 1)];
     return members[size_t(rng.below(int(members.size())))];
   }
 };
 
-DataSet make_dataset(const std::vector<al::SourceImage>& sources, int count, uint64_t seed, double mosaic = 0.0) {
+DataSet make_dataset(const std::vector<al::SourceImage>& sources, int count, uint64_t seed,
+                     double mosaic = 0.0) {
   const int T = al::kTileSide * al::kTileSide;
   al::Rng master(seed);
   const SourcePicker picker(sources);
@@ -98,7 +92,8 @@ DataSet make_dataset(const std::vector<al::SourceImage>& sources, int count, uin
     const size_t src = picker.pick(master);
     size_t second = src;
     if (master.uniform() < mosaic)
-      for (int tries = 0; tries < 8 && sources[second].group == sources[src].group; ++tries) second = picker.pick(master);
+      for (int tries = 0; tries < 8 && sources[second].group == sources[src].group; ++tries)
+        second = picker.pick(master);
     plans.push_back({src, second, al::random_defects(master, n, 0.35f), master.next()});
   }
   DataSet d;
@@ -115,8 +110,10 @@ DataSet make_dataset(const std::vector<al::SourceImage>& sources, int count, uin
   tbb::parallel_for(0, count, [&](int i) {
     const Plan& p = plans[size_t(i)];
     al::Rng rng(p.seed);
-    const al::Sample s = p.second == p.source ? al::make_sample(sources[p.source], p.defects, rng, true)
-                                              : al::make_mosaic_sample(sources[p.source], sources[p.second], p.defects, rng);
+    const al::Sample s =
+        p.second == p.source
+            ? al::make_sample(sources[p.source], p.defects, rng, true)
+            : al::make_mosaic_sample(sources[p.source], sources[p.second], p.defects, rng);
     const auto f = al::thumbnail_features(s.detuned);
     for (int k = 0; k < al::kFeatureCount; ++k) fa[i][k] = f[size_t(k)];
     for (const auto& def : p.defects) la[i][int(def.family)] = def.severity;
@@ -178,7 +175,8 @@ torch::Tensor posterior_amounts(const torch::Tensor& logits) {
 // Per-family cross-entropy, summed over families, mean over the batch.
 torch::Tensor classifier_loss(const torch::Tensor& logits, const torch::Tensor& labels) {
   auto z = logits.view({logits.size(0), al::kFamilyCount, 4});
-  return torch::nn::functional::cross_entropy(z.reshape({-1, 4}), labels.reshape({-1})) * al::kFamilyCount;
+  return torch::nn::functional::cross_entropy(z.reshape({-1, 4}), labels.reshape({-1})) *
+         al::kFamilyCount;
 }
 
 // The presence thresholds the trainer chooses among (analyzer.hpp). None below 0.5: with
@@ -192,8 +190,9 @@ struct ClassMetrics {
   double single_exact = 0, single_within = 0, multi_recall = 0, fine_correct = 0, loss = 0;
 };
 
-ClassMetrics classifier_metrics(torch::nn::Sequential& net, const DataSet& d, const torch::Tensor& mean,
-                                const torch::Tensor& sd, float presence_threshold = 0.5f) {
+ClassMetrics classifier_metrics(torch::nn::Sequential& net, const DataSet& d,
+                                const torch::Tensor& mean, const torch::Tensor& sd,
+                                float presence_threshold = 0.5f) {
   torch::NoGradGuard ng;
   auto logits = net->forward((d.features - mean) / sd);
   ClassMetrics m;
@@ -234,60 +233,6 @@ ClassMetrics classifier_metrics(torch::nn::Sequential& net, const DataSet& d, co
   return m;
 }
 
-// Applies a batch of lattices (B x 3 x N x N x N, [b][g][r] order) to pixels (B x 3 x P),
-// trilinear (eq. 12), differentiable in the lattice.
-torch::Tensor apply_lattice(const torch::Tensor& lattice, const torch::Tensor& pixels) {
-  // grid_sample's last grid axis is (x, y, z) = (W, H, D) = (r, g, b), in -1..1.
-  auto grid = (pixels.permute({0, 2, 1}) * 2 - 1).unsqueeze(1).unsqueeze(1);  // B x 1 x 1 x P x 3
-  namespace F = torch::nn::functional;
-  auto out = F::grid_sample(lattice, grid,
-                            F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
-  return out.view({pixels.size(0), 3, pixels.size(2)});
-}
-
-// Soft (Gaussian-kernel) channel histograms, B x 3 x bins, each summing to 1, so eq. 17 has a
-// gradient.
-torch::Tensor soft_histogram(const torch::Tensor& pixels) {
-  auto centres = (torch::arange(kHistBins, torch::kFloat) + 0.5) / kHistBins;
-  const double sigma = 1.0 / kHistBins;
-  auto d = pixels.unsqueeze(-1) - centres.view({1, 1, 1, kHistBins});
-  auto w = torch::exp(-d.pow(2) / (2 * sigma * sigma));
-  auto h = w.sum(2);
-  return h / (h.sum(-1, true) + 1e-8);
-}
-
-torch::Tensor histogram_kl(const torch::Tensor& graded, const torch::Tensor& target) {
-  const double eps = 1e-4;
-  auto p = soft_histogram(graded) + eps, q = soft_histogram(target) + eps;
-  return (p * (p.log() - q.log())).sum(-1).sum(-1).mean();
-}
-
-torch::Tensor identity_lattice() {
-  auto v = torch::linspace(0, 1, kLattice);
-  auto grids = torch::meshgrid({v, v, v}, "ij");  // [b][g][r]
-  return torch::stack({grids[2], grids[1], grids[0]}, 0);  // channels r, g, b
-}
-
-torch::Tensor to_lattice(const torch::Tensor& residual) {
-  // Output order: red fastest, i.e. [b][g][r][c].
-  auto r = residual.view({residual.size(0), kLattice, kLattice, kLattice, 3}).permute({0, 4, 1, 2, 3});
-  return identity_lattice().unsqueeze(0) + r;
-}
-
-torch::Tensor tv_loss(const torch::Tensor& residual_lattice) {
-  auto dz = residual_lattice.diff(1, 2), dy = residual_lattice.diff(1, 3), dx = residual_lattice.diff(1, 4);
-  return dz.pow(2).mean() + dy.pow(2).mean() + dx.pow(2).mean();
-}
-
-// Each output channel must not decrease along its own input axis (r along W, g along H, b along D).
-torch::Tensor monotonic_loss(const torch::Tensor& lattice) {
-  using torch::indexing::Slice;
-  auto r = lattice.index({Slice(), 0}).diff(1, 3);
-  auto g = lattice.index({Slice(), 1}).diff(1, 2);
-  auto b = lattice.index({Slice(), 2}).diff(1, 1);
-  return torch::relu(-r).pow(2).mean() + torch::relu(-g).pow(2).mean() + torch::relu(-b).pow(2).mean();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -295,7 +240,7 @@ int main(int argc, char** argv) {
   std::string shared = AUTOGRADE_SHARED_DATA, repo = std::string(AUTOGRADE_SOURCE_DIR) + "/data";
   std::string out = std::string(AUTOGRADE_SOURCE_DIR) + "/models";
   uint64_t seed = 20240607;
-  int samples = 24000, val_samples = 2000, cls_epochs = 60, cor_epochs = 6, threads = 1;
+  int samples = 24000, val_samples = 2000, cls_epochs = 60, threads = 1;
   app.add_option("--shared", shared, "shared data folder (images/...)");
   app.add_option("--repo-data", repo, "repository data folder (images/...)");
   app.add_option("-o,--out", out, "output folder for the weights");
@@ -303,11 +248,9 @@ int main(int argc, char** argv) {
   app.add_option("--samples", samples, "training samples");
   app.add_option("--val-samples", val_samples);
   app.add_option("--cls-epochs", cls_epochs);
-  app.add_option("--cor-epochs", cor_epochs);
   app.add_option("--threads", threads);
   bool no_videos = false;
   double frame_every = 2.0, garrote_quantile = 0.0;
-  std::string cor_kind = "amounts";
   int amt_epochs = 40, amt_hidden = 64, amt_batch = 128;
   double amt_noise = 0.6, amt_wd = 1.0, amt_lr = 2e-3;
   std::string cache, feature_subset = "all";
@@ -320,38 +263,56 @@ int main(int argc, char** argv) {
   double fine_weight = 0.25;
   std::string gate = "presence";
   double harm_tail = 1.0, harm_tail_q = 0.9, fixed_temperature = 0.0;
-  app.add_option("--temperature", fixed_temperature, "classifier temperature (0: choose it on the validation loss)");
-  app.add_option("--fine-weight", fine_weight, "weight of 'clean validation samples called fine' in the classifier's epoch and threshold choice");
-  app.add_option("--gate", gate, "none, or presence: scale each corrected amount by the classifier's P(that defect present)")
+  app.add_option("--temperature", fixed_temperature,
+                 "classifier temperature (0: choose it on the validation loss)");
+  app.add_option("--fine-weight", fine_weight,
+                 "weight of 'clean validation samples called fine' in the classifier's epoch and "
+                 "threshold choice");
+  app.add_option("--gate", gate,
+                 "none, or presence: scale each corrected amount by the classifier's P(that defect "
+                 "present)")
       ->check(CLI::IsMember({"none", "presence"}));
-  app.add_option("--harm-tail", harm_tail, "largest --harm-tail-q quantile of the CIEDE2000 change of clean validation tiles when choosing the garrote (the bar is per picture)");
-  app.add_option("--harm-tail-q", harm_tail_q, "quantile of the clean tiles' change held to --harm-tail");
-  app.add_option("--cls-noise", cls_noise, "Gaussian noise on the classifier's standardised inputs");
+  app.add_option("--harm-tail", harm_tail,
+                 "largest --harm-tail-q quantile of the CIEDE2000 change of clean validation tiles "
+                 "when choosing the garrote (the bar is per picture)");
+  app.add_option("--harm-tail-q", harm_tail_q,
+                 "quantile of the clean tiles' change held to --harm-tail");
+  app.add_option("--cls-noise", cls_noise,
+                 "Gaussian noise on the classifier's standardised inputs");
   app.add_option("--cls-hidden", cls_hidden, "hidden width of the classifier");
-  app.add_option("--feature-subset", feature_subset, "all, or global (ablation: only the version-1 global statistics, features.hpp; the files written then cannot be loaded)")
+  app.add_option("--feature-subset", feature_subset,
+                 "all, or global (ablation: only the version-1 global statistics, features.hpp; "
+                 "the files written then cannot be loaded)")
       ->check(CLI::IsMember({"all", "global"}));
-  app.add_option("--mosaic", mosaic, "share of training samples that are two-picture mosaics (validation: none)");
+  app.add_option("--mosaic", mosaic,
+                 "share of training samples that are two-picture mosaics (validation: none)");
   app.add_option("--amt-hidden", amt_hidden, "hidden width of the amount regressor (0: linear)");
   app.add_option("--amt-batch", amt_batch);
   app.add_option("--amt-noise", amt_noise, "Gaussian noise on the standardised inputs");
   app.add_option("--amt-wd", amt_wd, "AdamW weight decay");
   app.add_option("--amt-lr", amt_lr);
-  app.add_option("--cache", cache, "keep the synthesised data in this file (reused when present; delete it after changing the data options)");
+  app.add_option("--cache", cache,
+                 "keep the synthesised data in this file (reused when present; delete it after "
+                 "changing the data options)");
   app.add_flag("--no-videos", no_videos, "train on the pictures only (no clip frames)");
   app.add_option("--frame-every", frame_every, "seconds between the frames taken from each clip");
-  app.add_option("--corrector", cor_kind, "amounts (regress defect amounts, analytic inverse LUT) or lattice (residual 9^3 lattice, composite loss)")
-      ->check(CLI::IsMember({"amounts", "lattice"}));
   app.add_option("--amt-epochs", amt_epochs, "epochs of the defect-amount regressor");
   // Half the issue's bar of 1.0: the tile estimate on the validation pictures has read whole
-  // pictures' harm low by up to ~2x (version-1 weights: tiles 0.79, validation pictures 1.48).
+  // pictures' harm low by up to ~2x (models/correct.md, "Metrics" of "defects2").
   double harm_budget = 0.5;
-  app.add_option("--garrote-quantile", garrote_quantile, "quantile of |amount| on clean validation samples that the garrote removes (0: choose it on validation within --harm-budget)");
-  app.add_option("--harm-budget", harm_budget, "largest mean CIEDE2000 change of clean validation tiles when choosing the garrote");
+  app.add_option("--garrote-quantile", garrote_quantile,
+                 "quantile of |amount| on clean validation samples that the garrote removes (0: "
+                 "choose it on validation within --harm-budget)");
+  app.add_option(
+      "--harm-budget", harm_budget,
+      "largest mean CIEDE2000 change of clean validation tiles when choosing the garrote");
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen in a log
   try {
     const auto t0 = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    auto elapsed = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
     torch::manual_seed(seed);
     torch::set_num_threads(threads);
     // Data synthesis runs on 2 TBB threads; torch on `threads` (1 is fastest on a busy 2-core box:
@@ -363,7 +324,8 @@ int main(int argc, char** argv) {
     auto val_src = al::load_sources(listed, al::Split::Validation);
     size_t n_test = 0;
     for (const auto& s : listed) n_test += s.split == al::Split::Test;
-    fmt::print("sources: {} train, {} validation, {} test pictures (held out)\n", train_src.size(), val_src.size(), n_test);
+    fmt::print("sources: {} train, {} validation, {} test pictures (held out)\n", train_src.size(),
+               val_src.size(), n_test);
     if (!no_videos) {
       auto frames = al::load_video_frames(shared, seed, frame_every);
       std::map<std::string, std::pair<int, al::Split>> clips;
@@ -373,9 +335,11 @@ int main(int argc, char** argv) {
         c.second = f.split;
         (f.split == al::Split::Train ? train_src : val_src).push_back(std::move(f));
       }
-      for (const auto& [name, c] : clips) fmt::print("  clip {}: {} frames -> {}\n", name, c.first, al::split_name(c.second));
+      for (const auto& [name, c] : clips)
+        fmt::print("  clip {}: {} frames -> {}\n", name, c.first, al::split_name(c.second));
     }
-    if (train_src.empty() || val_src.empty()) ag::throw_bad_input(shared, "no training pictures found");
+    if (train_src.empty() || val_src.empty())
+      ag::throw_bad_input(shared, "no training pictures found");
 
     DataSet train, val;
     if (!cache.empty() && std::filesystem::exists(cache)) {
@@ -389,12 +353,14 @@ int main(int argc, char** argv) {
       train = make_dataset(train_src, samples, seed * 3 + 1, mosaic);
       val = make_dataset(val_src, val_samples, seed * 3 + 2);
       if (!cache.empty()) {
-        std::vector<torch::Tensor> t{train.features, train.labels, train.amounts, train.clean, train.detuned,
-                                     val.features,   val.labels,   val.amounts,   val.clean,   val.detuned};
+        std::vector<torch::Tensor> t{train.features, train.labels, train.amounts, train.clean,
+                                     train.detuned,  val.features, val.labels,    val.amounts,
+                                     val.clean,      val.detuned};
         torch::save(t, cache);
       }
     }
-    fmt::print("data: {} train / {} validation samples in {:.1f}s\n", samples, val_samples, elapsed());
+    fmt::print("data: {} train / {} validation samples in {:.1f}s\n", samples, val_samples,
+               elapsed());
     if (feature_subset == "global") {
       train.features = train.features.slice(1, 0, al::kGlobalFeatureCount).contiguous();
       val.features = val.features.slice(1, 0, al::kGlobalFeatureCount).contiguous();
@@ -408,7 +374,8 @@ int main(int argc, char** argv) {
       auto zt = ((train.features - mean) / sd).abs(), zv = ((val.features - mean) / sd).abs();
       auto mv = std::get<0>(zv.max(0)), mt = std::get<0>(zt.max(0));
       auto order = std::get<1>(mv.sort(0, true));
-      fmt::print("val |z|>5: {:.4f} of entries (train {:.4f}); worst features:", (zv > 5).to(torch::kFloat).mean().item<double>(),
+      fmt::print("val |z|>5: {:.4f} of entries (train {:.4f}); worst features:",
+                 (zv > 5).to(torch::kFloat).mean().item<double>(),
                  (zt > 5).to(torch::kFloat).mean().item<double>());
       for (int i = 0; i < 8; ++i) {
         const int64_t k = order[i].item<int64_t>();
@@ -422,13 +389,15 @@ int main(int argc, char** argv) {
         const int64_t at = c.argmax().item<int64_t>();
         fmt::print("\n amount {} best |corr| {:.2f} (feature {})", k, c[at].item<double>(), at);
       }
-      fmt::print("\nzero-amount baseline mse: train {:.4f} val {:.4f}\n", train.amounts.pow(2).mean().item<double>(),
+      fmt::print("\nzero-amount baseline mse: train {:.4f} val {:.4f}\n",
+                 train.amounts.pow(2).mean().item<double>(),
                  val.amounts.pow(2).mean().item<double>());
     }
 
     // ---- 1. defect classifier ---------------------------------------------------------------
     auto cls = make_mlp(n_features, cls_hidden, 4 * al::kFamilyCount);
-    torch::optim::AdamW cls_opt(cls->parameters(), torch::optim::AdamWOptions(2e-3).weight_decay(5e-2));
+    torch::optim::AdamW cls_opt(cls->parameters(),
+                                torch::optim::AdamWOptions(2e-3).weight_decay(5e-2));
     const int64_t batch = 256;
     std::vector<torch::Tensor> best_cls;
     double best_score = -1;
@@ -436,7 +405,8 @@ int main(int argc, char** argv) {
     for (int epoch = 0; epoch < cls_epochs; ++epoch) {
       cls->train();
       const double lr = 2e-3 * 0.5 * (1 + std::cos(M_PI * epoch / cls_epochs));
-      for (auto& g : cls_opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+      for (auto& g : cls_opt.param_groups())
+        static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
       auto perm = torch::randperm(samples, torch::kLong);
       double train_loss = 0;
       int train_steps = 0;
@@ -468,74 +438,86 @@ int main(int argc, char** argv) {
         for (auto& p : cls->parameters()) best_cls.push_back(p.detach().clone());
       }
       if (epoch % 2 == 1 || epoch + 1 == cls_epochs)
-        fmt::print("cls epoch {:3d} train loss {:.3f} val loss {:.3f} single exact {:.3f} within1 {:.3f} multi recall {:.3f} fine {:.3f} ({:.0f}s)\n",
-                   epoch + 1, train_loss / std::max(train_steps, 1), m.loss, m.single_exact, m.single_within, m.multi_recall, m.fine_correct, elapsed());
+        fmt::print(
+            "cls epoch {:3d} train loss {:.3f} val loss {:.3f} single exact {:.3f} within1 {:.3f} "
+            "multi recall {:.3f} fine {:.3f} ({:.0f}s)\n",
+            epoch + 1, train_loss / std::max(train_steps, 1), m.loss, m.single_exact,
+            m.single_within, m.multi_recall, m.fine_correct, elapsed());
     }
     std::filesystem::create_directories(out);
     float presence_threshold = 0.5f;
     if (cls_epochs > 0) {
-    {
-      torch::NoGradGuard ng;
-      auto params = cls->parameters();
-      for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_cls[i]);
-    }
-    // Calibrate the presence threshold on validation: the classifier is trained on 47 pictures and
-    // is over-eager on new ones (clean validation pictures rarely come out "fine" at 0.5), so a
-    // family is reported only above the threshold with the best validation score (same score as
-    // the epoch choice).
-    cls->eval();
-    // Temperature scaling (Guo, Pleiss, Sun & Weinberger 2017, "On calibration of modern neural
-    // networks"): the network overfits its 47 training pictures (validation loss is lowest after
-    // a few epochs while accuracy still rises), so its probabilities are over-confident on new
-    // pictures. One temperature T dividing all logits, chosen on the validation loss, makes
-    // P(present) an honest probability for the corrector's presence gate and do-no-harm
-    // strength; it does not change any family's most likely severity. T is folded into the last
-    // layer, so the file format is unchanged.
-    double temperature = 1.0;
-    {
-      torch::NoGradGuard ng;
-      auto logits = cls->forward((val.features - mean) / sd);
-      double best_loss = 1e18;
-      for (double T : {1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0}) {
-        const double l = classifier_loss(logits / T, val.labels).item<double>();
-        fmt::print("temperature {:.2f}: val loss {:.3f}\n", T, l);
-        if (l < best_loss) best_loss = l, temperature = T;
+      {
+        torch::NoGradGuard ng;
+        auto params = cls->parameters();
+        for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_cls[i]);
       }
-      if (fixed_temperature > 0) temperature = fixed_temperature;
-      auto last = std::dynamic_pointer_cast<torch::nn::LinearImpl>(cls->ptr(cls->size() - 1));
-      last->weight.div_(temperature);
-      last->bias.div_(temperature);
-    }
-    {
-      double best_t = -1;
-      for (float t : kPresenceThresholds) {
-        const auto m = classifier_metrics(cls, val, mean, sd, t);
-        const double score = m.single_exact + m.multi_recall + fine_weight * m.fine_correct;
-        fmt::print("presence threshold {:.2f}: val single exact {:.3f} within1 {:.3f} multi recall {:.3f} fine {:.3f} score {:.3f}\n", t,
-                   m.single_exact, m.single_within, m.multi_recall, m.fine_correct, score);
-        if (score > best_t + 1e-9) best_t = score, presence_threshold = t, best_m = m;
+      // Calibrate the presence threshold on validation: the classifier is trained on 47 pictures
+      // and is over-eager on new ones (clean validation pictures rarely come out "fine" at 0.5), so
+      // a family is reported only above the threshold with the best validation score (same score as
+      // the epoch choice).
+      cls->eval();
+      // Temperature scaling (Guo, Pleiss, Sun & Weinberger 2017, "On calibration of modern neural
+      // networks"): the network overfits its 47 training pictures (validation loss is lowest after
+      // a few epochs while accuracy still rises), so its probabilities are over-confident on new
+      // pictures. One temperature T dividing all logits, chosen on the validation loss, makes
+      // P(present) an honest probability for the corrector's presence gate and do-no-harm
+      // strength; it does not change any family's most likely severity. T is folded into the last
+      // layer, so the file format is unchanged.
+      double temperature = 1.0;
+      {
+        torch::NoGradGuard ng;
+        auto logits = cls->forward((val.features - mean) / sd);
+        double best_loss = 1e18;
+        for (double T : {1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0}) {
+          const double l = classifier_loss(logits / T, val.labels).item<double>();
+          fmt::print("temperature {:.2f}: val loss {:.3f}\n", T, l);
+          if (l < best_loss) best_loss = l, temperature = T;
+        }
+        if (fixed_temperature > 0) temperature = fixed_temperature;
+        auto last = std::dynamic_pointer_cast<torch::nn::LinearImpl>(cls->ptr(cls->size() - 1));
+        last->weight.div_(temperature);
+        last->bias.div_(temperature);
       }
-    }
-    al::Mlp cls_out = export_mlp(cls, "defect_classifier", mean, sd);
-    cls_out.meta["presence_threshold"] = presence_threshold;
-    cls_out.meta["fine_weight"] = fine_weight;
-    cls_out.meta["temperature"] = temperature;
-    if (feature_subset == "global") cls_out.meta["feature_version"] = 1;
-    cls_out.meta["outputs"] = "16 families x (absent, 33%, 66%, 100%), grouped softmax";
-    cls_out.meta["seed"] = seed;
-    cls_out.meta["validation"] = {{"single_exact", best_m.single_exact}, {"single_within_one", best_m.single_within},
-                                  {"multi_recall", best_m.multi_recall}, {"fine_correct", best_m.fine_correct}};
-    al::write_mlp(out + "/" + al::kDefectModelFile, cls_out);
-    fmt::print("wrote {}/{} (presence threshold {:.2f}; val single exact {:.3f}, within one {:.3f}, multi recall {:.3f}, fine {:.3f})\n", out,
-               al::kDefectModelFile, presence_threshold, best_m.single_exact, best_m.single_within, best_m.multi_recall, best_m.fine_correct);
+      {
+        double best_t = -1;
+        for (float t : kPresenceThresholds) {
+          const auto m = classifier_metrics(cls, val, mean, sd, t);
+          const double score = m.single_exact + m.multi_recall + fine_weight * m.fine_correct;
+          fmt::print(
+              "presence threshold {:.2f}: val single exact {:.3f} within1 {:.3f} multi recall "
+              "{:.3f} fine {:.3f} score {:.3f}\n",
+              t, m.single_exact, m.single_within, m.multi_recall, m.fine_correct, score);
+          if (score > best_t + 1e-9) best_t = score, presence_threshold = t, best_m = m;
+        }
+      }
+      al::Mlp cls_out = export_mlp(cls, "defect_classifier", mean, sd);
+      cls_out.meta["presence_threshold"] = presence_threshold;
+      cls_out.meta["fine_weight"] = fine_weight;
+      cls_out.meta["temperature"] = temperature;
+      if (feature_subset == "global") cls_out.meta["feature_version"] = 1;
+      cls_out.meta["outputs"] = "16 families x (absent, 33%, 66%, 100%), grouped softmax";
+      cls_out.meta["seed"] = seed;
+      cls_out.meta["validation"] = {{"single_exact", best_m.single_exact},
+                                    {"single_within_one", best_m.single_within},
+                                    {"multi_recall", best_m.multi_recall},
+                                    {"fine_correct", best_m.fine_correct}};
+      al::write_mlp(out + "/" + al::kDefectModelFile, cls_out);
+      fmt::print(
+          "wrote {}/{} (presence threshold {:.2f}; val single exact {:.3f}, within one {:.3f}, "
+          "multi recall {:.3f}, fine {:.3f})\n",
+          out, al::kDefectModelFile, presence_threshold, best_m.single_exact, best_m.single_within,
+          best_m.multi_recall, best_m.fine_correct);
     }
 
-    if (cor_kind == "amounts") {
+    {
       // ---- 2. defect-amount regressor; the LUT is the analytic inverse (corrector.hpp) -------
       if (amt_epochs <= 0) return 0;
-      auto amt = amt_hidden > 0 ? make_mlp(n_features, amt_hidden, al::kAmountCount)
-                                : torch::nn::Sequential(torch::nn::Linear(n_features, al::kAmountCount));
-      torch::optim::AdamW amt_opt(amt->parameters(), torch::optim::AdamWOptions(amt_lr).weight_decay(amt_wd));
+      auto amt = amt_hidden > 0
+                     ? make_mlp(n_features, amt_hidden, al::kAmountCount)
+                     : torch::nn::Sequential(torch::nn::Linear(n_features, al::kAmountCount));
+      torch::optim::AdamW amt_opt(amt->parameters(),
+                                  torch::optim::AdamWOptions(amt_lr).weight_decay(amt_wd));
       const int64_t batch = amt_batch;
       std::vector<torch::Tensor> best_amt;
       double best_amt_val = 1e9;
@@ -543,7 +525,8 @@ int main(int argc, char** argv) {
       for (int epoch = 0; epoch < amt_epochs; ++epoch) {
         amt->train();
         const double lr = amt_lr * 0.5 * (1 + std::cos(M_PI * epoch / amt_epochs));
-        for (auto& g : amt_opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+        for (auto& g : amt_opt.param_groups())
+          static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
         auto perm = torch::randperm(samples, torch::kLong);
         double train_loss = 0;
         int steps = 0;
@@ -570,7 +553,8 @@ int main(int argc, char** argv) {
           for (auto& p : amt->parameters()) best_amt.push_back(p.detach().clone());
         }
         if (epoch % 5 == 4 || epoch + 1 == amt_epochs)
-          fmt::print("amt epoch {:3d} train mse {:.4f} val mse {:.4f} ({:.0f}s)\n", epoch + 1, train_loss / std::max(steps, 1), v, elapsed());
+          fmt::print("amt epoch {:3d} train mse {:.4f} val mse {:.4f} ({:.0f}s)\n", epoch + 1,
+                     train_loss / std::max(steps, 1), v, elapsed());
       }
       torch::Tensor val_pred;
       double classifier_weight = 0.0;
@@ -586,11 +570,13 @@ int main(int argc, char** argv) {
           auto from_cls = posterior_amounts(cls->forward(val_x));
           double best = 1e9;
           for (double w : {0.0, 0.25, 0.5, 0.75, 1.0}) {
-            const double e = torch::mse_loss((1 - w) * val_pred + w * from_cls, val.amounts).item<double>();
+            const double e =
+                torch::mse_loss((1 - w) * val_pred + w * from_cls, val.amounts).item<double>();
             fmt::print("blend classifier weight {:.2f}: val amount mse {:.4f}\n", w, e);
             if (e < best) best = e, classifier_weight = w;
           }
-          val_pred = ((1 - classifier_weight) * val_pred + classifier_weight * from_cls).contiguous();
+          val_pred =
+              ((1 - classifier_weight) * val_pred + classifier_weight * from_cls).contiguous();
           best_amt_val = best;
         }
       }
@@ -603,7 +589,8 @@ int main(int argc, char** argv) {
         fmt::print("val amount mse per amount (prediction / zero):");
         for (int k = 0; k < al::kAmountCount; ++k) {
           no_skill[size_t(k)] = per[k].item<double>() >= base[k].item<double>();
-          fmt::print(" {:.4f}/{:.4f}{}", per[k].item<double>(), base[k].item<double>(), no_skill[size_t(k)] ? " (no skill: off)" : "");
+          fmt::print(" {:.4f}/{:.4f}{}", per[k].item<double>(), base[k].item<double>(),
+                     no_skill[size_t(k)] ? " (no skill: off)" : "");
         }
         fmt::print("\n");
       }
@@ -622,7 +609,8 @@ int main(int argc, char** argv) {
           for (int f = 0; f < al::kFamilyCount; ++f)
             if (la[i][f] > 0) ++present, truth_f = f;
           if (present != 1) continue;
-          std::vector<float> z(logits[i].data_ptr<float>(), logits[i].data_ptr<float>() + 4 * al::kFamilyCount);
+          std::vector<float> z(logits[i].data_ptr<float>(),
+                               logits[i].data_ptr<float>() + 4 * al::kFamilyCount);
           const al::Analysis an = al::analysis_from_logits(z, presence_threshold);
           if (an.defects.empty() || int(an.defects.front().family) != truth_f) continue;
           ++fam_ok;
@@ -630,14 +618,17 @@ int main(int argc, char** argv) {
           cls_exact += an.defects.front().severity == truth_s;
           const auto dir = al::defect_amounts({al::make_defect(al::Family(truth_f), 3)});
           double dot = 0, nn = 0;
-          for (int k = 0; k < al::kAmountCount; ++k) dot += pa[i][k] * dir[size_t(k)], nn += dir[size_t(k)] * dir[size_t(k)];
+          for (int k = 0; k < al::kAmountCount; ++k)
+            dot += pa[i][k] * dir[size_t(k)], nn += dir[size_t(k)] * dir[size_t(k)];
           const int sev = std::clamp(int(std::lround(3.0 * dot / std::max(nn, 1e-9))), 1, 3);
           reg_exact += sev == truth_s;
           reg_within += std::abs(sev - truth_s) <= 1;
         }
-        fmt::print("severity where the family is right (n={}): classifier exact {:.3f}, regressor projection exact {:.3f} within1 {:.3f}\n",
-                   fam_ok, double(cls_exact) / std::max(fam_ok, 1), double(reg_exact) / std::max(fam_ok, 1),
-                   double(reg_within) / std::max(fam_ok, 1));
+        fmt::print(
+            "severity where the family is right (n={}): classifier exact {:.3f}, regressor "
+            "projection exact {:.3f} within1 {:.3f}\n",
+            fam_ok, double(cls_exact) / std::max(fam_ok, 1),
+            double(reg_exact) / std::max(fam_ok, 1), double(reg_within) / std::max(fam_ok, 1));
       }
       constexpr double kOff = 1e3;
       // Garrote thresholds: a quantile of |amount| on the clean validation samples (pictures the
@@ -664,7 +655,8 @@ int main(int argc, char** argv) {
         torch::NoGradGuard ng;
         auto logits = cls->forward(val_x).contiguous();
         for (int i = 0; i < val_samples; ++i) {
-          std::vector<float> z(logits[i].data_ptr<float>(), logits[i].data_ptr<float>() + 4 * al::kFamilyCount);
+          std::vector<float> z(logits[i].data_ptr<float>(),
+                               logits[i].data_ptr<float>() + 4 * al::kFamilyCount);
           val_analysis[size_t(i)] = al::analysis_from_logits(z);
           strength[size_t(i)] = al::correction_strength(val_analysis[size_t(i)]);
         }
@@ -676,11 +668,13 @@ int main(int argc, char** argv) {
         auto ca = val.clean.accessor<float, 3>();
         auto da = val.detuned.accessor<float, 3>();
         auto la = val.labels.accessor<int64_t, 2>();
-        std::vector<double> de(static_cast<size_t>(val_samples)), in_de(static_cast<size_t>(val_samples));
+        std::vector<double> de(static_cast<size_t>(val_samples)),
+            in_de(static_cast<size_t>(val_samples));
         std::vector<int> is_clean(static_cast<size_t>(val_samples));
         tbb::parallel_for(0, val_samples, [&](int i) {
           al::DefectAmounts raw{}, t{};
-          for (int k = 0; k < al::kAmountCount; ++k) raw[size_t(k)] = pa[i][k], t[size_t(k)] = float(g[size_t(k)]);
+          for (int k = 0; k < al::kAmountCount; ++k)
+            raw[size_t(k)] = pa[i][k], t[size_t(k)] = float(g[size_t(k)]);
           al::DefectAmounts a = al::garrote_amounts(raw, t);
           if (use_gate) {
             const al::DefectAmounts gates = al::presence_gates(val_analysis[size_t(i)], a);
@@ -690,7 +684,8 @@ int main(int argc, char** argv) {
           double sum = 0, sum_in = 0;
           const int T = int(ca.size(2));
           for (int t = 0; t < T; ++t) {
-            const ag::Rgb clean{ca[i][0][t], ca[i][1][t], ca[i][2][t]}, det{da[i][0][t], da[i][1][t], da[i][2][t]};
+            const ag::Rgb clean{ca[i][0][t], ca[i][1][t], ca[i][2][t]},
+                det{da[i][0][t], da[i][1][t], da[i][2][t]};
             const ag::Rgb fixed = al::invert_amounts(a, det);
             const auto lc = ag::srgb_to_lab({clean[0], clean[1], clean[2]});
             sum += ag::ciede2000(ag::srgb_to_lab({fixed[0], fixed[1], fixed[2]}), lc);
@@ -712,20 +707,26 @@ int main(int argc, char** argv) {
         const double n_clean = double(std::max<size_t>(clean_changes.size(), 1));
         std::sort(clean_changes.begin(), clean_changes.end());
         auto quantile = [&](double q) {
-          return clean_changes.empty() ? 0.0 : clean_changes[std::min(clean_changes.size() - 1, size_t(q * double(clean_changes.size())))];
+          return clean_changes.empty()
+                     ? 0.0
+                     : clean_changes[std::min(clean_changes.size() - 1,
+                                              size_t(q * double(clean_changes.size())))];
         };
         // all, input, clean mean, clean tail quantile, clean max
-        return std::array<double, 5>{all / val_samples, input / val_samples, harm / n_clean, quantile(harm_tail_q),
+        return std::array<double, 5>{all / val_samples, input / val_samples, harm / n_clean,
+                                     quantile(harm_tail_q),
                                      clean_changes.empty() ? 0.0 : clean_changes.back()};
       };
       double chosen_q = garrote_quantile;
       if (garrote_quantile <= 0) {
         chosen_q = 0.99;
-        for (double q : {0.5, 0.6, 0.7, 0.8, 0.85, 0.86, 0.87, 0.88, 0.89, 0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96,
-                         0.97, 0.98, 0.99}) {
+        for (double q : {0.5, 0.6, 0.7, 0.8, 0.85, 0.86, 0.87, 0.88, 0.89, 0.9, 0.91, 0.92, 0.93,
+                         0.94, 0.95, 0.96, 0.97, 0.98, 0.99}) {
           const auto r = tile_de(thresholds_at(q));
-          fmt::print("garrote quantile {:.2f}: validation tiles CIEDE2000 {:.3f} (input {:.3f}), clean tiles changed by {:.3f} (q{:.0f} {:.3f}, max {:.3f})\n",
-                     q, r[0], r[1], r[2], 100 * harm_tail_q, r[3], r[4]);
+          fmt::print(
+              "garrote quantile {:.2f}: validation tiles CIEDE2000 {:.3f} (input {:.3f}), clean "
+              "tiles changed by {:.3f} (q{:.0f} {:.3f}, max {:.3f})\n",
+              q, r[0], r[1], r[2], 100 * harm_tail_q, r[3], r[4]);
           if (r[2] < harm_budget && r[3] < harm_tail) {
             chosen_q = q;
             break;
@@ -739,114 +740,24 @@ int main(int argc, char** argv) {
       if (feature_subset == "global") amt_out.meta["feature_version"] = 1;
       amt_out.meta["output"] = "defect_amounts";
       amt_out.meta["lattice"] = 33;
-      amt_out.meta["outputs"] = "8 signed defect amounts (defects.hpp: cast r,g,b, black, white, exposure, contrast, saturation); LUT = analytic inverse";
+      amt_out.meta["outputs"] =
+          "8 signed defect amounts (defects.hpp: cast r,g,b, black, white, exposure, contrast, "
+          "saturation); LUT = analytic inverse";
       amt_out.meta["garrote"] = garrote;
       amt_out.meta["classifier_weight"] = classifier_weight;
       amt_out.meta["garrote_quantile"] = garrote_quantile_used;
       amt_out.meta["gate"] = use_gate ? "presence" : "none";
       amt_out.meta["seed"] = seed;
-      amt_out.meta["validation"] = {{"amount_mse", best_amt_val}, {"tile_ciede2000", final_de[0]},
-                                    {"input_tile_ciede2000", final_de[1]}, {"clean_tile_change_ciede2000", final_de[2]},
+      amt_out.meta["validation"] = {{"amount_mse", best_amt_val},
+                                    {"tile_ciede2000", final_de[0]},
+                                    {"input_tile_ciede2000", final_de[1]},
+                                    {"clean_tile_change_ciede2000", final_de[2]},
                                     {"clean_tile_change_tail_ciede2000", final_de[3]}};
       al::write_mlp(out + "/" + al::kCorrectionModelFile, amt_out);
-      fmt::print("wrote {}/{} (val amount mse {:.4f}; garrote {}) in {:.0f}s total\n", out, al::kCorrectionModelFile,
-                 best_amt_val, fmt::join(garrote, " "), elapsed());
+      fmt::print("wrote {}/{} (val amount mse {:.4f}; garrote {}) in {:.0f}s total\n", out,
+                 al::kCorrectionModelFile, best_amt_val, fmt::join(garrote, " "), elapsed());
       return 0;
     }
-
-    if (cor_epochs <= 0) return 0;
-    // ---- 2. LUT corrector with the composite loss ---------------------------------------------
-    const int lattice_values = kLattice * kLattice * kLattice * 3;
-    auto cor = make_mlp(n_features, 256, lattice_values);
-    {
-      torch::NoGradGuard ng;  // start at the identity LUT
-      auto params = cor->parameters();
-      params[params.size() - 2].mul_(0.01);
-      params.back().zero_();
-    }
-    auto disc = torch::nn::Sequential(torch::nn::Linear(3 * kHistBins, 64), torch::nn::LeakyReLU(
-                                          torch::nn::LeakyReLUOptions().negative_slope(0.2)),
-                                      torch::nn::Linear(64, 1));
-    torch::optim::Adam cor_opt(cor->parameters(), torch::optim::AdamOptions(1e-3));
-    torch::optim::Adam disc_opt(disc->parameters(), torch::optim::AdamOptions(1e-3).betas({0.5, 0.999}));
-    const double l_pixel = 1.0, l_color = 0.01, l_adv = 0.002, l_tv = 0.05, l_mono = 10.0;
-    const int64_t cbatch = 64;
-    namespace F = torch::nn::functional;
-    std::vector<torch::Tensor> best_cor;
-    double best_val = 1e9;
-    auto val_x = (val.features - mean) / sd;
-    double input_mse = torch::mse_loss(val.detuned, val.clean).item<double>();
-    for (int epoch = 0; epoch < cor_epochs; ++epoch) {
-      cor->train();
-      const double lr = 1e-3 * 0.5 * (1 + std::cos(M_PI * epoch / cor_epochs));
-      for (auto& g : cor_opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-      auto perm = torch::randperm(samples, torch::kLong);
-      double sums[5] = {0, 0, 0, 0, 0};
-      int steps = 0;
-      for (int64_t s = 0; s + cbatch <= samples; s += cbatch) {
-        auto idx = perm.slice(0, s, s + cbatch);
-        auto x = (train.features.index_select(0, idx) - mean) / sd;
-        auto clean = train.clean.index_select(0, idx), detuned = train.detuned.index_select(0, idx);
-        auto residual = cor->forward(x);
-        auto lattice = to_lattice(residual);
-        auto graded = apply_lattice(lattice, detuned);
-        // Discriminator step: clean tiles are real, graded ones fake.
-        auto real_logit = disc->forward(soft_histogram(clean).flatten(1));
-        auto fake_logit = disc->forward(soft_histogram(graded.detach()).flatten(1));
-        auto d_loss = F::binary_cross_entropy_with_logits(real_logit, torch::ones_like(real_logit)) +
-                      F::binary_cross_entropy_with_logits(fake_logit, torch::zeros_like(fake_logit));
-        disc_opt.zero_grad();
-        d_loss.backward();
-        disc_opt.step();
-        // Generator step (eqs. 14, 15, 17, 18 + regularisers).
-        auto pixel = torch::mse_loss(graded, clean);
-        auto color = histogram_kl(graded, clean);
-        auto g_logit = disc->forward(soft_histogram(graded).flatten(1));
-        auto adv = F::binary_cross_entropy_with_logits(g_logit, torch::ones_like(g_logit));  // -log D
-        auto res_lattice = lattice - identity_lattice().unsqueeze(0);
-        auto tv = tv_loss(res_lattice), mono = monotonic_loss(lattice);
-        auto loss = l_pixel * pixel + l_color * color + l_adv * adv + l_tv * tv + l_mono * mono;
-        cor_opt.zero_grad();
-        loss.backward();
-        cor_opt.step();
-        sums[0] += pixel.item<double>();
-        sums[1] += color.item<double>();
-        sums[2] += adv.item<double>();
-        sums[3] += tv.item<double>();
-        sums[4] += mono.item<double>();
-        ++steps;
-      }
-      cor->eval();
-      double val_mse;
-      {
-        torch::NoGradGuard ng;
-        val_mse = torch::mse_loss(apply_lattice(to_lattice(cor->forward(val_x)), val.detuned), val.clean).item<double>();
-      }
-      if (val_mse < best_val) {
-        best_val = val_mse;
-        best_cor.clear();
-        for (auto& p : cor->parameters()) best_cor.push_back(p.detach().clone());
-      }
-      fmt::print("cor epoch {:3d} pixel {:.5f} kl {:.4f} adv {:.3f} tv {:.2e} mono {:.2e} | val mse {:.5f} (input {:.5f}) ({:.0f}s)\n",
-                 epoch + 1, sums[0] / steps, sums[1] / steps, sums[2] / steps, sums[3] / steps, sums[4] / steps,
-                 val_mse, input_mse, elapsed());
-    }
-    {
-      torch::NoGradGuard ng;
-      auto params = cor->parameters();
-      for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_cor[i]);
-    }
-    al::Mlp cor_out = export_mlp(cor, "lut_corrector", mean, sd);
-    cor_out.meta["lattice"] = kLattice;
-    cor_out.meta["outputs"] = "residual 9^3 lattice, red fastest, code values; add to identity; trilinear";
-    cor_out.meta["seed"] = seed;
-    cor_out.meta["loss"] = {{"pixel_mse", l_pixel}, {"histogram_kl", l_color}, {"adversarial", l_adv},
-                            {"total_variation", l_tv}, {"monotonicity", l_mono}};
-    cor_out.meta["validation"] = {{"tile_mse", best_val}, {"input_tile_mse", input_mse}};
-    al::write_mlp(out + "/" + al::kCorrectionModelFile, cor_out);
-    fmt::print("wrote {}/{} (val tile mse {:.5f} vs input {:.5f}) in {:.0f}s total\n", out,
-               al::kCorrectionModelFile, best_val, input_mse, elapsed());
-    return 0;
   } catch (const ag::Error& e) {
     fmt::print(stderr, "ag_train: {}\n", e.what());
     return e.exit_code();

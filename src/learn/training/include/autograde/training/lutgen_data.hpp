@@ -1,6 +1,6 @@
 #pragma once
 // Training / held-out data of the learned LUT generator (lutgen.hpp), shared by its trainer
-// (src/learn/tools/train_lutgen.cpp) and its held-out benchmark (bench/lutgen.cpp).
+// (src/learn/training/train_lutgen.cpp) and its held-out benchmark (bench/lutgen.cpp).
 //
 // Split (by LUT and by photo, so the test cases pair looks and photos never seen in training):
 //   photos: every image file under <images> sorted by path, as bench_match lists them; the
@@ -35,7 +35,7 @@ struct LutgenSplit {
 LutgenSplit lutgen_split(const std::string& images_dir, const std::string& luts_dir,
                          const std::string& videos_dir);
 
-// Images are reduced, quantised and graded with look/match_protocol.hpp (bench_match's helpers).
+// Images are reduced, quantised and graded with training/match_protocol.hpp (bench_match's helpers).
 
 // A seeded random parametric Look: each stage is used with some probability and drawn from
 // ranges typical of creative grades (exposure ±0.5 stop, temperature ±0.6, contrast 0.7-1.5,

@@ -1,4 +1,4 @@
-#include "autograde/learn/dataset.hpp"
+#include "autograde/training/dataset.hpp"
 
 #include <algorithm>
 #include <cctype>

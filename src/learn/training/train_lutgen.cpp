@@ -1,81 +1,24 @@
 // train_lutgen: trains the learned LUT generator (lutgen.hpp) on the CPU with libtorch and
-// writes models/lutgen.bin, which the autograde binary runs in plain C++.
-//
-// Data (lutgen_data.hpp split: only training photos, training LUTs and the clips are read):
-//   triplets of the ground-truth protocol (bench_match): a look L, two pictures A and B
-//   (random crops 60-100 % per side, flipped half the time): source = A, reference = L(B)
-//   quantised to 8 bits, truth = L(A). Looks are drawn from four sources (--sources):
-//     real    the training LUTs, sometimes at partial strength;
-//     random  random parametric Looks (random_look, baked at 17^3); a third of them also give
-//             their Look to the prompt token, as a text prompt would;
-//     blend   two training LUTs mixed, or a training LUT followed by a mild random Look;
-//     video   frames of the shared clips join the photos as pictures;
-//     film    random film-emulation-like lattices (film_look): channel crosstalk, per-channel
-//             S-shaped tone curves with toe/shoulder, then a mild random Look (hue shifts,
-//             split toning, saturation);
-//     mix3    blends of three training LUTs at random (flat Dirichlet) weights;
-//     fitted  Looks like the real ones: each training LUT is read as a Look (look_fit.hpp, on
-//             training-picture pixels through the LUT), and a draw interpolates the parameters
-//             of two of them, at a strength of 0.5-1.25, sometimes with a mild random Look added
-//             — parametric looks spread like real grades rather than like random_look's priors.
-//   8 % of the looks are identity (10 % of random Looks are made monochrome), 25 % of the pairs
-//   use one picture twice (different crops), 8 % use the source itself as the ungraded
-//   reference, 10 % hide the source (the "no --source" case).
-//   Tokens and pixel samples are computed once and cached (--cache; keyed by the settings).
-//
-// Loss (system description eqs. 14-18, 54): the predicted LUT (identity + Σ w_k B_k on 17^3;
-//   --net 3: identity + the transposed convolutions' residual) is applied to P pixels of A by
-//   trilinear interpolation (eq. 12, grid_sample) and
-//     L = L_pixel (eq. 15, MSE vs L(A)) + 0.05 L_color (eq. 17, KL of soft per-channel
-//         histograms) + 0.002 L_adv (eq. 18, -log D(graded); D: an MLP on the soft histograms,
-//         trained against the truth histograms) + 0.5 TV (squared lattice differences of the
-//         residual, eq. 54 squared) + 10 L_mono (each output channel non-decreasing along its
-//         own input axis) + --grey-weight L_grey (output luma along the grey axis rising with
-//         slope >= 0.02, so the product path need not mix the LUT towards identity) +
-//         --order-weight L_order (no output channel falling along the grey axis).
-//   The perceptual term (eq. 16) needs a pretrained VGG, which cannot be had here; left out.
-//
-// Early stopping: every --eval-every steps the mean CIEDE2000 on the validation cases of
-//   bench_lutgen's protocol (lutgen_validation: 25 looks built from the validation LUTs, plus
-//   film-like looks, on the validation photos, never trained on; = bench_lutgen --split
-//   validation, through the same product path) is measured; the weights of
-//   the best step are exported (--eval-every 0: no early stopping, the last step's). (RMS on the
-//   mixed validation triplets and on real-look ones ranked checkpoints differently from it, so they
-//   are only printed.) --net picks the network version (lutgen.hpp: 1 separate encoders, 2 siamese
-//   encoder + difference tokens + strength gate, 3 version 1's encoders with the
-//   transposed-convolution generator: FC → --channels C (16) × 5³ volume → ConvTranspose3d 5³ → 9³
-//   → 17³). --ema D evaluates and exports an exponential moving average of the weights (decay D)
-//   instead of the raw weights.
+// writes the AGLG weight file that the autograde binary runs in plain C++. The recipe, its
+// options and what each was measured to do are in models/lutgen.md.
 //
 //   train_lutgen [--out models/lutgen.bin] [--cache DIR] [--seed 1] [--triplets 6000]
-//                [--steps 4000] [--batch 32] [--threads 2] [--net 1|2|3] [--channels 16]
-//                [--up2-init 0.01] [--eval-every 250]
+//                [--steps 4000] [--batch 32] [--threads 2] [--bases 24] [--eval-every 250]
 //                [--sources real,random,blend,video[,film,mix3,fitted]] [--grey-weight 0]
-//                [--order-weight 0] [--ema 0] [--base identity|auto] [--auto-token] [--photos N]
-//                [--mosaic 0]
-// --mosaic P: with chance P a picture is a two-picture mosaic (draw_picture; models/lutgen.md
-//   "Mosaic pictures": no gain, not in the shipped recipe).
-// --photos N keeps N of the training photos, evenly spaced (clip frames and validation are
-//   unchanged): the learning curve of models/lutgen.md.
-// train_lutgen --join A,B,... --out FILE writes the trained networks A, B, ... as one ensemble
-//   file (lutgen.hpp; learned_match averages their LUTs) and trains nothing.
-// --base auto (stacking): the generator's residual is added to `auto`'s LUT for the same
-//   reference and source (match_reference, computed per triplet and per validation case)
-//   instead of to identity; the file records meta "base": "auto" and the product path
-//   (match_reference_learned) then runs auto first. Losses are on base + residual; TV and
-//   monotonicity stay on the residual / identity + residual.
-// --auto-token (stacking): `auto`'s fitted Look fills the prompt token of every triplet (no
-//   true Looks are given as prompts then), so the network sees auto's estimate explicitly;
-//   meta "auto_token": true makes the product path do the same when no text prompt is given.
-// Neither is in the shipped weights: `auto`'s priors were fitted on this trainer's training and
-//   validation photos, so the network learns an in-sample `auto` (models/lutgen.md, lutgen4).
+//                [--order-weight 0] [--ema 0] [--photos N] [--mosaic 0]
+//   train_lutgen --join A,B,... --out FILE   (an ensemble file of trained networks; no training)
+//
+// Data are triplets of the ground-truth protocol (match_protocol.hpp): source A, reference
+// L(B) quantised to 8 bits, truth L(A), drawn from the lutgen_data.hpp training split only.
+// Early stopping scores the validation cases of bench_lutgen --split validation through the
+// product path (learned_match), so the trainer keeps what the benchmark would rank first.
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <fmt/format.h>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <numbers>
@@ -84,17 +27,17 @@
 #include <thread>
 
 #include "autograde/core/error.hpp"
-#include "autograde/learn/dataset.hpp"
 #include "autograde/learn/image_ops.hpp"
 #include "autograde/learn/lutgen.hpp"
-#include "autograde/learn/lutgen_data.hpp"
+#include "autograde/learn/lutgen_features.hpp"
 #include "autograde/look/look_fit.hpp"
 #include "autograde/look/match.hpp"
-#include "autograde/look/match_protocol.hpp"
-#include "autograde/learn/lutgen_features.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/media/video_reader.hpp"
+#include "autograde/training/dataset.hpp"
+#include "autograde/training/lutgen_data.hpp"
+#include "autograde/training/match_protocol.hpp"
 
 namespace ag = autograde;
 namespace al = autograde::learn;
@@ -103,10 +46,11 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-constexpr int kPixels = 512;     // pixel samples of A stored per triplet
-constexpr int kLossPixels = 256; // of which the pixel losses use the first ones (speed)
-constexpr int kLattice = 17;     // basis LUT lattice
-constexpr int kBandF = al::kLutgenBandFeatures, kGlobF = al::kLutgenGlobalFeatures, kLookF = al::kLutgenLookFeatures;
+constexpr int kPixels = 512;      // pixel samples of A stored per triplet
+constexpr int kLossPixels = 256;  // of which the pixel losses use the first ones (speed)
+constexpr int kLattice = 17;      // basis LUT lattice
+constexpr int kBandF = al::kLutgenBandFeatures, kGlobF = al::kLutgenGlobalFeatures,
+              kLookF = al::kLutgenLookFeatures;
 constexpr int kTokF = al::kLutgenBands * kBandF + kGlobF;  // one image's flattened tokens
 
 struct Options {
@@ -115,19 +59,15 @@ struct Options {
   uint64_t seed = 1;
   int triplets = 6000, steps = 4000, batch = 32, threads = 2;
   int d = 48, heads = 4, hidden = 128, bases = 24;
-  int net = 1;  // network version (lutgen.hpp): 1 separate encoders, 2 siamese + δ + gate, 3 conv generator
-  int channels = 16;  // --net 3: channels of the generator's feature volume (stored as "bases")
-  double up2_init = 0.01;  // --net 3: uniform bound of the last transposed convolution's weights
   double grey_weight = 0.0, order_weight = 0.0;  // grey-axis terms of the loss (0: off)
-  bool base_auto = false;   // --base auto: the residual is added to auto's LUT (stacking), not identity
-  bool auto_token = false;  // --auto-token: auto's fitted Look fills the prompt token (stacking)
   double ema = 0.0;  // decay of the weights' moving average that is evaluated and exported (0: off)
-  int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept (0: last step)
+  int eval_every = 250;  // validation dE00 every this many steps; the best step's weights are kept
+                         // (0: last step)
   std::set<std::string> sources{"real", "random", "blend", "video"};
   int photos = 0;  // keep this many training photos, evenly spaced (0: all; the learning curve)
   double mosaic = 0.0;  // chance that a triplet's picture is a two-picture mosaic (draw_picture)
   std::vector<std::string> join;  // --join: weight files to write as one ensemble (no training)
-  std::vector<ag::Look> fitted;  // the training LUTs read as Looks (source "fitted")
+  std::vector<ag::Look> fitted;   // the training LUTs read as Looks (source "fitted")
 };
 
 struct Draw {
@@ -148,7 +88,8 @@ std::vector<float> flat_tokens(const al::LutgenTokens& t) {
 ag::ImageF crop_flip(const ag::ImageF& img, Draw& r) {
   const int w = std::max(8, int(img.width * (0.6 + 0.4 * r.uniform())));
   const int h = std::max(8, int(img.height * (0.6 + 0.4 * r.uniform())));
-  const int x0 = r.below(std::max(1, img.width - w + 1)), y0 = r.below(std::max(1, img.height - h + 1));
+  const int x0 = r.below(std::max(1, img.width - w + 1)),
+            y0 = r.below(std::max(1, img.height - h + 1));
   const bool flip = r.chance(0.5);
   ag::ImageF out(std::min(w, img.width), std::min(h, img.height), 3);
   for (int y = 0; y < out.height; ++y)
@@ -171,7 +112,8 @@ ag::ImageF draw_picture(const std::vector<ag::ImageF>& pics, int i, double mosai
   const ag::ImageF b = al::resize_area(crop_flip(pics[size_t(j)], r), a.width, a.height);
   const bool vertical_seam = r.chance(0.5);
   const double side = vertical_seam ? a.width : a.height;
-  const double band = std::max(2.0, side * al::kMosaicBlend), start = side * (0.3 + 0.4 * r.uniform()) - band / 2;
+  const double band = std::max(2.0, side * al::kMosaicBlend),
+               start = side * (0.3 + 0.4 * r.uniform()) - band / 2;
   for (int y = 0; y < a.height; ++y)
     for (int x = 0; x < a.width; ++x) {
       const float t = float(std::clamp(((vertical_seam ? x : y) + 0.5 - start) / band, 0.0, 1.0));
@@ -219,9 +161,7 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
   if (s.kind == "real") {
     s.lut = real[size_t(r.below(int(real.size())))];
     if (r.chance(0.3)) {
-      const float k = float(0.5 + 0.5 * r.uniform());
-      ag::Lut3D id = ag::Lut3D::identity(kLattice);
-      for (size_t i = 0; i < s.lut.table.size(); ++i) s.lut.table[i] = id.table[i] + k * (s.lut.table[i] - id.table[i]);
+      s.lut = ag::mix_with_identity(s.lut, float(0.5 + 0.5 * r.uniform()));
     }
   } else if (s.kind == "random") {
     s.look = al::random_look(seed);
@@ -244,7 +184,8 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
     std::fill(s.lut.table.begin(), s.lut.table.end(), 0.f);
     for (int j = 0; j < 3; ++j) {
       const ag::Lut3D& a = real[size_t(r.below(int(real.size())))];
-      for (size_t i = 0; i < s.lut.table.size(); ++i) s.lut.table[i] += float(w[j] / sum) * a.table[i];
+      for (size_t i = 0; i < s.lut.table.size(); ++i)
+        s.lut.table[i] += float(w[j] / sum) * a.table[i];
     }
   } else {
     const ag::Lut3D& a = real[size_t(r.below(int(real.size())))];
@@ -252,11 +193,13 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
     if (r.chance(0.5)) {
       const ag::Lut3D& b = real[size_t(r.below(int(real.size())))];
       const float k = float(0.2 + 0.6 * r.uniform());
-      for (size_t i = 0; i < s.lut.table.size(); ++i) s.lut.table[i] = (1 - k) * a.table[i] + k * b.table[i];
+      for (size_t i = 0; i < s.lut.table.size(); ++i)
+        s.lut.table[i] = (1 - k) * a.table[i] + k * b.table[i];
     } else {
       const ag::Look mild = ag::scale(al::random_look(seed ^ 0xabcdefull), 0.5f);
       for (size_t i = 0; i < s.lut.table.size(); i += 3) {
-        const ag::Rgb o2 = ag::apply_look(mild, {s.lut.table[i], s.lut.table[i + 1], s.lut.table[i + 2]});
+        const ag::Rgb o2 =
+            ag::apply_look(mild, {s.lut.table[i], s.lut.table[i + 1], s.lut.table[i + 2]});
         for (int c = 0; c < 3; ++c) s.lut.table[i + size_t(c)] = o2[size_t(c)];
       }
     }
@@ -266,8 +209,8 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
 
 struct Data {
   int n = 0;
-  std::vector<float> src, ref, look, pix, truth;  // n x kTokF, n x kTokF, n x kLookF, n x P x 3, n x P x 3
-  std::vector<float> base;  // n x P x 3: the base LUT (auto's with --base auto, else identity) at pix
+  std::vector<float> src, ref, look, pix,
+      truth;  // n x kTokF, n x kTokF, n x kLookF, n x P x 3, n x P x 3
   std::vector<uint8_t> has_src, has_look;
   std::vector<std::string> kind;
 };
@@ -279,8 +222,8 @@ std::vector<ag::Rgb> rgb_of(const ag::ImageF& img) {
   return v;
 }
 
-void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics, const std::vector<ag::Lut3D>& real,
-                const Options& o, uint64_t seed) {
+void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics,
+                const std::vector<ag::Lut3D>& real, const Options& o, uint64_t seed) {
   for (int i = from; i < to; ++i) {
     // A look serves two consecutive triplets (its bake is the slow part).
     const int look_id = i / 2;
@@ -296,51 +239,35 @@ void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics, 
     const bool self = r.chance(0.08);
     if (self) ls = LookSample{ag::Lut3D::identity(kLattice), ag::Look{}, "self"};
     const ag::ImageF A = al::lutgen_thumbnail(crop_a, "A");
-    ag::ImageF B = ag::apply_lut_clamped(ls.lut, self ? crop_a : draw_picture(pics, ib, o.mosaic, r));
+    ag::ImageF B =
+        ag::apply_lut_clamped(ls.lut, self ? crop_a : draw_picture(pics, ib, o.mosaic, r));
     ag::quantise_8bit(B);
     const auto ts = flat_tokens(al::lutgen_tokens(rgb_of(A)));
     const auto tr = flat_tokens(al::lutgen_tokens(rgb_of(al::lutgen_thumbnail(B, "B"))));
     std::copy(ts.begin(), ts.end(), d.src.begin() + long(size_t(i) * kTokF));
     std::copy(tr.begin(), tr.end(), d.ref.begin() + long(size_t(i) * kTokF));
     d.has_src[size_t(i)] = r.chance(0.9);
-    // --base auto: auto's LUT for this reference (and source, when the network sees one), as
-    // the product computes it (match_reference_learned), evaluated at the pixel samples below.
-    std::optional<ag::Lut3D> base;
-    std::optional<ag::Look> auto_look;
-    if (o.base_auto || o.auto_token) {
-      ag::MatchOptions ao;
-      ag::MatchResult ar = ag::match_reference(
-          B, d.has_src[size_t(i)] ? std::span<const ag::ImageF>(&crop_a, 1) : std::span<const ag::ImageF>(), ao, "B");
-      if (o.base_auto) base = std::move(ar.lut);
-      auto_look = ar.look;
-    }
     d.has_look[size_t(i)] = ls.look && ls.kind == "random" && r.chance(0.33);
-    if (o.auto_token) d.has_look[size_t(i)] = 0;  // the token carries auto's estimate only
     if (d.has_look[size_t(i)]) {
       const auto f = al::look_features(*ls.look);
       std::copy(f.begin(), f.end(), d.look.begin() + long(size_t(i) * kLookF));
-    } else if (o.auto_token && auto_look) {
-      const auto f = al::look_features(*auto_look);
-      std::copy(f.begin(), f.end(), d.look.begin() + long(size_t(i) * kLookF));
-      d.has_look[size_t(i)] = 1;
     }
     for (int p = 0; p < kPixels; ++p) {
       const size_t k = size_t(r.below(int(A.pixel_count())));
       const ag::Rgb in{A.pixels[3 * k], A.pixels[3 * k + 1], A.pixels[3 * k + 2]};
       const ag::Rgb out = ag::sample_tetrahedral(ls.lut, in);
-      const ag::Rgb b = base ? ag::sample_tetrahedral(*base, in) : in;
       for (int c = 0; c < 3; ++c) {
-        d.base[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = b[size_t(c)];
         d.pix[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = in[size_t(c)];
-        d.truth[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] = std::clamp(out[size_t(c)], 0.f, 1.f);
+        d.truth[(size_t(i) * kPixels + size_t(p)) * 3 + size_t(c)] =
+            std::clamp(out[size_t(c)], 0.f, 1.f);
       }
     }
     d.kind[size_t(i)] = ls.kind;
   }
 }
 
-Data make_data(int n, const std::vector<ag::ImageF>& pics, const std::vector<ag::Lut3D>& real, const Options& o,
-               uint64_t seed) {
+Data make_data(int n, const std::vector<ag::ImageF>& pics, const std::vector<ag::Lut3D>& real,
+               const Options& o, uint64_t seed) {
   Data d;
   d.n = n;
   d.src.assign(size_t(n) * kTokF, 0.f);
@@ -348,7 +275,6 @@ Data make_data(int n, const std::vector<ag::ImageF>& pics, const std::vector<ag:
   d.look.assign(size_t(n) * kLookF, 0.f);
   d.pix.assign(size_t(n) * kPixels * 3, 0.f);
   d.truth.assign(size_t(n) * kPixels * 3, 0.f);
-  d.base.assign(size_t(n) * kPixels * 3, 0.f);
   d.has_src.assign(size_t(n), 0);
   d.has_look.assign(size_t(n), 0);
   d.kind.assign(size_t(n), "");
@@ -356,7 +282,8 @@ Data make_data(int n, const std::vector<ag::ImageF>& pics, const std::vector<ag:
   const int t = std::max(1, o.threads), chunk = (n + t - 1) / t;
   std::vector<std::thread> workers;
   for (int w = 0; w < t; ++w)
-    workers.emplace_back([&, w] { make_range(d, w * chunk, std::min(n, (w + 1) * chunk), pics, real, o, seed); });
+    workers.emplace_back(
+        [&, w] { make_range(d, w * chunk, std::min(n, (w + 1) * chunk), pics, real, o, seed); });
   for (auto& th : workers) th.join();
   return d;
 }
@@ -381,36 +308,22 @@ struct Net {
   std::map<std::string, torch::Tensor> p;
   torch::Tensor identity;  // [3, N, N, N]
 
-  int version;
-  double up2_init;
-
-  Net(const Options& o)
-      : d(o.d),
-        heads(o.heads),
-        hidden(o.hidden),
-        bases(o.bases),
-        version(o.net),
-        up2_init(o.up2_init) {
-    const auto layout = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF, version);
+  Net(const Options& o) : d(o.d), heads(o.heads), hidden(o.hidden), bases(o.bases) {
+    const auto layout = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF);
     for (const auto& [name, shape] : layout) {
       std::vector<int64_t> s(shape.begin(), shape.end());
       torch::Tensor t;
-      if (name.rfind("norm.", 0) == 0) t = torch::ones(s);
-      else if (name == "ln.weight") t = torch::ones(s);
-      else if (name == "ln.bias") t = torch::zeros(s);
-      else if (name.ends_with(".pos")) t = torch::randn(s) * 0.02;
-      else if (name == "gen.basis") t = torch::randn(s) * 0.005;
-      else if (name == "gen.up1.weight") {
-        // Each output node of a stride-2 kernel-3 transposed convolution sums on average
-        // C · 27 / 8 products: a uniform bound of 1 / sqrt(that) keeps activations at scale.
-        t = (torch::rand(s) * 2 - 1) / std::sqrt(double(bases) * 27.0 / 8.0);
-      } else if (name == "gen.up2.weight") {
-        // The residual starts small, as the basis generator's (0.005 · N(0, 1) bases): an empty
-        // style is (near) no change from the first step.
-        t = (torch::rand(s) * 2 - 1) * up2_init;
-      } else if (name == "gen.up2.bias") {
+      if (name.rfind("norm.", 0) == 0)
+        t = torch::ones(s);
+      else if (name == "ln.weight")
+        t = torch::ones(s);
+      else if (name == "ln.bias")
         t = torch::zeros(s);
-      } else {
+      else if (name.ends_with(".pos"))
+        t = torch::randn(s) * 0.02;
+      else if (name == "gen.basis")
+        t = torch::randn(s) * 0.005;
+      else {
         const std::string w = name.substr(0, name.rfind('.')) + ".weight";
         int64_t fan_in = 1;
         for (const auto& [n2, sh] : layout)
@@ -435,7 +348,9 @@ struct Net {
     return v;
   }
 
-  torch::Tensor lin(const torch::Tensor& x, const std::string& n) { return F::linear(x, p[n + ".weight"], p[n + ".bias"]); }
+  torch::Tensor lin(const torch::Tensor& x, const std::string& n) {
+    return F::linear(x, p[n + ".weight"], p[n + ".bias"]);
+  }
 
   // tokens: [B, kTokF] raw; has: [B] (0 = no image) → [B, 6, d]
   torch::Tensor encode(const std::string& enc, const torch::Tensor& tok, const torch::Tensor& has) {
@@ -452,12 +367,12 @@ struct Net {
   }
 
   // → basis weights [B, K]
-  torch::Tensor weights(const torch::Tensor& src, const torch::Tensor& has_src, const torch::Tensor& ref,
-                        const torch::Tensor& look, const torch::Tensor& has_look) {
+  torch::Tensor weights(const torch::Tensor& src, const torch::Tensor& has_src,
+                        const torch::Tensor& ref, const torch::Tensor& look,
+                        const torch::Tensor& has_look) {
     const int64_t B = src.size(0);
-    const bool siamese = version == 2;
-    auto es = encode(siamese ? "enc" : "src", src, has_src);
-    auto er = encode(siamese ? "enc" : "ref", ref, torch::ones({B}));
+    auto es = encode("src", src, has_src);
+    auto er = encode("ref", ref, torch::ones({B}));
     auto et = lin(torch::relu(lin(look / p["norm.look_scale"], "text.l1")), "text.l2").unsqueeze(1);
     auto kv = torch::cat({er, et}, 1);  // [B, 7, d]
     const int dh = d / heads;
@@ -466,40 +381,33 @@ struct Net {
     auto v = lin(kv, "attn.v").view({B, al::kLutgenTokens + 1, heads, dh}).transpose(1, 2);
     auto s = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(dh));  // [B, h, 6, 7]
     // The prompt key exists only when a prompt was given.
-    auto mask = torch::cat({torch::ones({B, al::kLutgenTokens}), has_look.view({B, 1})}, 1).view({B, 1, 1, -1});
+    auto mask = torch::cat({torch::ones({B, al::kLutgenTokens}), has_look.view({B, 1})}, 1)
+                    .view({B, 1, 1, -1});
     s = s.masked_fill(mask < 0.5, -1e9);
-    auto att = torch::matmul(torch::softmax(s, -1), v).transpose(1, 2).reshape({B, al::kLutgenTokens, d});
-    auto st = F::layer_norm(es + lin(att, "attn.o"),
-                            F::LayerNormFuncOptions({d}).weight(p["ln.weight"]).bias(p["ln.bias"]).eps(1e-5));
+    auto att =
+        torch::matmul(torch::softmax(s, -1), v).transpose(1, 2).reshape({B, al::kLutgenTokens, d});
+    auto st = F::layer_norm(
+        es + lin(att, "attn.o"),
+        F::LayerNormFuncOptions({d}).weight(p["ln.weight"]).bias(p["ln.bias"]).eps(1e-5));
     auto flat = st.reshape({B, -1});
-    if (!siamese) return lin(torch::relu(lin(flat, "gen.l1")), "gen.l2");
-    // Version 2: difference tokens join the generator input; the gate scales the weights.
-    auto delta = (er - es).reshape({B, -1});
-    auto gate = 1 - torch::exp(-torch::matmul(delta, p["gate.weight"].t()).pow(2).mean(-1, true));
-    return lin(torch::relu(lin(torch::cat({flat, delta}, 1), "gen.l1")), "gen.l2") * gate;
+    return lin(torch::relu(lin(flat, "gen.l1")), "gen.l2");
   }
 
-  // → residual lattices [B, 3, N, N, N] (version 3: w is the generator's FC output, the
-  // C × M³ feature volume before its ReLU)
+  // → residual lattices [B, 3, N, N, N]
   torch::Tensor residual(const torch::Tensor& w) {
-    if (version == 3) {
-      const int64_t m = (kLattice - 1) / 4 + 1;
-      auto vol = torch::relu(w).view({-1, bases, m, m, m});
-      auto up = torch::relu(F::conv_transpose3d(
-          vol, p["gen.up1.weight"],
-          F::ConvTranspose3dFuncOptions().bias(p["gen.up1.bias"]).stride(2).padding(1)));
-      return F::conv_transpose3d(
-          up, p["gen.up2.weight"],
-          F::ConvTranspose3dFuncOptions().bias(p["gen.up2.bias"]).stride(2).padding(1));
-    }
-    return torch::matmul(w, p["gen.basis"].view({bases, -1})).view({-1, 3, kLattice, kLattice, kLattice});
+    return torch::matmul(w, p["gen.basis"].view({bases, -1}))
+        .view({-1, 3, kLattice, kLattice, kLattice});
   }
 };
 
 // Trilinear lookup (eq. 12) of pixels [B, P, 3] in lattices [B, 3, N, N, N] → [B, P, 3].
 torch::Tensor apply_lattice(const torch::Tensor& lut, const torch::Tensor& px) {
   auto grid = (px * 2 - 1).view({px.size(0), 1, 1, px.size(1), 3});  // (x, y, z) = (r, g, b)
-  auto out = F::grid_sample(lut, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
+  auto out = F::grid_sample(lut, grid,
+                            F::GridSampleFuncOptions()
+                                .mode(torch::kBilinear)
+                                .padding_mode(torch::kBorder)
+                                .align_corners(true));
   return out.view({px.size(0), 3, px.size(1)}).transpose(1, 2);
 }
 
@@ -513,7 +421,6 @@ torch::Tensor soft_hist(const torch::Tensor& px) {
 
 struct Batch {
   torch::Tensor src, has_src, ref, look, has_look, pix, truth;
-  torch::Tensor shift;  // base LUT minus identity at pix (zero unless --base auto)
 };
 
 Batch batch_of(const Data& d, const std::vector<int64_t>& idx) {
@@ -530,7 +437,6 @@ Batch batch_of(const Data& d, const std::vector<int64_t>& idx) {
   b.look = take(d.look, kLookF);
   b.pix = take(d.pix, kPixels * 3).view({B, kPixels, 3});
   b.truth = take(d.truth, kPixels * 3).view({B, kPixels, 3});
-  b.shift = take(d.base, kPixels * 3).view({B, kPixels, 3}) - b.pix;
   b.has_src = torch::empty({B});
   b.has_look = torch::empty({B});
   for (int64_t i = 0; i < B; ++i) {
@@ -554,8 +460,9 @@ double rms255(Net& net, const Data& d) {
     std::vector<int64_t> idx;
     for (int64_t i = s; i < std::min<int64_t>(d.n, s + 256); ++i) idx.push_back(i);
     auto b = batch_of(d, idx);
-    auto lut = net.identity.unsqueeze(0) + net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
-    auto out = (apply_lattice(lut, b.pix) + b.shift).clamp(0, 1);
+    auto lut = net.identity.unsqueeze(0) +
+               net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
+    auto out = apply_lattice(lut, b.pix).clamp(0, 1);
     se += (out - b.truth).pow(2).sum().item<double>();
     n += out.numel();
   }
@@ -564,7 +471,8 @@ double rms255(Net& net, const Data& d) {
 
 double identity_rms255(const Data& d) {
   double se = 0;
-  for (size_t i = 0; i < d.pix.size(); ++i) se += double(d.pix[i] - d.truth[i]) * double(d.pix[i] - d.truth[i]);
+  for (size_t i = 0; i < d.pix.size(); ++i)
+    se += double(d.pix[i] - d.truth[i]) * double(d.pix[i] - d.truth[i]);
   return std::sqrt(se / double(d.pix.size())) * 255.0;
 }
 
@@ -580,27 +488,37 @@ int main(int argc, char** argv) try {
       if (i + 1 >= argc) throw ag::Error(ag::ErrorKind::Usage, a + " needs a value");
       return argv[++i];
     };
-    if (a == "--out") o.out = next();
-    else if (a == "--cache") o.cache = next();
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--triplets") o.triplets = std::stoi(next());
-    else if (a == "--steps") o.steps = std::stoi(next());
-    else if (a == "--batch") o.batch = std::stoi(next());
-    else if (a == "--threads") o.threads = std::stoi(next());
-    else if (a == "--bases") o.bases = std::stoi(next());
-    else if (a == "--net") o.net = std::stoi(next());
-    else if (a == "--channels") o.channels = std::stoi(next());
-    else if (a == "--up2-init") o.up2_init = std::stod(next());
-    else if (a == "--eval-every") o.eval_every = std::stoi(next());
-    else if (a == "--grey-weight") o.grey_weight = std::stod(next());
-    else if (a == "--order-weight") o.order_weight = std::stod(next());
-    else if (a == "--ema") o.ema = std::stod(next());
-    else if (a == "--photos") o.photos = std::stoi(next());
+    if (a == "--out")
+      o.out = next();
+    else if (a == "--cache")
+      o.cache = next();
+    else if (a == "--seed")
+      o.seed = std::stoull(next());
+    else if (a == "--triplets")
+      o.triplets = std::stoi(next());
+    else if (a == "--steps")
+      o.steps = std::stoi(next());
+    else if (a == "--batch")
+      o.batch = std::stoi(next());
+    else if (a == "--threads")
+      o.threads = std::stoi(next());
+    else if (a == "--bases")
+      o.bases = std::stoi(next());
+    else if (a == "--eval-every")
+      o.eval_every = std::stoi(next());
+    else if (a == "--grey-weight")
+      o.grey_weight = std::stod(next());
+    else if (a == "--order-weight")
+      o.order_weight = std::stod(next());
+    else if (a == "--ema")
+      o.ema = std::stod(next());
+    else if (a == "--photos")
+      o.photos = std::stoi(next());
     else if (a == "--mosaic") {
       o.mosaic = std::stod(next());
-      if (!(o.mosaic >= 0 && o.mosaic <= 1)) throw ag::Error(ag::ErrorKind::Usage, "--mosaic must be in 0..1");
-    }
-    else if (a == "--join") {
+      if (!(o.mosaic >= 0 && o.mosaic <= 1))
+        throw ag::Error(ag::ErrorKind::Usage, "--mosaic must be in 0..1");
+    } else if (a == "--join") {
       // An ensemble file from trained networks: the first is the model, the rest its members.
       const std::string v = next();
       for (size_t s = 0, e; s <= v.size(); s = e + 1) {
@@ -608,13 +526,7 @@ int main(int argc, char** argv) try {
         if (e == std::string::npos) e = v.size();
         if (e > s) o.join.push_back(v.substr(s, e - s));
       }
-    }
-    else if (a == "--base") {
-      const std::string v = next();
-      if (v != "identity" && v != "auto") throw ag::Error(ag::ErrorKind::Usage, "--base must be identity or auto");
-      o.base_auto = v == "auto";
-    } else if (a == "--auto-token") o.auto_token = true;
-    else if (a == "--sources") {
+    } else if (a == "--sources") {
       o.sources.clear();
       const std::string v = next();
       for (size_t s = 0, e; s <= v.size(); s = e + 1) {
@@ -622,7 +534,8 @@ int main(int argc, char** argv) try {
         if (e == std::string::npos) e = v.size();
         if (e > s) o.sources.insert(v.substr(s, e - s));
       }
-    } else throw ag::Error(ag::ErrorKind::Usage, "unknown argument " + a);
+    } else
+      throw ag::Error(ag::ErrorKind::Usage, "unknown argument " + a);
   }
   if (!o.join.empty()) {
     std::vector<al::LutgenModel> nets;
@@ -632,18 +545,13 @@ int main(int argc, char** argv) try {
         throw ag::Error(ag::ErrorKind::Usage, file + " is already an ensemble");
     }
     al::LutgenModel m = std::move(nets.front());
-    m.members.assign(std::make_move_iterator(nets.begin() + 1), std::make_move_iterator(nets.end()));
+    m.members.assign(std::make_move_iterator(nets.begin() + 1),
+                     std::make_move_iterator(nets.end()));
     al::write_lutgen(o.out, m);
     // Read back: what was written is a valid ensemble of that many networks.
     const al::LutgenModel back = al::read_lutgen(o.out);
     fmt::print("wrote {}: an ensemble of {} networks\n", o.out, back.members.size() + 1);
     return 0;
-  }
-  if (o.net < 1 || o.net > 3) throw ag::Error(ag::ErrorKind::Usage, "--net must be 1, 2 or 3");
-  if (o.net == 3) {
-    if (o.channels < 1 || o.channels > 1024)
-      throw ag::Error(ag::ErrorKind::Usage, "--channels must be 1..1024");
-    o.bases = o.channels;  // the file's "bases" holds the feature volume's channel count
   }
   if (!o.sources.count("real") && !o.sources.count("random"))
     throw ag::Error(ag::ErrorKind::Usage, "--sources needs real or random");
@@ -652,11 +560,14 @@ int main(int argc, char** argv) try {
   // give for tensors this small (data generation still uses --threads).
   torch::set_num_threads(1);
   const auto t0 = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
   fmt::print("command: {}\n", cmd);
 
   const std::string shared = AUTOGRADE_SHARED_DATA;
-  const al::LutgenSplit split = al::lutgen_split(shared + "/images", shared + "/luts", shared + "/videos");
+  const al::LutgenSplit split =
+      al::lutgen_split(shared + "/images", shared + "/luts", shared + "/videos");
   // Validation: every 6th training photo and every 5th training LUT are set aside (the test
   // split is never read here).
   std::vector<ag::ImageF> train_pics, val_pics;
@@ -691,7 +602,8 @@ int main(int argc, char** argv) try {
   std::vector<ag::Lut3D> train_luts, val_luts;
   std::vector<std::string> train_lut_names;
   for (size_t i = 0; i < split.train_luts.size(); ++i) {
-    (i % 5 == 4 ? val_luts : train_luts).push_back(ag::resample(split.train_luts[i].lut, kLattice, ag::Interp::Tetrahedral));
+    (i % 5 == 4 ? val_luts : train_luts)
+        .push_back(ag::resample(split.train_luts[i].lut, kLattice, ag::Interp::Tetrahedral));
     if (i % 5 != 4) train_lut_names.push_back(split.train_luts[i].name);
   }
   if (o.sources.count("fitted")) {
@@ -706,26 +618,27 @@ int main(int argc, char** argv) try {
     }
     for (size_t l = 0; l < train_luts.size(); ++l) {
       std::vector<ag::Rgb> after(before.size());
-      for (size_t k = 0; k < before.size(); ++k) after[k] = ag::sample_tetrahedral(train_luts[l], before[k]);
+      for (size_t k = 0; k < before.size(); ++k)
+        after[k] = ag::sample_tetrahedral(train_luts[l], before[k]);
       const ag::LookPairFit f = ag::fit_look_to_pairs(before, after, 3000);
       o.fitted.push_back(f.look);
       fmt::print("fitted look {}: RMS {:.4f}\n", train_lut_names[l], f.rms);
     }
   }
-  fmt::print("data: {} training pictures ({} clip frames), {} validation photos; {} training LUTs, {} validation "
-             "LUTs; held out (never read): {} photos, {} LUTs  [{:.0f} s]\n",
-             train_pics.size(), frames, val_pics.size(), train_luts.size(), val_luts.size(), split.test_images.size(),
-             split.test_luts.size(), elapsed());
+  fmt::print(
+      "data: {} training pictures ({} clip frames), {} validation photos; {} training LUTs, {} "
+      "validation "
+      "LUTs; held out (never read): {} photos, {} LUTs  [{:.0f} s]\n",
+      train_pics.size(), frames, val_pics.size(), train_luts.size(), val_luts.size(),
+      split.test_images.size(), split.test_luts.size(), elapsed());
 
   // Cached triplets, keyed by everything that shapes them.
   fs::create_directories(o.cache);
   auto load_or_make = [&](const std::string& tag, int n, const std::vector<ag::ImageF>& pics,
                           const std::vector<ag::Lut3D>& luts, uint64_t seed, const Options& opts) {
-    std::string key = fmt::format("v2-{}-f{}-s{}-n{}-p{}-l{}-i{}-", 1, al::kLutgenFeatureVersion, seed, n, kPixels,
-                                  luts.size(), pics.size());
+    std::string key = fmt::format("v2-{}-f{}-s{}-n{}-p{}-l{}-i{}-", 1, al::kLutgenFeatureVersion,
+                                  seed, n, kPixels, luts.size(), pics.size());
     for (const auto& s : opts.sources) key += s + ".";  // whole names: "real" and "random" differ
-    if (opts.base_auto) key += "-base-auto";
-    if (opts.auto_token) key += "-auto-token";
     if (opts.mosaic > 0) key += fmt::format("-mosaic{}", opts.mosaic);
     const fs::path file = fs::path(o.cache) / (tag + "-" + key + ".bin");
     Data d;
@@ -735,22 +648,21 @@ int main(int argc, char** argv) try {
     d.look.resize(size_t(n) * kLookF);
     d.pix.resize(size_t(n) * kPixels * 3);
     d.truth.resize(size_t(n) * kPixels * 3);
-    d.base.resize(size_t(n) * kPixels * 3);
     d.has_src.resize(size_t(n));
     d.has_look.resize(size_t(n));
     d.kind.assign(size_t(n), "");
     std::ifstream in(file, std::ios::binary);
-    if (in && read_vec(in, d.src) && read_vec(in, d.ref) && read_vec(in, d.look) && read_vec(in, d.pix) &&
-        read_vec(in, d.truth) && read_vec(in, d.has_src) && read_vec(in, d.has_look) &&
-        (opts.base_auto ? read_vec(in, d.base) : (d.base = d.pix, true))) {
+    if (in && read_vec(in, d.src) && read_vec(in, d.ref) && read_vec(in, d.look) &&
+        read_vec(in, d.pix) && read_vec(in, d.truth) && read_vec(in, d.has_src) &&
+        read_vec(in, d.has_look)) {
       fmt::print("{}: {} triplets from cache {}\n", tag, n, file.string());
       return d;
     }
     d = make_data(n, pics, luts, opts, seed);
     std::ofstream out(file.string() + ".tmp", std::ios::binary);
-    write_vec(out, d.src), write_vec(out, d.ref), write_vec(out, d.look), write_vec(out, d.pix), write_vec(out, d.truth);
+    write_vec(out, d.src), write_vec(out, d.ref), write_vec(out, d.look), write_vec(out, d.pix),
+        write_vec(out, d.truth);
     write_vec(out, d.has_src), write_vec(out, d.has_look);
-    if (opts.base_auto) write_vec(out, d.base);
     out.close();
     fs::rename(file.string() + ".tmp", file);
     std::map<std::string, int> kinds;
@@ -782,8 +694,6 @@ int main(int argc, char** argv) try {
     al::LutgenTokens src, ref;
     const ag::ImageF* a;
     ag::ImageF truth;
-    std::optional<ag::Lut3D> base;  // auto's 33^3 LUT with --base auto
-    std::optional<ag::Look> auto_look;  // auto's fitted Look with --auto-token
   };
   std::vector<ValCase> val_cases;
   {
@@ -796,16 +706,12 @@ int main(int argc, char** argv) try {
         ag::ImageF ref = ag::apply_lut_clamped(vset.looks[l].lut, val_pics[ib]);
         ag::quantise_8bit(ref);
         ValCase c;
-        c.src = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&val_pics[ia], 1), "A"));
-        c.ref = al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "B"));
+        c.src = al::lutgen_tokens(
+            al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&val_pics[ia], 1), "A"));
+        c.ref =
+            al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "B"));
         c.a = &val_pics[ia];
         c.truth = ag::apply_lut_clamped(vset.looks[l].lut, val_pics[ia]);
-        if (o.base_auto || o.auto_token) {
-          ag::MatchResult ar =
-              ag::match_reference(ref, std::span<const ag::ImageF>(&val_pics[ia], 1), ag::MatchOptions{}, "B");
-          if (o.base_auto) c.base = std::move(ar.lut);
-          if (o.auto_token) c.auto_look = ar.look;
-        }
         val_cases.push_back(std::move(c));
       }
     fmt::print("validation looks ({}):", vset.looks.size());
@@ -816,7 +722,8 @@ int main(int argc, char** argv) try {
   Net net(o);
   // Input standardisation from the training tokens (both images, all bands pooled).
   {
-    auto all = torch::cat({tensor_of(train.src, {train.n, kTokF}), tensor_of(train.ref, {train.n, kTokF})}, 0);
+    auto all = torch::cat(
+        {tensor_of(train.src, {train.n, kTokF}), tensor_of(train.ref, {train.n, kTokF})}, 0);
     auto band = all.narrow(1, 0, al::kLutgenBands * kBandF).reshape({-1, kBandF});
     auto glob = all.narrow(1, al::kLutgenBands * kBandF, kGlobF);
     net.p["norm.band_mean"] = band.mean(0);
@@ -824,7 +731,8 @@ int main(int argc, char** argv) try {
     net.p["norm.global_mean"] = glob.mean(0);
     net.p["norm.global_std"] = glob.std(0).clamp_min(0.01);
     auto look = tensor_of(train.look, {train.n, kLookF});
-    auto has = tensor_of(std::vector<float>(train.has_look.begin(), train.has_look.end()), {train.n}) > 0.5;
+    auto has = tensor_of(std::vector<float>(train.has_look.begin(), train.has_look.end()),
+                         {train.n}) > 0.5;
     net.p["norm.look_scale"] = has.sum().item<int64_t>() > 1
                                    ? look.index({has}).pow(2).mean(0).sqrt().clamp_min(0.05)
                                    : torch::ones({kLookF});
@@ -835,14 +743,19 @@ int main(int argc, char** argv) try {
   for (auto& t : disc2->parameters()) dparams.push_back(t);
   torch::optim::Adam opt(net.trainable(), torch::optim::AdamOptions(2e-3));
   torch::optim::Adam dopt(dparams, torch::optim::AdamOptions(1e-3));
-  auto disc = [&](const torch::Tensor& h) { return disc2(torch::leaky_relu(disc1(h.reshape({h.size(0), -1})), 0.2)); };
+  auto disc = [&](const torch::Tensor& h) {
+    return disc2(torch::leaky_relu(disc1(h.reshape({h.size(0), -1})), 0.2));
+  };
 
   Draw order(o.seed + 77);
   const double id_train = identity_rms255(train), id_val = identity_rms255(val);
   const double id_val_real = identity_rms255(val_real);
-  fmt::print("identity RMS error (code values x255): train {:.2f}, validation {:.2f}, validation real looks {:.2f}\n",
-             id_train, id_val, id_val_real);
-  double run_pix = 0, run_col = 0, run_adv = 0, run_tv = 0, run_mono = 0, run_grey = 0, run_order = 0;
+  fmt::print(
+      "identity RMS error (code values x255): train {:.2f}, validation {:.2f}, validation real "
+      "looks {:.2f}\n",
+      id_train, id_val, id_val_real);
+  double run_pix = 0, run_col = 0, run_adv = 0, run_tv = 0, run_mono = 0, run_grey = 0,
+         run_order = 0;
   // Early stopping on the validation split: validation error bottoms out long before the
   // training loss does (the real looks are few), so the weights of the best evaluated step are
   // the ones exported.
@@ -851,11 +764,10 @@ int main(int argc, char** argv) try {
   std::map<std::string, torch::Tensor> best;
   auto exported = [&] {
     al::LutgenModel m;
-    m.version = o.net;
-    m.meta = {{"base", o.base_auto ? "auto" : "identity"}, {"auto_token", o.auto_token}};
-    m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice, m.look_dim = kLookF;
+    m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice,
+    m.look_dim = kLookF;
     for (const auto& [name, shape] :
-         al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.version))
+         al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim))
       m.tensors[name] = al::LutgenTensor{shape, to_vec(net.p[name])};
     return m;
   };
@@ -867,21 +779,22 @@ int main(int argc, char** argv) try {
     double sum = 0;
     val_mixed = 0;
     for (const auto& c : val_cases) {
-      const ag::MatchResult r =
-          al::learned_match(m, &c.src, c.ref, c.auto_look ? &*c.auto_look : nullptr, ag::MatchOptions{},
-                            c.base ? &*c.base : nullptr);
+      const ag::MatchResult r = al::learned_match(m, &c.src, c.ref, nullptr, ag::MatchOptions{});
       for (const auto& note : r.notes) val_mixed += note.find("monotone") != std::string::npos;
       sum += ag::score_against_truth(ag::apply_lut_clamped(r.lut, *c.a), c.truth).mean;
     }
     return val_cases.empty() ? 0.0 : sum / double(val_cases.size());
   };
   double id_de00 = 0;
-  for (const auto& c : val_cases) id_de00 += ag::score_against_truth(*c.a, c.truth).mean / double(val_cases.size());
-  fmt::print("validation cases (bench protocol): {}, identity mean dE00 {:.3f}\n", val_cases.size(), id_de00);
+  for (const auto& c : val_cases)
+    id_de00 += ag::score_against_truth(*c.a, c.truth).mean / double(val_cases.size());
+  fmt::print("validation cases (bench protocol): {}, identity mean dE00 {:.3f}\n", val_cases.size(),
+             id_de00);
   auto keep_if_best = [&](int step) {
     const double v = val_de00();
-    fmt::print("  step {:5d}: validation mean dE00 {:.3f} ({} of {} mixed towards identity on grey)\n", step, v,
-               val_mixed, val_cases.size());
+    fmt::print(
+        "  step {:5d}: validation mean dE00 {:.3f} ({} of {} mixed towards identity on grey)\n",
+        step, v, val_mixed, val_cases.size());
     if (v < best_val) {
       best_val = v, best_step = step;
       for (auto& [n, t] : net.p) best[n] = t.detach().clone();
@@ -905,7 +818,8 @@ int main(int argc, char** argv) try {
     }
   };
   for (int step = 1; step <= o.steps; ++step) {
-    const double lr = 1e-4 + 0.5 * (2e-3 - 1e-4) * (1 + std::cos(std::numbers::pi * step / o.steps));
+    const double lr =
+        1e-4 + 0.5 * (2e-3 - 1e-4) * (1 + std::cos(std::numbers::pi * step / o.steps));
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
     std::vector<int64_t> idx;
     for (int i = 0; i < o.batch; ++i) idx.push_back(order.below(train.n));
@@ -914,7 +828,7 @@ int main(int argc, char** argv) try {
     auto w = net.weights(b.src, b.has_src, b.ref, b.look, b.has_look);
     auto lut = net.identity.unsqueeze(0) + net.residual(w);
     auto pix = b.pix.narrow(1, 0, kLossPixels), truth = b.truth.narrow(1, 0, kLossPixels);
-    auto out = apply_lattice(lut, pix) + b.shift.narrow(1, 0, kLossPixels);
+    auto out = apply_lattice(lut, pix);
     auto l_pix = (out - truth).pow(2).mean();
     auto hg = soft_hist(out.clamp(0, 1)), ht = soft_hist(truth);
     auto l_col = (hg * (hg / ht).log()).sum(-1).mean();
@@ -933,15 +847,21 @@ int main(int argc, char** argv) try {
     // Regularisers on the first 8 LUTs of the batch (they are shared-basis, so that is enough).
     auto res = net.residual(w.narrow(0, 0, std::min(8, o.batch)));
     auto lut8 = net.identity.unsqueeze(0) + res;
-    auto dxr = res.index({Slice(), Slice(), Slice(), Slice(), Slice(1)}) - res.index({Slice(), Slice(), Slice(), Slice(), Slice(0, -1)});
-    auto dxg = res.index({Slice(), Slice(), Slice(), Slice(1)}) - res.index({Slice(), Slice(), Slice(), Slice(0, -1)});
-    auto dxb = res.index({Slice(), Slice(), Slice(1)}) - res.index({Slice(), Slice(), Slice(0, -1)});
+    auto dxr = res.index({Slice(), Slice(), Slice(), Slice(), Slice(1)}) -
+               res.index({Slice(), Slice(), Slice(), Slice(), Slice(0, -1)});
+    auto dxg = res.index({Slice(), Slice(), Slice(), Slice(1)}) -
+               res.index({Slice(), Slice(), Slice(), Slice(0, -1)});
+    auto dxb =
+        res.index({Slice(), Slice(), Slice(1)}) - res.index({Slice(), Slice(), Slice(0, -1)});
     auto l_tv = dxr.pow(2).mean() + dxg.pow(2).mean() + dxb.pow(2).mean();
     // Monotonicity: output channel c must not decrease along its own input axis.
-    auto mr = lut8.index({Slice(), 0, Slice(), Slice(), Slice(1)}) - lut8.index({Slice(), 0, Slice(), Slice(), Slice(0, -1)});
-    auto mg = lut8.index({Slice(), 1, Slice(), Slice(1)}) - lut8.index({Slice(), 1, Slice(), Slice(0, -1)});
+    auto mr = lut8.index({Slice(), 0, Slice(), Slice(), Slice(1)}) -
+              lut8.index({Slice(), 0, Slice(), Slice(), Slice(0, -1)});
+    auto mg = lut8.index({Slice(), 1, Slice(), Slice(1)}) -
+              lut8.index({Slice(), 1, Slice(), Slice(0, -1)});
     auto mb = lut8.index({Slice(), 2, Slice(1)}) - lut8.index({Slice(), 2, Slice(0, -1)});
-    auto l_mono = torch::relu(-mr).pow(2).mean() + torch::relu(-mg).pow(2).mean() + torch::relu(-mb).pow(2).mean();
+    auto l_mono = torch::relu(-mr).pow(2).mean() + torch::relu(-mg).pow(2).mean() +
+                  torch::relu(-mb).pow(2).mean();
     // Grey axis (all LUTs of the batch), sampled where the product's 33^3 lattice samples it
     // (every other of 65 grey levels) and in between: output luma (Rec.709 weights on code
     // values) must rise with a slope of at least 0.02, so the product path need not mix the
@@ -950,15 +870,16 @@ int main(int argc, char** argv) try {
     torch::Tensor l_grey = torch::zeros({}), l_order = torch::zeros({});
     if (o.grey_weight > 0 || o.order_weight > 0) {
       const int64_t G = 65;
-      auto greys = torch::linspace(0, 1, G).view({1, G, 1}).expand({lut.size(0), G, 3}).contiguous();
-      auto g = apply_lattice(lut, greys);                          // [B, G, 3]
+      auto greys =
+          torch::linspace(0, 1, G).view({1, G, 1}).expand({lut.size(0), G, 3}).contiguous();
+      auto g = apply_lattice(lut, greys);  // [B, G, 3]
       auto slope = (g.narrow(1, 1, G - 1) - g.narrow(1, 0, G - 1)) * double(G - 1);
       auto luma = torch::matmul(slope, torch::tensor({0.2126f, 0.7152f, 0.0722f}));
       l_grey = torch::relu(0.02 - luma).pow(2).mean();
       l_order = torch::relu(-slope).pow(2).mean();
     }
-    auto loss = l_pix + 0.05 * l_col + 0.002 * l_adv + 0.5 * l_tv + 10.0 * l_mono + o.grey_weight * l_grey +
-                o.order_weight * l_order;
+    auto loss = l_pix + 0.05 * l_col + 0.002 * l_adv + 0.5 * l_tv + 10.0 * l_mono +
+                o.grey_weight * l_grey + o.order_weight * l_order;
     const auto tp1 = std::chrono::steady_clock::now();
     opt.zero_grad();
     loss.backward();
@@ -968,10 +889,12 @@ int main(int argc, char** argv) try {
       for (auto& [n, t] : net.p) ema[n].mul_(o.ema).add_(t.detach(), 1.0 - o.ema);
     }
     if (step <= 3)
-      fmt::print("step {} timing: batch+forward+losses {:.0f} ms, backward+update {:.0f} ms\n", step,
-                 std::chrono::duration<double, std::milli>(tp1 - tp0).count(),
-                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tp1).count());
-    run_pix += l_pix.item<double>(), run_col += l_col.item<double>(), run_adv += l_adv.item<double>();
+      fmt::print("step {} timing: batch+forward+losses {:.0f} ms, backward+update {:.0f} ms\n",
+                 step, std::chrono::duration<double, std::milli>(tp1 - tp0).count(),
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tp1)
+                     .count());
+    run_pix += l_pix.item<double>(), run_col += l_col.item<double>(),
+        run_adv += l_adv.item<double>();
     run_tv += l_tv.item<double>(), run_mono += l_mono.item<double>();
     run_grey += l_grey.item<double>(), run_order += l_order.item<double>();
     if (o.eval_every > 0 && step % o.eval_every == 0 && step % 500 != 0 && step != o.steps) {
@@ -983,10 +906,13 @@ int main(int argc, char** argv) try {
     if (step % 500 == 0 || step == o.steps) {
       const double k = step % 500 == 0 ? 500.0 : double(step % 500);
       swap_ema();
-      fmt::print("step {:5d}  pixel {:.5f}  color {:.4f}  adv {:.3f}  tv {:.6f}  mono {:.2e}  grey {:.2e}  order "
-                 "{:.2e}  | val RMS x255 {:.2f} (identity {:.2f}), real looks {:.2f} (identity {:.2f})  [{:.0f} s]\n",
-                 step, run_pix / k, run_col / k, run_adv / k, run_tv / k, run_mono / k, run_grey / k, run_order / k,
-                 rms255(net, val), id_val, rms255(net, val_real), id_val_real, elapsed());
+      fmt::print(
+          "step {:5d}  pixel {:.5f}  color {:.4f}  adv {:.3f}  tv {:.6f}  mono {:.2e}  grey {:.2e} "
+          " order "
+          "{:.2e}  | val RMS x255 {:.2f} (identity {:.2f}), real looks {:.2f} (identity {:.2f})  "
+          "[{:.0f} s]\n",
+          step, run_pix / k, run_col / k, run_adv / k, run_tv / k, run_mono / k, run_grey / k,
+          run_order / k, rms255(net, val), id_val, rms255(net, val_real), id_val_real, elapsed());
       keep_if_best(step);
       swap_ema();
       std::fflush(stdout);
@@ -997,16 +923,18 @@ int main(int argc, char** argv) try {
   if (o.eval_every > 0) {
     torch::NoGradGuard ng;
     for (auto& [n, t] : net.p) t.copy_(best.at(n));
-    fmt::print("kept the weights of step {} (validation mean dE00 {:.3f}, identity {:.3f})\n", best_step, best_val,
-               id_de00);
+    fmt::print("kept the weights of step {} (validation mean dE00 {:.3f}, identity {:.3f})\n",
+               best_step, best_val, id_de00);
   } else {
     swap_ema();           // the averaged weights, when averaging
     best_step = o.steps;  // --eval-every 0: no early stopping, the last step's weights
     best_val = val_de00();
   }
   const double final_val = val_de00();  // also sets val_mixed for the kept weights
-  fmt::print("validation mean dE00 {:.3f} (identity {:.3f}); {} of {} cases mixed towards identity on grey\n",
-             final_val, id_de00, val_mixed, val_cases.size());
+  fmt::print(
+      "validation mean dE00 {:.3f} (identity {:.3f}); {} of {} cases mixed towards identity on "
+      "grey\n",
+      final_val, id_de00, val_mixed, val_cases.size());
 
   // Export in the AGLG layout and check the plain-C++ forward pass against torch's.
   al::LutgenModel m = exported();
@@ -1019,7 +947,8 @@ int main(int argc, char** argv) try {
     b.has_look[3] = 1.f;  // exercise the prompt token too
     b.look[3] = tensor_of(al::look_features(al::random_look(5)), {kLookF});
     b.has_src[5] = 0.f;
-    auto lut = net.identity.unsqueeze(0) + net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
+    auto lut = net.identity.unsqueeze(0) +
+               net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
     for (int i = 0; i < 8; ++i) {
       al::LutgenTokens ts, tr;
       auto unflat = [](const float* v, al::LutgenTokens& t) {
@@ -1030,44 +959,47 @@ int main(int argc, char** argv) try {
       unflat(val.src.data() + size_t(i) * kTokF, ts);
       unflat(val.ref.data() + size_t(i) * kTokF, tr);
       const ag::Look prompt = al::random_look(5);
-      const ag::Lut3D c = m.predict(b.has_src[i].item<float>() > 0.5f ? &ts : nullptr, tr, i == 3 ? &prompt : nullptr);
+      const ag::Lut3D c = m.predict(b.has_src[i].item<float>() > 0.5f ? &ts : nullptr, tr,
+                                    i == 3 ? &prompt : nullptr);
       const auto t = to_vec(lut[i].permute({1, 2, 3, 0}));  // [b][g][r][c], the Lut3D order
-      for (size_t k = 0; k < t.size(); ++k) max_diff = std::max(max_diff, double(std::abs(t[k] - c.table[k])));
+      for (size_t k = 0; k < t.size(); ++k)
+        max_diff = std::max(max_diff, double(std::abs(t[k] - c.table[k])));
     }
   }
   fmt::print("plain-C++ forward vs libtorch: max |difference| {:.2e}\n", max_diff);
-  if (max_diff > 1e-3) throw ag::Error(ag::ErrorKind::Internal, "C++ inference disagrees with the trained network");
+  if (max_diff > 1e-3)
+    throw ag::Error(ag::ErrorKind::Internal, "C++ inference disagrees with the trained network");
   const double val_rms = rms255(net, val);
-  m.meta = {{"issue", 8},
-            {"command", cmd},
-            {"seed", o.seed},
-            {"net_version", o.net},
-            {"steps", o.steps},
-            {"best_step", best_step},
-            {"batch", o.batch},
-            {"triplets", o.triplets},
-            {"sources", std::vector<std::string>(o.sources.begin(), o.sources.end())},
-            {"training_pictures", train_pics.size()},
-            {"clip_frames", frames},
-            {"training_luts", train_lut_names},
-            {"validation_rms_x255", val_rms},
-            {"validation_identity_rms_x255", id_val},
-            {"validation_mean_de00", best_val},
-            {"validation_identity_mean_de00", id_de00},
-            {"validation_cases", val_cases.size()},
-            {"validation_mixed_on_grey", val_mixed},
-            {"grey_weight", o.grey_weight},
-            {"order_weight", o.order_weight},
-            {"ema", o.ema},
-            {"base", o.base_auto ? "auto" : "identity"},
-            {"auto_token", o.auto_token},
-            {"validation_real_rms_x255", rms255(net, val_real)},
-            {"validation_real_identity_rms_x255", id_val_real},
-            {"train_seconds", elapsed()},
-            {"license", "weights: same license as autograde; trained on ../shared/data (see models/lutgen.md)"}};
+  m.meta = {
+      {"issue", 8},
+      {"command", cmd},
+      {"seed", o.seed},
+      {"steps", o.steps},
+      {"best_step", best_step},
+      {"batch", o.batch},
+      {"triplets", o.triplets},
+      {"sources", std::vector<std::string>(o.sources.begin(), o.sources.end())},
+      {"training_pictures", train_pics.size()},
+      {"clip_frames", frames},
+      {"training_luts", train_lut_names},
+      {"validation_rms_x255", val_rms},
+      {"validation_identity_rms_x255", id_val},
+      {"validation_mean_de00", best_val},
+      {"validation_identity_mean_de00", id_de00},
+      {"validation_cases", val_cases.size()},
+      {"validation_mixed_on_grey", val_mixed},
+      {"grey_weight", o.grey_weight},
+      {"order_weight", o.order_weight},
+      {"ema", o.ema},
+      {"validation_real_rms_x255", rms255(net, val_real)},
+      {"validation_real_identity_rms_x255", id_val_real},
+      {"train_seconds", elapsed()},
+      {"license",
+       "weights: same license as autograde; trained on ../shared/data (see models/lutgen.md)"}};
   fs::create_directories(fs::path(o.out).parent_path());
   al::write_lutgen(o.out, m);
-  fmt::print("wrote {} (validation RMS x255 {:.2f}, identity {:.2f}) [{:.0f} s]\n", o.out, val_rms, id_val, elapsed());
+  fmt::print("wrote {} (validation RMS x255 {:.2f}, identity {:.2f}) [{:.0f} s]\n", o.out, val_rms,
+             id_val, elapsed());
   return 0;
 } catch (const ag::Error& e) {
   fmt::print(stderr, "train_lutgen: {}\n", e.what());

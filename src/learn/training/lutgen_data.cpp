@@ -1,5 +1,5 @@
 // Data split and sample helpers of the learned LUT generator (lutgen_data.hpp).
-#include "autograde/learn/lutgen_data.hpp"
+#include "autograde/training/lutgen_data.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +10,8 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/look/look.hpp"
-#include "autograde/look/match_protocol.hpp"
 #include "autograde/lut/interpolate.hpp"
+#include "autograde/training/match_protocol.hpp"
 
 namespace fs = std::filesystem;
 
@@ -147,12 +147,11 @@ LutgenValidation lutgen_validation(const LutgenSplit& split) {
   std::vector<const NamedLut*> luts;
   for (size_t i = 0; i < split.train_luts.size(); ++i)
     if (i % 5 == 4) luts.push_back(&split.train_luts[i]);
-  const Lut3D id = Lut3D::identity(kSize);
   std::vector<Lut3D> fine;
   for (const NamedLut* l : luts) fine.push_back(resample(l->lut, kSize, Interp::Tetrahedral));
   for (const NamedLut* l : luts) v.looks.push_back(*l);
   for (size_t i = 0; i < luts.size(); ++i)
-    v.looks.push_back({luts[i]->name + "@50%", mix(id, fine[i], 0.5f)});
+    v.looks.push_back({luts[i]->name + "@50%", mix_with_identity(fine[i], 0.5f)});
   for (size_t i = 0; i < luts.size(); ++i)
     for (size_t j = i + 1; j < luts.size(); ++j)
       v.looks.push_back({luts[i]->name + "+" + luts[j]->name, mix(fine[i], fine[j], 0.5f)});
@@ -166,7 +165,7 @@ LutgenValidation lutgen_validation(const LutgenSplit& split) {
     }
     v.looks.push_back({luts[i]->name + "+mild-look", std::move(l)});
   }
-  v.looks.push_back({"identity", id});
+  v.looks.push_back({"identity", Lut3D::identity(kSize)});
   for (int k = 0; k < kValidationFilmLooks; ++k)
     v.looks.push_back({"film-look-" + std::to_string(k),
                        film_look((uint64_t(0xF11) << 48) + uint64_t(k), kSize)});
