@@ -448,8 +448,10 @@ YuvPlanesMut VideoWriter::frame_buffer() {
   }
   const YuvPlanes p = planes_of(*m.frame, kRec709Limited);
   // planes_of describes the encoder's own (writable) frame.
-  return {p.width, p.height, p.bit_depth, p.chroma_shift_x, p.chroma_shift_y,
-          {m.frame->data[0], m.frame->data[1], m.frame->data[2]}, p.stride, p.tags};
+  return {p.width,          p.height,
+          p.bit_depth,      p.chroma_shift_x,
+          p.chroma_shift_y, {m.frame->data[0], m.frame->data[1], m.frame->data[2]},
+          p.stride,         p.tags};
 }
 
 void VideoWriter::submit_frame(int64_t pts) {

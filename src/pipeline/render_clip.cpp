@@ -49,8 +49,8 @@ struct OwnedYuv {
   std::array<std::vector<uint8_t>, 3> data;
   YuvPlanesMut planes;
   void shape_like(const YuvPlanes& src) {
-    planes = {src.width, src.height, src.bit_depth, src.chroma_shift_x, src.chroma_shift_y, {}, {},
-              src.tags};
+    planes = {src.width, src.height, src.bit_depth, src.chroma_shift_x, src.chroma_shift_y,
+              {},        {},         src.tags};
     const int bps = src.bytes_per_sample();
     for (size_t p = 0; p < 3; ++p) {
       const int w = (p == 0 ? src.width : src.chroma_width()) * bps;

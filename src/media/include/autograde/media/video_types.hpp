@@ -86,10 +86,8 @@ struct BasicYuvPlanes {
   int chroma_height() const { return -((-height) >> chroma_shift_y); }
   bool empty() const { return data[0] == nullptr; }
   // Planes that may be written can always be read.
-  operator BasicYuvPlanes<const Byte>() const
-    requires(!std::is_const_v<Byte>)
-  {
-    return {width, height, bit_depth, chroma_shift_x, chroma_shift_y, {data[0], data[1], data[2]},
+  operator BasicYuvPlanes<const Byte>() const requires(!std::is_const_v<Byte>) {
+    return {width,  height, bit_depth, chroma_shift_x, chroma_shift_y, {data[0], data[1], data[2]},
             stride, tags};
   }
 };
