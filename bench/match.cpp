@@ -44,6 +44,7 @@
 #include "../src/look/methods.hpp"
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/look/extract.hpp"
 #include "autograde/look/look_fit.hpp"
 #include "autograde/lut/interpolate.hpp"
@@ -294,8 +295,7 @@ Lut3D oracle_lut(const std::string& m, const ImageF& a, const ImageF& b, const I
   const MatchOptions defaults;
   if (m == "extract|B") return extract_lut(b, ref, g_extract);
   auto px = [&](const ImageF& img) {
-    return look_detail::pixels_of(
-        look_detail::analysis_image(img, defaults.analysis_size, "image"));
+    return look_detail::pixels_of(block_average(img, defaults.analysis_size, "image"));
   };
   const auto content = px(b);
   if (m.starts_with("look")) {
@@ -442,7 +442,7 @@ int main(int argc, char** argv) {
     using namespace autograde::look_detail;
     using Vec = Eigen::Matrix<double, kStatCount, 1>;
     auto stats_of = [&](const ImageF& img) {
-      const auto f = flatten(grade_stats(pixels_of(analysis_image(img, 256, "image"))));
+      const auto f = flatten(grade_stats(pixels_of(block_average(img, 256, "image"))));
       Vec v;
       for (int k = 0; k < kStatCount; ++k) v[k] = f[k];
       return v;

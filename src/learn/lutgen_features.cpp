@@ -8,6 +8,7 @@
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
+#include "autograde/core/image_ops.hpp"
 
 namespace autograde::learn {
 
@@ -121,28 +122,8 @@ LutgenTokens lutgen_tokens(std::span<const Rgb> pixels) {
 }
 
 ImageF lutgen_thumbnail(const ImageF& image, const std::string& name) {
-  if (image.empty() || image.width <= 0 || image.height <= 0 || image.channels < 3)
-    throw_bad_input(name, "image is empty or has fewer than 3 channels");
-  const int long_side = std::max(image.width, image.height);
-  const int factor = std::max(1, (long_side + kLutgenThumbSide - 1) / kLutgenThumbSide);
-  const int w = std::max(1, image.width / factor), h = std::max(1, image.height / factor);
-  ImageF out(w, h, 3);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      double sum[3] = {0, 0, 0};
-      for (int yy = y * factor; yy < (y + 1) * factor; ++yy)
-        for (int xx = x * factor; xx < (x + 1) * factor; ++xx) {
-          const float* p = image.at(xx, yy);
-          for (int c = 0; c < 3; ++c) {
-            if (!std::isfinite(p[c]))
-              throw_bad_input(name, "pixel (" + std::to_string(xx) + "," + std::to_string(yy) +
-                                        ") holds NaN or infinity");
-            sum[c] += p[c];
-          }
-        }
-      for (int c = 0; c < 3; ++c)
-        out.at(x, y)[c] = std::clamp(float(sum[c] / double(factor * factor)), 0.f, 1.f);
-    }
+  ImageF out = block_average(image, kLutgenThumbSide, name);
+  for (float& v : out.pixels) v = std::clamp(v, 0.f, 1.f);
   return out;
 }
 

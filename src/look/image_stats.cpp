@@ -7,34 +7,6 @@
 
 namespace autograde::look_detail {
 
-ImageF analysis_image(const ImageF& image, int max_side, const std::string& name) {
-  if (image.empty() || image.width <= 0 || image.height <= 0 || image.channels < 3)
-    throw_bad_input(name, "image is empty or has fewer than 3 channels");
-  const int long_side = std::max(image.width, image.height);
-  const int factor = std::max(1, (long_side + max_side - 1) / std::max(1, max_side));
-  const int w = std::max(1, image.width / factor), h = std::max(1, image.height / factor);
-  ImageF out(w, h, 3);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      double acc[3] = {0, 0, 0};
-      int n = 0;
-      for (int yy = y * factor; yy < std::min(image.height, (y + 1) * factor); ++yy)
-        for (int xx = x * factor; xx < std::min(image.width, (x + 1) * factor); ++xx) {
-          const float* p = image.at(xx, yy);
-          for (int c = 0; c < 3; ++c) {
-            if (!std::isfinite(p[c]))
-              throw_bad_input(name, "pixel (" + std::to_string(xx) + "," + std::to_string(yy) +
-                                        ") holds NaN or infinity");
-            acc[c] += p[c];
-          }
-          ++n;
-        }
-      float* o = out.at(x, y);
-      for (int c = 0; c < 3; ++c) o[c] = float(acc[c] / std::max(1, n));
-    }
-  return out;
-}
-
 std::vector<Rgb> pixels_of(const ImageF& image) {
   std::vector<Rgb> px(image.pixel_count());
   for (size_t i = 0; i < px.size(); ++i)
@@ -56,7 +28,8 @@ GradeStats grade_stats(const std::vector<Rgb>& pixels) {
   double band_w[kBands] = {0, 0, 0}, band_a[kBands] = {0, 0, 0}, band_b[kBands] = {0, 0, 0};
   double chroma = 0;
   for (const Rgb& p : pixels) {
-    const Vec3 lab = linear_srgb_to_oklab({srgb_to_linear(p[0]), srgb_to_linear(p[1]), srgb_to_linear(p[2])});
+    const Vec3 lab =
+        linear_srgb_to_oklab({srgb_to_linear(p[0]), srgb_to_linear(p[1]), srgb_to_linear(p[2])});
     const float L = std::clamp(lab[0], 0.f, 1.f);
     grey.push_back(linear_to_srgb(L * L * L));  // OKLab grey has linear Y = L^3
     const auto w = band_weights(L);

@@ -11,10 +11,6 @@
 
 namespace autograde::look_detail {
 
-// Area-averaged downscale so the long side is at most `max_side` (never upscales); alpha is
-// dropped. Error(BadInput) naming `name` for an empty image or non-finite samples.
-ImageF analysis_image(const ImageF& image, int max_side, const std::string& name);
-
 // Pixels of an analysis image as code-value triples clamped to 0..1.
 std::vector<Rgb> pixels_of(const ImageF& image);
 

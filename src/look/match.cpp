@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "autograde/core/error.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "image_stats.hpp"
 #include "lattice_fit.hpp"
 #include "methods.hpp"
@@ -30,11 +31,11 @@ MatchResult match_reference(const ImageF& reference, std::span<const ImageF> sou
   const int analysis = std::clamp(options.analysis_size, 8, 2048);
 
   const std::vector<Rgb> ref =
-      look_detail::pixels_of(look_detail::analysis_image(reference, analysis, reference_name));
+      look_detail::pixels_of(block_average(reference, analysis, reference_name));
   std::vector<Rgb> src;
   for (size_t i = 0; i < sources.size(); ++i) {
     auto px = look_detail::pixels_of(
-        look_detail::analysis_image(sources[i], analysis, "source " + std::to_string(i + 1)));
+        block_average(sources[i], analysis, "source " + std::to_string(i + 1)));
     src.insert(src.end(), px.begin(), px.end());
   }
   // Many frames: keep an evenly strided subset so cost does not grow with the clip.

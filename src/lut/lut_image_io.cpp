@@ -32,15 +32,13 @@ std::vector<Layout> candidate_layouts(int w, int h) {
   // Horizontal strip of n tiles of n×n.
   if (h >= kMinLut3DSize && h <= kMaxLut3DSize && w == h * h) {
     const int n = h;
-    out.push_back({"horizontal strip", n, [n](int r, int g, int b) {
-                     return std::pair<int, int>(b * n + r, g);
-                   }});
+    out.push_back({"horizontal strip", n,
+                   [n](int r, int g, int b) { return std::pair<int, int>(b * n + r, g); }});
   }
   if (w >= kMinLut3DSize && w <= kMaxLut3DSize && h == w * w) {
     const int n = w;
-    out.push_back({"vertical strip", n, [n](int r, int g, int b) {
-                     return std::pair<int, int>(r, b * n + g);
-                   }});
+    out.push_back({"vertical strip", n,
+                   [n](int r, int g, int b) { return std::pair<int, int>(r, b * n + g); }});
   }
   // k×k tiles of n×n with n = k^2.
   for (int k = 2; k * k <= kMaxLut3DSize; ++k) {

@@ -20,6 +20,7 @@
 #include "autograde/look/look.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/media/video_reader.hpp"
+#include "autograde/pipeline/clip_analysis.hpp"
 #include "autograde/pipeline/continuity.hpp"
 #include "autograde/pipeline/plan.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
@@ -306,4 +307,36 @@ TEST(DemoReference, IsTheBundledLookAppliedToTheBundledPhoto) {
       worst = std::max(worst,
                        double(std::abs(want.pixels[i * 3 + c] - ref.pixels[i * ref.channels + c])));
   EXPECT_LE(worst * 255.0, 0.5 + 1e-3);
+}
+
+// One analysis pass keeps every sample-width picture while they fit the budget; past it the
+// samples come from a second, skipping pass. Both must give the same shots and bit-identical
+// sample frames (the grade's LUTs depend on them), and the detector must see what the old
+// stand-alone shot detection saw.
+TEST(ClipAnalysis, OnePassAndTwoPassesGiveTheSameShotsAndSamples) {
+  const std::string clip = bundled("video/tears_of_steel_excerpt.mp4").string();
+  ClipAnalysisOptions o;
+  o.samples_per_shot = 4;
+  o.quiet = true;
+  const ClipAnalysis one = analyze_clip(clip, o);
+  o.sample_budget_bytes = 0;
+  const ClipAnalysis two = analyze_clip(clip, o);
+  EXPECT_EQ(one.decode_passes, 1);
+  EXPECT_EQ(two.decode_passes, 2);
+  const ShotList alone = detect_shots(clip, o.shots);
+  ASSERT_EQ(one.shots.shots.size(), alone.shots.size());
+  ASSERT_EQ(one.shots.shots.size(), two.shots.shots.size());
+  ASSERT_GE(one.shots.shots.size(), 3u);
+  for (size_t s = 0; s < one.shots.shots.size(); ++s) {
+    EXPECT_EQ(one.shots.shots[s].first_frame, alone.shots[s].first_frame);
+    EXPECT_EQ(one.shots.shots[s].last_frame, alone.shots[s].last_frame);
+    ASSERT_EQ(one.samples[s].size(), two.samples[s].size());
+    ASSERT_FALSE(one.samples[s].empty());
+    for (size_t k = 0; k < one.samples[s].size(); ++k) {
+      EXPECT_EQ(one.samples[s][k].index, two.samples[s][k].index);
+      EXPECT_EQ(one.samples[s][k].rgb.width, 256);
+      EXPECT_TRUE(one.samples[s][k].rgb.pixels == two.samples[s][k].rgb.pixels)
+          << "shot " << s << " sample " << k;
+    }
+  }
 }

@@ -13,10 +13,9 @@
 //   (x - mean) / std before the first layer), then for each layer its weights [out x in]
 //   (row-major: out rows of `in` floats) followed by its bias [out]. Nothing may follow.
 // Every value must be finite and every std > 0; anything else is Error(BadInput) naming the file.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace autograde::learn {
 

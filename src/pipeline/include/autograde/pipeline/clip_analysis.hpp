@@ -7,8 +7,9 @@
 // Each decoded picture is converted twice by the reader: small for shot detection and at the
 // sample width for the samples. Which frames are samples depends on where the shots end, which
 // is known only at the end of the clip, so the sample-width pictures are kept while they fit
-// `sample_budget_bytes` (512 MiB: about 1,200 frames of 16:9 at 256 wide, 50 s at 24 fps); a
-// longer clip reads its samples in a second, skipping pass instead (same frames, same values).
+// `sample_budget_bytes` (128 MiB: about 300 frames of 16:9 at 256 wide, 12 s at 24 fps; the
+// budget keeps a 4K grade under its 2 GiB); a longer clip reads its samples in a second,
+// skipping pass instead (same frames, same values).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -25,7 +26,7 @@ struct ClipAnalysisOptions {
   ShotDetectOptions shots;
   int samples_per_shot = 8;  // evenly spread, ends included (fewer for short shots)
   int sample_width = 256;    // never above the clip's width
-  std::size_t sample_budget_bytes = std::size_t(512) << 20;
+  std::size_t sample_budget_bytes = std::size_t(128) << 20;
   bool quiet = false;
 };
 
