@@ -123,7 +123,7 @@ GradeResult grade_clip(const GradeOptions& o,
   if (fs::exists(res.luts_dir, ec) && !fs::is_directory(res.luts_dir, ec))
     throw_usage("--luts '" + res.luts_dir + "' is not a folder");
 
-  // Probe (audio-only, unreadable and unknown-codec files fail here, naming the file), then
+  // 1. Probe (audio-only, unreadable and unknown-codec files fail here, naming the file), then
   // shots and samples from one decode.
   (void)VideoReader(o.input).info();
   LoadedImage reference;
@@ -137,7 +137,7 @@ GradeResult grade_clip(const GradeOptions& o,
   const ShotList& shots = clip.shots;
   const std::vector<std::vector<SampledFrame>>& samples = clip.samples;
 
-  // 3. Input colour space.
+  // 2. Input colour space.
   const InputColorspaceChoice cs =
       choose_input_colorspace(o.input_colorspace, info, shots.frame_stats);
   if (!cs.warning.empty()) warn(cs.warning);
@@ -148,7 +148,7 @@ GradeResult grade_clip(const GradeOptions& o,
       to_display(cs.space, display[s].back());
     }
 
-  // 3b. Auto-correction: one correction per shot from the mean features of its samples.
+  // 2b. Auto-correction: one correction per shot from the mean features of its samples.
   std::vector<std::optional<Look>> corrections(samples.size());
   std::vector<json> correction_info(samples.size());
   if (o.auto_correct) {
@@ -172,7 +172,7 @@ GradeResult grade_clip(const GradeOptions& o,
     }
   }
 
-  // 4. One Look per shot.
+  // 3. One Look per shot.
   GradePlan plan;
   plan.input_path = fs::absolute(o.input).lexically_normal().string();
   plan.input_probe = probe_json(info);
@@ -235,7 +235,7 @@ GradeResult grade_clip(const GradeOptions& o,
     plan.shots.push_back(std::move(sp));
   }
 
-  // 5. Continuity.
+  // 4. Continuity.
   if (o.continuity) {
     std::vector<ContinuityShot> cshots(plan.shots.size());
     for (size_t i = 0; i < cshots.size(); ++i) {
@@ -255,7 +255,7 @@ GradeResult grade_clip(const GradeOptions& o,
     plan.continuity = std::move(c);
   }
 
-  // 6. Outputs, staged: the LUTs folder may be new.
+  // 5. Outputs, staged: the LUTs folder may be new.
   CreatedFolder luts_folder(res.luts_dir);  // removed again unless the grade completes
 
   // luts_dir relative to the plan's folder when it lies inside it (the plan can move with it).
@@ -276,7 +276,7 @@ GradeResult grade_clip(const GradeOptions& o,
     res.lut_paths.push_back(final_path);
   }
 
-  // 7. Render and measure.
+  // 6. Render and measure (one pass).
   RenderOptions ro;
   ro.quiet = o.quiet;
   ro.measure = o.measure;
@@ -285,7 +285,7 @@ GradeResult grade_clip(const GradeOptions& o,
   for (size_t i = 0; i < plan.shots.size() && i < res.render.shot_metrics.size(); ++i)
     plan.shots[i].metrics = res.render.shot_metrics[i];
 
-  // 8. Plan and report.
+  // 7. Plan and report.
   res.plan_json = plan_to_json(plan);
   write_file_atomic(staged.stage(res.plan_path), res.plan_json.dump(2) + "\n");
   if (!res.report_path.empty()) {
