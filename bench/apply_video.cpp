@@ -37,6 +37,7 @@
 #include "autograde/media/video_reader.hpp"
 #include "autograde/media/y4m.hpp"
 #include "bench_support.hpp"
+#include "code_value_diff.hpp"
 
 namespace fs = std::filesystem;
 using namespace autograde;
@@ -46,6 +47,10 @@ namespace {
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
+using autograde::bench::compare_y4m;
+using autograde::bench::describe;
+using autograde::bench::DiffAccumulator;
+using autograde::bench::DiffStats;
 using autograde::bench::load_average;
 using autograde::bench::make_look;
 using autograde::bench::run_seconds;
@@ -53,42 +58,6 @@ using autograde::bench::run_seconds;
 std::vector<std::uint8_t> read_all(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
   return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
-
-struct DiffStats {
-  int max = 0;
-  double mean = 0;
-  double within1 = 0;  // share of samples differing by at most 1 code value
-  double equal = 0;
-  size_t n = 0;
-};
-
-struct DiffAccumulator {
-  std::vector<size_t> hist = std::vector<size_t>(256, 0);
-  void add(std::uint8_t a, std::uint8_t b) { ++hist[size_t(std::abs(int(a) - int(b)))]; }
-  DiffStats stats() const {
-    DiffStats s;
-    double sum = 0;
-    for (size_t d = 0; d < hist.size(); ++d) {
-      s.n += hist[d];
-      sum += double(d) * double(hist[d]);
-      if (hist[d]) s.max = int(d);
-    }
-    if (s.n) {
-      s.mean = sum / double(s.n);
-      s.equal = double(hist[0]) / double(s.n);
-      s.within1 = double(hist[0] + hist[1]) / double(s.n);
-    }
-    return s;
-  }
-};
-
-std::string describe(const DiffStats& s) {
-  const auto beyond = size_t(std::llround((1.0 - s.within1) * double(s.n)));
-  return fmt::format(
-      "max |diff| {:>3} code values, mean {:.3f}, equal {:5.1f}%, beyond 1 code: {} of {} "
-      "samples",
-      s.max, s.mean, 100 * s.equal, beyond, s.n);
 }
 
 }  // namespace
@@ -235,22 +204,8 @@ int main(int argc, char** argv) {
                   "lut3d=file={}:interp=tetrahedral,scale=out_range=tv:out_color_matrix=bt709:{},"
                   "format=yuv420p -strict -1 -f yuv4mpegpipe {}",
                   ff, q(y4m_in), sws, q(cube), sws, q(y4m_ff_float)));
-  auto compare_y4m = [](const fs::path& a_path, const fs::path& b_path) {
-    std::array<DiffAccumulator, 3> diff;
-    Y4mReader a(a_path.string()), b(b_path.string());
-    std::vector<std::uint8_t> fa, fb;
-    const Y4mFormat& f = a.format();
-    while (a.read_frame(fa) && b.read_frame(fb)) {
-      size_t off = 0;
-      for (int p = 0; p < 3; ++p) {
-        for (size_t i = 0; i < f.plane_bytes(p); ++i) diff[p].add(fa[off + i], fb[off + i]);
-        off += f.plane_bytes(p);
-      }
-    }
-    return diff;
-  };
-  const auto plane_diff = compare_y4m(y4m_ours, y4m_ff);
-  const auto plane_diff_float = compare_y4m(y4m_ours, y4m_ff_float);
+  const auto plane_diff = compare_y4m(y4m_ours, y4m_ff).planes;
+  const auto plane_diff_float = compare_y4m(y4m_ours, y4m_ff_float).planes;
   fmt::print("agreement before encoding, first {} decoded frames:\n", check);
   fmt::print("  RGB (rgb24), engine vs ffmpeg lut3d:  {}\n", describe(rs));
   fmt::print(

@@ -35,6 +35,7 @@
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/media/y4m.hpp"
 #include "bench_support.hpp"
+#include "code_value_diff.hpp"
 
 namespace fs = std::filesystem;
 using namespace autograde;
@@ -57,59 +58,14 @@ double children_cpu_seconds() {
   return s(u.ru_utime) + s(u.ru_stime);
 }
 
-struct PlaneDiff {
-  int max = 0;
-  double sum = 0;
-  size_t n = 0;
-  double mean() const { return n ? sum / double(n) : 0.0; }
-};
-
-// Per plane |a - b| over every frame the two files share; the frame counts are returned too,
-// so a short output shows.
-std::array<PlaneDiff, 3> compare_y4m(const fs::path& a_path, const fs::path& b_path, int& frames_a,
-                                     int& frames_b) {
-  std::array<PlaneDiff, 3> diff;
-  Y4mReader a(a_path.string()), b(b_path.string());
-  const Y4mFormat& f = a.format();
-  if (f.frame_bytes() != b.format().frame_bytes() || f.bit_depth != 8) {
-    fmt::print(stderr, "{} and {} differ in format\n", a_path.string(), b_path.string());
-    std::exit(1);
-  }
-  std::vector<std::uint8_t> fa, fb;
-  for (;;) {
-    const bool ga = a.read_frame(fa), gb = b.read_frame(fb);
-    if (!ga || !gb) {
-      while (a.read_frame(fa)) {
-      }
-      while (b.read_frame(fb)) {
-      }
-      break;
-    }
-    size_t off = 0;
-    for (int p = 0; p < 3; ++p) {
-      PlaneDiff& d = diff[size_t(p)];
-      for (size_t i = 0; i < f.plane_bytes(p); ++i) {
-        const int e = std::abs(int(fa[off + i]) - int(fb[off + i]));
-        d.max = std::max(d.max, e);
-        d.sum += e;
-      }
-      d.n += f.plane_bytes(p);
-      off += f.plane_bytes(p);
-    }
-  }
-  frames_a = a.frames_read();
-  frames_b = b.frames_read();
-  return diff;
-}
-
 void print_diff(const char* what, const fs::path& ours, const fs::path& theirs) {
-  int fa = 0, fb = 0;
-  const auto d = compare_y4m(ours, theirs, fa, fb);
-  fmt::print("  {} ({} vs {} frames):\n", what, fa, fb);
+  const bench::Y4mDiff d = bench::compare_y4m(ours, theirs);
+  fmt::print("  {} ({} vs {} frames):\n", what, d.frames_a, d.frames_b);
   const char* names[3] = {"Y' ", "Cb ", "Cr "};
-  for (int p = 0; p < 3; ++p)
-    fmt::print("    {} max |diff| {:>3} code values, mean {:.4f}\n", names[p], d[size_t(p)].max,
-               d[size_t(p)].mean());
+  for (int p = 0; p < 3; ++p) {
+    const bench::DiffStats s = d.planes[size_t(p)].stats();
+    fmt::print("    {} max |diff| {:>3} code values, mean {:.4f}\n", names[p], s.max, s.mean);
+  }
 }
 
 }  // namespace
@@ -165,8 +121,7 @@ int main(int argc, char** argv) {
   }
   const fs::path cube = dir / "look.cube";
   write_cube(make_look(33), cube.string(), "");
-  int in_frames = 0, unused = 0;
-  compare_y4m(in, in, in_frames, unused);
+  const int in_frames = bench::compare_y4m(in, in).frames_a;
 
   const fs::path copy_out = dir / "copy.y4m", ff_out = dir / "ffmpeg.y4m";
   const fs::path ours_out = dir / "ours.y4m", base_out = dir / "baseline.y4m";
