@@ -1,7 +1,6 @@
 #include "autograde/pipeline/clip_analysis.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/progress.hpp"
