@@ -30,9 +30,9 @@ void check_lut_output_path(const std::string& path);
 // so an error leaves nothing behind. `title` goes where the format has a place for it (.cube
 // TITLE, CLF/CTF Description) and is dropped elsewhere.
 //
-// Limits of the formats (Error(Usage) when the LUT needs more than its format holds):
-// .3dl and the Hald images store 0..1 integers (values outside are clamped); only .cube, .clf
-// and .ctf keep a domain other than 0..1.
+// Limits of the formats: .3dl and the Hald images store 0..1 integers, so values outside are
+// clamped. Error(Usage) when a LUT needs more than its format holds: a domain other than 0..1
+// (only .cube, .clf and .ctf keep one), or a .3dl smaller than 4³ (readers fail on it).
 void write_lut(const Lut3D& lut, const std::string& path, const std::string& title = "");
 
 }  // namespace autograde
