@@ -44,13 +44,7 @@ Runner add_refine(CLI::App& app, const GlobalOptions& global) {
   sub->add_flag("--explain", o->explain, "print what each word of TEXT matched and contributed");
   return [=, &global] {
     refuse_overwrite_input(o->plan, o->out);
-    const std::string text = read_file(o->plan);
-    nlohmann::json json;
-    try {
-      json = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw_bad_input(o->plan, std::string("not valid JSON: ") + e.what());
-    }
+    const nlohmann::json json = read_plan_json(o->plan);
     // plan_from_json rather than read_plan: read_plan makes a relative luts_dir absolute (for
     // rendering), and the refined plan must keep luts_dir exactly as the user's file had it.
     const GradePlan plan = plan_from_json(json, o->plan);

@@ -19,7 +19,7 @@ namespace autograde {
 
 namespace {
 
-constexpr int kSlots = 32;
+constexpr int kSlots = 256;
 constexpr size_t kPathMax = 4096;
 
 // A slot is published (state 2) only after its path is fully written, so the handler never
@@ -57,8 +57,11 @@ void remove_flat_dir(const char* dir) {
 
 extern "C" void cleanup_on_signal(int sig) {
   // Newest first: a staging folder inside a created folder goes before its parent.
+  // A slot holds a staging folder or a single temporary file (PendingOutput); unlink fails on
+  // a folder, which is then emptied and removed.
   for (int i = kSlots - 1; i >= 0; --i)
-    if (g_slots[i].state.load(std::memory_order_acquire) == 2) remove_flat_dir(g_slots[i].path);
+    if (g_slots[i].state.load(std::memory_order_acquire) == 2 && ::unlink(g_slots[i].path) != 0)
+      remove_flat_dir(g_slots[i].path);
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }
@@ -78,11 +81,16 @@ int register_path(const std::string& path) {
   throw_internal("too many staging folders in use");
 }
 
+}  // namespace
+
 void unregister_path(int slot) {
   if (slot >= 0) g_slots[slot].state.store(0, std::memory_order_release);
 }
 
-}  // namespace
+int register_temp_file(const std::string& path) {
+  install_cleanup_handlers();
+  return register_path(path);
+}
 
 void install_cleanup_handlers() {
   static std::once_flag once;

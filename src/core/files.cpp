@@ -1,5 +1,6 @@
 #include "autograde/core/files.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,21 +10,71 @@
 #include <fstream>
 #include <sstream>
 
+#include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 
 namespace fs = std::filesystem;
 
 namespace autograde {
 
-std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) throw_bad_input(path, "is a directory, expected a file");
+namespace {
+std::string mib(std::uint64_t bytes) {
+  return std::to_string((bytes + input_limits::kMiB / 2) / input_limits::kMiB) + " MiB";
+}
+}  // namespace
+
+std::uint64_t check_input_file(const std::string& path, std::uint64_t max_bytes,
+                               std::string_view what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw_bad_input(path, errno == ENOENT ? "no such file" : std::string("cannot open: ") +
+                                                                 std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw_bad_input(path, "is a folder, expected a file");
+  if (!S_ISREG(st.st_mode))
+    throw_bad_input(path, "is not a regular file (a device, pipe or socket); a " +
+                              std::string(what) + " must be a file");
+  const auto size = std::uint64_t(st.st_size);
+  if (size > max_bytes)
+    throw_bad_input(path, "is " + mib(size) + ", over the " + mib(max_bytes) + " limit for a " +
+                              std::string(what));
+  return size;
+}
+
+std::string read_file(const std::string& path, std::uint64_t max_bytes, std::string_view what) {
+  const std::uint64_t size = check_input_file(path, max_bytes, what);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_bad_input(path, std::string("cannot open: ") + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  std::string bytes(size, '\0');
+  in.read(bytes.data(), std::streamsize(size));
+  // A file that shrank while being read is cut short; one that grew is read to its size.
   if (in.bad()) throw_bad_input(path, "read error");
-  return ss.str();
+  bytes.resize(size_t(in.gcount()));
+  return bytes;
+}
+
+std::string contained_path(const std::string& root, const std::string& name,
+                           const std::string& source, bool allow_subfolders) {
+  auto refuse = [&](const std::string& why) {
+    throw_bad_input(source, "path '" + name + "' " + why + " (it must stay inside '" + root +
+                                "')");
+  };
+  if (name.empty()) refuse("is empty");
+  if (name.find('\0') != std::string::npos) refuse("holds a NUL byte");
+  const fs::path p(name);
+  if (p.is_absolute() || p.has_root_name() || p.has_root_directory()) refuse("is absolute");
+  for (const auto& part : p)
+    if (part == "..") refuse("climbs out with '..'");
+  if (!allow_subfolders && (p.has_parent_path() || name.find('/') != std::string::npos))
+    refuse("names a subfolder; only a file name is allowed");
+  if (p.filename().empty() || p.filename() == ".") refuse("does not name a file");
+  // Symlinks (the file itself or a folder on the way) must not lead out of the root either.
+  std::error_code ec;
+  const fs::path base = fs::weakly_canonical(root.empty() ? fs::path(".") : fs::path(root), ec);
+  const fs::path full = fs::weakly_canonical(base / p, ec);
+  if (ec) refuse("cannot be resolved: " + ec.message());
+  const auto [mb, mf] = std::mismatch(base.begin(), base.end(), full.begin(), full.end());
+  if (mb != base.end()) refuse("leads outside through a symbolic link");
+  return (fs::path(root.empty() ? "." : root) / p).string();
 }
 
 bool same_file(const std::string& a, const std::string& b) {
@@ -54,6 +105,7 @@ PendingOutput::PendingOutput(std::string final_path)
   std::error_code ec;
   if (!parent.empty() && !fs::is_directory(parent, ec))
     throw_usage("output folder '" + parent.string() + "' does not exist");
+  slot_ = register_temp_file(temp_path_);
 }
 
 PendingOutput::~PendingOutput() {
@@ -61,12 +113,16 @@ PendingOutput::~PendingOutput() {
     std::error_code ec;
     fs::remove(temp_path_, ec);
   }
+  unregister_path(slot_);
 }
 
 void PendingOutput::commit() {
   std::error_code ec;
+  // A signal between the rename and the unregistering finds the temporary name gone: harmless.
   fs::rename(temp_path_, final_path_, ec);
   if (ec) throw_internal("cannot move '" + temp_path_ + "' to '" + final_path_ + "': " + ec.message());
+  unregister_path(slot_);
+  slot_ = -1;
   committed_ = true;
 }
 

@@ -34,6 +34,45 @@ void read_array(const nlohmann::json& j, const char* key, std::array<float, N>& 
   }
 }
 
+// The ranges clamp_to_limits keeps every Look the program makes inside (look.hpp LookLimits):
+// a value outside them was typed by hand or damaged, and grading with it would be silently
+// different from what the file says (issue 24: a strength of -3 rendered ungraded).
+void check_range(float v, float lo, float hi, const std::string& key, const std::string& src) {
+  if (!(v >= lo && v <= hi))
+    throw_bad_input(src, "look field '" + key + "' is " + std::to_string(v) + ", outside " +
+                             std::to_string(lo) + ".." + std::to_string(hi));
+}
+
+void check_ranges(const Look& l, const std::string& src) {
+  const LookLimits m;
+  check_range(l.black_point, -0.5f, 0.5f, "black_point", src);
+  check_range(l.white_point, l.black_point + 0.05f, 1.5f, "white_point", src);
+  check_range(l.exposure, -m.exposure, m.exposure, "exposure", src);
+  check_range(l.temperature, -m.temperature, m.temperature, "temperature", src);
+  check_range(l.tint, -m.tint, m.tint, "tint", src);
+  check_range(l.contrast, m.contrast_min, m.contrast_max, "contrast", src);
+  check_range(l.pivot, 0.05f, 0.95f, "pivot", src);
+  for (int c = 0; c < 3; ++c) {
+    const std::string i = "[" + std::to_string(c) + "]";
+    check_range(l.lift[c], -m.lift, m.lift, "lift" + i, src);
+    check_range(l.gamma[c], m.gamma_min, m.gamma_max, "gamma" + i, src);
+    check_range(l.gain[c], m.gain_min, m.gain_max, "gain" + i, src);
+  }
+  check_range(l.fade, 0.f, m.fade, "fade", src);
+  check_range(l.saturation, 0.f, m.saturation_max, "saturation", src);
+  check_range(l.vibrance, -m.vibrance, m.vibrance, "vibrance", src);
+  for (int k = 0; k < kHueSectors; ++k) {
+    const std::string i = "[" + std::to_string(k) + "]";
+    check_range(l.hue_shift_deg[k], -m.hue_shift_deg, m.hue_shift_deg, "hue_shift_deg" + i, src);
+    check_range(l.hue_saturation[k], m.hue_saturation_min, m.hue_saturation_max,
+                "hue_saturation" + i, src);
+  }
+  check_range(l.split.shadow_amount, 0.f, m.split_amount, "split_toning.shadow_amount", src);
+  check_range(l.split.highlight_amount, 0.f, m.split_amount, "split_toning.highlight_amount", src);
+  check_range(l.split.balance, -1.f, 1.f, "split_toning.balance", src);
+  check_range(l.strength, 0.f, 1.f, "strength", src);
+}
+
 }  // namespace
 
 nlohmann::json to_json(const Look& l) {
@@ -117,7 +156,7 @@ Look look_from_json(const nlohmann::json& j, const std::string& src) {
     l.residual = std::move(lut);
   }
   read_float(j, "strength", l.strength, src);
-  if (l.white_point <= l.black_point) throw_bad_input(src, "look white_point must exceed black_point");
+  check_ranges(l, src);
   return l;
 }
 

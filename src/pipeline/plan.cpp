@@ -5,8 +5,12 @@
 #include <set>
 #include <thread>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/pipeline/shot_look.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -71,93 +75,219 @@ json plan_to_json(const GradePlan& p) {
   return j;
 }
 
+namespace {
+
+// One plan field at a time, each with its path ("shots[2].look.strength") in every error, so a
+// hand-edited or hostile plan is refused with the file, the field and what is allowed
+// (issue 24). Absent optional fields take the defaults GradePlan declares.
+class FieldReader {
+ public:
+  explicit FieldReader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void bad(const std::string& field, const std::string& what) const {
+    throw_bad_input(file_, field + ": " + what);
+  }
+
+  const json* find(const json& obj, const std::string& key) const {
+    auto it = obj.find(key);
+    return it == obj.end() || it->is_null() ? nullptr : &*it;
+  }
+  const json& require(const json& obj, const std::string& key, const std::string& field) const {
+    const json* v = find(obj, key);
+    if (!v) bad(field, "missing (required)");
+    return *v;
+  }
+  const json& object(const json& v, const std::string& field) const {
+    if (!v.is_object()) bad(field, "must be a JSON object");
+    return v;
+  }
+  int64_t integer(const json& v, const std::string& field, int64_t lo, int64_t hi) const {
+    if (!v.is_number_integer()) bad(field, "must be an integer");
+    const int64_t x = v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)
+                          ? INT64_MAX
+                          : v.get<int64_t>();
+    if (x < lo || x > hi)
+      bad(field, std::to_string(x) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    return x;
+  }
+  double number(const json& v, const std::string& field, double lo, double hi) const {
+    if (!v.is_number()) bad(field, "must be a number");
+    const double x = v.get<double>();
+    if (!(x >= lo && x <= hi))
+      bad(field, fmt::format("{} is outside {}..{}", x, lo, hi));
+    return x;
+  }
+  std::string string(const json& v, const std::string& field) const {
+    if (!v.is_string()) bad(field, "must be a string");
+    return v.get<std::string>();
+  }
+  std::string one_of(const json& v, const std::string& field,
+                     const std::vector<std::string>& allowed) const {
+    std::string x = string(v, field);
+    if (std::find(allowed.begin(), allowed.end(), x) == allowed.end())
+      bad(field, "'" + x + "' is not one of " + fmt::format("{}", fmt::join(allowed, ", ")));
+    return x;
+  }
+  void only_keys(const json& obj, const std::string& field,
+                 const std::vector<std::string>& keys) const {
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+      if (std::find(keys.begin(), keys.end(), it.key()) == keys.end())
+        bad(field, "unknown key '" + it.key() + "' (known: " + fmt::format("{}", fmt::join(keys, ", ")) +
+                       ")");
+  }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+};
+
+const std::vector<std::string>& encoder_presets() {
+  // x264's and x265's preset names (the same list in both).
+  static const std::vector<std::string> p{"ultrafast", "superfast", "veryfast", "faster",
+                                          "fast",      "medium",    "slow",     "slower",
+                                          "veryslow",  "placebo"};
+  return p;
+}
+
+std::vector<std::string> method_names() {
+  std::vector<std::string> names{"prompt"};
+  for (const auto& m : look_methods()) names.push_back(m.name);
+  return names;
+}
+
+}  // namespace
+
+void check_lut_file_name(const std::string& name, const std::string& source) {
+  (void)contained_path(".", name, source);
+  if (fs::path(name).extension() != ".cube")
+    throw_bad_input(source, "LUT file name '" + name + "' must end in .cube");
+}
+
 GradePlan plan_from_json(const json& j, const std::string& name) {
-  auto bad = [&](const std::string& what) { throw_bad_input(name, what); };
-  if (!j.is_object()) bad("plan is not a JSON object");
+  const FieldReader r(name);
+  if (!j.is_object()) throw_bad_input(name, "plan is not a JSON object");
   GradePlan p;
+  p.version = int(r.integer(r.require(j, "version", "version"), "version", 1, kPlanVersion));
+
+  const json& input = r.object(r.require(j, "input", "input"), "input");
+  p.input_path = r.string(r.require(input, "path", "input.path"), "input.path");
+  if (p.input_path.empty()) r.bad("input.path", "is empty");
+  if (const json* probe = r.find(input, "probe")) p.input_probe = r.object(*probe, "input.probe");
+
+  const json& cs = r.object(r.require(j, "input_colorspace", "input_colorspace"), "input_colorspace");
+  p.colorspace_info = cs;
   try {
-    p.version = j.at("version").get<int>();
-    if (p.version > kPlanVersion)
-      bad("plan version " + std::to_string(p.version) +
-          " is newer than this autograde understands (" + std::to_string(kPlanVersion) + ")");
-    const json& input = j.at("input");
-    p.input_path = input.at("path").get<std::string>();
-    if (input.contains("probe")) p.input_probe = input.at("probe");
-    const json& cs = j.at("input_colorspace");
-    p.colorspace_info = cs;
+    p.input_colorspace =
+        parse_input_colorspace(r.string(r.require(cs, "name", "input_colorspace.name"),
+                                        "input_colorspace.name"));
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::BadInput) throw;
+    r.bad("input_colorspace.name", e.what());
+  }
+
+  if (const json* v = r.find(j, "reference")) p.reference = r.string(*v, "reference");
+  if (const json* v = r.find(j, "prompt")) p.prompt = r.string(*v, "prompt");
+  if (const json* v = r.find(j, "method")) p.method = r.one_of(*v, "method", method_names());
+  if (const json* v = r.find(j, "strength")) p.strength = float(r.number(*v, "strength", 0, 1));
+  if (const json* v = r.find(j, "lut_size")) p.lut_size = int(r.integer(*v, "lut_size", 2, 129));
+  if (const json* v = r.find(j, "interp")) {
     try {
-      p.input_colorspace = parse_input_colorspace(cs.at("name").get<std::string>());
+      p.interp = parse_interp(r.string(*v, "interp"));
     } catch (const Error& e) {
-      bad(std::string("input_colorspace: ") + e.what());
+      if (e.kind() == ErrorKind::BadInput) throw;
+      r.bad("interp", e.what());
     }
-    p.reference = j.value("reference", "");
-    p.prompt = j.value("prompt", "");
-    p.method = j.value("method", "auto");
-    p.strength = j.value("strength", 1.f);
-    p.lut_size = j.value("lut_size", 33);
-    if (p.lut_size < 2 || p.lut_size > 129) bad("lut_size must be 2..129");
-    try {
-      p.interp = parse_interp(j.value("interp", std::string("tetrahedral")));
-    } catch (const Error& e) {
-      bad(e.what());
-    }
-    p.luts_dir = j.value("luts_dir", "");
-    if (j.contains("encode")) {
-      p.encode.codec = j["encode"].value("codec", "auto");
-      p.encode.crf = j["encode"].value("crf", -1);
-      p.encode.preset = j["encode"].value("preset", "medium");
-      p.encode.threads = j["encode"].value("threads", 0);  // absent: written before pinning
-      if (p.encode.threads < 0 || p.encode.threads > 64) bad("encode.threads must be 0..64");
-    }
-    if (j.contains("continuity") && j["continuity"].is_object() &&
-        j["continuity"].value("enabled", false))
-      p.continuity = continuity_from_plan_json(j["continuity"], name);
-    p.history = j.value("history", json::array());
-    if (!p.history.is_array()) bad("\"history\" must be an array");
-    const json& shots = j.at("shots");
-    if (!shots.is_array() || shots.empty()) bad("\"shots\" must be a non-empty array");
-    for (size_t i = 0; i < shots.size(); ++i) {
-      const json& s = shots[i];
-      ShotPlan sp;
-      sp.index = int(i);
-      sp.first_frame = s.at("first_frame").get<int64_t>();
-      sp.last_frame = s.at("last_frame").get<int64_t>();
-      sp.start_time = s.value("start_time", 0.0);
-      sp.end_time = s.value("end_time", 0.0);
-      sp.starts_with = s.value("starts_with", "cut");
-      sp.scene = s.value("scene", 0);
-      sp.look = s.contains("look") && !s["look"].is_null()
-                    ? look_from_json(s["look"], name + ": shot " + std::to_string(i) + " look")
-                    : identity_look();
-      if (s.contains("correction") && !s["correction"].is_null())
-        sp.correction =
-            look_from_json(s["correction"], name + ": shot " + std::to_string(i) + " correction");
-      sp.lut_file = s.value("lut", "");
-      sp.match = s.value("match", json::object());
-      if (s.contains("metrics") && s["metrics"].is_object() && !s["metrics"].empty())
-        sp.metrics = temporal_metrics_from_json(s["metrics"],
-                                                name + ": shot " + std::to_string(i) + " metrics");
-      const int64_t expected_first = i == 0 ? 0 : p.shots.back().last_frame + 1;
-      if (sp.first_frame != expected_first || sp.last_frame < sp.first_frame)
-        bad("shot " + std::to_string(i) + ": frames " + std::to_string(sp.first_frame) + ".." +
-            std::to_string(sp.last_frame) +
-            " do not continue the previous shot (expected first frame " +
-            std::to_string(expected_first) + ")");
-      p.shots.push_back(std::move(sp));
-    }
-  } catch (const json::exception& e) {
-    bad(std::string("malformed plan: ") + e.what());
+  }
+  if (const json* v = r.find(j, "luts_dir")) p.luts_dir = r.string(*v, "luts_dir");
+
+  if (const json* e = r.find(j, "encode")) {
+    r.object(*e, "encode");
+    r.only_keys(*e, "encode", {"codec", "crf", "preset", "threads"});
+    if (const json* v = r.find(*e, "codec"))
+      p.encode.codec = r.one_of(*v, "encode.codec", {"auto", "h264", "hevc", "prores", "ffv1"});
+    // -1 is the encoder's default; x264's and x265's CRF scale is 0..51.
+    if (const json* v = r.find(*e, "crf")) p.encode.crf = int(r.integer(*v, "encode.crf", -1, 51));
+    if (const json* v = r.find(*e, "preset"))
+      p.encode.preset = r.one_of(*v, "encode.preset", encoder_presets());
+    // Absent: a plan written before the thread count was pinned (0 = the encoder's choice).
+    if (const json* v = r.find(*e, "threads"))
+      p.encode.threads = int(r.integer(*v, "encode.threads", 0, 64));
+  }
+
+  if (const json* c = r.find(j, "continuity")) {
+    r.object(*c, "continuity");
+    const json* enabled = r.find(*c, "enabled");
+    if (enabled && !enabled->is_boolean()) r.bad("continuity.enabled", "must be true or false");
+    if (enabled && enabled->get<bool>()) p.continuity = continuity_from_plan_json(*c, name);
+  }
+  if (const json* h = r.find(j, "history")) {
+    if (!h->is_array()) r.bad("history", "must be an array");
+    p.history = *h;
+  }
+
+  const json& shots = r.require(j, "shots", "shots");
+  if (!shots.is_array() || shots.empty()) r.bad("shots", "must be a non-empty array");
+  // With an exactly counted input, no shot may reach past its last frame.
+  int64_t last_input_frame = INT64_MAX;
+  const json* exact = r.find(p.input_probe, "frames_exact");
+  const json* frames = r.find(p.input_probe, "frames");
+  if (exact && exact->is_boolean() && exact->get<bool>() && frames && frames->is_number_integer())
+    last_input_frame = frames->get<int64_t>() - 1;
+  std::set<std::string> lut_names;
+  for (size_t i = 0; i < shots.size(); ++i) {
+    const std::string at = "shots[" + std::to_string(i) + "]";
+    const json& s = r.object(shots[i], at);
+    // "frames" is derived from first/last_frame and not read back.
+    r.only_keys(s, at,
+                {"index", "first_frame", "last_frame", "frames", "start_time", "end_time",
+                 "starts_with", "scene", "look", "correction", "lut", "match", "metrics"});
+    ShotPlan sp;
+    sp.index = int(i);
+    if (const json* v = r.find(s, "index"))
+      if (r.integer(*v, at + ".index", 0, INT32_MAX) != int64_t(i))
+        r.bad(at + ".index", "is " + v->dump() + " but the shot is number " + std::to_string(i) +
+                                 " in the list");
+    const int64_t expected_first = i == 0 ? 0 : p.shots.back().last_frame + 1;
+    sp.first_frame = r.integer(r.require(s, "first_frame", at + ".first_frame"), at + ".first_frame",
+                               expected_first, expected_first);
+    sp.last_frame = r.integer(r.require(s, "last_frame", at + ".last_frame"), at + ".last_frame",
+                              sp.first_frame, last_input_frame);
+    if (const json* v = r.find(s, "start_time"))
+      sp.start_time = r.number(*v, at + ".start_time", 0, 1e9);
+    if (const json* v = r.find(s, "end_time"))
+      sp.end_time = r.number(*v, at + ".end_time", sp.start_time, 1e9);
+    sp.starts_with = "cut";
+    if (const json* v = r.find(s, "starts_with"))
+      sp.starts_with = r.one_of(*v, at + ".starts_with", {"start", "cut", "fade"});
+    if (const json* v = r.find(s, "scene")) sp.scene = int(r.integer(*v, at + ".scene", 0, INT32_MAX));
+    // Required: a shot without a Look used to render ungraded without a word.
+    sp.look = look_from_json(r.require(s, "look", at + ".look"), name + ": " + at + ".look");
+    if (const json* v = r.find(s, "correction"))
+      sp.correction = look_from_json(*v, name + ": " + at + ".correction");
+    sp.lut_file = fmt::format("shot_{:03d}.cube", i);
+    if (const json* v = r.find(s, "lut")) sp.lut_file = r.string(*v, at + ".lut");
+    check_lut_file_name(sp.lut_file, name + ": " + at + ".lut");
+    if (!lut_names.insert(sp.lut_file).second)
+      r.bad(at + ".lut", "'" + sp.lut_file + "' is also another shot's LUT file");
+    if (const json* v = r.find(s, "match")) sp.match = r.object(*v, at + ".match");
+    if (const json* v = r.find(s, "metrics"); v && !r.object(*v, at + ".metrics").empty())
+      sp.metrics = temporal_metrics_from_json(*v, name + ": " + at + ".metrics");
+    p.shots.push_back(std::move(sp));
   }
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known_keys().count(it.key())) p.extra[it.key()] = it.value();
   return p;
 }
 
-GradePlan read_plan(const std::string& path) {
-  const std::string text = read_file(path);
+json read_plan_json(const std::string& path) {
+  const std::string text = read_file(path, input_limits::kPlanBytes, "plan");
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) throw_bad_input(path, "not valid JSON");
-  GradePlan p = plan_from_json(j, path);
+  return j;
+}
+
+GradePlan read_plan(const std::string& path) {
+  GradePlan p = plan_from_json(read_plan_json(path), path);
   if (!p.luts_dir.empty() && fs::path(p.luts_dir).is_relative())
     p.luts_dir = (fs::path(path).parent_path() / p.luts_dir).lexically_normal().string();
   return p;

@@ -74,7 +74,12 @@ class StagedOutputs {
   std::vector<Item> items_;
 };
 
-// For tests: how many staging folders are registered right now.
+// A single temporary file (PendingOutput) for the handler to remove; returns its slot, which
+// unregister_path releases (after the file was renamed or deleted).
+int register_temp_file(const std::string& path);
+void unregister_path(int slot);
+
+// For tests: how many staging folders and temporary files are registered right now.
 int registered_staging_dirs();
 
 }  // namespace autograde

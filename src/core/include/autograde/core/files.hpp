@@ -1,13 +1,41 @@
 #pragma once
 // File helpers that keep DESIGN.md principle 5: inputs are never overwritten and outputs
 // appear only when complete (written beside the target, then renamed over it).
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace autograde {
 
-// Whole file as bytes; Error(BadInput) naming the file when it cannot be read.
-std::string read_file(const std::string& path);
+// Sizes past which a reader refuses a file before reading it (issue 24: a hostile or mistaken
+// input must fail within seconds, under a 4 GiB memory limit). Each is far above any real file
+// of its kind; parsing one at the limit stays within a small multiple of its size.
+namespace input_limits {
+constexpr std::uint64_t kMiB = std::uint64_t(1) << 20;
+constexpr std::uint64_t kPlanBytes = 256 * kMiB;    // plan.json (looks with residual lattices)
+constexpr std::uint64_t kPromptBytes = 1 * kMiB;    // a prompt file
+constexpr std::uint64_t kLutBytes = 1024 * kMiB;    // LUT text (.cube, .3dl, ...): 256³ fits
+constexpr std::uint64_t kModelBytes = 256 * kMiB;   // bundled model weights
+constexpr std::uint64_t kDefaultBytes = 1024 * kMiB;
+}  // namespace input_limits
+
+// Checks, before anything is read, that `path` names an existing regular file (not a folder,
+// device, pipe or socket: /dev/zero never ends) of at most `max_bytes`; returns its size.
+// Error(BadInput) naming the file, the kind (`what`, e.g. "plan") and the limit otherwise.
+std::uint64_t check_input_file(const std::string& path, std::uint64_t max_bytes,
+                               std::string_view what = "file");
+
+// Whole file as bytes after check_input_file; Error(BadInput) naming the file when it cannot
+// be read. Allocates the file's size once.
+std::string read_file(const std::string& path,
+                      std::uint64_t max_bytes = input_limits::kDefaultBytes,
+                      std::string_view what = "file");
+
+// `name` resolved inside the folder `root` (issue 24 containment): Error(BadInput) naming
+// `source` when `name` is empty, absolute, contains a ".." component or a folder separator
+// (`allow_subfolders` false), or resolves (symlinks followed) to a place outside `root`.
+std::string contained_path(const std::string& root, const std::string& name,
+                           const std::string& source, bool allow_subfolders = false);
 
 // True when both paths name the same existing file (hard links and symlinks included).
 bool same_file(const std::string& a, const std::string& b);
@@ -16,7 +44,8 @@ bool same_file(const std::string& a, const std::string& b);
 void refuse_overwrite_input(const std::string& input, const std::string& output);
 
 // A temporary path in the output's folder that becomes the output on commit(); removed on
-// destruction when not committed (an exception or early return leaves nothing behind).
+// destruction when not committed (an exception or early return leaves nothing behind), and
+// by the signal clean-up (cleanup.hpp) when Ctrl-C or SIGTERM arrives before the commit.
 class PendingOutput {
  public:
   explicit PendingOutput(std::string final_path);
@@ -32,6 +61,7 @@ class PendingOutput {
   std::string final_path_;
   std::string temp_path_;
   bool committed_ = false;
+  int slot_ = -1;  // cleanup.hpp registration
 };
 
 void write_file_atomic(const std::string& path, std::string_view bytes);

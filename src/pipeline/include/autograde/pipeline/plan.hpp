@@ -89,11 +89,21 @@ struct GradePlan {
 };
 
 nlohmann::json plan_to_json(const GradePlan& plan);
-// Error(BadInput) naming `source_name` for a malformed plan (missing keys, shots that overlap
-// or leave gaps, a newer version, a bad look).
+// The one plan validator (render, refine and the server read plans through it): every field
+// with its type and range, defaults as GradePlan declares them for absent optional fields,
+// and Error(BadInput) "<source_name>: <field path>: <what is wrong / allowed>" otherwise —
+// missing keys, shots that overlap, leave gaps or reach past an exactly counted input, a newer
+// version, unknown keys inside "encode" or a shot (a typo would otherwise be ignored), a Look
+// out of its range, a LUT file name that is not a plain "*.cube" name or is used twice.
+// Unknown top-level keys are kept in `extra`.
 GradePlan plan_from_json(const nlohmann::json& j, const std::string& source_name = "plan");
-// Reads a plan file; a relative luts_dir is resolved against the plan's folder.
+// The plan file's JSON, read within input_limits::kPlanBytes (Error(BadInput) naming the file).
+nlohmann::json read_plan_json(const std::string& path);
+// Reads and validates a plan file; a relative luts_dir is resolved against the plan's folder.
 GradePlan read_plan(const std::string& path);
+// Error(BadInput) naming `source` unless `name` is a plain file name ending in ".cube" (no
+// folder, no "..", not absolute): a plan names its LUT files inside the folder they go to.
+void check_lut_file_name(const std::string& name, const std::string& source);
 
 // The shot whose range holds `frame` (shots sorted and contiguous); -1 past the end.
 int shot_of_frame(const GradePlan& plan, int64_t frame);
