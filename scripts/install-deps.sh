@@ -14,6 +14,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev libopencv-dev
   libtorch-dev wordnet-dev wordnet-base
+  zlib1g-dev  # tests write hostile PNG headers
   imagemagick  # bench_correct runs `convert -auto-level -auto-gamma` as its peer
 )
 

@@ -47,8 +47,7 @@ Runner add_apply(CLI::App& app, const GlobalOptions& global) {
       ro.quiet = global.quiet;
       ro.label = "apply";
       const ClipRenderResult r = render_clip(o->in, o->out, {&whole, 1}, {&lut, 1}, ro);
-      if (global.quiet) return;
-      for (const std::string& w : r.warnings) fmt::print(stderr, "warning: {}\n", w);
+      for (const std::string& w : r.warnings) fmt::print(stderr, "autograde: warning: {}\n", w);
       fmt::print(stderr, "wrote {} frames to {}\n", r.frames, o->out == "-" ? "stdout" : o->out);
       return;
     }
@@ -57,7 +56,7 @@ Runner add_apply(CLI::App& app, const GlobalOptions& global) {
     make_renderer(lut, PixelFormat{SampleType::F32, Layout::Packed, img.image.channels}, interp)
         .apply(img.image);
     write_image(o->out, img.image, img.meta);
-    if (!global.quiet) fmt::print(stderr, "wrote {}\n", o->out);
+    fmt::print(stderr, "wrote {}\n", o->out);
   };
 }
 

@@ -38,11 +38,17 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
                 "fix each shot first (learned correction, models/), then match the look");
   sub->add_option("--strength", o->strength, "0..1, mix of the look with the input")
       ->check(CLI::Range(0.0, 1.0));
-  sub->add_flag("--continuity", o->continuity, "match every shot of a scene to its hero shot");
+  auto* continuity =
+      sub->add_flag("--continuity", o->continuity, "match every shot of a scene to its hero shot");
+  sub->add_option("--hero-shot", o->hero_shot,
+                  "with --continuity: the shot (0-based, as in the plan) its scene matches; "
+                  "default: the scene's longest shot")
+      ->check(CLI::Range(0, 1000000))
+      ->needs(continuity);
   sub->add_option(
          "--scene-threshold", o->scene_threshold,
          "colour-histogram distance (0..1) below which shots share a scene; >= 1: one scene")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.001, 1.0));
   sub->add_option(
          "--continuity-target", o->continuity_target,
          "balance shots on their near-neutral pixels (neutral) or on whole-frame means (mean)")
@@ -59,10 +65,11 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
     if (o->input_colorspace != "auto") (void)parse_input_colorspace(o->input_colorspace);
     const GradeResult r = grade_clip(
         *o, [](const std::string& w) { fmt::print(stderr, "autograde: warning: {}\n", w); });
-    if (global.quiet) return;
+    // -q silences progress and the per-shot table, never the list of what was written.
     fmt::print("graded {} frames in {} shot(s) ({} path)\n", r.render.frames, r.plan.shots.size(),
                r.render.pixel_path);
     for (const auto& s : r.plan.shots) {
+      if (global.quiet) break;
       std::string m;
       if (s.metrics) {
         if (s.metrics->consistency)
@@ -75,7 +82,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       fmt::print("  shot {:2d}: frames {:5d}-{:5d}  {}{}\n", s.index, s.first_frame, s.last_frame,
                  s.lut_file, m);
     }
-    if (r.plan.continuity)
+    if (r.plan.continuity && !global.quiet)
       for (const ContinuityScene& sc : r.plan.continuity->scenes)
         fmt::print(
             "  scene shots {}: hero {}, spread of mean a*b* {:.2f} -> {:.2f} (input {:.2f}); of {} "

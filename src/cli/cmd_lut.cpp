@@ -1,5 +1,5 @@
 // `autograde lut`: a LUT from a reference still (matching) or from a before/after pair
-// (extraction). Thin: parse, call src/look, write the .cube, print.
+// (extraction). Thin: parse, call src/look, write the LUT (format by extension), print.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -11,8 +11,8 @@
 #include "autograde/look/look.hpp"
 #include "autograde/look/look_fit.hpp"
 #include "autograde/look/prompt.hpp"
-#include "autograde/lut/cube_io.hpp"
 #include "autograde/lut/interpolate.hpp"
+#include "autograde/lut/lut_write.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/pipeline/shot_look.hpp"
 #include "commands.hpp"
@@ -45,7 +45,10 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
                                 "graded still of the same framing (one per --before, in order)");
   sub->add_option("--source", o->sources,
                   "the user's footage still(s) to grade (optional, repeatable)");
-  sub->add_option("-o,--output", o->out, "output .cube (never an input)")->required();
+  sub->add_option("-o,--output", o->out,
+                  "output LUT (never an input); the extension picks the format:\n" +
+                      lut_output_formats_help())
+      ->required();
   std::vector<std::string> methods;
   for (const LookMethod& m : look_methods()) methods.push_back(m.name);
   sub->add_option("--method", o->method, look_method_list())->check(CLI::IsMember(methods));
@@ -62,6 +65,7 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
   return [o, &global] {
     if (o->ref.empty() && o->before.empty() && o->prompt.empty())
       throw_usage("give --ref IMG, --prompt TEXT (or both), or --before A --after B");
+    check_lut_output_path(o->out);  // before any work: an unknown extension is refused at once
     // Prompt → Look delta (issue 6); nothing understood is a usage error naming the words.
     PromptLook prompt;
     const PromptExplanation& pex = prompt.explanation;
@@ -94,7 +98,7 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       ExtractReport rep;
       Lut3D lut = extract_lut(a, b, eo, &rep, o->before, o->after);
       if (o->strength < 1.f) lut = mix_with_identity(lut, o->strength);
-      write_cube(lut, o->out);
+      write_lut(lut, o->out);
       report = {{"mode", "extract"},
                 {"fit_rms", rep.fit_rms},
                 {"samples", rep.samples},
@@ -132,7 +136,7 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       q.strength = o->strength;
       q.lut_size = o->size;
       const FoundLook r = find_look(q);
-      write_cube(bake_look(r.look, o->size), o->out);
+      write_lut(bake_look(r.look, o->size), o->out);
       if (o->ref.empty()) {
         report = {{"mode", "prompt"}, {"look", to_json(r.look)}};
       } else {

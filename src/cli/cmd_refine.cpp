@@ -29,17 +29,27 @@ Runner add_refine(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("PLAN", o->plan, "plan.json to refine")->required();
   sub->add_option("TEXT", o->text, "a text command, e.g. \"more cinematic\", \"a bit warmer\"");
   sub->add_option("-o,--output", o->out, "refined plan (never the input)")->required();
-  auto* exposure = sub->add_option("--exposure", o->exposure, "stops, added (+0.3)");
+  // Every slider is refused outside its documented range (not clamped without a word); the
+  // ranges are the Look's own limits (look.hpp LookLimits) in the sliders' units.
+  auto* exposure = sub->add_option("--exposure", o->exposure, "-4..4 stops, added (+0.3)")
+                       ->check(CLI::Range(-4.0, 4.0));
   auto* contrast =
-      sub->add_option("--contrast", o->contrast, "percent of the contrast slope (+10)");
-  auto* saturation = sub->add_option("--saturation", o->saturation, "percent of chroma (-5)");
+      sub->add_option("--contrast", o->contrast, "-75..300 percent of the contrast slope (+10)")
+          ->check(CLI::Range(-75.0, 300.0));
+  auto* saturation =
+      sub->add_option("--saturation", o->saturation, "-100..300 percent of chroma (-5)")
+          ->check(CLI::Range(-100.0, 300.0));
   auto* temperature =
-      sub->add_option("--temperature", o->temperature, "-100..100, 100 = 1 stop warmer (+8)");
+      sub->add_option("--temperature", o->temperature, "-100..100, 100 = 1 stop warmer (+8)")
+          ->check(CLI::Range(-100.0, 100.0));
   auto* tint =
-      sub->add_option("--tint", o->tint, "-100..100, 100 = 1 stop magenta, - = green (-2)");
+      sub->add_option("--tint", o->tint, "-100..100, 100 = 1 stop magenta, - = green (-2)")
+          ->check(CLI::Range(-100.0, 100.0));
   auto* strength =
-      sub->add_option("--strength", o->strength, "set the Look's mix with the input, 0..1");
-  sub->add_option("--shot", o->shot, "refine only this shot (0-based index into \"shots\")");
+      sub->add_option("--strength", o->strength, "set the Look's mix with the input, 0..1")
+          ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--shot", o->shot, "refine only this shot (0-based index into \"shots\")")
+      ->check(CLI::Range(0, 1000000));
   sub->add_flag("--undo", o->undo, "step back to the plan before its last refinement");
   sub->add_flag("--explain", o->explain, "print what each word of TEXT matched and contributed");
   return [=, &global] {

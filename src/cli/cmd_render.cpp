@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
+#include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/pipeline/grade.hpp"
@@ -35,13 +37,22 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
     RenderOptions ro;
     ro.quiet = global.quiet;
     ro.measure = a->measure;
+    // As grade does: a missing --luts folder is created (and removed again on failure), and
+    // every LUT's destination is checked before the long render.
+    std::optional<CreatedFolder> folder;
+    if (!a->luts.empty()) {
+      folder.emplace(a->luts);
+      (void)plan_lut_paths(plan, a->luts);
+    }
     const RenderResult r = render_plan(plan, a->output, ro);
     for (const auto& w : r.warnings) fmt::print(stderr, "autograde: warning: {}\n", w);
-    if (!a->luts.empty()) write_plan_luts(plan, plan_luts(plan), a->luts);
-    if (global.quiet) return;
+    if (folder) {
+      write_plan_luts(plan, plan_luts(plan), a->luts);
+      folder->keep();
+    }
     fmt::print("rendered {} frames in {} shot(s) ({} path) to {}\n", r.frames, plan.shots.size(),
                r.pixel_path, a->output);
-    for (size_t i = 0; i < r.shot_metrics.size(); ++i)
+    for (size_t i = 0; i < r.shot_metrics.size() && !global.quiet; ++i)
       fmt::print("  shot {}: {}\n", i, to_json(r.shot_metrics[i]).dump());
   };
 }

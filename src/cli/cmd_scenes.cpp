@@ -1,7 +1,6 @@
 // autograde scenes IN [--format csv|edl|json] [-o FILE]: shot detection (src/analysis).
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -9,6 +8,7 @@
 #include "autograde/analysis/shots.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/core/progress.hpp"
 #include "autograde/media/video_reader.hpp"
 #include "commands.hpp"
 
@@ -31,8 +31,8 @@ Runner add_scenes(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--format", a->format, "csv, edl (CMX 3600) or json")
       ->check(CLI::IsMember({"csv", "edl", "json"}));
   sub->add_option("-o,--output", a->output, "write to this file instead of stdout");
-  sub->add_option("--min-shot", a->min_shot, "shortest shot in seconds")
-      ->check(CLI::PositiveNumber);
+  sub->add_option("--min-shot", a->min_shot, "shortest shot in seconds (0.01..60)")
+      ->check(CLI::Range(0.01, 60.0));
   sub->add_option("--signal", a->signal,
                   "also write the per-frame difference and threshold as CSV");
   return [a, &global] {
@@ -40,26 +40,13 @@ Runner add_scenes(CLI::App& app, const GlobalOptions& global) {
     if (!a->signal.empty()) refuse_overwrite_input(a->input, a->signal);
     ShotDetectOptions opt;
     opt.min_shot_seconds = a->min_shot;
-    const auto t0 = std::chrono::steady_clock::now();
-    auto last_print = t0;
-    bool printed = false;
+    ProgressBar bar("scenes", 0, global.quiet);
     auto progress = [&](int64_t done, int64_t total) {
-      if (global.quiet) return;
-      const auto now = std::chrono::steady_clock::now();
-      const double elapsed = std::chrono::duration<double>(now - t0).count();
-      if (elapsed < 1.0 || now - last_print < std::chrono::milliseconds(250)) return;
-      last_print = now;
-      printed = true;
-      if (total > 0 && done <= total) {
-        const double eta = elapsed * double(total - done) / double(std::max<int64_t>(1, done));
-        fmt::print(stderr, "\rscenes: {:3.0f}%  frame {}/{}  ETA {:.0f} s   ",
-                   100.0 * double(done) / double(total), done, total, eta);
-      } else {
-        fmt::print(stderr, "\rscenes: frame {}   ", done);
-      }
+      bar.set_total(total > 0 && done <= total ? total : 0);
+      bar.update(done);
     };
     ShotList shots = detect_shots(a->input, opt, progress);
-    if (printed) fmt::print(stderr, "\r{:60}\r", "");
+    bar.finish();
     ShotExportContext ctx;
     ctx.source_path = a->input;
     ctx.start_timecode = VideoReader(a->input).info().timecode;

@@ -31,12 +31,12 @@ std::uint64_t check_input_file(const std::string& path, std::uint64_t max_bytes,
                                                                  std::strerror(errno));
   if (S_ISDIR(st.st_mode)) throw_bad_input(path, "is a folder, expected a file");
   if (!S_ISREG(st.st_mode))
-    throw_bad_input(path, "is not a regular file (a device, pipe or socket); a " +
-                              std::string(what) + " must be a file");
+    throw_bad_input(path, "is not a regular file (a device, pipe or socket); the " +
+                              std::string(what) + " must be a regular file");
   const auto size = std::uint64_t(st.st_size);
   if (size > max_bytes)
-    throw_bad_input(path, "is " + mib(size) + ", over the " + mib(max_bytes) + " limit for a " +
-                              std::string(what));
+    throw_bad_input(path, "is " + mib(size) + "; the limit for the " + std::string(what) +
+                              " is " + mib(max_bytes));
   return size;
 }
 
@@ -52,29 +52,36 @@ std::string read_file(const std::string& path, std::uint64_t max_bytes, std::str
   return bytes;
 }
 
-std::string contained_path(const std::string& root, const std::string& name,
-                           const std::string& source, bool allow_subfolders) {
+void check_file_name(const std::string& name, const std::string& source, bool allow_subfolders) {
   auto refuse = [&](const std::string& why) {
-    throw_bad_input(source, "path '" + name + "' " + why + " (it must stay inside '" + root +
-                                "')");
+    throw_bad_input(source, "'" + name + "' " + why);
   };
-  if (name.empty()) refuse("is empty");
+  if (name.empty()) refuse("is empty; a file name is needed");
   if (name.find('\0') != std::string::npos) refuse("holds a NUL byte");
   const fs::path p(name);
-  if (p.is_absolute() || p.has_root_name() || p.has_root_directory()) refuse("is absolute");
+  if (p.is_absolute() || p.has_root_name() || p.has_root_directory())
+    refuse("is an absolute path; only a name inside the destination folder is allowed");
   for (const auto& part : p)
-    if (part == "..") refuse("climbs out with '..'");
-  if (!allow_subfolders && (p.has_parent_path() || name.find('/') != std::string::npos))
-    refuse("names a subfolder; only a file name is allowed");
+    if (part == "..") refuse("climbs out of the destination folder with '..'");
+  if (!allow_subfolders && name.find('/') != std::string::npos)
+    refuse("names a subfolder; only a plain file name is allowed");
   if (p.filename().empty() || p.filename() == ".") refuse("does not name a file");
+}
+
+std::string contained_path(const std::string& root, const std::string& name,
+                           const std::string& source, bool allow_subfolders) {
+  check_file_name(name, source, allow_subfolders);
   // Symlinks (the file itself or a folder on the way) must not lead out of the root either.
   std::error_code ec;
-  const fs::path base = fs::weakly_canonical(root.empty() ? fs::path(".") : fs::path(root), ec);
-  const fs::path full = fs::weakly_canonical(base / p, ec);
-  if (ec) refuse("cannot be resolved: " + ec.message());
+  const fs::path dir = root.empty() ? fs::path(".") : fs::path(root);
+  const fs::path base = fs::weakly_canonical(dir, ec);
+  const fs::path full = fs::weakly_canonical(base / name, ec);
+  if (ec) throw_bad_input(source, "'" + name + "' cannot be resolved: " + ec.message());
   const auto [mb, mf] = std::mismatch(base.begin(), base.end(), full.begin(), full.end());
-  if (mb != base.end()) refuse("leads outside through a symbolic link");
-  return (fs::path(root.empty() ? "." : root) / p).string();
+  if (mb != base.end())
+    throw_bad_input(source, "'" + name + "' leads out of '" + dir.string() +
+                                "' through a symbolic link");
+  return (dir / name).string();
 }
 
 bool same_file(const std::string& a, const std::string& b) {

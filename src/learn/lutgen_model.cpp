@@ -207,7 +207,7 @@ std::string serialise_lutgen(const LutgenModel& m) {
   return out;
 }
 
-LutgenModel read_lutgen(const std::string& path) { return parse_lutgen(read_file(path), path); }
+LutgenModel read_lutgen(const std::string& path) { return parse_lutgen(read_file(path, input_limits::kModelBytes, "model"), path); }
 
 void write_lutgen(const std::string& path, const LutgenModel& m) {
   write_file_atomic(path, serialise_lutgen(m));

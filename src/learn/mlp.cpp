@@ -94,7 +94,7 @@ Mlp parse_mlp(const std::string& bytes, const std::string& src) {
   return m;
 }
 
-Mlp read_mlp(const std::string& path) { return parse_mlp(read_file(path), path); }
+Mlp read_mlp(const std::string& path) { return parse_mlp(read_file(path, input_limits::kModelBytes, "model"), path); }
 
 std::string serialise_mlp(const Mlp& m) {
   nlohmann::json h;

@@ -1,4 +1,6 @@
 // Look <-> JSON. Missing fields keep their defaults; older versions migrate forward.
+#include <fmt/format.h>
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -39,8 +41,7 @@ void read_array(const nlohmann::json& j, const char* key, std::array<float, N>& 
 // different from what the file says (issue 24: a strength of -3 rendered ungraded).
 void check_range(float v, float lo, float hi, const std::string& key, const std::string& src) {
   if (!(v >= lo && v <= hi))
-    throw_bad_input(src, "look field '" + key + "' is " + std::to_string(v) + ", outside " +
-                             std::to_string(lo) + ".." + std::to_string(hi));
+    throw_bad_input(src, fmt::format("look field '{}' is {:g}, outside {:g}..{:g}", key, v, lo, hi));
 }
 
 void check_ranges(const Look& l, const std::string& src) {

@@ -231,7 +231,9 @@ LutFile parse_cube(std::string_view text, const std::string& source_name) {
   return CubeParser(text, source_name).parse();
 }
 
-LutFile read_cube(const std::string& path) { return parse_cube(read_file(path), path); }
+LutFile read_cube(const std::string& path) {
+  return parse_cube(read_file(path, input_limits::kLutBytes, "LUT"), path);
+}
 
 std::string format_cube(const LutFile& lut) {
   if (!lut.cube && !lut.shaper) throw_internal("format_cube: empty LutFile");

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "autograde/core/error.hpp"
+#include "autograde/core/files.hpp"
 #include "autograde/core/image_module.hpp"
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/lut/load.hpp"
@@ -28,8 +29,8 @@ ImageF read_lut_image(const std::string& path) {
 }  // namespace
 
 LutFile load_lut(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw_bad_input(path, "no such file");
+  // Before any reader (ours, OIIO's or OCIO's) opens it: /dev/zero or a FIFO would never end.
+  check_input_file(path, input_limits::kLutBytes, "LUT");
   const std::string ext = lower_extension(path);
   if (ext == ".cube") return read_cube(path);
   if (ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".exr" || ext == ".jpg" ||

@@ -1,6 +1,7 @@
 #include "autograde/media/image_io.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 
@@ -38,12 +39,18 @@ bool is_image_path(const std::string& path) {
   return std::any_of(std::begin(exts), std::end(exts), [&](const char* x) { return e == x; });
 }
 
+namespace {
+std::atomic<std::uint64_t> g_max_image_pixels{kDefaultMaxImagePixels};
+}  // namespace
+
+std::uint64_t max_image_pixels() { return g_max_image_pixels.load(); }
+void set_max_image_pixels(std::uint64_t pixels) { g_max_image_pixels.store(pixels); }
+
 LoadedImage read_image(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw_bad_input(path, "no such file");
+  check_input_file(path, input_limits::kImageBytes, "image");
   image_module::DecodedImage d;
   image_module::Status status;
-  image_module::functions().read_image(path, d, status);
+  image_module::functions().read_image(path, max_image_pixels(), d, status);
   image_module::check(status);
   LoadedImage out;
   out.image = std::move(d.image);

@@ -46,7 +46,8 @@ OIIO::TypeDesc type_of(SampleFormat f) {
   return OIIO::TypeDesc::UINT8;
 }
 
-void read_image(const std::string& path, DecodedImage& out, Status& status) {
+void read_image(const std::string& path, uint64_t max_pixels, DecodedImage& out,
+                Status& status) {
   // Straight (unassociated) alpha as stored: without this hint OIIO premultiplies PNG colour
   // by alpha on read, and a LUT must see the colour, not the colour times coverage.
   OIIO::ImageSpec config;
@@ -55,8 +56,13 @@ void read_image(const std::string& path, DecodedImage& out, Status& status) {
   if (!in) return bad_input(status, path, "cannot read image: " + OIIO::geterror());
   const OIIO::ImageSpec& spec = in->spec();
   if (spec.width <= 0 || spec.height <= 0) return bad_input(status, path, "image has no pixels");
-  if (size_t(spec.width) * size_t(spec.height) > size_t(1) << 30)
-    return bad_input(status, path, "image is larger than 1 gigapixel");
+  // Checked on the header, before any pixel is allocated or decoded: a 1 MB PNG may declare
+  // 20000x20000 (4.8 GB as float RGB).
+  if (uint64_t(spec.width) * uint64_t(spec.height) > max_pixels)
+    return bad_input(status, path,
+                     "image is " + std::to_string(spec.width) + "x" + std::to_string(spec.height) +
+                         ", over the limit of " + std::to_string(max_pixels / 1000000) +
+                         " megapixels (raise it with --max-image-megapixels)");
   const int file_channels = spec.nchannels;
   const int channels = file_channels >= 4 ? 4 : 3;
   out.image = ImageF(spec.width, spec.height, channels);
@@ -100,8 +106,14 @@ void read_lut_image(const std::string& path, ImageF& img, Status& status) {
   auto in = OIIO::ImageInput::open(path);
   if (!in) return bad_input(status, path, "cannot read LUT image: " + OIIO::geterror());
   const auto& spec = in->spec();
-  if (spec.width <= 0 || spec.height <= 0 || spec.width > 65536 || spec.height > 65536)
-    return bad_input(status, path, "LUT image size is out of range");
+  // The largest LUT (256³) as an image is 4096x4096 (Hald level 16) or 65536x256 (a strip):
+  // 2^24 pixels. Checked on the header, before decoding.
+  if (spec.width <= 0 || spec.height <= 0 || spec.width > 65536 || spec.height > 65536 ||
+      uint64_t(spec.width) * uint64_t(spec.height) > (uint64_t(1) << 24))
+    return bad_input(status, path,
+                     "LUT image is " + std::to_string(spec.width) + "x" +
+                         std::to_string(spec.height) +
+                         "; a LUT image holds at most 2^24 pixels (a 256^3 lattice)");
   img = ImageF(spec.width, spec.height, 3);
   if (spec.nchannels >= 3) {
     if (!in->read_image(0, 0, 0, 3, OIIO::TypeDesc::FLOAT, img.pixels.data()))
@@ -170,8 +182,9 @@ void guarded(Status& status, F&& body) {
 extern "C" __attribute__((visibility("default"))) void autograde_oiio_functions(
     autograde::image_module::Functions* out) {
   namespace m = autograde::image_module;
-  out->read_image = [](const std::string& path, m::DecodedImage& img, m::Status& s) {
-    m::guarded(s, [&] { m::read_image(path, img, s); });
+  out->read_image = [](const std::string& path, uint64_t max_pixels, m::DecodedImage& img,
+                       m::Status& s) {
+    m::guarded(s, [&] { m::read_image(path, max_pixels, img, s); });
   };
   out->read_lut_image = [](const std::string& path, autograde::ImageF& img, m::Status& s) {
     m::guarded(s, [&] { m::read_lut_image(path, img, s); });

@@ -11,6 +11,7 @@ extern "C" {
 }
 
 #include "autograde/core/error.hpp"
+#include "autograde/core/files.hpp"
 
 namespace autograde::ffmpeg {
 
@@ -62,8 +63,15 @@ std::string take_last_log() {
 
 InputPtr open_input(const std::string& path) {
   install_log_capture();
+  // A regular local file only: not a device or FIFO (/dev/zero never ends), and not a URL,
+  // which FFmpeg would fetch. The protocol whitelist also stops a local playlist (.m3u8,
+  // .concat) from pulling in network or arbitrary files.
+  check_input_file(path, UINT64_MAX, "video");
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "protocol_whitelist", "file", 0);
   AVFormatContext* raw = nullptr;
-  int rc = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+  int rc = avformat_open_input(&raw, path.c_str(), nullptr, &opts);
+  av_dict_free(&opts);
   if (rc < 0) throw_bad_input(path, "cannot open as video: " + error_text(rc));
   InputPtr in(raw);
   take_last_log();

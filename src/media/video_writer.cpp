@@ -1,10 +1,12 @@
 #include "autograde/media/video_writer.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <optional>
 
@@ -121,9 +123,44 @@ struct VideoWriter::Impl {
   ImageF scratch_rgb;
 };
 
+const std::vector<std::string>& video_output_extensions() {
+  // The containers whose files editors open and our tests write: MP4/MOV (ISO media),
+  // Matroska and MXF. AVI is not among them: FFmpeg writes H.264 with B-frames into AVI with a
+  // broken index (wrong frame count, non-monotonic timestamps).
+  static const std::vector<std::string> e{".mp4", ".m4v", ".mov", ".mkv", ".mxf"};
+  return e;
+}
+
+void check_video_output(const std::string& path, const VideoWriteOptions& o) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  const auto& ok = video_output_extensions();
+  if (std::find(ok.begin(), ok.end(), ext) == ok.end())
+    throw_usage(fmt::format("cannot write video to '{}': use one of {} (or .y4m for a raw stream)",
+                            path, fmt::join(ok, ", ")));
+  const AVOutputFormat* ofmt = av_guess_format(nullptr, path.c_str(), nullptr);
+  if (!ofmt) throw_usage("cannot write video to '" + path + "': FFmpeg has no muxer for it");
+  if (o.codec != "auto") {
+    const std::string enc = pick_encoder(o.codec, VideoStreamInfo{}, ofmt);
+    const AVCodec* codec = avcodec_find_encoder_by_name(enc.c_str());
+    if (!codec) throw_usage("this FFmpeg has no " + enc + " encoder");
+    if (avformat_query_codec(ofmt, codec->id, FF_COMPLIANCE_NORMAL) != 1)
+      throw_usage(fmt::format("the {} container ('{}') cannot hold {} video; use .mov or .mkv",
+                              ofmt->name, path, avcodec_get_name(codec->id)));
+  }
+  if (o.crf < -1 || o.crf > 51) throw_usage(fmt::format("CRF {} is outside 0..51", o.crf));
+  static const char* presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+                                  "medium",    "slow",      "slower",   "veryslow", "placebo"};
+  if (std::none_of(std::begin(presets), std::end(presets),
+                   [&](const char* p) { return o.preset == p; }))
+    throw_usage(fmt::format("unknown encoder preset '{}' ({})", o.preset, fmt::join(presets, ", ")));
+}
+
 void VideoWriter::Impl::open() {
   install_log_capture();
   refuse_overwrite_input(source.path, path);
+  check_video_output(path, options);
   if (source.width <= 0 || source.height <= 0)
     throw_usage("video writer needs the source's picture size");
   pending.emplace(path);
@@ -241,6 +278,13 @@ void VideoWriter::Impl::add_copied_streams() {
       in->discard = AVDISCARD_ALL;
       continue;
     }
+    // FFmpeg muxes Vorbis into MP4/MOV, but editors (Premiere, Resolve, QuickTime) refuse the
+    // file; we copy audio untouched and do not transcode, so say so before any work is done.
+    const bool iso = std::strstr(output->oformat->name, "mp4") || std::strstr(output->oformat->name, "mov");
+    if (audio && iso && par.codec_id == AV_CODEC_ID_VORBIS)
+      throw_usage(fmt::format("'{}' has Vorbis audio (stream #{}), which .mp4/.mov editors reject; "
+                              "write .mkv to keep it, or convert the audio first",
+                              source.path, i));
     if (avformat_query_codec(output->oformat, par.codec_id, FF_COMPLIANCE_NORMAL) != 1) {
       warnings.push_back(
           fmt::format("stream #{} ({} {}) not copied: the {} container cannot hold it", i,

@@ -15,6 +15,9 @@ namespace autograde {
 namespace {
 constexpr std::size_t kMaxHeader = 4096;
 constexpr int kMaxDimension = 1 << 15;
+// 67 megapixels (8192x8192, above 8K DCI): a 16-bit 4:4:4 frame is then 400 MB, and the
+// renderer's few frames in flight stay well under 4 GiB whatever a header declares.
+constexpr long long kMaxPixels = 1LL << 26;
 
 struct Colorspace {
   const char* tag;
@@ -89,6 +92,9 @@ Y4mFormat parse_y4m_header(const std::string& line, const std::string& source) {
     }
   }
   if (f.width == 0 || f.height == 0) throw_bad_input(source, "YUV4MPEG2 header without W and H");
+  if (1LL * f.width * f.height > kMaxPixels)
+    throw_bad_input(source, "YUV4MPEG2 picture " + std::to_string(f.width) + "x" +
+                                std::to_string(f.height) + " is over the limit of 67 megapixels");
   const std::string cs = f.colorspace.empty() ? "420jpeg" : f.colorspace;  // the format's default
   bool known = false;
   for (const Colorspace& c : kColorspaces)

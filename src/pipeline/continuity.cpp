@@ -118,16 +118,22 @@ ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
                                   const ContinuityOptions& options) {
   if (options.target != "neutral" && options.target != "mean")
     throw_usage("continuity target must be 'neutral' or 'mean', got '" + options.target + "'");
+  if (options.hero_shot >= int(shots.size()))
+    throw_usage("--hero-shot " + std::to_string(options.hero_shot) + " is out of range: the clip has " +
+                std::to_string(shots.size()) + " shots (0-based)");
   std::vector<std::vector<ImageF>> frames;
   for (const auto& s : shots) frames.push_back(s.frames);
   const std::vector<int> scene = group_scenes(frames, options.scene_threshold);
   const size_t n = shots.size();
   std::vector<std::vector<Rgb>> px(n), neutral(n);
   std::vector<Eigen::Vector3d> input_mean(n), before(n), after(n), nbefore(n), nafter(n);
+  std::vector<Look> base_look(n);
+  std::vector<std::array<double, 2>> solved(n, {0.0, 0.0});
   for (size_t i = 0; i < n; ++i) {
     shots[i].scene = scene[i];
     px[i] = subsample(shots[i].frames, options.max_pixels_per_shot);
     neutral[i] = options.target == "mean" ? px[i] : near_neutral(px[i], options.neutral_fraction);
+    base_look[i] = shots[i].look;
     input_mean[i] = graded_mean_lab(identity_look(), px[i]);
     before[i] = graded_mean_lab(shots[i].look, px[i]);
     after[i] = before[i];
@@ -146,6 +152,8 @@ ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
     int hero = members.front();
     for (int m : members)
       if (shots[size_t(m)].frame_count > shots[size_t(hero)].frame_count) hero = m;
+    const bool chosen = std::find(members.begin(), members.end(), options.hero_shot) != members.end();
+    if (chosen) hero = options.hero_shot;
     const Eigen::Vector2d target =
         graded_mean_lab(shots[size_t(hero)].look, neutral[size_t(hero)]).tail<2>();
     for (int m : members) {
@@ -170,18 +178,62 @@ ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
           t = std::clamp(t + step[0], -1.0, 1.0);
           g = std::clamp(g + step[1], -1.0, 1.0);
         }
-        shots[size_t(m)].look = with_balance(base, t, g);
-        after[size_t(m)] = graded_mean_lab(shots[size_t(m)].look, px[size_t(m)]);
-        nafter[size_t(m)] = graded_mean_lab(shots[size_t(m)].look, neutral[size_t(m)]);
       }
+      solved[size_t(m)] = {t, g};
+    }
+    // The balance is solved on each shot's near-neutral pixels; a shot whose neutrals and
+    // content disagree (a warm prompt on a shot of sand) can then move away from the others
+    // as a whole. Continuity exists to narrow the spread of the shots' mean colour, so when
+    // the full corrections widen it, they are taken back a tenth at a time, each step on the
+    // shot where that narrows the spread most, until it is no wider than without continuity
+    // (at worst every correction is gone, which is the grade as it was). Each shot's mean at
+    // each tenth is computed once.
+    constexpr int kTenths = 10;
+    std::vector<std::array<Eigen::Vector3d, kTenths + 1>> at(n);
+    auto fraction_look = [&](int m, int k) {
+      return with_balance(base_look[size_t(m)], k * solved[size_t(m)][0] / kTenths,
+                          k * solved[size_t(m)][1] / kTenths);
+    };
+    std::vector<int> tenths(n, kTenths);
+    for (int m : members) {
+      if (m == hero) continue;
+      for (int k = 0; k <= kTenths; ++k)
+        at[size_t(m)][size_t(k)] = graded_mean_lab(fraction_look(m, k), px[size_t(m)]);
+      after[size_t(m)] = at[size_t(m)][kTenths];
+    }
+    const double limit = spread(before, members, 1, 2);
+    while (spread(after, members, 1, 2) > limit) {
+      int best_m = -1;
+      double best = 0;
+      for (int m : members) {
+        if (m == hero || tenths[size_t(m)] == 0) continue;
+        const Eigen::Vector3d keep = after[size_t(m)];
+        after[size_t(m)] = at[size_t(m)][size_t(tenths[size_t(m)] - 1)];
+        const double sp = spread(after, members, 1, 2);
+        after[size_t(m)] = keep;
+        if (best_m < 0 || sp < best) best_m = m, best = sp;
+      }
+      if (best_m < 0) break;  // every correction is gone: after == before
+      --tenths[size_t(best_m)];
+      after[size_t(best_m)] = at[size_t(best_m)][size_t(tenths[size_t(best_m)])];
+    }
+    std::vector<double> kept(n, 1.0);
+    for (int m : members)
+      if (m != hero) {
+        kept[size_t(m)] = double(tenths[size_t(m)]) / kTenths;
+        shots[size_t(m)].look = fraction_look(m, tenths[size_t(m)]);
+      }
+    for (int m : members) {
+      nafter[size_t(m)] = graded_mean_lab(shots[size_t(m)].look, neutral[size_t(m)]);
       out.shots[size_t(m)] = {sc,
                               m == hero,
-                              t,
-                              g,
+                              kept[size_t(m)] * solved[size_t(m)][0],
+                              kept[size_t(m)] * solved[size_t(m)][1],
+                              kept[size_t(m)],
                               {before[size_t(m)][1], before[size_t(m)][2]},
                               {after[size_t(m)][1], after[size_t(m)][2]}};
     }
-    out.scenes.push_back({members, hero, spread(input_mean, members, 1, 2),
+    out.scenes.push_back({members, hero, chosen, spread(input_mean, members, 1, 2),
                           spread(before, members, 1, 2), spread(after, members, 1, 2),
                           spread(nbefore, members, 1, 2), spread(nafter, members, 1, 2),
                           spread(before, members, 0, -1), spread(after, members, 0, -1)});
@@ -192,6 +244,7 @@ ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
 nlohmann::json to_json(const ContinuityScene& s) {
   return {{"shots", s.shots},
           {"hero", s.hero},
+          {"hero_chosen", s.hero_chosen},
           {"ab_spread_input", s.ab_spread_input},
           {"ab_spread_before", s.ab_spread_before},
           {"ab_spread_after", s.ab_spread_after},
@@ -206,6 +259,7 @@ nlohmann::json to_json(const ContinuityShotResult& s) {
           {"hero", s.hero},
           {"temperature", s.temperature},
           {"tint", s.tint},
+          {"kept", s.kept},
           {"mean_ab_before", s.mean_ab_before},
           {"mean_ab_after", s.mean_ab_after}};
 }
@@ -230,6 +284,7 @@ ContinuityResult continuity_from_plan_json(const nlohmann::json& j,
     for (const auto& s : j.at("scenes"))
       r.scenes.push_back(
           {s.at("shots").get<std::vector<int>>(), s.at("hero").get<int>(),
+           s.value("hero_chosen", false),
            s.at("ab_spread_input").get<double>(), s.at("ab_spread_before").get<double>(),
            s.at("ab_spread_after").get<double>(), s.at("solved_ab_spread_before").get<double>(),
            s.at("solved_ab_spread_after").get<double>(), s.at("l_spread_before").get<double>(),

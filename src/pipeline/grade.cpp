@@ -74,14 +74,24 @@ json tool_versions() {
           {"opencv", CV_VERSION}};
 }
 
-std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
-                                         const std::string& dir) {
+std::vector<std::string> plan_lut_paths(const GradePlan& plan, const std::string& dir) {
+  // Each name is resolved inside `dir`: a plan edited by hand or sent by a browser must not
+  // write anywhere else.
   std::vector<std::string> paths;
   for (size_t i = 0; i < plan.shots.size(); ++i) {
-    const std::string p = (fs::path(dir) / plan.shots[i].lut_file).string();
-    write_cube(luts[i], p, "");
-    paths.push_back(p);
+    const std::string where = "plan: shots[" + std::to_string(i) + "].lut";
+    check_lut_file_name(plan.shots[i].lut_file, where);
+    paths.push_back(contained_path(dir, plan.shots[i].lut_file, where));
   }
+  return paths;
+}
+
+std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
+                                         const std::string& dir) {
+  const std::vector<std::string> paths = plan_lut_paths(plan, dir);
+  StagedOutputs staged;  // all files appear together or none do
+  for (size_t i = 0; i < paths.size(); ++i) write_cube(luts[i], staged.stage(paths[i]), "");
+  staged.commit_all();
   return paths;
 }
 
@@ -103,7 +113,10 @@ GradeResult grade_clip(const GradeOptions& o,
     throw_bad_input(o.reference, "no such file");
   // Check every option that can fail fast before the long steps.
   if (o.input_colorspace != "auto") (void)parse_input_colorspace(o.input_colorspace);
-  if (!o.reference.empty()) check_look_method(o.method);
+  // A method that names nothing is refused even when only a prompt is given (it would
+  // otherwise be written into the plan and silently ignored).
+  check_look_method(o.method);
+  check_video_output(o.output, write_options(o.encode));
 
   const fs::path out(o.output);
   const fs::path out_dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
@@ -246,6 +259,7 @@ GradeResult grade_clip(const GradeOptions& o,
     ContinuityOptions co;
     co.scene_threshold = o.scene_threshold;
     co.target = o.continuity_target;
+    co.hero_shot = o.hero_shot;
     ContinuityResult c = match_continuity(cshots, co);
     for (size_t i = 0; i < cshots.size(); ++i) {
       plan.shots[i].look = cshots[i].look;

@@ -28,6 +28,15 @@ const std::set<std::string>& known_keys() {
 }
 }  // namespace
 
+VideoWriteOptions write_options(const EncodeSettings& e) {
+  VideoWriteOptions w;
+  w.codec = e.codec;
+  w.crf = e.crf;
+  w.preset = e.preset;
+  w.threads = e.threads;
+  return w;
+}
+
 int default_encoder_threads() {
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   return std::clamp(cores * 3 / 2, 1, 4);
@@ -158,7 +167,7 @@ std::vector<std::string> method_names() {
 }  // namespace
 
 void check_lut_file_name(const std::string& name, const std::string& source) {
-  (void)contained_path(".", name, source);
+  check_file_name(name, source);
   if (fs::path(name).extension() != ".cube")
     throw_bad_input(source, "LUT file name '" + name + "' must end in .cube");
 }
@@ -249,7 +258,12 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
                                  " in the list");
     const int64_t expected_first = i == 0 ? 0 : p.shots.back().last_frame + 1;
     sp.first_frame = r.integer(r.require(s, "first_frame", at + ".first_frame"), at + ".first_frame",
-                               expected_first, expected_first);
+                               0, INT64_MAX);
+    if (sp.first_frame != expected_first)
+      r.bad(at + ".first_frame",
+            fmt::format("is {} but must be {}: shots are contiguous ({})", sp.first_frame,
+                        expected_first,
+                        i == 0 ? "the first starts at frame 0" : "each starts after the last"));
     sp.last_frame = r.integer(r.require(s, "last_frame", at + ".last_frame"), at + ".last_frame",
                               sp.first_frame, last_input_frame);
     if (const json* v = r.find(s, "start_time"))

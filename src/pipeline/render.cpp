@@ -26,8 +26,7 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
                          const RenderOptions& options, const std::string& staged_path,
                          std::span<const Lut3D> baked) {
   if (plan.shots.empty()) throw_bad_input("plan", "has no shots");
-  std::error_code ec;
-  if (!fs::exists(plan.input_path, ec)) throw_bad_input(plan.input_path, "input clip not found");
+  check_input_file(plan.input_path, UINT64_MAX, "clip");
   refuse_overwrite_input(plan.input_path, output_path);
   if (!baked.empty() && baked.size() != plan.shots.size())
     throw_internal("render_plan: one LUT per shot expected");
@@ -48,10 +47,7 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
   }
   ClipRenderOptions ro;
   ro.interp = plan.interp;
-  ro.encode.codec = plan.encode.codec;
-  ro.encode.crf = plan.encode.crf;
-  ro.encode.preset = plan.encode.preset;
-  ro.encode.threads = plan.encode.threads;
+  ro.encode = write_options(plan.encode);
   ro.quiet = options.quiet;
   ro.measure = options.measure;
   ro.measure_width = options.metrics_width;

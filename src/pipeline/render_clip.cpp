@@ -144,6 +144,7 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
       throw_usage("a .y4m input needs a .y4m output and vice versa");
     return render_y4m(input, output, shots, luts, o);
   }
+  check_video_output(output, o.encode);
 
   VideoReadOptions ropt;
   const VideoStreamInfo info = VideoReader(input, ropt).info();

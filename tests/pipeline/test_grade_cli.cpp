@@ -21,6 +21,7 @@
 #include "autograde/media/video_reader.hpp"
 #include "autograde/media/video_writer.hpp"
 #include "autograde/pipeline/plan.hpp"
+#include "cli_support.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -28,44 +29,14 @@ using namespace autograde;
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;  // stdout + stderr
-};
+using autograde::testing::CliRun;
+using autograde::testing::listing;
+using autograde::testing::sh;
 
-// `args` ending in " --quiet" gets the (global) flag moved before the subcommand.
-CliRun run(std::string args) {
-  const std::string quiet = " --quiet";
-  std::string global;
-  if (args.size() > quiet.size() &&
-      args.compare(args.size() - quiet.size(), quiet.size(), quiet) == 0) {
-    args.resize(args.size() - quiet.size());
-    global = "--quiet ";
-  }
-  const std::string cmd = std::string(AUTOGRADE_CLI) + " " + global + args + " 2>&1";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
-
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+CliRun run(std::string args) { return autograde::testing::run_cli(std::move(args)); }
+std::string q(const fs::path& p) { return autograde::testing::quoted(p); }
 
 fs::path source(const std::string& rel) { return autograde::testing::source_dir() / rel; }
-
-// Files and folders in `dir` (names), to check nothing is left behind.
-std::vector<std::string> listing(const fs::path& dir) {
-  std::vector<std::string> v;
-  for (const auto& e : fs::directory_iterator(dir)) v.push_back(e.path().filename().string());
-  std::sort(v.begin(), v.end());
-  return v;
-}
 
 double mean_abs_diff(const ImageF& a, const ImageF& b) {
   double s = 0;

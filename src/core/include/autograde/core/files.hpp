@@ -16,6 +16,7 @@ constexpr std::uint64_t kPlanBytes = 256 * kMiB;    // plan.json (looks with res
 constexpr std::uint64_t kPromptBytes = 1 * kMiB;    // a prompt file
 constexpr std::uint64_t kLutBytes = 1024 * kMiB;    // LUT text (.cube, .3dl, ...): 256³ fits
 constexpr std::uint64_t kModelBytes = 256 * kMiB;   // bundled model weights
+constexpr std::uint64_t kImageBytes = 4096 * kMiB;  // a still (its pixels have their own budget)
 constexpr std::uint64_t kDefaultBytes = 1024 * kMiB;
 }  // namespace input_limits
 
@@ -31,9 +32,14 @@ std::string read_file(const std::string& path,
                       std::uint64_t max_bytes = input_limits::kDefaultBytes,
                       std::string_view what = "file");
 
-// `name` resolved inside the folder `root` (issue 24 containment): Error(BadInput) naming
-// `source` when `name` is empty, absolute, contains a ".." component or a folder separator
-// (`allow_subfolders` false), or resolves (symlinks followed) to a place outside `root`.
+// Error(BadInput) naming `source` unless `name` is a relative name that stays inside whatever
+// folder it is later joined to: not empty, not absolute, no ".." component, and no folder
+// separator unless `allow_subfolders`. Looks at the text only.
+void check_file_name(const std::string& name, const std::string& source,
+                     bool allow_subfolders = false);
+
+// `name` resolved inside the folder `root` (issue 24 containment): check_file_name, and
+// Error(BadInput) when it resolves (symlinks followed) to a place outside `root`.
 std::string contained_path(const std::string& root, const std::string& name,
                            const std::string& source, bool allow_subfolders = false);
 

@@ -46,8 +46,10 @@ struct EncodeRequest {
 };
 
 struct Functions {
-  // RGB(A) with straight alpha as stored; Status BadInput for unreadable files.
-  void (*read_image)(const std::string& path, DecodedImage& out, Status& status) = nullptr;
+  // RGB(A) with straight alpha as stored; Status BadInput for unreadable files and for
+  // pictures of more than `max_pixels` (checked on the header, before decoding).
+  void (*read_image)(const std::string& path, std::uint64_t max_pixels, DecodedImage& out,
+                     Status& status) = nullptr;
   // A LUT image (Hald, strip): 3 channels, grey replicated.
   void (*read_lut_image)(const std::string& path, ImageF& out, Status& status) = nullptr;
   void (*write_image)(const EncodeRequest& request, Status& status) = nullptr;

@@ -28,7 +28,16 @@ struct LoadedImage {
   ImageMeta meta;
 };
 
+// Error(BadInput) naming the file when it is missing, not a regular file, over
+// input_limits::kImageBytes, or declares more than max_image_pixels() (checked before
+// decoding).
 LoadedImage read_image(const std::string& path);
+
+// The picture-size budget of read_image: 100 megapixels by default (1.6 GB as float RGBA,
+// above 12K 2:1 and every still camera), raised with the CLI's --max-image-megapixels.
+constexpr std::uint64_t kDefaultMaxImagePixels = 100'000'000;
+std::uint64_t max_image_pixels();
+void set_max_image_pixels(std::uint64_t pixels);
 
 // Writes atomically (temp + rename). `meta.format` picks the sample type unless the file
 // format cannot hold it (e.g. float into PNG → 16-bit); integer samples are rounded, clamped.

@@ -32,6 +32,13 @@ struct VideoWriteOptions {
   bool copy_subtitles = true;
 };
 
+// What VideoWriter can write, checked before any work starts (the writer checks it again):
+// Error(Usage) naming the path when its extension is not one of video_output_extensions(),
+// when an explicit codec cannot go into that container, or the CRF or preset is not one the
+// encoders know.
+const std::vector<std::string>& video_output_extensions();
+void check_video_output(const std::string& path, const VideoWriteOptions& options);
+
 // The layout write(YuvPlanes) takes without conversion.
 struct VideoTargetFormat {
   std::string codec;         // encoder name, e.g. "libx264"

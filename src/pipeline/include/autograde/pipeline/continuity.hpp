@@ -8,13 +8,18 @@
 // the shots' mean histograms, single linkage over all shot pairs (a shot/reverse-shot
 // sequence A B A B is one scene). Shots closer than `scene_threshold` share a scene; a
 // threshold ≥ 1 puts every shot in one scene.
-// Hero: the longest shot of the scene (most screen time), the earliest on a tie.
+// Hero: the shot the user chose (`hero_shot`) in its scene; elsewhere the longest shot of the
+// scene (most screen time), the earliest on a tie.
 // Match: every other shot's Look gets a white-balance correction — temperature and tint
 // (look.hpp stage 2, linear-light von Kries gains) — solved by Gauss-Newton so the mean CIE
 // a*b* of its graded near-neutral pixels (the least chromatic `neutral_fraction` of the
 // input) equals the hero's: shots are balanced on their neutrals, as a colourist does, so a
 // shot whose content is genuinely bluer is not pushed warm. target "mean" solves on all
 // pixels instead (the shots' whole-frame mean a*b* made equal, content included).
+// Never wider: when the corrections widen the spread of the shots' graded mean a*b* over all
+// pixels, they are taken back a tenth at a time (each step where it narrows the spread most)
+// until it is no wider than without continuity — balancing neutrals must not make the shots as
+// a whole drift apart (issue 24). Each shot records the fraction it kept.
 // Reported per scene: the spread of the shots' graded mean a*b* (RMS distance to the scene's
 // mean, ΔE*ab units) before and after, over all pixels and over the pixels solved on.
 #include <array>
@@ -39,6 +44,7 @@ struct ContinuityOptions {
   int max_pixels_per_shot = 8192;  // sample frames are subsampled to this many pixels
   double neutral_fraction = 0.4;   // share of each shot's pixels the balance is solved on
   std::string target = "neutral";  // "neutral" or "mean"
+  int hero_shot = -1;              // 0-based shot index the user chose as hero; -1: longest
 };
 
 // Per scene: its shots, the hero, and the spreads (RMS distance to the scene's mean, ΔE*ab for
@@ -46,6 +52,7 @@ struct ContinuityOptions {
 struct ContinuityScene {
   std::vector<int> shots;
   int hero = 0;
+  bool hero_chosen = false;    // the user's hero_shot (else the longest shot)
   double ab_spread_input = 0;  // ungraded
   double ab_spread_before = 0, ab_spread_after = 0;
   double solved_ab_spread_before = 0, solved_ab_spread_after = 0;  // on the pixels solved on
@@ -56,7 +63,8 @@ struct ContinuityScene {
 struct ContinuityShotResult {
   int scene = 0;
   bool hero = false;
-  double temperature = 0, tint = 0;
+  double temperature = 0, tint = 0;  // the correction applied
+  double kept = 1;  // its fraction of the solved correction (the never-wider rule)
   std::array<double, 2> mean_ab_before{}, mean_ab_after{};
 };
 

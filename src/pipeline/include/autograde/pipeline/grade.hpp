@@ -40,6 +40,7 @@ struct GradeOptions {
   bool continuity = false;
   double scene_threshold = 0.45;
   std::string continuity_target = "neutral";  // continuity.hpp: "neutral" or "mean"
+  int hero_shot = -1;  // continuity: the 0-based shot the others of its scene match; -1 longest
   EncodeSettings encode;
   int samples_per_shot = 8;
   int sample_width = 256;
@@ -74,7 +75,12 @@ struct GradeReportInputs {
 GradeResult grade_clip(const GradeOptions& options,
                        const std::function<void(const std::string&)>& on_warning = {});
 
-// Writes one .cube per shot of `plan` into `dir` (names from ShotPlan::lut_file); returns the
+// Where write_plan_luts puts each shot's LUT: ShotPlan::lut_file inside `dir`. Error(BadInput)
+// naming the shot when a name is not a plain "*.cube" file name or leads out of `dir` (an
+// absolute path, "..", a symbolic link pointing out). Touches no file.
+std::vector<std::string> plan_lut_paths(const GradePlan& plan, const std::string& dir);
+
+// Writes one .cube per shot of `plan` into `dir` at plan_lut_paths (all or none); returns the
 // paths. Each LUT is input code values → Rec.709 display code values.
 std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
                                          const std::string& dir);
