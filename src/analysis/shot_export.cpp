@@ -35,7 +35,7 @@ std::string shots_to_csv(const ShotList& s, const ShotExportContext& ctx) {
       "mean_L,mean_a,mean_b\n";
   for (const Shot& sh : s.shots)
     out += fmt::format("{},{},{},{},{:.4f},{:.4f},{},{},{},{:.4f},{:.2f},{:.2f},{:.2f}\n",
-                       sh.index + 1, sh.first_frame, sh.last_frame, sh.frame_count(), sh.start_time,
+                       sh.index, sh.first_frame, sh.last_frame, sh.frame_count(), sh.start_time,
                        sh.end_time, c.at(sh.first_frame), c.at(sh.last_frame + 1),
                        boundary_kind_name(sh.starts_with), sh.boundary_score, sh.stats.mean_lab[0],
                        sh.stats.mean_lab[1], sh.stats.mean_lab[2]);
@@ -51,7 +51,7 @@ std::string shots_to_json(const ShotList& s, const ShotExportContext& ctx) {
   j["start_timecode"] = c.at(0);
   j["shots"] = nlohmann::json::array();
   for (const Shot& sh : s.shots) {
-    j["shots"].push_back({{"index", sh.index + 1},
+    j["shots"].push_back({{"index", sh.index},
                           {"first_frame", sh.first_frame},
                           {"last_frame", sh.last_frame},
                           {"start_time", sh.start_time},

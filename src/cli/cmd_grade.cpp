@@ -7,6 +7,7 @@
 
 #include "autograde/color/camera_log.hpp"
 #include "autograde/core/error.hpp"
+#include "autograde/lut/lut_write.hpp"
 #include "autograde/pipeline/grade.hpp"
 #include "autograde/pipeline/shot_look.hpp"
 #include "autograde/report/report_html.hpp"
@@ -28,6 +29,12 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--luts", o->luts_dir,
                   "folder for the per-shot .cube files (default: <stem>_luts)");
   sub->add_option("--report", o->report_path, "write an HTML report");
+  sub->add_option("--lut-size", o->lut_size, "points per axis of the per-shot LUTs (17, 33, 65; 2..129)")
+      ->check(CLI::Range(2, 129));
+  sub->add_option("--lut-formats", o->lut_formats,
+                  "per-shot LUT formats besides .cube, comma-separated (e.g. 3dl,clf):\n" +
+                      lut_output_formats_help())
+      ->delimiter(',');
   sub->add_option("--input-colorspace", o->input_colorspace,
                   "auto, rec709, slog3, logc3, logc4, vlog, clog3 or log3g10");
   std::vector<std::string> methods;
@@ -90,7 +97,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
             nlohmann::json(sc.shots).dump(), sc.hero, sc.ab_spread_before, sc.ab_spread_after,
             sc.ab_spread_input, r.plan.continuity->target == "mean" ? "frame" : "near-neutral",
             sc.solved_ab_spread_before, sc.solved_ab_spread_after);
-    fmt::print("clip:   {}\nluts:   {}/ ({} .cube)\nplan:   {}\n", r.output, r.luts_dir,
+    fmt::print("clip:   {}\nluts:   {}/ ({} files)\nplan:   {}\n", r.output, r.luts_dir,
                r.lut_paths.size(), r.plan_path);
     if (!r.report_path.empty()) fmt::print("report: {}\n", r.report_path);
   };

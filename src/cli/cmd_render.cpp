@@ -22,6 +22,7 @@ struct RenderArgs {
   std::string output;
   std::string luts;
   bool measure = false;
+  std::vector<std::string> lut_formats{"cube"};
 };
 
 Runner add_render(CLI::App& app, const GlobalOptions& global) {
@@ -30,6 +31,9 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("PLAN", a->plan, "plan file written by grade or refine")->required();
   sub->add_option("-o,--output", a->output, "graded clip")->required();
   sub->add_option("--luts", a->luts, "also write the plan's per-shot .cube files into this folder");
+  sub->add_option("--lut-formats", a->lut_formats,
+                  "with --luts: formats besides .cube, comma-separated (e.g. 3dl,clf)")
+      ->delimiter(',');
   sub->add_flag("--metrics", a->measure, "measure temporal consistency of the output and print it");
   return [a, &global] {
     refuse_overwrite_input(a->plan, a->output);
@@ -41,13 +45,14 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
     // every LUT's destination is checked before the long render.
     std::optional<CreatedFolder> folder;
     if (!a->luts.empty()) {
+      (void)check_lut_formats(a->lut_formats);
       folder.emplace(a->luts);
       (void)plan_lut_paths(plan, a->luts);
     }
     const RenderResult r = render_plan(plan, a->output, ro);
     for (const auto& w : r.warnings) fmt::print(stderr, "autograde: warning: {}\n", w);
     if (folder) {
-      write_plan_luts(plan, plan_luts(plan), a->luts);
+      write_plan_luts(plan, plan_luts(plan), a->luts, a->lut_formats);
       folder->keep();
     }
     fmt::print("rendered {} frames in {} shot(s) ({} path) to {}\n", r.frames, plan.shots.size(),

@@ -21,6 +21,7 @@ extern "C" {
 #include "autograde/learn/models.hpp"
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/lut/interpolate.hpp"
+#include "autograde/lut/lut_write.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/media/video_reader.hpp"
 #include "autograde/pipeline/clip_analysis.hpp"
@@ -86,11 +87,46 @@ std::vector<std::string> plan_lut_paths(const GradePlan& plan, const std::string
   return paths;
 }
 
+std::vector<std::string> check_lut_formats(const std::vector<std::string>& formats) {
+  std::vector<std::string> exts;
+  for (std::string f : formats) {
+    std::transform(f.begin(), f.end(), f.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!f.empty() && f[0] != '.') f = "." + f;
+    const auto& known = lut_output_formats();
+    if (std::none_of(known.begin(), known.end(), [&](const LutFormat& k) { return k.extension == f; })) {
+      std::string list;
+      for (const LutFormat& k : known) list += (list.empty() ? "" : ", ") + k.extension.substr(1);
+      throw_usage("LUT format '" + f.substr(f.empty() ? 0 : 1) + "' is not one we write (" + list + ")");
+    }
+    if (std::find(exts.begin(), exts.end(), f) == exts.end()) exts.push_back(f);
+  }
+  // The plan names the .cube files; the other formats are hand-off copies beside them.
+  if (std::find(exts.begin(), exts.end(), ".cube") == exts.end()) exts.insert(exts.begin(), ".cube");
+  return exts;
+}
+
+std::vector<std::string> stage_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
+                                         const std::string& dir,
+                                         const std::vector<std::string>& formats,
+                                         StagedOutputs& staged) {
+  const std::vector<std::string> cubes = plan_lut_paths(plan, dir);
+  const std::vector<std::string> exts = check_lut_formats(formats);
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < cubes.size(); ++i)
+    for (const std::string& ext : exts) {
+      const std::string p = fs::path(cubes[i]).replace_extension(ext).string();
+      const std::string title = fmt::format("autograde shot {}", i);
+      write_lut(luts[i], staged.stage(p), ext == ".cube" ? "" : title);
+      paths.push_back(p);
+    }
+  return paths;
+}
+
 std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
-                                         const std::string& dir) {
-  const std::vector<std::string> paths = plan_lut_paths(plan, dir);
+                                         const std::string& dir,
+                                         const std::vector<std::string>& formats) {
   StagedOutputs staged;  // all files appear together or none do
-  for (size_t i = 0; i < paths.size(); ++i) write_cube(luts[i], staged.stage(paths[i]), "");
+  std::vector<std::string> paths = stage_plan_luts(plan, luts, dir, formats, staged);
   staged.commit_all();
   return paths;
 }
@@ -117,6 +153,8 @@ GradeResult grade_clip(const GradeOptions& o,
   // otherwise be written into the plan and silently ignored).
   check_look_method(o.method);
   check_video_output(o.output, write_options(o.encode));
+  (void)check_lut_formats(o.lut_formats);
+  if (o.lut_size < 2 || o.lut_size > 129) throw_usage("LUT size must be 2..129");
 
   const fs::path out(o.output);
   const fs::path out_dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
@@ -281,14 +319,8 @@ GradeResult grade_clip(const GradeOptions& o,
   StagedOutputs staged;
   const std::string video_tmp = staged.stage(res.output);
   const std::vector<Lut3D> luts = plan_luts(plan);
-  for (size_t i = 0; i < plan.shots.size(); ++i) {
-    const std::string final_path = (fs::path(res.luts_dir) / plan.shots[i].lut_file).string();
-    check_not_input(final_path, inputs);
-    LutFile lf;
-    lf.cube = luts[i];
-    write_cube(lf, staged.stage(final_path));
-    res.lut_paths.push_back(final_path);
-  }
+  for (const std::string& p : plan_lut_paths(plan, res.luts_dir)) check_not_input(p, inputs);
+  res.lut_paths = stage_plan_luts(plan, luts, res.luts_dir, o.lut_formats, staged);
 
   // 6. Render and measure (one pass).
   RenderOptions ro;

@@ -233,12 +233,14 @@ TEST(ShotExport, CsvJsonEdlWithSourceTimecode) {
 
   std::string csv = shots_to_csv(shots, ctx);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 6);
-  EXPECT_NE(csv.find("2,21,64,44,0.8750,2.7083,01:00:10:21,01:00:12:17,cut"), std::string::npos)
+  // Shots count from 0, as in plans (shot 1 is the second one).
+  EXPECT_NE(csv.find("\n1,21,64,44,0.8750,2.7083,01:00:10:21,01:00:12:17,cut"), std::string::npos)
       << csv;
 
   auto j = nlohmann::json::parse(shots_to_json(shots, ctx));
   EXPECT_EQ(j["shots"].size(), 5u);
   EXPECT_EQ(j["shots"][1]["first_frame"], 21);
+  EXPECT_EQ(j["shots"][1]["index"], 1);
   EXPECT_EQ(j["start_timecode"], "01:00:10:00");
 
   std::string edl = shots_to_edl(shots, ctx);

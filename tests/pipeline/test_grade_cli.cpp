@@ -17,6 +17,7 @@
 #include "autograde/color/camera_log.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/lut/cube_io.hpp"
+#include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/media/video_reader.hpp"
 #include "autograde/media/video_writer.hpp"
@@ -489,4 +490,37 @@ TEST_F(GradeCli, CorrectOnLogFootageUsesTheInputColourSpace) {
   const CliRun j = run("analyze " + q(clip) + " --input-colorspace slog3 --json");
   ASSERT_EQ(j.code, 0) << j.out;
   EXPECT_NE(j.out.find("\"slog3\""), std::string::npos) << j.out;
+}
+
+// Hand-off (issue 25): --lut-size sets the per-shot lattice and --lut-formats writes each shot's
+// LUT again in other formats beside the .cube; read back through OpenColorIO they hold the
+// same table within the format's precision.
+TEST_F(GradeCli, LutFormatsAndSizeForHandOff) {
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_handoff");
+  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --prompt 'cold teal night' -o " +
+                       q(dir / "h.mp4") + " --lut-size 17 --lut-formats 3dl,CLF --quiet");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const GradePlan plan = read_plan((dir / "h.plan.json").string());
+  EXPECT_EQ(plan.lut_size, 17);
+  for (const ShotPlan& s : plan.shots) {
+    const fs::path cube = dir / "h_luts" / s.lut_file;
+    const LutFile c = load_lut(cube.string());
+    ASSERT_TRUE(c.cube);
+    EXPECT_EQ(c.cube->size, 17);
+    for (const auto& [ext, tolerance] : {std::pair{".3dl", 0.5f / 4095.f + 1e-6f},
+                                         std::pair{".clf", 1e-6f}}) {
+      const LutFile other = load_lut(fs::path(cube).replace_extension(ext).string());
+      ASSERT_TRUE(other.cube) << ext;
+      ASSERT_EQ(other.cube->size, 17) << ext;
+      float worst = 0;
+      for (size_t i = 0; i < c.cube->table.size(); ++i)
+        worst = std::max(worst, std::abs(c.cube->table[i] - other.cube->table[i]));
+      EXPECT_LE(worst, tolerance) << ext;
+    }
+  }
+  EXPECT_EQ(listing(dir / "h_luts").size(), 3 * plan.shots.size());
+  const CliRun bad = run("grade " + q(media_ / "clip.mp4") + " --prompt warm -o " +
+                         q(dir / "b.mp4") + " --lut-formats xyz --quiet");
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_FALSE(fs::exists(dir / "b.mp4") || fs::exists(dir / "b_luts"));
 }

@@ -1,5 +1,7 @@
 #pragma once
-// Shot lists as CSV, JSON and CMX 3600 EDL (what `autograde scenes` prints).
+// Shot lists as CSV, JSON and CMX 3600 EDL (what `autograde scenes` prints). Shots are
+// numbered from 0 in CSV and JSON, as in plans, `--shot` and `--hero-shot` (one numbering
+// everywhere); EDL event numbers count from 001, as CMX 3600 requires.
 #include <string>
 
 #include "autograde/analysis/shots.hpp"

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "autograde/core/cleanup.hpp"
 #include "autograde/pipeline/plan.hpp"
 #include "autograde/pipeline/render.hpp"
 
@@ -45,6 +46,7 @@ struct GradeOptions {
   int samples_per_shot = 8;
   int sample_width = 256;
   int lut_size = 33;
+  std::vector<std::string> lut_formats{"cube"};  // per-shot LUT files: .cube plus these
   bool quiet = false;
   bool measure = true;
 };
@@ -80,10 +82,22 @@ GradeResult grade_clip(const GradeOptions& options,
 // absolute path, "..", a symbolic link pointing out). Touches no file.
 std::vector<std::string> plan_lut_paths(const GradePlan& plan, const std::string& dir);
 
-// Writes one .cube per shot of `plan` into `dir` at plan_lut_paths (all or none); returns the
-// paths. Each LUT is input code values → Rec.709 display code values.
+// The LUT formats to hand off, as extensions (".cube" always first: the plan names those
+// files); `formats` are extensions with or without the dot ("3dl", ".clf"). Error(Usage)
+// listing the supported ones (lut/lut_write.hpp) for an unknown one.
+std::vector<std::string> check_lut_formats(const std::vector<std::string>& formats);
+
+// Stages each shot's LUT at plan_lut_paths, and a copy in every other format of `formats`
+// beside it (same name, that extension), into `staged`; returns the final paths. Each LUT is
+// input code values → Rec.709 display code values.
+std::vector<std::string> stage_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
+                                         const std::string& dir,
+                                         const std::vector<std::string>& formats,
+                                         StagedOutputs& staged);
+// The same, committed at once (all files or none).
 std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
-                                         const std::string& dir);
+                                         const std::string& dir,
+                                         const std::vector<std::string>& formats = {"cube"});
 
 // Versions of the tools a grade ran with (autograde, FFmpeg, OpenColorIO, OpenCV).
 nlohmann::json tool_versions();
