@@ -1,12 +1,14 @@
 // autograde grade IN (--ref IMG | --prompt TEXT)... -o OUT [...]: grade a clip end to end
 // (src/pipeline/grade.hpp).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdio>
 #include <memory>
 
 #include "autograde/color/camera_log.hpp"
 #include "autograde/core/error.hpp"
+#include "autograde/look/look.hpp"
 #include "autograde/lut/lut_write.hpp"
 #include "autograde/pipeline/grade.hpp"
 #include "autograde/pipeline/shot_look.hpp"
@@ -75,6 +77,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
     // -q silences progress and the per-shot table, never the list of what was written.
     fmt::print("graded {} frames in {} shot(s) ({} path)\n", r.render.frames, r.plan.shots.size(),
                r.render.pixel_path);
+    std::vector<int> near_source;
     for (const auto& s : r.plan.shots) {
       if (global.quiet) break;
       std::string m;
@@ -88,7 +91,18 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       }
       fmt::print("  shot {:2d}: frames {:5d}-{:5d}  {}{}\n", s.index, s.first_frame, s.last_frame,
                  s.lut_file, m);
+      std::string conf;
+      if (s.match.contains("confidence") && s.match["confidence"].is_number())
+        conf = fmt::format(" (match confidence {:.2f})", s.match["confidence"].get<double>());
+      fmt::print("           look: {}{}\n", look_summary(s.look), conf);
+      if (!o->reference.empty() && look_mean_change(s.look) < 0.01f) near_source.push_back(s.index);
     }
+    if (!near_source.empty())
+      fmt::print(
+          "note: shot(s) {} stay close to the source: the reference reads mostly as its scene's own "
+          "colour rather than a grade, and `{}` only takes over the grade. For more of its palette, "
+          "try --method hybrid (or reinhard / mkl, which copy the whole colour distribution).\n",
+          fmt::join(near_source, ", "), o->method);
     if (r.plan.continuity && !global.quiet)
       for (const ContinuityScene& sc : r.plan.continuity->scenes)
         fmt::print(

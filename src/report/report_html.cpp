@@ -243,6 +243,10 @@ std::string render_report_html(const GradeReportInputs& in, int frame_width) {
     h += "<p class=cap>the shot's Look on a colour chart and grey ramp (display code values): "
          "before / after</p>" +
          img_tag(chart, "chart") + img_tag(apply_look_to_image(s.look, chart), "chart graded");
+    std::string conf;
+    if (s.match.is_object() && s.match.contains("confidence") && s.match["confidence"].is_number())
+      conf = " (match confidence " + num(s.match["confidence"].get<double>()) + ")";
+    h += "<p><b>" + esc(look_summary(s.look)) + "</b>" + esc(conf) + "</p>";
     h += "<pre>" + esc(describe(s.look)) + "</pre>";
     if (s.match.is_object() && s.match.contains("notes") && s.match["notes"].is_array())
       for (const auto& n : s.match["notes"])

@@ -137,4 +137,12 @@ Lut3D bake_look(const Look& look, int size = 33);
 // A human-readable multi-line description of the non-default parameters (for --explain).
 std::string describe(const Look& look);
 
+// One line a colourist reads at a glance: "cooler by 0.30 stop, contrast +12 %, teal shadows",
+// naming only the changes large enough to be chosen on purpose; "close to no change" when
+// there are none (look_summary.cpp).
+std::string look_summary(const Look& look);
+// How much the Look changes colours: mean |graded − input| over a 9³ lattice of code values,
+// per channel (0 = identity; 0.01 is about 2.5 8-bit code values).
+float look_mean_change(const Look& look);
+
 }  // namespace autograde
