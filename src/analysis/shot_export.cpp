@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "autograde/analysis/timecode.hpp"
+#include "autograde/core/error.hpp"
 
 namespace autograde {
 
@@ -80,7 +81,10 @@ std::string shots_to_json(const ShotList& s, const ShotExportContext& ctx) {
   return j.dump(2) + "\n";
 }
 
-std::string shots_to_edl(const ShotList& s, const ShotExportContext& ctx) {
+namespace {
+
+std::string edl(const ShotList& s, const ShotExportContext& ctx,
+                const std::vector<EdlLook>* looks) {
   Clock src = clock_for(s, ctx);
   Clock rec{src.rate, 0};
   std::string name = std::filesystem::path(ctx.source_path).filename().string();
@@ -98,9 +102,35 @@ std::string shots_to_edl(const ShotList& s, const ShotExportContext& ctx) {
         if (t.boundary_frame == sh.first_frame)
           out += fmt::format("* TRANSITION: FADE FROM {} TO {}\n", src.at(t.first_frame),
                              src.at(t.last_frame + 1));
+    if (looks) {
+      // By position, like the event numbers' order: looks[i] belongs to shots[i].
+      const EdlLook& look = (*looks)[size_t(&sh - s.shots.data())];
+      out += edl_asc_lines(look.cdl);
+      if (!look.lut_file.empty()) out += fmt::format("*LUT: {}\n", look.lut_file);
+    }
     out += "\n";
   }
   return out;
+}
+
+}  // namespace
+
+std::string shots_to_edl(const ShotList& s, const ShotExportContext& ctx) {
+  return edl(s, ctx, nullptr);
+}
+
+std::string shots_to_edl(const ShotList& s, const ShotExportContext& ctx,
+                         const std::vector<EdlLook>& looks) {
+  if (looks.size() != s.shots.size())
+    throw_usage(fmt::format("EDL with looks: {} looks for {} shots; give one look per shot",
+                            looks.size(), s.shots.size()));
+  for (size_t i = 0; i < looks.size(); ++i) {
+    if (looks[i].lut_file.find_first_of("\r\n") != std::string::npos)
+      throw_usage(
+          fmt::format("EDL with looks: the LUT file name of shot {} holds a line break", i + 1));
+    validate(looks[i].cdl, fmt::format("CDL of shot {}", i + 1));
+  }
+  return edl(s, ctx, &looks);
 }
 
 }  // namespace autograde

@@ -10,6 +10,7 @@
 
 #include "autograde/analysis/shot_export.hpp"
 #include "autograde/analysis/shots.hpp"
+#include "autograde/core/error.hpp"
 #include "autograde/media/video_reader.hpp"
 #include "media/test_video_support.hpp"
 #include "test_support.hpp"
@@ -254,6 +255,60 @@ TEST(ShotExport, CsvJsonEdlWithSourceTimecode) {
       edl.find("005  AX       V     C        01:00:18:12 01:00:20:00 00:00:08:12 00:00:10:00"),
       std::string::npos)
       << edl;
+}
+
+// The EDL with looks, on a shot list built by hand: each event is followed by the ASC CDL
+// spec's two EDL lines and the LUT comment, in shot order.
+TEST(ShotExport, EdlWithLooks) {
+  ShotList shots;
+  shots.fps = 24;
+  shots.frame_count = 72;
+  for (int i = 0; i < 2; ++i) {
+    Shot sh;
+    sh.index = i;
+    sh.first_frame = i * 36;
+    sh.last_frame = i * 36 + 35;
+    sh.starts_with = i == 0 ? BoundaryKind::Start : BoundaryKind::Cut;
+    shots.shots.push_back(sh);
+  }
+  ShotExportContext ctx{"/clips/A001.mov", "01:00:00:00"};
+  std::vector<EdlLook> looks(2);
+  looks[0].cdl.slope = {1.0, 1.0, 0.9};
+  looks[0].cdl.offset = {-0.03, -0.02, 0.0};
+  looks[0].cdl.power = {1.25, 1.0, 1.0};
+  looks[0].cdl.saturation = 1.7;
+  looks[0].lut_file = "A001_shot001.cube";
+  looks[1].cdl.saturation = 0.85;  // no LUT: no *LUT line
+
+  const std::string edl = shots_to_edl(shots, ctx, looks);
+  EXPECT_EQ(edl,
+            "TITLE: A001.mov\n"
+            "FCM: NON-DROP FRAME\n"
+            "\n"
+            "001  AX       V     C        01:00:00:00 01:00:01:12 00:00:00:00 00:00:01:12\n"
+            "* FROM CLIP NAME: A001.mov\n"
+            "*ASC_SOP (1.000000 1.000000 0.900000)(-0.030000 -0.020000 0.000000)"
+            "(1.250000 1.000000 1.000000)\n"
+            "*ASC_SAT 1.700000\n"
+            "*LUT: A001_shot001.cube\n"
+            "\n"
+            "002  AX       V     C        01:00:01:12 01:00:03:00 00:00:01:12 00:00:03:00\n"
+            "* FROM CLIP NAME: A001.mov\n"
+            "*ASC_SOP (1.000000 1.000000 1.000000)(0.000000 0.000000 0.000000)"
+            "(1.000000 1.000000 1.000000)\n"
+            "*ASC_SAT 0.850000\n"
+            "\n");
+  // Without looks the events are as before.
+  EXPECT_EQ(shots_to_edl(shots, ctx).find("*ASC"), std::string::npos);
+
+  looks.pop_back();
+  EXPECT_THROW(shots_to_edl(shots, ctx, looks), Error);  // one look per shot
+  looks.push_back({});
+  looks[1].lut_file = "a.cube\n002  AX";  // would forge an event
+  EXPECT_THROW(shots_to_edl(shots, ctx, looks), Error);
+  looks[1].lut_file.clear();
+  looks[1].cdl.power[0] = -1;
+  EXPECT_THROW(shots_to_edl(shots, ctx, looks), Error);
 }
 
 TEST(ScenesCli, FormatsAndBadInput) {
