@@ -37,6 +37,9 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
                   "per-shot LUT formats besides .cube, comma-separated (e.g. 3dl,clf):\n" +
                       lut_output_formats_help())
       ->delimiter(',');
+  sub->add_flag("--cdl", o->cdl,
+                "also write each shot's grade as ASC CDL (.cdl, shots.ccc) with the LUT to apply "
+                "after it, and OUT's EDL (<stem>.edl) carrying them");
   sub->add_option("--input-colorspace", o->input_colorspace,
                   "auto, rec709, slog3, logc3, logc4, vlog, clog3 or log3g10");
   std::vector<std::string> methods;
@@ -114,6 +117,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
     fmt::print("clip:   {}\nluts:   {}/ ({} files)\nplan:   {}\n", r.output, r.luts_dir,
                r.lut_paths.size(), r.plan_path);
     if (!r.report_path.empty()) fmt::print("report: {}\n", r.report_path);
+    if (!r.edl_path.empty()) fmt::print("edl:    {}\n", r.edl_path);
   };
 }
 

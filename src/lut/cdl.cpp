@@ -47,8 +47,18 @@ Cdl to_cdl(const Params& p) {
   return c;
 }
 
-Params project(Params p) {
+// `in_range`: no clamp can act inside the unit cube — offset >= 0 and slope + offset <= 1
+// keep in·slope + offset within 0..1, the power maps 0..1 onto itself, and saturation <= 1 mixes
+// a colour with its own luma — so the CDL is one-to-one there and a residual can undo it.
+Params project(Params p, bool in_range) {
   for (int i = 0; i < kParams; ++i) p[i] = std::clamp(p[i], kLower[i], kUpper[i]);
+  if (in_range) {
+    for (int c = 0; c < 3; ++c) {
+      p[3 + c] = std::clamp(p[3 + c], 0.0, 0.5);
+      p[c] = std::min(p[c], 1.0 - p[3 + c]);
+    }
+    p[9] = std::min(p[9], 1.0);
+  }
   return p;
 }
 
@@ -134,7 +144,8 @@ double cost(const Params& p, const std::vector<Sample>& samples) {
 // Levenberg–Marquardt (Marquardt's scaling of the diagonal) with every trial point projected
 // onto the bounds; a step is kept only when it lowers the cost, so the projection can slow
 // the descent at a bound but never make it worse.
-Params levenberg_marquardt(Params p, const std::vector<Sample>& samples, int& iterations) {
+Params levenberg_marquardt(Params p, const std::vector<Sample>& samples, bool in_range,
+                           int& iterations) {
   double current = cost(p, samples);
   double lambda = 1e-3;
   Evaluation e;
@@ -154,7 +165,7 @@ Params levenberg_marquardt(Params p, const std::vector<Sample>& samples, int& it
       // The small absolute floor keeps a parameter no node responds to (e.g. the slope of a
       // channel clamped everywhere) from making the system singular; its step is then zero.
       for (int i = 0; i < kParams; ++i) a(i, i) += lambda * (jtj(i, i) + 1e-12);
-      const Params trial = project(p + a.ldlt().solve(-jtr));
+      const Params trial = project(p + a.ldlt().solve(-jtr), in_range);
       const double trial_cost = cost(trial, samples);
       if (trial_cost < current) {
         const double moved = (trial - p).cwiseAbs().maxCoeff();
@@ -320,11 +331,13 @@ Rgb apply_cdl(const Cdl& cdl, Rgb in) {
   return out;
 }
 
-CdlFit fit_cdl(const Lut3D& lut) {
+CdlFit fit_cdl(const Lut3D& lut, bool in_range, int residual_size) {
+  if (residual_size != 0 && (residual_size < 2 || residual_size > kMaxLut3DSize))
+    throw_usage("CDL residual size must be 2.." + std::to_string(kMaxLut3DSize));
   validate(lut, "LUT to fit a CDL to");
   const std::vector<Sample> samples = lattice_samples(lut);
   CdlFit fit;
-  const Params p = levenberg_marquardt(to_params(Cdl{}), samples, fit.iterations);
+  const Params p = levenberg_marquardt(to_params(Cdl{}), samples, in_range, fit.iterations);
   fit.cdl = to_cdl(p);
 
   Evaluation e;
@@ -351,7 +364,7 @@ CdlFit fit_cdl(const Lut3D& lut) {
     evaluate(p, samples[i].x, false, e);
     for (int c = 0; c < 3; ++c) diff.d[3 * i + size_t(c)] = samples[i].t[c] - e.y[c];
   }
-  fit.residual = Lut3D::identity(lut.size);
+  fit.residual = Lut3D::identity(residual_size > 0 ? residual_size : lut.size);
   for (size_t i = 0; i < fit.residual.table.size(); i += 3) {
     const std::array<double, 3> y{fit.residual.table[i], fit.residual.table[i + 1],
                                   fit.residual.table[i + 2]};
@@ -394,6 +407,21 @@ std::string edl_asc_lines(const Cdl& cdl) {
   // The spec's EDL form: no space after '*', none between the three parenthesised groups.
   return fmt::format("*ASC_SOP ({})({})({})\n*ASC_SAT {}\n", triple(cdl.slope), triple(cdl.offset),
                      triple(cdl.power), number(cdl.saturation));
+}
+
+Lut3D cdl_residual(const Cdl& cdl, int size, const std::function<Rgb(Rgb)>& grade) {
+  validate(cdl, "CDL");
+  Lut3D out = Lut3D::identity(size);
+  const Lut3D unit = Lut3D::identity(2);  // inverse_cdl reads only the 0..1 domain from it
+  for (size_t i = 0; i < out.table.size(); i += 3) {
+    const std::array<double, 3> x =
+        inverse_cdl(cdl, {out.table[i], out.table[i + 1], out.table[i + 2]}, unit);
+    const Rgb g = grade({float(std::clamp(x[0], 0.0, 1.0)), float(std::clamp(x[1], 0.0, 1.0)),
+                         float(std::clamp(x[2], 0.0, 1.0))});
+    for (int c = 0; c < 3; ++c) out.table[i + size_t(c)] = g[c];
+  }
+  validate(out, "after-CDL LUT");
+  return out;
 }
 
 }  // namespace autograde

@@ -75,62 +75,6 @@ json tool_versions() {
           {"opencv", CV_VERSION}};
 }
 
-std::vector<std::string> plan_lut_paths(const GradePlan& plan, const std::string& dir) {
-  // Each name is resolved inside `dir`: a plan edited by hand or sent by a browser must not
-  // write anywhere else.
-  std::vector<std::string> paths;
-  for (size_t i = 0; i < plan.shots.size(); ++i) {
-    const std::string where = "plan: shots[" + std::to_string(i) + "].lut";
-    check_lut_file_name(plan.shots[i].lut_file, where);
-    paths.push_back(contained_path(dir, plan.shots[i].lut_file, where));
-  }
-  return paths;
-}
-
-std::vector<std::string> check_lut_formats(const std::vector<std::string>& formats) {
-  std::vector<std::string> exts;
-  for (std::string f : formats) {
-    std::transform(f.begin(), f.end(), f.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (!f.empty() && f[0] != '.') f = "." + f;
-    const auto& known = lut_output_formats();
-    if (std::none_of(known.begin(), known.end(), [&](const LutFormat& k) { return k.extension == f; })) {
-      std::string list;
-      for (const LutFormat& k : known) list += (list.empty() ? "" : ", ") + k.extension.substr(1);
-      throw_usage("LUT format '" + f.substr(f.empty() ? 0 : 1) + "' is not one we write (" + list + ")");
-    }
-    if (std::find(exts.begin(), exts.end(), f) == exts.end()) exts.push_back(f);
-  }
-  // The plan names the .cube files; the other formats are hand-off copies beside them.
-  if (std::find(exts.begin(), exts.end(), ".cube") == exts.end()) exts.insert(exts.begin(), ".cube");
-  return exts;
-}
-
-std::vector<std::string> stage_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
-                                         const std::string& dir,
-                                         const std::vector<std::string>& formats,
-                                         StagedOutputs& staged) {
-  const std::vector<std::string> cubes = plan_lut_paths(plan, dir);
-  const std::vector<std::string> exts = check_lut_formats(formats);
-  std::vector<std::string> paths;
-  for (size_t i = 0; i < cubes.size(); ++i)
-    for (const std::string& ext : exts) {
-      const std::string p = fs::path(cubes[i]).replace_extension(ext).string();
-      const std::string title = fmt::format("autograde shot {}", i);
-      write_lut(luts[i], staged.stage(p), ext == ".cube" ? "" : title);
-      paths.push_back(p);
-    }
-  return paths;
-}
-
-std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
-                                         const std::string& dir,
-                                         const std::vector<std::string>& formats) {
-  StagedOutputs staged;  // all files appear together or none do
-  std::vector<std::string> paths = stage_plan_luts(plan, luts, dir, formats, staged);
-  staged.commit_all();
-  return paths;
-}
-
 GradeResult grade_clip(const GradeOptions& o,
                        const std::function<void(const std::string&)>& on_warning) {
   GradeResult res;
@@ -321,6 +265,14 @@ GradeResult grade_clip(const GradeOptions& o,
   const std::vector<Lut3D> luts = plan_luts(plan);
   for (const std::string& p : plan_lut_paths(plan, res.luts_dir)) check_not_input(p, inputs);
   res.lut_paths = stage_plan_luts(plan, luts, res.luts_dir, o.lut_formats, staged);
+  if (o.cdl) {
+    res.edl_path = (out_dir / (out.stem().string() + ".edl")).string();
+    check_not_input(res.edl_path, inputs);
+    const CdlHandoffResult h = stage_cdl_handoff(plan, luts, res.luts_dir, res.edl_path, shots,
+                                                 {o.input, info.timecode}, staged);
+    res.lut_paths.insert(res.lut_paths.end(), h.paths.begin(), h.paths.end() - 1);
+    for (const std::string& w : h.warnings) warn(w);
+  }
 
   // 6. Render and measure (one pass).
   RenderOptions ro;

@@ -30,6 +30,16 @@ Lut3D bake_shot_lut(CameraLog input, const Look& look, int size, const Look* cor
   return lut;
 }
 
+Rgb shot_grade(CameraLog input, const Look& look, const Look* correction, Rgb code) {
+  Rgb display = code;
+  if (input != CameraLog::Rec709) {
+    const Vec3 d = camera_log_to_rec709_display(input, Vec3{code[0], code[1], code[2]});
+    display = {d[0], d[1], d[2]};
+  }
+  if (correction) display = apply_look(*correction, display);
+  return apply_look(look, display);
+}
+
 void to_display(CameraLog input, ImageF& image) {
   if (input == CameraLog::Rec709 || image.empty()) return;
   if (image.channels == 3) {

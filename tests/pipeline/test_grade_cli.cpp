@@ -2,6 +2,8 @@
 // bundled Tears of Steel excerpt (CC BY 3.0; cuts at ~0.9 and ~2.7 s) at 320x180 with an AAC
 // track added, cut by the ffmpeg binary. Checks outputs, determinism, plan edits, the
 // temporal metrics and every error path (exit code, message, nothing left behind).
+#include <OpenColorIO/OpenColorIO.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -13,9 +15,11 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "autograde/color/camera_log.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/look/look.hpp"
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
@@ -523,4 +527,72 @@ TEST_F(GradeCli, LutFormatsAndSizeForHandOff) {
                          q(dir / "b.mp4") + " --lut-formats xyz --quiet");
   EXPECT_EQ(bad.code, 2) << bad.out;
   EXPECT_FALSE(fs::exists(dir / "b.mp4") || fs::exists(dir / "b_luts"));
+}
+
+// ASC CDL hand-off (issue 25), checked through OpenColorIO as a finishing tool would read it:
+// each shot's .cdl (ASC clamping style) followed by its after-CDL LUT follows the shot's grade
+// (its Look evaluated exactly) about as closely as the shot's .cube does — within 1.5 times the
+// .cube's error or 2 code values — and the EDL carries the same CDL numbers and LUT names.
+TEST_F(GradeCli, CdlHandOffReproducesEachShotsLutThroughOcio) {
+  namespace OCIO = OCIO_NAMESPACE;
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_cdl");
+  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --prompt 'warm golden hour' -o " +
+                       q(dir / "h.mp4") + " --cdl --quiet");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const GradePlan plan = read_plan((dir / "h.plan.json").string());
+  ASSERT_EQ(plan.input_colorspace, CameraLog::Rec709);
+  const std::string edl = read_file((dir / "h.edl").string());
+  auto config = OCIO::Config::CreateRaw();
+  int nontrivial = 0;  // shots whose CDL does part of the grade (not the identity fallback)
+  for (const ShotPlan& s : plan.shots) {
+    const fs::path cube = dir / "h_luts" / s.lut_file;
+    const std::string id = cube.stem().string();
+    const fs::path after = fs::path(cube).replace_extension(".after_cdl.cube");
+    auto cdl = OCIO::CDLTransform::CreateFromFile(
+        fs::path(cube).replace_extension(".cdl").c_str(), id.c_str());
+    cdl->setStyle(OCIO::CDL_ASC);
+    auto file = [](const fs::path& p) {
+      auto t = OCIO::FileTransform::Create();
+      t->setSrc(p.c_str());
+      t->setInterpolation(OCIO::INTERP_TETRAHEDRAL);
+      return t;
+    };
+    auto pair = OCIO::GroupTransform::Create();
+    pair->appendTransform(cdl);
+    pair->appendTransform(file(after));
+    auto a = config->getProcessor(pair)->getDefaultCPUProcessor();
+    auto b = config->getProcessor(file(cube))->getDefaultCPUProcessor();
+    // A 17³ lattice (nodes of the .cube's 33³ one) and as many random colours between them.
+    float pair_error = 0, cube_error = 0;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> u(0.f, 1.f);
+    for (int i = 0; i < 2 * 17 * 17 * 17; ++i) {
+      const int k = i % (17 * 17 * 17);
+      const Rgb x = i < 17 * 17 * 17
+                        ? Rgb{float(k % 17) / 16.f, float(k / 17 % 17) / 16.f, float(k / 289) / 16.f}
+                        : Rgb{u(rng), u(rng), u(rng)};
+      const Rgb g = apply_look(s.look, x);  // the grade: a Rec.709 clip, no correction
+      float pa[3] = {x[0], x[1], x[2]}, pb[3] = {x[0], x[1], x[2]};
+      a->applyRGB(pa);
+      b->applyRGB(pb);
+      for (int c = 0; c < 3; ++c) {
+        pair_error = std::max(pair_error, std::abs(pa[c] - g[c]));
+        cube_error = std::max(cube_error, std::abs(pb[c] - g[c]));
+      }
+    }
+    EXPECT_LE(pair_error, std::max(2.f / 255.f, 1.5f * cube_error) + 1e-4f) << id;
+    // The EDL event of this shot names its after-CDL LUT and carries the .cdl's slope.
+    EXPECT_NE(edl.find("*LUT: " + after.filename().string()), std::string::npos) << edl;
+    double slope[3];
+    cdl->getSlope(slope);
+    nontrivial += std::abs(slope[0] - 1) + std::abs(slope[1] - 1) + std::abs(slope[2] - 1) > 1e-3;
+    EXPECT_NE(edl.find(fmt::format("*ASC_SOP ({:.6f} {:.6f} {:.6f})", slope[0], slope[1], slope[2])),
+              std::string::npos)
+        << edl;
+  }
+  size_t events = 0;
+  for (size_t p = edl.find("*ASC_SAT"); p != std::string::npos; p = edl.find("*ASC_SAT", p + 1))
+    ++events;
+  EXPECT_EQ(events, plan.shots.size());
+  EXPECT_GE(nontrivial, 1) << r.out;
 }

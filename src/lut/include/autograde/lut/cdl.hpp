@@ -9,6 +9,7 @@
 // input encoding (usually display Rec.709 code values 0..1). The saturation step's luma
 // weights are Rec.709's, fixed by the spec whatever the material's primaries.
 #include <array>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,7 +77,19 @@ struct CdlFit {
 // within 0.011; a channel cross, whose best CDL clamps, not at all (1.09 at 17³):
 // residual_max_error and clamped_nodes tell a caller when to hand off the LUT alone. A
 // power above 1 stretches the inverse near black, so the residual is coarse there.
-CdlFit fit_cdl(const Lut3D& lut);
+//
+// `in_range` restricts the CDL so that no clamp acts inside the unit cube (offset 0..0.5,
+// slope + offset <= 1, saturation <= 1): a worse fit of the LUT, but one the residual can
+// always complete, for a hand-off where CDL + residual must reproduce the LUT. `residual_size`
+// (0: the LUT's own) is the residual's lattice: the CDL warps the space the residual samples, so
+// a finer residual reproduces a strongly curved LUT more closely.
+CdlFit fit_cdl(const Lut3D& lut, bool in_range = false, int residual_size = 0);
+
+// The LUT to apply after `cdl` so that the pair equals `grade` (input code values 0..1 → output),
+// sampled from `grade` itself at the CDL's preimage of every node of a size³ lattice (no
+// LUT-of-a-LUT resampling): exact at the nodes wherever the CDL is invertible; nodes outside the
+// CDL's image of the unit cube take the grade at the nearest input (the preimage clamped to 0..1).
+Lut3D cdl_residual(const Cdl& cdl, int size, const std::function<Rgb(Rgb)>& grade);
 
 // One ColorDecisionList (.cdl) with one ColorDecision/ColorCorrection, namespace
 // "urn:ASC:CDL:v1.01" as the spec's schema; `description` (omitted when empty) goes into the

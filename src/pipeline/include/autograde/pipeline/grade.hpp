@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "autograde/core/cleanup.hpp"
+#include "autograde/pipeline/handoff.hpp"
 #include "autograde/pipeline/plan.hpp"
 #include "autograde/pipeline/render.hpp"
 
@@ -47,6 +47,7 @@ struct GradeOptions {
   int sample_width = 256;
   int lut_size = 33;
   std::vector<std::string> lut_formats{"cube"};  // per-shot LUT files: .cube plus these
+  bool cdl = false;  // also hand off ASC CDL per shot + EDL (handoff.hpp stage_cdl_handoff)
   bool quiet = false;
   bool measure = true;
 };
@@ -55,6 +56,7 @@ struct GradeResult {
   GradePlan plan;
   nlohmann::json plan_json;
   std::string output, plan_path, luts_dir, report_path;
+  std::string edl_path;  // --cdl: the EDL with each shot's CDL (else empty)
   std::vector<std::string> lut_paths;
   RenderResult render;
   std::vector<std::string> warnings;  // for the user (log footage suspected, streams dropped)
@@ -76,28 +78,6 @@ struct GradeReportInputs {
 // `on_warning` is called as soon as a warning is known (before the long steps).
 GradeResult grade_clip(const GradeOptions& options,
                        const std::function<void(const std::string&)>& on_warning = {});
-
-// Where write_plan_luts puts each shot's LUT: ShotPlan::lut_file inside `dir`. Error(BadInput)
-// naming the shot when a name is not a plain "*.cube" file name or leads out of `dir` (an
-// absolute path, "..", a symbolic link pointing out). Touches no file.
-std::vector<std::string> plan_lut_paths(const GradePlan& plan, const std::string& dir);
-
-// The LUT formats to hand off, as extensions (".cube" always first: the plan names those
-// files); `formats` are extensions with or without the dot ("3dl", ".clf"). Error(Usage)
-// listing the supported ones (lut/lut_write.hpp) for an unknown one.
-std::vector<std::string> check_lut_formats(const std::vector<std::string>& formats);
-
-// Stages each shot's LUT at plan_lut_paths, and a copy in every other format of `formats`
-// beside it (same name, that extension), into `staged`; returns the final paths. Each LUT is
-// input code values → Rec.709 display code values.
-std::vector<std::string> stage_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
-                                         const std::string& dir,
-                                         const std::vector<std::string>& formats,
-                                         StagedOutputs& staged);
-// The same, committed at once (all files or none).
-std::vector<std::string> write_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
-                                         const std::string& dir,
-                                         const std::vector<std::string>& formats = {"cube"});
 
 // Versions of the tools a grade ran with (autograde, FFmpeg, OpenColorIO, OpenCV).
 nlohmann::json tool_versions();
