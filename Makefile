@@ -20,10 +20,13 @@ configure: deps $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# libFuzzer needs clang (tests/fuzz/README.md), whatever compiler the normal build uses.
 $(ASAN_BUILD)/build.ninja:
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTOGRADE_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DAUTOGRADE_SANITIZE=ON
 
-# The sanitizer build holds only the parser fuzz target; its tests carry the CTest label "sanitize".
+# The sanitizer build holds only the libFuzzer targets (tests/fuzz); CTest replays each one's
+# committed corpus under the label "sanitize".
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 

@@ -6,6 +6,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake ninja-build pkg-config git
+  clang libclang-rt-14-dev  # the sanitizer build's libFuzzer targets (make build-asan)
   libopencolorio-dev opencolorio-tools
   libopenimageio-dev openimageio-tools
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg

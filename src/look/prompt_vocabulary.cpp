@@ -100,7 +100,11 @@ Vocabulary load_vocabulary(const std::vector<std::pair<std::string, std::string>
     v.phrases.push_back({form_of(norm), -1, g});
   };
 
-  for (const auto& [name, text] : files) {
+  for (const auto& file : files) {
+    // Plain references, not a structured binding: the lambdas below capture `name`, which
+    // clang before 16 rejects for bindings (the sanitizer build uses clang 14).
+    const std::string& name = file.first;
+    const std::string& text = file.second;
     nlohmann::json doc;
     try {
       doc = nlohmann::json::parse(text);

@@ -72,7 +72,11 @@ std::vector<std::string> look_changes(const Look& before, const Look& after) {
   flatten(to_json(before), "", a);
   flatten(to_json(after), "", b);
   std::vector<std::string> out;
-  for (const auto& [key, vb] : b) {
+  // Plain references, not structured bindings: the lambdas capture `key`, which clang before 16
+  // rejects for bindings (the sanitizer build uses clang 14).
+  for (const auto& entry_b : b) {
+    const std::string& key = entry_b.first;
+    const nlohmann::json& vb = entry_b.second;
     auto it = std::find_if(a.begin(), a.end(), [&](const auto& p) { return p.first == key; });
     if (it != a.end() && it->second == vb) continue;
     if (it != a.end() && it->second.is_number() && vb.is_number())
@@ -82,9 +86,9 @@ std::vector<std::string> look_changes(const Look& before, const Look& after) {
       out.push_back(
           fmt::format("{} {} -> {}", key, it == a.end() ? "(none)" : it->second.dump(), vb.dump()));
   }
-  for (const auto& [key, va] : a)
-    if (std::none_of(b.begin(), b.end(), [&](const auto& p) { return p.first == key; }))
-      out.push_back(fmt::format("{} {} -> (none)", key, va.dump()));
+  for (const auto& entry_a : a)
+    if (std::none_of(b.begin(), b.end(), [&](const auto& p) { return p.first == entry_a.first; }))
+      out.push_back(fmt::format("{} {} -> (none)", entry_a.first, entry_a.second.dump()));
   return out;
 }
 

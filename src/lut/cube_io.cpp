@@ -219,6 +219,16 @@ void append_rows(std::string& out, const std::vector<float>& table) {
     fmt::format_to(it, "{:.8f} {:.8f} {:.8f}\n", table[i], table[i + 1], table[i + 2]);
 }
 
+// A domain bound as the rows are written (8 decimals) when that reads back as the same float,
+// else with 9 significant digits: 8 decimals would turn a tiny domain such as 0..1e-12 into
+// 0..0, which no reader accepts (found by fuzz_cube).
+std::string domain_number(float v) {
+  std::string s = fmt::format("{:.8f}", v);
+  float back = 0.f;
+  std::from_chars(s.data(), s.data() + s.size(), back);
+  return back == v ? s : fmt::format("{:.9g}", v);
+}
+
 bool is_default(const Rgb& lo, const Rgb& hi) {
   return lo == Rgb{0.f, 0.f, 0.f} && hi == Rgb{1.f, 1.f, 1.f};
 }
@@ -255,9 +265,11 @@ std::string format_cube(const LutFile& lut) {
       throw_internal("a .cube with a shaper cannot hold per-channel domains");
     out += fmt::format("LUT_1D_SIZE {}\nLUT_3D_SIZE {}\n", s.size, c.size);
     if (!is_default(s.domain_min, s.domain_max))
-      out += fmt::format("LUT_1D_INPUT_RANGE {:.8f} {:.8f}\n", s.domain_min[0], s.domain_max[0]);
+      out += fmt::format("LUT_1D_INPUT_RANGE {} {}\n", domain_number(s.domain_min[0]),
+                         domain_number(s.domain_max[0]));
     if (!is_default(c.domain_min, c.domain_max))
-      out += fmt::format("LUT_3D_INPUT_RANGE {:.8f} {:.8f}\n", c.domain_min[0], c.domain_max[0]);
+      out += fmt::format("LUT_3D_INPUT_RANGE {} {}\n", domain_number(c.domain_min[0]),
+                         domain_number(c.domain_max[0]));
     append_rows(out, s.table);
     append_rows(out, c.table);
     return out;
@@ -267,8 +279,10 @@ std::string format_cube(const LutFile& lut) {
   out += lut.cube ? fmt::format("LUT_3D_SIZE {}\n", lut.cube->size)
                   : fmt::format("LUT_1D_SIZE {}\n", lut.shaper->size);
   if (!is_default(lo, hi)) {
-    out += fmt::format("DOMAIN_MIN {:.8f} {:.8f} {:.8f}\n", lo[0], lo[1], lo[2]);
-    out += fmt::format("DOMAIN_MAX {:.8f} {:.8f} {:.8f}\n", hi[0], hi[1], hi[2]);
+    out += fmt::format("DOMAIN_MIN {} {} {}\n", domain_number(lo[0]), domain_number(lo[1]),
+                       domain_number(lo[2]));
+    out += fmt::format("DOMAIN_MAX {} {} {}\n", domain_number(hi[0]), domain_number(hi[1]),
+                       domain_number(hi[2]));
   }
   append_rows(out, lut.cube ? lut.cube->table : lut.shaper->table);
   return out;

@@ -10,7 +10,6 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
-#include "autograde/pipeline/shot_look.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -27,15 +26,6 @@ const std::set<std::string>& known_keys() {
   return k;
 }
 }  // namespace
-
-VideoWriteOptions write_options(const EncodeSettings& e) {
-  VideoWriteOptions w;
-  w.codec = e.codec;
-  w.crf = e.crf;
-  w.preset = e.preset;
-  w.threads = e.threads;
-  return w;
-}
 
 int default_encoder_threads() {
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
@@ -158,12 +148,6 @@ const std::vector<std::string>& encoder_presets() {
   return p;
 }
 
-std::vector<std::string> method_names() {
-  std::vector<std::string> names{"prompt"};
-  for (const auto& m : look_methods()) names.push_back(m.name);
-  return names;
-}
-
 }  // namespace
 
 void check_lut_file_name(const std::string& name, const std::string& source) {
@@ -196,7 +180,9 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
 
   if (const json* v = r.find(j, "reference")) p.reference = r.string(*v, "reference");
   if (const json* v = r.find(j, "prompt")) p.prompt = r.string(*v, "prompt");
-  if (const json* v = r.find(j, "method")) p.method = r.one_of(*v, "method", method_names());
+  // Which method found the Looks is a record (render never re-matches), so it is only checked
+  // to be a string: the method table lives with the matchers, above the plan format.
+  if (const json* v = r.find(j, "method")) p.method = r.string(*v, "method");
   if (const json* v = r.find(j, "strength")) p.strength = float(r.number(*v, "strength", 0, 1));
   if (const json* v = r.find(j, "lut_size")) p.lut_size = int(r.integer(*v, "lut_size", 2, 129));
   if (const json* v = r.find(j, "interp")) {

@@ -13,6 +13,15 @@ namespace fs = std::filesystem;
 
 namespace autograde {
 
+VideoWriteOptions write_options(const EncodeSettings& e) {
+  VideoWriteOptions w;
+  w.codec = e.codec;
+  w.crf = e.crf;
+  w.preset = e.preset;
+  w.threads = e.threads;
+  return w;
+}
+
 std::vector<Lut3D> plan_luts(const GradePlan& plan) {
   std::vector<Lut3D> luts;
   luts.reserve(plan.shots.size());

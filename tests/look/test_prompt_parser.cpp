@@ -35,6 +35,20 @@ TEST(PromptParser, EmptyAndUnknownGiveIdentityAndSayWhy) {
   EXPECT_TRUE(is_identity(ex.look));
 }
 
+// Found by fuzz_prompt: every unknown word walked WordNet afresh, so a long paste took seconds.
+// Repeated words reuse their walk, and at most 24 distinct words are walked (with a note).
+TEST(PromptParser, ManyUnknownWordsAreBoundedAndSaySo) {
+  const auto repeated = explain("cathedral zebra cathedral zebra cathedral zebra");
+  EXPECT_EQ(repeated.terms.size() + repeated.unknown.size(), 6u);
+  EXPECT_TRUE(repeated.notes.empty());
+  std::string many;
+  for (int i = 0; i < 40; ++i) many += "qwzxv" + std::string(1, char('a' + i % 26)) + char('a' + i / 26) + " ";
+  const auto ex = explain(many);
+  EXPECT_EQ(ex.unknown.size(), 40u);
+  ASSERT_FALSE(ex.notes.empty());
+  EXPECT_NE(ex.notes.back().find("WordNet was consulted for the first 24"), std::string::npos);
+}
+
 TEST(PromptParser, CaseAccentsAndPunctuationDoNotMatter) {
   const Look a = look_from_prompt("like Amélie");
   const Look b = look_from_prompt("LIKE AMELIE!!");

@@ -119,6 +119,19 @@ TEST(CubeWrite, DomainLinesOnlyWhenNeeded) {
   EXPECT_EQ(parse_cube(text, "mem").cube->domain_max[2], 2.f);
 }
 
+// Found by fuzz_cube (tests/fuzz/corpus/fuzz_cube/regress-tiny-domain.cube): 8 fixed decimals
+// wrote a domain of 0..1e-12 as 0..0, which the parser then rejected. Domains are now exact.
+TEST(CubeWrite, TinyAndOddDomainsRoundTripExactly) {
+  LutFile f;
+  f.cube = Lut3D::identity(2);
+  f.cube->domain_min = {0.f, -1e-30f, 0.123456789f};
+  f.cube->domain_max = {1e-12f, 1e-30f, 1.f};
+  LutFile back = parse_cube(format_cube(f), "mem");
+  ASSERT_TRUE(back.cube);
+  EXPECT_EQ(back.cube->domain_min, f.cube->domain_min);
+  EXPECT_EQ(back.cube->domain_max, f.cube->domain_max);
+}
+
 TEST(CubeWrite, ShaperFileRoundTrips) {
   LutFile f;
   f.shaper = Lut1D::identity(16);

@@ -195,7 +195,7 @@ TEST_F(UntrustedInputs, EveryPlanFieldIsCheckedWithItsPath) {
       {[](auto& j) { j.erase("input"); }, "input: missing"},
       {[](auto& j) { j["input"]["path"] = 7; }, "input.path: must be a string"},
       {[](auto& j) { j["strength"] = "1"; }, "strength: must be a number"},
-      {[](auto& j) { j["method"] = "foo"; }, "method: 'foo'"},
+      {[](auto& j) { j["method"] = 3; }, "method: must be a string"},
       {[](auto& j) { j["version"] = 99; }, "version: 99"},
       {[](auto& j) { j["shots"] = nlohmann::json::array(); }, "shots: must be a non-empty"},
   };

@@ -34,7 +34,6 @@
 #include "autograde/color/camera_log.hpp"
 #include "autograde/look/look.hpp"
 #include "autograde/lut/interpolate.hpp"
-#include "autograde/media/video_writer.hpp"
 #include "autograde/pipeline/continuity.hpp"
 
 namespace autograde {
@@ -65,9 +64,6 @@ struct EncodeSettings {
   // it with default_encoder_threads(); 0 = the encoder's choice (plans written before it).
   int threads = 0;
 };
-
-// The encoder settings as the video writer takes them.
-VideoWriteOptions write_options(const EncodeSettings& encode);
 
 // x264's own default for this machine (1.5 threads per core), capped at 4: each frame thread
 // holds frames in flight, and at 4K more than 4 would take grade past its 2 GiB budget.

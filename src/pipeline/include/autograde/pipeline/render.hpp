@@ -9,6 +9,7 @@
 
 #include "autograde/analysis/temporal_metrics.hpp"
 #include "autograde/lut/lut.hpp"
+#include "autograde/media/video_writer.hpp"
 #include "autograde/pipeline/plan.hpp"
 
 namespace autograde {
@@ -28,6 +29,9 @@ struct RenderResult {
 
 // The per-shot LUTs of a plan.
 std::vector<Lut3D> plan_luts(const GradePlan& plan);
+
+// The plan's encoder settings as the video writer takes them.
+VideoWriteOptions write_options(const EncodeSettings& encode);
 
 // Renders `plan` into `output_path`, which must not be the plan's input (Error(Usage)).
 // The file appears only when complete (written inside a staging folder registered for
