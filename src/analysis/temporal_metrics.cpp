@@ -91,8 +91,22 @@ nlohmann::json to_json(const StepStats& s) {
   return {{"mean", s.mean}, {"max", s.max}, {"steps", s.steps}};
 }
 
-StepStats step_stats_from_json(const nlohmann::json& j) {
-  return {j.at("mean").get<double>(), j.at("max").get<double>(), j.at("steps").get<int64_t>()};
+// A JSON integer within 0..2^53 (frame numbers, counts). A float is refused rather than
+// converted: converting one outside the target type's range is undefined behaviour.
+int64_t count_from_json(const nlohmann::json& v, const std::string& source_name, const char* what) {
+  if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > (uint64_t(1) << 53)))
+    throw_bad_input(source_name, std::string("temporal metrics: '") + what +
+                                     "' must be an integer 0..2^53");
+  const int64_t x = v.get<int64_t>();
+  if (x < 0 || x > (int64_t(1) << 53))
+    throw_bad_input(source_name, std::string("temporal metrics: '") + what +
+                                     "' must be an integer 0..2^53");
+  return x;
+}
+
+StepStats step_stats_from_json(const nlohmann::json& j, const std::string& source_name) {
+  return {j.at("mean").get<double>(), j.at("max").get<double>(),
+          count_from_json(j.at("steps"), source_name, "steps")};
 }
 
 }  // namespace
@@ -300,13 +314,13 @@ TemporalMetrics temporal_metrics_from_json(const nlohmann::json& j,
     if (j.contains("consistency")) {
       const auto& c = j.at("consistency");
       const auto frames = c.at("frames");
-      m.first_frame = frames.at(0).get<int64_t>();
-      m.last_frame = frames.at(1).get<int64_t>();
+      m.first_frame = count_from_json(frames.at(0), source_name, "frames");
+      m.last_frame = count_from_json(frames.at(1), source_name, "frames");
       BinConsistency b;
       b.mean_de2000 = c.at("mean_de2000").get<double>();
       b.unadjusted_de2000 = c.at("unadjusted_mean_de2000").get<double>();
       b.max_de2000 = c.at("max_de2000").get<double>();
-      b.cells = c.at("cells").get<int>();
+      b.cells = int(std::min<int64_t>(count_from_json(c.at("cells"), source_name, "cells"), INT32_MAX));
       b.coverage = c.at("coverage").get<double>();
       m.consistency = b;
     }
@@ -314,9 +328,9 @@ TemporalMetrics temporal_metrics_from_json(const nlohmann::json& j,
     m.warp.input = w.at("input").get<double>();
     m.warp.output = w.at("output").get<double>();
     m.warp.valid_fraction = w.at("valid_fraction").get<double>();
-    m.warp.pairs = w.at("pairs").get<int>();
-    m.lab_change_input = step_stats_from_json(j.at("mean_lab_change").at("input"));
-    m.lab_change_output = step_stats_from_json(j.at("mean_lab_change").at("output"));
+    m.warp.pairs = int(std::min<int64_t>(count_from_json(w.at("pairs"), source_name, "pairs"), INT32_MAX));
+    m.lab_change_input = step_stats_from_json(j.at("mean_lab_change").at("input"), source_name);
+    m.lab_change_output = step_stats_from_json(j.at("mean_lab_change").at("output"), source_name);
   } catch (const nlohmann::json::exception& e) {
     throw_bad_input(source_name, std::string("malformed temporal metrics: ") + e.what());
   }

@@ -281,14 +281,24 @@ ContinuityResult continuity_from_plan_json(const nlohmann::json& j,
     r.scene_threshold = j.at("scene_threshold").get<double>();
     r.target = j.at("target").get<std::string>();
     r.neutral_fraction = j.at("neutral_fraction").get<double>();
-    for (const auto& s : j.at("scenes"))
+    // Shot numbers are JSON integers 0..2^31-1; a float is refused rather than converted
+    // (converting one outside int's range is undefined behaviour).
+    auto shot_number = [&](const nlohmann::json& v) {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > INT32_MAX)
+        throw_bad_input(source_name, "\"continuity\": shot numbers must be integers 0..2^31-1");
+      return int(v.get<int64_t>());
+    };
+    for (const auto& s : j.at("scenes")) {
+      std::vector<int> members;
+      for (const auto& m : s.at("shots")) members.push_back(shot_number(m));
       r.scenes.push_back(
-          {s.at("shots").get<std::vector<int>>(), s.at("hero").get<int>(),
+          {members, shot_number(s.at("hero")),
            s.value("hero_chosen", false),
            s.at("ab_spread_input").get<double>(), s.at("ab_spread_before").get<double>(),
            s.at("ab_spread_after").get<double>(), s.at("solved_ab_spread_before").get<double>(),
            s.at("solved_ab_spread_after").get<double>(), s.at("l_spread_before").get<double>(),
            s.at("l_spread_after").get<double>()});
+    }
   } catch (const nlohmann::json::exception& e) {
     throw_bad_input(source_name, std::string("malformed \"continuity\": ") + e.what());
   }

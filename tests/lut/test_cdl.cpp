@@ -15,6 +15,7 @@
 #include "autograde/core/error.hpp"
 #include "autograde/lut/cdl.hpp"
 #include "autograde/lut/interpolate.hpp"
+#include "lut_test_support.hpp"
 #include "test_support.hpp"
 
 using namespace autograde;
@@ -60,17 +61,10 @@ Cdl random_cdl(std::mt19937& rng, double slope_lo, double slope_hi, double offse
   return c;
 }
 
-std::vector<Rgb> random_colours(int n, float lo, float hi) {
-  std::mt19937 rng(25);
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<Rgb> out(static_cast<size_t>(n));
-  for (auto& c : out) c = {u(rng), u(rng), u(rng)};
-  return out;
+std::vector<Rgb> random_colours(int count, float lo, float hi) {
+  return autograde::testing::random_colours(count, lo, hi, 25);
 }
-
-float max_diff(Rgb a, Rgb b) {
-  return std::max({std::abs(a[0] - b[0]), std::abs(a[1] - b[1]), std::abs(a[2] - b[2])});
-}
+using autograde::testing::max_diff;
 
 Lut3D bake(int n, const std::function<Rgb(Rgb)>& f) {
   Lut3D lut = Lut3D::identity(n);

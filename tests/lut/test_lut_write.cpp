@@ -15,6 +15,7 @@
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/lut/lut_write.hpp"
+#include "lut_test_support.hpp"
 #include "ocio_reference.hpp"
 #include "test_support.hpp"
 
@@ -45,16 +46,9 @@ Lut3D cross_lut(int n) {
 }
 
 std::vector<Rgb> random_colours(int count, float lo = 0.f, float hi = 1.f) {
-  std::mt19937 rng(24);
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<Rgb> out(static_cast<size_t>(count));
-  for (auto& c : out) c = {u(rng), u(rng), u(rng)};
-  return out;
+  return autograde::testing::random_colours(count, lo, hi, 24);
 }
-
-float max_diff(Rgb a, Rgb b) {
-  return std::max({std::abs(a[0] - b[0]), std::abs(a[1] - b[1]), std::abs(a[2] - b[2])});
-}
+using autograde::testing::max_diff;
 
 float max_node_diff(const Lut3D& a, const Lut3D& b) {
   float m = 0.f;
