@@ -12,6 +12,7 @@
 #include "autograde/lut/lut_write.hpp"
 #include "autograde/pipeline/grade.hpp"
 #include "autograde/pipeline/shot_look.hpp"
+#include "autograde/report/contact_sheet.hpp"
 #include "autograde/report/report_html.hpp"
 #include "commands.hpp"
 
@@ -31,6 +32,9 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--luts", o->luts_dir,
                   "folder for the per-shot .cube files (default: <stem>_luts)");
   sub->add_option("--report", o->report_path, "write an HTML report");
+  sub->add_option("--preview", o->preview_path,
+                  "analyse and match only: write the plan, the LUTs and this contact sheet "
+                  "(before | after per shot), render nothing (`render` the plan later)");
   sub->add_option("--lut-size", o->lut_size, "points per axis of the per-shot LUTs (17, 33, 65; 2..129)")
       ->check(CLI::Range(2, 129));
   sub->add_option("--lut-formats", o->lut_formats,
@@ -74,12 +78,17 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   return [o, &global] {
     o->quiet = global.quiet;
     o->report = [](const GradeReportInputs& in) { return render_report_html(in); };
+    o->preview = [](const GradePreviewInputs& in) { return grade_contact_sheet(in); };
     if (o->input_colorspace != "auto") (void)parse_input_colorspace(o->input_colorspace);
     const GradeResult r = grade_clip(
         *o, [](const std::string& w) { fmt::print(stderr, "autograde: warning: {}\n", w); });
     // -q silences progress and the per-shot table, never the list of what was written.
-    fmt::print("graded {} frames in {} shot(s) ({} path)\n", r.render.frames, r.plan.shots.size(),
-               r.render.pixel_path);
+    if (r.preview_path.empty())
+      fmt::print("graded {} frames in {} shot(s) ({} path)\n", r.render.frames,
+                 r.plan.shots.size(), r.render.pixel_path);
+    else
+      fmt::print("previewed {} shot(s); nothing rendered (render the plan to grade the clip)\n",
+                 r.plan.shots.size());
     std::vector<int> near_source;
     for (const auto& s : r.plan.shots) {
       if (global.quiet) break;
@@ -114,8 +123,9 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
             nlohmann::json(sc.shots).dump(), sc.hero, sc.ab_spread_before, sc.ab_spread_after,
             sc.ab_spread_input, r.plan.continuity->target == "mean" ? "frame" : "near-neutral",
             sc.solved_ab_spread_before, sc.solved_ab_spread_after);
-    fmt::print("clip:   {}\nluts:   {}/ ({} files)\nplan:   {}\n", r.output, r.luts_dir,
-               r.lut_paths.size(), r.plan_path);
+    if (r.preview_path.empty()) fmt::print("clip:   {}\n", r.output);
+    else fmt::print("sheet:  {}\n", r.preview_path);
+    fmt::print("luts:   {}/ ({} files)\nplan:   {}\n", r.luts_dir, r.lut_paths.size(), r.plan_path);
     if (!r.report_path.empty()) fmt::print("report: {}\n", r.report_path);
     if (!r.edl_path.empty()) fmt::print("edl:    {}\n", r.edl_path);
   };

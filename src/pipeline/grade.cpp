@@ -15,6 +15,7 @@ extern "C" {
 #include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/engine/renderer.hpp"
 #include "autograde/learn/analyzer.hpp"
 #include "autograde/learn/corrector.hpp"
 #include "autograde/learn/features.hpp"
@@ -97,6 +98,13 @@ GradeResult grade_clip(const GradeOptions& o,
   // otherwise be written into the plan and silently ignored).
   check_look_method(o.method);
   check_video_output(o.output, write_options(o.encode));
+  if (!o.preview_path.empty()) {
+    if (!is_image_path(o.preview_path))
+      throw_usage("--preview '" + o.preview_path + "' must be an image (.png, .jpg, .tif, ...)");
+    if (!o.preview) throw_internal("grade: a preview path without a preview renderer");
+    if (!o.report_path.empty())
+      throw_usage("--report shows the rendered clip: leave it out with --preview");
+  }
   (void)check_lut_formats(o.lut_formats);
   if (o.lut_size < 2 || o.lut_size > 129) throw_usage("LUT size must be 2..129");
 
@@ -261,7 +269,7 @@ GradeResult grade_clip(const GradeOptions& o,
   plan.luts_dir = !rel.empty() && *rel.begin() != ".." ? rel.string() : luts_abs.string();
 
   StagedOutputs staged;
-  const std::string video_tmp = staged.stage(res.output);
+  const std::string video_tmp = o.preview_path.empty() ? staged.stage(res.output) : "";
   const std::vector<Lut3D> luts = plan_luts(plan);
   for (const std::string& p : plan_lut_paths(plan, res.luts_dir)) check_not_input(p, inputs);
   res.lut_paths = stage_plan_luts(plan, luts, res.luts_dir, o.lut_formats, staged);
@@ -272,6 +280,36 @@ GradeResult grade_clip(const GradeOptions& o,
                                                  {o.input, info.timecode}, staged);
     res.lut_paths.insert(res.lut_paths.end(), h.paths.begin(), h.paths.end() - 1);
     for (const std::string& w : h.warnings) warn(w);
+  }
+
+  // 5b. Preview: the contact sheet instead of the render (the plan says how to render later).
+  if (!o.preview_path.empty()) {
+    GradePreviewInputs pi;
+    pi.plan = &plan;
+    for (size_t s = 0; s < samples.size(); ++s) {
+      ImageF before, after;
+      if (!samples[s].empty()) {
+        const SampledFrame& f = samples[s][samples[s].size() / 2];
+        before = display[s][samples[s].size() / 2];
+        after = f.rgb;
+        make_renderer(luts[s], PixelFormat{SampleType::F32, Layout::Packed, after.channels},
+                      plan.interp)
+            .apply(after);
+      }
+      pi.before.push_back(std::move(before));
+      pi.after.push_back(std::move(after));
+    }
+    ImageMeta meta;
+    meta.format = SampleFormat::U8;
+    check_not_input(o.preview_path, inputs);
+    write_image(staged.stage(o.preview_path), o.preview(pi), meta);
+    res.preview_path = o.preview_path;
+    res.plan_json = plan_to_json(plan);
+    write_file_atomic(staged.stage(res.plan_path), res.plan_json.dump(2) + "\n");
+    staged.commit_all();
+    luts_folder.keep();
+    res.plan = std::move(plan);
+    return res;
   }
 
   // 6. Render and measure (one pass).

@@ -596,3 +596,24 @@ TEST_F(GradeCli, CdlHandOffReproducesEachShotsLutThroughOcio) {
   EXPECT_EQ(events, plan.shots.size());
   EXPECT_GE(nontrivial, 1) << r.out;
 }
+
+// --preview (issue 25): analysis and matching only. The contact sheet is written (a row per
+// shot: before | after at the sample width), with the plan and the LUTs, and no clip; rendering
+// that plan later gives exactly the clip a full grade writes.
+TEST_F(GradeCli, PreviewWritesASheetAndAPlanThatRendersLikeTheGrade) {
+  const fs::path dir = autograde::testing::scratch_dir("pipeline_preview");
+  const std::string args = "grade " + q(media_ / "clip.mp4") + " --prompt 'cold teal night'";
+  const CliRun p = run(args + " -o " + q(dir / "p.mp4") + " --preview " + q(dir / "sheet.png"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  EXPECT_FALSE(fs::exists(dir / "p.mp4"));
+  const GradePlan plan = read_plan((dir / "p.plan.json").string());
+  const ImageF sheet = read_image((dir / "sheet.png").string()).image;
+  EXPECT_EQ(sheet.width, 3 * 8 + 2 * 256);
+  EXPECT_GT(sheet.height, int(plan.shots.size()) * 144);  // 320x180 clip → 256x144 samples
+  EXPECT_EQ(listing(dir / "p_luts").size(), plan.shots.size());
+  ASSERT_EQ(run(args + " -o " + q(dir / "g.mp4") + " --quiet").code, 0);
+  ASSERT_EQ(run("render " + q(dir / "p.plan.json") + " -o " + q(dir / "r.mp4") + " --quiet").code, 0);
+  EXPECT_TRUE(read_file((dir / "r.mp4").string()) == read_file((dir / "g.mp4").string()));
+  const CliRun bad = run(args + " -o " + q(dir / "b.mp4") + " --preview " + q(dir / "s.txt"));
+  EXPECT_EQ(bad.code, 2) << bad.out;
+}

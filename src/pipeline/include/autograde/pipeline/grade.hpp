@@ -22,6 +22,9 @@ struct GradeReportInputs;
 // Renders the report of a finished grade (src/report's HTML report): passed in by the caller, so
 // the pipeline does not depend on the report layer above it.
 using ReportRenderer = std::function<std::string(const GradeReportInputs&)>;
+struct GradePreviewInputs;
+// Draws the preview contact sheet (report/contact_sheet.hpp); set by the CLI like `report`.
+using PreviewRenderer = std::function<ImageF(const GradePreviewInputs&)>;
 
 struct GradeOptions {
   std::string input;
@@ -32,6 +35,10 @@ struct GradeOptions {
   std::string luts_dir;     // "" → <output folder>/<output stem>_luts
   std::string report_path;  // "" → no report
   ReportRenderer report;    // needed when report_path is set
+  // Preview (issue 25): analyse and match, write the plan, the LUTs and this contact sheet
+  // (a still: before | after per shot), and render nothing; `render` the plan later.
+  std::string preview_path;
+  PreviewRenderer preview;  // needed when preview_path is set
   std::string input_colorspace = "auto";
   std::string method = "auto";  // match.hpp's methods, or "learned" / "hybrid" (learn/lutgen.hpp)
   float strength = 1.f;
@@ -57,9 +64,17 @@ struct GradeResult {
   nlohmann::json plan_json;
   std::string output, plan_path, luts_dir, report_path;
   std::string edl_path;  // --cdl: the EDL with each shot's CDL (else empty)
+  std::string preview_path;  // the contact sheet written instead of a render (else empty)
   std::vector<std::string> lut_paths;
   RenderResult render;
   std::vector<std::string> warnings;  // for the user (log footage suspected, streams dropped)
+};
+
+// What the preview contact sheet is made from: per shot its representative sample frame (the
+// middle one, sample width), as displayed before the grade and through the shot's LUT.
+struct GradePreviewInputs {
+  const GradePlan* plan = nullptr;
+  std::vector<ImageF> before, after;  // per shot, display code values
 };
 
 // What the report of a grade is made from.
