@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
@@ -77,8 +76,7 @@ std::string contained_path(const std::string& root, const std::string& name,
   const fs::path base = fs::weakly_canonical(dir, ec);
   const fs::path full = fs::weakly_canonical(base / name, ec);
   if (ec) throw_bad_input(source, "'" + name + "' cannot be resolved: " + ec.message());
-  const auto [mb, mf] = std::mismatch(base.begin(), base.end(), full.begin(), full.end());
-  if (mb != base.end())
+  if (std::mismatch(base.begin(), base.end(), full.begin(), full.end()).first != base.end())
     throw_bad_input(source, "'" + name + "' leads out of '" + dir.string() +
                                 "' through a symbolic link");
   return (dir / name).string();

@@ -119,6 +119,7 @@ GradeResult grade_clip(const GradeOptions& o,
   const std::vector<std::string> inputs{o.input, o.reference};
   check_not_input(res.output, inputs);
   check_not_input(res.plan_path, inputs);
+  if (!o.preview_path.empty()) check_not_input(o.preview_path, inputs);
   if (!res.report_path.empty()) {
     check_not_input(res.report_path, inputs);
     if (!o.report) throw_internal("grade: a report path without a report renderer");
@@ -282,16 +283,25 @@ GradeResult grade_clip(const GradeOptions& o,
     for (const std::string& w : h.warnings) warn(w);
   }
 
-  // 5b. Preview: the contact sheet instead of the render (the plan says how to render later).
-  if (!o.preview_path.empty()) {
+  // 6. Render and measure (one pass); or, for a preview, the contact sheet instead (the plan
+  // says how to render later).
+  if (o.preview_path.empty()) {
+    RenderOptions ro;
+    ro.quiet = o.quiet;
+    ro.measure = o.measure;
+    res.render = render_plan(plan, res.output, ro, video_tmp, luts);
+    for (const auto& w : res.render.warnings) warn(w);
+    for (size_t i = 0; i < plan.shots.size() && i < res.render.shot_metrics.size(); ++i)
+      plan.shots[i].metrics = res.render.shot_metrics[i];
+  } else {
     GradePreviewInputs pi;
     pi.plan = &plan;
     for (size_t s = 0; s < samples.size(); ++s) {
       ImageF before, after;
       if (!samples[s].empty()) {
-        const SampledFrame& f = samples[s][samples[s].size() / 2];
-        before = display[s][samples[s].size() / 2];
-        after = f.rgb;
+        const size_t mid = samples[s].size() / 2;
+        before = display[s][mid];
+        after = samples[s][mid].rgb;
         make_renderer(luts[s], PixelFormat{SampleType::F32, Layout::Packed, after.channels},
                       plan.interp)
             .apply(after);
@@ -301,27 +311,11 @@ GradeResult grade_clip(const GradeOptions& o,
     }
     ImageMeta meta;
     meta.format = SampleFormat::U8;
-    check_not_input(o.preview_path, inputs);
     write_image(staged.stage(o.preview_path), o.preview(pi), meta);
     res.preview_path = o.preview_path;
-    res.plan_json = plan_to_json(plan);
-    write_file_atomic(staged.stage(res.plan_path), res.plan_json.dump(2) + "\n");
-    staged.commit_all();
-    luts_folder.keep();
-    res.plan = std::move(plan);
-    return res;
   }
 
-  // 6. Render and measure (one pass).
-  RenderOptions ro;
-  ro.quiet = o.quiet;
-  ro.measure = o.measure;
-  res.render = render_plan(plan, res.output, ro, video_tmp, luts);
-  for (const auto& w : res.render.warnings) warn(w);
-  for (size_t i = 0; i < plan.shots.size() && i < res.render.shot_metrics.size(); ++i)
-    plan.shots[i].metrics = res.render.shot_metrics[i];
-
-  // 7. Plan and report.
+  // 7. Plan and report (never with a preview: refused up front).
   res.plan_json = plan_to_json(plan);
   write_file_atomic(staged.stage(res.plan_path), res.plan_json.dump(2) + "\n");
   if (!res.report_path.empty()) {
