@@ -54,6 +54,10 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
                 "fix each shot first (learned correction, models/), then match the look");
   sub->add_option("--strength", o->strength, "0..1, mix of the look with the input")
       ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--transfer", o->transfer,
+                  "with auto: 0..1, how much of the reference's own palette and tone to take: 0 only the grade "
+                  "separated from its content (default), 1 its whole colour distribution")
+      ->check(CLI::Range(0.0, 1.0));
   auto* continuity =
       sub->add_flag("--continuity", o->continuity, "match every shot of a scene to its hero shot");
   sub->add_option("--hero-shot", o->hero_shot,
@@ -107,14 +111,15 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       if (s.match.contains("confidence") && s.match["confidence"].is_number())
         conf = fmt::format(" (match confidence {:.2f})", s.match["confidence"].get<double>());
       fmt::print("           look: {}{}\n", look_summary(s.look), conf);
-      if (!o->reference.empty() && look_mean_change(s.look) < 0.01f) near_source.push_back(s.index);
+      if (!o->reference.empty() && o->transfer == 0.f && look_mean_change(s.look) < 0.01f)
+        near_source.push_back(s.index);
     }
     if (!near_source.empty())
       fmt::print(
           "note: shot(s) {} stay close to the source: the reference reads mostly as its scene's own "
           "colour rather than a grade, and `{}` only takes over the grade. For more of its palette, "
-          "try --method hybrid (or reinhard / mkl, which copy the whole colour distribution).\n",
-          fmt::join(near_source, ", "), o->method);
+          "dial --transfer up{} (0.5 takes half of its palette and tone, 1 all of it).\n",
+          fmt::join(near_source, ", "), o->method, o->method == "auto" ? "" : " with --method auto");
     if (r.plan.continuity && !global.quiet)
       for (const ContinuityScene& sc : r.plan.continuity->scenes)
         fmt::print(

@@ -27,7 +27,7 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
     std::string ref, out, method = "auto", prompt;
     std::vector<std::string> before, after;  // before/after pairs, in order
     std::vector<std::string> sources;
-    float strength = 1.f;
+    float strength = 1.f, transfer = 0.f;
     int size = 33;
     bool explain = false, json = false;
   };
@@ -53,6 +53,10 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
   for (const LookMethod& m : look_methods()) methods.push_back(m.name);
   sub->add_option("--method", o->method, look_method_list())->check(CLI::IsMember(methods));
   sub->add_option("--strength", o->strength, "0..1 mix with identity")->check(CLI::Range(0.f, 1.f));
+  sub->add_option("--transfer", o->transfer,
+                  "with auto: 0..1, how much of the reference's own palette and tone to take: 0 only the grade "
+                  "separated from its content (default), 1 its whole colour distribution (above 0 needs --source)")
+      ->check(CLI::Range(0.f, 1.f));
   sub->add_option("--size", o->size, "LUT size per axis")->check(CLI::Range(2, 129));
   sub->add_flag("--explain", o->explain, "print the fitted Look parameters");
   sub->add_flag("--json", o->json, "print the result (method, confidence, Look) as JSON on stdout");
@@ -134,6 +138,7 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       q.prompt = o->prompt.empty() ? nullptr : &prompt;
       q.method = o->method;
       q.strength = o->strength;
+      q.transfer = o->transfer;
       q.lut_size = o->size;
       const FoundLook r = find_look(q);
       write_lut(bake_look(r.look, o->size), o->out);
@@ -143,6 +148,7 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
         report = {{"mode", "match"},
                   {"method", r.method},
                   {"confidence", r.confidence},
+                  {"transfer", o->transfer},
                   {"notes", r.notes}};
         if (r.parametric) report["look"] = to_json(r.look);
         if (o->explain) {

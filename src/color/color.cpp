@@ -16,6 +16,11 @@ float linear_to_srgb(float v) {
   return std::copysign(r, v);
 }
 
+float display_luminance(Vec3 v) {
+  // BT.709-6 item 1.4 primaries, D65: Y = 0.2126 R + 0.7152 G + 0.0722 B on linear light.
+  return 0.2126f * srgb_to_linear(v[0]) + 0.7152f * srgb_to_linear(v[1]) + 0.0722f * srgb_to_linear(v[2]);
+}
+
 float rec709_oetf(float l) {
   const float a = std::abs(l);
   const float r = a < 0.018f ? 4.5f * a : 1.099f * std::pow(a, 0.45f) - 0.099f;

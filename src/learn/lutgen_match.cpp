@@ -56,19 +56,6 @@ const LutgenModel& shipped_lutgen(const std::string& path) {
 
 namespace {
 
-// Grey-axis output luma (Rec.709 weights on code values) must not decrease; the largest mix
-// with identity that keeps it so is kept (bisection), like the other match methods promise.
-bool neutral_monotone(const Lut3D& lut) {
-  float prev = -1.f;
-  for (int i = 0; i < lut.size; ++i) {
-    const float* p = lut.at(i, i, i);
-    const float y = 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2];
-    if (y < prev - 1e-5f) return false;
-    prev = std::max(prev, y);
-  }
-  return true;
-}
-
 Lut3D product_lut(const LutgenModel& model, const LutgenTokens* src, const LutgenTokens& ref,
                   const Look* prompt, const MatchOptions& options,
                   std::vector<std::string>& notes) {
@@ -87,11 +74,13 @@ Lut3D product_lut(const LutgenModel& model, const LutgenTokens* src, const Lutge
       }
   lut = mix_with_identity(lut, options.strength);
   for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
-  if (!neutral_monotone(lut)) {
+  // The largest mix with identity that keeps the grey axis from inverting tones is kept
+  // (bisection), as the other match methods promise.
+  if (!grey_axis_monotone(lut)) {
     float lo = 0.f, hi = 1.f;
     for (int it = 0; it < 20; ++it) {
       const float m = 0.5f * (lo + hi);
-      (neutral_monotone(mix_with_identity(lut, m)) ? lo : hi) = m;
+      (grey_axis_monotone(mix_with_identity(lut, m)) ? lo : hi) = m;
     }
     lut = mix_with_identity(lut, lo);
     notes.push_back("the predicted LUT inverted tones along the grey axis; mixed " +

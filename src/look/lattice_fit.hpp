@@ -13,7 +13,7 @@ namespace autograde::look_detail {
 Lut3D lut_from_function(int size, const std::function<Rgb(Rgb)>& f);
 
 // Clamps to 0..1, replaces non-finite entries with the lattice position, and — if the
-// luminance along the grey diagonal ever decreases — mixes the table with identity by the
+// luminance along the grey diagonal ever decreases (grey_axis_monotone, lut.hpp) — mixes the table with identity by the
 // smallest amount (in steps of 1/8) that makes it non-decreasing. Returns the mix kept (1 = as is).
 float regularise_lut(Lut3D& lut);
 

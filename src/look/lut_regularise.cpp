@@ -19,18 +19,6 @@ void apply_strength(Lut3D& lut, float strength) {
   lut = mix_with_identity(lut, std::clamp(strength, 0.f, 1.f));
 }
 
-namespace {
-bool neutral_monotone(const Lut3D& lut) {
-  float prev = -1.f;
-  for (int i = 0; i < lut.size; ++i) {
-    const float* e = lut.at(i, i, i);
-    const float y = rec709_luma({e[0], e[1], e[2]});  // ITU-R BT.709-6 luma weights
-    if (y < prev - 1e-5f) return false;
-    prev = std::max(prev, y);
-  }
-  return true;
-}
-}  // namespace
 
 float regularise_lut(Lut3D& lut) {
   const Lut3D id = Lut3D::identity(lut.size);
@@ -38,12 +26,12 @@ float regularise_lut(Lut3D& lut) {
     float& v = lut.table[i];
     v = std::isfinite(v) ? std::clamp(v, 0.f, 1.f) : id.table[i];
   }
-  if (neutral_monotone(lut)) return 1.f;
+  if (grey_axis_monotone(lut)) return 1.f;
   const Lut3D original = lut;
   for (int step = 7; step >= 0; --step) {
     const float mix = float(step) / 8.f;
     lut = mix_with_identity(original, mix);
-    if (neutral_monotone(lut)) return mix;
+    if (grey_axis_monotone(lut)) return mix;
   }
   return 0.f;
 }

@@ -28,6 +28,13 @@ MatchResult match_reference(const ImageF& reference, std::span<const ImageF> sou
     throw_usage("LUT size must be 2..129, got " + std::to_string(options.lut_size));
   if (!(options.strength >= 0.f && options.strength <= 1.f))
     throw_usage("strength must be in 0..1");
+  if (!(options.transfer >= 0.f && options.transfer <= 1.f))
+    throw_usage("transfer must be in 0..1, got " + std::to_string(options.transfer));
+  if (options.transfer > 0.f && options.method != "auto")
+    throw_usage("--transfer dials `auto` towards the reference's whole palette; method '" + options.method +
+                "' is a transfer of its own (leave --transfer at 0 or use --method auto)");
+  if (options.transfer > 0.f && sources.empty())
+    throw_usage("--transfer carries the reference's colours onto a source: give --source");
   const int analysis = std::clamp(options.analysis_size, 8, 2048);
 
   const std::vector<Rgb> ref =
@@ -49,7 +56,17 @@ MatchResult match_reference(const ImageF& reference, std::span<const ImageF> sou
 
   MatchResult result;
   result.method = options.method;
-  if (options.method == "auto") {
+  if (options.method == "auto" && options.transfer > 0.f) {
+    // The dial: auto's grade at full strength blended with the full transfer, then the
+    // strength mixes the blend with identity as it does for every LUT method.
+    auto fit = look_detail::fit_auto_look(src, ref);
+    const Lut3D full = look_detail::full_transfer_lut(src, ref, options.lut_size);
+    result.lut = look_detail::blend_perceptual(bake_look(fit.look, options.lut_size), full, options.transfer);
+    look_detail::apply_strength(result.lut, options.strength);
+    result.confidence = fit.confidence;
+    result.notes = fit.notes;
+    result.transfer = options.transfer;
+  } else if (options.method == "auto") {
     auto fit = look_detail::fit_auto_look(src, ref);
     fit.look.strength = options.strength;
     result.lut = bake_look(fit.look, options.lut_size);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "autograde/color/color.hpp"
 #include "autograde/lut/interpolate.hpp"
 
 namespace autograde {
@@ -37,7 +38,7 @@ LutFacts inspect(const LutFile& lut, float tol) {
     float t = float(i) / 1024.f;
     Rgb in{lo[0] + (hi[0] - lo[0]) * t, lo[1] + (hi[1] - lo[1]) * t, lo[2] + (hi[2] - lo[2]) * t};
     Rgb out = sample(lut, in, Interp::Tetrahedral);
-    float y = 0.2126f * out[0] + 0.7152f * out[1] + 0.0722f * out[2];
+    const float y = display_luminance({out[0], out[1], out[2]});
     if (y < prev - 1e-5f) f.neutral_monotone = false;
     prev = std::max(prev, y);
   }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 
 namespace autograde {
@@ -23,6 +24,17 @@ Lut3D mix_with_identity(const Lut3D& lut, float t) {
   for (size_t i = 0; i < out.table.size(); ++i)
     out.table[i] = id.table[i] + t * (lut.table[i] - id.table[i]);
   return out;
+}
+
+bool grey_axis_monotone(const Lut3D& lut, float tolerance) {
+  float prev = -1e30f;
+  for (int i = 0; i < lut.size; ++i) {
+    const float* e = lut.at(i, i, i);
+    const float y = display_luminance({e[0], e[1], e[2]});
+    if (y < prev - tolerance) return false;
+    prev = std::max(prev, y);
+  }
+  return true;
 }
 
 Lut3D Lut3D::identity(int size) {

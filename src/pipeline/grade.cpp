@@ -97,6 +97,12 @@ GradeResult grade_clip(const GradeOptions& o,
   // A method that names nothing is refused even when only a prompt is given (it would
   // otherwise be written into the plan and silently ignored).
   check_look_method(o.method);
+  if (!(o.transfer >= 0.f && o.transfer <= 1.f)) throw_usage("--transfer must be in 0..1");
+  if (o.transfer > 0.f && o.reference.empty())
+    throw_usage("--transfer dials how much of the reference's palette to take: give --ref");
+  if (o.transfer > 0.f && o.method != "auto")
+    throw_usage("--transfer dials `auto` towards the reference's whole palette; method '" + o.method +
+                "' does not take it (leave --transfer at 0 or use --method auto)");
   check_video_output(o.output, write_options(o.encode));
   if (!o.preview_path.empty()) {
     if (!is_image_path(o.preview_path))
@@ -186,6 +192,7 @@ GradeResult grade_clip(const GradeOptions& o,
   plan.prompt = o.prompt;
   plan.method = o.reference.empty() ? "prompt" : o.method;
   plan.strength = o.strength;
+  plan.transfer = o.reference.empty() ? 0.f : o.transfer;
   plan.lut_size = o.lut_size;
   plan.encode = o.encode;
   if (plan.encode.threads <= 0) plan.encode.threads = default_encoder_threads();
@@ -220,6 +227,7 @@ GradeResult grade_clip(const GradeOptions& o,
     q.prompt = o.prompt.empty() ? nullptr : &prompt;
     q.method = o.method;
     q.strength = o.strength;
+    q.transfer = o.transfer;
     q.lut_size = o.lut_size;
     const FoundLook found = find_look(q);
     sp.look = found.look;

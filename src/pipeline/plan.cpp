@@ -21,7 +21,7 @@ namespace {
 // `extra`, so reading it back as an unknown key is what keeps it when refine rewrites a plan.
 const std::set<std::string>& known_keys() {
   static const std::set<std::string> k{
-      "version",  "input",  "input_colorspace", "reference", "prompt",     "method", "strength",
+      "version",  "input",  "input_colorspace", "reference", "prompt",     "method", "strength", "transfer",
       "lut_size", "interp", "luts_dir",         "encode",    "continuity", "shots",  "history"};
   return k;
 }
@@ -45,6 +45,7 @@ json plan_to_json(const GradePlan& p) {
   j["prompt"] = p.prompt;
   j["method"] = p.method;
   j["strength"] = p.strength;
+  j["transfer"] = p.transfer;
   j["lut_size"] = p.lut_size;
   j["interp"] = interp_name(p.interp);
   j["luts_dir"] = p.luts_dir;
@@ -184,6 +185,7 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
   // to be a string: the method table lives with the matchers, above the plan format.
   if (const json* v = r.find(j, "method")) p.method = r.string(*v, "method");
   if (const json* v = r.find(j, "strength")) p.strength = float(r.number(*v, "strength", 0, 1));
+  if (const json* v = r.find(j, "transfer")) p.transfer = float(r.number(*v, "transfer", 0, 1));
   if (const json* v = r.find(j, "lut_size")) p.lut_size = int(r.integer(*v, "lut_size", 2, 129));
   if (const json* v = r.find(j, "interp")) {
     try {

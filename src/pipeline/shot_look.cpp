@@ -33,6 +33,7 @@ MatchResult match(const LookRequest& q) {
   MatchOptions mo;
   mo.method = q.method;
   mo.strength = q.strength;
+  mo.transfer = q.transfer;
   mo.lut_size = q.lut_size;
   if (q.method == kLearned)
     return learn::match_reference_learned(*q.reference, q.sources, mo, q.reference_name);
@@ -89,10 +90,14 @@ FoundLook find_look(const LookRequest& q) {
     return out;
   }
   check_look_method(q.method);
-  // The transfer methods return only a LUT: with a prompt it is matched at full strength and the
+  if (!(q.transfer >= 0.f && q.transfer <= 1.f)) throw_usage("--transfer must be in 0..1");
+  if (q.transfer > 0.f && q.method != "auto")
+    throw_usage("--transfer dials `auto` towards the reference's whole palette; method '" + q.method +
+                "' does not take it (leave --transfer at 0 or use --method auto)");
+  // The transfer methods (and `auto` dialled above 0) return only a LUT: with a prompt it is matched at full strength and the
   // strength mixes prompt ∘ LUT afterwards, so strength scales the whole grade as it does for a
   // parametric Look.
-  const bool lut_only = q.method != "auto";
+  const bool lut_only = q.method != "auto" || q.transfer > 0.f;
   LookRequest m = q;
   if (q.prompt && lut_only) m.strength = 1.f;
   const MatchResult r = match(m);

@@ -76,7 +76,9 @@ void expect_sane(const Lut3D& lut, const std::string& what) {
   float prev = -1.f;
   for (int i = 0; i < lut.size; ++i) {
     const float* e = lut.at(i, i, i);
-    const float y = rec709_luma({e[0], e[1], e[2]});
+    // Luminance (linear light), not code-value luma: a strongly tinted grey axis can raise Y
+    // while its code-value luma falls, and only the former is a tone inversion.
+    const float y = display_luminance({e[0], e[1], e[2]});
     EXPECT_GE(y, prev - 1e-4f) << what << " inverts tones on the grey axis at " << i;
     prev = std::max(prev, y);
   }

@@ -82,6 +82,11 @@ float delta_e76(Vec3 lab1, Vec3 lab2);
 // CIEDE2000 (CIE 142-2001) with kL = kC = kH = 1, as given by Sharma, Wu & Dalal (2005).
 float ciede2000(Vec3 lab1, Vec3 lab2);
 
+// Relative luminance Y of display code values read as sRGB (IEC 61966-2-1 decode, then the
+// BT.709 primaries' Y row): what "tones invert" means for a display-referred LUT. Luma on code
+// values (below) is not monotone in Y for saturated colours: a strongly tinted grade can raise
+// Y while its code-value luma falls.
+float display_luminance(Vec3 code_values);
 // Rec.709 luma weights (ITU-R BT.709-6 item 3.2) on whatever encoding the input is in.
 inline float rec709_luma(Vec3 v) { return 0.2126f * v[0] + 0.7152f * v[1] + 0.0722f * v[2]; }
 

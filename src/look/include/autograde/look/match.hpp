@@ -40,6 +40,11 @@ namespace autograde {
 struct MatchOptions {
   std::string method = "auto";
   float strength = 1.f;  // 0..1, mix of the matched LUT with identity
+  // `auto` only, 0..1 (--transfer): 0 = only the grade `auto` separates from the reference's
+  // content; 1 = the reference's whole colour distribution (palette and tone) carried onto the
+  // sources; in between, the two LUTs blended in OKLab. Above 0 it needs sources, and the
+  // result is a LUT (MatchResult::look stays empty).
+  float transfer = 0.f;
   int lut_size = 33;     // 2..129
   // Images are analysed at most this size on their long side (area-averaged), which keeps
   // every method fast and resolution independent.
@@ -51,6 +56,7 @@ struct MatchResult {
   std::string method;
   std::optional<Look> look;      // set by `auto`: the fitted Look (what --explain prints)
   float confidence = 1.f;        // 0..1, how much of the reference's deviation was trusted
+  float transfer = 0.f;          // the MatchOptions::transfer the LUT was made with
   std::vector<std::string> notes;  // human-readable remarks (e.g. "reference is monochrome")
 };
 
@@ -58,8 +64,8 @@ struct MatchResult {
 const std::vector<std::string>& match_method_names();
 
 // `reference_name` names the reference in error messages. Throws Error(BadInput) for an
-// empty or non-finite reference, Error(Usage) for an unknown method or a classic method
-// without sources.
+// empty or non-finite reference, Error(Usage) for an unknown method, a classic method or a
+// transfer above 0 without sources, or a transfer with a method other than `auto`.
 MatchResult match_reference(const ImageF& reference, std::span<const ImageF> sources,
                             const MatchOptions& options, const std::string& reference_name = "reference");
 

@@ -11,7 +11,7 @@ struct LutFacts {
   float max_identity_error = 0.f;
 };
 
-// Rec.709 luma weights (ITU-R BT.709-6, item 3.2) are used for the neutral-axis check.
+// The neutral-axis check reads the output as display code values (display_luminance, color.hpp).
 LutFacts inspect(const LutFile& lut, float identity_tolerance = 1e-4f);
 
 }  // namespace autograde

@@ -45,6 +45,11 @@ struct Lut3D {
 // size and domain: t = 0 is identity, 1 the LUT itself, anything between a partial grade.
 Lut3D mix_with_identity(const Lut3D& lut, float t);
 
+// True when the display luminance (color.hpp display_luminance) of the entries along the grey
+// diagonal never falls by more than `tolerance`: the LUT does not invert tones. Every matching
+// method's LUT is held to it.
+bool grey_axis_monotone(const Lut3D& lut, float tolerance = 1e-5f);
+
 // What one LUT file holds: an optional 1D table (standalone, or a shaper applied before the
 // 3D table, as Resolve writes them) and an optional 3D table. At least one is present.
 struct LutFile {

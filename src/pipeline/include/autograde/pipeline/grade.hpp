@@ -42,6 +42,9 @@ struct GradeOptions {
   std::string input_colorspace = "auto";
   std::string method = "auto";  // match.hpp's methods, or "learned" / "hybrid" (learn/lutgen.hpp)
   float strength = 1.f;
+  // 0..1, with --ref and `auto` (match.hpp MatchOptions::transfer): 0 the grade separated from
+  // the reference's content, 1 the reference's whole palette, in between an OKLab blend.
+  float transfer = 0.f;
   // Correct each shot first (learn/corrector.hpp, one correction per shot, scaled by the
   // classifier's do-no-harm strength); the look is then matched on the corrected frames.
   bool auto_correct = false;

@@ -11,7 +11,8 @@
 //     "input_colorspace": {"name": "rec709"|"slog3"|..., "source": "flag"|"stream tags"|"default",
 //                          "log_suspected": bool, "reason": "..."},
 //     "reference": path or "", "prompt": text or "",
-//     "method": "auto", "strength": 1, "lut_size": 33, "interp": "tetrahedral",
+//     "method": "auto", "strength": 1, "transfer": 0 (match.hpp; absent in older plans = 0),
+//     "lut_size": 33, "interp": "tetrahedral",
 //     "luts_dir": folder of the .cube files (relative to the plan's folder when possible),
 //     "encode": {"codec": "auto"|"h264"|"hevc"|"prores", "crf": -1, "preset": "medium",
 //                "threads": encoder threads (grade writes 1..4; 0 = encoder's choice)},
@@ -78,6 +79,7 @@ struct GradePlan {
   std::string reference, prompt;
   std::string method = "auto";
   float strength = 1.f;
+  float transfer = 0.f;  // the dial the looks were matched with (a record; the looks hold it)
   int lut_size = 33;
   Interp interp = Interp::Tetrahedral;
   std::string luts_dir;

@@ -57,6 +57,7 @@ struct LookRequest {
   const PromptLook* prompt = nullptr;  // may be null when there is a reference
   std::string method = "auto";
   float strength = 1.f;
+  float transfer = 0.f;  // `auto` only: the dial towards the reference's whole palette (match.hpp)
   int lut_size = 33;
 };
 
@@ -69,7 +70,8 @@ struct FoundLook {
 };
 
 // Error(Usage) with neither a reference nor a prompt, an unknown method, a bad strength or
-// size, or a transfer method without sources; Error(BadInput) for a bad reference.
+// size, a transfer method (or a transfer above 0) without sources, or a transfer with a method
+// other than `auto`; Error(BadInput) for a bad reference.
 FoundLook find_look(const LookRequest& request);
 
 }  // namespace autograde
