@@ -129,6 +129,27 @@ void read_lut_image(const std::string& path, ImageF& img, Status& status) {
     img.pixels[3 * i] = img.pixels[3 * i + 1] = img.pixels[3 * i + 2] = grey[i];
 }
 
+// "HH:MM:SS:FF" as SMPTE ST 12-1's packed binary-coded decimal (the layout OpenEXR's TimeCode
+// and DPX's header store, and OIIO's TypeTimeCode carries): frame units in bits 0-3, tens in
+// 4-5, drop-frame flag in bit 6, seconds in 8-14, minutes in 16-22, hours in 24-29; the
+// second word holds the user bits (none). False when the text is not a timecode.
+bool pack_timecode(const std::string& tc, unsigned (&packed)[2]) {
+  if (tc.size() != 11) return false;
+  int field[4];
+  for (int k = 0; k < 4; ++k) {
+    const char a = tc[size_t(3 * k)], b = tc[size_t(3 * k + 1)];
+    if (!std::isdigit(static_cast<unsigned char>(a)) || !std::isdigit(static_cast<unsigned char>(b)))
+      return false;
+    field[k] = (a - '0') * 10 + (b - '0');
+  }
+  const bool drop = tc[8] == ';' || tc[8] == '.';
+  auto bcd = [](int v) { return unsigned((v / 10) << 4 | (v % 10)); };
+  packed[0] = bcd(field[3]) | (drop ? 1u << 6 : 0u) | bcd(field[2]) << 8 | bcd(field[1]) << 16 |
+              bcd(field[0]) << 24;
+  packed[1] = 0;
+  return true;
+}
+
 void write_image(const EncodeRequest& r, Status& status) {
   const ImageF& image = *r.image;
   const std::string& path = r.path;
@@ -152,6 +173,19 @@ void write_image(const EncodeRequest& r, Status& status) {
     spec.attribute("ICCProfile", OIIO::TypeDesc(OIIO::TypeDesc::UINT8, int(r.icc_profile.size())),
                    r.icc_profile.data());
   for (const auto& [k, v] : r.text_attributes) spec.attribute(k, v);
+  if (!r.timecode.empty()) {
+    unsigned packed[2];
+    if (!pack_timecode(r.timecode, packed))
+      return fail(status, kInternal, "'" + r.timecode + "' is not a timecode (" + path + ")");
+    // OIIO writes smpte:TimeCode as OpenEXR's timeCode attribute and as the DPX header's
+    // time code; DPX readers also show it as the text "dpx:TimeCode".
+    spec.attribute("smpte:TimeCode", OIIO::TypeTimeCode, packed);
+    if (lower == ".dpx") spec.attribute("dpx:TimeCode", r.timecode);
+  }
+  if (r.fps_num > 0 && r.fps_den > 0) {
+    const int rate[2] = {r.fps_num, r.fps_den};
+    spec.attribute("FramesPerSecond", OIIO::TypeRational, rate);
+  }
   if (lower == ".jpg" || lower == ".jpeg") spec.attribute("Compression", "jpeg:95");
   // Integer outputs: OIIO converts float→int by clamping and rounding to nearest.
   if (!out->open(r.temp_path, spec))
