@@ -11,6 +11,8 @@
 #include "autograde/core/files.hpp"
 #include "autograde/pipeline/grade.hpp"
 #include "autograde/pipeline/render.hpp"
+#include "autograde/pipeline/render_clip.hpp"
+#include "autograde/media/video_writer.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
@@ -23,6 +25,9 @@ struct RenderArgs {
   std::string luts;
   bool measure = false;
   std::vector<std::string> lut_formats{"cube"};
+  std::string codec;  // "" = the plan's encode.codec
+  std::string frames;
+  bool split = false;
 };
 
 Runner add_render(CLI::App& app, const GlobalOptions& global) {
@@ -35,12 +40,24 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
                   "with --luts: formats besides .cube, comma-separated (e.g. 3dl,clf)")
       ->delimiter(',');
   sub->add_flag("--metrics", a->measure, "measure temporal consistency of the output and print it");
+  sub->add_option("--codec", a->codec, "instead of the plan's encode.codec: " + codec_help())
+      ->check(CLI::IsMember(video_codec_names()));
+  sub->add_option("--frames", a->frames,
+                  "render only frames A-B (inclusive, 0-based as in the plan); audio is cut to match");
+  sub->add_flag("--split", a->split,
+                "render a before | after review: left of a mid-grey divider the source after the "
+                "input colour-space conversion, right of it the grade");
   return [a, &global] {
     refuse_overwrite_input(a->plan, a->output);
-    const GradePlan plan = read_plan(a->plan);
+    GradePlan plan = read_plan(a->plan);
+    if (!a->codec.empty()) plan.encode.codec = a->codec;
     RenderOptions ro;
     ro.quiet = global.quiet;
     ro.measure = a->measure;
+    if (!a->frames.empty()) ro.frames = parse_frame_range(a->frames);
+    ro.split = a->split;
+    if ((ro.frames || ro.split) && a->measure)
+      throw_usage("--metrics measures whole shots: leave it out with --frames or --split");
     // As grade does: a missing --luts folder is created (and removed again on failure), and
     // every LUT's destination is checked before the long render.
     std::optional<CreatedFolder> folder;
