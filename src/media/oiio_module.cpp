@@ -3,7 +3,9 @@
 // the callers in ag_media and ag_lut turn them into autograde::Error.
 #include <OpenImageIO/imageio.h>
 
+#include <algorithm>
 #include <cctype>
+#include <vector>
 #include <cmath>
 #include <exception>
 #include <filesystem>
@@ -190,7 +192,20 @@ void write_image(const EncodeRequest& r, Status& status) {
   // Integer outputs: OIIO converts float→int by clamping and rounding to nearest.
   if (!out->open(r.temp_path, spec))
     return fail(status, kUsage, "cannot write '" + path + "': " + out->geterror());
-  if (!out->write_image(OIIO::TypeDesc::FLOAT, image.pixels.data()))
+  // OIIO stores 10- and 12-bit DPX samples by cutting the low bits of a 16-bit value, which
+  // truncates; handing it exact code values / (2^bits - 1) makes that cut exact, so the samples
+  // are rounded to nearest like every other integer output.
+  std::vector<float> snapped;
+  const float* pixels = image.pixels.data();
+  if (r.format == SampleFormat::U16 && r.bits_per_sample > 8 && r.bits_per_sample < 16 &&
+      lower == ".dpx") {
+    const float top = float((1 << r.bits_per_sample) - 1);
+    snapped.resize(image.pixels.size());
+    for (size_t i = 0; i < snapped.size(); ++i)
+      snapped[i] = std::round(std::clamp(image.pixels[i], 0.f, 1.f) * top) / top;
+    pixels = snapped.data();
+  }
+  if (!out->write_image(OIIO::TypeDesc::FLOAT, pixels))
     return fail(status, kInternal, "writing '" + path + "' failed: " + out->geterror());
   if (!out->close())
     return fail(status, kInternal, "closing '" + path + "' failed: " + out->geterror());
