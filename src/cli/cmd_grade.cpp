@@ -70,10 +70,12 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
          "--continuity-target", o->continuity_target,
          "balance shots on their near-neutral pixels (neutral) or on whole-frame means (mean)")
       ->check(CLI::IsMember({"neutral", "mean"}));
-  sub->add_option("--codec", o->encode.codec, codec_help())->check(CLI::IsMember(video_codec_names()));
+  sub->add_option("--codec", o->encode.codec, codec_help())
+      ->check(CLI::IsMember(video_codec_names()));
   auto frames = std::make_shared<std::string>();
-  sub->add_option("--frames", *frames,
-                  "render only frames A-B (inclusive, 0-based as in the plan); audio is cut to match");
+  sub->add_option(
+      "--frames", *frames,
+      "render only frames A-B (inclusive, 0-based as in the plan); audio is cut to match");
   sub->add_flag("--split", o->split,
                 "render a before | after review: left of a mid-grey divider the source after the "
                 "input colour-space conversion, right of it the grade");

@@ -3,16 +3,16 @@
 #include <fmt/format.h>
 
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/media/video_writer.hpp"
 #include "autograde/pipeline/grade.hpp"
 #include "autograde/pipeline/render.hpp"
 #include "autograde/pipeline/render_clip.hpp"
-#include "autograde/media/video_writer.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
@@ -42,8 +42,9 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
   sub->add_flag("--metrics", a->measure, "measure temporal consistency of the output and print it");
   sub->add_option("--codec", a->codec, "instead of the plan's encode.codec: " + codec_help())
       ->check(CLI::IsMember(video_codec_names()));
-  sub->add_option("--frames", a->frames,
-                  "render only frames A-B (inclusive, 0-based as in the plan); audio is cut to match");
+  sub->add_option(
+      "--frames", a->frames,
+      "render only frames A-B (inclusive, 0-based as in the plan); audio is cut to match");
   sub->add_flag("--split", a->split,
                 "render a before | after review: left of a mid-grey divider the source after the "
                 "input colour-space conversion, right of it the grade");

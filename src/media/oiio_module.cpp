@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <vector>
 #include <cmath>
 #include <exception>
 #include <filesystem>
+#include <vector>
 
 #include "autograde/core/image_module.hpp"
 
@@ -140,7 +140,8 @@ bool pack_timecode(const std::string& tc, unsigned (&packed)[2]) {
   int field[4];
   for (int k = 0; k < 4; ++k) {
     const char a = tc[size_t(3 * k)], b = tc[size_t(3 * k + 1)];
-    if (!std::isdigit(static_cast<unsigned char>(a)) || !std::isdigit(static_cast<unsigned char>(b)))
+    if (!std::isdigit(static_cast<unsigned char>(a)) ||
+        !std::isdigit(static_cast<unsigned char>(b)))
       return false;
     field[k] = (a - '0') * 10 + (b - '0');
   }

@@ -200,10 +200,10 @@ struct AudioTranscoder {
   FramePtr decoded = make_frame();
   FramePtr chunk = make_frame();
   PacketPtr packet = make_packet();
-  int frame_size = 1024;                 // samples per encoded frame
-  int64_t next_pts = AV_NOPTS_VALUE;     // encoder time base (1 / sample rate)
-  double last_end = -1;                  // source seconds where the last decoded frame ended
-  std::vector<uint8_t*> converted;       // swr output planes
+  int frame_size = 1024;              // samples per encoded frame
+  int64_t next_pts = AV_NOPTS_VALUE;  // encoder time base (1 / sample rate)
+  double last_end = -1;               // source seconds where the last decoded frame ended
+  std::vector<uint8_t*> converted;    // swr output planes
   int converted_capacity = 0;
 
   ~AudioTranscoder() {
@@ -298,9 +298,10 @@ void check_video_output(const std::string& path, const VideoWriteOptions& o) {
   if (is_image_sequence_path(path)) {
     check_image_sequence_output(path);
     if (o.codec != "auto")
-      throw_usage(fmt::format("'{}' is an image sequence, whose format its extension sets; "
-                              "--codec {} is for video files (leave it out or say auto)",
-                              path, o.codec));
+      throw_usage(
+          fmt::format("'{}' is an image sequence, whose format its extension sets; "
+                      "--codec {} is for video files (leave it out or say auto)",
+                      path, o.codec));
     return;
   }
   std::string ext = std::filesystem::path(path).extension().string();
@@ -356,8 +357,8 @@ void VideoWriter::Impl::open() {
   const CodecChoice& choice = codec_choice(options.codec);
   // FFmpeg's DNxHR encoder refuses smaller pictures (dnxhdenc.c); say so with the clip's size.
   if (enc_name == "dnxhd" && (source.width < 256 || source.height < 120))
-    throw_usage(fmt::format("DNxHR needs a picture of at least 256x120; '{}' is {}x{}",
-                            source.path, source.width, source.height));
+    throw_usage(fmt::format("DNxHR needs a picture of at least 256x120; '{}' is {}x{}", source.path,
+                            source.width, source.height));
 
   encoder.reset(avcodec_alloc_context3(codec));
   if (!encoder) throw_internal("out of memory (avcodec_alloc_context3)");
@@ -413,9 +414,10 @@ void VideoWriter::Impl::open() {
     const std::string log = take_last_log();
     // x264 is built for one or all bit depths; a build without 10-bit fails only here.
     if (enc_name == "libx264" && format_bit_depth(target_fmt) > 8)
-      throw_usage(fmt::format("this libx264 cannot encode 10-bit H.264 (High 10): {} {}; use "
-                              "--codec hevc_10 or prores for a 10-bit output",
-                              error_text(rc2), log));
+      throw_usage(
+          fmt::format("this libx264 cannot encode 10-bit H.264 (High 10): {} {}; use "
+                      "--codec hevc_10 or prores for a 10-bit output",
+                      error_text(rc2), log));
     throw_internal("cannot open the " + enc_name + " encoder: " + error_text(rc2) + " " + log);
   }
 
@@ -454,8 +456,9 @@ void VideoWriter::Impl::open() {
   target.chroma_shift_x = d->log2_chroma_w;
   target.chroma_shift_y = d->log2_chroma_h;
   target.tags = kRec709Limited;
-  frame_step = std::max<int64_t>(
-      1, av_rescale_q(1, av_inv_q(e.framerate), AVRational{source.time_base_num, source.time_base_den}));
+  frame_step =
+      std::max<int64_t>(1, av_rescale_q(1, av_inv_q(e.framerate),
+                                        AVRational{source.time_base_num, source.time_base_den}));
 }
 
 void VideoWriter::Impl::add_copied_streams() {
@@ -475,8 +478,8 @@ void VideoWriter::Impl::add_copied_streams() {
       continue;
     }
     const AudioRoute route = audio ? route_audio(output->oformat, par) : AudioRoute{};
-    const bool refused = subs ? !container_holds(output->oformat, par.codec_id)
-                              : route.kind == AudioRoute::Drop;
+    const bool refused =
+        subs ? !container_holds(output->oformat, par.codec_id) : route.kind == AudioRoute::Drop;
     if (refused) {
       warnings.push_back(
           fmt::format("stream #{} ({} {}) not copied: the {} container cannot hold it", i,
@@ -488,14 +491,12 @@ void VideoWriter::Impl::add_copied_streams() {
     if (route.kind == AudioRoute::Transcode) {
       add_transcoder(i, route);
       copy_map[i] = transcoders[i]->out->index;
-      warnings.push_back(fmt::format("audio stream #{} ({}) transcoded to {}: {}", i,
-                                     avcodec_get_name(par.codec_id),
-                                     route.codec == AV_CODEC_ID_AAC
-                                         ? "AAC"
-                                         : fmt::format("{} at {} Hz",
-                                                       avcodec_get_name(route.codec),
-                                                       route.sample_rate),
-                                     route.why));
+      warnings.push_back(fmt::format(
+          "audio stream #{} ({}) transcoded to {}: {}", i, avcodec_get_name(par.codec_id),
+          route.codec == AV_CODEC_ID_AAC
+              ? "AAC"
+              : fmt::format("{} at {} Hz", avcodec_get_name(route.codec), route.sample_rate),
+          route.why));
       continue;
     }
     AVStream* out = avformat_new_stream(output.get(), nullptr);
@@ -531,7 +532,8 @@ void VideoWriter::Impl::add_transcoder(unsigned index, const AudioRoute& route) 
                                              error_text(rc), take_last_log()));
 
   const AVCodec* ecodec = avcodec_find_encoder(route.codec);
-  if (!ecodec) throw_internal(fmt::format("this FFmpeg has no {} encoder", avcodec_get_name(route.codec)));
+  if (!ecodec)
+    throw_internal(fmt::format("this FFmpeg has no {} encoder", avcodec_get_name(route.codec)));
   t->enc.reset(avcodec_alloc_context3(ecodec));
   if (!t->enc) throw_internal("out of memory (avcodec_alloc_context3)");
   AVCodecContext& e = *t->enc;
@@ -612,8 +614,8 @@ void VideoWriter::Impl::take_decoded(AudioTranscoder& t) {
   const int in_rate = f.sample_rate > 0 ? f.sample_rate : t.dec->sample_rate;
   const int64_t ts = f.best_effort_timestamp;
   // Frames without a timestamp follow the previous one.
-  const double t0 = ts != AV_NOPTS_VALUE ? source_seconds(t.in, ts)
-                                         : (t.last_end >= 0 ? t.last_end : trim_start);
+  const double t0 =
+      ts != AV_NOPTS_VALUE ? source_seconds(t.in, ts) : (t.last_end >= 0 ? t.last_end : trim_start);
   t.last_end = t0 + double(f.nb_samples) / in_rate;
   int first = 0, last = f.nb_samples;  // samples kept: [first, last)
   if (options.trim_to_video) {
@@ -629,9 +631,9 @@ void VideoWriter::Impl::take_decoded(AudioTranscoder& t) {
       av_channel_layout_copy(&in_layout, &f.ch_layout);
     else
       av_channel_layout_default(&in_layout, std::max(1, f.ch_layout.nb_channels));
-    const int rc = swr_alloc_set_opts2(&raw, &t.enc->ch_layout, t.enc->sample_fmt,
-                                       t.enc->sample_rate, &in_layout, AVSampleFormat(f.format),
-                                       in_rate, 0, nullptr);
+    const int rc =
+        swr_alloc_set_opts2(&raw, &t.enc->ch_layout, t.enc->sample_fmt, t.enc->sample_rate,
+                            &in_layout, AVSampleFormat(f.format), in_rate, 0, nullptr);
     av_channel_layout_uninit(&in_layout);
     t.swr.reset(raw);
     if (rc < 0 || swr_init(t.swr.get()) < 0)
@@ -662,8 +664,8 @@ void VideoWriter::Impl::take_decoded(AudioTranscoder& t) {
   }
   const int got = swr_convert(t.swr.get(), t.converted.data(), out_max, in_planes.data(), in_count);
   if (got < 0) throw_internal("audio conversion failed: " + error_text(got));
-  if (got > 0 && av_audio_fifo_write(t.fifo.get(), reinterpret_cast<void**>(t.converted.data()),
-                                     got) < got)
+  if (got > 0 &&
+      av_audio_fifo_write(t.fifo.get(), reinterpret_cast<void**>(t.converted.data()), got) < got)
     throw_internal("out of memory (audio FIFO)");
   drain_fifo(t, false);
 }
@@ -684,7 +686,8 @@ void VideoWriter::Impl::transcode(AudioTranscoder& t, const AVPacket* pkt) {
   if (pkt) return;
   if (t.swr && t.converted_capacity > 0) {  // what the resampler still holds
     for (;;) {
-      const int got = swr_convert(t.swr.get(), t.converted.data(), t.converted_capacity, nullptr, 0);
+      const int got =
+          swr_convert(t.swr.get(), t.converted.data(), t.converted_capacity, nullptr, 0);
       if (got <= 0) break;
       av_audio_fifo_write(t.fifo.get(), reinterpret_cast<void**>(t.converted.data()), got);
     }
@@ -723,8 +726,7 @@ void VideoWriter::Impl::pump_copies(double until) {
       if (at >= trim_end) {  // this stream is done; the file is read no further than needed
         stream_past_end[size_t(index)] = 1;
         bool all = true;
-        for (size_t i = 0; i < copy_map.size(); ++i)
-          all &= copy_map[i] < 0 || stream_past_end[i];
+        for (size_t i = 0; i < copy_map.size(); ++i) all &= copy_map[i] < 0 || stream_past_end[i];
         if (all && std::isfinite(trim_end)) {
           copy_done = true;
           for (auto& t : transcoders)
@@ -804,8 +806,8 @@ void VideoWriter::Impl::submit(int64_t pts) {
   }
   if (pts == AV_NOPTS_VALUE || (last_pts != AV_NOPTS_VALUE && pts <= last_pts))
     pts = last_pts == AV_NOPTS_VALUE ? source.start_pts : last_pts + frame_step;
-  frame->pts = av_rescale_q(pts, AVRational{source.time_base_num, source.time_base_den},
-                            encoder->time_base);
+  frame->pts =
+      av_rescale_q(pts, AVRational{source.time_base_num, source.time_base_den}, encoder->time_base);
   last_pts = pts;
   encode(frame.get());
   ++frames;

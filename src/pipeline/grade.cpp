@@ -107,8 +107,9 @@ GradeResult grade_clip(const GradeOptions& o,
       throw_usage("--report shows the rendered clip: leave it out with --preview");
   }
   if (!o.report_path.empty() && (o.frames || o.split || is_image_sequence_path(o.output)))
-    throw_usage("--report reads the whole graded clip: leave it out with --frames, --split or an "
-                "image sequence");
+    throw_usage(
+        "--report reads the whole graded clip: leave it out with --frames, --split or an "
+        "image sequence");
   (void)check_lut_formats(o.lut_formats);
   if (o.lut_size < 2 || o.lut_size > 129) throw_usage("LUT size must be 2..129");
 
@@ -116,8 +117,7 @@ GradeResult grade_clip(const GradeOptions& o,
   const fs::path out_dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   res.output = o.output;
   const std::string stem = output_stem(o.output);  // "shot.%07d.exr" → "shot"
-  res.plan_path =
-      !o.plan_path.empty() ? o.plan_path : (out_dir / (stem + ".plan.json")).string();
+  res.plan_path = !o.plan_path.empty() ? o.plan_path : (out_dir / (stem + ".plan.json")).string();
   res.luts_dir = !o.luts_dir.empty() ? o.luts_dir : (out_dir / (stem + "_luts")).string();
   res.report_path = o.report_path;
   const std::vector<std::string> inputs{o.input, o.reference};

@@ -1,12 +1,12 @@
 #include "autograde/pipeline/render_clip.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <limits>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "autograde/analysis/timecode.hpp"
 #include "autograde/color/camera_log.hpp"
@@ -176,7 +176,8 @@ SplitDivider split_divider(int w) {
 FrameRange parse_frame_range(const std::string& text) {
   const size_t dash = text.find('-', 1);
   auto bad = [&] {
-    throw_usage("--frames '" + text + "': write FIRST-LAST, inclusive 0-based frame numbers (e.g. 48-95)");
+    throw_usage("--frames '" + text +
+                "': write FIRST-LAST, inclusive 0-based frame numbers (e.g. 48-95)");
   };
   if (dash == std::string::npos || dash + 1 >= text.size()) bad();
   FrameRange r;
@@ -240,8 +241,7 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
     if (o.frames) {
       wo.trim_to_video = true;
       // The output's timecode is its first frame's.
-      if (!info.timecode.empty())
-        shown.timecode = format_timecode(clock.start + first, clock.rate);
+      if (!info.timecode.empty()) shown.timecode = format_timecode(clock.start + first, clock.rate);
     }
     video.emplace(output, shown, wo);
   }
@@ -267,8 +267,7 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
                             video->target().chroma_shift_y == info.chroma_shift_y;
   ClipRenderResult result;
   result.pixel_path = fused ? "yuv" : "rgb";
-  const int64_t expected =
-      o.frames ? o.frames->last - o.frames->first + 1 : info.frame_count;
+  const int64_t expected = o.frames ? o.frames->last - o.frames->first + 1 : info.frame_count;
   ProgressBar bar(o.label, expected, o.quiet);
   ShotCursor cursor(shots);
   OwnedYuv graded;
@@ -317,8 +316,7 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
     bar.update(result.frames);
   }
   // An estimated frame count can be too high: the range is checked again on what was decoded.
-  if (o.frames && result.frames < expected)
-    range_outside(input, *o.frames, reader.frames_read());
+  if (o.frames && result.frames < expected) range_outside(input, *o.frames, reader.frames_read());
   bar.finish();
   if (stills) {
     stills->finish();

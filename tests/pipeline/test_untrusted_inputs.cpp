@@ -278,7 +278,8 @@ TEST_F(UntrustedInputs, VorbisAudioIsTranscodedForMp4AndCopiedIntoMkv) {
   ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=96x54:rate=24 -f lavfi "
                  "-i sine=frequency=440 -t 1 -c:v libx264 -pix_fmt yuv420p -c:a libvorbis " +
                  q(in)));
-  const CliRun mp4 = run("apply " + q(dir_ / "warm.cube") + " " + q(in) + " -o " + q(dir_ / "o.mp4"));
+  const CliRun mp4 =
+      run("apply " + q(dir_ / "warm.cube") + " " + q(in) + " -o " + q(dir_ / "o.mp4"));
   ASSERT_EQ(mp4.code, 0) << mp4.out;
   EXPECT_NE(mp4.out.find("vorbis) transcoded to AAC"), std::string::npos) << mp4.out;
   EXPECT_TRUE(sh("ffprobe -v error -select_streams a -show_entries stream=codec_name -of csv=p=0 " +

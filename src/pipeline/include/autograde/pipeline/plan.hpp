@@ -14,7 +14,8 @@
 //     "method": "auto", "strength": 1, "lut_size": 33, "interp": "tetrahedral",
 //     "luts_dir": folder of the .cube files (relative to the plan's folder when possible),
 //     "encode": {"codec": "auto"|"h264"|"h264_10"|"hevc"|"hevc_10"|"prores"|"prores4444"|
-//                "dnxhr_hq"|"dnxhr_hqx"|"ffv1" (media/video_writer.hpp), "crf": -1, "preset": "medium",
+//                "dnxhr_hq"|"dnxhr_hqx"|"ffv1" (media/video_writer.hpp), "crf": -1,
+//                "preset": "medium",
 //                "threads": encoder threads (grade writes 1..4; 0 = encoder's choice)},
 //     "continuity": {"enabled": false} or continuity.hpp's continuity_plan_json,
 //     "shots": [{"index", "first_frame", "last_frame" (inclusive), "start_time", "end_time",
