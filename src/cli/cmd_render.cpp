@@ -9,6 +9,7 @@
 #include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/media/image_sequence.hpp"
 #include "autograde/media/video_writer.hpp"
 #include "autograde/pipeline/grade.hpp"
 #include "autograde/pipeline/render.hpp"
@@ -52,6 +53,8 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
     refuse_overwrite_input(a->plan, a->output);
     GradePlan plan = read_plan(a->plan);
     if (!a->codec.empty()) plan.encode.codec = a->codec;
+    // An image sequence's format is its extension: the plan's video codec does not apply.
+    else if (is_image_sequence_path(a->output)) plan.encode.codec = "auto";
     RenderOptions ro;
     ro.quiet = global.quiet;
     ro.measure = a->measure;

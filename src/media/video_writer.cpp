@@ -300,7 +300,7 @@ void check_video_output(const std::string& path, const VideoWriteOptions& o) {
     if (o.codec != "auto")
       throw_usage(
           fmt::format("'{}' is an image sequence, whose format its extension sets; "
-                      "--codec {} is for video files (leave it out or say auto)",
+                      "--codec {} is for video files (use --codec auto)",
                       path, o.codec));
     return;
   }

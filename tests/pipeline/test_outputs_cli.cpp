@@ -10,6 +10,9 @@
 #include <OpenImageIO/imageio.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -427,7 +430,8 @@ TEST_F(OutputsCli, ImageSequencesCarryTimecodeAndTheGradedValues) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.pattern);
     const fs::path dir = autograde::testing::scratch_dir("outputs_seq");
-    const CliRun r = run("render " + q(plan_) + " --codec auto --frames 0-1 -o " +
+    // The plan says ffv1; a sequence takes its format from its extension instead.
+    const CliRun r = run("render " + q(plan_) + " --frames 0-1 -o " +
                          q(dir / c.pattern) + " --quiet");
     ASSERT_EQ(r.code, 0) << r.out;
     std::vector<std::string> names = listing(dir);
@@ -519,4 +523,33 @@ TEST_F(OutputsCli, OpusIntoMovIsTranscodedToAacNotDropped) {
   const size_t at = vol.find("mean_volume: ");
   ASSERT_NE(at, std::string::npos) << vol;
   EXPECT_GT(std::stod(vol.substr(at + 13)), -30.0) << "the sine is there, not silence";
+}
+
+// Ctrl-C while a grade writes an image sequence (frames inside the sequence's staging folder,
+// itself inside the grade's): nothing is left, not a frame, not a folder.
+TEST_F(OutputsCli, CtrlCDuringAnImageSequenceLeavesNothing) {
+  const fs::path dir = autograde::testing::scratch_dir("outputs_sigint");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string in = source("data/video/tears_of_steel_excerpt.mp4").string();
+    const std::string out = (dir / "shot.%07d.exr").string();
+    execl(AUTOGRADE_CLI, "autograde", "--quiet", "grade", in.c_str(), "--prompt", "warm", "-o",
+          out.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  bool writing = false;  // a frame file somewhere below the folder
+  for (int i = 0; i < 2400 && !writing; ++i) {
+    usleep(50000);
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+         it.increment(ec))
+      if (it->path().extension() == ".exr") writing = true;
+  }
+  EXPECT_TRUE(writing) << "grade never started writing frames";
+  kill(pid, SIGINT);
+  const std::optional<int> status = autograde::testing::wait_child(pid, 120);
+  ASSERT_TRUE(status) << "grade did not end after SIGINT";
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGINT);
+  EXPECT_TRUE(fs::is_empty(dir)) << "left " << fs::directory_iterator(dir)->path();
 }
