@@ -28,7 +28,8 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("IN", o->input, "video file")->required();
   sub->add_option("--ref", o->reference, "reference still to match");
   sub->add_option("--prompt", o->prompt, "text prompt, e.g. \"warm summer evening\"");
-  sub->add_option("-o,--output", o->output, "graded clip")->required();
+  sub->add_option("-o,--output", o->output, "graded clip, or image sequence (out/shot.%07d.exr)")
+      ->required();
   sub->add_option("--plan", o->plan_path, "plan file (default: OUT's folder/<stem>.plan.json)");
   sub->add_option("--luts", o->luts_dir,
                   "folder for the per-shot .cube files (default: <stem>_luts)");

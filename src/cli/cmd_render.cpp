@@ -35,7 +35,8 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
   auto* sub = app.add_subcommand("render", "Render a clip from a plan.json (after refining it)");
   auto a = std::make_shared<RenderArgs>();
   sub->add_option("PLAN", a->plan, "plan file written by grade or refine")->required();
-  sub->add_option("-o,--output", a->output, "graded clip")->required();
+  sub->add_option("-o,--output", a->output, "graded clip, or image sequence (out/shot.%07d.exr)")
+      ->required();
   sub->add_option("--luts", a->luts, "also write the plan's per-shot .cube files into this folder");
   sub->add_option("--lut-formats", a->lut_formats,
                   "with --luts: formats besides .cube, comma-separated (e.g. 3dl,clf)")

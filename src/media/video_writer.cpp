@@ -61,7 +61,8 @@ struct CodecChoice {
 const CodecChoice kCodecs[] = {
     {"auto", "", AV_PIX_FMT_NONE, nullptr,
      "8-bit sources: h264; deeper: prores (hevc_10 where the container cannot hold ProRes)"},
-    {"h264", "libx264", AV_PIX_FMT_NONE, nullptr, "H.264 (libx264), 8-bit 4:2:0, CRF 18"},
+    {"h264", "libx264", AV_PIX_FMT_NONE, nullptr,
+     "H.264 (libx264), 4:2:0, CRF 18; High 10 for sources deeper than 8 bits"},
     {"h264_10", "libx264", AV_PIX_FMT_YUV420P10LE, nullptr,
      "H.264 High 10 (libx264), 10-bit 4:2:0, CRF 18"},
     {"hevc", "libx265", AV_PIX_FMT_NONE, nullptr,

@@ -210,11 +210,10 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
   if (is_y4m_path(input) || is_y4m_path(output)) {
     if (!is_y4m_path(input) || !is_y4m_path(output))
       throw_usage("a .y4m input needs a .y4m output and vice versa");
+    if (o.frames || o.split)
+      throw_usage("--frames and --split need a video file; a .y4m stream is graded as it comes");
     return render_y4m(input, output, shots, luts, o);
   }
-  if (o.frames || o.split)
-    if (is_y4m_path(input))
-      throw_usage("--frames and --split need a video file; a .y4m stream is graded as it comes");
   check_video_output(output, o.encode);
   const bool sequence = is_image_sequence_path(output);
 
