@@ -618,12 +618,13 @@ void VideoWriter::Impl::take_decoded(AudioTranscoder& t) {
   const double t0 =
       ts != AV_NOPTS_VALUE ? source_seconds(t.in, ts) : (t.last_end >= 0 ? t.last_end : trim_start);
   t.last_end = t0 + double(f.nb_samples) / in_rate;
-  int first = 0, last = f.nb_samples;  // samples kept: [first, last)
-  if (options.trim_to_video) {
-    first = int(std::clamp<double>(std::llround((trim_start - t0) * in_rate), 0, f.nb_samples));
-    if (std::isfinite(trim_end))
-      last = int(std::clamp<double>(std::llround((trim_end - t0) * in_rate), 0, f.nb_samples));
-  }
+  // Samples kept: [first, last). Without a trim, those before time 0 (an Opus decoder's
+  // pre-roll) are left out too, so no timestamp goes below the output's start.
+  const double from = options.trim_to_video ? trim_start : 0.0;
+  int first = int(std::clamp<double>(std::llround((from - t0) * in_rate), 0, f.nb_samples));
+  int last = f.nb_samples;
+  if (options.trim_to_video && std::isfinite(trim_end))
+    last = int(std::clamp<double>(std::llround((trim_end - t0) * in_rate), 0, f.nb_samples));
   if (last <= first) return;
   if (!t.swr) {
     SwrContext* raw = nullptr;
