@@ -446,9 +446,15 @@ void VideoWriter::Impl::open() {
     if (int rc3 = avio_open(&output->pb, pending->temp_path().c_str(), AVIO_FLAG_WRITE); rc3 < 0)
       throw_usage("cannot write '" + path + "': " + error_text(rc3));
   }
-  if (int rc4 = avformat_write_header(output.get(), nullptr); rc4 < 0)
-    throw_internal("cannot write the " + std::string(output->oformat->name) +
-                   " header: " + error_text(rc4) + " " + take_last_log());
+  if (int rc4 = avformat_write_header(output.get(), nullptr); rc4 < 0) {
+    const std::string why = error_text(rc4) + " " + take_last_log();
+    // FFmpeg's MXF writer holds only the broadcast frame rates (its audio, 48 kHz PCM, we make):
+    // the clip does not fit the container the user chose.
+    if (is_mxf(output->oformat))
+      throw_usage(fmt::format("MXF cannot hold '{}' at {}/{} fps: {}; write .mov instead",
+                              source.path, source.fps_num, source.fps_den, why));
+    throw_internal("cannot write the " + std::string(output->oformat->name) + " header: " + why);
+  }
 
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(target_fmt);
   target.codec = enc_name;

@@ -282,7 +282,15 @@ TEST_F(OutputsCli, CodecsTheContainerOrPictureCannotTakeAreRefusedUpFront) {
   EXPECT_EQ(small.code, 2) << small.out;
   EXPECT_NE(small.out.find("256x120"), std::string::npos) << small.out;
   EXPECT_NE(small.out.find("96x54"), std::string::npos) << small.out;
-  EXPECT_EQ(listing(dir), (std::vector<std::string>{"id.cube", "small.mp4"}));
+  // MXF holds the broadcast frame rates only: 12 fps is refused naming the clip and its rate.
+  ASSERT_TRUE(sh("ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=320x180:rate=12 -t 0.5 "
+                 "-c:v libx264 -pix_fmt yuv420p " +
+                 q(dir / "r12.mp4")));
+  const CliRun r12 = run("apply " + q(dir / "id.cube") + " " + q(dir / "r12.mp4") +
+                         " --codec dnxhr_hq -o " + q(dir / "r12.mxf"));
+  EXPECT_EQ(r12.code, 2) << r12.out;
+  EXPECT_NE(r12.out.find("12/1 fps"), std::string::npos) << r12.out;
+  EXPECT_EQ(listing(dir), (std::vector<std::string>{"id.cube", "r12.mp4", "small.mp4"}));
 }
 
 // --frames: exactly B-A+1 frames, equal to frames A..B of the full render (FFV1 is lossless, so
