@@ -29,8 +29,8 @@ Runner add_apply(CLI::App& app, const GlobalOptions& global) {
       ->required();
   sub->add_option("--interp", o->interp, "tetrahedral|trilinear")
       ->check(CLI::IsMember({"tetrahedral", "trilinear"}));
-  sub->add_option("--codec", o->video.codec, "clips: auto|h264|hevc|prores|ffv1")
-      ->check(CLI::IsMember({"auto", "h264", "hevc", "prores", "ffv1"}));
+  sub->add_option("--codec", o->video.codec, "clips: " + codec_help())
+      ->check(CLI::IsMember(video_codec_names()));
   sub->add_option("--crf", o->video.crf, "clips: H.264/HEVC quality (default 18 / 20)")
       ->check(CLI::Range(0, 51));
   sub->add_option("--preset", o->video.preset, "clips: libx264/libx265 preset (default medium)");

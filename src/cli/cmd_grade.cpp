@@ -11,6 +11,7 @@
 #include "autograde/look/look.hpp"
 #include "autograde/lut/lut_write.hpp"
 #include "autograde/pipeline/grade.hpp"
+#include "autograde/pipeline/render_clip.hpp"
 #include "autograde/pipeline/shot_look.hpp"
 #include "autograde/report/contact_sheet.hpp"
 #include "autograde/report/report_html.hpp"
@@ -27,7 +28,8 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("IN", o->input, "video file")->required();
   sub->add_option("--ref", o->reference, "reference still to match");
   sub->add_option("--prompt", o->prompt, "text prompt, e.g. \"warm summer evening\"");
-  sub->add_option("-o,--output", o->output, "graded clip")->required();
+  sub->add_option("-o,--output", o->output, "graded clip, or image sequence (out/shot.%07d.exr)")
+      ->required();
   sub->add_option("--plan", o->plan_path, "plan file (default: OUT's folder/<stem>.plan.json)");
   sub->add_option("--luts", o->luts_dir,
                   "folder for the per-shot .cube files (default: <stem>_luts)");
@@ -73,14 +75,22 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
          "--continuity-target", o->continuity_target,
          "balance shots on their near-neutral pixels (neutral) or on whole-frame means (mean)")
       ->check(CLI::IsMember({"neutral", "mean"}));
-  sub->add_option("--codec", o->encode.codec, "auto, h264, hevc or prores")
-      ->check(CLI::IsMember({"auto", "h264", "hevc", "prores"}));
+  sub->add_option("--codec", o->encode.codec, codec_help())
+      ->check(CLI::IsMember(video_codec_names()));
+  auto frames = std::make_shared<std::string>();
+  sub->add_option(
+      "--frames", *frames,
+      "render only frames A-B (inclusive, 0-based as in the plan); audio is cut to match");
+  sub->add_flag("--split", o->split,
+                "render a before | after review: left of a mid-grey divider the source after the "
+                "input colour-space conversion, right of it the grade");
   sub->add_option("--crf", o->encode.crf, "H.264/HEVC quality (lower is better)")
       ->check(CLI::Range(0, 51));
   sub->add_option("--samples", o->samples_per_shot, "frames sampled per shot")
       ->check(CLI::Range(1, 64));
-  return [o, &global] {
+  return [o, frames, &global] {
     o->quiet = global.quiet;
+    if (!frames->empty()) o->frames = parse_frame_range(*frames);
     o->report = [](const GradeReportInputs& in) { return render_report_html(in); };
     o->preview = [](const GradePreviewInputs& in) { return grade_contact_sheet(in); };
     if (o->input_colorspace != "auto") (void)parse_input_colorspace(o->input_colorspace);

@@ -3,14 +3,17 @@
 #include <fmt/format.h>
 
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/media/image_sequence.hpp"
+#include "autograde/media/video_writer.hpp"
 #include "autograde/pipeline/grade.hpp"
 #include "autograde/pipeline/render.hpp"
+#include "autograde/pipeline/render_clip.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
@@ -23,24 +26,43 @@ struct RenderArgs {
   std::string luts;
   bool measure = false;
   std::vector<std::string> lut_formats{"cube"};
+  std::string codec;  // "" = the plan's encode.codec
+  std::string frames;
+  bool split = false;
 };
 
 Runner add_render(CLI::App& app, const GlobalOptions& global) {
   auto* sub = app.add_subcommand("render", "Render a clip from a plan.json (after refining it)");
   auto a = std::make_shared<RenderArgs>();
   sub->add_option("PLAN", a->plan, "plan file written by grade or refine")->required();
-  sub->add_option("-o,--output", a->output, "graded clip")->required();
+  sub->add_option("-o,--output", a->output, "graded clip, or image sequence (out/shot.%07d.exr)")
+      ->required();
   sub->add_option("--luts", a->luts, "also write the plan's per-shot .cube files into this folder");
   sub->add_option("--lut-formats", a->lut_formats,
                   "with --luts: formats besides .cube, comma-separated (e.g. 3dl,clf)")
       ->delimiter(',');
   sub->add_flag("--metrics", a->measure, "measure temporal consistency of the output and print it");
+  sub->add_option("--codec", a->codec, "instead of the plan's encode.codec: " + codec_help())
+      ->check(CLI::IsMember(video_codec_names()));
+  sub->add_option(
+      "--frames", a->frames,
+      "render only frames A-B (inclusive, 0-based as in the plan); audio is cut to match");
+  sub->add_flag("--split", a->split,
+                "render a before | after review: left of a mid-grey divider the source after the "
+                "input colour-space conversion, right of it the grade");
   return [a, &global] {
     refuse_overwrite_input(a->plan, a->output);
-    const GradePlan plan = read_plan(a->plan);
+    GradePlan plan = read_plan(a->plan);
+    if (!a->codec.empty()) plan.encode.codec = a->codec;
+    // An image sequence's format is its extension: the plan's video codec does not apply.
+    else if (is_image_sequence_path(a->output)) plan.encode.codec = "auto";
     RenderOptions ro;
     ro.quiet = global.quiet;
     ro.measure = a->measure;
+    if (!a->frames.empty()) ro.frames = parse_frame_range(a->frames);
+    ro.split = a->split;
+    if ((ro.frames || ro.split) && a->measure)
+      throw_usage("--metrics measures whole shots: leave it out with --frames or --split");
     // As grade does: a missing --luts folder is created (and removed again on failure), and
     // every LUT's destination is checked before the long render.
     std::optional<CreatedFolder> folder;

@@ -4,6 +4,7 @@
 // Command functions only parse, call the library and print (DESIGN.md: the CLI is thin).
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace autograde::cli {
@@ -21,6 +22,9 @@ struct CommandEntry {
 };
 
 std::vector<CommandEntry>& command_registry();
+
+// The --codec help of the commands that encode video: every name with its line.
+std::string codec_help();
 
 struct CommandRegistrar {
   CommandRegistrar(int order, CommandFactory f) { command_registry().push_back({order, f}); }

@@ -5,12 +5,19 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/media/video_writer.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
 std::vector<CommandEntry>& command_registry() {
   static std::vector<CommandEntry> registry;
   return registry;
+}
+
+std::string codec_help() {
+  std::string h = "video codec:";
+  for (const auto& [name, what] : video_codecs()) h += "\n  " + name + ": " + what;
+  return h + "\n(an image sequence such as out/shot.%07d.exr takes its format from the extension)";
 }
 namespace {
 

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "autograde/core/error.hpp"
+#include "autograde/core/files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -170,6 +171,27 @@ std::string StagingDir::path_for(const std::string& name) const {
 
 void StagingDir::commit(const std::string& name, const std::string& final_path) {
   std::error_code ec;
+  // An image sequence (files.hpp FramePattern) was staged under one name: every file of it
+  // written inside the staging folder moves to its frame's name beside the final pattern.
+  if (const std::optional<FramePattern> staged = parse_frame_pattern(path_for(name))) {
+    const std::optional<FramePattern> target = parse_frame_pattern(final_path);
+    if (!target) throw_internal("staged image sequence '" + name + "' has no sequence target");
+    // Listed first, moved after: renaming while a listing is open may skip entries.
+    std::vector<std::pair<fs::path, std::int64_t>> frames;
+    for (const auto& e : fs::directory_iterator(path_, ec)) {
+      std::int64_t n = 0;
+      if (e.is_regular_file() && staged->matches(e.path().filename().string(), &n))
+        frames.emplace_back(e.path(), n);
+    }
+    if (ec) throw_internal("cannot list '" + path_ + "': " + ec.message());
+    for (const auto& [from, n] : frames) {
+      fs::rename(from, target->path(n), ec);
+      if (ec)
+        throw_internal("cannot move '" + from.string() + "' to '" + target->path(n) +
+                       "': " + ec.message());
+    }
+    return;
+  }
   fs::rename(path_for(name), final_path, ec);
   if (ec)
     throw_internal("cannot move '" + path_for(name) + "' to '" + final_path + "': " + ec.message());

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -141,6 +142,51 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
     if (!f) throw_internal("write failed for '" + path + "'");
   }
   out.commit();
+}
+
+std::string FramePattern::file_name(std::int64_t number) const {
+  std::string n = std::to_string(number);
+  if (int(n.size()) < digits) n.insert(0, size_t(digits) - n.size(), '0');
+  return prefix + n + suffix;
+}
+
+std::string FramePattern::path(std::int64_t number) const {
+  return folder.empty() ? file_name(number) : (fs::path(folder) / file_name(number)).string();
+}
+
+bool FramePattern::matches(const std::string& name, std::int64_t* number) const {
+  if (name.size() <= prefix.size() + suffix.size()) return false;
+  if (name.compare(0, prefix.size(), prefix) != 0) return false;
+  if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+  const std::string mid = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  if (mid.size() > 18 || (digits > 0 && int(mid.size()) < digits)) return false;
+  if (!std::all_of(mid.begin(), mid.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  if (number) *number = std::stoll(mid);
+  return true;
+}
+
+std::optional<FramePattern> parse_frame_pattern(const std::string& path) {
+  const fs::path p(path);
+  const std::string name = p.filename().string();
+  const size_t pct = name.find('%');
+  if (pct == std::string::npos || name.find('%', pct + 1) != std::string::npos) return std::nullopt;
+  if (p.parent_path().string().find('%') != std::string::npos) return std::nullopt;
+  size_t i = pct + 1;
+  int digits = 0;
+  if (i < name.size() && name[i] == '0') {
+    ++i;
+    while (i < name.size() && name[i] >= '0' && name[i] <= '9' && digits < 100)
+      digits = digits * 10 + (name[i++] - '0');
+    if (digits < 1 || digits > 12) return std::nullopt;
+  }
+  if (i >= name.size() || name[i] != 'd') return std::nullopt;
+  FramePattern f;
+  f.folder = p.parent_path().string();
+  f.prefix = name.substr(0, pct);
+  f.suffix = name.substr(i + 1);
+  f.digits = digits;
+  return f;
 }
 
 }  // namespace autograde

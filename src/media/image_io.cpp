@@ -76,6 +76,9 @@ void write_image(const std::string& path, const ImageF& image, const ImageMeta& 
   r.color_space = meta.color_space;
   r.icc_profile = meta.icc_profile;
   r.text_attributes = meta.text_attributes;
+  r.timecode = meta.timecode;
+  r.fps_num = meta.fps_num;
+  r.fps_den = meta.fps_den;
   image_module::Status status;
   image_module::functions().write_image(r, status);
   image_module::check(status);

@@ -3,10 +3,12 @@
 // the callers in ag_media and ag_lut turn them into autograde::Error.
 #include <OpenImageIO/imageio.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <exception>
 #include <filesystem>
+#include <vector>
 
 #include "autograde/core/image_module.hpp"
 
@@ -129,6 +131,28 @@ void read_lut_image(const std::string& path, ImageF& img, Status& status) {
     img.pixels[3 * i] = img.pixels[3 * i + 1] = img.pixels[3 * i + 2] = grey[i];
 }
 
+// "HH:MM:SS:FF" as SMPTE ST 12-1's packed binary-coded decimal (the layout OpenEXR's TimeCode
+// and DPX's header store, and OIIO's TypeTimeCode carries): frame units in bits 0-3, tens in
+// 4-5, drop-frame flag in bit 6, seconds in 8-14, minutes in 16-22, hours in 24-29; the
+// second word holds the user bits (none). False when the text is not a timecode.
+bool pack_timecode(const std::string& tc, unsigned (&packed)[2]) {
+  if (tc.size() != 11) return false;
+  int field[4];
+  for (int k = 0; k < 4; ++k) {
+    const char a = tc[size_t(3 * k)], b = tc[size_t(3 * k + 1)];
+    if (!std::isdigit(static_cast<unsigned char>(a)) ||
+        !std::isdigit(static_cast<unsigned char>(b)))
+      return false;
+    field[k] = (a - '0') * 10 + (b - '0');
+  }
+  const bool drop = tc[8] == ';' || tc[8] == '.';
+  auto bcd = [](int v) { return unsigned((v / 10) << 4 | (v % 10)); };
+  packed[0] = bcd(field[3]) | (drop ? 1u << 6 : 0u) | bcd(field[2]) << 8 | bcd(field[1]) << 16 |
+              bcd(field[0]) << 24;
+  packed[1] = 0;
+  return true;
+}
+
 void write_image(const EncodeRequest& r, Status& status) {
   const ImageF& image = *r.image;
   const std::string& path = r.path;
@@ -152,11 +176,37 @@ void write_image(const EncodeRequest& r, Status& status) {
     spec.attribute("ICCProfile", OIIO::TypeDesc(OIIO::TypeDesc::UINT8, int(r.icc_profile.size())),
                    r.icc_profile.data());
   for (const auto& [k, v] : r.text_attributes) spec.attribute(k, v);
+  if (!r.timecode.empty()) {
+    unsigned packed[2];
+    if (!pack_timecode(r.timecode, packed))
+      return fail(status, kInternal, "'" + r.timecode + "' is not a timecode (" + path + ")");
+    // OIIO writes smpte:TimeCode as OpenEXR's timeCode attribute and as the DPX header's
+    // time code; DPX readers also show it as the text "dpx:TimeCode".
+    spec.attribute("smpte:TimeCode", OIIO::TypeTimeCode, packed);
+    if (lower == ".dpx") spec.attribute("dpx:TimeCode", r.timecode);
+  }
+  if (r.fps_num > 0 && r.fps_den > 0) {
+    const int rate[2] = {r.fps_num, r.fps_den};
+    spec.attribute("FramesPerSecond", OIIO::TypeRational, rate);
+  }
   if (lower == ".jpg" || lower == ".jpeg") spec.attribute("Compression", "jpeg:95");
   // Integer outputs: OIIO converts float→int by clamping and rounding to nearest.
   if (!out->open(r.temp_path, spec))
     return fail(status, kUsage, "cannot write '" + path + "': " + out->geterror());
-  if (!out->write_image(OIIO::TypeDesc::FLOAT, image.pixels.data()))
+  // OIIO stores 10- and 12-bit DPX samples by cutting the low bits of a 16-bit value, which
+  // truncates; handing it exact code values / (2^bits - 1) makes that cut exact, so the samples
+  // are rounded to nearest like every other integer output.
+  std::vector<float> snapped;
+  const float* pixels = image.pixels.data();
+  if (r.format == SampleFormat::U16 && r.bits_per_sample > 8 && r.bits_per_sample < 16 &&
+      lower == ".dpx") {
+    const float top = float((1 << r.bits_per_sample) - 1);
+    snapped.resize(image.pixels.size());
+    for (size_t i = 0; i < snapped.size(); ++i)
+      snapped[i] = std::round(std::clamp(image.pixels[i], 0.f, 1.f) * top) / top;
+    pixels = snapped.data();
+  }
+  if (!out->write_image(OIIO::TypeDesc::FLOAT, pixels))
     return fail(status, kInternal, "writing '" + path + "' failed: " + out->geterror());
   if (!out->close())
     return fail(status, kInternal, "closing '" + path + "' failed: " + out->geterror());

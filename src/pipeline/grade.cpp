@@ -24,6 +24,7 @@ extern "C" {
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/lut_write.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/media/image_sequence.hpp"
 #include "autograde/media/video_reader.hpp"
 #include "autograde/pipeline/clip_analysis.hpp"
 #include "autograde/pipeline/continuity.hpp"
@@ -111,16 +112,19 @@ GradeResult grade_clip(const GradeOptions& o,
     if (!o.report_path.empty())
       throw_usage("--report shows the rendered clip: leave it out with --preview");
   }
+  if (!o.report_path.empty() && (o.frames || o.split || is_image_sequence_path(o.output)))
+    throw_usage(
+        "--report reads the whole graded clip: leave it out with --frames, --split or an "
+        "image sequence");
   (void)check_lut_formats(o.lut_formats);
   if (o.lut_size < 2 || o.lut_size > 129) throw_usage("LUT size must be 2..129");
 
   const fs::path out(o.output);
   const fs::path out_dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   res.output = o.output;
-  res.plan_path = !o.plan_path.empty() ? o.plan_path
-                                       : (out_dir / (out.stem().string() + ".plan.json")).string();
-  res.luts_dir =
-      !o.luts_dir.empty() ? o.luts_dir : (out_dir / (out.stem().string() + "_luts")).string();
+  const std::string stem = output_stem(o.output);  // "shot.%07d.exr" → "shot"
+  res.plan_path = !o.plan_path.empty() ? o.plan_path : (out_dir / (stem + ".plan.json")).string();
+  res.luts_dir = !o.luts_dir.empty() ? o.luts_dir : (out_dir / (stem + "_luts")).string();
   res.report_path = o.report_path;
   const std::vector<std::string> inputs{o.input, o.reference};
   check_not_input(res.output, inputs);
@@ -135,7 +139,8 @@ GradeResult grade_clip(const GradeOptions& o,
 
   // 1. Probe (audio-only, unreadable and unknown-codec files fail here, naming the file), then
   // shots and samples from one decode.
-  (void)VideoReader(o.input).info();
+  const VideoStreamInfo probed = VideoReader(o.input).info();
+  if (o.frames) check_frame_range(o.input, *o.frames, probed.frame_count);
   LoadedImage reference;
   if (!o.reference.empty()) reference = read_image(o.reference);
   ClipAnalysisOptions ao;
@@ -283,7 +288,7 @@ GradeResult grade_clip(const GradeOptions& o,
   for (const std::string& p : plan_lut_paths(plan, res.luts_dir)) check_not_input(p, inputs);
   res.lut_paths = stage_plan_luts(plan, luts, res.luts_dir, o.lut_formats, staged);
   if (o.cdl) {
-    res.edl_path = (out_dir / (out.stem().string() + ".edl")).string();
+    res.edl_path = (out_dir / (stem + ".edl")).string();
     check_not_input(res.edl_path, inputs);
     const CdlHandoffResult h = stage_cdl_handoff(plan, luts, res.luts_dir, res.edl_path, shots,
                                                  {o.input, info.timecode}, staged);
@@ -297,6 +302,8 @@ GradeResult grade_clip(const GradeOptions& o,
     RenderOptions ro;
     ro.quiet = o.quiet;
     ro.measure = o.measure;
+    ro.frames = o.frames;
+    ro.split = o.split;
     res.render = render_plan(plan, res.output, ro, video_tmp, luts);
     for (const auto& w : res.render.warnings) warn(w);
     for (size_t i = 0; i < plan.shots.size() && i < res.render.shot_metrics.size(); ++i)

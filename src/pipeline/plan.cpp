@@ -201,7 +201,9 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
     r.object(*e, "encode");
     r.only_keys(*e, "encode", {"codec", "crf", "preset", "threads"});
     if (const json* v = r.find(*e, "codec"))
-      p.encode.codec = r.one_of(*v, "encode.codec", {"auto", "h264", "hevc", "prores", "ffv1"});
+      p.encode.codec = r.one_of(*v, "encode.codec",
+                                {"auto", "h264", "h264_10", "hevc", "hevc_10", "prores",
+                                 "prores4444", "dnxhr_hq", "dnxhr_hqx", "ffv1"});
     // -1 is the encoder's default; x264's and x265's CRF scale is 0..51.
     if (const json* v = r.find(*e, "crf")) p.encode.crf = int(r.integer(*v, "encode.crf", -1, 51));
     if (const json* v = r.find(*e, "preset"))

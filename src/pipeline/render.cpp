@@ -48,6 +48,8 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
     ranges.push_back({plan.shots[i].first_frame, plan.shots[i].last_frame});
   }
 
+  // Checked on the name the user gave, before the staging name hides it in messages.
+  if (!is_y4m_path(output_path)) check_video_output(output_path, write_options(plan.encode));
   std::optional<StagedOutputs> staging;
   std::string target = staged_path;
   if (target.empty()) {
@@ -61,6 +63,8 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
   ro.measure = options.measure;
   ro.measure_width = options.metrics_width;
   ro.input_colorspace = plan.input_colorspace;
+  ro.frames = options.frames;
+  ro.split = options.split;
   ClipRenderResult r = render_clip(plan.input_path, target, ranges, luts, ro);
   RenderResult result;
   result.frames = r.frames;

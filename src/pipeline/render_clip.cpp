@@ -1,10 +1,14 @@
 #include "autograde/pipeline/render_clip.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
 #include <optional>
 
+#include "autograde/analysis/timecode.hpp"
 #include "autograde/color/camera_log.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
@@ -13,6 +17,7 @@
 #include "autograde/engine/yuv_renderer.hpp"
 #include "autograde/learn/image_ops.hpp"
 #include "autograde/media/frame_to_rgb.hpp"
+#include "autograde/media/image_sequence.hpp"
 #include "autograde/media/video_reader.hpp"
 #include "autograde/media/y4m.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
@@ -124,7 +129,70 @@ ClipRenderResult render_y4m(const std::string& in, const std::string& out,
   return r;
 }
 
+// The split review (render_clip.hpp): left of the divider the "before" picture, the divider
+// mid grey, right of it the graded picture already in `graded`.
+void compose_split(const ImageF& before, ImageF& graded) {
+  const SplitDivider d = split_divider(graded.width);
+  const int c = graded.channels;
+  for (int y = 0; y < graded.height; ++y) {
+    float* row = graded.pixels.data() + size_t(y) * size_t(graded.width) * size_t(c);
+    const float* src = before.pixels.data() + size_t(y) * size_t(before.width) * size_t(c);
+    std::copy(src, src + size_t(d.first) * size_t(c), row);
+    std::fill(row + size_t(d.first) * size_t(c), row + size_t(d.first + d.width) * size_t(c), 0.5f);
+  }
+}
+
+// Where an image sequence's numbers and header timecodes start: the source's start timecode
+// counted at its rate, 0 when it has none.
+struct SequenceClock {
+  TimecodeRate rate;
+  int64_t start = 0;
+  explicit SequenceClock(const VideoStreamInfo& info)
+      : rate(timecode_rate(info.fps(), info.timecode.find(';') != std::string::npos)) {
+    if (!info.timecode.empty()) start = std::max<int64_t>(0, parse_timecode(info.timecode, rate));
+  }
+};
+
+[[noreturn]] void range_outside(const std::string& input, const FrameRange& r, int64_t count) {
+  throw_usage(fmt::format("--frames {}-{} is outside '{}', which has {} frames (0-{})", r.first,
+                          r.last, input, count, count - 1));
+}
+
 }  // namespace
+
+void check_frame_range(const std::string& input, const FrameRange& r, int64_t frame_count) {
+  if (r.first < 0 || r.last < r.first)
+    throw_usage(fmt::format("--frames {}-{} is empty", r.first, r.last));
+  if (frame_count > 0 && r.last >= frame_count) range_outside(input, r, frame_count);
+}
+
+SplitDivider split_divider(int w) {
+  SplitDivider d;
+  d.width = std::min(w, std::max(2, (w / 240) & ~1));
+  d.first = std::max(0, w / 2 - d.width / 2);
+  return d;
+}
+
+FrameRange parse_frame_range(const std::string& text) {
+  const size_t dash = text.find('-', 1);
+  auto bad = [&] {
+    throw_usage("--frames '" + text +
+                "': write FIRST-LAST, inclusive 0-based frame numbers (e.g. 48-95)");
+  };
+  if (dash == std::string::npos || dash + 1 >= text.size()) bad();
+  FrameRange r;
+  try {
+    size_t used = 0;
+    r.first = std::stoll(text.substr(0, dash), &used);
+    if (used != dash) bad();
+    r.last = std::stoll(text.substr(dash + 1), &used);
+    if (used != text.size() - dash - 1) bad();
+  } catch (const std::logic_error&) {
+    bad();
+  }
+  if (r.first < 0 || r.last < r.first) bad();
+  return r;
+}
 
 bool is_y4m_path(const std::string& path) {
   if (path == "-") return true;  // pipes carry raw YUV4MPEG2
@@ -142,18 +210,40 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
   if (is_y4m_path(input) || is_y4m_path(output)) {
     if (!is_y4m_path(input) || !is_y4m_path(output))
       throw_usage("a .y4m input needs a .y4m output and vice versa");
+    if (o.frames || o.split)
+      throw_usage("--frames and --split need a video file; a .y4m stream is graded as it comes");
     return render_y4m(input, output, shots, luts, o);
   }
   check_video_output(output, o.encode);
+  const bool sequence = is_image_sequence_path(output);
 
   VideoReadOptions ropt;
   const VideoStreamInfo info = VideoReader(input, ropt).info();
-  const bool fused = fused_path_ok(info);
+  if (o.frames) check_frame_range(input, *o.frames, info.frame_count);
+  const int64_t first = o.frames ? o.frames->first : 0;
+  const int64_t last = o.frames ? o.frames->last : std::numeric_limits<int64_t>::max();
+  // The split view and image sequences are made of float RGB frames.
+  const bool fused = fused_path_ok(info) && !o.split && !sequence;
+  const bool measure = o.measure && !o.split && !o.frames;
   ropt.output = fused ? FrameOutput::Yuv : FrameOutput::Rgb;
   const int measure_width = std::min(o.measure_width, info.width);
-  if (o.measure) ropt.analysis_width = measure_width;
+  if (measure) ropt.analysis_width = measure_width;
   VideoReader reader(input, ropt);
-  VideoWriter writer(output, info, o.encode);
+  const SequenceClock clock(info);
+  std::optional<VideoWriter> video;
+  std::optional<ImageSequenceWriter> stills;
+  if (sequence) {
+    stills.emplace(output, info.fps_num, info.fps_den);
+  } else {
+    VideoStreamInfo shown = info;
+    VideoWriteOptions wo = o.encode;
+    if (o.frames) {
+      wo.trim_to_video = true;
+      // The output's timecode is its first frame's.
+      if (!info.timecode.empty()) shown.timecode = format_timecode(clock.start + first, clock.rate);
+    }
+    video.emplace(output, shown, wo);
+  }
 
   std::vector<YuvLutRenderer> yuv;
   std::vector<LutRenderer> rgb;
@@ -165,43 +255,58 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
       rgb.push_back(make_renderer(lut, PixelFormat{SampleType::F32, Layout::Packed, 3}, o.interp));
   }
   std::vector<ShotTemporalMeter> meters;
-  if (o.measure)
+  if (measure)
     for (const FrameRange& s : shots)
       meters.emplace_back(s.first, s.last, int(std::max<int64_t>(1, (s.last - s.first + 1) / 24)));
 
   // The fused path renders straight into the encoder's frame when the encoder takes the source's
   // layout (the usual case); otherwise into planes of the source's layout that write() converts.
-  const VideoTargetFormat& target = writer.target();
-  const bool into_encoder = fused && target.bit_depth == info.bit_depth &&
-                            target.chroma_shift_x == info.chroma_shift_x &&
-                            target.chroma_shift_y == info.chroma_shift_y;
+  const bool into_encoder = fused && video->target().bit_depth == info.bit_depth &&
+                            video->target().chroma_shift_x == info.chroma_shift_x &&
+                            video->target().chroma_shift_y == info.chroma_shift_y;
   ClipRenderResult result;
   result.pixel_path = fused ? "yuv" : "rgb";
-  ProgressBar bar(o.label, info.frame_count, o.quiet);
+  const int64_t expected = o.frames ? o.frames->last - o.frames->first + 1 : info.frame_count;
+  ProgressBar bar(o.label, expected, o.quiet);
   ShotCursor cursor(shots);
   OwnedYuv graded;
   FrameToRgb to_rgb;
-  ImageF in_display, out_small;
+  ImageF in_display, out_small, before;
   VideoFrame frame;
-  while (reader.next(frame)) {
+  // Frames before the range are decoded but not converted.
+  while (reader.frames_read() < first && reader.skip()) {
+  }
+  while (reader.frames_read() <= last && reader.next(frame)) {
     const size_t s = cursor.at(frame.index);
     if (into_encoder) {
-      const YuvPlanesMut out = writer.frame_buffer();
+      const YuvPlanesMut out = video->frame_buffer();
       yuv[s].apply(engine_view(frame.yuv), engine_view(out));
-      if (o.measure) to_rgb.convert(out, measure_width, frame.analysis.height, out_small);
-      writer.submit_frame(frame.pts);
+      if (measure) to_rgb.convert(out, measure_width, frame.analysis.height, out_small);
+      video->submit_frame(frame.pts);
     } else if (fused) {
       graded.shape_like(frame.yuv);
       yuv[s].apply(engine_view(frame.yuv), engine_view(graded.planes));
-      writer.write(YuvPlanes(graded.planes), frame.pts);
-      if (o.measure) to_rgb.convert(graded.planes, measure_width, frame.analysis.height, out_small);
+      video->write(YuvPlanes(graded.planes), frame.pts);
+      if (measure) to_rgb.convert(graded.planes, measure_width, frame.analysis.height, out_small);
     } else {
+      if (o.split) {
+        before = frame.rgb;
+        to_display(o.input_colorspace, before);
+      }
       rgb[s].apply(frame.rgb);
-      writer.write(frame.rgb, frame.pts);
-      if (o.measure)
+      if (o.split) compose_split(before, frame.rgb);
+      if (stills) {
+        const int64_t number = clock.start + frame.index;
+        stills->write(frame.rgb, number, format_timecode(number, clock.rate));
+        if (result.sequence_numbers.empty()) result.sequence_numbers = {number, number};
+        result.sequence_numbers[1] = number;
+      } else {
+        video->write(frame.rgb, frame.pts);
+      }
+      if (measure)
         out_small = learn::resize_area(frame.rgb, frame.analysis.width, frame.analysis.height);
     }
-    if (o.measure) {
+    if (measure) {
       in_display = frame.analysis;
       to_display(o.input_colorspace, in_display);
       meters[s].add(frame.index, frame.analysis, in_display, out_small);
@@ -209,9 +314,15 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
     ++result.frames;
     bar.update(result.frames);
   }
+  // An estimated frame count can be too high: the range is checked again on what was decoded.
+  if (o.frames && result.frames < expected) range_outside(input, *o.frames, reader.frames_read());
   bar.finish();
-  writer.finish();
-  result.warnings = writer.warnings();
+  if (stills) {
+    stills->finish();
+  } else {
+    video->finish();
+    result.warnings = video->warnings();
+  }
   for (const ShotTemporalMeter& m : meters) result.shot_metrics.push_back(m.result());
   return result;
 }

@@ -2,6 +2,7 @@
 // File helpers that keep DESIGN.md principle 5: inputs are never overwritten and outputs
 // appear only when complete (written beside the target, then renamed over it).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -71,5 +72,23 @@ class PendingOutput {
 };
 
 void write_file_atomic(const std::string& path, std::string_view bytes);
+
+// An image-sequence output name: a file name holding exactly one printf-style frame-number
+// field, "%0Nd" (N = 1..12 digits, zero-padded) or "%d", as ffmpeg's image2 muxer takes it:
+// "out/shot.%07d.exr" names out/shot.0086400.exr, out/shot.0086401.exr, ... The folder part
+// may not hold a '%', and "%%" is not supported.
+struct FramePattern {
+  std::string folder;  // "" for the current folder
+  std::string prefix, suffix;
+  int digits = 0;  // 0 for "%d" (no padding)
+
+  std::string file_name(std::int64_t number) const;  // without the folder
+  std::string path(std::int64_t number) const;       // folder / file_name
+  // True when `file_name` (no folder) is prefix + digits + suffix; the number in `number`.
+  bool matches(const std::string& file_name, std::int64_t* number = nullptr) const;
+};
+// The pattern a path names; nothing when its file name holds no '%', more than one, or one that
+// does not start a well-formed field (callers that take sequences say what is wrong).
+std::optional<FramePattern> parse_frame_pattern(const std::string& path);
 
 }  // namespace autograde

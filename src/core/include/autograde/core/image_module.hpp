@@ -43,6 +43,10 @@ struct EncodeRequest {
   std::string color_space;
   std::vector<std::uint8_t> icc_profile;
   std::map<std::string, std::string> text_attributes;
+  // SMPTE timecode "HH:MM:SS:FF" (';' before FF for drop-frame) for the header field where the
+  // format has one (OpenEXR timeCode, DPX TimeCode); "" for none.
+  std::string timecode;
+  int fps_num = 0, fps_den = 1;  // frame rate of a sequence (OpenEXR framesPerSecond); 0: none
 };
 
 struct Functions {

@@ -21,6 +21,12 @@ struct ImageMeta {
   // associated-alpha TIFF); false for straight colour (PNG, unassociated TIFF), which is read
   // and written as stored, never divided or multiplied by alpha.
   bool associated_alpha = false;
+  // Written only (image sequences): the frame's SMPTE timecode "HH:MM:SS:FF" for the header
+  // field where the format has one (OpenEXR timeCode, DPX TimeCode), and the frame rate
+  // (OpenEXR framesPerSecond). Read back, they appear among text_attributes ("dpx:TimeCode")
+  // or not at all.
+  std::string timecode;
+  int fps_num = 0, fps_den = 1;
 };
 
 struct LoadedImage {

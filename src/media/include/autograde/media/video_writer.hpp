@@ -4,9 +4,19 @@
 // (untouched, timestamps rescaled), and is tagged BT.709 primaries/transfer/matrix, limited
 // range. It is written to a temporary file beside the target and renamed by finish(); a
 // writer destroyed without finish() (an exception, Ctrl-C unwinding) leaves nothing behind.
+//
+// Audio is never dropped for want of a container that holds it; it is transcoded instead, and
+// warnings() says so (issue 25):
+//   - .mp4/.mov/.m4v: Vorbis and Opus (which FFmpeg muxes there but editors refuse), and any
+//     codec the container cannot hold, become AAC (FFmpeg's native encoder, 96 kb/s per
+//     channel, the source's rate and channel layout);
+//   - .mxf: FFmpeg's MXF writer takes only 48 kHz PCM: 16-bit PCM at 48 kHz is copied, any other
+//     audio becomes pcm_s24le (pcm_s16le for 16-bit PCM) at 48 kHz;
+//   - everything else is copied packet for packet, as before.
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "autograde/core/image.hpp"
@@ -15,9 +25,20 @@
 namespace autograde {
 
 struct VideoWriteOptions {
-  // "auto": 8-bit sources → H.264 (libx264, CRF 18); deeper sources → ProRes 422 HQ
-  // (prores_ks profile 3, yuv422p10le), or HEVC Main10 when the container cannot hold ProRes
-  // (e.g. .mp4/.webm). Others: "h264", "hevc", "prores", "ffv1" (lossless).
+  // video_codecs() lists the names:
+  //   "auto"       8-bit sources → "h264"; deeper → "prores", or HEVC Main10 where the
+  //                container cannot hold ProRes (.mp4);
+  //   "h264"       libx264, 8-bit 4:2:0 (10-bit sources: High 10), CRF 18;
+  //   "h264_10"    libx264 High 10, yuv420p10le (needs a libx264 built with 10-bit: Debian 12's
+  //                is; otherwise Error(Usage) saying so);
+  //   "hevc"       libx265, CRF 20 (Main 10 for sources deeper than 8 bits);
+  //   "hevc_10"    libx265 Main 10, yuv420p10le;
+  //   "prores"     ProRes 422 HQ (prores_ks profile 3), yuv422p10le;
+  //   "prores4444" ProRes 4444 (prores_ks profile 4), yuv444p10le, no alpha;
+  //   "dnxhr_hq"   DNxHR HQ (FFmpeg's dnxhd encoder, profile dnxhr_hq), yuv422p, .mxf or .mov;
+  //   "dnxhr_hqx"  DNxHR HQX (profile dnxhr_hqx), yuv422p10le, .mxf or .mov; DNxHR needs a
+  //                picture of at least 256x120;
+  //   "ffv1"       FFV1 level 3, lossless, the source's depth and subsampling.
   std::string codec = "auto";
   int crf = -1;                   // H.264/HEVC quality; -1 = 18 (H.264) / 20 (HEVC)
   int64_t bitrate = 0;            // bits per second; when > 0 replaces CRF (H.264/HEVC)
@@ -30,12 +51,24 @@ struct VideoWriteOptions {
   int threads = 0;
   bool copy_audio = true;
   bool copy_subtitles = true;
+  // A preview of part of the clip (render_clip's range): the frames written cover a span of the
+  // source; the output starts where the source starts (video timestamps moved back by the first
+  // frame's), and audio and subtitles are cut to the span and moved back by the same time.
+  // Transcoded audio is cut to the sample; copied audio at packet boundaries (a packet that
+  // starts before the span is left out: at most one packet, ~21 ms of AAC, of silence at the
+  // head, in sync). The caller moves the timecode (VideoStreamInfo::timecode) to the first frame.
+  bool trim_to_video = false;
 };
+
+// The --codec names and a line on each, in the order help texts list them.
+const std::vector<std::pair<std::string, std::string>>& video_codecs();
+std::vector<std::string> video_codec_names();
 
 // What VideoWriter can write, checked before any work starts (the writer checks it again):
 // Error(Usage) naming the path when its extension is not one of video_output_extensions(),
 // when an explicit codec cannot go into that container, or the CRF or preset is not one the
-// encoders know.
+// encoders know. An image-sequence pattern (media/image_sequence.hpp, "shot.%07d.exr") is
+// accepted too, checked by check_image_sequence_output, with codec "auto" only.
 const std::vector<std::string>& video_output_extensions();
 void check_video_output(const std::string& path, const VideoWriteOptions& options);
 
@@ -81,7 +114,8 @@ class VideoWriter {
   void finish();
 
   int64_t frames_written() const;
-  // Streams not carried over (e.g. a codec the output container cannot hold), for the log.
+  // For the user: streams transcoded (and why) or not carried over (a subtitle codec the
+  // container cannot hold). Known once the writer is constructed.
   const std::vector<std::string>& warnings() const;
 
  private:

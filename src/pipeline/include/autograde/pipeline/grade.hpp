@@ -9,6 +9,7 @@
 //   when all are complete.
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ struct GradeOptions {
   bool cdl = false;  // also hand off ASC CDL per shot + EDL (handoff.hpp stage_cdl_handoff)
   bool quiet = false;
   bool measure = true;
+  // Previews of the render (render_clip.hpp): only these frames / the before | after split.
+  std::optional<FrameRange> frames;
+  bool split = false;
 };
 
 struct GradeResult {

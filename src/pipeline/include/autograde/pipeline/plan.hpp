@@ -14,7 +14,9 @@
 //     "method": "auto", "strength": 1, "transfer": 0 (match.hpp; absent in older plans = 0),
 //     "lut_size": 33, "interp": "tetrahedral",
 //     "luts_dir": folder of the .cube files (relative to the plan's folder when possible),
-//     "encode": {"codec": "auto"|"h264"|"hevc"|"prores", "crf": -1, "preset": "medium",
+//     "encode": {"codec": "auto"|"h264"|"h264_10"|"hevc"|"hevc_10"|"prores"|"prores4444"|
+//                "dnxhr_hq"|"dnxhr_hqx"|"ffv1" (media/video_writer.hpp), "crf": -1,
+//                "preset": "medium",
 //                "threads": encoder threads (grade writes 1..4; 0 = encoder's choice)},
 //     "continuity": {"enabled": false} or continuity.hpp's continuity_plan_json,
 //     "shots": [{"index", "first_frame", "last_frame" (inclusive), "start_time", "end_time",
@@ -57,7 +59,7 @@ struct ShotPlan {
 };
 
 struct EncodeSettings {
-  std::string codec = "auto";  // auto, h264, hevc, prores (media/video_writer.hpp)
+  std::string codec = "auto";  // a video_codecs() name (media/video_writer.hpp)
   int crf = -1;                // -1: the encoder's default (18 for H.264, 20 for HEVC)
   std::string preset = "medium";
   // Encoder threads, pinned in the plan so a re-render is byte-identical on any machine (x264's

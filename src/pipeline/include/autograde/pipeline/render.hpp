@@ -3,6 +3,7 @@
 // (render_clip.hpp), with the plan's encoder settings and interpolation. The grade changes only
 // at the plan's shot boundaries. Deterministic: the same plan renders the same bytes.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "autograde/lut/lut.hpp"
 #include "autograde/media/video_writer.hpp"
 #include "autograde/pipeline/plan.hpp"
+#include "autograde/pipeline/render_clip.hpp"
 
 namespace autograde {
 
@@ -18,6 +20,10 @@ struct RenderOptions {
   bool quiet = false;
   bool measure = true;      // temporal metrics of every shot, in the render pass
   int metrics_width = 320;  // analysis width of that pass (never above the clip's width)
+  // Previews (render_clip.hpp): only these frames, and/or the before | after split view. Either
+  // one measures nothing (the metrics describe whole shots of the graded clip).
+  std::optional<FrameRange> frames;
+  bool split = false;
 };
 
 struct RenderResult {

@@ -13,14 +13,34 @@
 //     fused engine grades the decoder's planes into planes of the same layout, which the
 //     encoder takes without conversion;
 //   - "rgb": anything else is decoded to float R'G'B' (the reader converts with the stream's
-//     own matrix and range) and graded by the RGB engine.
+//     own matrix and range) and graded by the RGB engine; also every split-screen review and
+//     every image sequence.
 // Audio, subtitles, timecode and rotation are carried over by the video writer.
+//
+// Outputs: a video file (media/video_writer.hpp), a raw .y4m stream, or an image sequence
+// (media/image_sequence.hpp: "out/shot.%07d.exr", OpenEXR half / DPX 10-bit / TIFF 16-bit).
+// A sequence's file numbers are the source timecode as a frame count: the input's start
+// timecode (VideoStreamInfo::timecode, 0 when it has none) counted at the clip's rate
+// (analysis/timecode.hpp: round(fps), drop-frame for 29.97/59.94 with a ';' timecode), plus
+// the frame's index; each file's header carries that frame's timecode.
+//
+// Previews (issue 25): `frames` renders only that inclusive range of frames (0-based decode
+// order, as shots count them); frames before it are decoded without conversion, decoding stops
+// after it. The output holds just those frames, starts at time 0 with the timecode of its first
+// frame, and its audio is cut to the same span (VideoWriteOptions::trim_to_video).
+// `split` renders a before/after review (a wipe at the centre, not squeezed halves): each
+// output pixel left of the divider is the source pixel after the input colour-space conversion
+// alone (the picture the grade starts from: camera log → Rec.709 display; for Rec.709 input the
+// decoded source as it is), right of it the graded pixel at the same place, and between them a
+// neutral mid-grey (code value 0.5) divider max(2, width / 240 rounded down to even) pixels wide,
+// centred. Both take the RGB path and measure nothing.
 //
 // Measurement (optional) is folded into the same pass: each shot's temporal metrics
 // (analysis/temporal_metrics.hpp) are computed on the input as decoded and on the graded frames
 // as they go to the encoder, both brought to `measure_width` by the same conversion
 // (media/frame_to_rgb.hpp).
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -44,14 +64,32 @@ struct ClipRenderOptions {
   std::string label = "render";  // of the progress bar
   bool measure = false;
   int measure_width = 320;  // never above the clip's width
-  // Brings the decoded input to display code values for the metrics' baselines (identity for
-  // Rec.709 input).
+  // Brings the decoded input to display code values for the metrics' baselines and the split
+  // view's "before" side (identity for Rec.709 input).
   CameraLog input_colorspace = CameraLog::Rec709;
+  // Previews (see above): only this inclusive frame range; Error(Usage) naming the clip and its
+  // frame count when the range is empty or reaches past the clip. Not for .y4m streams.
+  std::optional<FrameRange> frames;
+  bool split = false;  // before | after review
 };
 
+// The split view's divider: `width` pixels wide picture → its first column and width.
+struct SplitDivider {
+  int first = 0, width = 0;
+};
+SplitDivider split_divider(int picture_width);
+
+// Error(Usage) naming `input` and its frame count when `range` is empty or reaches past a clip
+// of `frame_count` frames (0: not known, only emptiness is checked).
+void check_frame_range(const std::string& input, const FrameRange& range, int64_t frame_count);
+
+// "A-B" (inclusive, 0-based) → FrameRange; Error(Usage) quoting the text when malformed or B < A.
+FrameRange parse_frame_range(const std::string& text);
+
 struct ClipRenderResult {
-  int64_t frames = 0;
+  int64_t frames = 0;                         // frames written
   std::string pixel_path;                     // "y4m", "yuv" or "rgb"
+  std::vector<int64_t> sequence_numbers;      // image sequences: first and last file number
   std::vector<TemporalMetrics> shot_metrics;  // per shot, when measured
   std::vector<std::string> warnings;          // streams the writer could not carry over
 };
