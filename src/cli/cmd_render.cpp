@@ -2,6 +2,7 @@
 // (src/pipeline/render.hpp).
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/pipeline/grade.hpp"
+#include "autograde/pipeline/ocio_handoff.hpp"
 #include "autograde/pipeline/render.hpp"
 #include "commands.hpp"
 
@@ -23,6 +25,7 @@ struct RenderArgs {
   std::string luts;
   bool measure = false;
   std::vector<std::string> lut_formats{"cube"};
+  std::string ocio;
 };
 
 Runner add_render(CLI::App& app, const GlobalOptions& global) {
@@ -34,6 +37,9 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--lut-formats", a->lut_formats,
                   "with --luts: formats besides .cube, comma-separated (e.g. 3dl,clf)")
       ->delimiter(',');
+  sub->add_option("--ocio", a->ocio,
+                  "also write an OpenColorIO config (DIR/config.ocio, one look per shot: "
+                  "shot_000, ...) with the shots' .cube files into DIR");
   sub->add_flag("--metrics", a->measure, "measure temporal consistency of the output and print it");
   return [a, &global] {
     refuse_overwrite_input(a->plan, a->output);
@@ -43,7 +49,19 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
     ro.measure = a->measure;
     // As grade does: a missing --luts folder is created (and removed again on failure), and
     // every LUT's destination is checked before the long render.
-    std::optional<CreatedFolder> folder;
+    std::optional<CreatedFolder> folder, ocio_folder;
+    std::error_code ec;
+    if (!a->ocio.empty()) {
+      if (std::filesystem::exists(a->ocio, ec) && !std::filesystem::is_directory(a->ocio, ec))
+        throw_usage("--ocio '" + a->ocio + "' is not a folder");
+      ocio_folder.emplace(a->ocio);
+      for (const std::string& p : plan_lut_paths(plan, a->ocio)) refuse_overwrite_input(a->plan, p);
+      refuse_overwrite_input(a->plan, (std::filesystem::path(a->ocio) / "config.ocio").string());
+    }
+    // Staged (and checked through OCIO) before the long render, published after it.
+    StagedOutputs ocio_staged;
+    std::string ocio_config;
+    if (ocio_folder) ocio_config = stage_ocio_config(plan, plan_luts(plan), a->ocio, ocio_staged).config_path;
     if (!a->luts.empty()) {
       (void)check_lut_formats(a->lut_formats);
       folder.emplace(a->luts);
@@ -55,10 +73,15 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
       write_plan_luts(plan, plan_luts(plan), a->luts, a->lut_formats);
       folder->keep();
     }
+    if (ocio_folder) {
+      ocio_staged.commit_all();
+      ocio_folder->keep();
+    }
     fmt::print("rendered {} frames in {} shot(s) ({} path) to {}\n", r.frames, plan.shots.size(),
                r.pixel_path, a->output);
     for (size_t i = 0; i < r.shot_metrics.size() && !global.quiet; ++i)
       fmt::print("  shot {}: {}\n", i, to_json(r.shot_metrics[i]).dump());
+    if (!ocio_config.empty()) fmt::print("ocio:   {}\n", ocio_config);
   };
 }
 
