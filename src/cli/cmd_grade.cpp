@@ -77,7 +77,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       sub->add_flag("--continuity", o->continuity, "match every shot of a scene to its hero shot");
   sub->add_option("--hero-shot", o->hero_shot,
                   "with --continuity: the shot (0-based, as in the plan) its scene matches; "
-                  "default: the scene's longest shot")
+                  "default: the scene's longest locked shot, else its longest shot")
       ->check(CLI::Range(0, 1000000))
       ->needs(continuity);
   sub->add_option(

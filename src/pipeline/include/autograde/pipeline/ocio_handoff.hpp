@@ -12,6 +12,9 @@
 //                                    display rendering (gamut compression, ACES SDR video
 //                                    output, Rec.709 display, clamp), so <input> → Rec.709
 //                                    display converts as autograde does (an excluded shot's LUT)
+//                "Linear Rec.709"    Rec.709 input only: the scene reference (role scene_linear,
+//                                    which OCIO requires), "Rec.709 display" being the BT.709
+//                                    OETF over it, as autograde reads Rec.709 video
 //                "Raw"               data (role data)
 //   looks        shot_000, shot_001, ...: process_space <input>, a FileTransform of the shot's
 //                .cube with the plan's interpolation. A shot's LUT is its whole grade, input code
@@ -21,8 +24,8 @@
 //                through the display's "Shot look" view, whose colour space is <input> for that
 //                reason (no second conversion after the look).
 //   displays     "Rec.709": views "Ungraded" (Rec.709 display) and "Shot look" (see above).
-//   roles        default and color_timing = <input>, data = Raw, scene_linear and
-//                aces_interchange = ACES2065-1 (camera input).
+//   roles        default and color_timing = <input>, data = Raw, scene_linear (and
+//                aces_interchange for camera input) = the scene reference.
 //
 // An OCIO look cannot both take camera code values and return display values through OCIO's
 // own conversions: that would need the display rendering's inverse, which the ACES output
