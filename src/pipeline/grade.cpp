@@ -362,6 +362,7 @@ GradeResult grade_clip(const GradeOptions& o,
       sp.locked = true;
       sp.match = was.match;
       sp.match["sample_frames"] = sample_idx;
+      sp.match.erase("continuity");  // the old grade's; this one records its own, if any
       plan.shots.push_back(std::move(sp));
       continue;
     }
