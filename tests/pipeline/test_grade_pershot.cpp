@@ -21,6 +21,8 @@
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/video_reader.hpp"
+#include "autograde/core/error.hpp"
+#include "autograde/pipeline/continuity.hpp"
 #include "autograde/pipeline/ocio_handoff.hpp"
 #include "autograde/pipeline/plan.hpp"
 #include "autograde/pipeline/render.hpp"
@@ -473,4 +475,51 @@ TEST(OcioHandoff, CameraLogConfigConvertsAsAutogradeDoes) {
   const CliRun check =
       run_command("ociocheck --iconfig " + q(dir / "config.ocio"));
   EXPECT_EQ(check.code, 0) << check.out;
+}
+
+// Continuity with per-shot control, on synthetic shots of one scene (a grey room under three
+// casts): locked and excluded shots leave with the Looks they came with; the locked shot is the
+// default hero even though another shot is longer; an excluded shot cannot be the chosen hero.
+TEST(ContinuityPerShot, LockedAndExcludedShotsAreNotMatched) {
+  auto room = [](float r, float b) {
+    ImageF im(32, 32, 3);
+    for (int y = 0; y < 32; ++y)
+      for (int x = 0; x < 32; ++x) {
+        const float v = 0.2f + 0.6f * float(x + y) / 62.f;
+        float* p = im.at(x, y);
+        p[0] = std::clamp(v * r, 0.f, 1.f), p[1] = v, p[2] = std::clamp(v * b, 0.f, 1.f);
+      }
+    return im;
+  };
+  std::vector<ContinuityShot> shots(4);
+  const float casts[4][2] = {{1.0f, 1.0f}, {1.15f, 0.85f}, {0.9f, 1.1f}, {1.1f, 0.9f}};
+  for (size_t i = 0; i < shots.size(); ++i) {
+    shots[i].frames = {room(casts[i][0], casts[i][1])};
+    shots[i].frame_count = i == 3 ? 100 : 10;  // shot 3 is the longest
+    shots[i].look = identity_look();
+  }
+  shots[1].locked = true;
+  shots[1].look.saturation = 1.2f;
+  shots[2].excluded = true;
+  const std::vector<ContinuityShot> in = shots;
+  ContinuityOptions co;
+  co.scene_threshold = 1.0;
+  const ContinuityResult r = match_continuity(shots, co);
+  ASSERT_EQ(r.scenes.size(), 1u);
+  EXPECT_EQ(r.scenes[0].hero, 1) << "the locked shot, not the longest one";
+  EXPECT_EQ(r.scenes[0].shots, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(to_json(shots[1].look), to_json(in[1].look));
+  EXPECT_EQ(to_json(shots[2].look), to_json(in[2].look));
+  EXPECT_TRUE(r.shots[1].fixed && r.shots[2].fixed);
+  EXPECT_FALSE(r.shots[0].fixed || r.shots[3].fixed);
+  EXPECT_NE(to_json(shots[3].look), to_json(in[3].look)) << "the others still follow the hero";
+  std::vector<ContinuityShot> again = in;
+  co.hero_shot = 2;
+  try {
+    match_continuity(again, co);
+    ADD_FAILURE() << "an excluded hero was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_NE(std::string(e.what()).find("--hero-shot 2 is excluded"), std::string::npos);
+  }
 }
