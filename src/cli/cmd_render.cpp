@@ -55,8 +55,10 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
       if (std::filesystem::exists(a->ocio, ec) && !std::filesystem::is_directory(a->ocio, ec))
         throw_usage("--ocio '" + a->ocio + "' is not a folder");
       ocio_folder.emplace(a->ocio);
-      for (const std::string& p : plan_lut_paths(plan, a->ocio)) refuse_overwrite_input(a->plan, p);
-      refuse_overwrite_input(a->plan, (std::filesystem::path(a->ocio) / "config.ocio").string());
+      std::vector<std::string> outs = plan_lut_paths(plan, a->ocio);
+      outs.push_back((std::filesystem::path(a->ocio) / "config.ocio").string());
+      for (const std::string& p : outs)
+        for (const std::string& in : {a->plan, plan.input_path}) refuse_overwrite_input(in, p);
     }
     // Staged (and checked through OCIO) before the long render, published after it.
     StagedOutputs ocio_staged;

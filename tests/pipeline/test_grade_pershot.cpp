@@ -471,6 +471,14 @@ TEST(OcioHandoff, CameraLogConfigConvertsAsAutogradeDoes) {
   }
   std::cout << "S-Log3 config: input -> Rec.709 display vs autograde " << worst
             << ", looks vs .cube " << look_worst << " (8-bit code values for the looks)\n";
+  // The plan's interpolation is the looks' (a plan edited to trilinear gives OCIO's linear).
+  EXPECT_NE(read_file((dir / "config.ocio").string()).find("interpolation: tetrahedral"),
+            std::string::npos);
+  GradePlan trilinear = plan;
+  trilinear.interp = Interp::Trilinear;
+  const std::string text = ocio_config_text(trilinear);
+  EXPECT_NE(text.find("interpolation: linear"), std::string::npos) << text;
+  EXPECT_EQ(text.find("interpolation: tetrahedral"), std::string::npos) << text;
   if (!have_ociocheck()) GTEST_SKIP() << "ociocheck (Debian opencolorio-tools) is not installed";
   const CliRun check =
       run_command("ociocheck --iconfig " + q(dir / "config.ocio"));
