@@ -98,11 +98,16 @@ OCIO::ConstConfigRcPtr build_config(const GradePlan& plan) {
   config->setRole(OCIO::ROLE_DEFAULT, input.c_str());
   config->setRole(OCIO::ROLE_COLOR_TIMING, input.c_str());
   config->setRole(OCIO::ROLE_DATA, kRaw);
+  // Roles the tools look up (ociocheck lists the rest as not defined, which is allowed).
+  config->setRole(OCIO::ROLE_COLOR_PICKING, kDisplaySpace);
   if (camera) {
     config->setRole(OCIO::ROLE_SCENE_LINEAR, kReference);
+    config->setRole(OCIO::ROLE_REFERENCE, kReference);
     config->setRole(OCIO::ROLE_INTERCHANGE_SCENE, kReference);
+    config->setRole(OCIO::ROLE_COMPOSITING_LOG, input.c_str());
   } else {
     config->setRole(OCIO::ROLE_SCENE_LINEAR, kLinear709);
+    config->setRole(OCIO::ROLE_REFERENCE, kLinear709);
   }
 
   for (size_t i = 0; i < plan.shots.size(); ++i) {

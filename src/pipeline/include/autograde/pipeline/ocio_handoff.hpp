@@ -24,7 +24,8 @@
 //                through the display's "Shot look" view, whose colour space is <input> for that
 //                reason (no second conversion after the look).
 //   displays     "Rec.709": views "Ungraded" (Rec.709 display) and "Shot look" (see above).
-//   roles        default and color_timing = <input>, data = Raw, scene_linear (and
+//   roles        default and color_timing (and compositing_log for camera input) = <input>,
+//                color_picking = Rec.709 display, data = Raw, scene_linear and reference (and
 //                aces_interchange for camera input) = the scene reference.
 //
 // An OCIO look cannot both take camera code values and return display values through OCIO's
