@@ -127,8 +127,8 @@ std::string shots_to_edl(const ShotList& s, const ShotExportContext& ctx,
   for (size_t i = 0; i < looks.size(); ++i) {
     if (looks[i].lut_file.find_first_of("\r\n") != std::string::npos)
       throw_usage(
-          fmt::format("EDL with looks: the LUT file name of shot {} holds a line break", i + 1));
-    validate(looks[i].cdl, fmt::format("CDL of shot {}", i + 1));
+          fmt::format("EDL with looks: the LUT file name of shot {} (event {:03}) holds a line break", i, i + 1));
+    validate(looks[i].cdl, fmt::format("CDL of shot {} (event {:03})", i, i + 1));
   }
   return edl(s, ctx, &looks);
 }

@@ -24,9 +24,25 @@ namespace {
 Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   auto* sub =
       app.add_subcommand("grade", "Grade a clip to match a reference still and/or a text prompt");
+  sub->footer(
+      "Shots are numbered from 0, as in `scenes`, the plan, refine --shot and these options.");
   auto o = std::make_shared<GradeOptions>();
   sub->add_option("IN", o->input, "video file")->required();
-  sub->add_option("--ref", o->reference, "reference still to match");
+  sub->add_option("--ref", o->reference,
+                  "reference still to match (every shot without its own --shot-ref)");
+  sub->add_option("--shot-ref", o->shot_refs,
+                  "N=IMG: match shot N (from 0) to the still IMG instead of --ref; repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_option("--exclude", o->exclude,
+                  "leave shot N (from 0) ungraded (input conversion only); repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_option("--lock", o->lock,
+                  "keep shot N's (from 0) look from the existing plan (--plan or the default) of "
+                  "the same input; repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_option("--prompt", o->prompt, "text prompt, e.g. \"warm summer evening\"");
   sub->add_option("-o,--output", o->output, "graded clip, or image sequence (out/shot.%07d.exr)")
       ->required();
@@ -43,6 +59,9 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
                   "per-shot LUT formats besides .cube, comma-separated (e.g. 3dl,clf):\n" +
                       lut_output_formats_help())
       ->delimiter(',');
+  sub->add_option("--ocio", o->ocio_dir,
+                  "also write an OpenColorIO config (DIR/config.ocio, one look per shot: "
+                  "shot_000, ...) with the shots' .cube files into DIR");
   sub->add_flag("--cdl", o->cdl,
                 "also write each shot's grade as ASC CDL (.cdl, shots.ccc) with the LUT to apply "
                 "after it, and OUT's EDL (<stem>.edl) carrying them");
@@ -64,7 +83,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       sub->add_flag("--continuity", o->continuity, "match every shot of a scene to its hero shot");
   sub->add_option("--hero-shot", o->hero_shot,
                   "with --continuity: the shot (0-based, as in the plan) its scene matches; "
-                  "default: the scene's longest shot")
+                  "default: the scene's longest locked shot, else its longest shot")
       ->check(CLI::Range(0, 1000000))
       ->needs(continuity);
   sub->add_option(
@@ -120,9 +139,14 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       std::string conf;
       if (s.match.contains("confidence") && s.match["confidence"].is_number())
         conf = fmt::format(" (match confidence {:.2f})", s.match["confidence"].get<double>());
-      fmt::print("           look: {}{}\n", look_summary(s.look), conf);
-      if (!o->reference.empty() && o->transfer == 0.f && look_mean_change(s.look) < 0.01f)
-        near_source.push_back(s.index);
+      if (s.excluded) {
+        fmt::print("           look: none (excluded{})\n", s.locked ? ", locked" : "");
+        continue;
+      }
+      fmt::print("           look: {}{}{}\n", look_summary(s.look), conf,
+                 s.locked ? " (locked: kept from the plan)" : "");
+      const bool matched = s.match.contains("reference") || !o->reference.empty();
+      if (matched && !s.locked && o->transfer == 0.f && look_mean_change(s.look) < 0.01f) near_source.push_back(s.index);
     }
     if (!near_source.empty())
       fmt::print(
@@ -143,6 +167,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
     fmt::print("luts:   {}/ ({} files)\nplan:   {}\n", r.luts_dir, r.lut_paths.size(), r.plan_path);
     if (!r.report_path.empty()) fmt::print("report: {}\n", r.report_path);
     if (!r.edl_path.empty()) fmt::print("edl:    {}\n", r.edl_path);
+    if (!r.ocio_config.empty()) fmt::print("ocio:   {}\n", r.ocio_config);
   };
 }
 

@@ -48,7 +48,8 @@ Runner add_refine(CLI::App& app, const GlobalOptions& global) {
   auto* strength =
       sub->add_option("--strength", o->strength, "set the Look's mix with the input, 0..1")
           ->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--shot", o->shot, "refine only this shot (0-based index into \"shots\")")
+  sub->add_option("--shot", o->shot, "refine only this shot (numbered from 0, as in the plan); default: every shot that "
+                  "is neither excluded nor locked")
       ->check(CLI::Range(0, 1000000));
   sub->add_flag("--undo", o->undo, "step back to the plan before its last refinement");
   sub->add_flag("--explain", o->explain, "print what each word of TEXT matched and contributed");

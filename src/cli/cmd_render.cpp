@@ -2,6 +2,7 @@
 // (src/pipeline/render.hpp).
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "autograde/media/image_sequence.hpp"
 #include "autograde/media/video_writer.hpp"
 #include "autograde/pipeline/grade.hpp"
+#include "autograde/pipeline/ocio_handoff.hpp"
 #include "autograde/pipeline/render.hpp"
 #include "autograde/pipeline/render_clip.hpp"
 #include "commands.hpp"
@@ -29,6 +31,7 @@ struct RenderArgs {
   std::string codec;  // "" = the plan's encode.codec
   std::string frames;
   bool split = false;
+  std::string ocio;
 };
 
 Runner add_render(CLI::App& app, const GlobalOptions& global) {
@@ -41,6 +44,9 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--lut-formats", a->lut_formats,
                   "with --luts: formats besides .cube, comma-separated (e.g. 3dl,clf)")
       ->delimiter(',');
+  sub->add_option("--ocio", a->ocio,
+                  "also write an OpenColorIO config (DIR/config.ocio, one look per shot: "
+                  "shot_000, ...) with the shots' .cube files into DIR");
   sub->add_flag("--metrics", a->measure, "measure temporal consistency of the output and print it");
   sub->add_option("--codec", a->codec, "instead of the plan's encode.codec: " + codec_help())
       ->check(CLI::IsMember(video_codec_names()));
@@ -65,7 +71,21 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
       throw_usage("--metrics measures whole shots: leave it out with --frames or --split");
     // As grade does: a missing --luts folder is created (and removed again on failure), and
     // every LUT's destination is checked before the long render.
-    std::optional<CreatedFolder> folder;
+    std::optional<CreatedFolder> folder, ocio_folder;
+    std::error_code ec;
+    if (!a->ocio.empty()) {
+      if (std::filesystem::exists(a->ocio, ec) && !std::filesystem::is_directory(a->ocio, ec))
+        throw_usage("--ocio '" + a->ocio + "' is not a folder");
+      ocio_folder.emplace(a->ocio);
+      std::vector<std::string> outs = plan_lut_paths(plan, a->ocio);
+      outs.push_back((std::filesystem::path(a->ocio) / "config.ocio").string());
+      for (const std::string& p : outs)
+        for (const std::string& in : {a->plan, plan.input_path}) refuse_overwrite_input(in, p);
+    }
+    // Staged (and checked through OCIO) before the long render, published after it.
+    StagedOutputs ocio_staged;
+    std::string ocio_config;
+    if (ocio_folder) ocio_config = stage_ocio_config(plan, plan_luts(plan), a->ocio, ocio_staged).config_path;
     if (!a->luts.empty()) {
       (void)check_lut_formats(a->lut_formats);
       folder.emplace(a->luts);
@@ -77,10 +97,15 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
       write_plan_luts(plan, plan_luts(plan), a->luts, a->lut_formats);
       folder->keep();
     }
+    if (ocio_folder) {
+      ocio_staged.commit_all();
+      ocio_folder->keep();
+    }
     fmt::print("rendered {} frames in {} shot(s) ({} path) to {}\n", r.frames, plan.shots.size(),
                r.pixel_path, a->output);
     for (size_t i = 0; i < r.shot_metrics.size() && !global.quiet; ++i)
       fmt::print("  shot {}: {}\n", i, to_json(r.shot_metrics[i]).dump());
+    if (!ocio_config.empty()) fmt::print("ocio:   {}\n", ocio_config);
   };
 }
 

@@ -26,6 +26,8 @@ struct ScenesArgs {
 
 Runner add_scenes(CLI::App& app, const GlobalOptions& global) {
   auto* sub = app.add_subcommand("scenes", "Detect shots (cuts and fades) in a clip");
+  sub->footer("Shots are numbered from 0 (CSV, JSON), as in plans and every --shot option; EDL "
+              "events from 001 (CMX 3600).");
   auto a = std::make_shared<ScenesArgs>();
   sub->add_option("IN", a->input, "video file")->required();
   sub->add_option("--format", a->format, "csv, edl (CMX 3600) or json")

@@ -1,4 +1,5 @@
 #include "autograde/color/camera_log.hpp"
+#include "autograde/color/camera_log_ocio.hpp"
 
 #include <OpenColorIO/OpenColorIO.h>
 
@@ -107,6 +108,16 @@ void append_to_aces(OCIO::GroupTransformRcPtr& g, CameraLog s) {
   }
 }
 
+// ACES2065-1 → Rec.709 display code values (unclamped: the callers clamp).
+void append_aces_to_display(OCIO::GroupTransformRcPtr& g) {
+  // Without the gamut compression, saturated camera colours outside AP1 hit the output
+  // transform's clip and fold (e.g. S-Log3 (0.9, 0.5, 0.1) renders with a blue channel
+  // of 0.41); with it the rendering is smoother and a baked cube tracks it better.
+  g->appendTransform(builtin("ACES-LMT - ACES 1.3 Reference Gamut Compression"));
+  g->appendTransform(builtin("ACES-OUTPUT - ACES2065-1_to_CIE-XYZ-D65 - SDR-VIDEO_1.0"));
+  g->appendTransform(builtin("DISPLAY - CIE-XYZ-D65_to_REC.1886-REC.709"));
+}
+
 OCIO::ConstCPUProcessorRcPtr make_processor(CameraLog s, bool display) {
   auto g = OCIO::GroupTransform::Create();
   if (!display && s == CameraLog::LogC4) {
@@ -116,12 +127,7 @@ OCIO::ConstCPUProcessorRcPtr make_processor(CameraLog s, bool display) {
   } else {
     append_to_aces(g, s);
     if (display) {
-      // Without the gamut compression, saturated camera colours outside AP1 hit the output
-      // transform's clip and fold (e.g. S-Log3 (0.9, 0.5, 0.1) renders with a blue channel
-      // of 0.41); with it the rendering is smoother and a baked cube tracks it better.
-      g->appendTransform(builtin("ACES-LMT - ACES 1.3 Reference Gamut Compression"));
-      g->appendTransform(builtin("ACES-OUTPUT - ACES2065-1_to_CIE-XYZ-D65 - SDR-VIDEO_1.0"));
-      g->appendTransform(builtin("DISPLAY - CIE-XYZ-D65_to_REC.1886-REC.709"));
+      append_aces_to_display(g);
     } else {
       g->appendTransform(builtin("UTILITY - ACES-AP0_to_CIE-XYZ-D65_BFD"));
     }
@@ -169,6 +175,38 @@ std::string normalise_name(std::string_view name) {
 }
 
 }  // namespace
+
+OCIO::TransformRcPtr camera_log_to_aces_transform(CameraLog s) {
+  if (s == CameraLog::Rec709)
+    throw_usage("Rec.709 input has no camera transform: it is taken as display code values");
+  auto g = OCIO::GroupTransform::Create();
+  append_to_aces(g, s);
+  return g;
+}
+
+OCIO::TransformRcPtr aces_to_rec709_display_transform() {
+  auto g = OCIO::GroupTransform::Create();
+  append_aces_to_display(g);
+  // camera_log_to_rec709_display clamps to [0, 1] after the processor; this is that clamp.
+  auto clamp = OCIO::RangeTransform::Create();
+  clamp->setMinInValue(0.0), clamp->setMinOutValue(0.0);
+  clamp->setMaxInValue(1.0), clamp->setMaxOutValue(1.0);
+  g->appendTransform(clamp);
+  return g;
+}
+
+std::string camera_log_display_name(CameraLog s) {
+  switch (s) {
+    case CameraLog::Rec709: return "Rec.709 display";
+    case CameraLog::SLog3: return "S-Log3 S-Gamut3.Cine";
+    case CameraLog::LogC3: return "ARRI LogC3 (EI800) AWG3";
+    case CameraLog::LogC4: return "ARRI LogC4 AWG4";
+    case CameraLog::VLog: return "Panasonic V-Log V-Gamut";
+    case CameraLog::CLog3: return "Canon Log 3 Cinema Gamut";
+    case CameraLog::Log3G10: return "RED Log3G10 REDWideGamutRGB";
+  }
+  return std::string(camera_log_name(s));
+}
 
 const Chromaticities kArriWideGamut4{0.7347, 0.2653,  0.1424, 0.8576,
                                      0.0991, -0.0308, 0.3127, 0.3290};

@@ -121,6 +121,9 @@ ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
   if (options.hero_shot >= int(shots.size()))
     throw_usage("--hero-shot " + std::to_string(options.hero_shot) + " is out of range: the clip has " +
                 std::to_string(shots.size()) + " shots (0-based)");
+  if (options.hero_shot >= 0 && shots[size_t(options.hero_shot)].excluded)
+    throw_usage("--hero-shot " + std::to_string(options.hero_shot) +
+                " is excluded: an ungraded shot cannot set its scene's look");
   std::vector<std::vector<ImageF>> frames;
   for (const auto& s : shots) frames.push_back(s.frames);
   const std::vector<int> scene = group_scenes(frames, options.scene_threshold);
@@ -146,19 +149,36 @@ ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
   out.neutral_fraction = options.target == "mean" ? 1.0 : options.neutral_fraction;
   out.shots.resize(n);
   for (int sc = 0; sc < scenes; ++sc) {
-    std::vector<int> members;
+    // `members`: the scene's graded shots, which the hero, the match and the spreads are about;
+    // its excluded shots only get their scene number.
+    std::vector<int> members, excluded;
     for (size_t i = 0; i < n; ++i)
-      if (scene[i] == sc) members.push_back(int(i));
+      if (scene[i] == sc) (shots[i].excluded ? excluded : members).push_back(int(i));
+    for (int m : excluded) {
+      out.shots[size_t(m)] = {sc, false, 0.0, 0.0, 0.0,
+                              {before[size_t(m)][1], before[size_t(m)][2]},
+                              {before[size_t(m)][1], before[size_t(m)][2]}, true};
+    }
+    if (members.empty()) {
+      // Nothing graded to match: the scene is recorded with its first shot as a nominal hero.
+      out.scenes.push_back({excluded, excluded.front(), false, 0, 0, 0, 0, 0, 0, 0});
+      continue;
+    }
+    auto longer = [&](int a, int b) { return shots[size_t(a)].frame_count > shots[size_t(b)].frame_count; };
     int hero = members.front();
     for (int m : members)
-      if (shots[size_t(m)].frame_count > shots[size_t(hero)].frame_count) hero = m;
+      if (longer(m, hero)) hero = m;
+    int locked_hero = -1;
+    for (int m : members)
+      if (shots[size_t(m)].locked && (locked_hero < 0 || longer(m, locked_hero))) locked_hero = m;
+    if (locked_hero >= 0) hero = locked_hero;
     const bool chosen = std::find(members.begin(), members.end(), options.hero_shot) != members.end();
     if (chosen) hero = options.hero_shot;
     const Eigen::Vector2d target =
         graded_mean_lab(shots[size_t(hero)].look, neutral[size_t(hero)]).tail<2>();
     for (int m : members) {
       double t = 0, g = 0;
-      if (m != hero && !neutral[size_t(m)].empty()) {
+      if (m != hero && !shots[size_t(m)].locked && !neutral[size_t(m)].empty()) {
         const std::vector<Rgb>& solve_px = neutral[size_t(m)];
         const Look base = shots[size_t(m)].look;
         // Gauss-Newton on (temperature, tint) with a forward-difference Jacobian; a few steps
@@ -196,7 +216,8 @@ ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
     };
     std::vector<int> tenths(n, kTenths);
     for (int m : members) {
-      if (m == hero) continue;
+      if (shots[size_t(m)].locked) tenths[size_t(m)] = 0;  // nothing to take back
+      if (m == hero || shots[size_t(m)].locked) continue;
       for (int k = 0; k <= kTenths; ++k)
         at[size_t(m)][size_t(k)] = graded_mean_lab(fraction_look(m, k), px[size_t(m)]);
       after[size_t(m)] = at[size_t(m)][kTenths];
@@ -219,7 +240,9 @@ ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
     }
     std::vector<double> kept(n, 1.0);
     for (int m : members)
-      if (m != hero) {
+      if (shots[size_t(m)].locked) {
+        kept[size_t(m)] = 0;
+      } else if (m != hero) {
         kept[size_t(m)] = double(tenths[size_t(m)]) / kTenths;
         shots[size_t(m)].look = fraction_look(m, tenths[size_t(m)]);
       }
@@ -231,9 +254,13 @@ ContinuityResult match_continuity(std::vector<ContinuityShot>& shots,
                               kept[size_t(m)] * solved[size_t(m)][1],
                               kept[size_t(m)],
                               {before[size_t(m)][1], before[size_t(m)][2]},
-                              {after[size_t(m)][1], after[size_t(m)][2]}};
+                              {after[size_t(m)][1], after[size_t(m)][2]},
+                              shots[size_t(m)].locked};
     }
-    out.scenes.push_back({members, hero, chosen, spread(input_mean, members, 1, 2),
+    std::vector<int> all = members;
+    all.insert(all.end(), excluded.begin(), excluded.end());
+    std::sort(all.begin(), all.end());
+    out.scenes.push_back({all, hero, chosen, spread(input_mean, members, 1, 2),
                           spread(before, members, 1, 2), spread(after, members, 1, 2),
                           spread(nbefore, members, 1, 2), spread(nafter, members, 1, 2),
                           spread(before, members, 0, -1), spread(after, members, 0, -1)});
@@ -260,6 +287,7 @@ nlohmann::json to_json(const ContinuityShotResult& s) {
           {"temperature", s.temperature},
           {"tint", s.tint},
           {"kept", s.kept},
+          {"fixed", s.fixed},
           {"mean_ab_before", s.mean_ab_before},
           {"mean_ab_after", s.mean_ab_after}};
 }

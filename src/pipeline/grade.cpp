@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <opencv2/core/version.hpp>
 
 extern "C" {
@@ -29,6 +32,7 @@ extern "C" {
 #include "autograde/pipeline/clip_analysis.hpp"
 #include "autograde/pipeline/continuity.hpp"
 #include "autograde/pipeline/input_colorspace.hpp"
+#include "autograde/pipeline/ocio_handoff.hpp"
 #include "autograde/pipeline/shot_look.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 
@@ -68,6 +72,78 @@ void check_not_input(const std::string& out, const std::vector<std::string>& inp
     if (!in.empty()) refuse_overwrite_input(in, out);
 }
 
+// The per-shot options, parsed and checked against each other (before any work: the shot
+// count is only known after the analysis pass, check_shot_numbers then).
+struct ShotControl {
+  std::map<int, std::string> refs;  // shot → reference still, as given
+  std::set<int> exclude, lock;
+};
+
+ShotControl parse_shot_control(const GradeOptions& o) {
+  ShotControl c;
+  for (const std::string& arg : o.shot_refs) {
+    const size_t eq = arg.find('=');
+    const std::string num = arg.substr(0, eq);
+    int n = -1;
+    const auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
+    if (eq == std::string::npos || eq + 1 == arg.size() || ec != std::errc() ||
+        end != num.data() + num.size() || n < 0)
+      throw_usage("--shot-ref '" + arg + "' must be N=IMG, N a shot number (0, 1, ...)");
+    if (!c.refs.emplace(n, arg.substr(eq + 1)).second)
+      throw_usage(fmt::format("--shot-ref names shot {} twice", n));
+  }
+  auto collect = [](const std::vector<int>& shots, const char* option, std::set<int>& into) {
+    for (int n : shots) {
+      if (n < 0) throw_usage(fmt::format("{} {}: shots are numbered from 0", option, n));
+      if (!into.insert(n).second) throw_usage(fmt::format("{} names shot {} twice", option, n));
+    }
+  };
+  collect(o.exclude, "--exclude", c.exclude);
+  collect(o.lock, "--lock", c.lock);
+  for (int n : c.exclude) {
+    if (c.lock.count(n))
+      throw_usage(fmt::format("--exclude {0} and --lock {0}: an excluded shot gets no grade, a "
+                              "locked one keeps the plan's; give one of them",
+                              n));
+    if (c.refs.count(n))
+      throw_usage(fmt::format("--shot-ref {0}=... and --exclude {0}: an excluded shot is not "
+                              "matched to anything",
+                              n));
+  }
+  for (int n : c.lock)
+    if (c.refs.count(n))
+      throw_usage(fmt::format("--shot-ref {0}=... and --lock {0}: a locked shot keeps its look "
+                              "and is not matched again",
+                              n));
+  return c;
+}
+
+void check_shot_numbers(const ShotControl& c, size_t shots) {
+  auto check = [&](int n, const std::string& option) {
+    if (size_t(n) >= shots)
+      throw_usage(fmt::format("{} {}: the clip has {} shot{} (numbered from 0: 0..{})", option, n,
+                              shots, shots == 1 ? "" : "s", shots - 1));
+  };
+  for (const auto& [n, img] : c.refs) check(n, "--shot-ref");
+  for (int n : c.exclude) check(n, "--exclude");
+  for (int n : c.lock) check(n, "--lock");
+}
+
+// The plan a --lock keeps looks from: the existing plan file, for the same input. Read whole
+// before anything is written; it is replaced only when the new plan commits.
+GradePlan read_lock_plan(const std::string& plan_path, const std::string& input_abs) {
+  std::error_code ec;
+  if (!fs::exists(plan_path, ec))
+    throw_usage("--lock keeps looks from the plan of an earlier grade, but '" + plan_path +
+                "' does not exist (name the plan with --plan)");
+  GradePlan old = read_plan(plan_path);
+  if (fs::path(old.input_path).lexically_normal() != fs::path(input_abs) &&
+      !same_file(old.input_path, input_abs))
+    throw_usage("--lock: the plan '" + plan_path + "' grades '" + old.input_path + "', not '" +
+                input_abs + "'");
+  return old;
+}
+
 }  // namespace
 
 json tool_versions() {
@@ -84,8 +160,12 @@ GradeResult grade_clip(const GradeOptions& o,
     res.warnings.push_back(w);
     if (on_warning) on_warning(w);
   };
-  if (o.reference.empty() && o.prompt.empty())
-    throw_usage("grade needs --ref IMG and/or --prompt TEXT");
+  const ShotControl control = parse_shot_control(o);
+  // Without --ref or --prompt each shot needs its own reference, or no matching at all
+  // (excluded or locked): checked per shot once the shots are known.
+  if (o.reference.empty() && o.prompt.empty() && control.refs.empty() && control.exclude.empty() &&
+      control.lock.empty())
+    throw_usage("grade needs --ref IMG and/or --prompt TEXT (or --shot-ref N=IMG per shot)");
   if (o.output.empty()) throw_usage("grade needs -o OUT");
   if (!(o.strength >= 0.f && o.strength <= 1.f)) throw_usage("--strength must be in 0..1");
   if (o.samples_per_shot < 1) throw_usage("samples per shot must be at least 1");
@@ -93,6 +173,8 @@ GradeResult grade_clip(const GradeOptions& o,
   if (!fs::exists(o.input, ec)) throw_bad_input(o.input, "no such file");
   if (!o.reference.empty() && !fs::exists(o.reference, ec))
     throw_bad_input(o.reference, "no such file");
+  for (const auto& [n, img] : control.refs)
+    if (!fs::exists(img, ec)) throw_bad_input(img, fmt::format("no such file (--shot-ref {})", n));
   // Check every option that can fail fast before the long steps.
   if (o.input_colorspace != "auto") (void)parse_input_colorspace(o.input_colorspace);
   // A method that names nothing is refused even when only a prompt is given (it would
@@ -126,7 +208,8 @@ GradeResult grade_clip(const GradeOptions& o,
   res.plan_path = !o.plan_path.empty() ? o.plan_path : (out_dir / (stem + ".plan.json")).string();
   res.luts_dir = !o.luts_dir.empty() ? o.luts_dir : (out_dir / (stem + "_luts")).string();
   res.report_path = o.report_path;
-  const std::vector<std::string> inputs{o.input, o.reference};
+  std::vector<std::string> inputs{o.input, o.reference};
+  for (const auto& [n, img] : control.refs) inputs.push_back(img);
   check_not_input(res.output, inputs);
   check_not_input(res.plan_path, inputs);
   if (!o.preview_path.empty()) check_not_input(o.preview_path, inputs);
@@ -136,6 +219,11 @@ GradeResult grade_clip(const GradeOptions& o,
   }
   if (fs::exists(res.luts_dir, ec) && !fs::is_directory(res.luts_dir, ec))
     throw_usage("--luts '" + res.luts_dir + "' is not a folder");
+  if (!o.ocio_dir.empty() && fs::exists(o.ocio_dir, ec) && !fs::is_directory(o.ocio_dir, ec))
+    throw_usage("--ocio '" + o.ocio_dir + "' is not a folder");
+  const std::string input_abs = fs::absolute(o.input).lexically_normal().string();
+  std::optional<GradePlan> lock_plan;
+  if (!control.lock.empty()) lock_plan = read_lock_plan(res.plan_path, input_abs);
 
   // 1. Probe (audio-only, unreadable and unknown-codec files fail here, naming the file), then
   // shots and samples from one decode.
@@ -143,6 +231,14 @@ GradeResult grade_clip(const GradeOptions& o,
   if (o.frames) check_frame_range(o.input, *o.frames, probed.frame_count);
   LoadedImage reference;
   if (!o.reference.empty()) reference = read_image(o.reference);
+  std::map<int, LoadedImage> shot_reference;
+  for (const auto& [n, img] : control.refs) {
+    try {
+      shot_reference[n] = read_image(img);
+    } catch (const Error& e) {
+      throw Error(e.kind(), fmt::format("--shot-ref {}: {}", n, e.what()));
+    }
+  }
   ClipAnalysisOptions ao;
   ao.samples_per_shot = o.samples_per_shot;
   ao.sample_width = o.sample_width;
@@ -151,6 +247,36 @@ GradeResult grade_clip(const GradeOptions& o,
   const VideoStreamInfo& info = clip.info;
   const ShotList& shots = clip.shots;
   const std::vector<std::vector<SampledFrame>>& samples = clip.samples;
+  check_shot_numbers(control, shots.shots.size());
+  if (o.reference.empty() && o.prompt.empty()) {
+    std::vector<size_t> unmatched;
+    for (size_t i = 0; i < shots.shots.size(); ++i)
+      if (!control.refs.count(int(i)) && !control.exclude.count(int(i)) &&
+          !control.lock.count(int(i)))
+        unmatched.push_back(i);
+    if (!unmatched.empty())
+      throw_usage(fmt::format("shot(s) {} have nothing to match: give --ref IMG or --prompt TEXT "
+                              "for them, or --shot-ref N=IMG, --exclude N or --lock N (the clip "
+                              "has {} shots, numbered from 0)",
+                              fmt::join(unmatched, ", "), shots.shots.size()));
+  }
+  // A locked shot must be the same stretch of the clip as in the old plan, or its look would be
+  // kept on other pictures.
+  if (lock_plan)
+    for (int n : control.lock) {
+      const Shot& now = shots.shots[size_t(n)];
+      if (size_t(n) >= lock_plan->shots.size())
+        throw_usage(fmt::format("--lock {}: the plan '{}' has {} shots (numbered from 0); the "
+                                "shot boundaries changed",
+                                n, res.plan_path, lock_plan->shots.size()));
+      const ShotPlan& was = lock_plan->shots[size_t(n)];
+      if (was.first_frame != now.first_frame || was.last_frame != now.last_frame)
+        throw_usage(fmt::format("--lock {}: shot {} is frames {}-{} now but {}-{} in the plan "
+                                "'{}' (the shot boundaries changed); a locked shot keeps its "
+                                "frames",
+                                n, n, now.first_frame, now.last_frame, was.first_frame,
+                                was.last_frame, res.plan_path));
+    }
 
   // 2. Input colour space.
   const InputColorspaceChoice cs =
@@ -172,7 +298,9 @@ GradeResult grade_clip(const GradeOptions& o,
     const learn::LutCorrector corrector =
         learn::LutCorrector::load(learn::model_path(learn::kCorrectionModelFile));
     for (size_t s = 0; s < display.size(); ++s) {
-      if (display[s].empty()) continue;
+      // Excluded and locked shots take no new correction.
+      if (display[s].empty() || control.exclude.count(int(s)) || control.lock.count(int(s)))
+        continue;
       const std::vector<float> mean = learn::mean_image_features(display[s]);
       const learn::Analysis a = analyzer.analyze_features(mean);
       const float k = learn::correction_strength(a);
@@ -189,13 +317,13 @@ GradeResult grade_clip(const GradeOptions& o,
 
   // 3. One Look per shot.
   GradePlan plan;
-  plan.input_path = fs::absolute(o.input).lexically_normal().string();
+  plan.input_path = input_abs;
   plan.input_probe = probe_json(info);
   plan.input_colorspace = cs.space;
   plan.colorspace_info = to_json(cs);
   plan.reference = o.reference.empty() ? "" : fs::absolute(o.reference).lexically_normal().string();
   plan.prompt = o.prompt;
-  plan.method = o.reference.empty() ? "prompt" : o.method;
+  plan.method = o.reference.empty() && control.refs.empty() ? "prompt" : o.method;
   plan.strength = o.strength;
   plan.transfer = o.reference.empty() ? 0.f : o.transfer;
   plan.lut_size = o.lut_size;
@@ -203,6 +331,10 @@ GradeResult grade_clip(const GradeOptions& o,
   if (plan.encode.threads <= 0) plan.encode.threads = default_encoder_threads();
   plan.extra["tool"] = tool_versions();
   PromptLook prompt;
+  if (lock_plan && lock_plan->input_colorspace != cs.space)
+    warn(fmt::format("the locked shot(s) keep their looks, which now follow a {} input conversion "
+                     "(the plan had {}): their LUTs change with it",
+                     camera_log_name(cs.space), camera_log_name(lock_plan->input_colorspace)));
   if (!o.prompt.empty()) {
     prompt = read_prompt(o.prompt);
     if (!prompt.explanation.unknown.empty()) {
@@ -225,9 +357,36 @@ GradeResult grade_clip(const GradeOptions& o,
     json sample_idx = json::array();
     for (const auto& f : samples[i]) sample_idx.push_back(f.index);
     sp.match["sample_frames"] = sample_idx;
+    if (control.exclude.count(int(i))) {
+      // No grade: the LUT is the input conversion alone (plan.hpp validates the identity).
+      sp.excluded = true;
+      sp.look = identity_look();
+      plan.shots.push_back(std::move(sp));
+      continue;
+    }
+    if (control.lock.count(int(i))) {
+      // The old shot's Look and correction as they were (so its LUT bakes to the same bytes),
+      // and how they were found; excluded stays excluded.
+      const ShotPlan& was = lock_plan->shots[i];
+      sp.look = was.look;
+      sp.correction = was.correction;
+      sp.excluded = was.excluded;
+      sp.locked = true;
+      sp.match = was.match;
+      sp.match["sample_frames"] = sample_idx;
+      sp.match.erase("continuity");  // the old grade's; this one records its own, if any
+      plan.shots.push_back(std::move(sp));
+      continue;
+    }
+    const auto own = shot_reference.find(int(i));
+    const bool has_ref = own != shot_reference.end() || !o.reference.empty();
     LookRequest q;
-    q.reference = o.reference.empty() ? nullptr : &reference.image;
-    q.reference_name = o.reference;
+    q.reference = own != shot_reference.end() ? &own->second.image
+                  : o.reference.empty()       ? nullptr
+                                              : &reference.image;
+    q.reference_name = own != shot_reference.end() ? control.refs.at(int(i)) : o.reference;
+    if (own != shot_reference.end())
+      sp.match["reference"] = fs::absolute(q.reference_name).lexically_normal().string();
     q.sources = display[i];
     q.prompt = o.prompt.empty() ? nullptr : &prompt;
     q.method = o.method;
@@ -237,7 +396,7 @@ GradeResult grade_clip(const GradeOptions& o,
     const FoundLook found = find_look(q);
     sp.look = found.look;
     sp.match["method"] = found.method;
-    if (!o.reference.empty()) {
+    if (has_ref) {
       sp.match["confidence"] = found.confidence;
       sp.match["notes"] = found.notes;
       for (const auto& n : found.notes)  // said once per run, not once per shot
@@ -259,6 +418,8 @@ GradeResult grade_clip(const GradeOptions& o,
       cshots[i].frames = display[i];
       cshots[i].frame_count = plan.shots[i].last_frame - plan.shots[i].first_frame + 1;
       cshots[i].look = plan.shots[i].look;
+      cshots[i].locked = plan.shots[i].locked;
+      cshots[i].excluded = plan.shots[i].excluded;
     }
     ContinuityOptions co;
     co.scene_threshold = o.scene_threshold;
@@ -275,6 +436,8 @@ GradeResult grade_clip(const GradeOptions& o,
 
   // 5. Outputs, staged: the LUTs folder may be new.
   CreatedFolder luts_folder(res.luts_dir);  // removed again unless the grade completes
+  std::optional<CreatedFolder> ocio_folder;  // the same for --ocio DIR
+  if (!o.ocio_dir.empty()) ocio_folder.emplace(o.ocio_dir);
 
   // luts_dir relative to the plan's folder when it lies inside it (the plan can move with it).
   const fs::path plan_dir = fs::absolute(fs::path(res.plan_path)).parent_path();
@@ -294,6 +457,12 @@ GradeResult grade_clip(const GradeOptions& o,
                                                  {o.input, info.timecode}, staged);
     res.lut_paths.insert(res.lut_paths.end(), h.paths.begin(), h.paths.end() - 1);
     for (const std::string& w : h.warnings) warn(w);
+  }
+  if (!o.ocio_dir.empty()) {
+    for (const std::string& p : plan_lut_paths(plan, o.ocio_dir)) check_not_input(p, inputs);
+    const OcioHandoffResult h = stage_ocio_config(plan, luts, o.ocio_dir, staged);
+    check_not_input(h.config_path, inputs);
+    res.ocio_config = h.config_path;
   }
 
   // 6. Render and measure (one pass); or, for a preview, the contact sheet instead (the plan
@@ -346,6 +515,7 @@ GradeResult grade_clip(const GradeOptions& o,
   }
   staged.commit_all();
   luts_folder.keep();
+  if (ocio_folder) ocio_folder->keep();
   res.plan = std::move(plan);
   return res;
 }

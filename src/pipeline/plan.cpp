@@ -69,6 +69,9 @@ json plan_to_json(const GradePlan& p) {
                      {"match", s.match},
                      {"metrics", s.metrics ? to_json(*s.metrics) : json::object()}});
     if (s.correction) shots.back()["correction"] = to_json(*s.correction);
+    // Written only when set, so plans without per-shot control read as before.
+    if (s.excluded) shots.back()["excluded"] = true;
+    if (s.locked) shots.back()["locked"] = true;
   }
   j["shots"] = shots;
   j["history"] = p.history;
@@ -239,7 +242,8 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
     // "frames" is derived from first/last_frame and not read back.
     r.only_keys(s, at,
                 {"index", "first_frame", "last_frame", "frames", "start_time", "end_time",
-                 "starts_with", "scene", "look", "correction", "lut", "match", "metrics"});
+                 "starts_with", "scene", "look", "correction", "lut", "match", "metrics",
+                 "excluded", "locked"});
     ShotPlan sp;
     sp.index = int(i);
     if (const json* v = r.find(s, "index"))
@@ -274,6 +278,16 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
     if (!lut_names.insert(sp.lut_file).second)
       r.bad(at + ".lut", "'" + sp.lut_file + "' is also another shot's LUT file");
     if (const json* v = r.find(s, "match")) sp.match = r.object(*v, at + ".match");
+    for (auto [key, flag] : {std::pair{"excluded", &sp.excluded}, std::pair{"locked", &sp.locked}})
+      if (const json* v = r.find(s, key)) {
+        if (!v->is_boolean()) r.bad(at + "." + key, "must be true or false");
+        *flag = v->get<bool>();
+      }
+    // An excluded shot renders with its Look like any other, so a hand-edited plan that keeps
+    // a grade on it would say one thing and do another: refused instead.
+    if (sp.excluded && (!is_identity(sp.look) || sp.correction))
+      r.bad(at + ".excluded", "an excluded shot has no grade: its look must be the identity and "
+                              "it has no correction");
     if (const json* v = r.find(s, "metrics"); v && !r.object(*v, at + ".metrics").empty())
       sp.metrics = temporal_metrics_from_json(*v, name + ": " + at + ".metrics");
     p.shots.push_back(std::move(sp));

@@ -22,9 +22,20 @@ RefineOutcome refine_plan(const GradePlan& plan, const Refinement& r, const std:
     if (*r.shot < 0 || size_t(*r.shot) >= plan.shots.size())
       throw_usage(fmt::format("--shot {} is out of range: the plan has {} shots (0-based)", *r.shot,
                               plan.shots.size()));
+    if (plan.shots[size_t(*r.shot)].excluded)
+      throw_usage(fmt::format("--shot {}: the shot is excluded from the grade (\"excluded\" in "
+                              "the plan); grade again without --exclude {} to grade it",
+                              *r.shot, *r.shot));
+    // A locked shot named on its own is an explicit edit of its approved look: allowed.
     targets.push_back(size_t(*r.shot));
   } else {
-    for (size_t i = 0; i < plan.shots.size(); ++i) targets.push_back(i);
+    // Excluded shots stay ungraded and locked shots keep their look: "all shots" means the
+    // others (name a locked shot with --shot to edit it).
+    for (size_t i = 0; i < plan.shots.size(); ++i)
+      if (!plan.shots[i].excluded && !plan.shots[i].locked) targets.push_back(i);
+    if (targets.empty() && !plan.shots.empty())
+      throw_usage("every shot of the plan is excluded or locked: name a locked shot with --shot N "
+                  "to refine it");
   }
   if (targets.empty()) throw_bad_input(src, "the plan has no shots to refine");
 

@@ -134,7 +134,9 @@ ImageF grade_contact_sheet(const GradePreviewInputs& in) {
     const ShotPlan& s = in.plan->shots[i];
     rows.push_back({in.before[i], in.after[i],
                     fmt::format("shot {}   frames {}-{}   before | after\n{}", i, s.first_frame,
-                                s.last_frame, look_summary(s.look))});
+                                s.last_frame,
+                                s.excluded ? std::string("excluded: no grade")
+                                           : look_summary(s.look) + (s.locked ? " (locked)" : ""))});
   }
   return contact_sheet(rows);
 }

@@ -230,7 +230,9 @@ std::string render_report_html(const GradeReportInputs& in, int frame_width) {
          std::to_string(s.first_frame) + "&ndash;" + std::to_string(s.last_frame) + " (" +
          num(s.start_time) + "&ndash;" + num(s.end_time) + " s), starts with " +
          esc(s.starts_with) + ", scene " + std::to_string(s.scene) + ", LUT <code>" +
-         esc(s.lut_file) + "</code></p>";
+         esc(s.lut_file) + "</code>" +
+         (s.excluded ? "; excluded: no grade" : s.locked ? "; locked: look kept from the plan" : "") +
+         "</p>";
     if (!before[i].empty() && !after[i].empty()) {
       const ImageF& b = before[i][0].rgb;
       const ImageF& a = after[i][0].rgb;

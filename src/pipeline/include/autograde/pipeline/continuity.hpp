@@ -8,8 +8,14 @@
 // the shots' mean histograms, single linkage over all shot pairs (a shot/reverse-shot
 // sequence A B A B is one scene). Shots closer than `scene_threshold` share a scene; a
 // threshold ≥ 1 puts every shot in one scene.
-// Hero: the shot the user chose (`hero_shot`) in its scene; elsewhere the longest shot of the
-// scene (most screen time), the earliest on a tie.
+// Hero: the shot the user chose (`hero_shot`) in its scene; elsewhere the longest locked shot of
+// the scene, else its longest shot (most screen time), the earliest on a tie.
+// Locked and excluded shots (grade --lock / --exclude) are never re-matched: their Looks leave
+// as they came. A locked shot may be the hero — it is a look the colourist approved and will
+// not move, so the scene follows it (matched to another hero, the scene would drift from the
+// one shot that cannot follow). An excluded shot is ungraded on purpose (a title, an archive
+// insert): it is never a hero (--hero-shot naming one is refused) and is left out of the
+// spreads, which measure how alike the graded shots are.
 // Match: every other shot's Look gets a white-balance correction — temperature and tint
 // (look.hpp stage 2, linear-light von Kries gains) — solved by Gauss-Newton so the mean CIE
 // a*b* of its graded near-neutral pixels (the least chromatic `neutral_fraction` of the
@@ -36,6 +42,8 @@ struct ContinuityShot {
   std::vector<ImageF> frames;  // Rec.709 display code values (the input, converted), small
   int64_t frame_count = 0;     // screen time of the shot
   Look look;                   // in: the shot's own Look; out: with the continuity correction
+  bool locked = false;         // in: keep `look` (may be the hero)
+  bool excluded = false;       // in: keep `look`, never the hero, not in the spreads
   int scene = 0;               // out
 };
 
@@ -66,6 +74,7 @@ struct ContinuityShotResult {
   double temperature = 0, tint = 0;  // the correction applied
   double kept = 1;  // its fraction of the solved correction (the never-wider rule)
   std::array<double, 2> mean_ab_before{}, mean_ab_after{};
+  bool fixed = false;  // locked or excluded: not matched (temperature, tint and kept are 0)
 };
 
 struct ContinuityResult {

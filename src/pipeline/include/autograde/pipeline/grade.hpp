@@ -59,6 +59,15 @@ struct GradeOptions {
   int lut_size = 33;
   std::vector<std::string> lut_formats{"cube"};  // per-shot LUT files: .cube plus these
   bool cdl = false;  // also hand off ASC CDL per shot + EDL (handoff.hpp stage_cdl_handoff)
+  // Per-shot control (issue 25); shots are numbered from 0, as in the plan.
+  // "N=IMG": shot N is matched to IMG instead of `reference` (which may then be empty when
+  // every other shot has its own, is excluded or locked, or a prompt is given).
+  std::vector<std::string> shot_refs;
+  std::vector<int> exclude;  // no grade: identity Look (the input conversion only)
+  // Keep the Look (and correction) these shots have in the existing plan at plan_path, which
+  // must be a plan of the same input whose shot has the same frames.
+  std::vector<int> lock;
+  std::string ocio_dir;  // "" → none; else the OCIO config hand-off (ocio_handoff.hpp) there
   bool quiet = false;
   bool measure = true;
   // Previews of the render (render_clip.hpp): only these frames / the before | after split.
@@ -71,6 +80,7 @@ struct GradeResult {
   nlohmann::json plan_json;
   std::string output, plan_path, luts_dir, report_path;
   std::string edl_path;  // --cdl: the EDL with each shot's CDL (else empty)
+  std::string ocio_config;  // --ocio: DIR/config.ocio (else empty)
   std::string preview_path;  // the contact sheet written instead of a render (else empty)
   std::vector<std::string> lut_paths;
   RenderResult render;
@@ -95,7 +105,8 @@ struct GradeReportInputs {
 };
 
 // Error(Usage) for bad options (no reference and no prompt, an output that is an input,
-// unknown method / colour space); Error(BadInput) naming the file (and frame/time) for a
+// unknown method / colour space, a per-shot option naming a shot the clip does not have or a
+// shot twice, --lock without a plan of the same input or on a shot whose frames changed); Error(BadInput) naming the file (and frame/time) for a
 // missing, audio-only, empty, corrupt or truncated input or an unreadable reference.
 // `on_warning` is called as soon as a warning is known (before the long steps).
 GradeResult grade_clip(const GradeOptions& options,

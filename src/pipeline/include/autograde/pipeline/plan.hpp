@@ -21,9 +21,16 @@
 //     "continuity": {"enabled": false} or continuity.hpp's continuity_plan_json,
 //     "shots": [{"index", "first_frame", "last_frame" (inclusive), "start_time", "end_time",
 //                "starts_with", "scene", "look": to_json(Look), "lut": "shot_000.cube",
-//                "match": {...}, "metrics": temporal_metrics.hpp's to_json or {}}, ...],
+//                "match": {...}, "metrics": temporal_metrics.hpp's to_json or {},
+//                "excluded": true (only when set), "locked": true (only when set)}, ...],
 //     "history": []
 //   }
+//
+// Shots are numbered from 0 (their place in "shots"), as everywhere else (scenes, --shot, ...).
+// "excluded" (grade --exclude N): the shot gets no grade; its Look is the identity and it has no
+// correction, so its LUT is the input conversion alone; refine leaves it alone. "locked" (grade
+// --lock N): the shot's Look was kept from the plan a re-grade replaced. Both are absent (false)
+// in plans written before them.
 //
 // Encodings: every Look in the plan works on Rec.709 display code values; the shot's LUT is
 // input code values (the input colour space) → Rec.709 display code values.
@@ -56,6 +63,8 @@ struct ShotPlan {
   std::string lut_file;                             // file name inside luts_dir
   nlohmann::json match = nlohmann::json::object();  // how the look was found
   std::optional<TemporalMetrics> metrics;           // temporal metrics (grade fills them)
+  bool excluded = false;  // no grade: identity Look, no correction (validated)
+  bool locked = false;    // Look (and correction) kept from the previous plan on a re-grade
 };
 
 struct EncodeSettings {

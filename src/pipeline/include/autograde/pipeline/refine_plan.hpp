@@ -29,7 +29,9 @@ namespace autograde {
 struct Refinement {
   std::string text;  // a text command; may be empty
   Sliders sliders;
-  std::optional<int> shot;  // 0-based index into GradePlan::shots; all shots when absent
+  // 0-based index into GradePlan::shots (not an excluded shot); when absent, every shot that
+  // is neither excluded nor locked.
+  std::optional<int> shot;
   std::string command;      // recorded in the history entry
 };
 
@@ -39,7 +41,8 @@ struct RefineOutcome {
   PromptExplanation explanation;     // of `text` (empty when no text)
 };
 
-// Error(Usage) for a shot out of range, an empty refinement (no text and no slider), a text
+// Error(Usage) for a shot out of range or excluded, a plan whose shots are all excluded or
+// locked (without --shot), an empty refinement (no text and no slider), a text
 // of which no word was understood or a bad slider value; Error(BadInput) naming `source_name`
 // for a plan without shots or whose history is not an array.
 RefineOutcome refine_plan(const GradePlan& plan, const Refinement& refinement,
