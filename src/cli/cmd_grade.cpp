@@ -138,7 +138,10 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
                  s.lut_file, m);
       std::string conf;
       if (s.match.contains("confidence") && s.match["confidence"].is_number())
-        conf = fmt::format(" (match confidence {:.2f})", s.match["confidence"].get<double>());
+        conf = r.plan.transfer > 0.f
+                   ? fmt::format(" (match confidence {:.2f}, transfer {:.2g})", s.match["confidence"].get<double>(),
+                                 r.plan.transfer)
+                   : fmt::format(" (match confidence {:.2f})", s.match["confidence"].get<double>());
       if (s.excluded) {
         fmt::print("           look: none (excluded{})\n", s.locked ? ", locked" : "");
         continue;

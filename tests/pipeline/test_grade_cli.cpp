@@ -21,6 +21,7 @@
 #include "autograde/core/files.hpp"
 #include "autograde/look/look.hpp"
 #include "autograde/lut/cube_io.hpp"
+#include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/media/video_reader.hpp"
@@ -409,19 +410,25 @@ TEST_F(GradeCli, GradeAndLutGiveTheSameLutForTheSameReferencePromptAndMethod) {
   }
   const std::string ref = q(source("data/images/reference_teal_orange.png"));
   const std::string prompt = " --prompt \"warm golden sunset\"";
-  // mkl: a transfer method (LUT only); auto: a parametric Look. (reinhard is left out: its LUT
-  // corners move by up to 0.08 between an 8-bit and a 16-bit copy of the same source.)
-  for (const std::string method : {"mkl", "auto"}) {
-    SCOPED_TRACE(method);
+  // mkl: a transfer method (LUT only); auto: a parametric Look; auto dialled to 0.7 of the
+  // reference's palette (a LUT). (reinhard is left out: its LUT corners move by up to 0.08
+  // between an 8-bit and a 16-bit copy of the same source.)
+  for (const std::string name : {"mkl", "auto", "transfer"}) {
+    SCOPED_TRACE(name);
+    const std::string method = name == "mkl" ? "mkl" : "auto";
+    const std::string dial = name == "transfer" ? " --transfer 0.7" : "";
     const CliRun g = run("grade " + q(dir / "still.mp4") + " --ref " + ref + prompt + " --method " +
-                         method + " --samples 1 -o " + q(dir / (method + ".mp4")) + " --luts " +
-                         q(dir / (method + "_luts")) + " --quiet");
+                         method + dial + " --samples 1 -o " + q(dir / (name + ".mp4")) + " --luts " +
+                         q(dir / (name + "_luts")) + " --quiet");
     ASSERT_EQ(g.code, 0) << g.out;
-    const CliRun l = run("lut --ref " + ref + prompt + " --method " + method + " --source " +
-                         q(dir / "frame.png") + " -o " + q(dir / (method + ".cube")) + " --quiet");
+    if (name == "transfer") {
+      EXPECT_FLOAT_EQ(read_plan((dir / "transfer.plan.json").string()).transfer, 0.7f);
+    }
+    const CliRun l = run("lut --ref " + ref + prompt + " --method " + method + dial + " --source " +
+                         q(dir / "frame.png") + " -o " + q(dir / (name + ".cube")) + " --quiet");
     ASSERT_EQ(l.code, 0) << l.out;
-    const LutFile a = read_cube((dir / (method + "_luts") / "shot_000.cube").string());
-    const LutFile b = read_cube((dir / (method + ".cube")).string());
+    const LutFile a = read_cube((dir / (name + "_luts") / "shot_000.cube").string());
+    const LutFile b = read_cube((dir / (name + ".cube")).string());
     ASSERT_TRUE(a.cube && b.cube);
     ASSERT_EQ(a.cube->table.size(), b.cube->table.size());
     const Lut3D id = Lut3D::identity(a.cube->size);
@@ -432,12 +439,45 @@ TEST_F(GradeCli, GradeAndLutGiveTheSameLutForTheSameReferencePromptAndMethod) {
       mean += d / double(a.cube->table.size());
       moved = std::max(moved, double(std::abs(a.cube->table[i] - id.table[i])));
     }
+    EXPECT_GT(moved, 0.05) << "the grade should do something";
+    if (name == "transfer") {
+      // A full transfer maps each of the footage's colours to the reference's by rank, so the
+      // 16-bit PNG's rounding moves the table where the footage has no colours (measured: up
+      // to 0.16 at the yellow corner of the gamut, extrapolated). What must agree is the
+      // footage graded: both LUTs on the still's own pixels (measured: 0.025 at most, 0.0010
+      // on average).
+      ImageF by_grade = read_image((dir / "frame.png").string()).image, by_lut = by_grade;
+      apply_reference(*a.cube, by_grade, Interp::Tetrahedral);
+      apply_reference(*b.cube, by_lut, Interp::Tetrahedral);
+      double frame_worst = 0, frame_mean = 0;
+      for (size_t i = 0; i < by_grade.pixels.size(); ++i) {
+        const double d = std::abs(by_grade.pixels[i] - by_lut.pixels[i]);
+        frame_worst = std::max(frame_worst, d);
+        frame_mean += d / double(by_grade.pixels.size());
+      }
+      std::fprintf(stderr, "transfer: footage graded by grade vs lut: worst %g mean %g\n", frame_worst, frame_mean);
+      EXPECT_LT(frame_worst, 0.04) << "grade and lut grade the footage differently";
+      EXPECT_LT(frame_mean, 0.003) << "grade and lut grade the footage differently";
+      continue;
+    }
     // The two differ only by the 16-bit PNG the still went through (measured: mkl 0.006 at
     // most, 0.0002 on average; before one path served both, mkl gave 0.50 and 0.097).
     EXPECT_LT(worst, 0.02) << "grade and lut disagree";
     EXPECT_LT(mean, 1e-3) << "grade and lut disagree";
-    EXPECT_GT(moved, 0.05) << "the grade should do something";
   }
+  // The dial belongs to `auto` and needs footage to carry the palette onto.
+  const CliRun m = run("grade " + q(dir / "still.mp4") + " --ref " + ref + " --method mkl --transfer 0.5 -o " +
+                       q(dir / "refused.mp4"));
+  EXPECT_EQ(m.code, 2) << m.out;
+  EXPECT_NE(m.out.find("--transfer"), std::string::npos) << m.out;
+  const CliRun s = run("lut --ref " + ref + " --transfer 0.5 -o " + q(dir / "refused.cube"));
+  EXPECT_EQ(s.code, 2) << s.out;
+  EXPECT_NE(s.out.find("--source"), std::string::npos) << s.out;
+  const CliRun r = run("grade " + q(dir / "still.mp4") + " --ref " + ref + " --transfer 1.5 -o " +
+                       q(dir / "refused.mp4"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "refused.mp4"));
+  EXPECT_FALSE(fs::exists(dir / "refused.cube"));
 }
 
 // `correct` and `analyze` on camera-log footage go through the input colour space like `grade`:
