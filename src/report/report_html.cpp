@@ -9,6 +9,7 @@
 
 #include "autograde/core/cleanup.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
@@ -192,7 +193,7 @@ std::string render_report_html(const GradeReportInputs& in, int frame_width) {
        "body{font-family:sans-serif;background:#1b1b1b;color:#ddd;margin:2em}"
        "h1,h2{font-weight:500}table{border-collapse:collapse}td,th{padding:2px "
        "10px;border-bottom:1px solid #333;"
-       "text-align:left}img{margin:4px;vertical-align:top}.shot{border-top:1px solid "
+       "text-align:left}img{margin:4px;vertical-align:top;max-width:100%;height:auto}.shot{border-top:1px solid "
        "#555;margin-top:2em}"
        "pre{background:#111;padding:8px}.cap{font-size:80%;color:#999}</style></head><body>";
   h += "<h1>autograde report</h1><table>";
@@ -202,12 +203,13 @@ std::string render_report_html(const GradeReportInputs& in, int frame_width) {
        esc(std::string(camera_log_name(plan.input_colorspace))) + " (" +
        esc(plan.colorspace_info.value("reason", "")) + ")</td></tr>";
   h += "<tr><th>method</th><td>" + esc(plan.method) + ", strength " + num(plan.strength) +
-       "</td></tr>";
+       (plan.transfer > 0.f ? ", transfer " + num(plan.transfer) : std::string()) + "</td></tr>";
   if (!plan.prompt.empty()) h += "<tr><th>prompt</th><td>" + esc(plan.prompt) + "</td></tr>";
   h += "<tr><th>shots</th><td>" + std::to_string(plan.shots.size()) + "</td></tr></table>";
   if (in.reference) {
-    ImageF ref = *in.reference;
-    h += "<h2>Reference</h2>" + img_tag(ref, "reference");
+    // Embedded at most 640 px on its long side (a 6K still would otherwise make the page
+    // scroll sideways and the file tens of megabytes); the style keeps it within the page.
+    h += "<h2>Reference</h2>" + img_tag(block_average(*in.reference, 640, "reference"), "reference");
   }
   if (plan.continuity) {
     h += "<h2>Continuity</h2><p class=cap>Spread of the shots' mean a*b* within each scene (RMS "
