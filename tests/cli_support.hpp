@@ -17,6 +17,18 @@ struct CliRun {
   std::string out;  // stdout + stderr
 };
 
+// Any shell command: its exit status and everything it printed (stdout + stderr).
+inline CliRun run_shell(const std::string& cmd) {
+  CliRun r;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+  const int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
 // `args` ending in " --quiet" gets the (global) flag moved before the subcommand.
 // `shell_prefix` runs first in the same shell (e.g. "ulimit -v N; ").
 inline CliRun run_cli(std::string args, const std::string& shell_prefix = "") {
@@ -27,16 +39,7 @@ inline CliRun run_cli(std::string args, const std::string& shell_prefix = "") {
     args.resize(args.size() - quiet.size());
     global = "--quiet ";
   }
-  const std::string cmd =
-      shell_prefix + std::string(AUTOGRADE_CLI) + " " + global + args + " 2>&1";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  return run_shell(shell_prefix + std::string(AUTOGRADE_CLI) + " " + global + args);
 }
 
 // A shell command, output discarded; true on exit status 0.

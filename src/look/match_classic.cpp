@@ -166,20 +166,13 @@ Lut3D hist_lut(const std::vector<Rgb>& source, const std::vector<Rgb>& reference
   });
 }
 
-Lut3D idt_lut(const std::vector<Rgb>& source, const std::vector<Rgb>& reference, int size) {
-  // Pitié, Kokaram & Dahyot 2005/2007: repeat { pick a random rotation; match the 1D marginals
-  // of the current samples to the reference's along each rotated axis; rotate back }. The
-  // transported samples define the mapping at the source colours; the regularising step (the
-  // paper's "grain reducing" smoothing) is done here by fitting a smooth lattice to it.
-  std::mt19937 rng(12345);  // fixed seed: the same inputs give the same LUT
+void sliced_transport(std::vector<Eigen::Vector3d>& cur, const std::vector<Eigen::Vector3d>& ref, int iterations,
+                      unsigned seed) {
+  std::mt19937 rng(seed);  // fixed by the caller: the same inputs give the same LUT
   std::normal_distribution<double> gauss;
-  std::vector<Eigen::Vector3d> cur(source.size()), ref(reference.size());
-  for (size_t i = 0; i < source.size(); ++i) cur[i] = {source[i][0], source[i][1], source[i][2]};
-  for (size_t i = 0; i < reference.size(); ++i) ref[i] = {reference[i][0], reference[i][1], reference[i][2]};
-  constexpr int kIterations = 20;
   std::vector<double> ps(cur.size()), pr(ref.size());
   std::vector<size_t> order(cur.size());
-  for (int it = 0; it < kIterations; ++it) {
+  for (int it = 0; it < iterations; ++it) {
     Eigen::Matrix3d m;
     for (int i = 0; i < 3; ++i)
       for (int j = 0; j < 3; ++j) m(i, j) = gauss(rng);
@@ -201,6 +194,17 @@ Lut3D idt_lut(const std::vector<Rgb>& source, const std::vector<Rgb>& reference,
       }
     }
   }
+}
+
+Lut3D idt_lut(const std::vector<Rgb>& source, const std::vector<Rgb>& reference, int size) {
+  // Pitié, Kokaram & Dahyot 2005/2007: repeat { pick a random rotation; match the 1D marginals
+  // of the current samples to the reference's along each rotated axis; rotate back }. The
+  // transported samples define the mapping at the source colours; the regularising step (the
+  // paper's "grain reducing" smoothing) is done here by fitting a smooth lattice to it.
+  std::vector<Eigen::Vector3d> cur(source.size()), ref(reference.size());
+  for (size_t i = 0; i < source.size(); ++i) cur[i] = {source[i][0], source[i][1], source[i][2]};
+  for (size_t i = 0; i < reference.size(); ++i) ref[i] = {reference[i][0], reference[i][1], reference[i][2]};
+  sliced_transport(cur, ref, 20, 12345);
   std::vector<Rgb> out(cur.size());
   for (size_t i = 0; i < cur.size(); ++i) out[i] = {float(cur[i][0]), float(cur[i][1]), float(cur[i][2])};
   LatticeFitOptions fo;

@@ -23,7 +23,6 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 #include "autograde/color/color.hpp"
 #include "lattice_fit.hpp"
@@ -127,33 +126,6 @@ double eval_tone(const std::vector<double>& curve, double l) {
   return curve[size_t(i)] + (pos - i) * (curve[size_t(i) + 1] - curve[size_t(i)]);
 }
 
-// Iterated 1-D quantile matching along random orthonormal bases (sliced transport).
-void sliced_transport(std::vector<Lab>& cur, const std::vector<Lab>& ref, int iterations) {
-  std::mt19937 rng(20261206);  // fixed: the same inputs give the same LUT
-  std::normal_distribution<double> gauss;
-  std::vector<double> ps(cur.size()), pr(ref.size());
-  std::vector<size_t> order(cur.size());
-  for (int it = 0; it < iterations; ++it) {
-    Eigen::Matrix3d m;
-    for (int i = 0; i < 3; ++i)
-      for (int j = 0; j < 3; ++j) m(i, j) = gauss(rng);
-    const Eigen::Matrix3d rot = Eigen::HouseholderQR<Eigen::Matrix3d>(m).householderQ();
-    for (int axis = 0; axis < 3; ++axis) {
-      const Lab dir = rot.col(axis);
-      for (size_t i = 0; i < cur.size(); ++i) ps[i] = cur[i].dot(dir);
-      for (size_t i = 0; i < ref.size(); ++i) pr[i] = ref[i].dot(dir);
-      std::sort(pr.begin(), pr.end());
-      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ps[a] < ps[b]; });
-      const double denom = double(std::max<size_t>(1, order.size() - 1));
-      for (size_t rank = 0; rank < order.size(); ++rank) {
-        const size_t i = order[rank];
-        cur[i] += (quantile_sorted(pr, double(rank) / denom) - ps[i]) * dir;
-      }
-    }
-  }
-}
-
 // Mean CIELAB colour of the samples whose L* lies at or beyond the `q` quantile from the dark
 // (q < 0.5) or bright (q > 0.5) end.
 Lab extreme_colour(const std::vector<Lab>& px, double q) {
@@ -222,7 +194,7 @@ Lut3D full_transfer_lut(const std::vector<Rgb>& source, const std::vector<Rgb>& 
 
   std::vector<Lab> cur = s;
   for (Lab& p : cur) p[0] = eval_tone(tone, p[0]);
-  sliced_transport(cur, r, t.iterations);
+  sliced_transport(cur, r, t.iterations, 20261206);
   for (size_t i = 0; i < cur.size(); ++i) cur[i][0] = eval_tone(tone, s[i][0]);
 
   std::vector<Rgb> out(cur.size());

@@ -16,6 +16,11 @@ Eigen::Matrix3d mkl_transform(const Eigen::Matrix3d& cs, const Eigen::Matrix3d& 
 Lut3D mkl_lut(const std::vector<Rgb>& source, const std::vector<Rgb>& reference, int size);
 Lut3D hist_lut(const std::vector<Rgb>& source, const std::vector<Rgb>& reference, int size);
 Lut3D idt_lut(const std::vector<Rgb>& source, const std::vector<Rgb>& reference, int size);
+// Sliced transport (Pitié, Kokaram & Dahyot 2005): `iterations` times, a random orthonormal
+// basis from `seed`; along each of its axes the samples' 1-D projections are moved to the
+// reference's quantiles of the same rank. IDT runs it in RGB, the transfer dial in CIELAB.
+void sliced_transport(std::vector<Eigen::Vector3d>& samples, const std::vector<Eigen::Vector3d>& reference,
+                      int iterations, unsigned seed);
 
 // The transfer dial's far end (match_transfer.cpp): the reference's whole CIELAB distribution
 // onto the source, smooth, monotone in lightness, black and white pinned to the reference's.

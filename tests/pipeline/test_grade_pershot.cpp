@@ -99,17 +99,7 @@ double look_vs_cube(const OCIO::ConstConfigRcPtr& config, const std::string& loo
 
 bool have_ociocheck() { return sh("command -v ociocheck"); }
 
-// Any command, its exit status and output (stdout + stderr).
-CliRun run_command(const std::string& cmd) {
-  CliRun r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+CliRun run_command(const std::string& cmd) { return autograde::testing::run_shell(cmd); }
 
 }  // namespace
 
