@@ -1,9 +1,7 @@
 #include "autograde/learn/image_ops.hpp"
 
 #include <algorithm>
-#include <cmath>
-
-#include "autograde/core/error.hpp"
+#include <utility>
 
 namespace autograde::learn {
 
