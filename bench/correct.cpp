@@ -22,6 +22,7 @@
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/learn/analyzer.hpp"
 #include "autograde/learn/corrector.hpp"
 #include "autograde/learn/features.hpp"
@@ -117,7 +118,8 @@ int main(int argc, char** argv) {
     for (const auto& s : listed) {
       if (s.split != split) continue;
       try {
-        tests.push_back(al::downsample_area(autograde::read_image(s.path).image, kEvalSide));
+        tests.push_back(
+            autograde::area_average(autograde::read_image(s.path).image, {.max_side = kEvalSide}));
         names.push_back(s.name);
       } catch (const autograde::Error&) {
       }

@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "autograde/core/error.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/learn/defects.hpp"
-#include "autograde/learn/image_ops.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/training/dataset.hpp"
 #include "autograde/training/defect_orbit.hpp"
@@ -169,7 +169,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> names;
     for (const auto& s : al::list_sources(shared, repo, 0)) {
       try {
-        pictures.push_back(al::downsample_area(autograde::read_image(s.path).image, side));
+        pictures.push_back(
+            autograde::area_average(autograde::read_image(s.path).image, {.max_side = side}));
         names.push_back(s.name);
       } catch (const autograde::Error&) {
       }

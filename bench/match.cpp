@@ -295,7 +295,8 @@ Lut3D oracle_lut(const std::string& m, const ImageF& a, const ImageF& b, const I
   const MatchOptions defaults;
   if (m == "extract|B") return extract_lut(b, ref, g_extract);
   auto px = [&](const ImageF& img) {
-    return look_detail::pixels_of(block_average(img, defaults.analysis_size, "image"));
+    return look_detail::pixels_of(area_average(
+        img, {.max_side = defaults.analysis_size, .grid = AreaGrid::WholeBlocks, .name = "image"}));
   };
   const auto content = px(b);
   if (m.starts_with("look")) {
@@ -442,7 +443,8 @@ int main(int argc, char** argv) {
     using namespace autograde::look_detail;
     using Vec = Eigen::Matrix<double, kStatCount, 1>;
     auto stats_of = [&](const ImageF& img) {
-      const auto f = flatten(grade_stats(pixels_of(block_average(img, 256, "image"))));
+      const auto f = flatten(grade_stats(pixels_of(
+          area_average(img, {.max_side = 256, .grid = AreaGrid::WholeBlocks, .name = "image"}))));
       Vec v;
       for (int k = 0; k < kStatCount; ++k) v[k] = f[k];
       return v;

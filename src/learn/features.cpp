@@ -7,7 +7,7 @@
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
-#include "autograde/learn/image_ops.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/learn/spatial_features.hpp"
 
 namespace autograde::learn {
@@ -133,7 +133,7 @@ void require_feature_version(int found, const std::string& source_name, const st
 }
 
 std::vector<float> image_features(const ImageF& image) {
-  return thumbnail_features(downsample_area(image, kFeatureSide));
+  return thumbnail_features(area_average(image, {.max_side = kFeatureSide}));
 }
 
 std::vector<float> mean_image_features(const std::vector<ImageF>& frames) {

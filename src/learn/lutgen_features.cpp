@@ -122,7 +122,10 @@ LutgenTokens lutgen_tokens(std::span<const Rgb> pixels) {
 }
 
 ImageF lutgen_thumbnail(const ImageF& image, const std::string& name) {
-  ImageF out = block_average(image, kLutgenThumbSide, name);
+  // Whole k x k blocks, not the exact area: the shipped lutgen weights were trained on these
+  // thumbnails, and the exact grid would change the features.
+  ImageF out = area_average(
+      image, {.max_side = kLutgenThumbSide, .grid = AreaGrid::WholeBlocks, .name = name});
   for (float& v : out.pixels) v = std::clamp(v, 0.f, 1.f);
   return out;
 }

@@ -36,13 +36,17 @@ MatchResult match_reference(const ImageF& reference, std::span<const ImageF> sou
   if (options.transfer > 0.f && sources.empty())
     throw_usage("--transfer carries the reference's colours onto a source: give --source");
   const int analysis = std::clamp(options.analysis_size, 8, 2048);
+  // Whole k x k blocks (not the exact area) keep the statistics, and so bench_match's numbers
+  // and the tuned priors, as they were measured.
 
-  const std::vector<Rgb> ref =
-      look_detail::pixels_of(block_average(reference, analysis, reference_name));
+  const std::vector<Rgb> ref = look_detail::pixels_of(area_average(
+      reference, {.max_side = analysis, .grid = AreaGrid::WholeBlocks, .name = reference_name}));
   std::vector<Rgb> src;
   for (size_t i = 0; i < sources.size(); ++i) {
     auto px = look_detail::pixels_of(
-        block_average(sources[i], analysis, "source " + std::to_string(i + 1)));
+        area_average(sources[i], {.max_side = analysis,
+                                  .grid = AreaGrid::WholeBlocks,
+                                  .name = "source " + std::to_string(i + 1)}));
     src.insert(src.end(), px.begin(), px.end());
   }
   // Many frames: keep an evenly strided subset so cost does not grow with the clip.

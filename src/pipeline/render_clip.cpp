@@ -12,10 +12,10 @@
 #include "autograde/color/camera_log.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/core/progress.hpp"
 #include "autograde/engine/renderer.hpp"
 #include "autograde/engine/yuv_renderer.hpp"
-#include "autograde/learn/image_ops.hpp"
 #include "autograde/media/frame_to_rgb.hpp"
 #include "autograde/media/image_sequence.hpp"
 #include "autograde/media/video_reader.hpp"
@@ -304,7 +304,8 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
         video->write(frame.rgb, frame.pts);
       }
       if (measure)
-        out_small = learn::resize_area(frame.rgb, frame.analysis.width, frame.analysis.height);
+        out_small = area_average(frame.rgb,
+                                 {.width = frame.analysis.width, .height = frame.analysis.height});
     }
     if (measure) {
       in_display = frame.analysis;

@@ -209,7 +209,7 @@ std::string render_report_html(const GradeReportInputs& in, int frame_width) {
   if (in.reference) {
     // Embedded at most 640 px on its long side (a 6K still would otherwise make the page
     // scroll sideways and the file tens of megabytes); the style keeps it within the page.
-    h += "<h2>Reference</h2>" + img_tag(block_average(*in.reference, 640, "reference"), "reference");
+    h += "<h2>Reference</h2>" + img_tag(area_average(*in.reference, {.max_side = 640}), "reference");
   }
   if (plan.continuity) {
     h += "<h2>Continuity</h2><p class=cap>Spread of the shots' mean a*b* within each scene (RMS "

@@ -10,6 +10,7 @@
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/learn/analyzer.hpp"
 #include "autograde/learn/corrector.hpp"
 #include "autograde/learn/image_ops.hpp"
@@ -28,8 +29,9 @@ namespace {
 const std::vector<std::string> kBundled{"astronaut.png", "chelsea.png", "coffee.png"};
 
 ImageF bundled(const std::string& name) {
-  return al::downsample_area(
-      autograde::read_image((source_dir() / "data/images" / name).string()).image, 256);
+  return autograde::area_average(
+      autograde::read_image((source_dir() / "data/images" / name).string()).image,
+      {.max_side = 256});
 }
 
 double mean_de(const ImageF& a, const ImageF& b) {

@@ -6,9 +6,9 @@
 #include <cmath>
 
 #include "autograde/color/color.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/learn/defects.hpp"
 #include "autograde/learn/features.hpp"
-#include "autograde/learn/image_ops.hpp"
 #include "autograde/training/dataset.hpp"
 
 namespace al = autograde::learn;
@@ -159,8 +159,8 @@ TEST(Dataset, SamplesAreDetunedBeforeTheReduction) {
   const al::Sample s = al::make_sample(src, defects, rng, false);
   ImageF expected = img;
   al::apply_defects(defects, expected);
-  expected = al::downsample_area(expected, al::kFeatureSide);
-  ImageF wrong = al::downsample_area(img, al::kFeatureSide);
+  expected = autograde::area_average(expected, {.max_side = al::kFeatureSide});
+  ImageF wrong = autograde::area_average(img, {.max_side = al::kFeatureSide});
   al::apply_defects(defects, wrong);
   ASSERT_EQ(s.detuned.width, expected.width);
   ASSERT_EQ(s.detuned.height, expected.height);

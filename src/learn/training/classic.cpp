@@ -5,13 +5,13 @@
 #include <vector>
 
 #include "autograde/color/color.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/learn/features.hpp"
-#include "autograde/learn/image_ops.hpp"
 
 namespace autograde::learn {
 
 Lut3D classic_auto_correct_lut(const ImageF& image, int size) {
-  const ImageF small = downsample_area(image, 256);
+  const ImageF small = area_average(image, {.max_side = 256});
   const size_t n = small.pixel_count();
   // Grey world in linear light: gains that make the channel means equal to their average.
   double sum[3] = {0, 0, 0};

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "autograde/core/error.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/learn/features.hpp"
 #include "autograde/learn/image_ops.hpp"
 #include "autograde/media/image_io.hpp"
@@ -76,7 +77,7 @@ std::vector<SourceImage> load_sources(std::vector<SourceImage> listed, Split spl
   for (auto& s : listed) {
     if (s.split != split) continue;
     try {
-      s.image = downsample_area(read_image(s.path).image, kSourceSide);
+      s.image = area_average(read_image(s.path).image, {.max_side = kSourceSide});
       out.push_back(std::move(s));
     } catch (const Error&) {
       // An unreadable picture is left out of the set; the caller reports the count.
@@ -130,8 +131,8 @@ std::vector<SourceImage> load_video_frames(const std::string& shared_data_dir, u
       while (reader.next(frame)) {
         if (frame.time < next_time) continue;
         next_time = frame.time + every_seconds;
-        ImageF img = downsample_area(frame.rgb, kSourceSide);
-        const ImageF thumb = resize_area(img, 16, 9);
+        ImageF img = area_average(frame.rgb, {.max_side = kSourceSide});
+        const ImageF thumb = area_average(img, {.width = 16, .height = 9});
         if (!last_thumb.empty()) {
           double diff = 0;
           for (size_t i = 0; i < thumb.pixels.size(); ++i)
@@ -181,10 +182,10 @@ static Sample detuned_sample(const ImageF& region, const std::vector<Defect>& de
   ImageF detuned = region;
   apply_defects(defects, detuned);
   Sample s;
-  s.clean = downsample_area(region, kFeatureSide);
-  s.detuned = downsample_area(detuned, kFeatureSide);
-  s.clean_tile = resize_area(region, kTileSide, kTileSide);
-  s.detuned_tile = resize_area(detuned, kTileSide, kTileSide);
+  s.clean = area_average(region, {.max_side = kFeatureSide});
+  s.detuned = area_average(detuned, {.max_side = kFeatureSide});
+  s.clean_tile = area_average(region, {.width = kTileSide, .height = kTileSide});
+  s.detuned_tile = area_average(detuned, {.width = kTileSide, .height = kTileSide});
   s.defects = defects;
   return s;
 }
@@ -233,8 +234,8 @@ Sample make_mosaic_sample(const SourceImage& a, const SourceImage& b,
   // edges most (p = 6), would read it as content.
   const int band = std::max(2, int(W * kMosaicBlend));
   const int left_w = std::min(W, split + band / 2), right_x = std::max(0, split - band / 2);
-  const ImageF left = resize_area(random_crop(a.image, rng), left_w, H);
-  const ImageF right = resize_area(random_crop(b.image, rng), W - right_x, H);
+  const ImageF left = area_average(random_crop(a.image, rng), {.width = left_w, .height = H});
+  const ImageF right = area_average(random_crop(b.image, rng), {.width = W - right_x, .height = H});
   ImageF whole(W, H, 3);
   for (int y = 0; y < H; ++y)
     for (int x = 0; x < W; ++x) {

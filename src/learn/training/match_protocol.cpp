@@ -6,6 +6,7 @@
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 
@@ -39,21 +40,10 @@ std::vector<fs::path> files_with_extensions(const fs::path& dir,
 }
 
 ImageF reduce_image(const ImageF& img, int max_side) {
-  const int f =
-      std::max(1, (std::max(img.width, img.height) + max_side - 1) / std::max(1, max_side));
-  ImageF out(std::max(1, img.width / f), std::max(1, img.height / f), 3);
-  for (int y = 0; y < out.height; ++y)
-    for (int x = 0; x < out.width; ++x) {
-      float acc[3] = {0, 0, 0};
-      for (int yy = 0; yy < f; ++yy)
-        for (int xx = 0; xx < f; ++xx) {
-          const float* p =
-              img.at(std::min(img.width - 1, x * f + xx), std::min(img.height - 1, y * f + yy));
-          for (int c = 0; c < 3; ++c) acc[c] += p[std::min(c, img.channels - 1)];
-        }
-      for (int c = 0; c < 3; ++c) out.at(x, y)[c] = acc[c] / float(f * f);
-    }
-  return out;
+  // Float sums keep the protocol's cases bit-identical to those the model cards' numbers and
+  // the lutgen trainer's inputs were made from (area_average's float_sum).
+  return area_average(
+      img, {.max_side = std::max(1, max_side), .grid = AreaGrid::WholeBlocks, .float_sum = true});
 }
 
 void quantise_8bit(ImageF& image) {

@@ -27,7 +27,7 @@
 #include <thread>
 
 #include "autograde/core/error.hpp"
-#include "autograde/learn/image_ops.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/learn/lutgen.hpp"
 #include "autograde/learn/lutgen_features.hpp"
 #include "autograde/look/look_fit.hpp"
@@ -109,7 +109,8 @@ ag::ImageF draw_picture(const std::vector<ag::ImageF>& pics, int i, double mosai
   if (mosaic <= 0 || pics.size() < 2 || !r.chance(mosaic)) return a;  // no draws when off
   int j = i;
   while (j == i) j = r.below(int(pics.size()));
-  const ag::ImageF b = al::resize_area(crop_flip(pics[size_t(j)], r), a.width, a.height);
+  const ag::ImageF b =
+      ag::area_average(crop_flip(pics[size_t(j)], r), {.width = a.width, .height = a.height});
   const bool vertical_seam = r.chance(0.5);
   const double side = vertical_seam ? a.width : a.height;
   const double band = std::max(2.0, side * al::kMosaicBlend),

@@ -6,8 +6,8 @@
 
 #include <stdexcept>
 
+#include "autograde/core/image_ops.hpp"
 #include "autograde/learn/defects.hpp"
-#include "autograde/learn/image_ops.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/training/defect_orbit.hpp"
 #include "test_support.hpp"
@@ -18,7 +18,7 @@ using autograde::ImageF;
 namespace {
 ImageF astronaut() {
   const auto path = autograde::testing::source_dir() / "data" / "images" / "astronaut.png";
-  return al::downsample_area(autograde::read_image(path.string()).image, 128);
+  return autograde::area_average(autograde::read_image(path.string()).image, {.max_side = 128});
 }
 }  // namespace
 

@@ -20,8 +20,9 @@ namespace autograde {
 std::vector<std::filesystem::path> files_with_extensions(
     const std::filesystem::path& dir, const std::vector<std::string>& extensions);
 
-// Integer-factor area-average reduction to <= max_side on the long side (never enlarges);
-// three channels out.
+// The protocol's reduction to <= max_side on the long side (never enlarges), three channels
+// out: core's area_average with whole k x k blocks and float sums (what the published
+// numbers were made with). An image whose short side is below k averages the pixels it has.
 ImageF reduce_image(const ImageF& image, int max_side);
 
 // Code values quantised to 8 bits, as a PNG/JPEG would store them.
