@@ -14,12 +14,16 @@
 //   2. colour: sliced optimal transport in CIELAB (the same iterated 1-D quantile matching
 //      along random rotations as IDT, but in a perceptual space, so equal steps are equal
 //      visible differences), after which L* is reset to the tone curve's value;
-//   3. black and white: source black and white are pinned to the reference's own darkest and
-//      brightest colours (the mean of its extreme 0.5 % by L*), so black stays black where the
-//      reference has black, and a faded reference lifts it on purpose;
-//   4. smoothness: the transported samples define the map only where the source has colours;
+//   3. smoothness: the transported samples define the map only where the source has colours;
 //      a quadratic-plus-smooth-lattice fit (lattice_fit.hpp) turns them into a LUT that is
-//      smooth everywhere, and the neutral axis is kept monotone by regularise_lut afterwards.
+//      smooth everywhere; each entry then takes its L* from the tone curve again (the fit
+//      could dip where there are no samples), out-of-gamut colours are brought in at constant
+//      L* and hue, and a light Gaussian pass over the table rounds off the kinks the gamut
+//      boundary and the tone curve's knees leave;
+//   4. black and white: source black and white are pinned to the reference's own darkest and
+//      brightest colours (the mean of its extreme 0.5 % by L*), so black stays black where the
+//      reference has black, and a faded reference lifts it on purpose.
+// regularise_lut (match.cpp) still checks the grey axis afterwards, as for every method.
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
