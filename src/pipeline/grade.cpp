@@ -181,8 +181,8 @@ GradeResult grade_clip(const GradeOptions& o,
   // otherwise be written into the plan and silently ignored).
   check_look_method(o.method);
   if (!(o.transfer >= 0.f && o.transfer <= 1.f)) throw_usage("--transfer must be in 0..1");
-  if (o.transfer > 0.f && o.reference.empty())
-    throw_usage("--transfer dials how much of the reference's palette to take: give --ref");
+  if (o.transfer > 0.f && o.reference.empty() && control.refs.empty())
+    throw_usage("--transfer dials how much of the reference's palette to take: give --ref (or --shot-ref)");
   if (o.transfer > 0.f && o.method != "auto")
     throw_usage("--transfer dials `auto` towards the reference's whole palette; method '" + o.method +
                 "' does not take it (leave --transfer at 0 or use --method auto)");
@@ -325,7 +325,7 @@ GradeResult grade_clip(const GradeOptions& o,
   plan.prompt = o.prompt;
   plan.method = o.reference.empty() && control.refs.empty() ? "prompt" : o.method;
   plan.strength = o.strength;
-  plan.transfer = o.reference.empty() ? 0.f : o.transfer;
+  plan.transfer = o.reference.empty() && control.refs.empty() ? 0.f : o.transfer;
   plan.lut_size = o.lut_size;
   plan.encode = o.encode;
   if (plan.encode.threads <= 0) plan.encode.threads = default_encoder_threads();
