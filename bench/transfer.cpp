@@ -19,8 +19,9 @@
 //
 // Photos default to ../shared/data/corpus (open, research, clothing); looks to its luts/. The
 // split is fixed by a hash of each file's path (a quarter is `test`): choices are made on
-// `dev`, `test` is reported once. --tune sets a TransferTuning field (methods.hpp) for the
-// T = 1 rows. --sheet writes a contact sheet, one row per pair: A | reference | T=0 | T=0.5 |
+// `dev`, `test` is reported once. T = 1 goes through match_reference as `lut --transfer 1`
+// does; --tune sets a TransferTuning field (methods.hpp) and the T = 1 rows then call the full
+// transfer directly. --sheet writes a contact sheet, one row per pair: A | reference | T=0 | T=0.5 |
 // T=1 | MKL | Reinhard.
 #include <fmt/format.h>
 
@@ -155,6 +156,7 @@ int main(int argc, char** argv) {
   int pairs = 40, size = 256, sheet_pairs = 12;
   bool verbose = false, quick = false;  // --quick: only T=1, MKL and Reinhard (tuning runs)
   look_detail::TransferTuning tuning;
+  bool tuned = false;  // any --tune: the T = 1 rows bypass match_reference to take it
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -178,6 +180,7 @@ int main(int argc, char** argv) {
       const auto eq = kv.find('=');
       const std::string k = kv.substr(0, eq);
       const double v = std::stod(kv.substr(eq + 1));
+      tuned = true;
       if (k == "iterations") tuning.iterations = int(v);
       else if (k == "min_slope") tuning.min_slope = v;
       else if (k == "max_slope") tuning.max_slope = v;
@@ -254,19 +257,10 @@ int main(int argc, char** argv) {
       } else if (name.rfind("T=", 0) == 0) {
         MatchOptions mo;
         mo.transfer = float(std::stod(name.substr(2)));
-        if (mo.transfer >= 1.f) {
-          // The far end with the tuning under study.
+        if (mo.transfer >= 1.f && tuned) {
+          // The far end with a tuning under study (--tune): the product's own path cannot take one.
           lut = look_detail::full_transfer_lut(look_detail::pixels_of(a), look_detail::pixels_of(ref), 33, tuning);
-          const Lut3D raw = lut;
-          const float kept = look_detail::regularise_lut(lut);
-          if (kept < 1.f && verbose)
-            for (int i = 0; i < raw.size; ++i) {
-              const float* e = raw.at(i, i, i);
-              const Vec3 l = srgb_to_lab({std::clamp(e[0], 0.f, 1.f), std::clamp(e[1], 0.f, 1.f), std::clamp(e[2], 0.f, 1.f)});
-              fmt::print("    grey {:2d}: rgb {:.3f} {:.3f} {:.3f}  luma {:.4f}  Lab {:.1f} {:.1f} {:.1f}\n", i, e[0], e[1], e[2],
-                         rec709_luma({e[0], e[1], e[2]}), l[0], l[1], l[2]);
-            }
-          if (kept < 1.f) fmt::print("  pair {}: T=1 kept {} of its LUT to keep the grey axis monotone\n", k, kept);
+          look_detail::regularise_lut(lut);
         } else {
           lut = match_reference(ref, srcs, mo).lut;
         }
