@@ -17,6 +17,7 @@ PKGS=(
   libtorch-dev wordnet-dev wordnet-base
   zlib1g-dev  # tests write hostile PNG headers
   imagemagick  # bench_correct runs `convert -auto-level -auto-gamma` as its peer
+  slurm-wlm munge  # the render farm's executor; scripts/slurm-local.sh runs a test cluster
 )
 
 SUDO=""

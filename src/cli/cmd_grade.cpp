@@ -107,8 +107,25 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::Range(0, 51));
   sub->add_option("--samples", o->samples_per_shot, "frames sampled per shot")
       ->check(CLI::Range(1, 64));
-  return [o, frames, &global] {
+  auto farm = std::make_shared<FarmArgs>();
+  add_farm_options(sub, *farm);
+  return [o, frames, farm, &global] {
     o->quiet = global.quiet;
+    if (farm->on_slurm()) {
+      if (!frames->empty() || o->split || !o->preview_path.empty())
+        throw_usage("--frames, --split and --preview render here: leave them out with --farm slurm");
+      FarmRenderOptions fo = farm->options;
+      fo.quiet = global.quiet;
+      // The farm writes where grade stages its output; grade publishes it with the rest.
+      o->render_elsewhere = [fo](const GradePlan& plan, const std::string& path) {
+        const FarmRenderResult f = render_on_slurm(plan, path, fo);
+        RenderResult r;
+        r.frames = f.frames;
+        r.pixel_path = "farm";
+        r.warnings = f.warnings;
+        return r;
+      };
+    }
     if (!frames->empty()) o->frames = parse_frame_range(*frames);
     o->report = [](const GradeReportInputs& in) { return render_report_html(in); };
     o->preview = [](const GradePreviewInputs& in) { return grade_contact_sheet(in); };

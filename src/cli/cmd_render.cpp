@@ -32,6 +32,8 @@ struct RenderArgs {
   std::string frames;
   bool split = false;
   std::string ocio;
+  FarmArgs farm;
+  bool no_wait = false;
 };
 
 Runner add_render(CLI::App& app, const GlobalOptions& global) {
@@ -56,8 +58,14 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
   sub->add_flag("--split", a->split,
                 "render a before | after review: left of a mid-grey divider the source after the "
                 "input colour-space conversion, right of it the grade");
+  add_farm_options(sub, a->farm);
+  sub->add_flag("--no-wait", a->no_wait,
+                "with --farm slurm: submit and return at once (then `autograde farm status DIR`)");
   return [a, &global] {
     refuse_overwrite_input(a->plan, a->output);
+    if (a->no_wait && !a->farm.on_slurm()) throw_usage("--no-wait is for --farm slurm");
+    if (a->farm.on_slurm() && (!a->frames.empty() || a->split || a->measure))
+      throw_usage("--frames, --split and --metrics render here: leave them out with --farm slurm");
     GradePlan plan = read_plan(a->plan);
     if (!a->codec.empty()) plan.encode.codec = a->codec;
     // An image sequence's format is its extension: the plan's video codec does not apply.
@@ -91,7 +99,24 @@ Runner add_render(CLI::App& app, const GlobalOptions& global) {
       folder.emplace(a->luts);
       (void)plan_lut_paths(plan, a->luts);
     }
-    const RenderResult r = render_plan(plan, a->output, ro);
+    RenderResult r;
+    if (a->farm.on_slurm()) {
+      FarmRenderOptions fo = a->farm.options;
+      fo.wait = !a->no_wait;
+      fo.quiet = global.quiet;
+      const FarmRenderResult f = render_on_slurm(plan, a->output, fo);
+      if (!f.waited) {
+        fmt::print("submitted to Slurm: job folder {} (the join is Slurm job {}); "
+                   "`autograde farm status {}` tells how it goes\n",
+                   f.job_dir, f.join_id, f.job_dir);
+        return;
+      }
+      r.frames = f.frames;
+      r.pixel_path = "farm";
+      r.warnings = f.warnings;
+    } else {
+      r = render_plan(plan, a->output, ro);
+    }
     for (const auto& w : r.warnings) fmt::print(stderr, "autograde: warning: {}\n", w);
     if (folder) {
       write_plan_luts(plan, plan_luts(plan), a->luts, a->lut_formats);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "autograde/farm/slurm.hpp"
+
 namespace autograde::cli {
 
 struct GlobalOptions {
@@ -25,6 +27,14 @@ std::vector<CommandEntry>& command_registry();
 
 // The --codec help of the commands that encode video: every name with its line.
 std::string codec_help();
+
+// --farm and its settings, on the commands that render a plan (grade, render): cmd_farm.cpp.
+struct FarmArgs {
+  std::string farm = "local";
+  FarmRenderOptions options;
+  bool on_slurm() const;
+};
+void add_farm_options(CLI::App* sub, FarmArgs& args);
 
 struct CommandRegistrar {
   CommandRegistrar(int order, CommandFactory f) { command_registry().push_back({order, f}); }

@@ -24,6 +24,7 @@ extern "C" {
 #include "autograde/core/files.hpp"
 #include "autograde/media/image_sequence.hpp"
 #include "video_ffmpeg.hpp"
+#include "video_segment.hpp"
 
 namespace autograde {
 
@@ -268,7 +269,18 @@ struct VideoWriter::Impl {
   double trim_end = std::numeric_limits<double>::infinity();
   std::vector<char> stream_past_end;  // trim: a copied stream reached trim_end
 
+  // The container the encoder is set up for: this file's, or the final file's for a segment.
+  const AVOutputFormat* encode_format = nullptr;
+  std::string enc_name;
+  size_t next_restart = 0;  // index into options.restart_at
+  FilePtr segment;          // a farm segment's file (options.segment_of), instead of `output`
+
   void open();
+  void open_output();
+  void open_encoder();
+  void copy_segments();
+  int write_video_packet();  // `packet`, in video_out's time base
+  int64_t last_video_dts = AV_NOPTS_VALUE;
   void add_copied_streams();
   void add_transcoder(unsigned index, const AudioRoute& route);
   void transcode(AudioTranscoder& t, const AVPacket* pkt);
@@ -308,6 +320,14 @@ void check_video_output(const std::string& path, const VideoWriteOptions& o) {
   std::string ext = std::filesystem::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return char(std::tolower(c)); });
+  if (!o.segment_of.empty()) {
+    if (ext != ".agseg")
+      throw_internal("a farm segment is written as .agseg, not '" + path + "'");
+    VideoWriteOptions final_options = o;
+    final_options.segment_of.clear();
+    check_video_output(o.segment_of, final_options);
+    return;
+  }
   const auto& ok = video_output_extensions();
   if (std::find(ok.begin(), ok.end(), ext) == ok.end())
     throw_usage(fmt::format(
@@ -333,27 +353,15 @@ void check_video_output(const std::string& path, const VideoWriteOptions& o) {
     throw_usage(fmt::format("unknown encoder preset '{}' ({})", o.preset, fmt::join(presets, ", ")));
 }
 
-void VideoWriter::Impl::open() {
-  install_log_capture();
-  refuse_overwrite_input(source.path, path);
-  check_video_output(path, options);
-  if (source.width <= 0 || source.height <= 0)
-    throw_usage("video writer needs the source's picture size");
-  pending.emplace(path);
-
-  AVFormatContext* raw = nullptr;
-  int rc = avformat_alloc_output_context2(&raw, nullptr, nullptr, pending->temp_path().c_str());
-  if (rc < 0 || !raw)
-    throw_usage("cannot write video to '" + path +
-                "': unknown container (use .mp4, .mov, .mkv, .mxf)");
-  output.reset(raw);
-
-  std::string enc_name = pick_encoder(options.codec, source, output->oformat);
+// Opens (or, at a chunk boundary, re-opens) the encoder; every opening is configured the same
+// way, so every chunk starts from the same encoder state.
+void VideoWriter::Impl::open_encoder() {
+  enc_name = pick_encoder(options.codec, source, encode_format);
   const AVCodec* codec = avcodec_find_encoder_by_name(enc_name.c_str());
   if (!codec) throw_usage("this FFmpeg has no " + enc_name + " encoder");
-  if (!container_holds(output->oformat, codec->id))
+  if (!container_holds(encode_format, codec->id))
     throw_usage(fmt::format("the {} container cannot hold {} video; use .mov or .mkv",
-                            output->oformat->name, avcodec_get_name(codec->id)));
+                            encode_format->name, avcodec_get_name(codec->id)));
   target_fmt = pick_pixel_format(options.codec, enc_name, codec, source, options);
   const CodecChoice& choice = codec_choice(options.codec);
   // FFmpeg's DNxHR encoder refuses smaller pictures (dnxhdenc.c); say so with the clip's size.
@@ -371,13 +379,13 @@ void VideoWriter::Impl::open() {
   e.framerate = AVRational{source.fps_num, source.fps_den};
   // FFmpeg's MXF writer reads the frame rate from the stream's time base, so MXF gets one tick
   // per frame (and refuses rates outside its table, e.g. 1000/1 from a Matroska time base).
-  if (is_mxf(output->oformat) && e.framerate.num > 0) e.time_base = av_inv_q(e.framerate);
+  if (is_mxf(encode_format) && e.framerate.num > 0) e.time_base = av_inv_q(e.framerate);
   e.color_primaries = AVCOL_PRI_BT709;
   e.color_trc = AVCOL_TRC_BT709;
   e.colorspace = AVCOL_SPC_BT709;
   e.color_range = AVCOL_RANGE_MPEG;
   e.thread_count = std::max(0, options.threads);
-  if (output->oformat->flags & AVFMT_GLOBALHEADER) e.flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (encode_format->flags & AVFMT_GLOBALHEADER) e.flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (enc_name == "libx264" || enc_name == "libx265") {
     av_opt_set(e.priv_data, "preset", options.preset.c_str(), 0);
     if (options.lossless) {
@@ -421,6 +429,51 @@ void VideoWriter::Impl::open() {
                       error_text(rc2), log));
     throw_internal("cannot open the " + enc_name + " encoder: " + error_text(rc2) + " " + log);
   }
+}
+
+void VideoWriter::Impl::open() {
+  install_log_capture();
+  refuse_overwrite_input(source.path, path);
+  check_video_output(path, options);
+  if (source.width <= 0 || source.height <= 0)
+    throw_usage("video writer needs the source's picture size");
+  pending.emplace(path);
+
+  if (!options.segment_of.empty()) {
+    encode_format = av_guess_format(nullptr, options.segment_of.c_str(), nullptr);
+    if (!encode_format) throw_usage("FFmpeg has no muxer for '" + options.segment_of + "'");
+    // Audio and subtitles are the join's: it muxes them as a local render does.
+    options.copy_audio = options.copy_subtitles = false;
+    options.trim_to_video = false;
+    open_encoder();
+    segment = begin_video_segment(pending->temp_path(), *encoder);
+  } else {
+    open_output();
+  }
+  const AVCodecContext& e = *encoder;
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(target_fmt);
+  target.codec = enc_name;
+  target.pixel_format = d->name;
+  target.bit_depth = d->comp[0].depth;
+  target.chroma_shift_x = d->log2_chroma_w;
+  target.chroma_shift_y = d->log2_chroma_h;
+  target.tags = kRec709Limited;
+  frame_step =
+      std::max<int64_t>(1, av_rescale_q(1, av_inv_q(e.framerate),
+                                        AVRational{source.time_base_num, source.time_base_den}));
+}
+
+void VideoWriter::Impl::open_output() {
+  AVFormatContext* raw = nullptr;
+  int rc = avformat_alloc_output_context2(&raw, nullptr, nullptr, pending->temp_path().c_str());
+  if (rc < 0 || !raw)
+    throw_usage("cannot write video to '" + path +
+                "': unknown container (use .mp4, .mov, .mkv, .mxf)");
+  output.reset(raw);
+
+  encode_format = output->oformat;
+  open_encoder();
+  const AVCodecContext& e = *encoder;
 
   video_out = avformat_new_stream(output.get(), nullptr);
   if (!video_out) throw_internal("out of memory (avformat_new_stream)");
@@ -455,17 +508,6 @@ void VideoWriter::Impl::open() {
                               source.path, source.fps_num, source.fps_den, why));
     throw_internal("cannot write the " + std::string(output->oformat->name) + " header: " + why);
   }
-
-  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(target_fmt);
-  target.codec = enc_name;
-  target.pixel_format = d->name;
-  target.bit_depth = d->comp[0].depth;
-  target.chroma_shift_x = d->log2_chroma_w;
-  target.chroma_shift_y = d->log2_chroma_h;
-  target.tags = kRec709Limited;
-  frame_step =
-      std::max<int64_t>(1, av_rescale_q(1, av_inv_q(e.framerate),
-                                        AVRational{source.time_base_num, source.time_base_den}));
 }
 
 void VideoWriter::Impl::add_copied_streams() {
@@ -767,6 +809,56 @@ void VideoWriter::Impl::pump_copies(double until) {
   }
 }
 
+int VideoWriter::Impl::write_video_packet() {
+  packet->stream_index = video_out->index;
+  // Each chunk's encoder starts its decode timestamps `delay` pictures (x264: its B-frame
+  // depth) before its first picture, while the chunk before may end them as late as its last
+  // picture: across a chunk boundary they overlap. Where a decode timestamp would not increase,
+  // it becomes the previous one plus one tick; the chunk opens on a keyframe presented after
+  // everything before it, so it stays at or below the presentation time. The same rule on the
+  // same packets in the same order: a local render and a farm's join write the same stream.
+  if (packet->dts != AV_NOPTS_VALUE) {
+    if (last_video_dts != AV_NOPTS_VALUE && packet->dts <= last_video_dts)
+      packet->dts = last_video_dts + 1;
+    last_video_dts = packet->dts;
+  }
+  const int64_t ts = packet->dts != AV_NOPTS_VALUE ? packet->dts : packet->pts;
+  if (ts != AV_NOPTS_VALUE) pump_copies(double(ts) * av_q2d(video_out->time_base));
+  return av_interleaved_write_frame(output.get(), packet.get());
+}
+
+void VideoWriter::Impl::copy_segments() {
+  if (frames > 0) throw_internal("VideoWriter: a join copies its video; nothing is written to it");
+  const AVCodecParameters& want = *video_out->codecpar;
+  for (const std::string& seg : options.video_segments) {
+    VideoSegmentReader in(seg);
+    const AVCodecParameters& got = *in.par;
+    // The packets must be those this file's own encoder writes: same codec, picture and
+    // headers (x264/x265 put their parameter sets in the extradata; a segment encoded with
+    // other settings or another encoder build would decode, but not as this render).
+    const bool same_headers =
+        got.extradata_size == want.extradata_size &&
+        (want.extradata_size == 0 ||
+         std::memcmp(got.extradata, want.extradata, size_t(want.extradata_size)) == 0);
+    if (got.codec_id != want.codec_id || got.width != want.width || got.height != want.height ||
+        got.format != want.format || !same_headers)
+      throw_bad_input(seg, fmt::format("its video ({} {}x{} {}) is not what this render encodes "
+                                       "({} {}x{} {}{})",
+                                       avcodec_get_name(got.codec_id), got.width, got.height,
+                                       av_get_pix_fmt_name(AVPixelFormat(got.format)),
+                                       avcodec_get_name(want.codec_id), want.width, want.height,
+                                       av_get_pix_fmt_name(AVPixelFormat(want.format)),
+                                       same_headers ? "" : "; the encoder headers differ"));
+    // From here on exactly what encode() does with a packet fresh from the encoder.
+    while (in.next(*packet)) {
+      av_packet_rescale_ts(packet.get(), in.time_base, video_out->time_base);
+      if (int wr = write_video_packet(); wr < 0)
+        throw_bad_input(seg, "cannot join its packets: " + error_text(wr));
+      ++frames;
+    }
+  }
+}
+
 void VideoWriter::Impl::encode(AVFrame* f) {
   int rc = avcodec_send_frame(encoder.get(), f);
   if (rc < 0 && rc != AVERROR_EOF)
@@ -776,11 +868,12 @@ void VideoWriter::Impl::encode(AVFrame* f) {
     rc = avcodec_receive_packet(encoder.get(), packet.get());
     if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
     if (rc < 0) throw_internal("encoding failed: " + error_text(rc));
-    packet->stream_index = video_out->index;
+    if (segment) {  // the packet as the encoder made it, in its time base
+      write_segment_packet(segment.get(), path, *packet);
+      continue;
+    }
     av_packet_rescale_ts(packet.get(), encoder->time_base, video_out->time_base);
-    int64_t ts = packet->dts != AV_NOPTS_VALUE ? packet->dts : packet->pts;
-    if (ts != AV_NOPTS_VALUE) pump_copies(double(ts) * av_q2d(video_out->time_base));
-    if (int wr = av_interleaved_write_frame(output.get(), packet.get()); wr < 0)
+    if (int wr = write_video_packet(); wr < 0)
       throw_internal("cannot write a video packet: " + error_text(wr));
   }
 }
@@ -817,6 +910,13 @@ void VideoWriter::Impl::submit(int64_t pts) {
   frame->pts =
       av_rescale_q(pts, AVRational{source.time_base_num, source.time_base_den}, encoder->time_base);
   last_pts = pts;
+  if (next_restart < options.restart_at.size() && options.restart_at[next_restart] == frames) {
+    ++next_restart;
+    if (frames > 0) {
+      encode(nullptr);  // flush the chunk that ends here
+      open_encoder();
+    }
+  }
   encode(frame.get());
   ++frames;
 }
@@ -949,12 +1049,21 @@ void VideoWriter::submit_frame(int64_t pts) {
 void VideoWriter::finish() {
   Impl& m = *impl_;
   if (m.finished) return;
+  if (!m.options.video_segments.empty()) m.copy_segments();
   if (m.frames == 0) throw_internal("VideoWriter::finish: no frames were written");
   // The span ends one frame after the last frame written.
   if (m.options.trim_to_video)
     m.trim_end = double(m.last_pts + m.frame_step - m.source.start_pts) * m.source.time_base() +
                  m.trim_start;
-  m.encode(nullptr);
+  if (m.options.video_segments.empty()) m.encode(nullptr);
+  if (m.segment) {
+    if (std::fflush(m.segment.get()) != 0 || std::ferror(m.segment.get()))
+      throw_usage("cannot write '" + m.path + "'");
+    m.segment.reset();
+    m.pending->commit();
+    m.finished = true;
+    return;
+  }
   m.pump_copies(std::numeric_limits<double>::infinity());
   if (int rc = av_write_trailer(m.output.get()); rc < 0)
     throw_internal("cannot finish '" + m.path + "': " + error_text(rc));

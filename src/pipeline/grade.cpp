@@ -473,7 +473,12 @@ GradeResult grade_clip(const GradeOptions& o,
     ro.measure = o.measure;
     ro.frames = o.frames;
     ro.split = o.split;
-    res.render = render_plan(plan, res.output, ro, video_tmp, luts);
+    if (o.render_elsewhere) {
+      if (o.frames || o.split) throw_usage("--frames and --split render here, not on a farm");
+      res.render = o.render_elsewhere(plan, video_tmp);
+    } else {
+      res.render = render_plan(plan, res.output, ro, video_tmp, luts);
+    }
     for (const auto& w : res.render.warnings) warn(w);
     for (size_t i = 0; i < plan.shots.size() && i < res.render.shot_metrics.size(); ++i)
       plan.shots[i].metrics = res.render.shot_metrics[i];

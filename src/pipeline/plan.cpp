@@ -52,7 +52,8 @@ json plan_to_json(const GradePlan& p) {
   j["encode"] = {{"codec", p.encode.codec},
                  {"crf", p.encode.crf},
                  {"preset", p.encode.preset},
-                 {"threads", p.encode.threads}};
+                 {"threads", p.encode.threads},
+                 {"chunk_frames", p.encode.chunk_frames}};
   j["continuity"] = p.continuity ? continuity_plan_json(*p.continuity) : json{{"enabled", false}};
   json shots = json::array();
   for (const auto& s : p.shots) {
@@ -200,9 +201,12 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
   }
   if (const json* v = r.find(j, "luts_dir")) p.luts_dir = r.string(*v, "luts_dir");
 
+  // A plan written before chunked encoding (no encode.chunk_frames) renders in one piece, as
+  // it did.
+  p.encode.chunk_frames = -1;
   if (const json* e = r.find(j, "encode")) {
     r.object(*e, "encode");
-    r.only_keys(*e, "encode", {"codec", "crf", "preset", "threads"});
+    r.only_keys(*e, "encode", {"codec", "crf", "preset", "threads", "chunk_frames"});
     if (const json* v = r.find(*e, "codec"))
       p.encode.codec = r.one_of(*v, "encode.codec",
                                 {"auto", "h264", "h264_10", "hevc", "hevc_10", "prores",
@@ -214,6 +218,8 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
     // Absent: a plan written before the thread count was pinned (0 = the encoder's choice).
     if (const json* v = r.find(*e, "threads"))
       p.encode.threads = int(r.integer(*v, "encode.threads", 0, 64));
+    if (const json* v = r.find(*e, "chunk_frames"))
+      p.encode.chunk_frames = int(r.integer(*v, "encode.chunk_frames", -1, 1000000));
   }
 
   if (const json* c = r.find(j, "continuity")) {

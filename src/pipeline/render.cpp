@@ -22,6 +22,19 @@ VideoWriteOptions write_options(const EncodeSettings& e) {
   return w;
 }
 
+std::vector<int64_t> encode_chunk_starts(const GradePlan& plan) {
+  std::vector<int64_t> starts;
+  if (plan.encode.chunk_frames < 0) return starts;
+  for (const auto& s : plan.shots) {
+    starts.push_back(s.first_frame);
+    if (plan.encode.chunk_frames > 0)
+      for (int64_t f = s.first_frame + plan.encode.chunk_frames; f <= s.last_frame;
+           f += plan.encode.chunk_frames)
+        starts.push_back(f);
+  }
+  return starts;
+}
+
 std::vector<Lut3D> plan_luts(const GradePlan& plan) {
   std::vector<Lut3D> luts;
   luts.reserve(plan.shots.size());
@@ -49,7 +62,9 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
   }
 
   // Checked on the name the user gave, before the staging name hides it in messages.
-  if (!is_y4m_path(output_path)) check_video_output(output_path, write_options(plan.encode));
+  VideoWriteOptions encode = write_options(plan.encode);
+  encode.segment_of = options.segment_of;
+  if (!is_y4m_path(output_path)) check_video_output(output_path, encode);
   std::optional<StagedOutputs> staging;
   std::string target = staged_path;
   if (target.empty()) {
@@ -58,7 +73,8 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
   }
   ClipRenderOptions ro;
   ro.interp = plan.interp;
-  ro.encode = write_options(plan.encode);
+  ro.encode = encode;
+  ro.chunk_starts = encode_chunk_starts(plan);
   ro.quiet = options.quiet;
   ro.measure = options.measure;
   ro.measure_width = options.metrics_width;

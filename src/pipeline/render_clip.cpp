@@ -237,7 +237,9 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
   } else {
     VideoStreamInfo shown = info;
     VideoWriteOptions wo = o.encode;
-    if (o.frames) {
+    for (int64_t f : o.chunk_starts)
+      if (f > first && f <= last) wo.restart_at.push_back(f - first);
+    if (o.frames && wo.segment_of.empty()) {
       wo.trim_to_video = true;
       // The output's timecode is its first frame's.
       if (!info.timecode.empty()) shown.timecode = format_timecode(clock.start + first, clock.rate);

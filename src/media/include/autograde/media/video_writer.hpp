@@ -58,7 +58,30 @@ struct VideoWriteOptions {
   // starts before the span is left out: at most one packet, ~21 ms of AAC, of silence at the
   // head, in sync). The caller moves the timecode (VideoStreamInfo::timecode) to the first frame.
   bool trim_to_video = false;
+  // Chunked encoding (issue 23): before each of these frames (counted from 0 in the order
+  // written, increasing) the encoder is flushed and a fresh one opened with the same settings,
+  // so every chunk is a closed stretch of bitstream that starts on a keyframe and owes nothing
+  // to the frames before it. A clip encoded chunk after chunk in one process and the same
+  // chunks encoded on many machines then hold the same packets: this is what lets a farm's
+  // joined file equal a local render byte for byte, for long-GOP codecs too.
+  std::vector<int64_t> restart_at;
+  // A farm segment of the video file `segment_of` (a .mp4/.mov/.mkv/.mxf name): the encoder's
+  // packets written as they come, timestamps and all, to a .agseg file (no container keeps
+  // them exactly: video_segment.hpp), video only, with the encoder set up as for `segment_of`'s
+  // container (its time base, its global headers), so the packets are those a local render of
+  // that file holds.
+  std::string segment_of;
+  // A farm join: the video is not encoded but copied packet for packet from these segments
+  // (written with `segment_of` this file, in frame order); the rest (audio routes, subtitles,
+  // timecode, rotation, interleaving) is what a local render writes. finish() copies them.
+  // Error(BadInput) naming a segment that is unreadable or whose stream differs from what this
+  // file's encoder would write (codec, size, format, headers).
+  std::vector<std::string> video_segments;
 };
+
+// The number of frames (packets) in a farm segment (.agseg, VideoWriteOptions::segment_of);
+// Error(BadInput) naming the file when it is not one or is cut short.
+int64_t video_segment_frames(const std::string& path);
 
 // The --codec names and a line on each, in the order help texts list them.
 const std::vector<std::pair<std::string, std::string>>& video_codecs();
@@ -113,6 +136,7 @@ class VideoWriter {
   // the temporary file onto `path`.
   void finish();
 
+  // Frames written (a join: frames copied from the segments).
   int64_t frames_written() const;
   // For the user: streams transcoded (and why) or not carried over (a subtitle codec the
   // container cannot hold). Known once the writer is constructed.

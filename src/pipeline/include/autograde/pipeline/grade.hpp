@@ -27,6 +27,10 @@ struct GradePreviewInputs;
 // Draws the preview contact sheet (report/contact_sheet.hpp); set by the CLI like `report`.
 using PreviewRenderer = std::function<ImageF(const GradePreviewInputs&)>;
 
+// Renders a plan somewhere other than this process (the farm, issue 23) into `path` (the staged
+// output); returns what render_plan would (no metrics: a farm task holds part of a shot).
+using PlanRenderer = std::function<RenderResult(const GradePlan& plan, const std::string& path)>;
+
 struct GradeOptions {
   std::string input;
   std::string reference;    // still image; may be empty when prompt is set
@@ -73,6 +77,7 @@ struct GradeOptions {
   // Previews of the render (render_clip.hpp): only these frames / the before | after split.
   std::optional<FrameRange> frames;
   bool split = false;
+  PlanRenderer render_elsewhere;  // empty: render here (render_plan)
 };
 
 struct GradeResult {

@@ -75,6 +75,11 @@ struct EncodeSettings {
   // output depends on its thread count, and its default follows the core count). grade fills
   // it with default_encoder_threads(); 0 = the encoder's choice (plans written before it).
   int threads = 0;
+  // The encoder restarts at every shot's first frame and every `chunk_frames` frames within a
+  // shot (0: at shot starts only; -1: never, plans written before issue 23): closed chunks that a farm renders apart and joins into the
+  // same bytes as a local render (media/video_writer.hpp VideoWriteOptions::restart_at). 250 is
+  // x264's default keyframe interval, so a long shot gets no more keyframes than it had.
+  int chunk_frames = 250;
 };
 
 // x264's own default for this machine (1.5 threads per core), capped at 4: each frame thread

@@ -24,6 +24,9 @@ struct RenderOptions {
   // one measures nothing (the metrics describe whole shots of the graded clip).
   std::optional<FrameRange> frames;
   bool split = false;
+  // A farm segment of this video file (render_clip.hpp): `frames` is rendered to a .agseg
+  // segment, video only, for the join to put together.
+  std::string segment_of;
 };
 
 struct RenderResult {
@@ -35,6 +38,11 @@ struct RenderResult {
 
 // The per-shot LUTs of a plan.
 std::vector<Lut3D> plan_luts(const GradePlan& plan);
+
+// The frames where the plan's encoder restarts (EncodeSettings::chunk_frames), increasing:
+// empty for chunk_frames -1, else every shot's first frame and every chunk_frames-th frame of a
+// shot after it.
+std::vector<int64_t> encode_chunk_starts(const GradePlan& plan);
 
 // The plan's encoder settings as the video writer takes them.
 VideoWriteOptions write_options(const EncodeSettings& encode);

@@ -24,6 +24,11 @@
 // (analysis/timecode.hpp: round(fps), drop-frame for 29.97/59.94 with a ';' timecode), plus
 // the frame's index; each file's header carries that frame's timecode.
 //
+// Farm segments (issue 23): with `encode.segment_of` set, `frames` renders a segment of that
+// file instead of a preview: video only, to a .agseg file, timestamps as the encoder made them, so the
+// join (VideoWriteOptions::video_segments) puts the segments together into the file a local
+// render writes.
+//
 // Previews (issue 25): `frames` renders only that inclusive range of frames (0-based decode
 // order, as shots count them); frames before it are decoded without conversion, decoding stops
 // after it. The output holds just those frames, starts at time 0 with the timecode of its first
@@ -71,6 +76,11 @@ struct ClipRenderOptions {
   // frame count when the range is empty or reaches past the clip. Not for .y4m streams.
   std::optional<FrameRange> frames;
   bool split = false;  // before | after review
+  // Frames (0-based, as shots count them) before which a video encoder restarts
+  // (VideoWriteOptions::restart_at): the plan's encode chunks (render.hpp encode_chunk_starts).
+  // A render of `frames` restarts at those inside the range, and its first frame starts a chunk
+  // of its own. Ignored by image sequences and .y4m.
+  std::vector<int64_t> chunk_starts;
 };
 
 // The split view's divider: `width` pixels wide picture → its first column and width.
