@@ -2,10 +2,12 @@
 // the --farm options that `grade` and `render` share.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "autograde/core/error.hpp"
 #include "autograde/farm/farm_job.hpp"
+#include "autograde/farm/kubernetes.hpp"
 #include "autograde/farm/slurm.hpp"
 #include "autograde/pipeline/plan.hpp"
 #include "commands.hpp"
@@ -62,6 +64,20 @@ Runner add_farm(CLI::App& app, const GlobalOptions& global) {
   auto* status = farm->add_subcommand("status", "Tasks done, the join, the result");
   status->add_option("DIR", *dir, "job folder")->required();
 
+  auto k8s = std::make_shared<KubernetesOptions>();
+  auto* kube = farm->add_subcommand(
+      "k8s", "Prepare a job folder and print Kubernetes manifests for it (Indexed Job + join)");
+  kube->add_option("PLAN", *plan, "plan file")->required();
+  kube->add_option("-o,--output", *output, "the video file the join writes")->required();
+  kube->add_option("--shared", *shared,
+                   "the shared volume's mount path, the same here and in every pod; the clip and "
+                   "the output must be on it (the job folder goes to its .autograde-farm)")
+      ->required();
+  kube->add_option("--tasks", *tasks, "at most this many tasks")->check(CLI::Range(1, 100000));
+  kube->add_option("--image", k8s->image, "container image with autograde on PATH");
+  kube->add_option("--claim", k8s->claim, "the ReadWriteMany PersistentVolumeClaim");
+  kube->add_option("--parallelism", k8s->parallelism, "pods at once (default: one per task)");
+
   return [=, &global] {
     if (prepare->parsed()) {
       const FarmJob job = create_farm_job(read_plan(*plan), *output, *shared, *tasks);
@@ -74,6 +90,17 @@ Runner add_farm(CLI::App& app, const GlobalOptions& global) {
     } else if (join->parsed()) {
       if (run_farm_join(*dir, global.quiet))
         fmt::print("joined {}\n", read_farm_job(*dir).output);
+    } else if (kube->parsed()) {
+      k8s->mount = std::filesystem::absolute(*shared).lexically_normal().string();
+      while (k8s->mount.size() > 1 && k8s->mount.back() == '/') k8s->mount.pop_back();
+      const FarmJob job = create_farm_job(read_plan(*plan), *output,
+                                          k8s->mount + "/.autograde-farm", *tasks);
+      try {
+        fmt::print("{}", kubernetes_manifests(job, *k8s));
+      } catch (const Error&) {
+        std::filesystem::remove_all(job.dir);
+        throw;
+      }
     } else {
       fmt::print("{}", farm_status_text(*dir));
     }

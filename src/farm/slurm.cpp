@@ -172,6 +172,60 @@ void submit_slurm(FarmJob& job, const SlurmOptions& o) {
   submit(job, all);
 }
 
+void submit_slurm_batch(std::vector<FarmJob>& jobs, const SlurmOptions& o,
+                        const std::string& batch_dir) {
+  if (o.cpus_per_task < 1) throw_usage("--cpus-per-task must be at least 1");
+  const std::string ag = o.autograde.empty() ? self_path() : o.autograde;
+  // The array's index → (job folder, task): one line each, read by the batch's task script.
+  std::string table;
+  for (FarmJob& job : jobs) {
+    job.executor = {{"kind", "slurm"},
+                    {"partition", o.partition},
+                    {"cpus_per_task", o.cpus_per_task},
+                    {"arrays", json::array()}};
+    write_scripts(job, ag);
+    for (size_t t = 0; t < job.tasks.size(); ++t) table += fmt::format("{}\t{}\n", job.dir, t);
+  }
+  fs::create_directories(fs::path(batch_dir) / "logs");
+  write_file_atomic((fs::path(batch_dir) / "tasks.tsv").string(), table);
+  const std::string script = (fs::path(batch_dir) / "task.sh").string();
+  write_file_atomic(
+      script,
+      fmt::format("#!/bin/sh\n"
+                  "# One task of a batch of autograde farm jobs per array index (tasks.tsv).\n"
+                  "line=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {})\n"
+                  "dir=$(printf '%s' \"$line\" | cut -f1)\n"
+                  "task=$(printf '%s' \"$line\" | cut -f2)\n"
+                  "for attempt in 1 2 3; do\n"
+                  "  {} farm task \"$dir\" \"$task\" && exit 0\n"
+                  "  echo \"autograde farm: $dir task $task, attempt $attempt failed\" >&2\n"
+                  "done\n"
+                  "exit 1\n",
+                  sh_quote((fs::path(batch_dir) / "tasks.tsv").string()), sh_quote(ag)));
+  fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec,
+                  fs::perm_options::replace);
+  std::vector<std::string> common;
+  if (!o.partition.empty()) common.push_back("--partition=" + o.partition);
+  size_t total = 0;
+  for (const FarmJob& job : jobs) total += job.tasks.size();
+  std::vector<std::string> a = common;
+  a.insert(a.end(), {"--job-name=ag-batch", fmt::format("--array=0-{}", total - 1), "--requeue",
+                     fmt::format("--cpus-per-task={}", o.cpus_per_task), "--open-mode=append",
+                     "--output=" + batch_dir + "/logs/task_%a.log", "--chdir=" + batch_dir,
+                     script});
+  const std::string array = sbatch(a);
+  for (FarmJob& job : jobs) {
+    std::vector<std::string> j = common;
+    j.insert(j.end(), {"--job-name=ag-join-" + fs::path(job.dir).filename().string(),
+                       "--dependency=afterany:" + array, "--open-mode=append",
+                       "--output=" + job.dir + "/logs/join.log", "--chdir=" + job.dir,
+                       (fs::path(job.dir) / "join.sh").string()});
+    job.executor["arrays"].push_back(array);
+    job.executor["join"] = sbatch(j);
+    write_farm_job(job);
+  }
+}
+
 bool resubmit_slurm(FarmJob& job, const std::vector<int>& missing) {
   if (job.round >= kMaxRounds) return false;
   ++job.round;

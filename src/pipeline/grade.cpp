@@ -194,6 +194,8 @@ GradeResult grade_clip(const GradeOptions& o,
     if (!o.report_path.empty())
       throw_usage("--report shows the rendered clip: leave it out with --preview");
   }
+  if (o.plan_only && (!o.report_path.empty() || !o.preview_path.empty()))
+    throw_usage("a grade that renders nothing has no --report or --preview");
   if (!o.report_path.empty() && (o.frames || o.split || is_image_sequence_path(o.output)))
     throw_usage(
         "--report reads the whole graded clip: leave it out with --frames, --split or an "
@@ -446,7 +448,8 @@ GradeResult grade_clip(const GradeOptions& o,
   plan.luts_dir = !rel.empty() && *rel.begin() != ".." ? rel.string() : luts_abs.string();
 
   StagedOutputs staged;
-  const std::string video_tmp = o.preview_path.empty() ? staged.stage(res.output) : "";
+  const std::string video_tmp =
+      o.preview_path.empty() && !o.plan_only ? staged.stage(res.output) : "";
   const std::vector<Lut3D> luts = plan_luts(plan);
   for (const std::string& p : plan_lut_paths(plan, res.luts_dir)) check_not_input(p, inputs);
   res.lut_paths = stage_plan_luts(plan, luts, res.luts_dir, o.lut_formats, staged);
@@ -467,7 +470,9 @@ GradeResult grade_clip(const GradeOptions& o,
 
   // 6. Render and measure (one pass); or, for a preview, the contact sheet instead (the plan
   // says how to render later).
-  if (o.preview_path.empty()) {
+  if (o.plan_only) {
+    // The plan and the LUTs are the result; whoever renders the plan writes the clip.
+  } else if (o.preview_path.empty()) {
     RenderOptions ro;
     ro.quiet = o.quiet;
     ro.measure = o.measure;

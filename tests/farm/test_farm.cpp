@@ -52,7 +52,7 @@ std::string streams(const fs::path& f) {
 }
 
 class FarmTest : public ::testing::Test {
- protected:
+ public:
   fs::path dir;
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -351,4 +351,94 @@ TEST_F(FarmTest, SlurmResubmitsACancelledTask) {
   EXPECT_EQ(res["state"], "done") << res.dump();
   EXPECT_EQ(read_farm_job(job.string()).round, 1) << "task 2 was submitted again once";
   EXPECT_TRUE(same_bytes(dir / "local.mp4", dir / "farm.mp4"));
+}
+
+namespace {
+
+// Three clips cut from the small source (1.5 s, 1.5 s, 1 s; the first and last hold a cut).
+std::vector<fs::path> three_clips(FarmTest& t, const fs::path& small) {
+  std::vector<fs::path> clips;
+  fs::create_directories(t.dir / "in");
+  for (int i = 0; i < 3; ++i) {
+    clips.push_back(t.dir / "in" / fmt::format("clip{}.mp4", i));
+    EXPECT_TRUE(sh(fmt::format("ffmpeg -y -v error -i {} -ss {} -t 1.5 -c:v libx264 -c:a aac {}",
+                               q(small), i, q(clips.back()))));
+  }
+  return clips;
+}
+
+}  // namespace
+
+// `batch` here: a .txt list and a folder name the same clips; each output is what `grade` of
+// that clip alone writes.
+TEST_F(FarmTest, BatchGradesEveryClipAsGradeDoes) {
+  (void)small_plan(20);
+  const std::vector<fs::path> clips = three_clips(*this, dir / "small.mp4");
+  std::ofstream(dir / "in" / "list.txt") << "# the three clips\nclip0.mp4\n\nclip1.mp4\nclip2.mp4\n";
+  const CliRun b = run("batch " + q(dir / "in" / "list.txt") + " --prompt 'warm summer evening' -o " +
+                       q(dir / "out") + " --quiet");
+  ASSERT_EQ(b.code, 0) << b.out;
+  for (const fs::path& c : clips) {
+    const std::string stem = c.stem().string();
+    const CliRun g = run("grade " + q(c) + " --prompt 'warm summer evening' -o " +
+                         q(dir / "single" / (stem + ".mp4")) + " --quiet");
+    ASSERT_EQ(g.code, 0) << g.out;
+    EXPECT_TRUE(same_bytes(dir / "single" / (stem + ".mp4"), dir / "out" / (stem + ".mp4"))) << stem;
+    EXPECT_TRUE(fs::exists(dir / "out" / (stem + ".plan.json")));
+    EXPECT_TRUE(fs::is_directory(dir / "out" / (stem + "_luts")));
+  }
+  std::ofstream(dir / "in" / "bad.txt") << "clip0.mp4\nno_such_clip.mp4\n";
+  const CliRun bad = run("batch " + q(dir / "in" / "bad.txt") + " --prompt warm -o " + q(dir / "out2"));
+  EXPECT_EQ(bad.code, 3) << bad.out;
+  EXPECT_NE(bad.out.find("bad.txt:2"), std::string::npos) << bad.out;
+}
+
+// `batch --farm slurm` of a folder of three clips: one array over all their tasks, a join per
+// clip; every output equals the local batch's.
+TEST_F(FarmTest, SlurmBatchOfAFolderEqualsALocalBatch) {
+  REQUIRE_SLURM();
+  (void)small_plan(20);
+  const std::vector<fs::path> clips = three_clips(*this, dir / "small.mp4");
+  const CliRun farm = run("batch " + q(dir / "in") + " --prompt 'warm summer evening' -o " +
+                          q(dir / "farm") + " --farm slurm --tasks 2 --quiet");
+  ASSERT_EQ(farm.code, 0) << farm.out;
+  const CliRun local = run("batch " + q(dir / "in") + " --prompt 'warm summer evening' -o " +
+                           q(dir / "local") + " --quiet");
+  ASSERT_EQ(local.code, 0) << local.out;
+  for (const fs::path& c : clips) {
+    const std::string name = c.filename().string();
+    EXPECT_TRUE(same_bytes(dir / "local" / name, dir / "farm" / name)) << name;
+    EXPECT_NE(streams(dir / "farm" / name).find("audio"), std::string::npos) << name;
+  }
+  EXPECT_FALSE(fs::exists(dir / "farm" / ".autograde-farm")) << "the shared folder is cleaned";
+}
+
+// Kubernetes, on paper: the manifests name every task once (an Indexed Job of as many
+// completions as the job has tasks) and the join, and refuse a clip a pod could not see.
+TEST_F(FarmTest, KubernetesManifestsMapTheTasksToAnIndexedJob) {
+  const fs::path plan = small_plan(20);
+  const CliRun k = run("farm k8s " + q(plan) + " -o " + q(dir / "k8s.mp4") + " --shared " + q(dir) +
+                       " --tasks 3 --image registry.example/autograde:1");
+  ASSERT_EQ(k.code, 0) << k.out;
+  EXPECT_NE(k.out.find("completionMode: Indexed"), std::string::npos) << k.out;
+  EXPECT_NE(k.out.find("completions: 3\n"), std::string::npos) << k.out;
+  EXPECT_NE(k.out.find("farm task '"), std::string::npos) << k.out;
+  EXPECT_NE(k.out.find("$JOB_COMPLETION_INDEX"), std::string::npos) << k.out;
+  EXPECT_NE(k.out.find("farm join '"), std::string::npos) << k.out;
+  EXPECT_NE(k.out.find("mountPath: \"" + dir.string() + "\""), std::string::npos) << k.out;
+  // Where python3's YAML parser is installed, the text is two YAML documents.
+  std::ofstream(dir / "k8s.yaml") << k.out;
+  const CliRun y = run_shell("python3 -c \"import yaml,sys; d=list(yaml.safe_load_all(open(sys.argv[1]))); "
+                             "print(len(d), d[0]['spec']['completions'], d[1]['kind'])\" " +
+                             q(dir / "k8s.yaml"));
+  if (y.code == 0) {
+    EXPECT_EQ(y.out, "2 3 Job\n");
+  }
+  // The clip lives in `dir`, not on a volume mounted at dir/vol.
+  fs::create_directories(dir / "vol");
+  const CliRun bad = run("farm k8s " + q(plan) + " -o " + q(dir / "vol" / "k.mp4") + " --shared " +
+                         q(dir / "vol"));
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.out.find("input clip"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(dir / "vol" / ".autograde-farm") && !fs::is_empty(dir / "vol" / ".autograde-farm"));
 }

@@ -30,6 +30,11 @@ bool slurm_available();
 // in job.json. Error(Usage) when sbatch is missing or refuses (its message is quoted).
 void submit_slurm(FarmJob& job, const SlurmOptions& options);
 
+// Several jobs (a batch of clips) as one array over all their tasks, and one join per job after
+// it; each job can still resubmit its own missing tasks. `batch_dir` holds the array's table.
+void submit_slurm_batch(std::vector<FarmJob>& jobs, const SlurmOptions& options,
+                        const std::string& batch_dir);
+
 // For the join running under Slurm: submits `missing` tasks again and a new join after them.
 // Returns false (nothing submitted) when the job has had its two rounds.
 bool resubmit_slurm(FarmJob& job, const std::vector<int>& missing);

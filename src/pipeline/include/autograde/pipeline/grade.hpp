@@ -78,6 +78,9 @@ struct GradeOptions {
   std::optional<FrameRange> frames;
   bool split = false;
   PlanRenderer render_elsewhere;  // empty: render here (render_plan)
+  // Analyse and match, write the plan and the LUTs, render nothing: for a batch whose plans a
+  // farm renders together (farm/batch.hpp). No --report, no --preview.
+  bool plan_only = false;
 };
 
 struct GradeResult {
