@@ -4,6 +4,7 @@
 
 #include "autograde/color/camera_log.hpp"
 #include "autograde/look/look.hpp"
+#include "autograde/pipeline/shot_lut.hpp"
 #include "autograde/pipeline/shot_sampling.hpp"
 
 namespace autograde {
@@ -21,7 +22,7 @@ std::vector<ReportField> report_settings(const GradeReportInputs& in) {
   f.push_back({"output", in.output_name});
   std::string cs(camera_log_name(p.input_colorspace));
   const std::string reason = p.colorspace_info.value("reason", "");
-  if (!reason.empty()) cs += " (" + reason + ")";
+  if (!reason.empty()) cs += ": " + reason;  // the reason has its own parentheses
   f.push_back({"input colour space", cs});
   f.push_back({"reference", p.reference.empty() ? "none" : p.reference});
   f.push_back({"prompt", p.prompt.empty() ? "none" : p.prompt});
@@ -77,6 +78,10 @@ LookWords look_words(const ShotPlan& s) {
     for (const auto& n : s.match["notes"])
       if (n.is_string()) w.notes.push_back(n.get<std::string>());
   return w;
+}
+
+Lut3D display_grade(const ShotPlan& s) {
+  return bake_shot_lut(CameraLog::Rec709, s.look, 17, s.correction ? &*s.correction : nullptr);
 }
 
 std::vector<MeasureRow> temporal_rows(const TemporalMetrics& m) {

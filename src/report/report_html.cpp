@@ -174,7 +174,10 @@ std::string render_report_html(const GradeReportInputs& in, int frame_width) {
       h += "<p class=cap>the shot's LUT: input cube (blue 0 &rarr; 1 across the tiles, red "
            "&rarr; and green &uarr; in each), then the same inputs through the LUT</p>" +
            img_tag(lut_slices(Lut3D::identity(2)), "LUT input") + "<br>" +
-           img_tag(lut_slices((*in.luts)[i], 5, 48, plan.interp), "LUT output");
+           img_tag(lut_slices((*in.luts)[i], 5, 48, plan.interp), "LUT output") +
+           "<p class=cap>what the grade changes in display code values: mid-grey + 4 &times; "
+           "(out &minus; in)</p>" +
+           img_tag(lut_change_slices(display_grade(s)), "LUT change");
     const LookWords w = look_words(s);
     h += "<p><b>" + esc(w.summary) + "</b>" +
          (w.confidence.empty() ? std::string() : " (" + esc(w.confidence) + ")") + "</p><pre>";

@@ -124,7 +124,8 @@ void footer(cairo_t* cr, int page, int pages, const std::string& left) {
   text(cr, kPageW - kMargin - e.x_advance, kPageH - 14, right, 7, false, kQuiet);
 }
 
-void cover(cairo_t* cr, JpegStore& store, const GradeReportInputs& in) {
+void cover(cairo_t* cr, JpegStore& store, const GradeReportInputs& in,
+           const std::vector<ShotStill>& stills) {
   const GradePlan& plan = *in.plan;
   text(cr, kMargin, kMargin + 20, "autograde report", 22, true);
   double y = kMargin + 48;
@@ -142,22 +143,34 @@ void cover(cairo_t* cr, JpegStore& store, const GradeReportInputs& in) {
   else
     placeholder(cr, ref_x, kMargin + 56, ref_w, 60,
                 plan.prompt.empty() ? "no reference still" : "no reference still: the prompt");
-  // The shots at a glance; a page each follows.
+  // The shots at a glance, before | after thumbnails; a page each follows.
   y = std::max(y + 10, kMargin + 280);
   text(cr, kMargin, y, "shots", 12, true);
-  y += 16;
-  const double bottom = kPageH - kMargin - 12;
+  text(cr, kMargin + 84, y, "before", 7.5, true, kQuiet);
+  text(cr, kMargin + 84 + 68, y, "after", 7.5, true, kQuiet);
+  y += 5;
+  const double bottom = kPageH - kMargin - 12, thumb_w = 64, thumb_h = 36, row = thumb_h + 4;
   for (size_t i = 0; i < plan.shots.size(); ++i) {
-    if (y + 12 > bottom) {
-      text(cr, kMargin, y, fmt::format("… and {} more (one page each)", plan.shots.size() - i), 8.5,
-           false, kQuiet);
+    if (y + row > bottom) {
+      text(cr, kMargin, y + 10, fmt::format("… and {} more (one page each)", plan.shots.size() - i),
+           8.5, false, kQuiet);
+      y += 14;
       break;
     }
     const ShotPlan& s = plan.shots[i];
-    text(cr, kMargin, y, fmt::format("shot {}", i), 8.5, true);
-    text(cr, kMargin + 44, y, fmt::format("frames {}–{}", s.first_frame, s.last_frame), 8.5, false,
+    text(cr, kMargin, y + 14, fmt::format("shot {}", i), 8.5, true);
+    text(cr, kMargin, y + 26, fmt::format("frames {}–{}", s.first_frame, s.last_frame), 7.5, false,
          kQuiet);
-    y = paragraph(cr, kMargin + 140, y, kPageW - 2 * kMargin - 140, look_words(s).summary, 8.5) + 1;
+    const double tx = kMargin + 84;
+    if (i < stills.size() && !stills[i].before.empty()) {
+      // Thumbnails from the stills (already read), reduced so the cover stays small.
+      const AreaAverage thumb{.max_side = int(thumb_w * kPxPerPt)};
+      photo(cr, store, area_average(stills[i].before, thumb), tx, y, thumb_w, thumb_h);
+      photo(cr, store, area_average(stills[i].after, thumb), tx + thumb_w + 4, y, thumb_w, thumb_h);
+    }
+    paragraph(cr, tx + 2 * thumb_w + 16, y + 14, kPageW - kMargin - (tx + 2 * thumb_w + 16),
+              look_words(s).summary, 8.5);
+    y += row;
   }
   if (plan.continuity) {
     std::string c = "continuity: spread of the shots' mean a*b* within each scene (ΔE*ab):";
@@ -165,7 +178,7 @@ void cover(cairo_t* cr, JpegStore& store, const GradeReportInputs& in) {
     for (const ContinuityScene& sc : plan.continuity->scenes)
       c += fmt::format("  scene {}: {:.2f} → {:.2f} (input {:.2f})", k++, sc.ab_spread_before,
                        sc.ab_spread_after, sc.ab_spread_input);
-    paragraph(cr, kMargin, std::min(y + 6, bottom), kPageW - 2 * kMargin, c, 8, false, kQuiet,
+    paragraph(cr, kMargin, std::min(y + 12, bottom), kPageW - 2 * kMargin, c, 8, false, kQuiet,
               bottom + 12);
   }
 }
@@ -215,7 +228,7 @@ void shot_page(cairo_t* cr, JpegStore& store, const GradeReportInputs& in, size_
 
   // The right panel: the Look in words, the temporal measures, the LUT as a picture.
   const double px = xs[1] + col_w + 22, pw = kPageW - kMargin - px;
-  const double lut_h = 2 * (pw - 8) / 5 + 30;  // two strips of five square tiles + labels
+  const double lut_h = 3 * (pw - 8) / 5 + 44;  // three strips of five square tiles + labels
   const double lut_top = kPageH - kMargin - lut_h;
   double y = top + 8;
   text(cr, px, y, "Look", 11, true);
@@ -242,17 +255,23 @@ void shot_page(cairo_t* cr, JpegStore& store, const GradeReportInputs& in, size_
       y = paragraph(cr, px, y, in_x - px - 6, r.measure, 7.5, false, kInk, lut_top) + 2;
     }
   }
-  // The shot's LUT: the input cube, then the same cube through the LUT.
+  // The shot's LUT: the input cube, the same cube through the LUT, and what the grade changes.
   if (in.luts && i < in.luts->size() && (*in.luts)[i].size >= 2) {
     const int tile = int((pw - 8) / 5 * kPxPerPt);
     double ly = lut_top + 8;
     text(cr, px, ly, "LUT " + s.lut_file, 9, true);
     ly += 4;
-    ly += picture(cr, lut_slices(Lut3D::identity(2), 5, tile), px, ly, pw, pw) + 9;
-    text(cr, px, ly - 1, "in: blue 0 → 1 across, red → in each tile, green ↑", 6.5, false, kQuiet);
-    ly += 3;
-    ly += picture(cr, lut_slices((*in.luts)[i], 5, tile, in.plan->interp), px, ly, pw, pw) + 8;
-    text(cr, px, ly - 1, "out: the same inputs through the shot's LUT", 6.5, false, kQuiet);
+    auto strip = [&](const ImageF& im, const std::string& caption) {
+      ly += photo(cr, store, im, px, ly, pw, pw) + 9;
+      text(cr, px, ly - 1.5, caption, 6.5, false, kQuiet);
+      ly += 3;
+    };
+    strip(lut_slices(Lut3D::identity(2), 5, tile),
+          "in: blue 0 → 1 across, red → in each tile, green ↑");
+    strip(lut_slices((*in.luts)[i], 5, tile, in.plan->interp),
+          "out: the same inputs through the shot's LUT");
+    strip(lut_change_slices(display_grade(s), 4.f, 5, tile),
+          "the grade's change, display values: grey + 4 × (out − in)");
   }
 }
 
@@ -274,7 +293,7 @@ std::string render_report_pdf(const GradeReportInputs& in) {
     const Context cr = context(surface.get());
     const int pages = 1 + int(plan.shots.size());
     const std::string name = "autograde report: " + in.output_name;
-    cover(cr.get(), jpegs, in);
+    cover(cr.get(), jpegs, in, stills);
     footer(cr.get(), 1, pages, name);
     cairo_show_page(cr.get());
     for (size_t i = 0; i < plan.shots.size(); ++i) {

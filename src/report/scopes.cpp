@@ -92,9 +92,17 @@ void level_graticule(cairo_t* cr, int x0, int x1, int height, bool labels) {
     cairo_line_to(cr, x1, y);
     cairo_stroke(cr);
     if (labels && major) {
+      // On a black patch, so the finer lines do not cut through it.
       set_font(cr, font_for(height));
       const std::string t = std::to_string(k * 10);
-      cairo_move_to(cr, x0 + 2, k == 10 ? y + font_for(height) + 1 : y - 2);
+      cairo_text_extents_t e;
+      cairo_text_extents(cr, t.c_str(), &e);
+      const double base = k == 10 ? y + font_for(height) + 2 : y - 3;
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      cairo_rectangle(cr, x0 + 1, base - e.height - 1, e.x_advance + 3, e.height + 3);
+      cairo_fill(cr);
+      cairo_set_source_rgb(cr, kGridMajor[0], kGridMajor[1], kGridMajor[2]);
+      cairo_move_to(cr, x0 + 2, base);
       cairo_show_text(cr, t.c_str());
     }
   }
@@ -321,9 +329,10 @@ ImageF histogram(const ImageF& image, int width, int height) {
         cairo_move_to(cr, 0, base + 0.5);
         cairo_line_to(cr, width, base + 0.5);
         cairo_stroke(cr);
-        // R, G and B added: where all three stand the fill reads neutral.
+        // R, G and B added: where all three stand the fill reads a mid grey, under the white
+        // luma line.
         cairo_set_operator(cr, CAIRO_OPERATOR_ADD);
-        const double fills[3][3] = {{0.7, 0.1, 0.1}, {0.1, 0.6, 0.1}, {0.15, 0.2, 0.75}};
+        const double fills[3][3] = {{0.5, 0.04, 0.04}, {0.04, 0.46, 0.04}, {0.08, 0.12, 0.6}};
         for (int c = 0; c < 3; ++c) {
           cairo_set_source_rgb(cr, fills[c][0], fills[c][1], fills[c][2]);
           for (int b = 0; b < width; ++b) {
@@ -333,7 +342,8 @@ ImageF histogram(const ImageF& image, int width, int height) {
           cairo_fill(cr);
         }
         cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-        cairo_set_source_rgb(cr, 0.92, 0.92, 0.92);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_set_line_width(cr, std::max(1.0, height / 100.0));
         for (int b = 0; b < width; ++b) {
           const double y = bar_top(h[3].counts[size_t(b)]);
           if (b == 0)

@@ -14,4 +14,10 @@ namespace autograde {
 ImageF lut_slices(const Lut3D& lut, int slices = 5, int tile = 48,
                   Interp interp = Interp::Tetrahedral);
 
+// The same tiles showing what the LUT changes: 0.5 + gain × (output − input) per channel, so
+// the identity is a flat mid-grey and a grade of a few code values still shows (a warm grade
+// reads orange, a cool one blue). For a LUT whose input and output share an encoding.
+ImageF lut_change_slices(const Lut3D& lut, float gain = 4.f, int slices = 5, int tile = 48,
+                         Interp interp = Interp::Tetrahedral);
+
 }  // namespace autograde

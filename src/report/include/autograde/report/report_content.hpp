@@ -34,6 +34,11 @@ struct LookWords {
 };
 LookWords look_words(const ShotPlan& shot);
 
+// What the shot's grade does to display code values (its correction, if any, then its Look) as
+// a 17³ LUT, Rec.709 display code values in and out: the shot's LUT without the input
+// conversion, for lut_change_slices (for Rec.709 input it is the shot's LUT itself).
+Lut3D display_grade(const ShotPlan& shot);
+
 // The shot's temporal measures (temporal_metrics.hpp (a), (b), (c)), one row each.
 struct MeasureRow {
   std::string measure, input, output;  // input empty where only the output is measured
