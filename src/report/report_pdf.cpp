@@ -69,11 +69,23 @@ double paragraph(cairo_t* cr, double x, double y, double width, const std::strin
   return y;
 }
 
+// Pictures of the footage go into the PDF as JPEG (cairo embeds a surface's JPEG data as is),
+// a tenth of the size of the lossless pixels; the bytes must outlive the PDF surface.
+using JpegStore = std::deque<std::string>;
+
 // `image` fitted into the box (x, y, w, h), keeping its aspect, top-left aligned; returns the
-// height used.
-double picture(cairo_t* cr, const ImageF& image, double x, double y, double w, double h) {
+// height used. With `jpeg_store`, embedded as JPEG (kept there), else losslessly (scopes: hard
+// edges and black).
+double picture(cairo_t* cr, const ImageF& image, double x, double y, double w, double h,
+               JpegStore* jpeg_store = nullptr) {
   const double s = std::min(w / image.width, h / image.height);
   const Surface surface = image_surface(image);
+  if (jpeg_store) {
+    const std::string& jpeg = jpeg_store->emplace_back(encode_jpeg(image));
+    cairo_surface_set_mime_data(surface.get(), CAIRO_MIME_TYPE_JPEG,
+                                reinterpret_cast<const unsigned char*>(jpeg.data()), jpeg.size(),
+                                nullptr, nullptr);
+  }
   cairo_save(cr);
   cairo_translate(cr, x, y);
   cairo_scale(cr, s, s);
@@ -85,27 +97,9 @@ double picture(cairo_t* cr, const ImageF& image, double x, double y, double w, d
   return image.height * s;
 }
 
-// Pictures of the footage go into the PDF as JPEG (cairo embeds a surface's JPEG data as is),
-// a tenth of the size of the lossless pixels; the bytes must outlive the PDF surface.
-using JpegStore = std::deque<std::string>;
-
 double photo(cairo_t* cr, JpegStore& store, const ImageF& image, double x, double y, double w,
              double h) {
-  const double s = std::min(w / image.width, h / image.height);
-  const Surface surface = image_surface(image);
-  store.push_back(encode_jpeg(image));
-  const std::string& jpeg = store.back();
-  cairo_surface_set_mime_data(surface.get(), CAIRO_MIME_TYPE_JPEG,
-                              reinterpret_cast<const unsigned char*>(jpeg.data()), jpeg.size(),
-                              nullptr, nullptr);
-  cairo_save(cr);
-  cairo_translate(cr, x, y);
-  cairo_scale(cr, s, s);
-  cairo_set_source_surface(cr, surface.get(), 0, 0);
-  cairo_rectangle(cr, 0, 0, image.width, image.height);
-  cairo_fill(cr);
-  cairo_restore(cr);
-  return image.height * s;
+  return picture(cr, image, x, y, w, h, &store);
 }
 
 void placeholder(cairo_t* cr, double x, double y, double w, double h, const std::string& why) {
