@@ -18,6 +18,7 @@ PKGS=(
   zlib1g-dev  # tests write hostile PNG headers
   imagemagick  # bench_correct runs `convert -auto-level -auto-gamma` as its peer
   slurm-wlm munge  # the render farm's executor; scripts/slurm-local.sh runs a test cluster
+  poppler-utils  # the PDF report test renders its pages with pdftoppm
 )
 
 SUDO=""

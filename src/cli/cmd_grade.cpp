@@ -14,7 +14,7 @@
 #include "autograde/pipeline/render_clip.hpp"
 #include "autograde/pipeline/shot_look.hpp"
 #include "autograde/report/contact_sheet.hpp"
-#include "autograde/report/report_html.hpp"
+#include "autograde/report/report_format.hpp"
 #include "commands.hpp"
 
 namespace autograde::cli {
@@ -49,7 +49,8 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--plan", o->plan_path, "plan file (default: OUT's folder/<stem>.plan.json)");
   sub->add_option("--luts", o->luts_dir,
                   "folder for the per-shot .cube files (default: <stem>_luts)");
-  sub->add_option("--report", o->report_path, "write an HTML report");
+  sub->add_option("--report", o->report_path,
+                  "write a report with before/after frames and scopes: .pdf or .html");
   sub->add_option("--preview", o->preview_path,
                   "analyse and match only: write the plan, the LUTs and this contact sheet "
                   "(before | after per shot), render nothing (`render` the plan later)");
@@ -127,7 +128,8 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       };
     }
     if (!frames->empty()) o->frames = parse_frame_range(*frames);
-    o->report = [](const GradeReportInputs& in) { return render_report_html(in); };
+    // The format follows the extension; an unknown one is a usage error before any work.
+    if (!o->report_path.empty()) o->report = report_renderer_for(o->report_path);
     o->preview = [](const GradePreviewInputs& in) { return grade_contact_sheet(in); };
     if (o->input_colorspace != "auto") (void)parse_input_colorspace(o->input_colorspace);
     const GradeResult r = grade_clip(

@@ -13,7 +13,7 @@ namespace autograde {
 
 struct ContactSheetRow {
   ImageF before, after;  // 3 channels, display code values, the same size
-  std::string caption;  // its own lines ('\n'), each wrapped to the sheet's width
+  std::string caption;   // its own lines ('\n'), each wrapped to the sheet's width
 };
 
 // Rows stacked top to bottom, pictures at their own size (grade's samples: 256 wide).

@@ -1,0 +1,124 @@
+#include "autograde/report/report_content.hpp"
+
+#include <fmt/format.h>
+
+#include "autograde/color/camera_log.hpp"
+#include "autograde/look/look.hpp"
+#include "autograde/pipeline/shot_lut.hpp"
+#include "autograde/pipeline/shot_sampling.hpp"
+
+namespace autograde {
+
+namespace {
+
+std::string num(double v, int prec = 2) { return fmt::format("{:.{}f}", v, prec); }
+
+}  // namespace
+
+std::vector<ReportField> report_settings(const GradeReportInputs& in) {
+  const GradePlan& p = *in.plan;
+  std::vector<ReportField> f;
+  f.push_back({"input", p.input_path});
+  f.push_back({"output", in.output_name});
+  std::string cs(camera_log_name(p.input_colorspace));
+  const std::string reason = p.colorspace_info.value("reason", "");
+  if (!reason.empty()) cs += ": " + reason;  // the reason has its own parentheses
+  f.push_back({"input colour space", cs});
+  f.push_back({"reference", p.reference.empty() ? "none" : p.reference});
+  f.push_back({"prompt", p.prompt.empty() ? "none" : p.prompt});
+  f.push_back({"method", p.method});
+  f.push_back({"strength", num(p.strength)});
+  f.push_back({"transfer", p.transfer > 0.f ? num(p.transfer) : "0 (the grade only)"});
+  f.push_back({"LUTs", fmt::format("{}³, {} interpolation, in {}", p.lut_size,
+                                   interp_name(p.interp), p.luts_dir)});
+  const EncodeSettings& e = p.encode;
+  f.push_back(
+      {"encode", fmt::format("codec {}, crf {}, preset {}, {} encoder thread(s)", e.codec,
+                             e.crf < 0 ? std::string("default") : std::to_string(e.crf), e.preset,
+                             e.threads > 0 ? std::to_string(e.threads) : "auto")});
+  f.push_back({"shots", std::to_string(p.shots.size())});
+  // The versions the grade ran with, as the plan recorded them.
+  const nlohmann::json tool =
+      p.extra.contains("tool") && p.extra["tool"].is_object() ? p.extra["tool"] : tool_versions();
+  std::string tools;
+  for (const auto& [name, version] : tool.items())
+    if (version.is_string())
+      tools += (tools.empty() ? "" : ", ") + name + " " + version.get<std::string>();
+  f.push_back({"tools", tools});
+  return f;
+}
+
+std::string shot_heading(const ShotPlan& s) {
+  const std::string opens = s.starts_with == "start"  ? "the clip's first shot"
+                            : s.starts_with == "cut"  ? "after a cut"
+                            : s.starts_with == "fade" ? "after a fade"
+                                                      : "starts with " + s.starts_with;
+  return fmt::format("frames {}–{} ({}–{} s), {}, scene {}, LUT {}{}", s.first_frame, s.last_frame,
+                     num(s.start_time), num(s.end_time), opens, s.scene, s.lut_file,
+                     s.excluded ? "; excluded: no grade"
+                     : s.locked ? "; locked: look kept from the plan"
+                                : "");
+}
+
+LookWords look_words(const ShotPlan& s) {
+  LookWords w;
+  w.summary = s.excluded ? "no grade (excluded)" : look_summary(s.look);
+  if (s.match.is_object() && s.match.contains("confidence") && s.match["confidence"].is_number())
+    w.confidence = "match confidence " + num(s.match["confidence"].get<double>());
+  const std::string d = describe(s.look);
+  size_t start = 0;
+  while (start < d.size()) {
+    const size_t end = std::min(d.find('\n', start), d.size());
+    std::string line = d.substr(start, end - start);
+    line.erase(0, line.find_first_not_of(' '));
+    if (!line.empty()) w.parameters.push_back(line);
+    start = end + 1;
+  }
+  if (s.match.is_object() && s.match.contains("notes") && s.match["notes"].is_array())
+    for (const auto& n : s.match["notes"])
+      if (n.is_string()) w.notes.push_back(n.get<std::string>());
+  return w;
+}
+
+Lut3D display_grade(const ShotPlan& s) {
+  return bake_shot_lut(CameraLog::Rec709, s.look, 17, s.correction ? &*s.correction : nullptr);
+}
+
+std::vector<MeasureRow> temporal_rows(const TemporalMetrics& m) {
+  std::vector<MeasureRow> rows;
+  if (m.consistency)
+    rows.push_back({fmt::format("grade stability: mean CIEDE2000 of same-input-colour cells, "
+                                "frames [{},{}]",
+                                m.first_frame, m.last_frame),
+                    "", num(m.consistency->mean_de2000, 3)});
+  rows.push_back(
+      {fmt::format("flow warping error (eq. 28), 8-bit code values, {} pairs", m.warp.pairs),
+       num(m.warp.input, 3), num(m.warp.output, 3)});
+  rows.push_back({"frame-to-frame change of mean L*a*b* (ΔE*ab), mean / max",
+                  num(m.lab_change_input.mean, 3) + " / " + num(m.lab_change_input.max, 3),
+                  num(m.lab_change_output.mean, 3) + " / " + num(m.lab_change_output.max, 3)});
+  return rows;
+}
+
+std::vector<ShotStill> report_stills(const GradeReportInputs& in, int width) {
+  const GradePlan& plan = *in.plan;
+  std::vector<ShotRange> ranges;
+  for (size_t i = 0; i < plan.shots.size(); ++i) {
+    const auto& s = plan.shots[i];
+    int64_t f = i < in.sample_frames.size() ? in.sample_frames[i] : -1;
+    if (f < s.first_frame || f > s.last_frame) f = (s.first_frame + s.last_frame) / 2;
+    ranges.push_back({f, f});
+  }
+  const auto before = sample_shots(plan.input_path, ranges, 1, width);
+  const auto after = sample_shots(in.output_path, ranges, 1, width);
+  std::vector<ShotStill> out(plan.shots.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (i >= before.size() || i >= after.size() || before[i].empty() || after[i].empty()) continue;
+    out[i].frame = before[i][0].index;
+    out[i].before = before[i][0].rgb;
+    out[i].after = after[i][0].rgb;
+  }
+  return out;
+}
+
+}  // namespace autograde
