@@ -18,6 +18,7 @@ PKGS=(
   zlib1g-dev  # tests write hostile PNG headers
   imagemagick  # bench_correct runs `convert -auto-level -auto-gamma` as its peer
   libcpp-httplib-dev  # autograde serve (src/server)
+  unzip  # tests/server checks the LUT zip with it
   chromium nodejs  # the web UI's browser test (puppeteer-core from npm drives this chromium)
 )
 

@@ -1,10 +1,11 @@
 #include "autograde/core/progress.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+
+#include <unistd.h>
 
 namespace autograde {
 

@@ -395,6 +395,47 @@ json JobStore::set_excluded(const std::string& id, int shot, bool excluded) {
   return describe(*job);
 }
 
+json JobStore::set_shot_reference(const std::string& id, int shot, const std::string& bytes,
+                                  const std::string& ext, const std::string& name) {
+  auto job = find(id);
+  std::lock_guard edit(job->edit);
+  int next = 0;
+  {
+    std::lock_guard lk(mutex_);
+    require_idle(job->rec);
+    for (const auto& v : job->rec["versions"]) next = std::max(next, v["version"].get<int>());
+  }
+  ++next;
+  const GradePlan p = plan(id);
+  if (shot < 0 || shot >= int(p.shots.size()))
+    throw HttpError(404,
+                    fmt::format("job {} has no shot {} (it has {})", id, shot, p.shots.size()));
+  if (p.shots[size_t(shot)].excluded)
+    throw HttpError(409, fmt::format("shot {} is excluded: include it first", shot));
+  const std::string ref = fmt::format("input/shot_{:03d}.v{}{}", shot, next, ext);
+  write_file_atomic((dir(id) / ref).string(), bytes);
+  // The re-grade keeps the other shots' looks from this copy of the current plan (--lock reads
+  // them from the plan it then replaces).
+  write_file_atomic((dir(id) / vname("plan", next, ".json")).string(),
+                    read_file(plan_path(id).string()));
+  {
+    std::lock_guard lk(mutex_);
+    job->cancel = false;
+    job->rec["state"] = "queued";
+    job->rec["task"] = "regrade";
+    job->rec["regrade"] = {
+        {"version", next}, {"shot", shot}, {"reference", ref}, {"reference_name", name}};
+    job->rec["stage"] = "";
+    job->rec["progress"] = 0.0;
+    job->rec["error"] = "";
+    save(*job);
+    queue_.push_back(id);
+  }
+  queue_cv_.notify_one();
+  std::lock_guard lk(mutex_);
+  return describe(*job);
+}
+
 json JobStore::undo(const std::string& id) {
   auto job = find(id);
   std::lock_guard edit(job->edit);
@@ -492,6 +533,8 @@ void JobStore::worker() {
       });
       if (task == "grade")
         run_grade(*job);
+      else if (task == "regrade")
+        run_regrade(*job);
       else
         run_render(*job, version);
     } catch (const Cancelled&) {
@@ -557,6 +600,51 @@ void JobStore::run_render(Job& job, int version) {
   std::lock_guard lk(mutex_);
   for (auto& v : job.rec["versions"])
     if (v["version"] == version) v["rendered"] = true;
+}
+
+void JobStore::run_regrade(Job& job) {
+  json rec;
+  {
+    std::lock_guard lk(mutex_);
+    rec = job.rec;
+  }
+  const std::string id = rec["id"];
+  const fs::path d = dir(id);
+  const int v = rec["regrade"]["version"];
+  const int shot = rec["regrade"]["shot"];
+  const fs::path plan_file = d / vname("plan", v, ".json");
+  try {
+    GradeOptions o;
+    apply_job_options(rec["options"], o);
+    o.input = (d / rec["source"].get<std::string>()).string();
+    if (!rec["reference"].get<std::string>().empty())
+      o.reference = (d / rec["reference"].get<std::string>()).string();
+    o.prompt = rec["prompt"];
+    // `autograde grade IN --shot-ref N=IMG --lock <others> --plan plan.vK.json`.
+    o.exclude.clear();
+    for (const ShotPlan& s : read_plan(plan_file.string()).shots)
+      if (s.index != shot) (s.excluded ? o.exclude : o.lock).push_back(s.index);
+    o.shot_refs = {
+        fmt::format("{}={}", shot, (d / rec["regrade"]["reference"].get<std::string>()).string())};
+    o.output = (d / vname("output", v, ".mp4")).string();
+    o.plan_path = plan_file.string();
+    o.luts_dir = (d / vname("luts", v, "")).string();
+    o.quiet = true;
+    (void)grade_clip(o);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(plan_file, ec);  // the copy the locks were read from; not a version
+    throw;
+  }
+  std::lock_guard lk(mutex_);
+  job.rec["versions"].push_back(
+      {{"version", v},
+       {"parent", job.rec["version"]},
+       {"command",
+        fmt::format("reference for shot {}: {}", shot, rec["regrade"].value("reference_name", ""))},
+       {"rendered", true},
+       {"created", now_utc()}});
+  job.rec["version"] = v;
 }
 
 void JobStore::write_frames(const std::string& id, const GradePlan& plan) const {

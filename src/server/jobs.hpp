@@ -1,5 +1,6 @@
 #pragma once
-// Jobs on disk (issue 22). Each job is a folder DATA/jobs/<id>/:
+// Jobs on disk (issue 22). DATA/tmp holds the library's scratch files (run_server points TMPDIR
+// there). Each job is a folder DATA/jobs/<id>/:
 //   job.json                 this record (state, progress at the last state change, versions)
 //   input/source.<ext>       the uploaded clip or still (never modified)
 //   input/reference.<ext>    the uploaded reference still, when given
@@ -7,6 +8,7 @@
 //   output.vN.mp4            version N rendered (v1 by the grade, later ones by "render")
 //   report.v1<ext>           the grade's report (".html"; ".pdf" once src/report writes it)
 //   frames/shot_NNN.png      each shot's middle frame, input code values (the UI's preview)
+//   input/shot_NNN.vK<ext>   a reference still given to one shot (version K's re-grade)
 // A job folder appears whole: it is written as DATA/jobs/<id>.partial and renamed. Jobs run on
 // `workers` threads through the same library calls as the CLI (grade_clip, render_plan);
 // refine, undo and exclusion are quick plan edits made on the request's thread. When the server
@@ -70,6 +72,11 @@ class JobStore {
   // A new plan version from the current one (409 while the job runs or before it graded).
   nlohmann::json refine(const std::string& id, const Refinement& r);
   nlohmann::json set_excluded(const std::string& id, int shot, bool excluded);
+  // A different reference still for one shot: queues a re-grade (grade_clip with --shot-ref for
+  // that shot and --lock for every other graded shot, --exclude for excluded ones) whose plan,
+  // LUTs and render become a new version. The still is kept as input/shot_NNN.vK<ext>.
+  nlohmann::json set_shot_reference(const std::string& id, int shot, const std::string& bytes,
+                                    const std::string& ext, const std::string& name);
   // The current version's parent becomes current (409 at version 1).
   nlohmann::json undo(const std::string& id);
   // Queues rendering of the current version (409 while the job runs).
@@ -87,6 +94,7 @@ class JobStore {
   void worker();
   void run_grade(Job& job);
   void run_render(Job& job, int version);
+  void run_regrade(Job& job);
   void write_frames(const std::string& id, const GradePlan& plan) const;
   void load_existing();
 

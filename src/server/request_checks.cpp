@@ -166,11 +166,9 @@ nlohmann::json apply_job_options(const nlohmann::json& options, GradeOptions& o)
 
 Refinement parse_refinement(const nlohmann::json& body) {
   Refinement r;
-  std::string cmd = "refine";
   for (const auto& [k, v] : body.items()) {
     if (k == "text") {
       r.text = text(v, k);
-      if (!r.text.empty()) cmd += " \"" + r.text + "\"";
     } else if (k == "shot") {
       if (!v.is_null()) r.shot = int_in(v, k, 0, 1000000);
     } else if (k == "sliders") {
@@ -201,14 +199,7 @@ Refinement parse_refinement(const nlohmann::json& body) {
       throw HttpError(400, k + ": unknown field (text, shot, sliders)");
     }
   }
-  if (r.sliders.exposure) cmd += fmt::format(" --exposure {:+g}", *r.sliders.exposure);
-  if (r.sliders.contrast) cmd += fmt::format(" --contrast {:+g}", *r.sliders.contrast);
-  if (r.sliders.saturation) cmd += fmt::format(" --saturation {:+g}", *r.sliders.saturation);
-  if (r.sliders.temperature) cmd += fmt::format(" --temperature {:+g}", *r.sliders.temperature);
-  if (r.sliders.tint) cmd += fmt::format(" --tint {:+g}", *r.sliders.tint);
-  if (r.sliders.strength) cmd += fmt::format(" --strength {:g}", *r.sliders.strength);
-  if (r.shot) cmd += fmt::format(" --shot {}", *r.shot);
-  r.command = cmd;
+  r.command = refinement_command(r);
   return r;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "autograde/server/routes.hpp"
 #include "jobs.hpp"
 #include "request_checks.hpp"
+#include "zip_store.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -124,6 +126,7 @@ const std::vector<RouteInfo>& api_routes() {
       {"GET", "/api/jobs/{id}/plan"},
       {"GET", "/api/jobs/{id}/luts"},
       {"GET", "/api/jobs/{id}/luts/{file}"},
+      {"GET", "/api/jobs/{id}/luts.zip"},
       {"GET", "/api/jobs/{id}/output"},
       {"GET", "/api/jobs/{id}/report"},
       {"POST", "/api/jobs/{id}/refine"},
@@ -133,6 +136,7 @@ const std::vector<RouteInfo>& api_routes() {
       {"GET", "/api/jobs/{id}/shots/{shot}/frame.png"},
       {"GET", "/api/jobs/{id}/shots/{shot}/render.png"},
       {"POST", "/api/jobs/{id}/shots/{shot}/exclude"},
+      {"POST", "/api/jobs/{id}/shots/{shot}/reference"},
   };
   return routes;
 }
@@ -144,6 +148,17 @@ void run_server(const ServerOptions& opt) {
                     "\"Authorization: Bearer T\")",
                     opt.host));
   if (opt.jobs < 1 || opt.jobs > 64) throw_usage("--jobs: 1..64");
+  // The library's scratch files (encode_png's staging folder, say) go to the system temp folder;
+  // pointing it inside --data keeps every write of the server there. Set before any thread
+  // starts (setenv is not thread-safe); emptied first, since a killed server leaves its own.
+  {
+    const fs::path tmp = fs::absolute(fs::path(opt.data_dir) / "tmp");
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp, ec);
+    if (ec) throw_usage(fmt::format("--data: cannot create '{}': {}", tmp.string(), ec.message()));
+    ::setenv("TMPDIR", tmp.c_str(), 1);
+  }
   JobStore store(opt.data_dir, opt.jobs, opt.report_ext);
 
   httplib::Server svr;
@@ -370,6 +385,18 @@ void run_server(const ServerOptions& opt) {
           send_file(res, store.lut_path(id_of(req), file, version_param(req)),
                     "text/plain; charset=utf-8", file);
         });
+  route("GET", "/api/jobs/{id}/luts.zip", [&](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = id_of(req);
+    const int v = version_param(req);
+    const fs::path plan_file = store.plan_path(id, v);
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const ShotPlan& s : store.plan(id, v).shots)
+      files.emplace_back(s.lut_file, read_file(store.lut_path(id, s.lut_file, v).string()));
+    const std::string stem = plan_file.stem().string();  // plan.vN
+    res.set_header("Content-Disposition",
+                   "attachment; filename=\"luts" + stem.substr(stem.find('.')) + ".zip\"");
+    res.set_content(zip_stored(files), "application/zip");
+  });
   route("GET", "/api/jobs/{id}/output", [&](const httplib::Request& req, httplib::Response& res) {
     const fs::path p = store.output_path(id_of(req), version_param(req));
     send_file(res, p, "video/mp4", "graded." + p.filename().string());
@@ -432,6 +459,29 @@ void run_server(const ServerOptions& opt) {
             excluded = v.get<bool>();
           }
           send_json(res, store.set_excluded(id_of(req), shot_param(req.matches[2]), excluded), 201);
+        });
+
+  route("POST", "/api/jobs/{id}/shots/{shot}/reference",
+        [&](const httplib::Request& req, httplib::Response& res) {
+          if (!req.is_multipart_form_data())
+            throw HttpError(415, "expected multipart/form-data with the field 'reference'");
+          for (const auto& [name, part] : req.files) {
+            if (name != "reference")
+              throw HttpError(400, fmt::format("unknown form field '{}' (reference)", name));
+            if (auto p = path_problem(part.filename))
+              throw HttpError(400, fmt::format("reference: file name '{}' {}", part.filename, *p));
+          }
+          if (!req.has_file("reference"))
+            throw HttpError(400, "missing the form field 'reference'");
+          const auto ref = req.get_file_value("reference");
+          if (sniff_media(ref.content) != "image")
+            throw HttpError(415, fmt::format("reference '{}': not a supported still (png, jpeg, "
+                                             "tiff, exr, dpx)",
+                                             ref.filename));
+          send_json(res,
+                    store.set_shot_reference(id_of(req), shot_param(req.matches[2]), ref.content,
+                                             media_extension(ref.content), ref.filename),
+                    202);
         });
 
   const int port = opt.port == 0 ? svr.bind_to_any_port(opt.host)

@@ -82,6 +82,8 @@ try {
   // The preview, all "after" (split at 0), against the server's render of the refined plan.
   const compare = async (version) => page.evaluate(async (v) => {
     const s = window.agState;
+    s.preview.fullRes = true;
+    s.preview.resize();
     document.getElementById('split').value = 0;
     document.getElementById('split').dispatchEvent(new Event('input'));
     const mine = s.preview.pixels();
@@ -104,6 +106,8 @@ try {
   const sliders = await page.evaluate(() => ({ ...(() => { const o = {}; for (const el of document.querySelectorAll('[data-slider]')) o[el.dataset.slider] = el.value; return o; })() }));
   // A digest of the whole picture, all "after" (split at 0).
   const digest = () => page.evaluate(() => {
+    window.agState.preview.fullRes = true;
+    window.agState.preview.resize();
     const el = document.getElementById('split');
     el.value = 0;
     el.dispatchEvent(new Event('input'));
@@ -129,8 +133,11 @@ try {
   // Frame time at 1080p through the LUT (SwiftShader: the CPU emulates the GPU here).
   const ms = await page.evaluate(() => window.agBench(1920, 1080, 20));
   console.log(`preview draw at 1920x1080: ${ms.toFixed(1)} ms/frame (${renderer})`);
+  const shown = await page.evaluate(() => window.agBench(1920, 1080, 20, false));
+  const shownWidth = await page.evaluate(() => document.getElementById('preview').clientWidth);
+  console.log(`preview draw of a 1920x1080 frame at its shown size (${shownWidth} px wide): ${shown.toFixed(1)} ms/frame`);
   fs.writeFileSync(path.join(outDir, 'measurements.json'),
-                   JSON.stringify({ renderer, lut_round_trip_ms: lutMs, frame_ms_1080p: ms, compare_v2: afterApply }, null, 2));
+                   JSON.stringify({ renderer, lut_round_trip_ms: lutMs, frame_ms_1080p: ms, frame_ms_1080p_shown: shown, shown_width: shownWidth, compare_v2: afterApply }, null, 2));
 
   // Undo in the UI: back to v1.
   await page.click('#undo');

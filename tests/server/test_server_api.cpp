@@ -202,6 +202,38 @@ fs::path short_clip(const fs::path& dir) {
   return out;
 }
 
+// A clip slow enough to be caught mid-grade: the excerpt at 1280x720.
+fs::path big_clip(const fs::path& dir) {
+  const fs::path out = dir / "big.mp4";
+  EXPECT_TRUE(sh(
+      "ffmpeg -nostdin -v error -y -i " + quoted(source("data/video/tears_of_steel_excerpt.mp4")) +
+      " -vf scale=1280:720 -an -c:v libx264 -preset ultrafast -pix_fmt yuv420p " + quoted(out)));
+  return out;
+}
+
+// Six frames at 160x90: a job that takes a moment.
+fs::path tiny_clip(const fs::path& dir) {
+  const fs::path out = dir / "tiny.mp4";
+  EXPECT_TRUE(
+      sh("ffmpeg -nostdin -v error -y -ss 1 -i " +
+         quoted(source("data/video/tears_of_steel_excerpt.mp4")) +
+         " -frames:v 6 -vf scale=160:90 -an -c:v libx264 -preset veryfast -pix_fmt yuv420p " +
+         quoted(out)));
+  return out;
+}
+
+// Waits until the job runs and has made some progress; false when it ended first.
+bool running(const Server& s, const std::string& id) {
+  auto c = s.client();
+  for (int i = 0; i < 1000; ++i) {
+    const json j = parse(c.Get(("/api/jobs/" + id).c_str()));
+    if (j["state"] == "running" && j["progress"].get<double>() > 0.02) return true;
+    if (j["state"] != "queued" && j["state"] != "running") return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
 const fs::path kRef = source("data/images/reference_teal_orange.png");
 
 }  // namespace
@@ -234,6 +266,20 @@ TEST(ServerApi, FullJobOnBundledClipMatchesCli) {
   ASSERT_EQ(got.size(), expected.size());
   for (const auto& [name, bytes] : expected)
     EXPECT_TRUE(got.at(name) == bytes) << name << " differs from the CLI's";
+
+  // The zip holds the same bytes (stored), one entry per shot, and unzips with the system tool.
+  auto zip = c.Get(("/api/jobs/" + id + "/luts.zip").c_str());
+  ASSERT_TRUE(zip && zip->status == 200);
+  EXPECT_EQ(zip->body.substr(0, 4), std::string("PK\x03\x04", 4));
+  for (const auto& [name, bytes] : expected) {
+    EXPECT_NE(zip->body.find(name), std::string::npos) << name;
+    EXPECT_NE(zip->body.find(bytes), std::string::npos) << name;
+  }
+  std::ofstream(dir / "luts.zip", std::ios::binary) << zip->body;
+  if (sh("command -v unzip")) {
+    ASSERT_TRUE(sh("cd " + quoted(dir) + " && mkdir unz && cd unz && unzip -q ../luts.zip"));
+    EXPECT_EQ(cubes_in(dir / "unz"), expected);
+  }
 
   const json plan = parse(c.Get(("/api/jobs/" + id + "/plan").c_str()));
   EXPECT_EQ(plan["shots"].size(), expected.size());
@@ -356,31 +402,50 @@ TEST(ServerApi, RefineRenderUndoExcludeMatchCli) {
   EXPECT_FALSE(fs::exists(dir / "data" / "jobs" / id));
 }
 
+TEST(ServerApi, ShotReferenceRegradesOneShotLikeCli) {
+  const fs::path dir = autograde::testing::scratch_dir("server_shotref");
+  const fs::path clip = short_clip(dir);
+  Server s(dir / "data");
+  auto c = s.client();
+  const std::string id = parse(c.Post("/api/jobs", upload(clip, {}, "warm summer evening")))["id"];
+  ASSERT_EQ(wait_done(s, id)["state"], "done");
+  const auto v1 = download_cubes(s, id, 1);
+  ASSERT_GE(v1.size(), 2u);
+  auto r = c.Post(("/api/jobs/" + id + "/shots/1/reference").c_str(),
+                  httplib::MultipartFormDataItems{{"reference", slurp(kRef), "teal.png", ""}});
+  ASSERT_TRUE(r && r->status == 202) << (r ? r->body : "");
+  const json j = wait_done(s, id);
+  ASSERT_EQ(j["state"], "done") << j.dump(2);
+  EXPECT_EQ(j["version"], 2);
+  // `autograde grade --shot-ref 1=IMG` on the same inputs writes the same LUTs: shot 1 matched
+  // to the still, the others as the prompt made them (locked from v1 here, so unchanged).
+  const auto cli = autograde::testing::run_cli(
+      "grade " + quoted(clip) + " --prompt \"warm summer evening\" --shot-ref 1=" + quoted(kRef) +
+      " -o " + quoted(dir / "cli.mp4") + " --quiet");
+  ASSERT_EQ(cli.code, 0) << cli.out;
+  const auto v2 = download_cubes(s, id, 2);
+  EXPECT_EQ(v2, cubes_in(dir / "cli_luts"));
+  EXPECT_NE(v2.at("shot_001.cube"), v1.at("shot_001.cube"));
+  EXPECT_EQ(v2.at("shot_000.cube"), v1.at("shot_000.cube"));
+  EXPECT_TRUE(c.Get(("/api/jobs/" + id + "/output?version=2").c_str())->status == 200);
+  // A reference that is not a still.
+  r = c.Post(("/api/jobs/" + id + "/shots/1/reference").c_str(),
+             httplib::MultipartFormDataItems{{"reference", slurp(clip), "x.png", ""}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+}
+
 TEST(ServerApi, RestartMidJobMarksItFailedWithReason) {
   const fs::path dir = autograde::testing::scratch_dir("server_restart");
-  // A clip slow enough to be caught mid-grade: the excerpt at 1280x720.
-  const fs::path clip = dir / "big.mp4";
-  ASSERT_TRUE(sh(
-      "ffmpeg -nostdin -v error -y -i " + quoted(source("data/video/tears_of_steel_excerpt.mp4")) +
-      " -vf scale=1280:720 -an -c:v libx264 -preset ultrafast -pix_fmt yuv420p " + quoted(clip)));
-  const fs::path tiny = dir / "tiny.mp4";
-  ASSERT_TRUE(sh(
-      "ffmpeg -nostdin -v error -y -i " + quoted(source("data/video/tears_of_steel_excerpt.mp4")) +
-      " -frames:v 4 -vf scale=160:90 -an -c:v libx264 -preset veryfast -pix_fmt yuv420p " +
-      quoted(tiny)));
+  const fs::path clip = big_clip(dir);
+  const fs::path tiny = tiny_clip(dir);
   std::string id, queued_id;
   {
     Server s(dir / "data");
     auto c = s.client();
     id = parse(c.Post("/api/jobs", upload(clip, kRef, "")))["id"];
     queued_id = parse(c.Post("/api/jobs", upload(tiny, {}, "warm")))["id"];  // --jobs 1: waits
-    json j;
-    for (int i = 0; i < 600; ++i) {
-      j = parse(c.Get(("/api/jobs/" + id).c_str()));
-      if (j["state"] == "running" && j["progress"].get<double>() > 0.05) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ASSERT_EQ(j["state"], "running") << "the grade finished before it could be interrupted";
+    ASSERT_TRUE(running(s, id)) << "the grade finished before it could be interrupted";
     s.stop(SIGKILL);
   }
   Server s(dir / "data");
@@ -397,14 +462,36 @@ TEST(ServerApi, RestartMidJobMarksItFailedWithReason) {
   EXPECT_EQ(wait_done(s, queued_id)["state"], "done");
 }
 
+TEST(ServerApi, CancelAndDeleteRunningJobs) {
+  const fs::path dir = autograde::testing::scratch_dir("server_cancel");
+  const fs::path clip = big_clip(dir);
+  Server s(dir / "data", {"--jobs", "2"});
+  auto c = s.client();
+  const std::string a = parse(c.Post("/api/jobs", upload(clip, kRef, "")))["id"];
+  const std::string b = parse(c.Post("/api/jobs", upload(clip, kRef, "")))["id"];
+  ASSERT_TRUE(running(s, a));
+  auto r = c.Post(("/api/jobs/" + a + "/cancel").c_str(), "", "application/json");
+  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
+  const json cancelled = wait_done(s, a, 60);
+  EXPECT_EQ(cancelled["state"], "cancelled") << cancelled.dump(2);
+  for (const auto& e : fs::directory_iterator(dir / "data" / "jobs" / a)) {
+    const std::string name = e.path().filename().string();
+    EXPECT_TRUE(name == "input" || name == "job.json") << "left behind: " << name;
+  }
+  EXPECT_EQ(parse(c.Post(("/api/jobs/" + a + "/cancel").c_str(), "", "application/json"))["status"],
+            409);
+  // Deleting a running job cancels it first; its folder goes.
+  ASSERT_TRUE(running(s, b));
+  auto del = c.Delete(("/api/jobs/" + b).c_str());
+  ASSERT_TRUE(del && del->status == 200) << (del ? del->body : "");
+  EXPECT_FALSE(fs::exists(dir / "data" / "jobs" / b));
+  EXPECT_EQ(parse(c.Get(("/api/jobs/" + b).c_str()))["status"], 404);
+  EXPECT_EQ(parse(c.Get("/api/jobs"))["jobs"].size(), 1u);
+}
+
 TEST(ServerApi, TwentyConcurrentSmallJobsAllCorrect) {
   const fs::path dir = autograde::testing::scratch_dir("server_many");
-  const fs::path clip = dir / "tiny.mp4";
-  ASSERT_TRUE(
-      sh("ffmpeg -nostdin -v error -y -ss 1 -i " +
-         quoted(source("data/video/tears_of_steel_excerpt.mp4")) +
-         " -frames:v 6 -vf scale=160:90 -an -c:v libx264 -preset veryfast -pix_fmt yuv420p " +
-         quoted(clip)));
+  const fs::path clip = tiny_clip(dir);
   // Four different requests, each with its CLI reference.
   const std::vector<std::string> prompts{"warm summer evening", "cold blue night", "bleach bypass",
                                          "teal and orange"};

@@ -41,6 +41,7 @@ uniform sampler2D frame;
 uniform sampler3D lut;
 uniform int size;
 uniform float split;  // 0..1 of the width: left of it the frame as decoded, right the grade
+uniform vec2 scale;   // frame pixels per canvas pixel (1 at full resolution: texel for pixel)
 out vec4 color;
 vec3 L(ivec3 p) { return texelFetch(lut, p, 0).rgb; }
 // lut/interpolate.cpp sample_tetrahedral, step for step (Kasson et al. 1995).
@@ -76,10 +77,13 @@ vec3 tetrahedral(vec3 c) {
 }
 void main() {
   ivec2 sz = textureSize(frame, 0);
+  int w = int(float(sz.x) / scale.x + 0.5), h = int(float(sz.y) / scale.y + 0.5);
   ivec2 p = ivec2(gl_FragCoord.xy);
-  vec3 c = texelFetch(frame, ivec2(p.x, sz.y - 1 - p.y), 0).rgb;
-  int edge = int(split * float(sz.x));
-  if (p.x == edge && edge > 0 && edge < sz.x) { color = vec4(0.5, 0.5, 0.5, 1.0); return; }
+  // Nearest frame texel of this canvas pixel, rows top-down as the PNG stores them.
+  ivec2 q = min(ivec2((vec2(float(p.x), float(h - 1 - p.y)) + 0.5) * scale), sz - 1);
+  vec3 c = texelFetch(frame, q, 0).rgb;
+  int edge = int(split * float(w));
+  if (p.x == edge && edge > 0 && edge < w) { color = vec4(0.5, 0.5, 0.5, 1.0); return; }
   color = vec4(p.x < edge ? c : tetrahedral(c), 1.0);
 }`;
 
@@ -116,7 +120,12 @@ class Preview {
     gl.uniform1i(gl.getUniformLocation(prog, 'lut'), 1);
     this.uSize = gl.getUniformLocation(prog, 'size');
     this.uSplit = gl.getUniformLocation(prog, 'split');
+    this.uScale = gl.getUniformLocation(prog, 'scale');
     this.split = 0.5;
+    // Off: the canvas has as many pixels as it is shown with (a 1080p frame in an 800-pixel-wide
+    // view costs a third of the work); on: one canvas pixel per frame pixel.
+    this.fullRes = false;
+    this.frameSize = [1, 1];
     this.ready = { frame: false, lut: false };
   }
   texture(unit, target) {
@@ -138,9 +147,16 @@ class Preview {
     gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
     gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, bitmap);
-    this.canvas.width = bitmap.width;
-    this.canvas.height = bitmap.height;
+    this.frameSize = [bitmap.width, bitmap.height];
+    this.resize();
     this.ready.frame = true;
+  }
+  resize() {
+    const [fw, fh] = this.frameSize;
+    const shown = Math.round((this.canvas.clientWidth || fw) * (window.devicePixelRatio || 1));
+    const w = this.fullRes ? fw : Math.max(1, Math.min(fw, shown));
+    this.canvas.width = w;
+    this.canvas.height = Math.max(1, Math.round((w * fh) / fw));
   }
   setLut(size, floats) {
     const gl = this.gl;
@@ -157,6 +173,7 @@ class Preview {
     const gl = this.gl;
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
     gl.uniform1f(this.uSplit, this.split);
+    gl.uniform2f(this.uScale, this.frameSize[0] / this.canvas.width, this.frameSize[1] / this.canvas.height);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
   }
   // RGBA8 rows top-down (the test compares them with the server's render).
@@ -298,6 +315,7 @@ async function renderDownloads(job) {
   };
   add(`plan v${job.version} (.json)`, `/api/jobs/${job.id}/plan`, `plan.v${job.version}.json`);
   const luts = await (await api(`/api/jobs/${job.id}/luts`)).json();
+  add(`all LUTs v${job.version} (.zip)`, `/api/jobs/${job.id}/luts.zip`, `luts.v${job.version}.zip`);
   for (const l of luts.luts) add(`shot ${l.shot} LUT (${l.file})`, l.url, l.file);
   const cur = job.versions.find((v) => v.version === job.version);
   if (cur && cur.rendered) add(`graded clip v${job.version}`, `/api/jobs/${job.id}/output`, `graded.v${job.version}.mp4`);
@@ -375,6 +393,8 @@ function wire() {
       refreshLut();
     };
   }
+  $('full-res').onchange = () => { state.preview.fullRes = $('full-res').checked; state.preview.resize(); state.preview.draw(); };
+  window.addEventListener('resize', () => { state.preview.resize(); state.preview.draw(); });
   $('split').oninput = () => { state.preview.split = parseFloat($('split').value); state.preview.draw(); };
   const guard = (fn) => async (ev) => { ev.preventDefault(); try { await fn(); } catch (e) { say(e.message); } };
   $('reset').onclick = guard(async () => { resetSliders(); await refreshLut(); });
@@ -391,6 +411,13 @@ function wire() {
   $('undo').onclick = guard(async () => afterEdit(await postJson(`/api/jobs/${state.job.id}/undo`)));
   $('exclude').onclick = guard(async () =>
     afterEdit(await postJson(`/api/jobs/${state.job.id}/shots/${state.shot}/exclude`, { excluded: !$('exclude').dataset.excluded })));
+  $('regrade').onclick = guard(async () => {
+    if (!$('shot-ref').files[0]) throw new Error('choose a reference still for the shot first');
+    const form = new FormData();
+    form.append('reference', $('shot-ref').files[0]);
+    await api(`/api/jobs/${state.job.id}/shots/${state.shot}/reference`, { method: 'POST', body: form });
+    await watch(state.job.id);
+  });
   $('render').onclick = guard(async () => {
     await postJson(`/api/jobs/${state.job.id}/render`);
     await watch(state.job.id);
@@ -399,8 +426,9 @@ function wire() {
 }
 
 // For the browser test and for measuring: draw `n` frames of a synthetic width × height picture
-// through the current LUT, waiting for each to finish; returns milliseconds per frame.
-window.agBench = (width, height, n) => {
+// through the current LUT, waiting for each to finish; returns milliseconds per frame. `fullRes`
+// false draws at the size the canvas is shown with, as the page does.
+window.agBench = (width, height, n, fullRes = true) => {
   const p = state.preview, gl = p.gl;
   const saved = { w: p.canvas.width, h: p.canvas.height };
   const data = new Uint8Array(width * height * 4);
@@ -408,8 +436,10 @@ window.agBench = (width, height, n) => {
   gl.activeTexture(gl.TEXTURE0);
   gl.bindTexture(gl.TEXTURE_2D, p.frameTex);
   gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, width, height, 0, gl.RGBA, gl.UNSIGNED_BYTE, data);
-  p.canvas.width = width;
-  p.canvas.height = height;
+  const savedFrame = p.frameSize, savedFull = p.fullRes;
+  p.frameSize = [width, height];
+  p.fullRes = fullRes;
+  p.resize();
   const px = new Uint8Array(4);
   p.draw();
   gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
@@ -419,6 +449,8 @@ window.agBench = (width, height, n) => {
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);  // waits for the frame
   }
   const ms = (performance.now() - t0) / n;
+  p.frameSize = savedFrame;
+  p.fullRes = savedFull;
   p.canvas.width = saved.w;
   p.canvas.height = saved.h;
   return loadFrame().then(() => { p.draw(); return ms; });
