@@ -56,6 +56,9 @@ try {
   await page.click('#grade');
   await page.waitForFunction(() => window.agState.lutShown > 0 && !document.getElementById('studio').hidden, { timeout: 240000, polling: 200 });
   console.log(`graded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const thumbnails = () => page.waitForFunction(
+    () => [...document.querySelectorAll('#shots img')].every((i) => i.complete && i.naturalWidth > 0), { timeout: 30000, polling: 100 });
+  await thumbnails();
   await page.screenshot({ path: path.join(outDir, 'studio-graded.png'), fullPage: true });
 
   // Pick shot 1, move sliders as a user would (input events), wait for the re-baked LUT.
@@ -144,6 +147,7 @@ try {
   await page.waitForFunction(() => window.agState.job.version === 1, { timeout: 30000, polling: 50 });
   await settled();
   await page.evaluate(() => { const el = document.getElementById('split'); el.value = 0.5; el.dispatchEvent(new Event('input')); });
+  await thumbnails();
   await page.screenshot({ path: path.join(outDir, 'studio-undo.png'), fullPage: true });
   exitCode = failures.length ? 1 : 0;
 } catch (e) {
