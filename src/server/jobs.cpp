@@ -418,22 +418,8 @@ json JobStore::set_shot_reference(const std::string& id, int shot, const std::st
   // them from the plan it then replaces).
   write_file_atomic((dir(id) / vname("plan", next, ".json")).string(),
                     read_file(plan_path(id).string()));
-  {
-    std::lock_guard lk(mutex_);
-    job->cancel = false;
-    job->rec["state"] = "queued";
-    job->rec["task"] = "regrade";
-    job->rec["regrade"] = {
-        {"version", next}, {"shot", shot}, {"reference", ref}, {"reference_name", name}};
-    job->rec["stage"] = "";
-    job->rec["progress"] = 0.0;
-    job->rec["error"] = "";
-    save(*job);
-    queue_.push_back(id);
-  }
-  queue_cv_.notify_one();
-  std::lock_guard lk(mutex_);
-  return describe(*job);
+  return enqueue(*job, "regrade", "regrade",
+                 {{"version", next}, {"shot", shot}, {"reference", ref}, {"reference_name", name}});
 }
 
 json JobStore::undo(const std::string& id) {
@@ -458,22 +444,31 @@ json JobStore::undo(const std::string& id) {
 json JobStore::render(const std::string& id) {
   auto job = find(id);
   std::lock_guard edit(job->edit);
+  int version;
   {
     std::lock_guard lk(mutex_);
     require_idle(job->rec);
-    job->cancel = false;
-    job->rec["state"] = "queued";
-    job->rec["task"] = "render";
-    job->rec["render_version"] = job->rec["version"];
-    job->rec["stage"] = "";
-    job->rec["progress"] = 0.0;
-    job->rec["error"] = "";
-    save(*job);
-    queue_.push_back(id);
+    version = job->rec["version"];
+  }
+  return enqueue(*job, "render", "render_version", version);
+}
+
+json JobStore::enqueue(Job& job, const std::string& task, const std::string& key, json value) {
+  {
+    std::lock_guard lk(mutex_);
+    job.cancel = false;
+    job.rec["state"] = "queued";
+    job.rec["task"] = task;
+    job.rec[key] = std::move(value);
+    job.rec["stage"] = "";
+    job.rec["progress"] = 0.0;
+    job.rec["error"] = "";
+    save(job);
+    queue_.push_back(job.rec["id"]);
   }
   queue_cv_.notify_one();
   std::lock_guard lk(mutex_);
-  return describe(*job);
+  return describe(job);
 }
 
 Lut3D JobStore::preview_lut(const std::string& id, const Refinement& r, int shot) const {
@@ -557,26 +552,32 @@ void JobStore::worker() {
   }
 }
 
-void JobStore::run_grade(Job& job) {
-  json rec;
+GradeOptions JobStore::grade_options(Job& job, int version, json& rec) const {
   {
     std::lock_guard lk(mutex_);
     rec = job.rec;
   }
-  const std::string id = rec["id"];
-  const fs::path d = dir(id);
+  const fs::path d = dir(rec["id"]);
   GradeOptions o;
   apply_job_options(rec["options"], o);
   o.input = (d / rec["source"].get<std::string>()).string();
   if (!rec["reference"].get<std::string>().empty())
     o.reference = (d / rec["reference"].get<std::string>()).string();
   o.prompt = rec["prompt"];
-  o.output = (d / vname("output", 1, ".mp4")).string();
-  o.plan_path = (d / vname("plan", 1, ".json")).string();
-  o.luts_dir = (d / vname("luts", 1, "")).string();
+  o.output = (d / vname("output", version, ".mp4")).string();
+  o.plan_path = (d / vname("plan", version, ".json")).string();
+  o.luts_dir = (d / vname("luts", version, "")).string();
+  o.quiet = true;
+  return o;
+}
+
+void JobStore::run_grade(Job& job) {
+  json rec;
+  GradeOptions o = grade_options(job, 1, rec);
+  const std::string id = rec["id"];
+  const fs::path d = dir(id);
   o.report_path = (d / vname("report", 1, report_ext_)).string();
   o.report = [](const GradeReportInputs& in) { return render_report_html(in); };
-  o.quiet = true;
   const GradeResult r = grade_clip(o);
   write_frames(id, r.plan);
   std::lock_guard lk(mutex_);
@@ -604,32 +605,22 @@ void JobStore::run_render(Job& job, int version) {
 
 void JobStore::run_regrade(Job& job) {
   json rec;
+  int v, shot;
   {
     std::lock_guard lk(mutex_);
-    rec = job.rec;
+    v = job.rec["regrade"]["version"];
+    shot = job.rec["regrade"]["shot"];
   }
-  const std::string id = rec["id"];
-  const fs::path d = dir(id);
-  const int v = rec["regrade"]["version"];
-  const int shot = rec["regrade"]["shot"];
-  const fs::path plan_file = d / vname("plan", v, ".json");
+  GradeOptions o = grade_options(job, v, rec);
+  const fs::path d = dir(rec["id"]);
+  const fs::path plan_file = o.plan_path;
   try {
-    GradeOptions o;
-    apply_job_options(rec["options"], o);
-    o.input = (d / rec["source"].get<std::string>()).string();
-    if (!rec["reference"].get<std::string>().empty())
-      o.reference = (d / rec["reference"].get<std::string>()).string();
-    o.prompt = rec["prompt"];
     // `autograde grade IN --shot-ref N=IMG --lock <others> --plan plan.vK.json`.
     o.exclude.clear();
     for (const ShotPlan& s : read_plan(plan_file.string()).shots)
       if (s.index != shot) (s.excluded ? o.exclude : o.lock).push_back(s.index);
     o.shot_refs = {
         fmt::format("{}={}", shot, (d / rec["regrade"]["reference"].get<std::string>()).string())};
-    o.output = (d / vname("output", v, ".mp4")).string();
-    o.plan_path = plan_file.string();
-    o.luts_dir = (d / vname("luts", v, "")).string();
-    o.quiet = true;
     (void)grade_clip(o);
   } catch (...) {
     std::error_code ec;

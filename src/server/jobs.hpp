@@ -91,7 +91,13 @@ class JobStore {
   void save(const Job& job) const;  // job.json; caller holds mutex_
   nlohmann::json describe(const Job& job) const;
   int add_version(Job& job, const GradePlan& plan, const std::string& command);
+  // Queues `task` for an idle job (its edit lock held), with job.rec[key] = value.
+  nlohmann::json enqueue(Job& job, const std::string& task, const std::string& key,
+                         nlohmann::json value);
   void worker();
+  // The job's grade options (its inputs and options; outputs as version `version`), and a copy
+  // of its record taken under the lock in `rec`.
+  GradeOptions grade_options(Job& job, int version, nlohmann::json& rec) const;
   void run_grade(Job& job);
   void run_render(Job& job, int version);
   void run_regrade(Job& job);
