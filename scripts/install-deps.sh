@@ -19,10 +19,17 @@ PKGS=(
   imagemagick  # bench_correct runs `convert -auto-level -auto-gamma` as its peer
   slurm-wlm munge  # the render farm's executor; scripts/slurm-local.sh runs a test cluster
   poppler-utils  # the PDF report test renders its pages with pdftoppm
+  libcpp-httplib-dev  # autograde serve (src/server)
+  unzip  # tests/server checks the LUT zip with it
+  chromium nodejs  # the web UI's browser test (puppeteer-core from npm drives this chromium)
 )
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# Debian ships npm as its own package; NodeSource's nodejs (if that is what is installed) brings
+# npm inside and conflicts with Debian's, so npm is asked for only when it is absent.
+if ! command -v npm >/dev/null 2>&1; then PKGS+=(npm); fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -76,16 +76,7 @@ Runner add_refine(CLI::App& app, const GlobalOptions& global) {
       if (tint->count()) r.sliders.tint = o->tint;
       if (strength->count()) r.sliders.strength = o->strength;
       if (o->shot >= 0) r.shot = o->shot;
-      std::string cmd = "refine";
-      if (!o->text.empty()) cmd += " \"" + o->text + "\"";
-      if (r.sliders.exposure) cmd += fmt::format(" --exposure {:+g}", *r.sliders.exposure);
-      if (r.sliders.contrast) cmd += fmt::format(" --contrast {:+g}", *r.sliders.contrast);
-      if (r.sliders.saturation) cmd += fmt::format(" --saturation {:+g}", *r.sliders.saturation);
-      if (r.sliders.temperature) cmd += fmt::format(" --temperature {:+g}", *r.sliders.temperature);
-      if (r.sliders.tint) cmd += fmt::format(" --tint {:+g}", *r.sliders.tint);
-      if (r.sliders.strength) cmd += fmt::format(" --strength {:g}", *r.sliders.strength);
-      if (r.shot) cmd += fmt::format(" --shot {}", *r.shot);
-      r.command = cmd;
+      r.command = refinement_command(r);
       RefineOutcome out = refine_plan(plan, r, o->plan);
       if (o->explain && !o->text.empty()) fmt::print("{}", format_explanation(out.explanation));
       for (const auto& u : out.explanation.unknown)

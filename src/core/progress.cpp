@@ -9,6 +9,22 @@
 
 namespace autograde {
 
+namespace {
+thread_local ScopedProgressObserver* t_observer = nullptr;
+thread_local const ProgressObserver* t_observer_fn = nullptr;
+}  // namespace
+
+ScopedProgressObserver::ScopedProgressObserver(ProgressObserver observer)
+    : observer_(std::move(observer)), previous_(t_observer) {
+  t_observer = this;
+  t_observer_fn = &observer_;
+}
+
+ScopedProgressObserver::~ScopedProgressObserver() {
+  t_observer = previous_;
+  t_observer_fn = previous_ ? &previous_->observer_ : nullptr;
+}
+
 ProgressBar::ProgressBar(std::string label, int64_t total, bool quiet)
     : label_(std::move(label)),
       total_(total),
@@ -20,6 +36,7 @@ ProgressBar::ProgressBar(std::string label, int64_t total, bool quiet)
 ProgressBar::~ProgressBar() { finish(); }
 
 void ProgressBar::update(int64_t done) {
+  if (t_observer_fn && *t_observer_fn) (*t_observer_fn)(label_, done, total_);
   if (quiet_) return;
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();

@@ -83,4 +83,17 @@ GradePlan undo_refinement(const GradePlan& plan, const std::string& src) {
   return out;
 }
 
+std::string refinement_command(const Refinement& r) {
+  std::string cmd = "refine";
+  if (!r.text.empty()) cmd += " \"" + r.text + "\"";
+  if (r.sliders.exposure) cmd += fmt::format(" --exposure {:+g}", *r.sliders.exposure);
+  if (r.sliders.contrast) cmd += fmt::format(" --contrast {:+g}", *r.sliders.contrast);
+  if (r.sliders.saturation) cmd += fmt::format(" --saturation {:+g}", *r.sliders.saturation);
+  if (r.sliders.temperature) cmd += fmt::format(" --temperature {:+g}", *r.sliders.temperature);
+  if (r.sliders.tint) cmd += fmt::format(" --tint {:+g}", *r.sliders.tint);
+  if (r.sliders.strength) cmd += fmt::format(" --strength {:g}", *r.sliders.strength);
+  if (r.shot) cmd += fmt::format(" --shot {}", *r.shot);
+  return cmd;
+}
+
 }  // namespace autograde

@@ -5,9 +5,29 @@
 // it prints a plain line every 10 s instead: no carriage returns in logs.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace autograde {
+
+// Every ProgressBar on the calling thread also reports to the innermost observer installed
+// there (quiet or not), so a caller that runs the library on its own thread (the server's job
+// workers) sees the progress of the work it started without a second code path. An observer
+// may throw to abandon the work (the server's cancel): the exception leaves update().
+using ProgressObserver = std::function<void(std::string_view label, int64_t done, int64_t total)>;
+
+class ScopedProgressObserver {
+ public:
+  explicit ScopedProgressObserver(ProgressObserver observer);
+  ~ScopedProgressObserver();
+  ScopedProgressObserver(const ScopedProgressObserver&) = delete;
+  ScopedProgressObserver& operator=(const ScopedProgressObserver&) = delete;
+
+ private:
+  ProgressObserver observer_;
+  ScopedProgressObserver* previous_;
+};
 
 class ProgressBar {
  public:

@@ -41,6 +41,10 @@ struct RefineOutcome {
   PromptExplanation explanation;     // of `text` (empty when no text)
 };
 
+// The command line that makes `r` (`refine "TEXT" --exposure +0.3 ... --shot N`): what the CLI
+// and the server record as Refinement::command.
+std::string refinement_command(const Refinement& r);
+
 // Error(Usage) for a shot out of range or excluded, a plan whose shots are all excluded or
 // locked (without --shot), an empty refinement (no text and no slider), a text
 // of which no word was understood or a bad slider value; Error(BadInput) naming `source_name`
