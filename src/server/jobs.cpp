@@ -18,6 +18,7 @@
 #include "autograde/pipeline/render.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 #include "autograde/report/report_html.hpp"
+#include "autograde/report/report_pdf.hpp"
 #include "request_checks.hpp"
 
 namespace fs = std::filesystem;
@@ -155,8 +156,10 @@ json JobStore::describe(const Job& job) const {
     j["links"]["plan"] = "/api/jobs/" + id + "/plan";
     j["links"]["luts"] = "/api/jobs/" + id + "/luts";
     j["links"]["output"] = "/api/jobs/" + id + "/output";
-    if (fs::exists(dir(id) / ("report.v1" + report_ext_)))
-      j["links"]["report"] = "/api/jobs/" + id + "/report";
+    if (fs::exists(dir(id) / "report.v1.html"))
+      j["links"]["report"] = "/api/jobs/" + id + "/report?format=html";
+    if (fs::exists(dir(id) / "report.v1.pdf"))
+      j["links"]["report_pdf"] = "/api/jobs/" + id + "/report?format=pdf";
   }
   return j;
 }
@@ -288,9 +291,9 @@ fs::path JobStore::output_path(const std::string& id, int version) const {
   return out;
 }
 
-fs::path JobStore::report_path(const std::string& id) const {
+fs::path JobStore::report_path(const std::string& id, const std::string& ext) const {
   (void)find(id);
-  const fs::path p = dir(id) / ("report.v1" + report_ext_);
+  const fs::path p = dir(id) / ("report.v1" + (ext.empty() ? report_ext_ : ext));
   if (!fs::exists(p)) throw HttpError(404, fmt::format("job {} has no report", id));
   return p;
 }
@@ -576,8 +579,14 @@ void JobStore::run_grade(Job& job) {
   GradeOptions o = grade_options(job, 1, rec);
   const std::string id = rec["id"];
   const fs::path d = dir(id);
-  o.report_path = (d / vname("report", 1, report_ext_)).string();
-  o.report = [](const GradeReportInputs& in) { return render_report_html(in); };
+  // Both reports from the same inputs: the HTML one is the grade's (staged with its outputs),
+  // the PDF is written beside it in the job folder.
+  o.report_path = (d / vname("report", 1, ".html")).string();
+  const std::string pdf = (d / vname("report", 1, ".pdf")).string();
+  o.report = [pdf](const GradeReportInputs& in) {
+    write_file_atomic(pdf, render_report_pdf(in));
+    return render_report_html(in);
+  };
   const GradeResult r = grade_clip(o);
   write_frames(id, r.plan);
   std::lock_guard lk(mutex_);

@@ -66,7 +66,8 @@ class JobStore {
   std::filesystem::path lut_path(const std::string& id, const std::string& file,
                                  int version = 0) const;
   std::filesystem::path output_path(const std::string& id, int version = 0) const;
-  std::filesystem::path report_path(const std::string& id) const;
+  // The grade's report: ext ".html" or ".pdf" ("" = the server's default format).
+  std::filesystem::path report_path(const std::string& id, const std::string& ext = "") const;
   std::filesystem::path frame_path(const std::string& id, int shot) const;
 
   // A new plan version from the current one (409 while the job runs or before it graded).

@@ -402,7 +402,11 @@ void run_server(const ServerOptions& opt) {
     send_file(res, p, "video/mp4", "graded." + p.filename().string());
   });
   route("GET", "/api/jobs/{id}/report", [&](const httplib::Request& req, httplib::Response& res) {
-    send_file(res, store.report_path(id_of(req)), report_type(opt.report_ext));
+    const std::string format = req.get_param_value("format");
+    if (!format.empty() && format != "html" && format != "pdf")
+      throw HttpError(400, "format must be html or pdf, not '" + format + "'");
+    const std::string ext = format.empty() ? opt.report_ext : "." + format;
+    send_file(res, store.report_path(id_of(req), ext), report_type(ext));
   });
   route("POST", "/api/jobs/{id}/refine", [&](const httplib::Request& req, httplib::Response& res) {
     const json body = json_body(req.get_header_value("Content-Type"), req.body);

@@ -290,6 +290,13 @@ TEST(ServerApi, FullJobOnBundledClipMatchesCli) {
   auto report = c.Get(("/api/jobs/" + id + "/report").c_str());
   ASSERT_TRUE(report && report->status == 200);
   EXPECT_NE(report->body.find("<html"), std::string::npos);
+  auto pdf = c.Get(("/api/jobs/" + id + "/report?format=pdf").c_str());
+  ASSERT_TRUE(pdf && pdf->status == 200);
+  EXPECT_EQ(pdf->body.compare(0, 5, "%PDF-"), 0);
+  EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+  auto doc = c.Get(("/api/jobs/" + id + "/report?format=doc").c_str());
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->status, 400);
   auto frame = c.Get(("/api/jobs/" + id + "/shots/0/frame.png").c_str());
   ASSERT_TRUE(frame && frame->status == 200);
   EXPECT_EQ(frame->body.substr(1, 3), "PNG");

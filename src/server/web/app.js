@@ -326,7 +326,8 @@ async function renderDownloads(job) {
   for (const l of luts.luts) add(`shot ${l.shot} LUT (${l.file})`, l.url, l.file);
   const cur = job.versions.find((v) => v.version === job.version);
   if (cur && cur.rendered) add(`graded clip v${job.version}`, `/api/jobs/${job.id}/output`, `graded.v${job.version}.mp4`);
-  if (job.links && job.links.report) add('report (grade)', job.links.report, 'report' + (job.links.report.endsWith('.pdf') ? '.pdf' : '.html'));
+  if (job.links && job.links.report) add('report (grade, HTML)', job.links.report, 'report.html');
+  if (job.links && job.links.report_pdf) add('report (grade, PDF)', job.links.report_pdf, 'report.pdf');
 }
 
 // Progress from the job's server-sent events (read through fetch so the bearer token goes along).
