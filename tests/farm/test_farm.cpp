@@ -304,19 +304,26 @@ fs::path submitted_dir(const std::string& out) {
   return out.substr(a + key.size(), b - a - key.size());
 }
 
+// The small plan (24-frame chunks) rendered here to local.mp4, then submitted to Slurm for
+// farm.mp4 in 3 tasks without waiting: the job folder ("" when the submission failed).
+fs::path render_here_and_submit(FarmTest& t) {
+  const fs::path plan = t.small_plan(24);
+  const CliRun local = run("render " + q(plan) + " -o " + q(t.dir / "local.mp4") + " --quiet");
+  EXPECT_EQ(local.code, 0) << local.out;
+  const CliRun sub = run("render " + q(plan) + " -o " + q(t.dir / "farm.mp4") +
+                         " --farm slurm --no-wait --tasks 3 --shared " + q(t.dir / "shared"));
+  EXPECT_EQ(sub.code, 0) << sub.out;
+  return submitted_dir(sub.out);
+}
+
 }  // namespace
 
 // A task's process killed with SIGKILL mid-render: its batch script runs it again, the job
 // completes, and the result is still the local render.
 TEST_F(FarmTest, SlurmRecoversATaskKilledMidRender) {
   REQUIRE_SLURM();
-  const fs::path plan = small_plan(24);
-  ASSERT_EQ(run("render " + q(plan) + " -o " + q(dir / "local.mp4") + " --quiet").code, 0);
-  const CliRun sub = run("render " + q(plan) + " -o " + q(dir / "farm.mp4") +
-                         " --farm slurm --no-wait --tasks 3 --shared " + q(dir / "shared"));
-  ASSERT_EQ(sub.code, 0) << sub.out;
-  const fs::path job = submitted_dir(sub.out);
-  ASSERT_FALSE(job.empty()) << sub.out;
+  const fs::path job = render_here_and_submit(*this);
+  ASSERT_FALSE(job.empty());
   // The first task process seen is killed; polling is much faster than a task.
   bool killed = false;
   for (int i = 0; i < 3000 && !killed && !fs::exists(job / "result.json"); ++i) {
@@ -337,12 +344,7 @@ TEST_F(FarmTest, SlurmRecoversATaskKilledMidRender) {
 // result is still the local render.
 TEST_F(FarmTest, SlurmResubmitsACancelledTask) {
   REQUIRE_SLURM();
-  const fs::path plan = small_plan(24);
-  ASSERT_EQ(run("render " + q(plan) + " -o " + q(dir / "local.mp4") + " --quiet").code, 0);
-  const CliRun sub = run("render " + q(plan) + " -o " + q(dir / "farm.mp4") +
-                         " --farm slurm --no-wait --tasks 3 --shared " + q(dir / "shared"));
-  ASSERT_EQ(sub.code, 0) << sub.out;
-  const fs::path job = submitted_dir(sub.out);
+  const fs::path job = render_here_and_submit(*this);
   const FarmJob j = read_farm_job(job.string());
   const std::string array = j.executor["arrays"][0];
   ASSERT_TRUE(sh("scancel " + array + "_2")) << "scancel of task 2";
