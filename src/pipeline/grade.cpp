@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <set>
 #include <opencv2/core/version.hpp>
@@ -231,21 +232,39 @@ GradeResult grade_clip(const GradeOptions& o,
   // shots and samples from one decode.
   const VideoStreamInfo probed = VideoReader(o.input).info();
   if (o.frames) check_frame_range(o.input, *o.frames, probed.frame_count);
-  LoadedImage reference;
-  if (!o.reference.empty()) reference = read_image(o.reference);
-  std::map<int, LoadedImage> shot_reference;
-  for (const auto& [n, img] : control.refs) {
-    try {
-      shot_reference[n] = read_image(img);
-    } catch (const Error& e) {
-      throw Error(e.kind(), fmt::format("--shot-ref {}: {}", n, e.what()));
+  // The stills are read while the clip is analysed: the first image read loads OpenImageIO and
+  // its libraries (about 0.7 s of one core), time the analysis pass would otherwise wait for.
+  struct Stills {
+    LoadedImage reference;
+    std::map<int, LoadedImage> shots;
+  };
+  std::future<Stills> reading = std::async(std::launch::async, [&] {
+    Stills r;
+    if (!o.reference.empty()) r.reference = read_image(o.reference);
+    for (const auto& [n, img] : control.refs) {
+      try {
+        r.shots[n] = read_image(img);
+      } catch (const Error& e) {
+        throw Error(e.kind(), fmt::format("--shot-ref {}: {}", n, e.what()));
+      }
     }
-  }
+    return r;
+  });
   ClipAnalysisOptions ao;
   ao.samples_per_shot = o.samples_per_shot;
   ao.sample_width = o.sample_width;
   ao.quiet = o.quiet;
-  const ClipAnalysis clip = analyze_clip(o.input, ao);
+  ClipAnalysis analysed;
+  try {
+    analysed = analyze_clip(o.input, ao);
+  } catch (...) {
+    (void)reading.get();  // an unreadable still is reported first, as when read before the clip
+    throw;
+  }
+  Stills stills = reading.get();
+  const LoadedImage& reference = stills.reference;
+  const std::map<int, LoadedImage>& shot_reference = stills.shots;
+  const ClipAnalysis& clip = analysed;
   const VideoStreamInfo& info = clip.info;
   const ShotList& shots = clip.shots;
   const std::vector<std::vector<SampledFrame>>& samples = clip.samples;

@@ -287,6 +287,13 @@ TEST_F(GradeCli, BadInputsExitThreeAndLeaveNothing) {
                        q(dir / "o.mp4") + " --quiet");
   EXPECT_EQ(b.code, 3) << b.out;
   EXPECT_EQ(listing(dir), std::vector<std::string>{"bad.png"});
+  // The stills are read while the clip is analysed; a bad one is still what is reported when the
+  // clip turns out bad as well (as when it was read first).
+  const CliRun both = run("grade " + q(media_ / "truncated.mp4") + " --ref " + q(dir / "bad.png") +
+                          " -o " + q(dir / "o.mp4") + " --quiet");
+  EXPECT_EQ(both.code, 3) << both.out;
+  EXPECT_NE(both.out.find("bad.png"), std::string::npos) << both.out;
+  EXPECT_EQ(listing(dir), std::vector<std::string>{"bad.png"});
 }
 
 TEST_F(GradeCli, OutputNamingTheInputIsRefusedAndTheInputKept) {
