@@ -88,7 +88,7 @@ Runner add_farm(CLI::App& app, const GlobalOptions& global) {
       run_farm_task(*dir, *task, global.quiet);
       fmt::print("task {} done\n", *task);
     } else if (join->parsed()) {
-      if (run_farm_join(*dir, global.quiet))
+      if (run_farm_join(*dir))
         fmt::print("joined {}\n", read_farm_job(*dir).output);
     } else if (kube->parsed()) {
       k8s->mount = std::filesystem::absolute(*shared).lexically_normal().string();

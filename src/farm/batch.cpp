@@ -11,6 +11,7 @@
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/farm/farm_job.hpp"
+#include "autograde/media/video_writer.hpp"
 
 namespace fs = std::filesystem;
 
@@ -24,8 +25,9 @@ std::string lower_ext(const fs::path& p) {
   return e;
 }
 
+// The containers autograde writes are the ones a folder of clips is read for.
 bool is_clip_name(const fs::path& p) {
-  static const std::vector<std::string> exts{".mp4", ".mov", ".m4v", ".mkv", ".mxf"};
+  const std::vector<std::string>& exts = video_output_extensions();
   return std::find(exts.begin(), exts.end(), lower_ext(p)) != exts.end();
 }
 
@@ -78,10 +80,7 @@ std::vector<BatchItem> grade_batch(const std::vector<std::string>& clips, const 
   if (ec || !fs::is_directory(o.output_dir))
     throw_usage("cannot write into '" + o.output_dir + "': " + ec.message());
   const bool slurm = o.farm == "slurm";
-  if (slurm && !slurm_available())
-    throw_usage(
-        "--farm slurm: no Slurm controller answers (`scontrol ping`); start one (a test cluster: "
-        "scripts/slurm-local.sh start) or grade with --farm local");
+  if (slurm) require_slurm();
 
   std::vector<BatchItem> items;
   std::vector<GradePlan> plans;

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace autograde {
 
-FarmJoinOutcome join_farm_job(const std::string& dir, bool quiet) {
+FarmJoinOutcome join_farm_job(const std::string& dir) {
   const FarmJob job = read_farm_job(dir);
   FarmJoinOutcome out;
   std::vector<FarmTaskStatus> status;
@@ -62,7 +62,6 @@ FarmJoinOutcome join_farm_job(const std::string& dir, bool quiet) {
   out.warnings = writer.warnings();
   if (out.frames != job.frames)
     throw_internal(fmt::format("the join wrote {} frames of {}", out.frames, job.frames));
-  (void)quiet;
   // The segments are the bulk of the job; the small records stay for `farm status`.
   for (const std::string& seg : segments) fs::remove(seg);
   write_farm_result(job, true, out.frames, "", out.warnings);

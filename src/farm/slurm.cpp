@@ -160,6 +160,13 @@ bool slurm_available() {
   return r.status == 0 && r.output.find("UP") != std::string::npos;
 }
 
+void require_slurm() {
+  if (!slurm_available())
+    throw_usage(
+        "--farm slurm: no Slurm controller answers (`scontrol ping`); start one (a test cluster: "
+        "scripts/slurm-local.sh start) or use --farm local");
+}
+
 void submit_slurm(FarmJob& job, const SlurmOptions& o) {
   if (o.cpus_per_task < 1) throw_usage("--cpus-per-task must be at least 1");
   job.executor = {{"kind", "slurm"},
@@ -233,10 +240,10 @@ bool resubmit_slurm(FarmJob& job, const std::vector<int>& missing) {
   return true;
 }
 
-bool run_farm_join(const std::string& dir, bool quiet) {
+bool run_farm_join(const std::string& dir) {
   FarmJob job = read_farm_job(dir);
   try {
-    const FarmJoinOutcome out = join_farm_job(dir, quiet);
+    const FarmJoinOutcome out = join_farm_job(dir);
     if (out.missing.empty()) return true;
     if (job.executor.value("kind", "") == "slurm" && resubmit_slurm(job, out.missing)) {
       fmt::print(stderr, "autograde farm: tasks {} did not finish; submitted again (round {})\n",
@@ -294,10 +301,7 @@ FarmWaitResult wait_farm_job(const std::string& dir, bool quiet) {
 
 FarmRenderResult render_on_slurm(const GradePlan& plan, const std::string& output,
                                  const FarmRenderOptions& o) {
-  if (!slurm_available())
-    throw_usage(
-        "--farm slurm: no Slurm controller answers (`scontrol ping`); start one (a test cluster: "
-        "scripts/slurm-local.sh start) or render with --farm local");
+  require_slurm();
   std::string shared = o.shared;
   if (shared.empty())
     shared = (fs::absolute(output).parent_path() / ".autograde-farm").string();

@@ -90,7 +90,7 @@ struct FarmJoinOutcome {
 // nothing and returns them in `missing`. Error(BadInput) naming the task and its segment when a
 // finished task's segment is absent, of another size or checksum, or holds other frames; the
 // job folder is then kept for inspection.
-FarmJoinOutcome join_farm_job(const std::string& dir, bool quiet);
+FarmJoinOutcome join_farm_job(const std::string& dir);
 
 // Writes DIR/result.json: {"state": "done", "frames": N, "output": ..., "warnings": [...]} or
 // {"state": "failed", "error": why}.

@@ -25,6 +25,8 @@ struct SlurmOptions {
 
 // True when Slurm's commands are installed and a controller answers (`scontrol ping`).
 bool slurm_available();
+// Error(Usage) saying how to start one when no controller answers.
+void require_slurm();
 
 // Writes DIR/task.sh and DIR/join.sh and submits every task and the join; records the job ids
 // in job.json. Error(Usage) when sbatch is missing or refuses (its message is quoted).
@@ -50,7 +52,7 @@ struct FarmWaitResult {
 // finished, under Slurm they are submitted again (resubmit_slurm) and this returns false;
 // otherwise, and on any error, result.json records the failure and the error propagates.
 // Returns true when the output was written.
-bool run_farm_join(const std::string& dir, bool quiet);
+bool run_farm_join(const std::string& dir);
 
 // Waits for the job's result (result.json), showing progress from the tasks' records, and
 // watching the join's Slurm job: a join that ended without a result fails the wait, naming
