@@ -13,10 +13,10 @@
 #include "autograde/core/files.hpp"
 #include "autograde/core/progress.hpp"
 #include "autograde/look/look.hpp"
-#include "autograde/media/video_reader.hpp"
 #include "autograde/pipeline/handoff.hpp"
 #include "autograde/pipeline/render.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
+#include "autograde/pipeline/shot_sampling.hpp"
 #include "autograde/report/report_html.hpp"
 #include "autograde/report/report_pdf.hpp"
 #include "request_checks.hpp"
@@ -648,21 +648,20 @@ void JobStore::run_regrade(Job& job) {
 }
 
 void JobStore::write_frames(const std::string& id, const GradePlan& plan) const {
-  // One decode pass picks every shot's middle frame, as input code values: the LUTs' input.
-  std::map<int64_t, int> wanted;  // frame → shot
-  for (const ShotPlan& s : plan.shots) wanted[(s.first_frame + s.last_frame) / 2] = s.index;
+  // Every shot's middle frame at full size, as input code values (the LUTs' input), from one
+  // decode pass.
+  std::vector<ShotRange> middles;
+  for (const ShotPlan& s : plan.shots) {
+    const int64_t m = (s.first_frame + s.last_frame) / 2;
+    middles.push_back({m, m});
+  }
   const fs::path frames = dir(id) / "frames";
   fs::create_directories(frames);
-  VideoReader reader(plan.input_path);
-  VideoFrame f;
-  for (auto it = wanted.begin(); it != wanted.end();) {
-    while (reader.frames_read() < it->first && reader.skip()) {
-    }
-    if (!reader.next(f)) break;
-    write_file_atomic((frames / fmt::format("shot_{:03d}.png", it->second)).string(),
-                      encode_png(f.rgb));
-    ++it;
-  }
+  const auto sampled = sample_shots(plan.input_path, middles, 1, 0);
+  for (size_t i = 0; i < sampled.size() && i < plan.shots.size(); ++i)
+    if (!sampled[i].empty())
+      write_file_atomic((frames / fmt::format("shot_{:03d}.png", plan.shots[i].index)).string(),
+                        encode_png(sampled[i][0].rgb));
 }
 
 }  // namespace autograde::server
