@@ -1,14 +1,15 @@
 #pragma once
-// Where the shipped weights are: $AUTOGRADE_MODELS when set, else the source tree's models/
-// folder (compiled in), so a built autograde finds them without installation.
+// The learn layer's shipped weight files; where they are is core/model_files.hpp.
 #include <string>
+
+#include "autograde/core/model_files.hpp"
 
 namespace autograde::learn {
 
 constexpr const char* kDefectModelFile = "defect_classifier.agnn";
 constexpr const char* kCorrectionModelFile = "lut_corrector.agnn";
 
-std::string model_dir();
-std::string model_path(const std::string& file);  // model_dir() / file
+using autograde::model_dir;
+using autograde::model_path;
 
 }  // namespace autograde::learn

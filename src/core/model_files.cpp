@@ -1,9 +1,9 @@
-#include "autograde/learn/models.hpp"
+#include "autograde/core/model_files.hpp"
 
 #include <cstdlib>
 #include <filesystem>
 
-namespace autograde::learn {
+namespace autograde {
 
 std::string model_dir() {
   if (const char* env = std::getenv("AUTOGRADE_MODELS"); env && *env) return env;
@@ -14,4 +14,4 @@ std::string model_path(const std::string& file) {
   return (std::filesystem::path(model_dir()) / file).string();
 }
 
-}  // namespace autograde::learn
+}  // namespace autograde
