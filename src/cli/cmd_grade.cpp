@@ -44,6 +44,22 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_option("--prompt", o->prompt, "text prompt, e.g. \"warm summer evening\"");
+  sub->add_option("--lut", o->look_lut,
+                  "a creative LUT as the look (.cube, .3dl, Hald CLUT image, ...): applied to every "
+                  "shot, with skin protected where people are; not with --ref");
+  sub->add_option("--protect-skin", o->protect_skin,
+                  "0..1, how much of the look's colour is kept off skin where people are found "
+                  "(0 = off; the look's exposure and contrast still reach the face)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  sub->add_option("--regions", o->regions,
+                  "opt-in region looks: sky (deeper, cleaner blue), foliage (rich greens, free of "
+                  "the look's cast); comma-separated")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"sky", "foliage"}));
+  sub->add_flag("--mattes", o->mattes,
+                "also write each region's matte (grey FFV1 .mkv, the clip's size) into the LUT "
+                "folder, for an editor's own qualifiers");
   sub->add_option("-o,--output", o->output, "graded clip, or image sequence (out/shot.%07d.exr)")
       ->required();
   sub->add_option("--plan", o->plan_path, "plan file (default: OUT's folder/<stem>.plan.json)");
@@ -187,6 +203,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
     if (r.preview_path.empty()) fmt::print("clip:   {}\n", r.output);
     else fmt::print("sheet:  {}\n", r.preview_path);
     fmt::print("luts:   {}/ ({} files)\nplan:   {}\n", r.luts_dir, r.lut_paths.size(), r.plan_path);
+    for (const std::string& m : r.matte_paths) fmt::print("matte:  {}\n", m);
     if (!r.report_path.empty()) fmt::print("report: {}\n", r.report_path);
     if (!r.edl_path.empty()) fmt::print("edl:    {}\n", r.edl_path);
     if (!r.ocio_config.empty()) fmt::print("ocio:   {}\n", r.ocio_config);

@@ -1,9 +1,12 @@
 #include "autograde/pipeline/clip_analysis.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "autograde/core/error.hpp"
+#include "autograde/core/image_ops.hpp"
 #include "autograde/core/progress.hpp"
+#include "autograde/media/image_io.hpp"
 #include "autograde/media/video_reader.hpp"
 
 namespace autograde {
@@ -60,6 +63,41 @@ ClipAnalysis analyze_clip(const std::string& path, const ClipAnalysisOptions& o)
       if (i < int64_t(kept.size()))
         a.samples.back().push_back({i, times[size_t(i)], kept[size_t(i)]});
   }
+  return a;
+}
+
+ClipAnalysis analyze_still(const std::string& path, const ClipAnalysisOptions& o) {
+  const LoadedImage img = read_image(path);
+  ClipAnalysis a;
+  a.info.path = path;
+  a.info.container = "image";
+  a.info.codec = "still";
+  a.info.width = img.image.width;
+  a.info.height = img.image.height;
+  a.info.fps_num = 1;
+  a.info.frame_count = 1;
+  a.info.frame_count_exact = true;
+  a.info.duration = 1;
+  a.info.is_rgb = true;
+  // Integer stills hold sRGB-encoded display code values; float formats (OpenEXR) are read as
+  // the same code values (values above 1 meet the LUT's domain edge), there being no scene-
+  // linear input conversion among the camera encodings.
+  a.info.tags.transfer = 13;  // H.273 IEC 61966-2-1 (sRGB)
+  a.shots.fps = 1;
+  a.shots.frame_count = 1;
+  Shot shot;
+  shot.end_time = 1;
+  a.shots.shots.push_back(shot);
+  const int w = std::min(o.sample_width, img.image.width);
+  const int h = std::max(1, int(std::lround(double(img.image.height) * w / img.image.width)));
+  ImageF small = area_average(img.image, {.width = w, .height = h});
+  if (small.channels == 4) {
+    ImageF rgb(small.width, small.height, 3);
+    for (size_t i = 0; i < small.pixel_count(); ++i)
+      std::copy_n(&small.pixels[4 * i], 3, &rgb.pixels[3 * i]);
+    small = std::move(rgb);
+  }
+  a.samples.push_back({SampledFrame{0, 0.0, std::move(small)}});
   return a;
 }
 

@@ -26,6 +26,7 @@ extern "C" {
 #include "autograde/learn/models.hpp"
 #include "autograde/lut/cube_io.hpp"
 #include "autograde/lut/interpolate.hpp"
+#include "autograde/lut/load.hpp"
 #include "autograde/lut/lut_write.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/media/image_sequence.hpp"
@@ -34,6 +35,7 @@ extern "C" {
 #include "autograde/pipeline/continuity.hpp"
 #include "autograde/pipeline/input_colorspace.hpp"
 #include "autograde/pipeline/ocio_handoff.hpp"
+#include "autograde/pipeline/region_grades.hpp"
 #include "autograde/pipeline/shot_look.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 
@@ -164,9 +166,20 @@ GradeResult grade_clip(const GradeOptions& o,
   const ShotControl control = parse_shot_control(o);
   // Without --ref or --prompt each shot needs its own reference, or no matching at all
   // (excluded or locked): checked per shot once the shots are known.
-  if (o.reference.empty() && o.prompt.empty() && control.refs.empty() && control.exclude.empty() &&
-      control.lock.empty())
-    throw_usage("grade needs --ref IMG and/or --prompt TEXT (or --shot-ref N=IMG per shot)");
+  if (o.reference.empty() && o.prompt.empty() && o.look_lut.empty() && control.refs.empty() &&
+      control.exclude.empty() && control.lock.empty())
+    throw_usage(
+        "grade needs --ref IMG, --lut LOOK.cube and/or --prompt TEXT (or --shot-ref N=IMG per "
+        "shot)");
+  if (!o.look_lut.empty() && (!o.reference.empty() || !control.refs.empty()))
+    throw_usage("--lut gives the look; --ref and --shot-ref give one too: choose one");
+  if (o.mattes && o.render_elsewhere)
+    throw_usage("--mattes are written by a local render, not on a farm");
+  if (!(o.protect_skin >= 0.f && o.protect_skin <= 1.f))
+    throw_usage("--protect-skin must be in 0..1");
+  for (const std::string& r : o.regions)
+    if (r != "sky" && r != "foliage")
+      throw_usage("--regions: unknown region '" + r + "' (sky, foliage; skin is --protect-skin)");
   if (o.output.empty()) throw_usage("grade needs -o OUT");
   if (!(o.strength >= 0.f && o.strength <= 1.f)) throw_usage("--strength must be in 0..1");
   if (o.samples_per_shot < 1) throw_usage("samples per shot must be at least 1");
@@ -174,6 +187,7 @@ GradeResult grade_clip(const GradeOptions& o,
   if (!fs::exists(o.input, ec)) throw_bad_input(o.input, "no such file");
   if (!o.reference.empty() && !fs::exists(o.reference, ec))
     throw_bad_input(o.reference, "no such file");
+  if (!o.look_lut.empty() && !fs::exists(o.look_lut, ec)) throw_bad_input(o.look_lut, "no such file");
   for (const auto& [n, img] : control.refs)
     if (!fs::exists(img, ec)) throw_bad_input(img, fmt::format("no such file (--shot-ref {})", n));
   // Check every option that can fail fast before the long steps.
@@ -187,7 +201,17 @@ GradeResult grade_clip(const GradeOptions& o,
   if (o.transfer > 0.f && o.method != "auto")
     throw_usage("--transfer dials `auto` towards the reference's whole palette; method '" + o.method +
                 "' does not take it (leave --transfer at 0 or use --method auto)");
-  check_video_output(o.output, write_options(o.encode));
+  // A still grades to a still of the same kind (render_clip.hpp); a clip to a clip.
+  const bool still = is_image_path(o.input);
+  if (still) {
+    if (!is_image_path(o.output) || is_image_sequence_path(o.output))
+      throw_usage("'" + o.input + "' is a still: -o must be a still image too (e.g. out" +
+                  fs::path(o.input).extension().string() + "), not '" + o.output + "'");
+    if (!o.report_path.empty() || o.frames || o.split)
+      throw_usage("--report, --frames and --split are for clips; '" + o.input + "' is a still");
+  } else {
+    check_video_output(o.output, write_options(o.encode));
+  }
   if (!o.preview_path.empty()) {
     if (!is_image_path(o.preview_path))
       throw_usage("--preview '" + o.preview_path + "' must be an image (.png, .jpg, .tif, ...)");
@@ -211,7 +235,7 @@ GradeResult grade_clip(const GradeOptions& o,
   res.plan_path = !o.plan_path.empty() ? o.plan_path : (out_dir / (stem + ".plan.json")).string();
   res.luts_dir = !o.luts_dir.empty() ? o.luts_dir : (out_dir / (stem + "_luts")).string();
   res.report_path = o.report_path;
-  std::vector<std::string> inputs{o.input, o.reference};
+  std::vector<std::string> inputs{o.input, o.reference, o.look_lut};
   for (const auto& [n, img] : control.refs) inputs.push_back(img);
   check_not_input(res.output, inputs);
   check_not_input(res.plan_path, inputs);
@@ -230,17 +254,21 @@ GradeResult grade_clip(const GradeOptions& o,
 
   // 1. Probe (audio-only, unreadable and unknown-codec files fail here, naming the file), then
   // shots and samples from one decode.
-  const VideoStreamInfo probed = VideoReader(o.input).info();
-  if (o.frames) check_frame_range(o.input, *o.frames, probed.frame_count);
+  if (!still) {
+    const VideoStreamInfo probed = VideoReader(o.input).info();
+    if (o.frames) check_frame_range(o.input, *o.frames, probed.frame_count);
+  }
   // The stills are read while the clip is analysed: the first image read loads OpenImageIO and
   // its libraries (about 0.7 s of one core), time the analysis pass would otherwise wait for.
   struct Stills {
     LoadedImage reference;
     std::map<int, LoadedImage> shots;
+    LutFile look_lut;
   };
   std::future<Stills> reading = std::async(std::launch::async, [&] {
     Stills r;
     if (!o.reference.empty()) r.reference = read_image(o.reference);
+    if (!o.look_lut.empty()) r.look_lut = load_lut(o.look_lut);
     for (const auto& [n, img] : control.refs) {
       try {
         r.shots[n] = read_image(img);
@@ -256,7 +284,7 @@ GradeResult grade_clip(const GradeOptions& o,
   ao.quiet = o.quiet;
   ClipAnalysis analysed;
   try {
-    analysed = analyze_clip(o.input, ao);
+    analysed = still ? analyze_still(o.input, ao) : analyze_clip(o.input, ao);
   } catch (...) {
     (void)reading.get();  // an unreadable still is reported first, as when read before the clip
     throw;
@@ -269,7 +297,7 @@ GradeResult grade_clip(const GradeOptions& o,
   const ShotList& shots = clip.shots;
   const std::vector<std::vector<SampledFrame>>& samples = clip.samples;
   check_shot_numbers(control, shots.shots.size());
-  if (o.reference.empty() && o.prompt.empty()) {
+  if (o.reference.empty() && o.prompt.empty() && o.look_lut.empty()) {
     std::vector<size_t> unmatched;
     for (size_t i = 0; i < shots.shots.size(); ++i)
       if (!control.refs.count(int(i)) && !control.exclude.count(int(i)) &&
@@ -344,7 +372,11 @@ GradeResult grade_clip(const GradeOptions& o,
   plan.colorspace_info = to_json(cs);
   plan.reference = o.reference.empty() ? "" : fs::absolute(o.reference).lexically_normal().string();
   plan.prompt = o.prompt;
-  plan.method = o.reference.empty() && control.refs.empty() ? "prompt" : o.method;
+  plan.method = !o.look_lut.empty()                           ? "lut"
+                : o.reference.empty() && control.refs.empty() ? "prompt"
+                                                              : o.method;
+  if (!o.look_lut.empty())
+    plan.extra["look_lut"] = fs::absolute(o.look_lut).lexically_normal().string();
   plan.strength = o.strength;
   plan.transfer = o.reference.empty() && control.refs.empty() ? 0.f : o.transfer;
   plan.lut_size = o.lut_size;
@@ -409,6 +441,10 @@ GradeResult grade_clip(const GradeOptions& o,
     if (own != shot_reference.end())
       sp.match["reference"] = fs::absolute(q.reference_name).lexically_normal().string();
     q.sources = display[i];
+    if (!o.look_lut.empty()) {
+      q.look_lut = &stills.look_lut;
+      q.look_lut_name = o.look_lut;
+    }
     q.prompt = o.prompt.empty() ? nullptr : &prompt;
     q.method = o.method;
     q.strength = o.strength;
@@ -455,6 +491,12 @@ GradeResult grade_clip(const GradeOptions& o,
     plan.continuity = std::move(c);
   }
 
+  // 4b. Regions: skin protection where people are, the opt-in region looks where their regions
+  // are (region_grades.hpp).
+  plan.regions.protect_skin = o.protect_skin;
+  plan.regions.classes = o.regions;
+  assign_regions(plan, display);
+
   // 5. Outputs, staged: the LUTs folder may be new.
   CreatedFolder luts_folder(res.luts_dir);  // removed again unless the grade completes
   std::optional<CreatedFolder> ocio_folder;  // the same for --ocio DIR
@@ -497,6 +539,7 @@ GradeResult grade_clip(const GradeOptions& o,
     ro.measure = o.measure;
     ro.frames = o.frames;
     ro.split = o.split;
+    if (o.mattes) ro.mattes_stem = (fs::path(res.luts_dir) / (stem + "_matte")).string();
     if (o.render_elsewhere) {
       if (o.frames || o.split) throw_usage("--frames and --split render here, not on a farm");
       res.render = o.render_elsewhere(plan, video_tmp);
@@ -504,6 +547,7 @@ GradeResult grade_clip(const GradeOptions& o,
       res.render = render_plan(plan, res.output, ro, video_tmp, luts);
     }
     for (const auto& w : res.render.warnings) warn(w);
+    res.matte_paths = res.render.mattes;
     for (size_t i = 0; i < plan.shots.size() && i < res.render.shot_metrics.size(); ++i)
       plan.shots[i].metrics = res.render.shot_metrics[i];
   } else {

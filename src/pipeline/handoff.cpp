@@ -12,6 +12,7 @@
 #include "autograde/lut/cdl.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/lut_write.hpp"
+#include "autograde/pipeline/region_grades.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 
 namespace fs = std::filesystem;
@@ -62,6 +63,7 @@ std::vector<std::string> stage_plan_luts(const GradePlan& plan, const std::vecto
       write_lut(luts[i], staged.stage(p), ext == ".cube" ? "" : title);
       paths.push_back(p);
     }
+  for (const std::string& p : stage_region_luts(plan, luts, dir, staged)) paths.push_back(p);
   return paths;
 }
 

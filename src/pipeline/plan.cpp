@@ -22,7 +22,8 @@ namespace {
 const std::set<std::string>& known_keys() {
   static const std::set<std::string> k{
       "version",  "input",  "input_colorspace", "reference", "prompt",     "method", "strength", "transfer",
-      "lut_size", "interp", "luts_dir",         "encode",    "continuity", "shots",  "history"};
+      "lut_size", "interp", "luts_dir",         "encode",    "continuity", "shots",  "history",
+      "regions"};
   return k;
 }
 }  // namespace
@@ -54,6 +55,9 @@ json plan_to_json(const GradePlan& p) {
                  {"preset", p.encode.preset},
                  {"threads", p.encode.threads},
                  {"chunk_frames", p.encode.chunk_frames}};
+  j["regions"] = {{"protect_skin", p.regions.protect_skin},
+                  {"classes", p.regions.classes},
+                  {"mask_width", p.regions.mask_width}};
   j["continuity"] = p.continuity ? continuity_plan_json(*p.continuity) : json{{"enabled", false}};
   json shots = json::array();
   for (const auto& s : p.shots) {
@@ -73,6 +77,12 @@ json plan_to_json(const GradePlan& p) {
     // Written only when set, so plans without per-shot control read as before.
     if (s.excluded) shots.back()["excluded"] = true;
     if (s.locked) shots.back()["locked"] = true;
+    if (!s.regions.empty()) {
+      json regions = json::array();
+      for (const ShotRegion& r : s.regions)
+        regions.push_back({{"class", r.region}, {"strength", r.strength}, {"lut", r.lut_file}});
+      shots.back()["regions"] = regions;
+    }
   }
   j["shots"] = shots;
   j["history"] = p.history;
@@ -222,6 +232,22 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
       p.encode.chunk_frames = int(r.integer(*v, "encode.chunk_frames", -1, 1000000));
   }
 
+  if (const json* g = r.find(j, "regions")) {
+    r.object(*g, "regions");
+    r.only_keys(*g, "regions", {"protect_skin", "classes", "mask_width"});
+    if (const json* v = r.find(*g, "protect_skin"))
+      p.regions.protect_skin = float(r.number(*v, "regions.protect_skin", 0, 1));
+    if (const json* v = r.find(*g, "classes")) {
+      if (!v->is_array()) r.bad("regions.classes", "must be an array");
+      for (size_t k = 0; k < v->size(); ++k)
+        p.regions.classes.push_back(r.one_of((*v)[k], "regions.classes[" + std::to_string(k) + "]",
+                                             {"sky", "foliage"}));
+    }
+    // Masks are computed at this width at every render; networks need a few hundred pixels.
+    if (const json* v = r.find(*g, "mask_width"))
+      p.regions.mask_width = int(r.integer(*v, "regions.mask_width", 64, 4096));
+  }
+
   if (const json* c = r.find(j, "continuity")) {
     r.object(*c, "continuity");
     const json* enabled = r.find(*c, "enabled");
@@ -249,7 +275,7 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
     r.only_keys(s, at,
                 {"index", "first_frame", "last_frame", "frames", "start_time", "end_time",
                  "starts_with", "scene", "look", "correction", "lut", "match", "metrics",
-                 "excluded", "locked"});
+                 "excluded", "locked", "regions"});
     ShotPlan sp;
     sp.index = int(i);
     if (const json* v = r.find(s, "index"))
@@ -294,6 +320,30 @@ GradePlan plan_from_json(const json& j, const std::string& name) {
     if (sp.excluded && (!is_identity(sp.look) || sp.correction))
       r.bad(at + ".excluded", "an excluded shot has no grade: its look must be the identity and "
                               "it has no correction");
+    if (const json* v = r.find(s, "regions")) {
+      if (!v->is_array()) r.bad(at + ".regions", "must be an array");
+      const json& list = *v;
+      std::set<std::string> seen;
+      for (size_t k = 0; k < list.size(); ++k) {
+        const std::string rat = at + ".regions[" + std::to_string(k) + "]";
+        const json& e = r.object(list[k], rat);
+        r.only_keys(e, rat, {"class", "strength", "lut"});
+        ShotRegion region;
+        region.region = r.one_of(r.require(e, "class", rat + ".class"), rat + ".class",
+                                 {"skin", "sky", "foliage"});
+        if (!seen.insert(region.region).second)
+          r.bad(rat + ".class", "'" + region.region + "' is listed twice");
+        region.strength =
+            float(r.number(r.require(e, "strength", rat + ".strength"), rat + ".strength", 0, 1));
+        region.lut_file = r.string(r.require(e, "lut", rat + ".lut"), rat + ".lut");
+        check_lut_file_name(region.lut_file, name + ": " + rat + ".lut");
+        if (!lut_names.insert(region.lut_file).second)
+          r.bad(rat + ".lut", "'" + region.lut_file + "' is also another LUT file of the plan");
+        sp.regions.push_back(std::move(region));
+      }
+      if (sp.excluded && !sp.regions.empty())
+        r.bad(at + ".regions", "an excluded shot has no grade, so no region grades either");
+    }
     if (const json* v = r.find(s, "metrics"); v && !r.object(*v, at + ".metrics").empty())
       sp.metrics = temporal_metrics_from_json(*v, name + ": " + at + ".metrics");
     p.shots.push_back(std::move(sp));

@@ -6,6 +6,7 @@
 #include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/pipeline/region_grades.hpp"
 #include "autograde/pipeline/render_clip.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 
@@ -56,15 +57,17 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
   std::vector<LutFile> luts(plan.shots.size());
   std::vector<FrameRange> ranges;
   const std::vector<Lut3D> own = baked.empty() ? plan_luts(plan) : std::vector<Lut3D>{};
+  const std::span<const Lut3D> cubes = baked.empty() ? std::span<const Lut3D>(own) : baked;
   for (size_t i = 0; i < plan.shots.size(); ++i) {
-    luts[i].cube = baked.empty() ? own[i] : baked[i];
+    luts[i].cube = cubes[i];
     ranges.push_back({plan.shots[i].first_frame, plan.shots[i].last_frame});
   }
 
   // Checked on the name the user gave, before the staging name hides it in messages.
   VideoWriteOptions encode = write_options(plan.encode);
   encode.segment_of = options.segment_of;
-  if (!is_y4m_path(output_path)) check_video_output(output_path, encode);
+  if (!is_y4m_path(output_path) && !is_still_path(output_path))
+    check_video_output(output_path, encode);
   std::optional<StagedOutputs> staging;
   std::string target = staged_path;
   if (target.empty()) {
@@ -81,12 +84,16 @@ RenderResult render_plan(const GradePlan& plan, const std::string& output_path,
   ro.input_colorspace = plan.input_colorspace;
   ro.frames = options.frames;
   ro.split = options.split;
+  ro.regions = plan_region_luts(plan, cubes);
+  ro.mask_width = plan.regions.mask_width;
+  ro.mattes_stem = options.mattes_stem;
   ClipRenderResult r = render_clip(plan.input_path, target, ranges, luts, ro);
   RenderResult result;
   result.frames = r.frames;
   result.pixel_path = r.pixel_path;
   result.shot_metrics = std::move(r.shot_metrics);
   result.warnings = std::move(r.warnings);
+  result.mattes = std::move(r.mattes);
   if (staging) staging->commit_all();
   return result;
 }

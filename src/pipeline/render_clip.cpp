@@ -8,19 +8,23 @@
 #include <limits>
 #include <optional>
 
+#include "autograde/analysis/masked_difference.hpp"
 #include "autograde/analysis/timecode.hpp"
 #include "autograde/color/camera_log.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
 #include "autograde/core/image_ops.hpp"
 #include "autograde/core/progress.hpp"
+#include "autograde/engine/region_renderer.hpp"
 #include "autograde/engine/renderer.hpp"
 #include "autograde/engine/yuv_renderer.hpp"
 #include "autograde/media/frame_to_rgb.hpp"
+#include "autograde/media/image_io.hpp"
 #include "autograde/media/image_sequence.hpp"
 #include "autograde/media/video_reader.hpp"
 #include "autograde/media/y4m.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
+#include "autograde/semantic/region_masks.hpp"
 
 namespace autograde {
 
@@ -80,12 +84,125 @@ auto engine_view(const BasicYuvPlanes<Byte>& s) {
   return v;
 }
 
-void check_shape(std::span<const FrameRange> shots, std::span<const LutFile> luts) {
+void check_shape(std::span<const FrameRange> shots, std::span<const LutFile> luts,
+                 const std::vector<ShotRegionLuts>& regions) {
   if (shots.empty()) throw_usage("render: no shots to render");
   if (shots.size() != luts.size())
     throw_usage("render: " + std::to_string(shots.size()) + " shots but " +
                 std::to_string(luts.size()) + " LUTs");
+  if (!regions.empty() && regions.size() != shots.size())
+    throw_usage("render: " + std::to_string(shots.size()) + " shots but region grades for " +
+                std::to_string(regions.size()));
 }
+
+// The region grades (render_clip.hpp): per shot a region renderer over the shot's LUT, and the
+// frame's masks, computed on a small display-referred copy and kept steady within the shot.
+class RegionPass {
+ public:
+  RegionPass(std::span<const LutFile> luts, const std::vector<ShotRegionLuts>& regions,
+             Interp interp, CameraLog input, int mask_width, int channels = 3)
+      : regions_(regions), input_(input), mask_width_(std::max(16, mask_width)) {
+    for (size_t s = 0; s < regions.size(); ++s) {
+      const ShotRegionLuts& r = regions[s];
+      std::optional<RegionRenderer> renderer;
+      if (!r.empty()) {
+        if (r.luts.size() != r.regions.size() || r.strengths.size() != r.regions.size())
+          throw_usage("render: shot " + std::to_string(s) +
+                      ": its regions, region LUTs and strengths disagree");
+        renderer.emplace(make_region_renderer(
+            luts[s], r.luts, PixelFormat{SampleType::F32, Layout::Packed, channels}, interp));
+      }
+      renderers_.push_back(std::move(renderer));
+    }
+  }
+  bool any() const {
+    return std::any_of(renderers_.begin(), renderers_.end(),
+                       [](const auto& r) { return r.has_value(); });
+  }
+  bool has(size_t shot) const { return shot < renderers_.size() && renderers_[shot].has_value(); }
+
+  // Grades `rgb` (input code values, in place) with shot `shot`'s regions; `new_shot` restarts
+  // the masks' smoothing.
+  void apply(size_t shot, bool new_shot, ImageF& rgb) {
+    const int w = std::min(mask_width_, rgb.width);
+    const int h = std::max(1, int(std::lround(double(rgb.height) * w / rgb.width)));
+    small_ = area_average(rgb, {.width = w, .height = h});
+    if (small_.channels == 4) {  // alpha plays no part in what the picture shows
+      ImageF three(small_.width, small_.height, 3);
+      for (size_t i = 0; i < small_.pixel_count(); ++i)
+        std::copy_n(&small_.pixels[4 * i], 3, &three.pixels[3 * i]);
+      small_ = std::move(three);
+    }
+    to_display(input_, small_);
+    if (new_shot) tracker_.restart();
+    const RegionMasks& m = tracker_.update(compute_region_masks(small_, regions_[shot].regions));
+    masks_.clear();
+    for (Region r : regions_[shot].regions) masks_.push_back(&m.get(r));
+    renderers_[shot]->apply(rgb, masks_, regions_[shot].strengths);
+    last_ = &m;
+  }
+  // The masks of the frame apply() last graded.
+  const RegionMasks* last() const { return last_; }
+  // Every region class some shot has, in first-seen order.
+  std::vector<Region> classes() const {
+    std::vector<Region> out;
+    for (const ShotRegionLuts& r : regions_)
+      for (Region c : r.regions)
+        if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+    return out;
+  }
+
+ private:
+  const std::vector<ShotRegionLuts>& regions_;
+  CameraLog input_;
+  int mask_width_;
+  std::vector<std::optional<RegionRenderer>> renderers_;
+  MaskTracker tracker_;
+  ImageF small_;
+  std::vector<const ImageF*> masks_;
+  const RegionMasks* last_ = nullptr;
+};
+
+// The mattes (ClipRenderOptions::mattes_stem): one grey FFV1 file per region class.
+class MatteWriters {
+ public:
+  MatteWriters(const std::string& stem, const std::vector<Region>& classes,
+               const VideoStreamInfo& info) {
+    VideoWriteOptions wo;
+    wo.codec = "ffv1";
+    wo.pixel_format = "gray";
+    wo.copy_audio = false;
+    wo.copy_subtitles = false;
+    for (Region c : classes) {
+      paths_.push_back(stem + "_" + region_name(c) + ".mkv");
+      writers_.emplace_back(paths_.back(), info, wo);
+      classes_.push_back(c);
+    }
+  }
+  // The frame's masks (null: none of the classes in this shot) at the frame's size.
+  void write(const RegionMasks* m, int width, int height, int64_t pts) {
+    for (size_t k = 0; k < writers_.size(); ++k) {
+      const ImageF* mask = m ? &m->get(classes_[k]) : nullptr;
+      const ImageF full = mask && !mask->empty() ? resize_mask(*mask, width, height)
+                                                 : ImageF(width, height, 1);
+      grey_.width = width, grey_.height = height, grey_.channels = 3;
+      grey_.pixels.resize(full.pixels.size() * 3);
+      for (size_t i = 0; i < full.pixels.size(); ++i)
+        grey_.pixels[3 * i] = grey_.pixels[3 * i + 1] = grey_.pixels[3 * i + 2] = full.pixels[i];
+      writers_[k].write(grey_, pts);
+    }
+  }
+  std::vector<std::string> finish() {
+    for (VideoWriter& w : writers_) w.finish();
+    return paths_;
+  }
+
+ private:
+  std::vector<std::string> paths_;
+  std::vector<VideoWriter> writers_;
+  std::vector<Region> classes_;
+  ImageF grey_;
+};
 
 ClipRenderResult render_y4m(const std::string& in, const std::string& out,
                             std::span<const FrameRange> shots, std::span<const LutFile> luts,
@@ -194,6 +311,10 @@ FrameRange parse_frame_range(const std::string& text) {
   return r;
 }
 
+bool is_still_path(const std::string& path) {
+  return is_image_path(path) && !is_image_sequence_path(path);
+}
+
 bool is_y4m_path(const std::string& path) {
   if (path == "-") return true;  // pipes carry raw YUV4MPEG2
   std::string lower = path;
@@ -205,9 +326,31 @@ bool is_y4m_path(const std::string& path) {
 ClipRenderResult render_clip(const std::string& input, const std::string& output,
                              std::span<const FrameRange> shots, std::span<const LutFile> luts,
                              const ClipRenderOptions& o) {
-  check_shape(shots, luts);
+  check_shape(shots, luts, o.regions);
   if (input != "-" && output != "-") refuse_overwrite_input(input, output);
+  if (is_still_path(input) || is_still_path(output)) {
+    if (!is_still_path(input) || !is_still_path(output))
+      throw_usage("a still input needs a still output and vice versa ('" + input + "' → '" +
+                  output + "')");
+    if (o.frames || o.split) throw_usage("--frames and --split are for clips, not stills");
+    LoadedImage still = read_image(input);
+    RegionPass pass(luts, o.regions, o.interp, o.input_colorspace, o.mask_width,
+                    still.image.channels);
+    if (pass.has(0))
+      pass.apply(0, true, still.image);
+    else
+      make_renderer(luts[0], PixelFormat{SampleType::F32, Layout::Packed, still.image.channels},
+                    o.interp)
+          .apply(still.image);
+    write_image(output, still.image, still.meta);
+    ClipRenderResult r;
+    r.frames = 1;
+    r.pixel_path = "still";
+    return r;
+  }
+  RegionPass regions(luts, o.regions, o.interp, o.input_colorspace, o.mask_width);
   if (is_y4m_path(input) || is_y4m_path(output)) {
+    if (regions.any()) throw_usage("region grades need a video file; a .y4m stream takes one LUT");
     if (!is_y4m_path(input) || !is_y4m_path(output))
       throw_usage("a .y4m input needs a .y4m output and vice versa");
     if (o.frames || o.split)
@@ -223,7 +366,7 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
   const int64_t first = o.frames ? o.frames->first : 0;
   const int64_t last = o.frames ? o.frames->last : std::numeric_limits<int64_t>::max();
   // The split view and image sequences are made of float RGB frames.
-  const bool fused = fused_path_ok(info) && !o.split && !sequence;
+  const bool fused = fused_path_ok(info) && !o.split && !sequence && !regions.any();
   const bool measure = o.measure && !o.split && !o.frames;
   ropt.output = fused ? FrameOutput::Yuv : FrameOutput::Rgb;
   const int measure_width = std::min(o.measure_width, info.width);
@@ -256,6 +399,12 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
     else
       rgb.push_back(make_renderer(lut, PixelFormat{SampleType::F32, Layout::Packed, 3}, o.interp));
   }
+  std::optional<MatteWriters> mattes;
+  if (!o.mattes_stem.empty() && regions.any()) {
+    VideoStreamInfo plain = info;
+    plain.audio_streams = plain.subtitle_streams = 0;
+    mattes.emplace(o.mattes_stem, regions.classes(), plain);
+  }
   std::vector<ShotTemporalMeter> meters;
   if (measure)
     for (const FrameRange& s : shots)
@@ -271,6 +420,7 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
   const int64_t expected = o.frames ? o.frames->last - o.frames->first + 1 : info.frame_count;
   ProgressBar bar(o.label, expected, o.quiet);
   ShotCursor cursor(shots);
+  size_t last_shot = SIZE_MAX;  // the masks restart with every shot (and the range's first frame)
   OwnedYuv graded;
   FrameToRgb to_rgb;
   ImageF in_display, out_small, before;
@@ -295,7 +445,19 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
         before = frame.rgb;
         to_display(o.input_colorspace, before);
       }
-      rgb[s].apply(frame.rgb);
+      if (regions.has(s)) {
+        // The masks restart at each shot and each encode chunk, so a farm task that renders a
+        // chunk alone computes the same masks as a render of the whole clip.
+        const bool chunk_start = std::binary_search(o.chunk_starts.begin(), o.chunk_starts.end(),
+                                                    frame.index);
+        regions.apply(s, s != last_shot || chunk_start, frame.rgb);
+      }
+      else
+        rgb[s].apply(frame.rgb);
+      last_shot = s;
+      if (mattes)
+        mattes->write(regions.has(s) ? regions.last() : nullptr, frame.rgb.width,
+                      frame.rgb.height, frame.pts);
       if (o.split) compose_split(before, frame.rgb);
       if (stills) {
         const int64_t number = clock.start + frame.index;
@@ -326,6 +488,7 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
     video->finish();
     result.warnings = video->warnings();
   }
+  if (mattes) result.mattes = mattes->finish();
   for (const ShotTemporalMeter& m : meters) result.shot_metrics.push_back(m.result());
   return result;
 }

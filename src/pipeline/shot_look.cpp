@@ -5,6 +5,7 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/learn/lutgen.hpp"
+#include "autograde/lut/interpolate.hpp"
 #include "autograde/look/match.hpp"
 
 namespace autograde {
@@ -79,10 +80,42 @@ PromptLook read_prompt(const std::string& text) {
   return p;
 }
 
+namespace {
+
+// The prompt acts after a LUT-only grade: every lattice entry goes through the prompt's Look.
+void apply_prompt_after(const Look& prompt, Lut3D& lut) {
+  for (size_t i = 0; i < lut.table.size(); i += 3) {
+    const Rgb v = apply_look(prompt, {lut.table[i], lut.table[i + 1], lut.table[i + 2]});
+    for (size_t c = 0; c < 3; ++c) lut.table[i + c] = v[c];
+  }
+}
+
+}  // namespace
+
 FoundLook find_look(const LookRequest& q) {
-  if (!q.reference && !q.prompt) throw_usage("give a reference still and/or a text prompt");
+  if (!q.reference && !q.prompt && !q.look_lut)
+    throw_usage("give a reference still, a look LUT and/or a text prompt");
+  if (q.reference && q.look_lut)
+    throw_usage("give a reference still or a look LUT (" + q.look_lut_name + "), not both");
   if (!(q.strength >= 0.f && q.strength <= 1.f)) throw_usage("strength must be in 0..1");
   FoundLook out;
+  if (q.look_lut) {
+    // The LUT sampled at every lattice point of the plan's size (through its shaper, if any):
+    // an identity Look whose residual is the LUT, so the plan keeps it and refine edits on top.
+    Lut3D lut = Lut3D::identity(q.lut_size);
+    for (size_t i = 0; i < lut.table.size(); i += 3) {
+      const Rgb v = sample(*q.look_lut, {lut.table[i], lut.table[i + 1], lut.table[i + 2]},
+                           Interp::Tetrahedral);
+      for (size_t c = 0; c < 3; ++c) lut.table[i + c] = v[c];
+    }
+    if (q.prompt) apply_prompt_after(q.prompt->look, lut);
+    out.look = identity_look();
+    out.look.residual = std::move(lut);
+    out.look.strength = q.strength;
+    out.method = "lut";
+    out.parametric = false;
+    return out;
+  }
   if (!q.reference) {
     out.look = q.prompt->look;
     out.look.strength = q.strength;
@@ -110,11 +143,7 @@ FoundLook find_look(const LookRequest& q) {
   if (out.parametric) {
     out.look = apply_prompt_delta(out.look, q.prompt->look);
   } else {
-    Lut3D& lut = *out.look.residual;
-    for (size_t i = 0; i < lut.table.size(); i += 3) {
-      const Rgb v = apply_look(q.prompt->look, {lut.table[i], lut.table[i + 1], lut.table[i + 2]});
-      for (size_t c = 0; c < 3; ++c) lut.table[i + c] = v[c];
-    }
+    apply_prompt_after(q.prompt->look, *out.look.residual);
     if (lut_only) out.look.strength = q.strength;
   }
   return out;

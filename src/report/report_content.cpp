@@ -2,10 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
+#include "autograde/analysis/masked_difference.hpp"
 #include "autograde/color/camera_log.hpp"
+#include "autograde/lut/interpolate.hpp"
 #include "autograde/look/look.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 #include "autograde/pipeline/shot_sampling.hpp"
+#include "autograde/semantic/region_masks.hpp"
 
 namespace autograde {
 
@@ -119,6 +125,64 @@ std::vector<ShotStill> report_stills(const GradeReportInputs& in, int width) {
     out[i].after = after[i][0].rgb;
   }
   return out;
+}
+
+RegionView region_view(const GradeReportInputs& in, size_t i, const ShotStill& still) {
+  RegionView v;
+  const GradePlan& plan = *in.plan;
+  const ShotPlan& s = plan.shots[i];
+  if (s.regions.empty() || still.before.empty() || still.after.empty()) return v;
+  ImageF ungraded = still.before;
+  to_display(plan.input_colorspace, ungraded);
+  std::vector<Region> wanted;
+  for (const ShotRegion& r : s.regions) wanted.push_back(*region_from_name(r.region));
+  const RegionMasks m = compute_region_masks(ungraded, wanted);
+
+  // The overlay: each region's colour mixed in at 60 % of its mask.
+  v.overlay = ungraded;
+  const int c = v.overlay.channels;
+  for (const ShotRegion& r : s.regions) {
+    const ImageF& mask = m.get(*region_from_name(r.region));
+    const Rgb tint = r.region == "skin"  ? Rgb{1.f, 0.55f, 0.1f}
+                     : r.region == "sky" ? Rgb{0.15f, 0.45f, 1.f}
+                                         : Rgb{0.2f, 0.9f, 0.2f};
+    for (size_t p = 0; p < mask.pixel_count(); ++p) {
+      const float a = 0.6f * std::clamp(mask.pixels[p], 0.f, 1.f);
+      for (int k = 0; k < 3; ++k) {
+        float& x = v.overlay.pixels[p * size_t(c) + size_t(k)];
+        x = (1 - a) * x + a * tint[size_t(k)];
+      }
+    }
+  }
+  for (const FaceBox& f : m.faces) {
+    const int x0 = std::clamp(int(f.x0), 0, v.overlay.width - 1);
+    const int x1 = std::clamp(int(f.x1), 0, v.overlay.width - 1);
+    const int y0 = std::clamp(int(f.y0), 0, v.overlay.height - 1);
+    const int y1 = std::clamp(int(f.y1), 0, v.overlay.height - 1);
+    auto dot = [&](int x, int y) {
+      float* p = v.overlay.at(x, y);
+      p[0] = 1.f, p[1] = 1.f, p[2] = 1.f;
+    };
+    for (int x = x0; x <= x1; ++x) dot(x, y0), dot(x, y1);
+    for (int y = y0; y <= y1; ++y) dot(x0, y), dot(x1, y);
+  }
+
+  for (const ShotRegion& r : s.regions) {
+    const ImageF& mask = m.get(*region_from_name(r.region));
+    v.rows.push_back({fmt::format("{} mask: share of the frame (strength {})", r.region,
+                                  num(r.strength, 2)),
+                      "", num(100 * mask_coverage(mask), 1) + " %"});
+    if (r.region != "skin" || !in.luts || i >= in.luts->size()) continue;
+    ImageF unprotected = still.before;
+    apply_reference((*in.luts)[i], unprotected, plan.interp);
+    const double without = masked_ciede2000(ungraded, unprotected, mask);
+    const double with = masked_ciede2000(ungraded, still.after, mask);
+    if (std::isnan(without)) continue;
+    v.rows.push_back({"skin shift from the ungraded skin, mean CIEDE2000 (without protection / "
+                      "as graded)",
+                      num(without, 2), num(with, 2)});
+  }
+  return v;
 }
 
 }  // namespace autograde

@@ -184,6 +184,17 @@ std::string render_report_html(const GradeReportInputs& in, int frame_width) {
     for (const std::string& p : w.parameters) h += esc(p) + "\n";
     h += "</pre>";
     for (const std::string& n : w.notes) h += "<p>note: " + esc(n) + "</p>";
+    const RegionView rv = region_view(in, i, stills[i]);
+    if (!rv.overlay.empty()) {
+      h += "<p class=cap>regions on the ungraded frame (skin orange, sky blue, foliage green; "
+           "faces boxed)</p>" +
+           img_tag(rv.overlay, "regions");
+      h += "<table><tr><th>regions</th><th>without protection</th><th>as graded</th></tr>";
+      for (const MeasureRow& r : rv.rows)
+        h += "<tr><td>" + esc(r.measure) + "</td><td>" + esc(r.input) + "</td><td>" +
+             esc(r.output) + "</td></tr>";
+      h += "</table>";
+    }
     if (s.metrics) {
       h += "<table><tr><th>temporal measure</th><th>input</th><th>output</th></tr>";
       for (const MeasureRow& r : temporal_rows(*s.metrics))

@@ -249,6 +249,30 @@ void shot_page(cairo_t* cr, JpegStore& store, const GradeReportInputs& in, size_
       y = paragraph(cr, px, y, in_x - px - 6, r.measure, 7.5, false, kInk, lut_top) + 2;
     }
   }
+  // Regions: the masks over the ungraded still and the skin measures, where they fit above the
+  // LUT.
+  const RegionView rv = region_view(in, i, still);
+  if (!rv.overlay.empty()) {
+    const double ow = pw * 0.6;
+    const double oh = ow * rv.overlay.height / std::max(1, rv.overlay.width);
+    if (y + 30 + oh + 12.0 * double(rv.rows.size()) < lut_top) {
+      y += 8;
+      text(cr, px, y, "Regions", 11, true);
+      y += 6;
+      y += photo(cr, store, rv.overlay, px, y, ow, oh) + 10;
+      text(cr, px, y - 2, "skin orange, sky blue, foliage green; faces boxed", 6.5, false, kQuiet);
+      y += 8;
+      const double in_x = px + pw - 116, out_x = px + pw - 56;
+      text(cr, in_x, y, "without", 7.5, true, kQuiet);
+      text(cr, out_x, y, "as graded", 7.5, true, kQuiet);
+      y += 10;
+      for (const MeasureRow& r : rv.rows) {
+        text(cr, in_x, y, r.input.empty() ? "–" : r.input, 7.5);
+        text(cr, out_x, y, r.output, 7.5);
+        y = paragraph(cr, px, y, in_x - px - 6, r.measure, 7.5, false, kInk, lut_top) + 2;
+      }
+    }
+  }
   // The shot's LUT: the input cube, the same cube through the LUT, and what the grade changes.
   if (in.luts && i < in.luts->size() && (*in.luts)[i].size >= 2) {
     const int tile = int((pw - 8) / 5 * kPxPerPt);

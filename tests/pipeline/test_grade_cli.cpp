@@ -96,7 +96,13 @@ TEST_F(GradeCli, GradeWritesClipOneCubePerShotPlanAndReport) {
     EXPECT_EQ(e.path().extension(), ".cube");
     ++cubes;
   }
-  EXPECT_EQ(cubes, int(plan.shots.size()));
+  // One per shot, plus each region's LUT and, with skin, the single-LUT skin-protected copy.
+  int expected = 0;
+  for (const auto& s : plan.shots) {
+    expected += 1 + int(s.regions.size());
+    for (const auto& r : s.regions) expected += r.region == "skin";
+  }
+  EXPECT_EQ(cubes, expected);
   for (const auto& s : plan.shots) {
     const LutFile lf = read_cube((fs::path(plan.luts_dir) / s.lut_file).string());
     ASSERT_TRUE(lf.cube.has_value());

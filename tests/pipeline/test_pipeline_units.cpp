@@ -2,6 +2,8 @@
 // motions, continuity on real photos with known casts, plan.json round trips, the composed
 // shot LUT against the camera-log conversion, and signal-time cleanup of staged outputs.
 #include <gtest/gtest.h>
+
+#include <functional>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "autograde/pipeline/clip_analysis.hpp"
 #include "autograde/pipeline/continuity.hpp"
 #include "autograde/pipeline/plan.hpp"
+#include "autograde/pipeline/shot_look.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 #include "test_support.hpp"
 
@@ -206,6 +209,98 @@ TEST(Plan, RoundTripsAndRejectsGaps) {
   nlohmann::json newer = j;
   newer["version"] = kPlanVersion + 1;
   EXPECT_THROW(plan_from_json(newer), Error);
+}
+
+// Issue 21: region grades round-trip, old plans (no "regions") read as none, and every
+// malformed region entry is refused naming the field.
+TEST(Plan, RegionsRoundTripAndAreValidated) {
+  GradePlan p;
+  p.input_path = "/x/in.mp4";
+  p.luts_dir = "in_luts";
+  p.regions.protect_skin = 0.6f;
+  p.regions.classes = {"sky"};
+  for (int i = 0; i < 2; ++i) {
+    ShotPlan s;
+    s.index = i;
+    s.first_frame = i * 10;
+    s.last_frame = i * 10 + 9;
+    s.look = test_look();
+    s.lut_file = "shot_00" + std::to_string(i) + ".cube";
+    p.shots.push_back(s);
+  }
+  p.shots[1].regions = {{"skin", 0.6f, "shot_001_skin.cube"}, {"sky", 1.f, "shot_001_sky.cube"}};
+  const nlohmann::json j = plan_to_json(p);
+  const GradePlan q = plan_from_json(j);
+  EXPECT_EQ(plan_to_json(q), j);
+  ASSERT_EQ(q.shots[1].regions.size(), 2u);
+  EXPECT_EQ(q.shots[1].regions[1].region, "sky");
+  EXPECT_FLOAT_EQ(q.regions.protect_skin, 0.6f);
+  EXPECT_FALSE(j["shots"][0].contains("regions"));
+
+  nlohmann::json old = j;
+  old.erase("regions");
+  old["shots"][1].erase("regions");
+  const GradePlan o = plan_from_json(old);
+  EXPECT_FLOAT_EQ(o.regions.protect_skin, 0.f);
+  EXPECT_TRUE(o.shots[1].regions.empty());
+
+  auto refused = [&](const std::function<void(nlohmann::json&)>& edit, const std::string& says) {
+    nlohmann::json bad = j;
+    edit(bad);
+    try {
+      plan_from_json(bad, "bad.json");
+      ADD_FAILURE() << "accepted: " << says;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  refused([](auto& b) { b["shots"][1]["regions"][0]["class"] = "hair"; }, "regions[0].class");
+  refused([](auto& b) { b["shots"][1]["regions"][0]["strength"] = 1.5; }, "regions[0].strength");
+  refused([](auto& b) { b["shots"][1]["regions"][1]["class"] = "skin"; }, "twice");
+  refused([](auto& b) { b["shots"][1]["regions"][0]["lut"] = "shot_000.cube"; }, "another");
+  refused([](auto& b) { b["shots"][1]["regions"][0]["lut"] = "../x.cube"; }, "regions[0].lut");
+  refused([](auto& b) { b["regions"]["classes"] = {"skin"}; }, "regions.classes[0]");
+  refused([](auto& b) { b["regions"]["protect_skin"] = -1; }, "regions.protect_skin");
+}
+
+// Issue 21: a creative LUT as the look (grade --lut) bakes back to itself at every lattice
+// point, strength mixes it with the input, and a prompt acts after it.
+TEST(FindLook, LookLutBakesBackToItselfAndPromptActsAfterIt) {
+  Lut3D lut = Lut3D::identity(17);
+  for (size_t i = 0; i < lut.table.size(); i += 3) {
+    float* v = &lut.table[i];
+    const float r = v[0], g = v[1], b = v[2];
+    v[0] = 0.1f + 0.8f * g * g, v[1] = 0.9f * b, v[2] = std::sqrt(r);  // no identity anywhere
+  }
+  LutFile file;
+  file.cube = lut;
+  LookRequest q;
+  q.look_lut = &file;
+  q.lut_size = 17;
+  const FoundLook f = find_look(q);
+  EXPECT_EQ(f.method, "lut");
+  const Lut3D baked = bake_shot_lut(CameraLog::Rec709, f.look, 17);
+  for (size_t i = 0; i < lut.table.size(); ++i) EXPECT_NEAR(baked.table[i], lut.table[i], 1e-5f);
+
+  q.strength = 0.5f;
+  const Lut3D half = bake_shot_lut(CameraLog::Rec709, find_look(q).look, 17);
+  const Lut3D id = Lut3D::identity(17);
+  for (size_t i = 0; i < lut.table.size(); ++i)
+    EXPECT_NEAR(half.table[i], 0.5f * (lut.table[i] + id.table[i]), 1e-5f);
+
+  q.strength = 1.f;
+  const PromptLook prompt = read_prompt("much warmer");
+  q.prompt = &prompt;
+  const Lut3D warm = bake_shot_lut(CameraLog::Rec709, find_look(q).look, 17);
+  for (size_t i = 0; i < lut.table.size(); i += 3) {
+    const Rgb expect = apply_look(prompt.look, {lut.table[i], lut.table[i + 1], lut.table[i + 2]});
+    for (size_t c = 0; c < 3; ++c) EXPECT_NEAR(warm.table[i + c], expect[c], 1e-5f);
+  }
+  LookRequest both = q;
+  ImageF still(4, 4, 3);
+  both.reference = &still;
+  EXPECT_THROW(find_look(both), Error);
 }
 
 TEST(ShotLut, ComposesCameraLogConversionThenLook) {

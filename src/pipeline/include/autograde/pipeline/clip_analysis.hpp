@@ -40,4 +40,10 @@ struct ClipAnalysis {
 // Error(BadInput) naming the file for an unreadable, audio-only or empty clip.
 ClipAnalysis analyze_clip(const std::string& path, const ClipAnalysisOptions& options = {});
 
+// A still image (media/image_io.hpp is_image_path) as a clip of one frame and one shot, so
+// `grade` treats stills and clips alike: info has the picture's size, codec "still", one frame
+// at 1 fps; the one sample is the picture at the sample width (alpha dropped).
+// Error(BadInput) naming the file when it cannot be read.
+ClipAnalysis analyze_still(const std::string& path, const ClipAnalysisOptions& options = {});
+
 }  // namespace autograde

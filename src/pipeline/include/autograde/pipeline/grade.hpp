@@ -35,6 +35,8 @@ struct GradeOptions {
   std::string input;
   std::string reference;    // still image; may be empty when prompt is set
   std::string prompt;       // text; may be empty when reference is set
+  // A creative LUT as the look (shot_look.hpp LookRequest::look_lut); not with `reference`.
+  std::string look_lut;
   std::string output;       // graded clip
   std::string plan_path;    // "" → <output folder>/<output stem>.plan.json
   std::string luts_dir;     // "" → <output folder>/<output stem>_luts
@@ -53,6 +55,16 @@ struct GradeOptions {
   // Correct each shot first (learn/corrector.hpp, one correction per shot, scaled by the
   // classifier's do-no-harm strength); the look is then matched on the corrected frames.
   bool auto_correct = false;
+  // Skin protection (issue 21): the strength of the skin region grade in shots where people are
+  // found (region_grades.hpp); 0 = off. The default is the strength at
+  // which the fairness bench's validation portraits keep at least half of their skin shift off
+  // in every tone group while the look still reaches the face (bench/fairness.cpp).
+  float protect_skin = 0.8f;
+  // Opt-in region looks: "sky", "foliage".
+  std::vector<std::string> regions;
+  // Also write each region's matte beside the LUTs: <luts_dir>/<stem>_matte_<class>.mkv (grey
+  // FFV1, render_clip.hpp), so an editor can rebuild the grade with its own qualifiers.
+  bool mattes = false;
   bool continuity = false;
   double scene_threshold = 0.45;
   std::string continuity_target = "neutral";  // continuity.hpp: "neutral" or "mean"
@@ -91,6 +103,7 @@ struct GradeResult {
   std::string ocio_config;  // --ocio: DIR/config.ocio (else empty)
   std::string preview_path;  // the contact sheet written instead of a render (else empty)
   std::vector<std::string> lut_paths;
+  std::vector<std::string> matte_paths;
   RenderResult render;
   std::vector<std::string> warnings;  // for the user (log footage suspected, streams dropped)
 };

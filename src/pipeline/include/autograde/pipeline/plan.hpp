@@ -22,7 +22,10 @@
 //     "shots": [{"index", "first_frame", "last_frame" (inclusive), "start_time", "end_time",
 //                "starts_with", "scene", "look": to_json(Look), "lut": "shot_000.cube",
 //                "match": {...}, "metrics": temporal_metrics.hpp's to_json or {},
-//                "excluded": true (only when set), "locked": true (only when set)}, ...],
+//                "excluded": true (only when set), "locked": true (only when set),
+//                "regions": [{"class": "skin"|"sky"|"foliage", "strength": 0..1,
+//                             "lut": "shot_000_skin.cube"}] (only when the shot has any)}, ...],
+//     "regions": {"protect_skin": 0..1, "classes": ["sky", "foliage"], "mask_width": 512},
 //     "history": []
 //   }
 //
@@ -31,6 +34,14 @@
 // correction, so its LUT is the input conversion alone; refine leaves it alone. "locked" (grade
 // --lock N): the shot's Look was kept from the plan a re-grade replaced. Both are absent (false)
 // in plans written before them.
+//
+// Regions (issue 21; absent in older plans = none): a shot's region is graded with a LUT of its
+// own blended over the shot's LUT by the region's soft mask at `strength`
+// (engine/region_renderer.hpp). The region LUT is derived from the shot's LUT whenever the plan
+// is rendered (semantic/region_luts.hpp), so a refined Look carries its skin protection along;
+// "lut" names its hand-off copy in luts_dir. The masks are computed from each frame brought to
+// "mask_width" pixels wide, the same way at every render. "protect_skin" and "classes" record
+// what grade was asked for: skin protection goes to the shots where people were found.
 //
 // Encodings: every Look in the plan works on Rec.709 display code values; the shot's LUT is
 // input code values (the input colour space) → Rec.709 display code values.
@@ -50,6 +61,18 @@ namespace autograde {
 
 constexpr int kPlanVersion = 1;
 
+struct ShotRegion {
+  std::string region;  // "skin", "sky" or "foliage"
+  float strength = 1.f;
+  std::string lut_file;  // hand-off copy inside luts_dir
+};
+
+struct RegionSettings {
+  float protect_skin = 0.f;
+  std::vector<std::string> classes;  // opt-in region looks: "sky", "foliage"
+  int mask_width = 512;
+};
+
 struct ShotPlan {
   int index = 0;
   int64_t first_frame = 0, last_frame = 0;  // inclusive, decode order
@@ -65,6 +88,7 @@ struct ShotPlan {
   std::optional<TemporalMetrics> metrics;           // temporal metrics (grade fills them)
   bool excluded = false;  // no grade: identity Look, no correction (validated)
   bool locked = false;    // Look (and correction) kept from the previous plan on a re-grade
+  std::vector<ShotRegion> regions;
 };
 
 struct EncodeSettings {
@@ -100,6 +124,7 @@ struct GradePlan {
   Interp interp = Interp::Tetrahedral;
   std::string luts_dir;
   EncodeSettings encode;
+  RegionSettings regions;
   std::optional<ContinuityResult> continuity;  // set when the grade matched shots in scenes
   std::vector<ShotPlan> shots;
   nlohmann::json history = nlohmann::json::array();

@@ -27,6 +27,8 @@ struct RenderOptions {
   // A farm segment of this video file (render_clip.hpp): `frames` is rendered to a .agseg
   // segment, video only, for the join to put together.
   std::string segment_of;
+  // The regions' mattes (render_clip.hpp ClipRenderOptions::mattes_stem); empty: none.
+  std::string mattes_stem;
 };
 
 struct RenderResult {
@@ -34,6 +36,7 @@ struct RenderResult {
   std::string pixel_path;                     // "yuv" (fused) or "rgb"
   std::vector<TemporalMetrics> shot_metrics;  // per shot (empty when !measure)
   std::vector<std::string> warnings;
+  std::vector<std::string> mattes;  // matte files written
 };
 
 // The per-shot LUTs of a plan.

@@ -17,6 +17,10 @@
 //     every image sequence.
 // Audio, subtitles, timecode and rotation are carried over by the video writer.
 //
+// Stills (issue 21: `grade` on a photograph): a still input is one frame of one shot, graded
+// in float by the RGB engine (with its regions, if any) and written to a still output in the
+// input's sample format (8-bit stays 8-bit, half stays half), metadata and alpha kept.
+//
 // Outputs: a video file (media/video_writer.hpp), a raw .y4m stream, or an image sequence
 // (media/image_sequence.hpp: "out/shot.%07d.exr", OpenEXR half / DPX 10-bit / TIFF 16-bit).
 // A sequence's file numbers are the source timecode as a frame count: the input's start
@@ -55,11 +59,20 @@
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/lut.hpp"
 #include "autograde/media/video_writer.hpp"
+#include "autograde/semantic/regions.hpp"
 
 namespace autograde {
 
 struct FrameRange {
   int64_t first = 0, last = 0;  // inclusive frame indices
+};
+
+// One shot's region grades (issue 21): LUTs blended over the shot's LUT by the regions' masks.
+struct ShotRegionLuts {
+  std::vector<Region> regions;
+  std::vector<LutFile> luts;
+  std::vector<float> strengths;
+  bool empty() const { return regions.empty(); }
 };
 
 struct ClipRenderOptions {
@@ -81,6 +94,19 @@ struct ClipRenderOptions {
   // A render of `frames` restarts at those inside the range, and its first frame starts a chunk
   // of its own. Ignored by image sequences and .y4m.
   std::vector<int64_t> chunk_starts;
+  // Regions (issue 21): empty, or one entry per shot. Each frame of a shot with regions is
+  // brought to `mask_width` pixels wide and to display (input_colorspace), its masks are
+  // computed there (semantic/region_masks.hpp), kept steady within the shot (MaskTracker,
+  // restarted at each shot's first frame and at each of `chunk_starts`, which must be sorted,
+  // so a farm's chunk renders the masks a whole render does; a --frames preview restarts at its
+  // first frame) and blended in one pass by the region renderer. A
+  // clip with any region takes the RGB path; shots without regions keep the single-LUT renderer.
+  std::vector<ShotRegionLuts> regions;
+  int mask_width = 512;
+  // Mattes for an editor's own qualifiers (issue 21 "interchange"): with regions, one lossless
+  // grey FFV1 file per region class, `<mattes_stem>_<class>.mkv`, the output's size and frame
+  // rate, 0 outside the shots that have the class. Empty: none. Not for stills or .y4m.
+  std::string mattes_stem;
 };
 
 // The split view's divider: `width` pixels wide picture → its first column and width.
@@ -102,10 +128,13 @@ struct ClipRenderResult {
   std::vector<int64_t> sequence_numbers;      // image sequences: first and last file number
   std::vector<TemporalMetrics> shot_metrics;  // per shot, when measured
   std::vector<std::string> warnings;          // streams the writer could not carry over
+  std::vector<std::string> mattes;            // matte files written (ClipRenderOptions)
 };
 
 // True for a path the renderer reads or writes as raw YUV4MPEG2 ("-" or a .y4m name).
 bool is_y4m_path(const std::string& path);
+// True for a single still image (PNG, JPEG, TIFF, EXR, ...; not an image sequence pattern).
+bool is_still_path(const std::string& path);
 
 // `shots` are sorted and contiguous from frame 0; frames after the last range take the last
 // LUT. `luts` has one entry per shot. Error(Usage) when the output is the input, when one side

@@ -51,7 +51,12 @@ struct PromptLook {
 PromptLook read_prompt(const std::string& text);
 
 struct LookRequest {
-  const ImageF* reference = nullptr;  // may be null when there is a prompt
+  const ImageF* reference = nullptr;  // may be null when there is a prompt or a look LUT
+  // A creative LUT as the look (`grade --lut LOOK.cube`, issue 21: "apply this LUT, but protect
+  // skin"): display code values → display code values. Not with a reference; a prompt edits it
+  // as it edits a LUT-only match.
+  const LutFile* look_lut = nullptr;
+  std::string look_lut_name = "look LUT";
   std::string reference_name = "reference";
   std::span<const ImageF> sources;     // the footage the grade is for (may be empty)
   const PromptLook* prompt = nullptr;  // may be null when there is a reference
@@ -69,7 +74,7 @@ struct FoundLook {
   bool parametric = true;          // false when the grade lives in look.residual
 };
 
-// Error(Usage) with neither a reference nor a prompt, an unknown method, a bad strength or
+// Error(Usage) with neither a reference, a look LUT nor a prompt, a reference with a look LUT, an unknown method, a bad strength or
 // size, a transfer method (or a transfer above 0) without sources, or a transfer with a method
 // other than `auto`; Error(BadInput) for a bad reference.
 FoundLook find_look(const LookRequest& request);
