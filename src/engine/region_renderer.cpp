@@ -1,17 +1,262 @@
+// The region renderer: per row segment, the input once into float planes, the base LUT and
+// every region LUT a mask reaches through the single-LUT kernels (kernels.hpp, the code
+// LutRenderer runs), each region blended by its upsampled mask, the result packed back with
+// LutRenderer's rounding. The format conversion, mask upsampling and blend below are compiled
+// once per Highway target (as lut_kernels.cpp) and picked at run time.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "region_renderer.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include "autograde/engine/pixel_format.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace autograde::region_simd {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+using DI = hn::RebindToSigned<DF>;
+using VF = hn::Vec<DF>;
+template <typename T>
+using DT = hn::Rebind<T, DF>;
+
+template <typename T>
+HWY_INLINE T LoadScalar(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+template <typename T>
+HWY_INLINE VF ToFloat(hn::Vec<DT<T>> v) {
+  if constexpr (std::is_same_v<T, float>) {
+    return v;
+  } else {
+    return hn::ConvertTo(DF(), hn::PromoteTo(DI(), v));
+  }
+}
+
+// LutRenderer's write-back: integer codes are v·max clamped to [0, max] (x86 MAXPS: NaN → 0)
+// and rounded to nearest, ties to even; float passes through.
+template <typename T>
+HWY_INLINE hn::Vec<DT<T>> FromFloat(VF v, VF max) {
+  if constexpr (std::is_same_v<T, float>) {
+    (void)max;
+    return v;
+  } else {
+    const DF df;
+    v = hn::Min(hn::Max(hn::Mul(v, max), hn::Zero(df)), max);
+    return hn::DemoteTo(DT<T>(), hn::NearestInt(v));
+  }
+}
+
+template <typename T>
+HWY_INLINE T FromFloatScalar(float v, float max) {
+  if constexpr (std::is_same_v<T, float>) {
+    (void)max;
+    return v;
+  } else {
+    v *= max;
+    v = v > 0.f ? v : 0.f;
+    v = v < max ? v : max;
+    return T(std::nearbyint(v));  // default rounding mode: ties to even, as NearestInt
+  }
+}
+
+// Raw samples (integer codes as floats) of n pixels into three planes (and raw alpha).
+template <typename T>
+void UnpackT(const PixelFormat& f, const std::uint8_t* const* src, size_t n, float* const* in,
+             float* alpha) {
+  const DF df;
+  const DT<T> dt;
+  const size_t N = hn::Lanes(df);
+  size_t i = 0;
+  if (f.layout == Layout::Planar) {
+    for (int c = 0; c < 3; ++c) {
+      const T* s = reinterpret_cast<const T*>(src[c]);
+      for (i = 0; i + N <= n; i += N) hn::StoreU(ToFloat<T>(hn::LoadU(dt, s + i)), df, in[c] + i);
+      for (; i < n; ++i) in[c][i] = float(LoadScalar<T>(src[c] + i * sizeof(T)));
+    }
+    return;
+  }
+  const T* s = reinterpret_cast<const T*>(src[0]);
+  if (f.channels == 3) {
+    for (; i + N <= n; i += N) {
+      hn::Vec<DT<T>> v0, v1, v2;
+      hn::LoadInterleaved3(dt, s + 3 * i, v0, v1, v2);
+      hn::StoreU(ToFloat<T>(v0), df, in[0] + i);
+      hn::StoreU(ToFloat<T>(v1), df, in[1] + i);
+      hn::StoreU(ToFloat<T>(v2), df, in[2] + i);
+    }
+  } else {
+    for (; i + N <= n; i += N) {
+      hn::Vec<DT<T>> v0, v1, v2, v3;
+      hn::LoadInterleaved4(dt, s + 4 * i, v0, v1, v2, v3);
+      hn::StoreU(ToFloat<T>(v0), df, in[0] + i);
+      hn::StoreU(ToFloat<T>(v1), df, in[1] + i);
+      hn::StoreU(ToFloat<T>(v2), df, in[2] + i);
+      hn::StoreU(ToFloat<T>(v3), df, alpha + i);
+    }
+  }
+  const size_t C = size_t(f.channels);
+  for (; i < n; ++i) {
+    for (size_t c = 0; c < 3; ++c) in[c][i] = float(LoadScalar<T>(src[0] + (C * i + c) * sizeof(T)));
+    if (C == 4) alpha[i] = float(LoadScalar<T>(src[0] + (4 * i + 3) * sizeof(T)));
+  }
+}
+
+template <typename T>
+void PackT(const PixelFormat& f, const float* const* out, const float* alpha, size_t n,
+           std::uint8_t* const* dst) {
+  const DF df;
+  const DT<T> dt;
+  const size_t N = hn::Lanes(df);
+  const float max = sample_max(f.type);
+  const VF vmax = hn::Set(df, max);
+  size_t i = 0;
+  if (f.layout == Layout::Planar) {
+    for (int c = 0; c < 3; ++c) {
+      T* d = reinterpret_cast<T*>(dst[c]);
+      for (i = 0; i + N <= n; i += N)
+        hn::StoreU(FromFloat<T>(hn::LoadU(df, out[c] + i), vmax), dt, d + i);
+      for (; i < n; ++i) {
+        const T v = FromFloatScalar<T>(out[c][i], max);
+        std::memcpy(dst[c] + i * sizeof(T), &v, sizeof(T));
+      }
+    }
+    return;
+  }
+  T* d = reinterpret_cast<T*>(dst[0]);
+  if (f.channels == 3) {
+    for (; i + N <= n; i += N)
+      hn::StoreInterleaved3(FromFloat<T>(hn::LoadU(df, out[0] + i), vmax),
+                            FromFloat<T>(hn::LoadU(df, out[1] + i), vmax),
+                            FromFloat<T>(hn::LoadU(df, out[2] + i), vmax), dt, d + 3 * i);
+  } else {
+    // Alpha holds the raw samples read above: converted back exactly (scale 1, no clamp
+    // needed: they came from T).
+    for (; i + N <= n; i += N) {
+      hn::Vec<DT<T>> a;
+      if constexpr (std::is_same_v<T, float>)
+        a = hn::LoadU(df, alpha + i);
+      else
+        a = hn::DemoteTo(dt, hn::NearestInt(hn::LoadU(df, alpha + i)));
+      hn::StoreInterleaved4(FromFloat<T>(hn::LoadU(df, out[0] + i), vmax),
+                            FromFloat<T>(hn::LoadU(df, out[1] + i), vmax),
+                            FromFloat<T>(hn::LoadU(df, out[2] + i), vmax), a, dt, d + 4 * i);
+    }
+  }
+  const size_t C = size_t(f.channels);
+  for (; i < n; ++i) {
+    for (size_t c = 0; c < 3; ++c) {
+      const T v = FromFloatScalar<T>(out[c][i], max);
+      std::memcpy(dst[0] + (C * i + c) * sizeof(T), &v, sizeof(T));
+    }
+    if (C == 4) {
+      const T a = T(alpha[i]);
+      std::memcpy(dst[0] + (4 * i + 3) * sizeof(T), &a, sizeof(T));
+    }
+  }
+}
+
+void Unpack(const PixelFormat& f, const std::uint8_t* const* src, size_t n, float* const* in,
+            float* alpha) {
+  switch (f.type) {
+    case SampleType::U8:
+      return UnpackT<std::uint8_t>(f, src, n, in, alpha);
+    case SampleType::U10:
+    case SampleType::U12:
+    case SampleType::U16:
+      return UnpackT<std::uint16_t>(f, src, n, in, alpha);
+    case SampleType::F32:
+      return UnpackT<float>(f, src, n, in, alpha);
+  }
+}
+
+void Pack(const PixelFormat& f, const float* const* out, const float* alpha, size_t n,
+          std::uint8_t* const* dst) {
+  switch (f.type) {
+    case SampleType::U8:
+      return PackT<std::uint8_t>(f, out, alpha, n, dst);
+    case SampleType::U10:
+    case SampleType::U12:
+    case SampleType::U16:
+      return PackT<std::uint16_t>(f, out, alpha, n, dst);
+    case SampleType::F32:
+      return PackT<float>(f, out, alpha, n, dst);
+  }
+}
+
+// Horizontal mask upsampling of one (vertically interpolated) mask row: w[i] = row[i0] +
+// fx·(row[i1] − row[i0]). Returns the largest weight.
+float Weights(const float* row, const std::int32_t* i0, const std::int32_t* i1, const float* fx,
+              size_t n, float* w) {
+  const DF df;
+  const DI di;
+  const size_t N = hn::Lanes(df);
+  VF vmax = hn::Zero(df);
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const VF a = hn::GatherIndex(df, row, hn::LoadU(di, i0 + i));
+    const VF b = hn::GatherIndex(df, row, hn::LoadU(di, i1 + i));
+    const VF v = hn::MulAdd(hn::LoadU(df, fx + i), hn::Sub(b, a), a);
+    hn::StoreU(v, df, w + i);
+    vmax = hn::Max(vmax, v);
+  }
+  float m = hn::GetLane(hn::MaxOfLanes(df, vmax));
+  for (; i < n; ++i) {
+    const float a = row[i0[i]], b = row[i1[i]];
+    w[i] = a + fx[i] * (b - a);
+    m = std::max(m, w[i]);
+  }
+  return m;
+}
+
+// out·(1 − w) + L·w rather than out + w·(L − out): exact at both ends (w = 0 keeps the base
+// bit for bit, w = 1 gives the region LUT's own value).
+void Blend(float* const* out, const float* const* l, const float* w, size_t n) {
+  const DF df;
+  const size_t N = hn::Lanes(df);
+  const VF one = hn::Set(df, 1.f);
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const VF wv = hn::LoadU(df, w + i), keep = hn::Sub(one, wv);
+    for (int c = 0; c < 3; ++c)
+      hn::StoreU(hn::MulAdd(hn::LoadU(df, l[c] + i), wv, hn::Mul(hn::LoadU(df, out[c] + i), keep)),
+                 df, out[c] + i);
+  }
+  for (; i < n; ++i)
+    for (int c = 0; c < 3; ++c) out[c][i] = std::fma(l[c][i], w[i], out[c][i] * (1.f - w[i]));
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace autograde::region_simd
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
 #include "autograde/engine/region_renderer.hpp"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
-#include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "autograde/core/error.hpp"
 #include "kernels.hpp"
+
+namespace autograde::region_simd {
+HWY_EXPORT(Unpack);
+HWY_EXPORT(Pack);
+HWY_EXPORT(Weights);
+HWY_EXPORT(Blend);
+}  // namespace autograde::region_simd
 
 namespace autograde {
 
@@ -29,10 +274,10 @@ using engine_detail::RegionLuts;
 
 namespace {
 
-// Pixels per segment of a row: the input, the base output and one region output (three float
-// planes each, 12 KB per 1024 pixels) stay in L1/L2 while every LUT of the segment runs, and the
-// per-call set-up of the row kernel is spread over enough pixels.
-constexpr int kSegment = 1024;
+// Pixels per segment of a row (a 4K row is one segment): each LUT runs once per segment (its
+// set-up spread over many pixels), a region's LUT only over the span its mask reaches; the
+// segment's planes (11 floats per pixel, 176 KB) stay in L2.
+constexpr int kSegment = 4096;
 
 int rows_per_task(int width) { return std::max(1, 65536 / std::max(1, width)); }
 
@@ -42,7 +287,7 @@ int rows_per_task(int width) { return std::max(1, 65536 / std::max(1, width)); }
 struct MaskPlan {
   const ImageF* mask = nullptr;
   std::vector<float> scaled;  // mask.width × mask.height
-  std::vector<int> x0, x1;    // per image column
+  std::vector<std::int32_t> x0, x1;  // per image column
   std::vector<float> fx;
   bool active = false;
 };
@@ -50,7 +295,8 @@ struct MaskPlan {
 // Bilinear sampling with pixel centres aligned (as OpenCV's INTER_LINEAR and ffmpeg's
 // bilinear scaler): image pixel i of n maps to mask coordinate (i + 0.5)·m/n − 0.5, clamped to
 // the outermost mask centres.
-void mask_coords(int n, int m, std::vector<int>& i0, std::vector<int>& i1, std::vector<float>& f) {
+void mask_coords(int n, int m, std::vector<std::int32_t>& i0, std::vector<std::int32_t>& i1,
+                 std::vector<float>& f) {
   i0.resize(size_t(n));
   i1.resize(size_t(n));
   f.resize(size_t(n));
@@ -61,91 +307,6 @@ void mask_coords(int n, int m, std::vector<int>& i0, std::vector<int>& i1, std::
     i0[size_t(i)] = a;
     i1[size_t(i)] = std::min(a + 1, m - 1);
     f[size_t(i)] = float(s - double(a));
-  }
-}
-
-template <typename T>
-T load(const std::uint8_t* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
-// Raw code values (as floats) of one segment into three planes; the prepared LUTs fold the
-// 1/max scale into their lattice map, exactly as the single-LUT kernels read them.
-template <typename T>
-void unpack(const PixelFormat& f, const std::uint8_t* const* src, int n, float* const* in,
-            float* alpha) {
-  if (f.layout == Layout::Planar) {
-    for (int c = 0; c < 3; ++c) {
-      const T* s = reinterpret_cast<const T*>(src[c]);
-      float* o = in[c];
-      for (int i = 0; i < n; ++i) o[i] = float(s[i]);
-    }
-    return;
-  }
-  const T* s = reinterpret_cast<const T*>(src[0]);
-  float *r = in[0], *g = in[1], *b = in[2];
-  if (f.channels == 3) {
-    for (int i = 0; i < n; ++i) {
-      r[i] = float(s[3 * i]);
-      g[i] = float(s[3 * i + 1]);
-      b[i] = float(s[3 * i + 2]);
-    }
-  } else {
-    for (int i = 0; i < n; ++i) {
-      r[i] = float(s[4 * i]);
-      g[i] = float(s[4 * i + 1]);
-      b[i] = float(s[4 * i + 2]);
-      alpha[i] = float(s[4 * i + 3]);
-    }
-  }
-}
-
-// LutRenderer's write-back: integer codes are v·max clamped to [0, max] (NaN → 0) and rounded
-// to nearest, ties to even. Adding and subtracting 1.5·2^23 rounds exactly that way for
-// 0 <= v < 2^22 in the default rounding mode, and unlike nearbyint() it vectorises on the
-// baseline x86-64 target.
-template <typename T>
-inline T to_code(float v, float max) {
-  if constexpr (std::is_same_v<T, float>) {
-    (void)max;
-    return v;
-  } else {
-    v *= max;
-    v = v > 0.f ? v : 0.f;
-    v = v < max ? v : max;
-    constexpr float kMagic = 12582912.f;
-    return T(int((v + kMagic) - kMagic));
-  }
-}
-
-template <typename T>
-void pack(const PixelFormat& f, const float* const* out, const float* alpha, int n, float max,
-          std::uint8_t* const* dst) {
-  if (f.layout == Layout::Planar) {
-    for (int c = 0; c < 3; ++c) {
-      T* d = reinterpret_cast<T*>(dst[c]);
-      const float* o = out[c];
-      for (int i = 0; i < n; ++i) d[i] = to_code<T>(o[i], max);
-    }
-    return;
-  }
-  T* d = reinterpret_cast<T*>(dst[0]);
-  const float *r = out[0], *g = out[1], *b = out[2];
-  if (f.channels == 3) {
-    for (int i = 0; i < n; ++i) {
-      d[3 * i] = to_code<T>(r[i], max);
-      d[3 * i + 1] = to_code<T>(g[i], max);
-      d[3 * i + 2] = to_code<T>(b[i], max);
-    }
-  } else {
-    for (int i = 0; i < n; ++i) {
-      d[4 * i] = to_code<T>(r[i], max);
-      d[4 * i + 1] = to_code<T>(g[i], max);
-      d[4 * i + 2] = to_code<T>(b[i], max);
-      d[4 * i + 3] = T(alpha[i]);  // raw code (or float) read above: copied unchanged
-    }
   }
 }
 
@@ -164,6 +325,7 @@ void run_lut(const PreparedLut& lut, const float* const* in, float* const* out, 
   engine_detail::render_rows(lut, job);
 }
 
+// Per-thread working planes of one segment (kept between calls: no allocation per row block).
 struct Scratch {
   std::vector<float> buf;
   float* in[3];
@@ -171,29 +333,28 @@ struct Scratch {
   float* tmp[3];
   float* w;
   float* alpha;
-  explicit Scratch(int seg) : buf(size_t(11) * seg) {
+  std::vector<std::vector<float>> mrow;  // per region: the mask row at the current image row
+  Scratch() : buf(size_t(11) * kSegment) {
     float* p = buf.data();
-    for (int c = 0; c < 3; ++c) in[c] = p + size_t(c) * seg;
-    for (int c = 0; c < 3; ++c) out[c] = p + size_t(3 + c) * seg;
-    for (int c = 0; c < 3; ++c) tmp[c] = p + size_t(6 + c) * seg;
-    w = p + size_t(9) * seg;
-    alpha = p + size_t(10) * seg;
+    for (int c = 0; c < 3; ++c) in[c] = p + size_t(c) * kSegment;
+    for (int c = 0; c < 3; ++c) out[c] = p + size_t(3 + c) * kSegment;
+    for (int c = 0; c < 3; ++c) tmp[c] = p + size_t(6 + c) * kSegment;
+    w = p + size_t(9) * kSegment;
+    alpha = p + size_t(10) * kSegment;
   }
 };
 
-template <typename T>
 void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImageView& src,
                   const ImageView& dst, const std::vector<MaskPlan>& plans, int y0, int y1) {
   const int width = src.width, height = src.height;
   const bool planar = f.layout == Layout::Planar;
   const int planes = planar ? f.channels : 1;
-  const size_t px = planar ? sizeof(T) : sizeof(T) * size_t(f.channels);
-  const float max = sample_max(f.type);
-  const int seg = std::min(kSegment, width);
-  Scratch s(seg);
+  const size_t bytes = sample_bytes(f.type);
+  const size_t px = planar ? bytes : bytes * size_t(f.channels);
+  const bool planar_float = planar && f.type == SampleType::F32;
+  thread_local Scratch s;
   const size_t K = plans.size();
-  // Per region: the mask row at this image row (vertical interpolation done once per row).
-  std::vector<std::vector<float>> mrow(K);
+  if (s.mrow.size() < K) s.mrow.resize(K);
   std::vector<char> row_active(K, 0);
   for (int y = y0; y < y1; ++y) {
     const std::uint8_t* srow[4] = {};
@@ -202,6 +363,7 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
       srow[p] = src.planes[p] + std::ptrdiff_t(y) * src.strides[p];
       drow[p] = dst.planes[p] + std::ptrdiff_t(y) * dst.strides[p];
     }
+    // Vertical interpolation once per image row and region.
     for (size_t k = 0; k < K; ++k) {
       const MaskPlan& m = plans[k];
       row_active[k] = 0;
@@ -214,7 +376,7 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
       const float fy = float(sy - double(a));
       const float* ra = m.scaled.data() + size_t(a) * mw;
       const float* rb = m.scaled.data() + size_t(b) * mw;
-      std::vector<float>& r = mrow[k];
+      std::vector<float>& r = s.mrow[k];
       r.resize(size_t(mw));
       float any = 0.f;
       for (int i = 0; i < mw; ++i) {
@@ -223,8 +385,8 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
       }
       row_active[k] = any > 0.f;
     }
-    for (int x0 = 0; x0 < width; x0 += seg) {
-      const int n = std::min(seg, width - x0);
+    for (int x0 = 0; x0 < width; x0 += kSegment) {
+      const int n = std::min(kSegment, width - x0);
       const std::uint8_t* sseg[4] = {};
       std::uint8_t* dseg[4] = {};
       for (int p = 0; p < planes; ++p) {
@@ -232,43 +394,45 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
         dseg[p] = drow[p] + size_t(x0) * px;
       }
       const float* in[3];
-      if (std::is_same_v<T, float> && planar) {
+      if (planar_float) {
         // Planar float is read where it lies (the kernels take planar float directly).
         for (int c = 0; c < 3; ++c) in[c] = reinterpret_cast<const float*>(sseg[c]);
       } else {
-        unpack<T>(f, sseg, n, s.in, s.alpha);
+        HWY_DYNAMIC_DISPATCH(region_simd::Unpack)(f, sseg, size_t(n), s.in, s.alpha);
         for (int c = 0; c < 3; ++c) in[c] = s.in[c];
       }
       run_lut(luts.base, in, s.out, n);
       for (size_t k = 0; k < K; ++k) {
         if (!row_active[k]) continue;
         const MaskPlan& m = plans[k];
-        const float* r = mrow[k].data();
-        const int* i0 = m.x0.data() + x0;
-        const int* i1 = m.x1.data() + x0;
-        const float* fx = m.fx.data() + x0;
-        float any = 0.f;
-        for (int i = 0; i < n; ++i) {
-          const float a = r[i0[i]], b = r[i1[i]];
-          const float w = a + fx[i] * (b - a);
-          s.w[i] = w;
-          any = std::max(any, w);
-        }
-        // Soft masks are zero over most of a frame: those segments skip the region's LUT.
-        if (!(any > 0.f)) continue;
-        run_lut(luts.regions[k], in, s.tmp, n);
-        // out·(1 − w) + L·w rather than out + w·(L − out): exact at both ends (w = 0 keeps
-        // the base bit for bit, w = 1 gives the region LUT's own value).
-        for (int c = 0; c < 3; ++c) {
-          float* o = s.out[c];
-          const float* l = s.tmp[c];
-          for (int i = 0; i < n; ++i) o[i] = o[i] * (1.f - s.w[i]) + l[i] * s.w[i];
-        }
+        const float* r = s.mrow[k].data();
+        // Soft masks are zero over most of a frame: the region's LUT runs only over the span of
+        // the segment between its first and last column with a non-zero mask sample around it.
+        const int c0 = m.x0[size_t(x0)], c1 = m.x1[size_t(x0 + n - 1)];
+        int ma = c0, mb = c1;
+        while (ma <= c1 && !(r[ma] > 0.f)) ++ma;
+        if (ma > c1) continue;
+        while (!(r[mb] > 0.f)) --mb;
+        // Image columns whose two mask samples reach [ma, mb] (x0/x1 never decrease).
+        const std::int32_t* xb = m.x1.data() + x0;
+        const std::int32_t* xe = m.x0.data() + x0;
+        const int sa = int(std::lower_bound(xb, xb + n, ma) - xb);
+        const int sb = int(std::upper_bound(xe, xe + n, mb) - xe);
+        if (sb <= sa) continue;
+        const size_t len = size_t(sb - sa);
+        const float wmax = HWY_DYNAMIC_DISPATCH(region_simd::Weights)(
+            r, m.x0.data() + x0 + sa, m.x1.data() + x0 + sa, m.fx.data() + x0 + sa, len, s.w);
+        if (!(wmax > 0.f)) continue;
+        const float* span_in[3] = {in[0] + sa, in[1] + sa, in[2] + sa};
+        float* span_tmp[3] = {s.tmp[0], s.tmp[1], s.tmp[2]};
+        float* span_out[3] = {s.out[0] + sa, s.out[1] + sa, s.out[2] + sa};
+        run_lut(luts.regions[k], span_in, span_tmp, int(len));
+        HWY_DYNAMIC_DISPATCH(region_simd::Blend)(span_out, span_tmp, s.w, len);
       }
-      pack<T>(f, s.out, s.alpha, n, max, dseg);
+      HWY_DYNAMIC_DISPATCH(region_simd::Pack)(f, s.out, s.alpha, size_t(n), dseg);
     }
     if (planar && f.channels == 4 && srow[3] != drow[3])
-      std::memmove(drow[3], srow[3], size_t(width) * sizeof(T));
+      std::memmove(drow[3], srow[3], size_t(width) * bytes);
   }
 }
 
@@ -335,18 +499,7 @@ void RegionRenderer::apply(const ConstImageView& src, const ImageView& dst,
 
   const RegionLuts& luts = *luts_;
   const PixelFormat f = format_;
-  auto block = [&](int y0, int y1) {
-    switch (f.type) {
-      case SampleType::U8:
-        return render_block<std::uint8_t>(luts, f, src, dst, plans, y0, y1);
-      case SampleType::U10:
-      case SampleType::U12:
-      case SampleType::U16:
-        return render_block<std::uint16_t>(luts, f, src, dst, plans, y0, y1);
-      case SampleType::F32:
-        return render_block<float>(luts, f, src, dst, plans, y0, y1);
-    }
-  };
+  auto block = [&](int y0, int y1) { render_block(luts, f, src, dst, plans, y0, y1); };
   const int grain = rows_per_task(src.width);
   if (src.height <= grain) return block(0, src.height);
   // As LutRenderer: row blocks in the caller's task arena.
@@ -385,3 +538,4 @@ RegionRenderer make_region_renderer(const LutFile& base, std::span<const LutFile
 }
 
 }  // namespace autograde
+#endif  // HWY_ONCE
