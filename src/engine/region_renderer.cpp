@@ -218,21 +218,27 @@ float Weights(const float* row, const std::int32_t* i0, const std::int32_t* i1, 
   return m;
 }
 
-// out·(1 − w) + L·w rather than out + w·(L − out): exact at both ends (w = 0 keeps the base
-// bit for bit, w = 1 gives the region LUT's own value).
-void Blend(float* const* out, const float* const* l, const float* w, size_t n) {
+// The weight w = wa + fy·(wb − wa) (the vertical pass of the bilinear filter) and the blend
+// out·(1 − w) + L·w rather than out + w·(L − out): exact at both ends (w = 0 keeps the base bit
+// for bit, w = 1 gives the region LUT's own value).
+void Blend(float* const* out, const float* const* l, const float* wa, const float* wb, float fy,
+           size_t n) {
   const DF df;
   const size_t N = hn::Lanes(df);
-  const VF one = hn::Set(df, 1.f);
+  const VF one = hn::Set(df, 1.f), vfy = hn::Set(df, fy);
   size_t i = 0;
   for (; i + N <= n; i += N) {
-    const VF wv = hn::LoadU(df, w + i), keep = hn::Sub(one, wv);
+    const VF a = hn::LoadU(df, wa + i);
+    const VF wv = hn::MulAdd(vfy, hn::Sub(hn::LoadU(df, wb + i), a), a);
+    const VF keep = hn::Sub(one, wv);
     for (int c = 0; c < 3; ++c)
       hn::StoreU(hn::MulAdd(hn::LoadU(df, l[c] + i), wv, hn::Mul(hn::LoadU(df, out[c] + i), keep)),
                  df, out[c] + i);
   }
-  for (; i < n; ++i)
-    for (int c = 0; c < 3; ++c) out[c][i] = std::fma(l[c][i], w[i], out[c][i] * (1.f - w[i]));
+  for (; i < n; ++i) {
+    const float w = std::fma(fy, wb[i] - wa[i], wa[i]);
+    for (int c = 0; c < 3; ++c) out[c][i] = std::fma(l[c][i], w, out[c][i] * (1.f - w));
+  }
 }
 
 }  // namespace HWY_NAMESPACE
@@ -245,6 +251,8 @@ HWY_AFTER_NAMESPACE();
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <array>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -273,11 +281,6 @@ using engine_detail::PreparedLut;
 using engine_detail::RegionLuts;
 
 namespace {
-
-// Pixels per segment of a row (a 4K row is one segment): each LUT runs once per segment (its
-// set-up spread over many pixels), a region's LUT only over the span its mask reaches; the
-// segment's planes (11 floats per pixel, 176 KB) stay in L2.
-constexpr int kSegment = 4096;
 
 int rows_per_task(int width) { return std::max(1, 65536 / std::max(1, width)); }
 
@@ -325,68 +328,213 @@ void run_lut(const PreparedLut& lut, const float* const* in, float* const* out, 
   engine_detail::render_rows(lut, job);
 }
 
-// Per-thread working planes of one segment (kept between calls: no allocation per row block).
+// One mask row upsampled to the image width (horizontal pass of the bilinear filter), and the
+// image columns where it is non-zero. Consecutive image rows share mask rows (15 of them per
+// mask row for a 144-row mask on 2160 rows), so each is computed once per row block.
+// Pixels per chunk of a row: a chunk's planes (input, base output, region output: 9 × 1 KB)
+// stay in L1 while every LUT of the chunk runs.
+constexpr int kChunk = 256;
+
+struct MaskRow {
+  int index = -1;
+  std::vector<float> w;
+  int first = 0, last = -1;  // non-zero columns [first, last]; empty when last < first
+  // Per chunk of kChunk columns: some weight above 0; every weight exactly 1.
+  std::vector<std::uint8_t> any, full;
+};
+
+// Per-thread working planes of one chunk (kept between calls: no allocation per row block).
 struct Scratch {
   std::vector<float> buf;
+  int cap = 0;
   float* in[3];
   float* out[3];
   float* tmp[3];
-  float* w;
   float* alpha;
-  std::vector<std::vector<float>> mrow;  // per region: the mask row at the current image row
-  Scratch() : buf(size_t(11) * kSegment) {
-    float* p = buf.data();
-    for (int c = 0; c < 3; ++c) in[c] = p + size_t(c) * kSegment;
-    for (int c = 0; c < 3; ++c) out[c] = p + size_t(3 + c) * kSegment;
-    for (int c = 0; c < 3; ++c) tmp[c] = p + size_t(6 + c) * kSegment;
-    w = p + size_t(9) * kSegment;
-    alpha = p + size_t(10) * kSegment;
+  std::vector<std::array<MaskRow, 2>> rows;  // per region: the two mask rows around the image row
+
+  void reserve(int width, size_t regions, std::uint64_t call) {
+    if (width > cap) {
+      cap = width;
+      buf.assign(size_t(10) * size_t(cap), 0.f);
+      float* p = buf.data();
+      for (int c = 0; c < 3; ++c) in[c] = p + size_t(c) * cap;
+      for (int c = 0; c < 3; ++c) out[c] = p + size_t(3 + c) * cap;
+      for (int c = 0; c < 3; ++c) tmp[c] = p + size_t(6 + c) * cap;
+      alpha = p + size_t(9) * cap;
+    }
+    // Cached mask rows belong to one apply() call.
+    if (rows.size() < regions) rows.resize(regions);
+    if (call != apply_call) {
+      for (auto& r : rows) r[0].index = r[1].index = -1;
+      apply_call = call;
+    }
   }
+  std::uint64_t apply_call = 0;
 };
 
+void upsample_row(const MaskPlan& m, int j, int width, MaskRow& r) {
+  r.index = j;
+  r.w.resize(size_t(width));
+  const float* src = m.scaled.data() + size_t(j) * size_t(m.mask->width);
+  HWY_DYNAMIC_DISPATCH(region_simd::Weights)(src, m.x0.data(), m.x1.data(), m.fx.data(),
+                                              size_t(width), r.w.data());
+  r.first = 0;
+  r.last = width - 1;
+  while (r.first < width && !(r.w[size_t(r.first)] > 0.f)) ++r.first;
+  while (r.last >= r.first && !(r.w[size_t(r.last)] > 0.f)) --r.last;
+  const int chunks = (width + kChunk - 1) / kChunk;
+  r.any.assign(size_t(chunks), 0);
+  r.full.assign(size_t(chunks), 0);
+  for (int c = 0; c < chunks; ++c) {
+    const int x0 = c * kChunk, x1 = std::min(width, x0 + kChunk);
+    bool any = false, full = true;
+    for (int x = x0; x < x1; ++x) {
+      const float v = r.w[size_t(x)];
+      any = any || v > 0.f;
+      full = full && v == 1.f;
+    }
+    r.any[size_t(c)] = any;
+    r.full[size_t(c)] = full;
+  }
+}
+
+// Makes rows[0] hold mask row a and rows[1] mask row b, reusing what the previous image row
+// computed.
+void mask_rows(const MaskPlan& m, int a, int b, int width, std::array<MaskRow, 2>& rows) {
+  if (rows[0].index != a) {
+    if (rows[1].index == a)
+      std::swap(rows[0], rows[1]);
+    else
+      upsample_row(m, a, width, rows[0]);
+  }
+  if (rows[1].index != b) upsample_row(m, b, width, rows[1]);
+}
+
+// A LUT-run of the single-LUT kernels: rows [y0, y1), columns [x0, x1), in the pixels' own
+// format (exactly LutRenderer's work and result).
+void plain_run(const PreparedLut& lut, const PixelFormat& f, const ConstImageView& src,
+               const ImageView& dst, int y0, int y1, int x0, int x1) {
+  const bool planar = f.layout == Layout::Planar;
+  const int planes = planar ? f.channels : 1;
+  const size_t px = planar ? sample_bytes(f.type) : sample_bytes(f.type) * size_t(f.channels);
+  engine_detail::RowJob job;
+  job.format = f;
+  job.width = x1 - x0;
+  job.y0 = y0;
+  job.y1 = y1;
+  for (int p = 0; p < planes; ++p) {
+    job.src[p] = src.planes[p] + size_t(x0) * px;
+    job.dst[p] = dst.planes[p] + size_t(x0) * px;
+    job.src_stride[p] = src.strides[p];
+    job.dst_stride[p] = dst.strides[p];
+  }
+  engine_detail::render_rows(lut, job);
+}
+
 void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImageView& src,
-                  const ImageView& dst, const std::vector<MaskPlan>& plans, int y0, int y1) {
+                  const ImageView& dst, const std::vector<MaskPlan>& plans, int y0, int y1,
+                  std::uint64_t call) {
   const int width = src.width, height = src.height;
   const bool planar = f.layout == Layout::Planar;
   const int planes = planar ? f.channels : 1;
   const size_t bytes = sample_bytes(f.type);
   const size_t px = planar ? bytes : bytes * size_t(f.channels);
   const bool planar_float = planar && f.type == SampleType::F32;
+  const int chunks = (width + kChunk - 1) / kChunk;
   thread_local Scratch s;
   const size_t K = plans.size();
-  if (s.mrow.size() < K) s.mrow.resize(K);
-  std::vector<char> row_active(K, 0);
+  s.reserve(kChunk, K, call);
+  auto lut_of = [&](int id) -> const PreparedLut& {
+    return id == 0 ? luts.base : luts.regions[size_t(id - 1)];
+  };
+  struct Span {
+    int first = 0, last = -1;
+    float fy = 0.f;
+    const MaskRow *a = nullptr, *b = nullptr;
+  };
+  std::vector<Span> span(K);
+  // Per chunk: the one LUT (0 = base, k + 1 = region k) that gives it alone, or kBlend.
+  constexpr int kBlend = -1;
+  std::vector<int> plan(static_cast<size_t>(chunks));
+  // Rows that one LUT gives entirely are rendered in runs of rows.
+  int run_lut_id = -1, run_from = -1;
+  auto flush_rows = [&](int y_end) {
+    if (run_from >= 0) plain_run(lut_of(run_lut_id), f, src, dst, run_from, y_end, 0, width);
+    run_from = -1;
+  };
   for (int y = y0; y < y1; ++y) {
+    // Where each region's mask reaches on this row (mask rows cached across image rows).
+    for (size_t k = 0; k < K; ++k) {
+      const MaskPlan& m = plans[k];
+      span[k] = Span{};
+      if (!m.active) continue;
+      const int mh = m.mask->height;
+      const double sy = std::clamp((double(y) + 0.5) * double(mh) / double(height) - 0.5, 0.0,
+                                   double(mh - 1));
+      const int a = std::min(int(sy), std::max(mh - 2, 0));
+      const int b = std::min(a + 1, mh - 1);
+      std::array<MaskRow, 2>& rows = s.rows[k];
+      mask_rows(m, a, b, width, rows);
+      Span& sp = span[k];
+      sp.fy = float(sy - double(a));
+      sp.a = &rows[0];
+      sp.b = &rows[1];
+      const bool ea = rows[0].last < rows[0].first;
+      const bool eb = rows[1].last < rows[1].first || sp.fy == 0.f;
+      if (ea && eb) continue;
+      sp.first = ea ? rows[1].first : (eb ? rows[0].first : std::min(rows[0].first, rows[1].first));
+      sp.last = ea ? rows[1].last : (eb ? rows[0].last : std::max(rows[0].last, rows[1].last));
+    }
+    // Per chunk: the last region whose weight is 1 over the whole chunk replaces everything
+    // before it (the blend gives its LUT's value exactly); a chunk no later region reaches is
+    // that one LUT's (or the base's) alone.
+    bool uniform = true;
+    for (int c = 0; c < chunks; ++c) {
+      int first = 0;
+      bool blend = false;
+      for (size_t k = K; k-- > 0;) {
+        const Span& sp = span[k];
+        if (sp.last < sp.first) continue;
+        const bool reach = sp.a->any[size_t(c)] || (sp.fy > 0.f && sp.b->any[size_t(c)]);
+        if (!reach) continue;
+        if (sp.a->full[size_t(c)] && (sp.fy == 0.f || sp.b->full[size_t(c)])) {
+          first = int(k) + 1;
+          break;
+        }
+        blend = true;
+      }
+      plan[size_t(c)] = blend ? kBlend : first;
+      uniform = uniform && plan[size_t(c)] == plan[0];
+    }
+    if (uniform && plan[0] != kBlend) {
+      if (run_from >= 0 && run_lut_id != plan[0]) flush_rows(y);
+      if (run_from < 0) run_from = y, run_lut_id = plan[0];
+      continue;
+    }
+    flush_rows(y);
     const std::uint8_t* srow[4] = {};
     std::uint8_t* drow[4] = {};
     for (int p = 0; p < planes; ++p) {
       srow[p] = src.planes[p] + std::ptrdiff_t(y) * src.strides[p];
       drow[p] = dst.planes[p] + std::ptrdiff_t(y) * dst.strides[p];
     }
-    // Vertical interpolation once per image row and region.
-    for (size_t k = 0; k < K; ++k) {
-      const MaskPlan& m = plans[k];
-      row_active[k] = 0;
-      if (!m.active) continue;
-      const int mw = m.mask->width, mh = m.mask->height;
-      const double sy = std::clamp((double(y) + 0.5) * double(mh) / double(height) - 0.5, 0.0,
-                                   double(mh - 1));
-      const int a = std::min(int(sy), std::max(mh - 2, 0));
-      const int b = std::min(a + 1, mh - 1);
-      const float fy = float(sy - double(a));
-      const float* ra = m.scaled.data() + size_t(a) * mw;
-      const float* rb = m.scaled.data() + size_t(b) * mw;
-      std::vector<float>& r = s.mrow[k];
-      r.resize(size_t(mw));
-      float any = 0.f;
-      for (int i = 0; i < mw; ++i) {
-        r[size_t(i)] = ra[i] + fy * (rb[i] - ra[i]);
-        any = std::max(any, r[size_t(i)]);
+    ConstImageView srow_view = src;
+    ImageView drow_view = dst;
+    for (int p = 0; p < planes; ++p) srow_view.planes[p] = srow[p], drow_view.planes[p] = drow[p];
+    // Runs of single-LUT chunks through the single-LUT kernels; blended chunks small enough
+    // that input, base output and region output stay in L1 from unpacking to packing.
+    for (int c = 0; c < chunks;) {
+      const int x0 = c * kChunk;
+      if (plan[size_t(c)] != kBlend) {
+        int e = c + 1;
+        while (e < chunks && plan[size_t(e)] == plan[size_t(c)]) ++e;
+        plain_run(lut_of(plan[size_t(c)]), f, srow_view, drow_view, 0, 1, x0,
+                  std::min(width, e * kChunk));
+        c = e;
+        continue;
       }
-      row_active[k] = any > 0.f;
-    }
-    for (int x0 = 0; x0 < width; x0 += kSegment) {
-      const int n = std::min(kSegment, width - x0);
+      const int n = std::min(kChunk, width - x0);
       const std::uint8_t* sseg[4] = {};
       std::uint8_t* dseg[4] = {};
       for (int p = 0; p < planes; ++p) {
@@ -396,44 +544,43 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
       const float* in[3];
       if (planar_float) {
         // Planar float is read where it lies (the kernels take planar float directly).
-        for (int c = 0; c < 3; ++c) in[c] = reinterpret_cast<const float*>(sseg[c]);
+        for (int ch = 0; ch < 3; ++ch) in[ch] = reinterpret_cast<const float*>(sseg[ch]);
       } else {
         HWY_DYNAMIC_DISPATCH(region_simd::Unpack)(f, sseg, size_t(n), s.in, s.alpha);
-        for (int c = 0; c < 3; ++c) in[c] = s.in[c];
+        for (int ch = 0; ch < 3; ++ch) in[ch] = s.in[ch];
       }
-      run_lut(luts.base, in, s.out, n);
-      for (size_t k = 0; k < K; ++k) {
-        if (!row_active[k]) continue;
-        const MaskPlan& m = plans[k];
-        const float* r = s.mrow[k].data();
-        // Soft masks are zero over most of a frame: the region's LUT runs only over the span of
-        // the segment between its first and last column with a non-zero mask sample around it.
-        const int c0 = m.x0[size_t(x0)], c1 = m.x1[size_t(x0 + n - 1)];
-        int ma = c0, mb = c1;
-        while (ma <= c1 && !(r[ma] > 0.f)) ++ma;
-        if (ma > c1) continue;
-        while (!(r[mb] > 0.f)) --mb;
-        // Image columns whose two mask samples reach [ma, mb] (x0/x1 never decrease).
-        const std::int32_t* xb = m.x1.data() + x0;
-        const std::int32_t* xe = m.x0.data() + x0;
-        const int sa = int(std::lower_bound(xb, xb + n, ma) - xb);
-        const int sb = int(std::upper_bound(xe, xe + n, mb) - xe);
-        if (sb <= sa) continue;
-        const size_t len = size_t(sb - sa);
-        const float wmax = HWY_DYNAMIC_DISPATCH(region_simd::Weights)(
-            r, m.x0.data() + x0 + sa, m.x1.data() + x0 + sa, m.fx.data() + x0 + sa, len, s.w);
-        if (!(wmax > 0.f)) continue;
-        const float* span_in[3] = {in[0] + sa, in[1] + sa, in[2] + sa};
-        float* span_tmp[3] = {s.tmp[0], s.tmp[1], s.tmp[2]};
-        float* span_out[3] = {s.out[0] + sa, s.out[1] + sa, s.out[2] + sa};
-        run_lut(luts.regions[k], span_in, span_tmp, int(len));
-        HWY_DYNAMIC_DISPATCH(region_simd::Blend)(span_out, span_tmp, s.w, len);
+      // Start from the last region full over the chunk, else from the base.
+      int first = 0;
+      for (size_t k = K; k-- > 0;) {
+        const Span& sp = span[k];
+        if (sp.last < sp.first) continue;
+        if (sp.a->full[size_t(c)] && (sp.fy == 0.f || sp.b->full[size_t(c)])) {
+          first = int(k) + 1;
+          break;
+        }
+      }
+      run_lut(lut_of(first), in, s.out, n);
+      for (size_t k = size_t(first); k < K; ++k) {
+        // Soft masks are zero over most of a frame: the region's LUT runs only over the columns
+        // where either mask row is non-zero.
+        const Span& sp = span[k];
+        const int sa = std::max(sp.first, x0), sb = std::min(sp.last, x0 + n - 1);
+        if (sb < sa) continue;
+        const int o = sa - x0;
+        const size_t len = size_t(sb - sa + 1);
+        const float* span_in[3] = {in[0] + o, in[1] + o, in[2] + o};
+        float* span_out[3] = {s.out[0] + o, s.out[1] + o, s.out[2] + o};
+        run_lut(luts.regions[k], span_in, s.tmp, int(len));
+        HWY_DYNAMIC_DISPATCH(region_simd::Blend)(span_out, s.tmp, sp.a->w.data() + sa,
+                                                  sp.b->w.data() + sa, sp.fy, len);
       }
       HWY_DYNAMIC_DISPATCH(region_simd::Pack)(f, s.out, s.alpha, size_t(n), dseg);
+      if (planar && f.channels == 4 && srow[3] != drow[3])
+        std::memmove(dseg[3], sseg[3], size_t(n) * bytes);
+      ++c;
     }
-    if (planar && f.channels == 4 && srow[3] != drow[3])
-      std::memmove(drow[3], srow[3], size_t(width) * bytes);
   }
+  flush_rows(y1);
 }
 
 void check_format(const PixelFormat& f) {
@@ -499,7 +646,10 @@ void RegionRenderer::apply(const ConstImageView& src, const ImageView& dst,
 
   const RegionLuts& luts = *luts_;
   const PixelFormat f = format_;
-  auto block = [&](int y0, int y1) { render_block(luts, f, src, dst, plans, y0, y1); };
+  // Identifies this call to the per-thread caches of upsampled mask rows.
+  static std::atomic<std::uint64_t> calls{0};
+  const std::uint64_t call = ++calls;
+  auto block = [&](int y0, int y1) { render_block(luts, f, src, dst, plans, y0, y1, call); };
   const int grain = rows_per_task(src.width);
   if (src.height <= grain) return block(0, src.height);
   // As LutRenderer: row blocks in the caller's task arena.

@@ -119,6 +119,12 @@ TEST(RegionRenderer, MatchesScalarReference) {
   // Mask sizes: smaller than, equal to and larger than the image, single row/column, 1×1.
   const ImageF m_small = make_mask(5, 3, 10), m_big = make_mask(90, 40, 11);
   const ImageF m_col = make_mask(1, 7, 12), m_one = make_mask(1, 1, 13);
+  // All ones at strength 1 (the renderer starts from the region LUT there) under a soft mask.
+  const ImageF m_full = [] {
+    ImageF m(3, 2, 1);
+    std::fill(m.pixels.begin(), m.pixels.end(), 1.f);
+    return m;
+  }();
   unsigned seed = 100;
   for (Interp interp : {Interp::Tetrahedral, Interp::Trilinear})
     for (const PixelFormat& f : all_formats()) {
@@ -126,14 +132,15 @@ TEST(RegionRenderer, MatchesScalarReference) {
       ASSERT_EQ(r.region_count(), 2);
       // Odd sizes; 1100 wide crosses the renderer's row segments (1024 pixels).
       for (auto [w, h] : {std::pair{37, 19}, std::pair{1, 1}, std::pair{1100, 3}}) {
-        for (auto [ma, mb] : {std::pair{&m_small, &m_big}, std::pair{&m_col, &m_one}}) {
+        for (auto [ma, mb] : {std::pair{&m_small, &m_big}, std::pair{&m_col, &m_one},
+                              std::pair{&m_full, &m_small}}) {
           SCOPED_TRACE(::testing::Message() << interp_name(interp) << " " << format_name(f) << " "
                                             << w << "x" << h << " masks " << ma->width << "x"
                                             << ma->height);
           TestImage in(f, w, h), out(f, w, h);
           in.fill_random(seed++);
           const std::vector<const ImageF*> masks = {ma, mb};
-          const std::vector<float> strengths = {0.8f, 0.6f};
+          const std::vector<float> strengths = {ma == &m_full ? 1.f : 0.8f, 0.6f};
           r.apply(in.view, out.view, masks, strengths);
           ASSERT_EQ(compare_with_reference(base, regions, masks, strengths, interp, in, out), 0);
         }
