@@ -313,24 +313,14 @@ void mask_coords(int n, int m, std::vector<std::int32_t>& i0, std::vector<std::i
   }
 }
 
-// One LUT over one segment of float planes through the single-LUT kernels (planar float, one
-// row): the same interpolation code LutRenderer runs.
-void run_lut(const PreparedLut& lut, const float* const* in, float* const* out, int n) {
-  engine_detail::RowJob job;
-  job.format = PixelFormat{SampleType::F32, Layout::Planar, 3};
-  job.width = n;
-  job.y0 = 0;
-  job.y1 = 1;
-  for (int c = 0; c < 3; ++c) {
-    job.src[c] = reinterpret_cast<const std::uint8_t*>(in[c]);
-    job.dst[c] = reinterpret_cast<std::uint8_t*>(out[c]);
-  }
-  engine_detail::render_rows(lut, job);
+// One LUT over n samples of float planes, through the single-LUT kernels' interpolation (the
+// code LutRenderer runs). The kernels work in whole vectors: `in` and `out` have room for n
+// rounded up to the lane count (the scratch planes do; see render_block for source planes).
+void run_lut(const PreparedLut& lut, const float* const* in, float* const* out, int n,
+             size_t lanes) {
+  engine_detail::transform_planes(lut, in, out, (size_t(n) + lanes - 1) / lanes * lanes);
 }
 
-// One mask row upsampled to the image width (horizontal pass of the bilinear filter), and the
-// image columns where it is non-zero. Consecutive image rows share mask rows (15 of them per
-// mask row for a 144-row mask on 2160 rows), so each is computed once per row block.
 // Pixels per chunk of a row: a chunk's planes (input, base output, region output: 9 × 1 KB)
 // stay in L1 while every LUT of the chunk runs.
 constexpr int kChunk = 256;
@@ -442,6 +432,7 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
   const size_t px = planar ? bytes : bytes * size_t(f.channels);
   const bool planar_float = planar && f.type == SampleType::F32;
   const int chunks = (width + kChunk - 1) / kChunk;
+  const size_t lanes = engine_detail::transform_lanes();
   thread_local Scratch s;
   const size_t K = plans.size();
   s.reserve(kChunk, K, call);
@@ -542,9 +533,12 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
         dseg[p] = drow[p] + size_t(x0) * px;
       }
       const float* in[3];
-      if (planar_float) {
-        // Planar float is read where it lies (the kernels take planar float directly).
+      if (planar_float && size_t(n) % lanes == 0) {
+        // Planar float is read where it lies (whole vectors inside the row).
         for (int ch = 0; ch < 3; ++ch) in[ch] = reinterpret_cast<const float*>(sseg[ch]);
+      } else if (planar_float) {
+        for (int ch = 0; ch < 3; ++ch) std::memcpy(s.in[ch], sseg[ch], size_t(n) * sizeof(float));
+        for (int ch = 0; ch < 3; ++ch) in[ch] = s.in[ch];
       } else {
         HWY_DYNAMIC_DISPATCH(region_simd::Unpack)(f, sseg, size_t(n), s.in, s.alpha);
         for (int ch = 0; ch < 3; ++ch) in[ch] = s.in[ch];
@@ -559,7 +553,7 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
           break;
         }
       }
-      run_lut(lut_of(first), in, s.out, n);
+      run_lut(lut_of(first), in, s.out, n, lanes);
       for (size_t k = size_t(first); k < K; ++k) {
         // Soft masks are zero over most of a frame: the region's LUT runs only over the columns
         // where either mask row is non-zero.
@@ -568,10 +562,15 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
         if (sb < sa) continue;
         const int o = sa - x0;
         const size_t len = size_t(sb - sa + 1);
-        const float* span_in[3] = {in[0] + o, in[1] + o, in[2] + o};
+        // The LUT runs from the lane boundary at or before the span, so that its whole vectors
+        // end inside the chunk.
+        const int o_al = o / int(lanes) * int(lanes);
+        const float* span_in[3] = {in[0] + o_al, in[1] + o_al, in[2] + o_al};
+        run_lut(luts.regions[k], span_in, s.tmp, sb - x0 + 1 - o_al, lanes);
         float* span_out[3] = {s.out[0] + o, s.out[1] + o, s.out[2] + o};
-        run_lut(luts.regions[k], span_in, s.tmp, int(len));
-        HWY_DYNAMIC_DISPATCH(region_simd::Blend)(span_out, s.tmp, sp.a->w.data() + sa,
+        const float* span_l[3] = {s.tmp[0] + (o - o_al), s.tmp[1] + (o - o_al),
+                                  s.tmp[2] + (o - o_al)};
+        HWY_DYNAMIC_DISPATCH(region_simd::Blend)(span_out, span_l, sp.a->w.data() + sa,
                                                   sp.b->w.data() + sa, sp.fy, len);
       }
       HWY_DYNAMIC_DISPATCH(region_simd::Pack)(f, s.out, s.alpha, size_t(n), dseg);

@@ -2,6 +2,7 @@
 // built from src/lut's sample() and a straightforward bilinear mask upsampling written here in
 // double precision, and against LutRenderer where the blend must reduce to one LUT.
 #include <gtest/gtest.h>
+#include <hwy/targets.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -146,6 +147,37 @@ TEST(RegionRenderer, MatchesScalarReference) {
         }
       }
     }
+}
+
+// Every SIMD target compiled in (the dispatcher picks the best the CPU has; the others run here
+// by masking the CPU's targets): same reference, same tolerances.
+TEST(RegionRenderer, EveryCompiledSimdTargetMatchesTheReference) {
+  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  ASSERT_FALSE(targets.empty());
+  const LutFile base = cube_file(33, 50);
+  const std::vector<LutFile> regions = {cube_file(17, 51), cube_file(33, 52)};
+  const ImageF ma = make_mask(7, 4, 53), mb = make_mask(30, 20, 54);
+  const std::vector<const ImageF*> masks = {&ma, &mb};
+  const std::vector<float> strengths = {1.f, 0.7f};
+  unsigned seed = 500;
+  for (int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(engine_simd_target());
+    for (PixelFormat f : {PixelFormat{SampleType::U8, Layout::Packed, 3},
+                          PixelFormat{SampleType::U16, Layout::Planar, 4},
+                          PixelFormat{SampleType::F32, Layout::Planar, 3},
+                          PixelFormat{SampleType::F32, Layout::Packed, 4}}) {
+      SCOPED_TRACE(format_name(f));
+      const RegionRenderer r = make_region_renderer(base, regions, f, Interp::Tetrahedral);
+      TestImage in(f, 301, 9), out(f, 301, 9);
+      in.fill_random(seed++);
+      r.apply(in.view, out.view, masks, strengths);
+      EXPECT_EQ(compare_with_reference(base, regions, masks, strengths, Interp::Tetrahedral, in,
+                                       out),
+                0);
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
 }
 
 // Strength 0 or an all-zero mask leaves exactly what the single-LUT renderer writes.
