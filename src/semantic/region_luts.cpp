@@ -98,16 +98,17 @@ Rgb fit_chroma(float L, float C, float h, const std::function<Rgb(float, float, 
 
 // ---- Skin -------------------------------------------------------------------------------------
 //
-// The skin locus in CIELAB (D65). The Monk Skin Tone scale's ten swatches (Monk 2019; Google's
-// published sRGB values f6ede4 … 292420) lie at hue 49°–89° and chroma 4–28; measured skin
-// (Xiao et al. 2017, "Characterising the variations in ethnic skin colours: a new calibrated
-// data base for human skin", Skin Res. Technol. 23(1): 21–29, spectrophotometer on 960 people of
-// four ethnic groups) spans hue about 40°–70° and chroma about 10–30, redder on cheeks and lips.
-// Core locus: hue 35°–95° (the swatches' range with a margin on the red side, where cheeks and
-// lips lie, and a little past the yellowest swatches), chroma up to 45; the qualifiers fade
-// beyond those over 15°.
+// The skin locus in CIELAB (D65). The Monk Skin Tone scale's ten swatches (Monk 2019; the sRGB
+// values Google publishes, f6ede4 … 292420, converted here) lie at hue 49°–89° and chroma 4–28;
+// spectrophotometric skin data bases (e.g. Xiao et al. 2017, "Characterising the variations in
+// ethnic skin colours: a new calibrated data base for human skin", Skin Res. Technol. 23(1))
+// place skin in the same red-to-yellow quadrant (a* > 0, b* > 0). Core locus: hue 35°–95° (the
+// swatches' range with a margin on the red side, where cheeks and lips lie, and a little past
+// the yellowest swatches), chroma up to 45; the qualifiers fade beyond those over 25° (the
+// single-LUT qualifier) and 35° (the region LUT's weight): narrower fades show as edges in a
+// hue sweep through a strong look.
 constexpr float kSkinHueLo = 35.f * kDeg, kSkinHueHi = 95.f * kDeg;
-constexpr float kSkinHueEdge = 15.f * kDeg;
+constexpr float kSkinHueEdge = 25.f * kDeg;
 constexpr float kSkinChromaCap = 45.f;
 
 Rgb lab_to_code(float L, float a, float b) {
@@ -135,7 +136,9 @@ Rgb natural_skin(const Vec3& lab_u, const Vec3& lab_b) {
   const float hu = std::atan2(lab_u[2], lab_u[1]);
   const float ratio = std::clamp(std::sqrt((L + 8.f) / (Lu + 8.f)), 0.7f, 1.4f);
   const float C = soft_cap(Cu * ratio, 0.75f * kSkinChromaCap, kSkinChromaCap);
-  const float h = soft_clamp_hue(hu, kSkinHueLo, kSkinHueHi, 8.f * kDeg);
+  // Hue kept inside the locus widened by 10° each side: colours there are near the edge of the
+  // qualifiers already, and a narrower clamp rotates them fast enough to steepen gradients.
+  const float h = soft_clamp_hue(hu, kSkinHueLo - 10.f * kDeg, kSkinHueHi + 10.f * kDeg, 8.f * kDeg);
   return fit_chroma(L, C, h, lab_to_code);
 }
 
@@ -147,7 +150,7 @@ Rgb natural_skin(const Vec3& lab_u, const Vec3& lab_b) {
 float skin_region_weight(const Vec3& lab_u) {
   const float C = std::hypot(lab_u[1], lab_u[2]);
   const float h = std::atan2(lab_u[2], lab_u[1]);
-  const float hue_w = hue_window(h, kSkinHueLo - 10.f * kDeg, kSkinHueHi + 10.f * kDeg, 25.f * kDeg);
+  const float hue_w = hue_window(h, kSkinHueLo - 10.f * kDeg, kSkinHueHi + 10.f * kDeg, 35.f * kDeg);
   // Near-neutral colours take the region colour; the hue window takes over as chroma grows,
   // over C* 3 to 15 (several lattice cells: no steep ramp beside the grey axis).
   const float chromatic = smoothstep(3.f, 15.f, C);
@@ -259,7 +262,7 @@ Lut3D sky_region_lut(const Lut3D& base, const Lut3D& ungraded) {
   return build(base, ungraded, "sky_region_lut", [](const Rgb& u, const Rgb& b) {
     const Vec3 ou = code_to_oklab(u), ob = code_to_oklab(b);
     const float Cu = std::hypot(ou[1], ou[2]), Cb = std::hypot(ob[1], ob[2]);
-    const float hu = std::atan2(ou[2], ou[1]), hb = std::atan2(ob[2], ob[1]);
+    const float hu = std::atan2(ou[2], ou[1]);
     // Blue of some chroma but not a saturated cyan or blue no sky has (past OKLab C 0.17),
     // not near black; clouds (near neutral) keep the look.
     const float w = hue_window(hu, kSkyHueLo, kSkyHueHi, 40.f * kDeg) *
@@ -270,7 +273,11 @@ Lut3D sky_region_lut(const Lut3D& base, const Lut3D& ungraded) {
     // look's back to the ungraded blue (a cleaner blue, less of the look's cast), the richer of
     // the two chromas plus 8 %, kept inside the gamut.
     const float L = ob[0] * 0.97f;
-    const float h = Cb > 1e-4f ? hb + 0.5f * angle_diff(hu, hb) : hu;
+    // Half-way between the two hues as unit vectors, the look's weighted down when its colour is
+    // less chromatic than the ungraded (its hue is then unstable): continuous everywhere.
+    const float wb = 1.f / std::max(std::max(Cb, Cu), 1e-6f);
+    const float h = std::atan2(ou[2] / std::max(Cu, 1e-6f) + ob[2] * wb,
+                               ou[1] / std::max(Cu, 1e-6f) + ob[1] * wb);
     const float C = soft_cap(std::max(Cu, Cb) * 1.08f, 0.14f, 0.2f);
     return lerp(b, fit_chroma(L, C, h, oklab_to_code), w);
   });

@@ -4,8 +4,10 @@
 // base exactly; every LUT stays bounded, smooth and monotone on the grey axis.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -140,7 +142,8 @@ TEST(RegionLuts, ProtectedLutIsTheBaseAwayFromSkin) {
         const Vec3 l = lab(u);
         const float C = std::hypot(l[1], l[2]);
         const float h = std::atan2(l[2], l[1]) * 180.f / 3.14159265f;
-        const bool non_skin = C < 1.9f || h < 15.f || h > 115.f;
+        // Grey (saturation C*/(L* + 10) well under the qualifier's floor) or a hue far from skin.
+        const bool non_skin = C / (std::max(l[0], 0.f) + 10.f) < 0.004f || h < 8.f || h > 122.f;
         if (!non_skin) continue;
         ++checked;
         const Rgb want = sample(base, u, Interp::Tetrahedral);
@@ -232,6 +235,44 @@ TEST(RegionLuts, AllRegionLutsAreBoundedSmoothAndMonotoneOnGrey) {
     std::printf("  %-9s max second difference %.4f (base %.4f)\n", n.name, d2, base_d2);
     EXPECT_LE(d2, base_d2 + 0.06f);
     EXPECT_TRUE(grey_axis_monotone(n.lut, 1e-4f));
+  }
+}
+
+// No visible step: along hue sweeps (OKLab hue in 0.5° steps at several lightnesses and
+// chromas), neighbouring outputs differ by less than 1 CIEDE2000 and by at most 1.5 times the
+// base's own steepest step (the qualifiers' fades steepen the look's gradients a little, no
+// more).
+TEST(RegionLuts, HueSweepsHaveNoVisibleSteps) {
+  const Lut3D base = teal_orange();
+  const Lut3D ungraded = Lut3D::identity(base.size);
+  const Lut3D luts[5] = {base, skin_region_lut(base, ungraded),
+                         skin_protected_lut(base, ungraded, 1.f), sky_region_lut(base, ungraded),
+                         foliage_region_lut(base, ungraded)};
+  const char* names[5] = {"base", "skin", "protected", "sky", "foliage"};
+  float worst[5] = {};
+  for (float L : {0.35f, 0.5f, 0.65f, 0.8f, 0.9f})
+    for (float C : {0.03f, 0.06f, 0.1f, 0.14f}) {
+      Vec3 prev[5];
+      for (int i = 0; i <= 720; ++i) {
+        const float h = float(i) * 0.5f * 3.14159265f / 180.f;
+        const Vec3 lin = oklab_to_linear_srgb({L, C * std::cos(h), C * std::sin(h)});
+        Rgb c;
+        for (int k = 0; k < 3; ++k) c[k] = linear_to_srgb(std::clamp(lin[k], 0.f, 1.f));
+        for (int q = 0; q < 5; ++q) {
+          const Vec3 o = lab(sample(luts[q], c, Interp::Tetrahedral));
+          if (i > 0 && ciede2000(o, prev[q]) > worst[q]) {
+            worst[q] = ciede2000(o, prev[q]);
+            if (std::getenv("AG_DEBUG_SWEEP"))
+              std::printf("    %s L %.2f C %.2f hue %.1f: %.2f\n", names[q], L, C, i * 0.5f, worst[q]);
+          }
+          prev[q] = o;
+        }
+      }
+    }
+  for (int q = 0; q < 5; ++q) {
+    std::printf("  %-9s largest step %.2f dE00\n", names[q], worst[q]);
+    EXPECT_LT(worst[q], 1.f) << names[q];
+    EXPECT_LE(worst[q], 1.5f * worst[0]) << names[q];
   }
 }
 
