@@ -224,9 +224,8 @@ int main(int argc, char** argv) {
   }
   mask_sets.push_back({"flat 0.5 (worst)", {flat_mask(0.5f), flat_mask(0.5f), flat_mask(0.5f)}});
 
-  fmt::print("{:<10} {:>8} {:>7} {:<18} {:>7} {:>9} {:>9} {:>9} {:>7} {:>11}\n", "format",
-             "ffmpeg", "threads", "masks", "regions", "single", "region", "region", "ratio",
-             "region/");
+  fmt::print("{:<10} {:>8} {:>7} {:<18} {:>7} {:>9} {:>9} {:>9} {:>7} {:>11}\n", "format", "ffmpeg",
+             "threads", "masks", "regions", "single", "region", "region", "ratio", "region/");
   fmt::print("{:<10} {:>8} {:>7} {:<18} {:>7} {:>9} {:>9} {:>9} {:>7} {:>11}\n", "", "fps", "", "",
              "", "fps", "ms", "fps", "", "ffmpeg");
   for (const Case& c : cases) {
@@ -244,20 +243,19 @@ int main(int argc, char** argv) {
     for (int th : {1, threads})
       for (const MaskSet& ms : mask_sets)
         for (int k = 1; k <= 3; ++k) {
-          const RegionRenderer rr = make_region_renderer(
-              base, std::span<const LutFile>(regions.data(), size_t(k)), c.format,
-              Interp::Tetrahedral);
+          const RegionRenderer rr =
+              make_region_renderer(base, std::span<const LutFile>(regions.data(), size_t(k)),
+                                   c.format, Interp::Tetrahedral);
           std::vector<const ImageF*> masks;
           std::vector<float> strengths;
           for (int j = 0; j < k; ++j)
             masks.push_back(&ms.masks[size_t(j)]), strengths.push_back(1.f);
-          const auto [single_ms, region_ms] =
-              time_pair([&] { single.apply(sv, dv); },
-                        [&] { rr.apply(sv, dv, masks, strengths); }, th, reps);
-          fmt::print("{:<10} {:>8.1f} {:>7} {:<18} {:>7} {:>9.1f} {:>9.2f} {:>9.1f} {:>7.2f} {:>10.2f}x\n",
-                     c.pix_fmt, ours_only ? 0.0 : 1e3 / ff_ms, th, ms.name, k, 1e3 / single_ms,
-                     region_ms, 1e3 / region_ms, single_ms / region_ms,
-                     ours_only ? 0.0 : ff_ms / region_ms);
+          const auto [single_ms, region_ms] = time_pair(
+              [&] { single.apply(sv, dv); }, [&] { rr.apply(sv, dv, masks, strengths); }, th, reps);
+          fmt::print(
+              "{:<10} {:>8.1f} {:>7} {:<18} {:>7} {:>9.1f} {:>9.2f} {:>9.1f} {:>7.2f} {:>10.2f}x\n",
+              c.pix_fmt, ours_only ? 0.0 : 1e3 / ff_ms, th, ms.name, k, 1e3 / single_ms, region_ms,
+              1e3 / region_ms, single_ms / region_ms, ours_only ? 0.0 : ff_ms / region_ms);
           std::fflush(stdout);
         }
   }

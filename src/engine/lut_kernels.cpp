@@ -949,8 +949,7 @@ void render_yuv_rows(const PreparedLut& lut, const YuvJob& job) {
 
 const char* simd_target_name() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
 
-void transform_planes(const PreparedLut& lut, const float* const* in, float* const* out,
-                      size_t n) {
+void transform_planes(const PreparedLut& lut, const float* const* in, float* const* out, size_t n) {
   HWY_DYNAMIC_DISPATCH(TransformPlanes)(lut, in, out, n);
 }
 

@@ -106,7 +106,8 @@ void UnpackT(const PixelFormat& f, const std::uint8_t* const* src, size_t n, flo
   }
   const size_t C = size_t(f.channels);
   for (; i < n; ++i) {
-    for (size_t c = 0; c < 3; ++c) in[c][i] = float(LoadScalar<T>(src[0] + (C * i + c) * sizeof(T)));
+    for (size_t c = 0; c < 3; ++c)
+      in[c][i] = float(LoadScalar<T>(src[0] + (C * i + c) * sizeof(T)));
     if (C == 4) alpha[i] = float(LoadScalar<T>(src[0] + (4 * i + 3) * sizeof(T)));
   }
 }
@@ -246,8 +247,6 @@ void Blend(float* const* out, const float* const* l, const float* wa, const floa
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include "autograde/engine/region_renderer.hpp"
-
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
@@ -257,6 +256,7 @@ HWY_AFTER_NAMESPACE();
 #include <vector>
 
 #include "autograde/core/error.hpp"
+#include "autograde/engine/region_renderer.hpp"
 #include "kernels.hpp"
 
 namespace autograde::region_simd {
@@ -289,7 +289,7 @@ int rows_per_task(int width) { return std::max(1, 65536 / std::max(1, width)); }
 // the two mask columns around its centre and the weight of the second.
 struct MaskPlan {
   const ImageF* mask = nullptr;
-  std::vector<float> scaled;  // mask.width × mask.height
+  std::vector<float> scaled;         // mask.width × mask.height
   std::vector<std::int32_t> x0, x1;  // per image column
   std::vector<float> fx;
   bool active = false;
@@ -367,8 +367,8 @@ void upsample_row(const MaskPlan& m, int j, int width, MaskRow& r) {
   r.index = j;
   r.w.resize(size_t(width));
   const float* src = m.scaled.data() + size_t(j) * size_t(m.mask->width);
-  HWY_DYNAMIC_DISPATCH(region_simd::Weights)(src, m.x0.data(), m.x1.data(), m.fx.data(),
-                                              size_t(width), r.w.data());
+  HWY_DYNAMIC_DISPATCH(region_simd::Weights)
+  (src, m.x0.data(), m.x1.data(), m.fx.data(), size_t(width), r.w.data());
   r.first = 0;
   r.last = width - 1;
   while (r.first < width && !(r.w[size_t(r.first)] > 0.f)) ++r.first;
@@ -461,8 +461,8 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
       span[k] = Span{};
       if (!m.active) continue;
       const int mh = m.mask->height;
-      const double sy = std::clamp((double(y) + 0.5) * double(mh) / double(height) - 0.5, 0.0,
-                                   double(mh - 1));
+      const double sy =
+          std::clamp((double(y) + 0.5) * double(mh) / double(height) - 0.5, 0.0, double(mh - 1));
       const int a = std::min(int(sy), std::max(mh - 2, 0));
       const int b = std::min(a + 1, mh - 1);
       std::array<MaskRow, 2>& rows = s.rows[k];
@@ -570,8 +570,8 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
         float* span_out[3] = {s.out[0] + o, s.out[1] + o, s.out[2] + o};
         const float* span_l[3] = {s.tmp[0] + (o - o_al), s.tmp[1] + (o - o_al),
                                   s.tmp[2] + (o - o_al)};
-        HWY_DYNAMIC_DISPATCH(region_simd::Blend)(span_out, span_l, sp.a->w.data() + sa,
-                                                  sp.b->w.data() + sa, sp.fy, len);
+        HWY_DYNAMIC_DISPATCH(region_simd::Blend)
+        (span_out, span_l, sp.a->w.data() + sa, sp.b->w.data() + sa, sp.fy, len);
       }
       HWY_DYNAMIC_DISPATCH(region_simd::Pack)(f, s.out, s.alpha, size_t(n), dseg);
       if (planar && f.channels == 4 && srow[3] != drow[3])
@@ -584,8 +584,7 @@ void render_block(const RegionLuts& luts, const PixelFormat& f, const ConstImage
 
 void check_format(const PixelFormat& f) {
   if (f.channels != 3 && f.channels != 4)
-    throw_usage("region renderer: " + std::to_string(f.channels) +
-                " channels (expected 3 or 4)");
+    throw_usage("region renderer: " + std::to_string(f.channels) + " channels (expected 3 or 4)");
 }
 
 void check_lut(const LutFile& lut, const char* what) {
@@ -660,8 +659,7 @@ void RegionRenderer::apply(ImageF& image, std::span<const ImageF* const> masks,
                            std::span<const float> strengths) const {
   if (format_ != PixelFormat{SampleType::F32, Layout::Packed, image.channels})
     throw_usage("region renderer: format " + format_name(format_) +
-                " does not match a float image of " + std::to_string(image.channels) +
-                " channels");
+                " does not match a float image of " + std::to_string(image.channels) + " channels");
   ImageView v;
   v.width = image.width;
   v.height = image.height;
@@ -679,10 +677,11 @@ RegionRenderer make_region_renderer(const LutFile& base, std::span<const LutFile
   const float scale = integer ? 1.f / sample_max(format.type) : 1.f;
   // As make_renderer prepares them; no shaper, so no per-code table.
   auto luts = std::make_shared<RegionLuts>();
-  luts->base = engine_detail::prepare_lut(base, interp, scale, integer ? int(sample_max(format.type)) + 1 : 0);
+  luts->base = engine_detail::prepare_lut(base, interp, scale,
+                                          integer ? int(sample_max(format.type)) + 1 : 0);
   for (const LutFile& r : regions)
-    luts->regions.push_back(
-        engine_detail::prepare_lut(r, interp, scale, integer ? int(sample_max(format.type)) + 1 : 0));
+    luts->regions.push_back(engine_detail::prepare_lut(
+        r, interp, scale, integer ? int(sample_max(format.type)) + 1 : 0));
   return RegionRenderer(std::move(luts), format);
 }
 

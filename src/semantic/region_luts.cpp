@@ -138,7 +138,8 @@ Rgb natural_skin(const Vec3& lab_u, const Vec3& lab_b) {
   const float C = soft_cap(Cu * ratio, 0.75f * kSkinChromaCap, kSkinChromaCap);
   // Hue kept inside the locus widened by 10° each side: colours there are near the edge of the
   // qualifiers already, and a narrower clamp rotates them fast enough to steepen gradients.
-  const float h = soft_clamp_hue(hu, kSkinHueLo - 10.f * kDeg, kSkinHueHi + 10.f * kDeg, 8.f * kDeg);
+  const float h =
+      soft_clamp_hue(hu, kSkinHueLo - 10.f * kDeg, kSkinHueHi + 10.f * kDeg, 8.f * kDeg);
   return fit_chroma(L, C, h, lab_to_code);
 }
 
@@ -150,7 +151,8 @@ Rgb natural_skin(const Vec3& lab_u, const Vec3& lab_b) {
 float skin_region_weight(const Vec3& lab_u) {
   const float C = std::hypot(lab_u[1], lab_u[2]);
   const float h = std::atan2(lab_u[2], lab_u[1]);
-  const float hue_w = hue_window(h, kSkinHueLo - 10.f * kDeg, kSkinHueHi + 10.f * kDeg, 35.f * kDeg);
+  const float hue_w =
+      hue_window(h, kSkinHueLo - 10.f * kDeg, kSkinHueHi + 10.f * kDeg, 35.f * kDeg);
   // Near-neutral colours take the region colour; the hue window takes over as chroma grows,
   // over C* 3 to 15 (several lattice cells: no steep ramp beside the grey axis).
   const float chromatic = smoothstep(3.f, 15.f, C);
@@ -198,10 +200,10 @@ constexpr float kFoliageHueLo = 120.f * kDeg, kFoliageHueHi = 165.f * kDeg;
 // exactly, as the Freudenthal subdivision of the finer lattice nests in the coarser one).
 Lut3D build(const Lut3D& base, const Lut3D& ungraded, const char* what,
             const std::function<Rgb(const Rgb& u, const Rgb& b)>& point, int size = 0) {
-  if (base.size < kMinLut3DSize || base.table.size() != size_t(3) * base.size * base.size * base.size)
+  if (base.size < kMinLut3DSize ||
+      base.table.size() != size_t(3) * base.size * base.size * base.size)
     throw_usage(std::string(what) + ": the base LUT is empty");
-  if (ungraded.size < kMinLut3DSize)
-    throw_usage(std::string(what) + ": the ungraded LUT is empty");
+  if (ungraded.size < kMinLut3DSize) throw_usage(std::string(what) + ": the ungraded LUT is empty");
   const int n = size > 0 ? size : base.size;
   Lut3D out = Lut3D::identity(n);
   out.domain_min = base.domain_min;
@@ -226,8 +228,8 @@ Lut3D build(const Lut3D& base, const Lut3D& ungraded, const char* what,
 }
 
 Vec3 to_lab(const Rgb& c) {
-  return srgb_to_lab({std::clamp(c[0], 0.f, 1.f), std::clamp(c[1], 0.f, 1.f),
-                      std::clamp(c[2], 0.f, 1.f)});
+  return srgb_to_lab(
+      {std::clamp(c[0], 0.f, 1.f), std::clamp(c[1], 0.f, 1.f), std::clamp(c[2], 0.f, 1.f)});
 }
 
 }  // namespace
@@ -247,15 +249,18 @@ Lut3D skin_protected_lut(const Lut3D& base, const Lut3D& ungraded, float protect
   // one cell of a 33³ lattice: below 65³ the table doubles its lattice (2n − 1, the base
   // reproduced exactly) so that a neutral lattice point is not a corner of a skin colour's cell.
   const int size = base.size < 65 ? std::min(2 * base.size - 1, 65) : base.size;
-  return build(base, ungraded, "skin_protected_lut", [p](const Rgb& u, const Rgb& b) {
-    const Vec3 lu = to_lab(u);
-    const float w = p * skin_qualifier(lu);
-    if (w <= 0.f) return b;
-    // Towards skin_region_lut's value at this point.
-    const Vec3 lb = to_lab(b);
-    const Rgb region = lerp(b, natural_skin(lu, lb), skin_region_weight(lu));
-    return lerp(b, region, w);
-  }, size);
+  return build(
+      base, ungraded, "skin_protected_lut",
+      [p](const Rgb& u, const Rgb& b) {
+        const Vec3 lu = to_lab(u);
+        const float w = p * skin_qualifier(lu);
+        if (w <= 0.f) return b;
+        // Towards skin_region_lut's value at this point.
+        const Vec3 lb = to_lab(b);
+        const Rgb region = lerp(b, natural_skin(lu, lb), skin_region_weight(lu));
+        return lerp(b, region, w);
+      },
+      size);
 }
 
 Lut3D sky_region_lut(const Lut3D& base, const Lut3D& ungraded) {

@@ -135,9 +135,9 @@ TEST(RegionRenderer, MatchesScalarReference) {
       for (auto [w, h] : {std::pair{37, 19}, std::pair{1, 1}, std::pair{1100, 3}}) {
         for (auto [ma, mb] : {std::pair{&m_small, &m_big}, std::pair{&m_col, &m_one},
                               std::pair{&m_full, &m_small}}) {
-          SCOPED_TRACE(::testing::Message() << interp_name(interp) << " " << format_name(f) << " "
-                                            << w << "x" << h << " masks " << ma->width << "x"
-                                            << ma->height);
+          SCOPED_TRACE(::testing::Message()
+                       << interp_name(interp) << " " << format_name(f) << " " << w << "x" << h
+                       << " masks " << ma->width << "x" << ma->height);
           TestImage in(f, w, h), out(f, w, h);
           in.fill_random(seed++);
           const std::vector<const ImageF*> masks = {ma, mb};
@@ -172,9 +172,8 @@ TEST(RegionRenderer, EveryCompiledSimdTargetMatchesTheReference) {
       TestImage in(f, 301, 9), out(f, 301, 9);
       in.fill_random(seed++);
       r.apply(in.view, out.view, masks, strengths);
-      EXPECT_EQ(compare_with_reference(base, regions, masks, strengths, Interp::Tetrahedral, in,
-                                       out),
-                0);
+      EXPECT_EQ(
+          compare_with_reference(base, regions, masks, strengths, Interp::Tetrahedral, in, out), 0);
     }
   }
   hwy::SetSupportedTargetsForTest(0);
@@ -324,9 +323,9 @@ TEST(RegionRenderer, RejectsBadInput) {
   odd.cube = testing::make_test_cube(9, 42, /*odd_domain=*/true);
   const std::vector<LutFile> odd_regions = {odd};
   EXPECT_THROW(make_region_renderer(base, odd_regions, f, Interp::Tetrahedral), Error);
-  EXPECT_THROW(make_region_renderer(base, regions, {SampleType::U8, Layout::Packed, 2},
-                                    Interp::Tetrahedral),
-               Error);
+  EXPECT_THROW(
+      make_region_renderer(base, regions, {SampleType::U8, Layout::Packed, 2}, Interp::Tetrahedral),
+      Error);
 }
 
 }  // namespace

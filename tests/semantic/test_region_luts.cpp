@@ -27,13 +27,14 @@ const char* const kMonk[10] = {"f6ede4", "f3e7db", "f7ead0", "eadaba", "d7bd96",
 
 Rgb hex_rgb(const std::string& h) {
   Rgb c;
-  for (int i = 0; i < 3; ++i) c[i] = float(std::stoi(h.substr(2 * size_t(i), 2), nullptr, 16)) / 255.f;
+  for (int i = 0; i < 3; ++i)
+    c[i] = float(std::stoi(h.substr(2 * size_t(i), 2), nullptr, 16)) / 255.f;
   return c;
 }
 
 Vec3 lab(const Rgb& c) {
-  return srgb_to_lab({std::clamp(c[0], 0.f, 1.f), std::clamp(c[1], 0.f, 1.f),
-                      std::clamp(c[2], 0.f, 1.f)});
+  return srgb_to_lab(
+      {std::clamp(c[0], 0.f, 1.f), std::clamp(c[1], 0.f, 1.f), std::clamp(c[2], 0.f, 1.f)});
 }
 
 // A strong teal-orange look from the Look model: teal shadows, orange highlights, more
@@ -54,9 +55,9 @@ Lut3D teal_orange() {
 float hue_chroma_de(const Vec3& a, const Vec3& b) { return ciede2000(a, {a[0], b[1], b[2]}); }
 
 struct MonkResult {
-  float base_shift = 0, skin_shift = 0;          // full CIEDE2000 from the ungraded swatch
-  float base_hc = 0, skin_hc = 0;                // hue/chroma part
-  float L_follow_err = 0;  // |L(skin) − (L(u) + (L(base) − L(u)) / 2)|
+  float base_shift = 0, skin_shift = 0;  // full CIEDE2000 from the ungraded swatch
+  float base_hc = 0, skin_hc = 0;        // hue/chroma part
+  float L_follow_err = 0;                // |L(skin) − (L(u) + (L(base) − L(u)) / 2)|
 };
 
 MonkResult monk(const Lut3D& base, const Lut3D& skin, const Rgb& swatch) {
@@ -84,8 +85,8 @@ void check_skin_lut(const Lut3D& base, const char* name) {
   for (int i = 0; i < 10; ++i) {
     SCOPED_TRACE(::testing::Message() << name << " Monk " << i + 1);
     const MonkResult r = monk(base, skin, hex_rgb(kMonk[i]));
-    std::printf("    MST %2d  %6.2f (%5.2f)  %6.2f (%5.2f)  %5.2f\n", i + 1, r.base_shift, r.base_hc,
-                r.skin_shift, r.skin_hc, r.L_follow_err);
+    std::printf("    MST %2d  %6.2f (%5.2f)  %6.2f (%5.2f)  %5.2f\n", i + 1, r.base_shift,
+                r.base_hc, r.skin_shift, r.skin_hc, r.L_follow_err);
     sum_base += r.base_shift;
     sum_skin += r.skin_shift;
     // Hue and chroma stay near the ungraded swatch (chroma scales a little with lightness)...
@@ -162,8 +163,7 @@ TEST(RegionLuts, ProtectedLutIsTheBaseAwayFromSkin) {
   for (int b = 0; b < base.size; ++b)
     for (int g = 0; g < base.size; ++g)
       for (int r = 0; r < base.size; ++r)
-        for (int c = 0; c < 3; ++c)
-          ASSERT_EQ(off.at(2 * r, 2 * g, 2 * b)[c], base.at(r, g, b)[c]);
+        for (int c = 0; c < 3; ++c) ASSERT_EQ(off.at(2 * r, 2 * g, 2 * b)[c], base.at(r, g, b)[c]);
   // Between them the doubled lattice reproduces the base's tetrahedral interpolation.
   for (Rgb c : {Rgb{0.13f, 0.71f, 0.42f}, Rgb{0.9f, 0.05f, 0.33f}, Rgb{0.61f, 0.6f, 0.59f}})
     for (int k = 0; k < 3; ++k)
@@ -205,8 +205,8 @@ float max_second_difference(const Lut3D& l) {
           --lo[axis];
           ++hi[axis];
           for (int c = 0; c < 3; ++c) {
-            const float d = l.at(lo[0], lo[1], lo[2])[c] - 2 * l.at(r, g, b)[c] +
-                            l.at(hi[0], hi[1], hi[2])[c];
+            const float d =
+                l.at(lo[0], lo[1], lo[2])[c] - 2 * l.at(r, g, b)[c] + l.at(hi[0], hi[1], hi[2])[c];
             m = std::max(m, std::fabs(d));
           }
         }
@@ -263,7 +263,8 @@ TEST(RegionLuts, HueSweepsHaveNoVisibleSteps) {
           if (i > 0 && ciede2000(o, prev[q]) > worst[q]) {
             worst[q] = ciede2000(o, prev[q]);
             if (std::getenv("AG_DEBUG_SWEEP"))
-              std::printf("    %s L %.2f C %.2f hue %.1f: %.2f\n", names[q], L, C, i * 0.5f, worst[q]);
+              std::printf("    %s L %.2f C %.2f hue %.1f: %.2f\n", names[q], L, C, i * 0.5f,
+                          worst[q]);
           }
           prev[q] = o;
         }
