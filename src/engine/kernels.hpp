@@ -34,5 +34,10 @@ struct YuvJob {
 void render_rows(const PreparedLut& lut, const RowJob& job);
 void render_yuv_rows(const PreparedLut& lut, const YuvJob& job);
 const char* simd_target_name();
+// The LUT on n samples of three float planes (raw samples as the LUT was prepared for), out
+// may be in. n must be a multiple of transform_lanes() (every sample up to it is read and
+// written).
+void transform_planes(const PreparedLut& lut, const float* const* in, float* const* out, size_t n);
+size_t transform_lanes();
 
 }  // namespace autograde::engine_detail

@@ -450,6 +450,19 @@ void Transform(const PreparedLut& L, Buffers& B, size_t n) {
   Transform(L, rgb, rgb, n);
 }
 
+size_t LaneCount() { return hn::Lanes(DF()); }
+
+// Float planes in, float planes out (the region renderer's blend chunks): no staging and no
+// buffers to clear. n: a multiple of the lane count; in and out hold that many samples.
+void TransformPlanes(const PreparedLut& L, const float* const* in, float* const* out, size_t n) {
+  for (size_t i = 0; i < n; i += kChunk) {
+    const size_t m = std::min(kChunk, n - i);
+    const float* ip[3] = {in[0] + i, in[1] + i, in[2] + i};
+    float* op[3] = {out[0] + i, out[1] + i, out[2] + i};
+    Transform(L, ip, op, m);
+  }
+}
+
 // ---- Pixel formats ------------------------------------------------------------------------
 
 template <typename T>
@@ -923,6 +936,8 @@ namespace autograde::engine_detail {
 HWY_EXPORT(RenderRows);
 HWY_EXPORT(RenderYuvRows);
 HWY_EXPORT(TargetName);
+HWY_EXPORT(TransformPlanes);
+HWY_EXPORT(LaneCount);
 
 void render_rows(const PreparedLut& lut, const RowJob& job) {
   HWY_DYNAMIC_DISPATCH(RenderRows)(lut, job);
@@ -933,6 +948,12 @@ void render_yuv_rows(const PreparedLut& lut, const YuvJob& job) {
 }
 
 const char* simd_target_name() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
+
+void transform_planes(const PreparedLut& lut, const float* const* in, float* const* out, size_t n) {
+  HWY_DYNAMIC_DISPATCH(TransformPlanes)(lut, in, out, n);
+}
+
+size_t transform_lanes() { return HWY_DYNAMIC_DISPATCH(LaneCount)(); }
 
 }  // namespace autograde::engine_detail
 #endif

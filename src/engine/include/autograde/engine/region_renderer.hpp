@@ -5,6 +5,11 @@
 // where c is the input pixel (every LUT sees the ungraded pixel; none is chained after
 // another) and m_k is mask k upsampled bilinearly to the image (pixel centres aligned). The
 // single-LUT renderer (renderer.hpp) stays the fast path when no regions are used.
+//
+// Numbers and speed: pixels no mask reaches, and pixels where a region's weight is exactly 1 (and
+// no later region reaches), go through the single-LUT kernels in the pixels' own format: the
+// same bytes LutRenderer writes with that one LUT. Elsewhere each LUT runs on float planes and
+// the result is written back with LutRenderer's rounding and clamping.
 #include <memory>
 #include <span>
 

@@ -6,17 +6,30 @@
 
 namespace autograde {
 
-// Skin kept natural under the look: lightness follows the look's exposure and contrast (the
-// base LUT's lightness), hue and chroma stay near the ungraded skin and inside the skin locus,
-// so the look still reads on a face without a cast.
+// Every function returns a LUT over the base's domain, entries clamped to 0..1; `ungraded` is
+// sampled (tetrahedral) at the base's lattice points, so its size may differ.
+
+// Skin kept natural under the look (CIELAB): lightness moves half-way from the ungraded skin's
+// to the base's (the look's exposure and contrast read on the face, but a look that crushes
+// shadows does not take dark skin with it), hue and chroma stay near the ungraded skin and
+// inside the skin locus (hue 35°-95°, chroma up to 45), so the look still reads on a face
+// without a cast. Near-neutral colours (eye whites, grey hair) are treated the same way (they
+// stay near their ungraded neutral); colours more saturated than skin, or of hues far from it,
+// keep the base (a soft mask edge on clothes or sky changes nothing). The base's size.
 Lut3D skin_region_lut(const Lut3D& base, const Lut3D& ungraded);
 
-// For users who can load one LUT only: the base LUT with skin protection done in colour space
-// (a soft skin-hue qualifier blends towards skin_region_lut by `protect` 0..1).
+// For users who can load one LUT only: the base LUT blended towards skin_region_lut by
+// `protect` (0..1) times a soft qualifier on the ungraded colour (skin hue, moderate
+// saturation, neither near black nor near white). Clearly non-skin colours (greys, blues,
+// greens) keep the base exactly. The lattice is doubled to 2·size − 1 (at most 65; a larger
+// base keeps its size), which reproduces the base exactly between its own lattice points and
+// lets the qualifier tell the lightest and darkest skins from greys.
 Lut3D skin_protected_lut(const Lut3D& base, const Lut3D& ungraded, float protect);
 
-// Opt-in region looks on top of the base: deeper, cleaner blue sky; greens kept rich and
-// away from the look's cast.
+// Opt-in region looks on top of the base (OKLab, mild): sky blues a touch deeper (−3 %
+// lightness), their hue half-way back from the look's to the ungraded blue, chroma the richer of
+// the two plus 8 %; foliage greens with the look's lightness, the ungraded hue and the richer
+// chroma plus 5 %. Other colours (clouds, skin, greys) keep the base. The base's size.
 Lut3D sky_region_lut(const Lut3D& base, const Lut3D& ungraded);
 Lut3D foliage_region_lut(const Lut3D& base, const Lut3D& ungraded);
 
