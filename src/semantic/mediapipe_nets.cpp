@@ -96,8 +96,15 @@ cv::Mat resized(const cv::Mat& src, int w, int h) {
 NetInfo net_info(Net net) { return spec(net).info; }
 
 std::vector<float> make_input(Net net, const ImageF& rgb) {
+  return make_input(net, rgb, Crop{0, 0, rgb.width, rgb.height});
+}
+
+std::vector<float> make_input(Net net, const ImageF& rgb, const Crop& crop) {
   const NetInfo& info = spec(net).info;
-  cv::Mat src = rgb_mat(rgb);
+  if (crop.width < 1 || crop.height < 1 || crop.x < 0 || crop.y < 0 ||
+      crop.x + crop.width > rgb.width || crop.y + crop.height > rgb.height)
+    throw_internal("mediapipe::make_input: crop outside the picture");
+  cv::Mat src = rgb_mat(rgb)(cv::Rect(crop.x, crop.y, crop.width, crop.height));
   cv::Mat tensor;
   if (net == Net::Selfie || net == Net::SelfieLandscape) {
     tensor = resized(src, info.width, info.height).clone();
@@ -105,9 +112,9 @@ std::vector<float> make_input(Net net, const ImageF& rgb) {
   } else {
     // Letterbox: the whole picture fits, centred; the rest is black (-1 after the range map;
     // MediaPipe's BORDER_ZERO pads the picture before its values are mapped to -1..1).
-    const double s = std::min(double(info.width) / rgb.width, double(info.height) / rgb.height);
-    const int nw = std::clamp(int(std::lround(rgb.width * s)), 1, info.width);
-    const int nh = std::clamp(int(std::lround(rgb.height * s)), 1, info.height);
+    const double s = std::min(double(info.width) / src.cols, double(info.height) / src.rows);
+    const int nw = std::clamp(int(std::lround(src.cols * s)), 1, info.width);
+    const int nh = std::clamp(int(std::lround(src.rows * s)), 1, info.height);
     cv::Mat small = resized(src, nw, nh);
     tensor = cv::Mat(info.height, info.width, CV_32FC3, cv::Scalar::all(-1.0));
     cv::Mat roi = tensor(cv::Rect((info.width - nw) / 2, (info.height - nh) / 2, nw, nh));

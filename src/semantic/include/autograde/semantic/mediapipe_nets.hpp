@@ -25,6 +25,13 @@ NetInfo net_info(Net net);
 // rgb: 3 or 4 channels (alpha ignored), code values 0..1.
 std::vector<float> make_input(Net net, const ImageF& rgb);
 
+// A part of a picture, in its pixels.
+struct Crop {
+  int x = 0, y = 0, width = 0, height = 0;
+};
+// The same for the part `crop` of rgb (inside it) as if it were the whole picture.
+std::vector<float> make_input(Net net, const ImageF& rgb, const Crop& crop);
+
 // Runs the converted network on an NHWC input tensor of net_info(net)'s size. Outputs in the
 // .tflite graph's order and layout, flattened: selfie {mask 1 x h x w x 1 (sigmoid applied)};
 // BlazeFace {regressors 1 x N x 16, classificators 1 x N x 1 (logits)}. Thread-safe.
