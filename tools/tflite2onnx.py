@@ -396,9 +396,18 @@ def convert(model, opset=11):
 def main(argv):
     if len(argv) != 3:
         sys.exit(__doc__)
+    import hashlib
+    import os
     import onnx
     model = Model(argv[1])
-    onnx.save(convert(model), argv[2])
+    m = convert(model)
+    # Apache-2.0 section 4(b): a converted file says that it was changed and from what.
+    digest = hashlib.sha256(open(argv[1], 'rb').read()).hexdigest()
+    m.doc_string = ('Converted to ONNX by autograde tools/tflite2onnx.py (format change only; '
+                    'weights as published, float16 widened to float32) from MediaPipe\'s %s '
+                    '(sha256 %s), Copyright Google LLC, Apache License 2.0. See models/mediapipe.md.'
+                    % (os.path.basename(argv[1]), digest))
+    onnx.save(m, argv[2])
 
 
 if __name__ == '__main__':

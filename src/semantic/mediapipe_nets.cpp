@@ -91,6 +91,17 @@ cv::Mat resized(const cv::Mat& src, int w, int h) {
   return out;
 }
 
+// Code values outside 0..1 (grading headroom, filter overshoot) are clipped: the networks only
+// ever saw 8-bit pictures. A plain loop: cv::min/max with a scalar take a slow path (~40x).
+void clamp01(cv::Mat& m) {
+  CV_Assert(m.depth() == CV_32F);
+  for (int y = 0; y < m.rows; ++y) {
+    float* p = m.ptr<float>(y);
+    for (size_t i = 0, n = size_t(m.cols) * m.channels(); i < n; ++i)
+      p[i] = std::clamp(p[i], 0.f, 1.f);
+  }
+}
+
 }  // namespace
 
 NetInfo net_info(Net net) { return spec(net).info; }
@@ -108,7 +119,7 @@ std::vector<float> make_input(Net net, const ImageF& rgb, const Crop& crop) {
   cv::Mat tensor;
   if (net == Net::Selfie || net == Net::SelfieLandscape) {
     tensor = resized(src, info.width, info.height).clone();
-    cv::min(cv::max(tensor, 0.0), 1.0, tensor);
+    clamp01(tensor);
   } else {
     // Letterbox: the whole picture fits, centred; the rest is black (-1 after the range map;
     // MediaPipe's BORDER_ZERO pads the picture before its values are mapped to -1..1).
@@ -118,8 +129,8 @@ std::vector<float> make_input(Net net, const ImageF& rgb, const Crop& crop) {
     cv::Mat small = resized(src, nw, nh);
     tensor = cv::Mat(info.height, info.width, CV_32FC3, cv::Scalar::all(-1.0));
     cv::Mat roi = tensor(cv::Rect((info.width - nw) / 2, (info.height - nh) / 2, nw, nh));
-    cv::Mat clipped;
-    cv::min(cv::max(small, 0.0), 1.0, clipped);
+    cv::Mat clipped = small.clone();
+    clamp01(clipped);
     clipped.convertTo(roi, CV_32FC3, 2.0, -1.0);
   }
   return std::vector<float>(tensor.ptr<float>(), tensor.ptr<float>() + tensor.total() * 3);

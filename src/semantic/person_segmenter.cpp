@@ -36,8 +36,8 @@ class MediapipeSegmenter final : public PersonSegmenter {
     // Bilinear upsampling keeps the network's soft edge instead of a staircase.
     ImageF mask(rgb.width, rgb.height, 1);
     cv::Mat dst(rgb.height, rgb.width, CV_32F, mask.pixels.data());
+    // Bilinear weights are a convex combination, so the sigmoid's 0..1 holds; no clamp needed.
     cv::resize(small, dst, dst.size(), 0, 0, cv::INTER_LINEAR);
-    cv::min(cv::max(dst, 0.0), 1.0, dst);
     return mask;
   }
 };
