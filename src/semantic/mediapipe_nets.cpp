@@ -140,8 +140,8 @@ std::vector<std::vector<float>> run(Net which, const std::vector<float>& nhwc) {
   const Spec& sp = spec(which);
   const int w = sp.info.width, h = sp.info.height;
   if (nhwc.size() != size_t(w) * h * 3)
-    throw_internal(fmt::format("mediapipe::run: input has {} values, {} wants {}x{}x3",
-                               nhwc.size(), sp.info.onnx, w, h));
+    throw_internal(fmt::format("mediapipe::run: input has {} values, {} wants {}x{}x3", nhwc.size(),
+                               sp.info.onnx, w, h));
   // NHWC -> NCHW blob (the converted graph is NCHW throughout).
   const int size[4] = {1, 3, h, w};
   cv::Mat blob(4, size, CV_32F);

@@ -58,9 +58,9 @@ struct FaceModel {
 };
 
 // min_score: MediaPipe's short-range graph keeps scores from 0.5; we keep 0.6 for both models
-// (the full-range graph's value). On the validation half of our photos (models/mediapipe.md)
-// 0.5 added false faces (animals, fruit, buildings) to 14 more of 261 open photos and found
-// no face of the face sets that 0.6 missed.
+// (the full-range graph's value). On the validation part of our photos (models/mediapipe.md)
+// 0.5 put boxes, most of them false (animals, fruit, buildings), on 14 more of 266 open
+// photos and found no face of the face sets that 0.6 missed.
 const FaceModel kShort{Net::FaceShort, 128, {8, 16, 16, 16}, 2, 0.6f};
 const FaceModel kFull{Net::FaceFull, 192, {4}, 1, 0.6f};
 
@@ -155,7 +155,9 @@ class BlazeFaceDetector final : public FaceDetector {
   std::vector<FaceBox> detect(const ImageF& rgb) const override {
     const mediapipe::Crop whole{0, 0, rgb.width, rgb.height};
     std::vector<FaceBox> all = run_model(kShort, short_anchors_, rgb, whole);
-    auto add = [&all](std::vector<FaceBox> more) { all.insert(all.end(), more.begin(), more.end()); };
+    auto add = [&all](std::vector<FaceBox> more) {
+      all.insert(all.end(), more.begin(), more.end());
+    };
     add(run_model(kFull, full_anchors_, rgb, whole));
     const int tile = int(std::lround(0.6 * std::min(rgb.width, rgb.height)));
     if (tile >= kMinTile) {
@@ -237,8 +239,7 @@ std::shared_ptr<const PersonSegmenter> PersonSegmenter::shared() {
 }
 
 std::shared_ptr<const FaceDetector> FaceDetector::shared() {
-  static const std::shared_ptr<const FaceDetector> instance =
-      std::make_shared<BlazeFaceDetector>();
+  static const std::shared_ptr<const FaceDetector> instance = std::make_shared<BlazeFaceDetector>();
   return instance;
 }
 

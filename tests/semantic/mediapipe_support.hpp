@@ -9,16 +9,15 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <opencv2/imgproc.hpp>
-
 #include "autograde/core/image.hpp"
 #include "autograde/media/image_io.hpp"
-#include "autograde/semantic/regions.hpp"
 #include "autograde/semantic/mediapipe_nets.hpp"
+#include "autograde/semantic/regions.hpp"
 #include "test_support.hpp"
 
 namespace autograde::testing {
@@ -138,7 +137,8 @@ inline std::filesystem::path mediapipe_tflite(const std::string& file) {
   }
   const fs::path dir = fs::path(AUTOGRADE_BINARY_DIR) / "mediapipe-npm";
   if (!fs::is_regular_file(dir / file, ec)) {
-    const std::string cmd = "bash '" + (source_dir() / "tests/semantic/fetch_mediapipe_npm.sh").string() +
+    const std::string cmd = "bash '" +
+                            (source_dir() / "tests/semantic/fetch_mediapipe_npm.sh").string() +
                             "' '" + dir.string() + "' >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0) return {};
   }

@@ -132,8 +132,8 @@ TEST(FaceDetector, StudioPortraitsRecallPerToneGroup) {
     const auto pts = read_tem(corpus() / row.at("tem"));
     ASSERT_GE(pts.size(), 189u);
     float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
-    for (int i : {109, 110, 111, 112, 113, 114, 185, 186, 187, 188, 125, 126, 127, 128, 129, 130,
-                  131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144}) {
+    for (int i : {109, 110, 111, 112, 113, 114, 185, 186, 187, 188, 125, 126, 127, 128, 129,
+                  130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144}) {
       x0 = std::min(x0, pts[i][0]), x1 = std::max(x1, pts[i][0]);
       y0 = std::min(y0, pts[i][1]), y1 = std::max(y1, pts[i][1]);
     }
@@ -200,8 +200,8 @@ TEST(FaceDetector, DiverseFacesRecallPerToneGroup) {
       const float w = float(photo.width), h = float(photo.height);
       for (const FaceBox& f : faces) {
         const float cx = (f.x0 + f.x1) / 2, cy = (f.y0 + f.y1) / 2;
-        found |= cx > w / 4 && cx < 3 * w / 4 && cy > h / 4 && cy < 3 * h / 4 &&
-                 f.x1 - f.x0 > w / 4;
+        found |=
+            cx > w / 4 && cx < 3 * w / 4 && cy > h / 4 && cy < 3 * h / 4 && f.x1 - f.x0 > w / 4;
       }
     }
     Recall& r = groups[tone_group(std::stoi(row.at("mst_estimate")))];
@@ -239,8 +239,8 @@ double small_face_recall(int face_px) {
       for (int x = 0; x < side; ++x)
         for (int c = 0; c < 3; ++c) frame.at(x + ox, y + oy)[c] = small.at<cv::Vec3f>(y, x)[c];
     float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
-    for (int i : {109, 112, 125, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138,
-                  139, 140, 141, 142, 143, 144}) {
+    for (int i : {109, 112, 125, 126, 127, 128, 129, 130, 131, 132, 133,
+                  134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144}) {
       x0 = std::min(x0, pts[i][0]), x1 = std::max(x1, pts[i][0]);
       y0 = std::min(y0, pts[i][1]), y1 = std::max(y1, pts[i][1]);
     }
@@ -250,8 +250,8 @@ double small_face_recall(int face_px) {
     const auto faces = det->detect(frame);
     for (const FaceBox& f : faces)
       hit |= iou(f, sx(x0), sy(y0), sx(x1), sy(y1)) > 0.4f ||
-             (contains(f, sx(pts[0][0]), sy(pts[0][1])) && contains(f, sx(pts[1][0]), sy(pts[1][1])) &&
-              f.x1 - f.x0 < 2 * s * (x1 - x0));
+             (contains(f, sx(pts[0][0]), sy(pts[0][1])) &&
+              contains(f, sx(pts[1][0]), sy(pts[1][1])) && f.x1 - f.x0 < 2 * s * (x1 - x0));
     if (n == 0) save_overlay("small_face_" + std::to_string(face_px), frame, nullptr, faces);
     found += hit;
     ++n;

@@ -56,7 +56,8 @@ TEST(PersonSegmenter, MaskIsSoftAtThePicturesSize) {
   }
   const ImageF m4 = PersonSegmenter::shared()->segment(rgba);
   ASSERT_EQ(m4.pixels.size(), mask.pixels.size());
-  for (size_t i = 0; i < mask.pixels.size(); i += 97) ASSERT_NEAR(m4.pixels[i], mask.pixels[i], 1e-5);
+  for (size_t i = 0; i < mask.pixels.size(); i += 97)
+    ASSERT_NEAR(m4.pixels[i], mask.pixels[i], 1e-5);
 }
 
 TEST(PersonSegmenter, NoPersonInAnEmptyPicture) {
@@ -110,6 +111,44 @@ TEST(PersonSegmenter, PortraitsFaceInsideBackdropOutside) {
   }
 }
 
+// Pratheepan's photos (portraits and group photos, light to dark skin) with skin ground truth:
+// skin belongs to people, so the person mask should cover it, equally well in every tone group.
+TEST(PersonSegmenter, SkinIsPersonInEveryToneGroup) {
+  AG_REQUIRE_SHARED_DATA();
+  if (!have_corpus("faces_diverse")) GTEST_SKIP() << "corpus/faces_diverse not present";
+  struct Acc {
+    double sum = 0, worst = 1;
+    int n = 0;
+  };
+  std::map<std::string, Acc> groups;
+  const auto seg = PersonSegmenter::shared();
+  for (const auto& row : read_tsv(corpus() / "faces_diverse/faces.tsv")) {
+    if (row.at("source_set") != "pratheepan") continue;
+    const ImageF photo = load_rgb(corpus() / row.at("file"));
+    int w = 0, h = 0;
+    const auto skin = load_mask(corpus() / row.at("mask"), w, h);
+    ASSERT_EQ(w, photo.width);
+    const ImageF mask = seg->segment(photo);
+    double on = 0, n = 0;
+    for (size_t i = 0; i < skin.size(); ++i)
+      if (skin[i]) on += mask.pixels[i], ++n;
+    if (n == 0) continue;
+    if (on / n < 0.6)
+      std::printf("  low: %s (MST %s) %.3f\n", row.at("id").c_str(), row.at("mst_estimate").c_str(),
+                  on / n);
+    save_overlay("skin_person_" + row.at("id"), photo, &mask, {});
+    Acc& a = groups[tone_group(std::stoi(row.at("mst_estimate")))];
+    a.sum += on / n;
+    a.worst = std::min(a.worst, on / n);
+    ++a.n;
+  }
+  for (const auto& [g, a] : groups) {
+    std::printf("%-6s n=%2d  mean person mask on skin %.3f (worst picture %.3f)\n", g.c_str(), a.n,
+                a.sum / a.n, a.worst);
+    EXPECT_GT(a.sum / a.n, 0.85) << g;
+  }
+}
+
 // Run by MissingModelIsBadInputNamingTheFile in a fresh process of this binary, where no model
 // has been loaded yet (whatever ran before in the parent), with AUTOGRADE_MODELS empty.
 TEST(PersonSegmenter, DISABLED_LoadWithoutModels) {
@@ -131,7 +170,8 @@ TEST(PersonSegmenter, MissingModelIsBadInputNamingTheFile) {
   if (pid == 0) {
     ::setenv("AUTOGRADE_MODELS", empty.c_str(), 1);
     ::execl("/proc/self/exe", "test_person_segmenter", "--gtest_also_run_disabled_tests",
-            "--gtest_filter=PersonSegmenter.DISABLED_LoadWithoutModels", static_cast<char*>(nullptr));
+            "--gtest_filter=PersonSegmenter.DISABLED_LoadWithoutModels",
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   const auto status = wait_child(pid, 60);
