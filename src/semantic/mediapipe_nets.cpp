@@ -91,14 +91,15 @@ cv::Mat resized(const cv::Mat& src, int w, int h) {
   return out;
 }
 
-// Code values outside 0..1 (grading headroom, filter overshoot) are clipped: the networks only
-// ever saw 8-bit pictures. A plain loop: cv::min/max with a scalar take a slow path (~40x).
+// Code values outside 0..1 (grading headroom, filter overshoot) are clipped, NaN read as 0: the
+// networks only ever saw 8-bit pictures, and one NaN would spread through every convolution. A
+// plain loop: cv::min/max with a scalar take a slow path (~40x).
 void clamp01(cv::Mat& m) {
   CV_Assert(m.depth() == CV_32F);
   for (int y = 0; y < m.rows; ++y) {
     float* p = m.ptr<float>(y);
     for (size_t i = 0, n = size_t(m.cols) * m.channels(); i < n; ++i)
-      p[i] = std::clamp(p[i], 0.f, 1.f);
+      p[i] = p[i] > 0.f ? (p[i] < 1.f ? p[i] : 1.f) : 0.f;  // NaN -> 0
   }
 }
 

@@ -6,8 +6,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <opencv2/imgproc.hpp>
+#include <thread>
 
+#include "autograde/core/error.hpp"
 #include "autograde/semantic/person_segmenter.hpp"
 #include "mediapipe_support.hpp"
 
@@ -104,6 +107,42 @@ TEST(FaceDetector, NoFaceInAnEmptyPicture) {
     ImageF flat(640, 360, 3);
     std::fill(flat.pixels.begin(), flat.pixels.end(), grey);
     EXPECT_TRUE(FaceDetector::shared()->detect(flat).empty()) << grey;
+  }
+}
+
+TEST(FaceDetector, OddPicturesGiveNoCrashAndBadInput) {
+  const auto det = FaceDetector::shared();
+  for (auto [w, h] : {std::pair{1, 1}, std::pair{3000, 7}, std::pair{9, 2000}}) {
+    ImageF p(w, h, 3);
+    for (size_t i = 0; i < p.pixels.size(); ++i) p.pixels[i] = float(i % 13) / 6.f - 0.5f;
+    p.pixels[0] = std::numeric_limits<float>::quiet_NaN();
+    for (const FaceBox& f : det->detect(p)) EXPECT_TRUE(std::isfinite(f.x0 + f.y0 + f.x1 + f.y1));
+  }
+  EXPECT_THROW(det->detect(ImageF()), Error);
+  EXPECT_THROW(det->detect(ImageF(8, 8, 1)), Error);
+}
+
+// Several threads at once get what one thread gets.
+TEST(FaceDetector, ConcurrentCallsAgree) {
+  const ImageF photo = astronaut();
+  const auto det = FaceDetector::shared();
+  const auto one = det->detect(photo);
+  ASSERT_FALSE(one.empty());
+  std::vector<std::vector<FaceBox>> got(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 3; ++i) got[t] = det->detect(photo);
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& g : got) {
+    ASSERT_EQ(g.size(), one.size());
+    for (size_t i = 0; i < g.size(); ++i) {
+      EXPECT_EQ(g[i].x0, one[i].x0);
+      EXPECT_EQ(g[i].y1, one[i].y1);
+      EXPECT_EQ(g[i].score, one[i].score);
+      EXPECT_EQ(g[i].keypoints, one[i].keypoints);
+    }
   }
 }
 

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <thread>
 
 #include "autograde/core/error.hpp"
 #include "autograde/semantic/person_segmenter.hpp"
@@ -66,6 +68,38 @@ TEST(PersonSegmenter, NoPersonInAnEmptyPicture) {
     std::fill(flat.pixels.begin(), flat.pixels.end(), grey);
     EXPECT_LT(mask_coverage(PersonSegmenter::shared()->segment(flat)), 0.02) << grey;
   }
+}
+
+// Odd inputs: tiny, extreme aspect, values outside 0..1 and NaN give a mask of the right size
+// in 0..1; an empty or one-channel picture is bad input.
+TEST(PersonSegmenter, OddPicturesGiveSaneMasksOrBadInput) {
+  const auto seg = PersonSegmenter::shared();
+  for (auto [w, h] : {std::pair{1, 1}, std::pair{3000, 7}, std::pair{9, 2000}}) {
+    ImageF p(w, h, 3);
+    for (size_t i = 0; i < p.pixels.size(); ++i) p.pixels[i] = float(i % 17) / 8.f - 0.5f;
+    p.pixels[0] = std::numeric_limits<float>::quiet_NaN();
+    const ImageF m = seg->segment(p);
+    ASSERT_EQ(m.width, w);
+    ASSERT_EQ(m.height, h);
+    for (float v : m.pixels) ASSERT_TRUE(v >= 0.f && v <= 1.f) << w << "x" << h;
+  }
+  EXPECT_THROW(seg->segment(ImageF()), Error);
+  EXPECT_THROW(seg->segment(ImageF(8, 8, 1)), Error);
+}
+
+// Several threads at once get what one thread gets (the networks are shared under a lock).
+TEST(PersonSegmenter, ConcurrentCallsAgree) {
+  const ImageF photo = astronaut();
+  const auto seg = PersonSegmenter::shared();
+  const ImageF one = seg->segment(photo);
+  std::vector<ImageF> got(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 3; ++i) got[t] = seg->segment(photo);
+    });
+  for (auto& t : threads) t.join();
+  for (const ImageF& g : got) ASSERT_EQ(g.pixels, one.pixels);
 }
 
 // 75 studio portraits: the face (the landmark skin mask) is person, the grey backdrop in the
