@@ -86,6 +86,16 @@ std::vector<Anchor> make_anchors(const FaceModel& m) {
   return a;
 }
 
+// rgb (3 or 4 channels) shrunk to w x h by area averaging.
+ImageF shrink(const ImageF& rgb, int w, int h) {
+  ImageF out(w, h, rgb.channels);
+  const cv::Mat src(rgb.height, rgb.width, CV_32FC(rgb.channels),
+                    const_cast<float*>(rgb.pixels.data()));
+  cv::Mat dst(h, w, CV_32FC(rgb.channels), out.pixels.data());
+  cv::resize(src, dst, dst.size(), 0, 0, cv::INTER_AREA);
+  return out;
+}
+
 float iou(const FaceBox& a, const FaceBox& b) {
   const float ix = std::max(0.f, std::min(a.x1, b.x1) - std::max(a.x0, b.x0));
   const float iy = std::max(0.f, std::min(a.y1, b.y1) - std::max(a.y0, b.y0));
@@ -161,22 +171,32 @@ class BlazeFaceDetector final : public FaceDetector {
     add(run_model(kFull, full_anchors_, rgb, whole));
     const int tile = int(std::lround(0.6 * std::min(rgb.width, rgb.height)));
     if (tile >= kMinTile) {
-      const auto starts = [tile](int extent) {
-        const int n = extent <= tile ? 1 : 1 + int(std::ceil((extent - tile) / (0.7 * tile)));
+      // The picture is shrunk once so that a tile is exactly the model's input: the same area
+      // averaging as shrinking each tile on its own, done once instead of once a tile.
+      const double r = double(kFull.size) / tile;
+      const ImageF small = shrink(rgb, std::max(1, int(std::lround(rgb.width * r))),
+                                  std::max(1, int(std::lround(rgb.height * r))));
+      const int t = std::min({kFull.size, small.width, small.height});
+      const auto starts = [t](int extent) {
+        const int n = extent <= t ? 1 : 1 + int(std::ceil((extent - t) / (0.7 * t)));
         std::vector<int> v;
         for (int i = 0; i < n; ++i)
-          v.push_back(n == 1 ? 0 : int(std::lround(double(extent - tile) * i / (n - 1))));
+          v.push_back(n == 1 ? 0 : int(std::lround(double(extent - t) * i / (n - 1))));
         return v;
       };
-      for (int y : starts(rgb.height))
-        for (int x : starts(rgb.width)) {
-          const mediapipe::Crop c{x, y, std::min(tile, rgb.width), std::min(tile, rgb.height)};
-          for (const FaceBox& f : run_model(kFull, full_anchors_, rgb, c)) {
-            const float m = 0.01f * tile;
+      const float sx = float(rgb.width) / small.width, sy = float(rgb.height) / small.height;
+      const float m = 0.01f * t;
+      for (int y : starts(small.height))
+        for (int x : starts(small.width)) {
+          const mediapipe::Crop c{x, y, t, t};
+          for (FaceBox f : run_model(kFull, full_anchors_, small, c)) {
             const bool cut = (c.x > 0 && f.x0 < c.x + m) || (c.y > 0 && f.y0 < c.y + m) ||
-                             (c.x + c.width < rgb.width && f.x1 > c.x + c.width - m) ||
-                             (c.y + c.height < rgb.height && f.y1 > c.y + c.height - m);
-            if (!cut) all.push_back(f);
+                             (c.x + t < small.width && f.x1 > c.x + t - m) ||
+                             (c.y + t < small.height && f.y1 > c.y + t - m);
+            if (cut) continue;
+            f.x0 *= sx, f.x1 *= sx, f.y0 *= sy, f.y1 *= sy;
+            for (auto& k : f.keypoints) k[0] *= sx, k[1] *= sy;
+            all.push_back(f);
           }
         }
     }
