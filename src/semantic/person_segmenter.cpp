@@ -26,17 +26,18 @@ class MediapipeSegmenter final : public PersonSegmenter {
   ImageF segment(const ImageF& rgb) const override {
     // MediaPipe's two selfie models: the general one (256x256) and the landscape one
     // (256x144, 16:9). Both see the whole picture stretched to their tensor, so the one whose
-    // shape is nearer the picture's distorts it least: landscape from 3:2 (1.5) upwards, the
-    // geometric middle of 1:1 and 16:9 being 1.33.
+    // shape is nearer the picture's distorts it least. They distort equally at 1.33 (the
+    // geometric middle of 1:1 and 16:9), which is 4:3; that stays with the general model, and
+    // from 1.4 (3:2 and wider) the landscape one takes over.
     const double aspect = double(rgb.width) / std::max(rgb.height, 1);
     const Net net = aspect >= 1.4 ? Net::SelfieLandscape : Net::Selfie;
     const auto info = mediapipe::net_info(net);
     const auto out = mediapipe::run(net, mediapipe::make_input(net, rgb));
     cv::Mat small(info.height, info.width, CV_32F, const_cast<float*>(out[0].data()));
-    // Bilinear upsampling keeps the network's soft edge instead of a staircase.
+    // Bilinear upsampling keeps the network's soft edge instead of a staircase; its weights
+    // are a convex combination, so the sigmoid's 0..1 holds without a clamp.
     ImageF mask(rgb.width, rgb.height, 1);
     cv::Mat dst(rgb.height, rgb.width, CV_32F, mask.pixels.data());
-    // Bilinear weights are a convex combination, so the sigmoid's 0..1 holds; no clamp needed.
     cv::resize(small, dst, dst.size(), 0, 0, cv::INTER_LINEAR);
     return mask;
   }
