@@ -67,3 +67,10 @@ train-lutgen: configure
 	seq 1 $(LUTGEN_SEEDS) | xargs -P $(JOBS) -I{} sh -c '$(BUILD)/src/learn/training/train_lutgen --out $(BUILD)/lutgen-seed{}.bin --cache $(BUILD)/lutgen-cache --threads 1 --seed {} --triplets 6000 --steps 3000 --eval-every 250 --ema 0.998 > $(BUILD)/lutgen-seed{}.log 2>&1 || { cat $(BUILD)/lutgen-seed{}.log; exit 1; }'
 	$(BUILD)/src/learn/training/train_lutgen --out models/lutgen.bin --join $$(seq -s, -f '$(BUILD)/lutgen-seed%g.bin' 1 $(LUTGEN_SEEDS))
 	$(BUILD)/bench/bench_lutgen --model models/lutgen.bin
+
+# Issue 21: regenerate models/{selfie_segmentation,face_detection}*.onnx from MediaPipe's pinned
+# npm packages (tools/tflite2onnx.py) and check each against the NumPy reference forward pass on
+# a photo. Needs npm and python3-numpy, python3-onnx, python3-opencv. Not part of build or CI.
+.PHONY: models-mediapipe
+models-mediapipe:
+	bash tools/mediapipe_models.sh data/images/astronaut.png

@@ -22,6 +22,8 @@ PKGS=(
   libcpp-httplib-dev  # autograde serve (src/server)
   unzip  # tests/server checks the LUT zip with it
   chromium nodejs  # the web UI's browser test (puppeteer-core from npm drives this chromium)
+  python3-numpy  # tests/semantic run tools/tflite_reference.py (NumPy forward pass of MediaPipe's graphs)
+  python3-onnx python3-opencv  # tools/mediapipe_models.sh: regenerate and check models/*.onnx (not CI)
 )
 
 SUDO=""
