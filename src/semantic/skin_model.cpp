@@ -223,6 +223,8 @@ ImageF skin_mask_with(const SkinModelData& m, const ImageF& rgb, std::span<const
     pd = dilate_mask(pd, std::max(1, int(0.01f * float(std::max(W, H)))));
   }
 
+  const float kmax = std::max(p.face_k, p.far_k);
+  const float cutoff = 36.f * kmax * kmax;
   ImageF out(W, H, 1);
   for (int y = 0; y < H; ++y) {
     const float* q = lab.row(y);
@@ -242,6 +244,7 @@ ImageF skin_mask_with(const SkinModelData& m, const ImageF& rgb, std::span<const
         for (const FaceColour& c : fc) {
           const float du = (u - c.mu) / c.su, dv = (v - c.mv) / c.sv, dL = (q[0] - c.mL) / c.sL;
           const float d2 = du * du + dv * dv + p.face_wL * dL * dL;
+          if (d2 > cutoff) continue;  // both similarities below exp(-18): nothing to add
           const float f = std::exp(-0.5f * d2 / (p.face_k * p.face_k));
           const float ff = std::exp(-0.5f * d2 / (p.far_k * p.far_k));
           const float ex = (float(x) - c.cx) / c.rx, ey = (float(y) - c.cy) / c.ry;

@@ -190,8 +190,8 @@ TEST(SkinModel, LondonFacesTestSplitIoUPerToneGroup) {
     const double full = sum[size_t(g)] / n[size_t(g)], chin = sum_chin[size_t(g)] / n[size_t(g)];
     RecordProperty("iou_group_" + std::to_string(g), std::to_string(full));
     // Thresholds a little below the measured test numbers (models/skin.md).
-    EXPECT_GT(full, 0.55) << "group " << g;
-    EXPECT_GT(chin, 0.62) << "group " << g;
+    EXPECT_GT(full, 0.57) << "group " << g;  // measured 0.614 medium, 0.617 dark
+    EXPECT_GT(chin, 0.68) << "group " << g;  // measured 0.730 both
   }
 }
 

@@ -105,7 +105,7 @@ TEST(SkyFoliage, SkyTestSplitIoU) {
   }
   ASSERT_GT(p.n, 20);
   // A little below the measured test mean (models/sky_foliage.md).
-  EXPECT_GT(p.sum / p.n, 0.80);
+  EXPECT_GT(p.sum / p.n, 0.82);  // measured 0.856 on 34 photos
 }
 
 TEST(SkyFoliage, FoliageAnnotatedTestSplitIoU) {
@@ -126,7 +126,7 @@ TEST(SkyFoliage, FoliageAnnotatedTestSplitIoU) {
     p.add(foliage_mask(read_image(pp.string()).image), read_image((ann / mask).string()).image);
   }
   if (p.n == 0) GTEST_SKIP() << "annotated photos absent";
-  EXPECT_GT(double(p.inter) / double(std::max<size_t>(p.uni, 1)), 0.55);
+  EXPECT_GT(double(p.inter) / double(std::max<size_t>(p.uni, 1)), 0.72);  // measured 0.801 (9 photos)
 }
 
 }  // namespace
