@@ -119,6 +119,27 @@ TEST(SkinModel, ColourAloneWithoutFacesStillFindsSkin) {
   }
 }
 
+TEST(SkinModel, OddInputsGiveAMaskOfThePictureSize) {
+  // RGBA, a face box partly and one wholly outside the frame, a person mask of another size.
+  ImageF rgba(64, 48, 4);
+  for (size_t i = 0; i < rgba.pixel_count(); ++i) {
+    rgba.pixels[i * 4 + 0] = 0.7f, rgba.pixels[i * 4 + 1] = 0.5f, rgba.pixels[i * 4 + 2] = 0.4f;
+    rgba.pixels[i * 4 + 3] = 1.f;
+  }
+  std::vector<FaceBox> faces(2);
+  faces[0].x0 = -20, faces[0].y0 = -10, faces[0].x1 = 20, faces[0].y1 = 30;
+  faces[1].x0 = 500, faces[1].y0 = 500, faces[1].x1 = 600, faces[1].y1 = 600;
+  const ImageF person(32, 24, 1);  // all zero: nobody
+  const ImageF m = skin_mask(rgba, faces, person);
+  ASSERT_EQ(m.width, 64);
+  ASSERT_EQ(m.height, 48);
+  ASSERT_EQ(m.channels, 1);
+  for (float v : m.pixels) ASSERT_NEAR(v, 0.f, 1e-6f) << "an all-zero person mask leaves no skin";
+  const ImageF one = skin_mask(ImageF(1, 1, 3), {}, ImageF{});
+  EXPECT_EQ(one.pixel_count(), 1u);
+  EXPECT_THROW(skin_mask(ImageF{}, {}, ImageF{}), std::exception);
+}
+
 // --- Ground truth: the London face set's landmark masks, test split only -------------------
 
 FaceBox face_from_tem(const std::filesystem::path& tem) {

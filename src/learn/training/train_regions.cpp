@@ -415,6 +415,15 @@ void print_scores(const char* label, const GroupScores& g) {
 double objective(const GroupScores& g) { return g.group_mean() - 0.5 * std::max(0.0, g.gap() - 0.03); }
 
 void report_skin(const SkinModelData& m, const std::vector<SkinItem>& items, bool test, const fs::path& overlays) {
+  // Photos without a skin mask (UTKFace, FASSEG) are looked at, not measured: overlays only.
+  if (!overlays.empty())
+    for (const auto& it : items) {
+      if (!it.gt.empty() || it.split == Split::Train || (it.split == Split::Test && !test)) continue;
+      const ImageF pred = skin_mask_with(m, it.rgb, it.faces, ImageF{});
+      write_overlay(overlays / "skin" / (std::string(split_name(it.split)) + "_" + kGroup[group_of(it.mst)] +
+                                         "_nomask_" + it.id + ".png"),
+                    it.rgb, pred, ImageF{});
+    }
   std::vector<Split> splits{Split::Train, Split::Val};
   if (test) splits.push_back(Split::Test);
   for (Split s : splits) {
