@@ -77,12 +77,10 @@ ImageF resize_image(const ImageF& img, int w, int h) {
   return from_mat(dst);
 }
 
-ImageF guided_filter(const ImageF& guide, const ImageF& p, int radius, float eps) {
-  if (guide.channels != 1 || p.channels != 1 || guide.width != p.width ||
-      guide.height != p.height)
-    throw Error(ErrorKind::Internal, "guided_filter: 1-channel images of one size expected");
-  if (radius < 1) return p;
-  const cv::Mat I = as_mat(guide), P = as_mat(p);
+namespace {
+
+// The guided filter's mean linear coefficients (q = A * I + B) for guide I and input P.
+void guided_coeffs(const cv::Mat& I, const cv::Mat& P, int radius, float eps, cv::Mat& A, cv::Mat& B) {
   const cv::Size k(2 * radius + 1, 2 * radius + 1);
   auto box = [&](const cv::Mat& m) {
     cv::Mat o;
@@ -94,7 +92,42 @@ ImageF guided_filter(const ImageF& guide, const ImageF& p, int radius, float eps
   const cv::Mat vI = box(I.mul(I)) - mI.mul(mI);
   const cv::Mat a = cIP / (vI + eps);
   const cv::Mat b = mP - a.mul(mI);
-  const cv::Mat q = box(a).mul(I) + box(b);
+  A = box(a);
+  B = box(b);
+}
+
+}  // namespace
+
+ImageF guided_upsample(const ImageF& guide_full, const ImageF& p_low, int radius, float eps) {
+  const int W = guide_full.width, H = guide_full.height;
+  if (p_low.width == W && p_low.height == H) return guided_filter(guide_full, p_low, radius, eps);
+  cv::Mat I_low, A, B, Af, Bf;
+  cv::resize(as_mat(guide_full), I_low, cv::Size(p_low.width, p_low.height), 0, 0, cv::INTER_AREA);
+  if (radius < 1) {
+    cv::Mat q;
+    cv::resize(as_mat(p_low), q, cv::Size(W, H), 0, 0, cv::INTER_LINEAR);
+    ImageF out = from_mat(q);
+    clamp01(out);
+    return out;
+  }
+  guided_coeffs(I_low, as_mat(p_low), radius, eps, A, B);
+  cv::resize(A, Af, cv::Size(W, H), 0, 0, cv::INTER_LINEAR);
+  cv::resize(B, Bf, cv::Size(W, H), 0, 0, cv::INTER_LINEAR);
+  const cv::Mat q = Af.mul(as_mat(guide_full)) + Bf;
+  ImageF out = from_mat(q);
+  clamp01(out);
+  return out;
+}
+
+ImageF guided_filter(const ImageF& guide, const ImageF& p, int radius, float eps) {
+  if (guide.channels != 1 || p.channels != 1 || guide.width != p.width ||
+      guide.height != p.height)
+    throw Error(ErrorKind::Internal, "guided_filter: 1-channel images of one size expected");
+  if (radius < 1) return p;
+  const cv::Mat I = as_mat(guide), P = as_mat(p);
+  cv::Mat A, B;
+  guided_coeffs(I, P, radius, eps, A, B);
+  const cv::Mat q = A.mul(I) + B;
   ImageF out = from_mat(q);
   clamp01(out);
   return out;

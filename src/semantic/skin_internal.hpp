@@ -22,6 +22,15 @@ ImageF resize_image(const ImageF& img, int w, int h);
 // grey guide: edges of `p` snap to edges of the guide, so a mask computed coarsely gets soft,
 // picture-following borders without halos. `guide` and `p` are 1-channel, same size.
 ImageF guided_filter(const ImageF& guide, const ImageF& p, int radius, float eps);
+// The long side up to which masks are computed and feathered at the picture's own size. Above
+// it they are computed at this size and brought up with He & Sun's fast guided filter ("Fast
+// Guided Filter", 2015): the filter's linear coefficients, found at the lower size, are
+// upsampled and applied to the full-size guide. Full HD then costs a few passes instead of a
+// dozen full-size box filters, and edges still follow the full-size picture.
+inline constexpr int kFeatherSide = 640;
+// The full-size soft mask from `p_low` (1-channel, any smaller size): `guide_full` is the
+// full-size luma; radius is in pixels of p_low's size.
+ImageF guided_upsample(const ImageF& guide_full, const ImageF& p_low, int radius, float eps);
 // Max filter (dilation) of a 1-channel mask with a square of half-size r.
 ImageF dilate_mask(const ImageF& m, int r);
 void clamp01(ImageF& m);

@@ -202,11 +202,25 @@ const SkinModelData& bundled_skin_model() {
   return m;
 }
 
-ImageF skin_mask_with(const SkinModelData& m, const ImageF& rgb, std::span<const FaceBox> faces,
-                      const ImageF& person) {
-  if (rgb.empty() || rgb.channels < 3)
+ImageF skin_mask_with(const SkinModelData& m, const ImageF& rgb_full,
+                      std::span<const FaceBox> faces_full, const ImageF& person) {
+  if (rgb_full.empty() || rgb_full.channels < 3)
     throw Error(ErrorKind::BadInput, "skin_mask: an RGB picture is required");
   const SkinParams& p = m.params;
+  // Above kFeatherSide the decision is made on a smaller copy (faces scaled with it) and the
+  // result is brought up to full size by the fast guided filter.
+  const int long_full = std::max(rgb_full.width, rgb_full.height);
+  const float scale = long_full > kFeatherSide ? float(kFeatherSide) / float(long_full) : 1.f;
+  const ImageF small = scale < 1.f ? resize_image(rgb_full, std::max(1, int(std::lround(rgb_full.width * scale))),
+                                                  std::max(1, int(std::lround(rgb_full.height * scale))))
+                                   : ImageF{};
+  const ImageF& rgb = scale < 1.f ? small : rgb_full;
+  std::vector<FaceBox> faces(faces_full.begin(), faces_full.end());
+  if (scale < 1.f)
+    for (FaceBox& f : faces) {
+      f.x0 *= scale, f.y0 *= scale, f.x1 *= scale, f.y1 *= scale;
+      for (auto& k : f.keypoints) k[0] *= scale, k[1] *= scale;
+    }
   const int W = rgb.width, H = rgb.height;
   const ImageF lab = to_oklab(rgb);
 
@@ -261,6 +275,7 @@ ImageF skin_mask_with(const SkinModelData& m, const ImageF& rgb, std::span<const
     }
   }
   const int r = int(std::lround(p.smooth_frac * float(std::max(W, H))));
+  if (scale < 1.f) return guided_upsample(luma_of(rgb_full), out, r, p.smooth_eps);
   if (r >= 1) out = guided_filter(luma_of(rgb), out, r, p.smooth_eps);
   return out;
 }

@@ -178,8 +178,13 @@ ImageF region_mask_with(const RegionClassifier& c, const ImageF& rgb) {
         rgb3.pixels[i * 3 + size_t(k)] = small.pixels[i * size_t(small.channels) + size_t(k)];
     small = std::move(rgb3);
   }
-  ImageF prob = resize_image(region_probability(c, small), W, H);
-  const int r = int(std::lround(c.smooth_frac * float(std::max(W, H))));
+  // Feathered at the picture's size up to kFeatherSide; above it at that size, then brought
+  // up by the fast guided filter.
+  const float fs = std::min(1.f, float(kFeatherSide) / float(std::max(W, H)));
+  const int fw = std::max(1, int(std::lround(W * fs))), fh = std::max(1, int(std::lround(H * fs)));
+  ImageF prob = resize_image(region_probability(c, small), fw, fh);
+  const int r = int(std::lround(c.smooth_frac * float(std::max(fw, fh))));
+  if (fs < 1.f) return guided_upsample(luma_of(rgb), prob, r, c.smooth_eps);
   if (r >= 1) prob = guided_filter(luma_of(rgb), prob, r, c.smooth_eps);
   return prob;
 }

@@ -66,6 +66,18 @@ TEST(SkyFoliage, SyntheticLandscape) {
   for (float v : fol.pixels) ASSERT_TRUE(v >= 0.f && v <= 1.f);
 }
 
+TEST(SkyFoliage, LargePicturesTakeTheFastGuidedPath) {
+  // Above 640 px the masks are feathered at 640 and brought up by the fast guided filter.
+  const ImageF img = landscape(1600, 1200);
+  const ImageF sky = sky_mask(img), fol = foliage_mask(img);
+  ASSERT_EQ(sky.width, 1600);
+  ASSERT_EQ(sky.height, 1200);
+  EXPECT_GT(mean_rows(sky, 0, 480), 0.8);
+  EXPECT_LT(mean_rows(sky, 720, 1200), 0.1);
+  EXPECT_GT(mean_rows(fol, 720, 1200), 0.7);
+  EXPECT_LT(mean_rows(fol, 0, 480), 0.1);
+}
+
 TEST(SkyFoliage, AnyPictureSizeAndAlpha) {
   ImageF img(37, 900, 4);  // tall, thin, RGBA
   for (size_t i = 0; i < img.pixel_count(); ++i) img.pixels[i * 4 + 2] = img.pixels[i * 4 + 3] = 1.f;

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -882,6 +883,28 @@ int cmd_time() {
   const RegionClassifier sky = load_region_classifier((kSource / "models" / "sky_foliage.json").string(), "sky");
   const RegionClassifier fol = load_region_classifier((kSource / "models" / "sky_foliage.json").string(), "foliage");
   std::printf("faces found at 1080p: %zu\n", faces.size());
+  if (std::getenv("AG_TIME_PARTS")) {
+    auto t = [&](const char* what, auto&& fn) {
+      fn();
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < 5; ++i) fn();
+      std::printf("  1080p %s: %.1f ms\n", what, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 5);
+    };
+    t("luma", [&] { (void)luma_of(base); });
+    t("resize to 640", [&] { (void)resize_image(base, 640, 360); });
+    t("resize to 256", [&] { (void)resize_image(base, 256, 144); });
+    const ImageF l = luma_of(base);
+    const ImageF p(640, 360, 1);
+    t("guided_upsample", [&] { (void)guided_upsample(l, p, 3, 0.01f); });
+    t("guided_upsample r19", [&] { (void)guided_upsample(l, p, 19, 0.01f); });
+    t("skin no faces", [&] { (void)skin_mask_with(skin, base, {}, ImageF{}); });
+    t("oklab 640", [&] { (void)to_oklab(resize_image(base, 640, 360)); });
+    const ImageF s256 = resize_image(base, 256, 144);
+    t("sky prob 256", [&] { (void)region_probability(sky, s256); });
+    const ImageF pr = region_probability(sky, s256);
+    t("prob up 640", [&] { (void)resize_image(pr, 640, 360); });
+    t("sky full", [&] { (void)region_mask_with(sky, base); });
+  }
   for (int w : {1920, 960, 640, 512}) {
     const int h = w * 1080 / 1920;
     const ImageF img = resize_image(base, w, h);
