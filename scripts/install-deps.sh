@@ -14,6 +14,7 @@ PKGS=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev libopencv-dev
+  opencv-data  # train_regions (skin model trainer): Haar face cascade for the oracle faces
   libtorch-dev wordnet-dev wordnet-base
   zlib1g-dev  # tests write hostile PNG headers
   imagemagick  # bench_correct runs `convert -auto-level -auto-gamma` as its peer
