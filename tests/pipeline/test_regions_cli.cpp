@@ -164,7 +164,7 @@ TEST_F(RegionsCli, PlanRecordsTheSkinRegionAndRenderReproducesIt) {
   const GradePlan plan = read_plan((dir_ / "protected.plan.json").string());
   ASSERT_EQ(plan.shots.size(), 1u);
   EXPECT_EQ(plan.method, "lut");
-  EXPECT_FLOAT_EQ(plan.regions.protect_skin, 0.8f);
+  EXPECT_FLOAT_EQ(plan.regions.protect_skin, 1.f);
   ASSERT_EQ(plan.shots[0].regions.size(), 1u);
   EXPECT_EQ(plan.shots[0].regions[0].region, "skin");
   EXPECT_TRUE(fs::exists(dir_ / "protected_luts" / plan.shots[0].regions[0].lut_file));
