@@ -143,7 +143,7 @@ MaskExportResult export_clip(const std::string& input, const std::string& dir,
     bool cut = frame.index == 0;
     while (shot + 1 < shots.size() && frame.index > shots[shot].last_frame) ++shot, cut = true;
     if (cut) tracker.restart();
-    ImageF small = std::move(frame.rgb);
+    ImageF small = frame.rgb;  // a copy: the reader converts the next frame into its buffer
     to_display(cs.space, small);
     RegionMasks fresh = compute_region_masks(small, o.classes);
     std::vector<ImageF> raw;

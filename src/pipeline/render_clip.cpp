@@ -169,8 +169,9 @@ class MatteWriters {
   MatteWriters(const std::string& stem, const std::vector<Region>& classes,
                const VideoStreamInfo& info) {
     VideoWriteOptions wo;
+    // FFV1 in the clip's own Y'CbCr layout (the writer takes no grey format): the matte is the
+    // luma, the chroma neutral, lossless.
     wo.codec = "ffv1";
-    wo.pixel_format = "gray";
     wo.copy_audio = false;
     wo.copy_subtitles = false;
     for (Region c : classes) {

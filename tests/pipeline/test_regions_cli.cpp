@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,12 @@ ImageF grey(const fs::path& p) {
 }
 
 ImageF rgb(const fs::path& p) { return read_image(p.string()).image; }
+
+std::string fmt_frame(int f) {
+  char b[16];
+  std::snprintf(b, sizeof b, "%06d", f);
+  return b;
+}
 
 // A strong teal-orange look as a .cube: shadows pushed to teal, highlights to orange, saturation
 // raised (the kind of look the fairness bench uses; written here so the test needs no shared
@@ -177,6 +184,38 @@ TEST_F(RegionsCli, PlanRecordsTheSkinRegionAndRenderReproducesIt) {
   // Without protection the plan has no regions.
   const GradePlan off = read_plan((dir_ / "plain.plan.json").string());
   EXPECT_TRUE(off.shots[0].regions.empty());
+}
+
+// A clip: one matte per frame and class, the input's size, the masks steady within the shot.
+TEST_F(RegionsCli, MasksOfAClipArePerFrameSequencesWithTheirSteadiness) {
+  const fs::path d = autograde::testing::scratch_dir("regions_cli_clip");
+  // 12 frames of the bundled excerpt's close-up (a face; Tears of Steel, CC BY 3.0).
+  ASSERT_TRUE(autograde::testing::sh(
+      "ffmpeg -nostdin -v error -y -ss 4.2 -i " +
+      q(source("data/video/tears_of_steel_excerpt.mp4")) +
+      " -frames:v 12 -vf scale=320:180 -c:v libx264 -crf 16 -pix_fmt yuv420p " + q(d / "c.mp4")));
+  const CliRun r = run("masks " + q(d / "c.mp4") + " -o " + q(d / "m") +
+                       " --classes person,skin --json --quiet");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto info = nlohmann::json::parse(r.out);
+  EXPECT_EQ(info["kind"], "clip");
+  ASSERT_EQ(info["frames"].size(), 12u);
+  for (const char* c : {"person", "skin"})
+    for (int f : {0, 11}) {
+      const fs::path png = d / "m" / c / (std::string(c) + "." + fmt_frame(f) + ".png");
+      ASSERT_TRUE(fs::exists(png)) << png;
+      const LoadedImage m = read_image(png.string());
+      EXPECT_EQ(m.image.width, 320);
+      EXPECT_EQ(m.image.height, 180);
+    }
+  EXPECT_FALSE(fs::exists(d / "m" / "sky"));
+  // Steadied masks change less from frame to frame than the networks' own.
+  for (const auto& shot : info["stability"]) {
+    const auto& ch = shot["frame_to_frame_change"];
+    if (!ch.contains("person")) continue;
+    EXPECT_LE(ch["person"]["smoothed"].get<double>(), ch["person"]["raw"].get<double>() + 1e-9);
+  }
+  EXPECT_GT(info["frames"][5]["coverage"]["person"].get<double>(), 0.05) << "a face fills the shot";
 }
 
 TEST_F(RegionsCli, BadRegionRequestsAreRefusedWithNothingWritten) {

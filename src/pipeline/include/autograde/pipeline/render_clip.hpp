@@ -104,7 +104,7 @@ struct ClipRenderOptions {
   std::vector<ShotRegionLuts> regions;
   int mask_width = 512;
   // Mattes for an editor's own qualifiers (issue 21 "interchange"): with regions, one lossless
-  // grey FFV1 file per region class, `<mattes_stem>_<class>.mkv`, the output's size and frame
+  // FFV1 file per region class (the matte in luma, neutral chroma), `<mattes_stem>_<class>.mkv`, the output's size and frame
   // rate, 0 outside the shots that have the class. Empty: none. Not for stills or .y4m.
   std::string mattes_stem;
 };
