@@ -161,7 +161,7 @@ class OutputsCli : public ::testing::Test {
                    q(media_ / "clip.mkv")))
         << "needs ffmpeg with libx264 and libvorbis";
     // The lossless render every other output is compared with; its plan is what they render.
-    full_ = run("grade " + q(media_ / "clip.mkv") + " --prompt warm --codec ffv1 -o " +
+    full_ = run("grade " + q(media_ / "clip.mkv") + " --prompt warm --protect-skin 0 --codec ffv1 -o " +
                 q(media_ / "full.mkv") + " --quiet");
     plan_ = media_ / "full.plan.json";
   }

@@ -171,12 +171,19 @@ TEST_F(UntrustedInputs, APlanCannotWriteOutsideTheLutFolder) {
   EXPECT_NE(r.out.find("symbolic link"), std::string::npos) << r.out;
   EXPECT_EQ(read_file((outside / "victim.cube").string()), "precious\n");
   EXPECT_FALSE(fs::exists(dir_ / "r.mp4"));
-  // A missing --luts folder is created (as grade does) and holds one file per shot.
+  // A missing --luts folder is created (as grade does) and holds one file per shot, plus each
+  // region's LUT and, for skin, the single-LUT protected copy.
   fs::remove_all(dir_ / "luts");
   const CliRun ok = run("render " + q(dir_ / "ok.json") + " -o " + q(dir_ / "r.mp4") +
                         " --luts " + q(dir_ / "new" / "luts"));
   ASSERT_EQ(ok.code, 0) << ok.out;
-  EXPECT_EQ(listing(dir_ / "new" / "luts").size(), plan["shots"].size());
+  size_t files = 0;
+  for (const auto& shot : plan["shots"]) {
+    ++files;
+    if (shot.contains("regions"))
+      for (const auto& r : shot["regions"]) files += r["class"] == "skin" ? 2 : 1;
+  }
+  EXPECT_EQ(listing(dir_ / "new" / "luts").size(), files);
 }
 
 TEST_F(UntrustedInputs, EveryPlanFieldIsCheckedWithItsPath) {
