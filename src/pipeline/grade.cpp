@@ -19,6 +19,7 @@ extern "C" {
 #include "autograde/core/cleanup.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/files.hpp"
+#include "autograde/engine/region_renderer.hpp"
 #include "autograde/engine/renderer.hpp"
 #include "autograde/learn/analyzer.hpp"
 #include "autograde/learn/corrector.hpp"
@@ -36,6 +37,7 @@ extern "C" {
 #include "autograde/pipeline/input_colorspace.hpp"
 #include "autograde/pipeline/ocio_handoff.hpp"
 #include "autograde/pipeline/region_grades.hpp"
+#include "autograde/semantic/region_masks.hpp"
 #include "autograde/pipeline/shot_look.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 
@@ -553,15 +555,26 @@ GradeResult grade_clip(const GradeOptions& o,
   } else {
     GradePreviewInputs pi;
     pi.plan = &plan;
+    const std::vector<ShotRegionLuts> regions = plan_region_luts(plan, luts);
     for (size_t s = 0; s < samples.size(); ++s) {
       ImageF before, after;
       if (!samples[s].empty()) {
         const size_t mid = samples[s].size() / 2;
         before = display[s][mid];
         after = samples[s][mid].rgb;
-        make_renderer(luts[s], PixelFormat{SampleType::F32, Layout::Packed, after.channels},
-                      plan.interp)
-            .apply(after);
+        const PixelFormat format{SampleType::F32, Layout::Packed, after.channels};
+        if (s < regions.size() && !regions[s].empty()) {
+          // As the render grades the frame: its region masks on the display picture, blended.
+          const RegionMasks m = compute_region_masks(before, regions[s].regions);
+          std::vector<const ImageF*> masks;
+          for (Region r : regions[s].regions) masks.push_back(&m.get(r));
+          LutFile base;
+          base.cube = luts[s];
+          make_region_renderer(base, regions[s].luts, format, plan.interp)
+              .apply(after, masks, regions[s].strengths);
+        } else {
+          make_renderer(luts[s], format, plan.interp).apply(after);
+        }
       }
       pi.before.push_back(std::move(before));
       pi.after.push_back(std::move(after));

@@ -102,6 +102,24 @@ void assign_regions(GradePlan& plan, const std::vector<std::vector<ImageF>>& sam
   }
 }
 
+namespace {
+std::string skin_protected_file(const ShotPlan& s) {
+  return fs::path(s.lut_file).stem().string() + "_skin_protected.cube";
+}
+}  // namespace
+
+std::vector<PlanLutFile> plan_lut_files(const GradePlan& plan) {
+  std::vector<PlanLutFile> out;
+  for (const ShotPlan& s : plan.shots) {
+    out.push_back({s.index, "shot", s.lut_file});
+    for (const ShotRegion& r : s.regions) {
+      out.push_back({s.index, r.region, r.lut_file});
+      if (r.region == "skin") out.push_back({s.index, "skin_protected", skin_protected_file(s)});
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> stage_region_luts(const GradePlan& plan, std::span<const Lut3D> luts,
                                            const std::string& dir, StagedOutputs& staged) {
   std::vector<std::string> paths;
@@ -117,8 +135,7 @@ std::vector<std::string> stage_region_luts(const GradePlan& plan, std::span<cons
       write_lut(region_lut(r.region, luts[i], *ungraded), staged.stage(p));
       paths.push_back(p);
       if (r.region == "skin") {
-        const std::string single = contained_path(
-            dir, fs::path(sp.lut_file).stem().string() + "_skin_protected.cube", where);
+        const std::string single = contained_path(dir, skin_protected_file(sp), where);
         write_lut(skin_protected_lut(luts[i], *ungraded, r.strength), staged.stage(single));
         paths.push_back(single);
       }

@@ -14,6 +14,7 @@
 #include "autograde/core/progress.hpp"
 #include "autograde/look/look.hpp"
 #include "autograde/pipeline/handoff.hpp"
+#include "autograde/pipeline/region_grades.hpp"
 #include "autograde/pipeline/render.hpp"
 #include "autograde/pipeline/shot_lut.hpp"
 #include "autograde/pipeline/shot_sampling.hpp"
@@ -274,8 +275,8 @@ GradePlan JobStore::plan(const std::string& id, int version) const {
 fs::path JobStore::lut_path(const std::string& id, const std::string& file, int version) const {
   const fs::path plan_file = plan_path(id, version);
   const GradePlan p = read_plan(plan_file.string());
-  for (const ShotPlan& s : p.shots)
-    if (s.lut_file == file) return fs::path(p.luts_dir) / file;
+  for (const PlanLutFile& f : plan_lut_files(p))
+    if (f.file == file) return fs::path(p.luts_dir) / file;
   throw HttpError(
       404, fmt::format("job {}: no LUT '{}' in {}", id, file, plan_file.filename().string()));
 }

@@ -16,6 +16,7 @@
 #include "autograde/core/files.hpp"
 #include "autograde/engine/renderer.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/pipeline/region_grades.hpp"
 #include "autograde/report/report_html.hpp"
 #include "autograde/server/routes.hpp"
 #include "jobs.hpp"
@@ -371,11 +372,12 @@ void run_server(const ServerOptions& opt) {
     const int v = version_param(req);
     const GradePlan p = store.plan(id, v);
     json list = json::array();
-    for (const ShotPlan& s : p.shots)
-      list.push_back({{"shot", s.index},
-                      {"file", s.lut_file},
-                      {"excluded", s.excluded},
-                      {"url", fmt::format("/api/jobs/{}/luts/{}{}", id, s.lut_file,
+    for (const PlanLutFile& f : plan_lut_files(p))
+      list.push_back({{"shot", f.shot},
+                      {"kind", f.kind},
+                      {"file", f.file},
+                      {"excluded", p.shots[size_t(f.shot)].excluded},
+                      {"url", fmt::format("/api/jobs/{}/luts/{}{}", id, f.file,
                                           v ? fmt::format("?version={}", v) : "")}});
     send_json(res, {{"luts", list}});
   });
@@ -390,8 +392,8 @@ void run_server(const ServerOptions& opt) {
     const int v = version_param(req);
     const fs::path plan_file = store.plan_path(id, v);
     std::vector<std::pair<std::string, std::string>> files;
-    for (const ShotPlan& s : store.plan(id, v).shots)
-      files.emplace_back(s.lut_file, read_file(store.lut_path(id, s.lut_file, v).string()));
+    for (const PlanLutFile& f : plan_lut_files(store.plan(id, v)))
+      files.emplace_back(f.file, read_file(store.lut_path(id, f.file, v).string()));
     const std::string stem = plan_file.stem().string();  // plan.vN
     res.set_header("Content-Disposition",
                    "attachment; filename=\"luts" + stem.substr(stem.find('.')) + ".zip\"");

@@ -27,6 +27,7 @@
 #include "autograde/media/video_reader.hpp"
 #include "autograde/media/video_writer.hpp"
 #include "autograde/pipeline/plan.hpp"
+#include "autograde/pipeline/region_grades.hpp"
 #include "cli_support.hpp"
 #include "test_support.hpp"
 
@@ -575,7 +576,9 @@ TEST_F(GradeCli, LutFormatsAndSizeForHandOff) {
       EXPECT_LE(worst, tolerance) << ext;
     }
   }
-  EXPECT_EQ(listing(dir / "h_luts").size(), 3 * plan.shots.size());
+  // Three formats of each shot's LUT; the region LUTs are .cube only.
+  EXPECT_EQ(listing(dir / "h_luts").size(),
+            3 * plan.shots.size() + plan_lut_files(plan).size() - plan.shots.size());
   const CliRun bad = run("grade " + q(media_ / "clip.mp4") + " --prompt warm -o " +
                          q(dir / "b.mp4") + " --lut-formats xyz --quiet");
   EXPECT_EQ(bad.code, 2) << bad.out;
@@ -663,7 +666,12 @@ TEST_F(GradeCli, PreviewWritesASheetAndAPlanThatRendersLikeTheGrade) {
   const ImageF sheet = read_image((dir / "sheet.png").string()).image;
   EXPECT_EQ(sheet.width, 3 * 8 + 2 * 256);
   EXPECT_GT(sheet.height, int(plan.shots.size()) * 144);  // 320x180 clip → 256x144 samples
-  EXPECT_EQ(listing(dir / "p_luts").size(), plan.shots.size());
+  size_t luts = 0;  // one per shot, plus region LUTs (skin: also the single protected LUT)
+  for (const auto& s : plan.shots) {
+    luts += 1 + s.regions.size();
+    for (const auto& r : s.regions) luts += r.region == "skin";
+  }
+  EXPECT_EQ(listing(dir / "p_luts").size(), luts);
   ASSERT_EQ(run(args + " -o " + q(dir / "g.mp4") + " --quiet").code, 0);
   ASSERT_EQ(run("render " + q(dir / "p.plan.json") + " -o " + q(dir / "r.mp4") + " --quiet").code, 0);
   EXPECT_TRUE(read_file((dir / "r.mp4").string()) == read_file((dir / "g.mp4").string()));

@@ -26,8 +26,8 @@ std::vector<std::string> check_lut_formats(const std::vector<std::string>& forma
 
 // Stages each shot's LUT at plan_lut_paths, and a copy in every other format of `formats`
 // beside it (same name, that extension), into `staged`, and the region LUTs of shots with
-// regions (region_grades.hpp stage_region_luts); returns the final paths. Each LUT is input code
-// values → Rec.709 display code values.
+// regions (region_grades.hpp stage_region_luts, .cube only); returns the final paths. Each LUT
+// is input code values → Rec.709 display code values.
 std::vector<std::string> stage_plan_luts(const GradePlan& plan, const std::vector<Lut3D>& luts,
                                          const std::string& dir,
                                          const std::vector<std::string>& formats,

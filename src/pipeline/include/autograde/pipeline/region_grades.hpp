@@ -27,6 +27,17 @@ std::vector<ShotRegionLuts> plan_region_luts(const GradePlan& plan, std::span<co
 // What was found goes to each shot's match record ("regions": coverage per class, faces).
 void assign_regions(GradePlan& plan, const std::vector<std::vector<ImageF>>& samples);
 
+// Every LUT file a plan hands off, in order: per shot its LUT ("shot"), then each region's
+// ("skin", "sky", "foliage") and, with skin, "<shot LUT stem>_skin_protected.cube"
+// ("skin_protected"). The names are the plan's (validated by plan.hpp); the server lists and
+// serves exactly these.
+struct PlanLutFile {
+  int shot = 0;
+  std::string kind;
+  std::string file;
+};
+std::vector<PlanLutFile> plan_lut_files(const GradePlan& plan);
+
 // Writes each shot's region LUTs (the names in the plan) and, for shots with skin, a
 // single-LUT skin-protected copy "<shot LUT stem>_skin_protected.cube" for editors that load
 // one LUT only. Returns the paths written.
