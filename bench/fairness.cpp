@@ -5,7 +5,7 @@
 // faces_diverse (Pratheepan with skin masks; UTKFace crops, skin shift inside a central face
 // ellipse; FASSEG, detection only: its corpus masks mark the backdrop), grouped by
 // their photometric MST estimate: light 1-3, medium 4-6, dark 7-10 (corpus README: estimates,
-// not labels). Split by a hash of each file's bytes; choices (the default --protect-skin) are
+// not labels). Split by a hash of each file's bytes (training/corpus_split.hpp); choices (the default --protect-skin) are
 // made on `validation`, `test` is read for the final table only.
 //
 // Looks: strong display-referred LUTs (teal-orange, tints, bleach, cross-process, film
@@ -46,6 +46,7 @@
 #include "autograde/media/image_io.hpp"
 #include "autograde/semantic/region_luts.hpp"
 #include "autograde/semantic/region_masks.hpp"
+#include "autograde/training/corpus_split.hpp"
 
 namespace fs = std::filesystem;
 using namespace autograde;
@@ -53,16 +54,6 @@ using namespace autograde;
 namespace {
 
 const fs::path kData = AUTOGRADE_SHARED_DATA;
-
-// The split every issue-21 model and bench uses: FNV-1a 64 of the file's bytes; buckets 0-5
-// train, 6-7 validation, 8-9 test (semantic models are trained on train only).
-std::string content_split(const fs::path& file) {
-  const std::string bytes = read_file(file.string());
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
-  const int b = int(h % 10);
-  return b < 6 ? "train" : b < 8 ? "validation" : "test";
-}
 
 std::string group_of(int mst) { return mst <= 3 ? "light" : mst <= 6 ? "medium" : "dark"; }
 
@@ -75,27 +66,6 @@ struct Portrait {
   // which is skin on an aligned crop. No IoU for them.
   bool proxy = false;
 };
-
-std::vector<std::map<std::string, std::string>> read_tsv(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line;
-  std::vector<std::string> head;
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string c;
-    while (std::getline(ss, c, '\t')) cells.push_back(c);
-    if (head.empty()) {
-      head = cells;
-      continue;
-    }
-    std::map<std::string, std::string> row;
-    for (size_t i = 0; i < head.size() && i < cells.size(); ++i) row[head[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 // The face box from a WebMorph template: the outline points 109-144 and 185-188 (ears,
 // hairline, jaw and chin; corpus README).
@@ -124,16 +94,16 @@ ImageF grey_of(const fs::path& p) {
 
 std::vector<Portrait> portraits(const std::string& split) {
   std::vector<Portrait> out;
-  for (const auto& r : read_tsv(kData / "corpus/faces/faces.tsv")) {
+  for (const auto& r : learn::read_tsv(kData / "corpus/faces/faces.tsv")) {
     Portrait p;
     p.photo = kData / "corpus" / r.at("file");
     p.mask = kData / "corpus" / r.at("mask");
     p.group = group_of(std::stoi(r.at("mst_estimate")));
     p.set = "faces";
     if (!tem_box(kData / "corpus" / r.at("tem"), p.box)) continue;
-    if (content_split(p.photo) == split) out.push_back(p);
+    if (learn::split_name(learn::content_split(p.photo)) == split) out.push_back(p);
   }
-  for (const auto& r : read_tsv(kData / "corpus/faces_diverse/faces.tsv")) {
+  for (const auto& r : learn::read_tsv(kData / "corpus/faces_diverse/faces.tsv")) {
     Portrait p;
     p.photo = kData / "corpus" / r.at("file");
     p.set = r.at("source_set");
@@ -142,7 +112,7 @@ std::vector<Portrait> portraits(const std::string& split) {
     if (!r.at("mask").empty() && p.set != "fasseg") p.mask = kData / "corpus" / r.at("mask");
     p.group = group_of(std::stoi(r.at("mst_estimate")));
     p.proxy = p.set == "utkface";
-    if (content_split(p.photo) == split) out.push_back(p);
+    if (learn::split_name(learn::content_split(p.photo)) == split) out.push_back(p);
   }
   return out;
 }

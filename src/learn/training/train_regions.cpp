@@ -29,6 +29,7 @@
 #include "autograde/color/color.hpp"
 #include "autograde/core/image.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/corpus_split.hpp"
 #include "autograde/semantic/regions.hpp"
 #include "skin_internal.hpp"
 
@@ -41,44 +42,11 @@ namespace {
 const fs::path kData = fs::path(AUTOGRADE_SHARED_DATA) / "corpus";
 const fs::path kSource = AUTOGRADE_SOURCE_DIR;
 
-enum class Split { Train, Val, Test };
-const char* split_name(Split s) { return s == Split::Train ? "train" : s == Split::Val ? "val" : "test"; }
-
-Split split_of(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h ^= uint8_t(buf[i]);
-      h *= 1099511628211ull;
-    }
-  }
-  const int b = int(h % 10);
-  return b < 6 ? Split::Train : b < 8 ? Split::Val : Split::Test;
-}
-
-std::vector<std::map<std::string, std::string>> read_tsv(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line;
-  std::vector<std::string> head;
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string c;
-    while (std::getline(ss, c, '\t')) cells.push_back(c);
-    if (line.size() && line.back() == '\t') cells.push_back("");
-    if (head.empty()) {
-      head = cells;
-      continue;
-    }
-    std::map<std::string, std::string> r;
-    for (size_t i = 0; i < head.size(); ++i) r[head[i]] = i < cells.size() ? cells[i] : "";
-    rows.push_back(r);
-  }
-  return rows;
-}
+// The corpus split by content hash (training/corpus_split.hpp).
+using learn::read_tsv;
+using learn::Split;
+using learn::split_name;
+Split split_of(const fs::path& file) { return learn::content_split(file); }
 
 ImageF rgb3(const ImageF& img) {
   if (img.channels == 3) return img;
@@ -425,7 +393,7 @@ void report_skin(const SkinModelData& m, const std::vector<SkinItem>& items, boo
                                          "_nomask_" + it.id + ".png"),
                     it.rgb, pred, ImageF{});
     }
-  std::vector<Split> splits{Split::Train, Split::Val};
+  std::vector<Split> splits{Split::Train, Split::Validation};
   if (test) splits.push_back(Split::Test);
   for (Split s : splits) {
     for (FaceMode fm : {FaceMode::Oracle, FaceMode::None}) {
@@ -478,8 +446,8 @@ int cmd_skin(bool train, bool test, const fs::path& overlays) {
         ColourTable base;
         if (!ratio) base.u0 = base.v0 = -0.1f, base.u1 = base.v1 = 0.2f;
         SkinModelData c{train_table(items, base, sigma, 0.5, negw), p0};
-        const GroupScores gs = eval_skin(c, items, Split::Val, FaceMode::Oracle);
-        const GroupScores gn = eval_skin(c, items, Split::Val, FaceMode::None);
+        const GroupScores gs = eval_skin(c, items, Split::Validation, FaceMode::Oracle);
+        const GroupScores gn = eval_skin(c, items, Split::Validation, FaceMode::None);
         const double o = objective(gs) + 0.5 * objective(gn);
         std::printf("table ratio=%d sigma=%.1f negw=%.1f: faces %.3f (gap %.3f) no-faces %.3f (gap %.3f)\n", ratio, sigma,
                     negw, gs.group_mean(), gs.gap(), gn.group_mean(), gn.gap());
@@ -520,8 +488,8 @@ int cmd_skin(bool train, bool test, const fs::path& overlays) {
       for (float v : k.vals) {
         SkinModelData c = m;
         c.params.*(k.f) = v;
-        const double o = k.no_face ? objective(eval_skin(c, items, Split::Val, FaceMode::None)) + objective(eval_skin(c, items, Split::Val, FaceMode::Oracle))
-                                   : objective(eval_skin(c, items, Split::Val, FaceMode::Oracle));
+        const double o = k.no_face ? objective(eval_skin(c, items, Split::Validation, FaceMode::None)) + objective(eval_skin(c, items, Split::Validation, FaceMode::Oracle))
+                                   : objective(eval_skin(c, items, Split::Validation, FaceMode::Oracle));
         if (o > bo + 1e-4) bo = o, bv = v;
       }
       m.params.*(k.f) = bv;
@@ -744,7 +712,7 @@ int cmd_region(const std::string& what, bool train, bool test, const fs::path& o
   const bool sky = what == "sky";
   g_pooled = !sky;
   const std::vector<RegionItem> items = sky ? load_sky_items() : load_foliage_items();
-  std::printf("%s: train %zu val %zu test %zu photos\n", what.c_str(), count(items, Split::Train), count(items, Split::Val),
+  std::printf("%s: train %zu val %zu test %zu photos\n", what.c_str(), count(items, Split::Train), count(items, Split::Validation),
               count(items, Split::Test));
   const fs::path out = kSource / "models" / "sky_foliage.json";
   RegionClassifier skyc, folc;
@@ -762,7 +730,7 @@ int cmd_region(const std::string& what, bool train, bool test, const fs::path& o
           for (float se : {0.001f, 0.01f}) {
             t.smooth_frac = sf;
             t.smooth_eps = se;
-            const double v = eval_region(t, items, Split::Val, {}, what.c_str());
+            const double v = eval_region(t, items, Split::Validation, {}, what.c_str());
             std::printf("side %d hidden %d smooth %.3f eps %.3f: val IoU %.3f\n", side, hidden, sf, se, v);
             std::fflush(stdout);
             if (v > best) best = v, c = t;
@@ -773,7 +741,7 @@ int cmd_region(const std::string& what, bool train, bool test, const fs::path& o
     std::printf("wrote %s\n", out.c_str());
   }
   std::printf("%s IoU (%s): train %.3f  val %.3f", what.c_str(), sky ? "mean per photo" : "pooled", eval_region(c, items, Split::Train, {}, what.c_str()),
-              eval_region(c, items, Split::Val, overlays, what.c_str(), true));
+              eval_region(c, items, Split::Validation, overlays, what.c_str(), true));
   if (test) std::printf("  test %.3f", eval_region(c, items, Split::Test, overlays, what.c_str(), true));
   std::printf("\n");
   return 0;
