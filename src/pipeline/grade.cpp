@@ -203,12 +203,13 @@ GradeResult grade_clip(const GradeOptions& o,
   if (o.transfer > 0.f && o.method != "auto")
     throw_usage("--transfer dials `auto` towards the reference's whole palette; method '" + o.method +
                 "' does not take it (leave --transfer at 0 or use --method auto)");
-  // A still grades to a still of the same kind (render_clip.hpp); a clip to a clip.
-  const bool still = is_image_path(o.input);
+  // A still graded to a still (render_clip.hpp); a still into a video file stays a one-frame
+  // clip that FFmpeg reads, as the server's uploads of stills are.
+  const bool still = is_still_path(o.input) && is_still_path(o.output);
+  if (is_still_path(o.output) && !is_still_path(o.input))
+    throw_usage("-o '" + o.output + "' is a still; '" + o.input +
+                "' is a clip (write a video file or an image sequence)");
   if (still) {
-    if (!is_image_path(o.output) || is_image_sequence_path(o.output))
-      throw_usage("'" + o.input + "' is a still: -o must be a still image too (e.g. out" +
-                  fs::path(o.input).extension().string() + "), not '" + o.output + "'");
     if (!o.report_path.empty() || o.frames || o.split)
       throw_usage("--report, --frames and --split are for clips; '" + o.input + "' is a still");
   } else {

@@ -329,10 +329,10 @@ ClipRenderResult render_clip(const std::string& input, const std::string& output
                              const ClipRenderOptions& o) {
   check_shape(shots, luts, o.regions);
   if (input != "-" && output != "-") refuse_overwrite_input(input, output);
-  if (is_still_path(input) || is_still_path(output)) {
-    if (!is_still_path(input) || !is_still_path(output))
-      throw_usage("a still input needs a still output and vice versa ('" + input + "' → '" +
-                  output + "')");
+  // A still to a still; a still into a video file is a one-frame clip (FFmpeg reads it).
+  if (is_still_path(output)) {
+    if (!is_still_path(input))
+      throw_usage("a still output needs a still input ('" + input + "' → '" + output + "')");
     if (o.frames || o.split) throw_usage("--frames and --split are for clips, not stills");
     LoadedImage still = read_image(input);
     RegionPass pass(luts, o.regions, o.interp, o.input_colorspace, o.mask_width,

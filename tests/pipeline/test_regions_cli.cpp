@@ -224,8 +224,9 @@ TEST_F(RegionsCli, BadRegionRequestsAreRefusedWithNothingWritten) {
                        " --ref " + q(portrait_) + " -o " + q(d / "x.png") + " --quiet");
   EXPECT_EQ(a.code, 2) << a.out;
   EXPECT_NE(a.out.find("--lut"), std::string::npos) << a.out;
-  const CliRun b = run("grade " + q(portrait_) + " --lut " + q(dir_ / "teal_orange.cube") +
-                       " -o " + q(d / "x.mp4") + " --quiet");
+  const CliRun b = run("grade " + q(source("data/video/tears_of_steel_excerpt.mp4")) +
+                       " --lut " + q(dir_ / "teal_orange.cube") + " -o " + q(d / "x.png") +
+                       " --quiet");
   EXPECT_EQ(b.code, 2) << b.out;
   EXPECT_NE(b.out.find("still"), std::string::npos) << b.out;
   const CliRun c = run("grade " + q(portrait_) + " --lut " + q(d / "missing.cube") + " -o " +

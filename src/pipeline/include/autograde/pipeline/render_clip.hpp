@@ -17,9 +17,10 @@
 //     every image sequence.
 // Audio, subtitles, timecode and rotation are carried over by the video writer.
 //
-// Stills (issue 21: `grade` on a photograph): a still input is one frame of one shot, graded
-// in float by the RGB engine (with its regions, if any) and written to a still output in the
-// input's sample format (8-bit stays 8-bit, half stays half), metadata and alpha kept.
+// Stills (issue 21: `grade` on a photograph): a still input with a still output is one frame of
+// one shot, graded in float by the RGB engine (with its regions, if any) and written in the
+// input's sample format (8-bit stays 8-bit, half stays half), metadata and alpha kept. A still
+// into a video file is read by FFmpeg as a one-frame clip, as before.
 //
 // Outputs: a video file (media/video_writer.hpp), a raw .y4m stream, or an image sequence
 // (media/image_sequence.hpp: "out/shot.%07d.exr", OpenEXR half / DPX 10-bit / TIFF 16-bit).
