@@ -138,14 +138,20 @@ RegionView region_view(const GradeReportInputs& in, size_t i, const ShotStill& s
   for (const ShotRegion& r : s.regions) wanted.push_back(*region_from_name(r.region));
   const RegionMasks m = compute_region_masks(ungraded, wanted);
 
-  // The overlay: each region's colour mixed in at 60 % of its mask.
+  // The overlay, as a colourist's qualifier highlight: the frame in grey, each region's colour
+  // mixed in at 60 % of its mask, so the tint cannot be confused with the picture's own colours.
   v.overlay = ungraded;
   const int c = v.overlay.channels;
+  for (size_t p = 0; p < v.overlay.pixel_count(); ++p) {
+    float* x = &v.overlay.pixels[p * size_t(c)];
+    const float y = 0.2126f * x[0] + 0.7152f * x[1] + 0.0722f * x[2];
+    x[0] = x[1] = x[2] = y;
+  }
   for (const ShotRegion& r : s.regions) {
     const ImageF& mask = m.get(*region_from_name(r.region));
-    const Rgb tint = r.region == "skin"  ? Rgb{1.f, 0.55f, 0.1f}
-                     : r.region == "sky" ? Rgb{0.15f, 0.45f, 1.f}
-                                         : Rgb{0.2f, 0.9f, 0.2f};
+    const Rgb tint = r.region == "skin"  ? Rgb{0.f, 0.9f, 1.f}
+                     : r.region == "sky" ? Rgb{1.f, 0.f, 0.8f}
+                                         : Rgb{1.f, 0.9f, 0.f};
     for (size_t p = 0; p < mask.pixel_count(); ++p) {
       const float a = 0.6f * std::clamp(mask.pixels[p], 0.f, 1.f);
       for (int k = 0; k < 3; ++k) {
@@ -169,7 +175,7 @@ RegionView region_view(const GradeReportInputs& in, size_t i, const ShotStill& s
 
   for (const ShotRegion& r : s.regions) {
     const ImageF& mask = m.get(*region_from_name(r.region));
-    v.rows.push_back({fmt::format("{} mask: share of the frame (strength {})", r.region,
+    v.rows.push_back({fmt::format("{} mask, share of frame (strength {})", r.region,
                                   num(r.strength, 2)),
                       "", num(100 * mask_coverage(mask), 1) + " %"});
     if (r.region != "skin" || !in.luts || i >= in.luts->size()) continue;
@@ -178,9 +184,7 @@ RegionView region_view(const GradeReportInputs& in, size_t i, const ShotStill& s
     const double without = masked_ciede2000(ungraded, unprotected, mask);
     const double with = masked_ciede2000(ungraded, still.after, mask);
     if (std::isnan(without)) continue;
-    v.rows.push_back({"skin shift from the ungraded skin, mean CIEDE2000 (without protection / "
-                      "as graded)",
-                      num(without, 2), num(with, 2)});
+    v.rows.push_back({"skin shift, ΔE00", num(without, 2), num(with, 2)});
   }
   return v;
 }

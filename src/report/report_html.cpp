@@ -186,7 +186,7 @@ std::string render_report_html(const GradeReportInputs& in, int frame_width) {
     for (const std::string& n : w.notes) h += "<p>note: " + esc(n) + "</p>";
     const RegionView rv = region_view(in, i, stills[i]);
     if (!rv.overlay.empty()) {
-      h += "<p class=cap>regions on the ungraded frame (skin orange, sky blue, foliage green; "
+      h += "<p class=cap>regions on the ungraded frame (skin cyan, sky magenta, foliage yellow; "
            "faces boxed)</p>" +
            img_tag(rv.overlay, "regions");
       h += "<table><tr><th>regions</th><th>without protection</th><th>as graded</th></tr>";

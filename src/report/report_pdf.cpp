@@ -260,7 +260,7 @@ void shot_page(cairo_t* cr, JpegStore& store, const GradeReportInputs& in, size_
       text(cr, px, y, "Regions", 11, true);
       y += 6;
       y += photo(cr, store, rv.overlay, px, y, ow, oh) + 10;
-      text(cr, px, y - 2, "skin orange, sky blue, foliage green; faces boxed", 6.5, false, kQuiet);
+      text(cr, px, y - 2, "skin cyan, sky magenta, foliage yellow; faces boxed", 6.5, false, kQuiet);
       y += 8;
       const double in_x = px + pw - 116, out_x = px + pw - 56;
       text(cr, in_x, y, "without", 7.5, true, kQuiet);

@@ -55,10 +55,10 @@ struct ShotStill {
 std::vector<ShotStill> report_stills(const GradeReportInputs& inputs, int width);
 
 // Regions (issue 21), for a shot with region grades and a still: its masks over the ungraded
-// still (skin orange, sky blue, foliage green, face boxes outlined) and the skin measures: the
-// mean CIEDE2000 skin shift from the ungraded skin (masked_difference.hpp) of the shot's LUT
-// alone (`input` column: without protection) and of the rendered frame (`output`: as graded),
-// and each region's coverage. Empty for a shot without regions.
+// still in grey (skin cyan, sky magenta, foliage yellow, face boxes outlined) and the skin
+// measures: the mean CIEDE2000 skin shift from the ungraded skin (masked_difference.hpp) of the
+// shot's LUT alone (`input` column: without protection) and of the rendered frame (`output`: as
+// graded), and each region's coverage. Empty for a shot without regions.
 struct RegionView {
   ImageF overlay;
   std::vector<MeasureRow> rows;
