@@ -30,6 +30,7 @@
 #include "autograde/engine/renderer.hpp"
 #include "autograde/lut/cube_io.hpp"
 #include "bench_support.hpp"
+#include "test_frame.hpp"
 
 namespace fs = std::filesystem;
 using namespace autograde;
@@ -68,35 +69,6 @@ struct Case {
   PixelFormat format;
 };
 
-// Spatially coherent content like footage: gradients, a soft pattern and grain.
-std::vector<std::uint8_t> make_frame(const PixelFormat& f, int w, int h) {
-  const size_t bps = sample_bytes(f.type);
-  std::vector<std::uint8_t> buf(size_t(w) * h * 3 * bps);
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<float> grain(-0.03f, 0.03f);
-  const float max = sample_max(f.type);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      const float u = float(x) / float(w), v = float(y) / float(h);
-      const float rgb[3] = {u, v, 0.5f + 0.45f * std::sin(9.f * u + 5.f * v)};
-      for (int c = 0; c < 3; ++c) {
-        const float val = std::clamp(rgb[c] + grain(rng), 0.f, 1.f);
-        // ffmpeg's gbrp order: plane 0 = G, 1 = B, 2 = R.
-        const size_t idx = f.layout == Layout::Packed
-                               ? (size_t(y) * w + x) * 3 + c
-                               : size_t((c + 2) % 3) * w * h + size_t(y) * w + x;
-        if (f.type == SampleType::U8) {
-          buf[idx] = std::uint8_t(std::lround(val * max));
-        } else if (f.type == SampleType::F32) {
-          std::memcpy(&buf[idx * 4], &val, 4);
-        } else {
-          const std::uint16_t s = std::uint16_t(std::lround(val * max));
-          std::memcpy(&buf[idx * 2], &s, 2);
-        }
-      }
-    }
-  return buf;
-}
 
 ImageView view_of(std::vector<std::uint8_t>& buf, const PixelFormat& f, int w, int h) {
   ImageView v;
@@ -219,7 +191,7 @@ int main(int argc, char** argv) {
   for (const Res& s : sizes) {
     for (int ci = 0; ci < 3; ++ci) {
       const Case& c = cases[ci];
-      std::vector<std::uint8_t> src = make_frame(c.format, s.w, s.h);
+      std::vector<std::uint8_t> src = bench::make_frame(c.format, s.w, s.h);
       std::vector<std::uint8_t> dst(src.size());
       const fs::path raw = dir / fmt::format("{}_{}.raw", s.name, c.ffmpeg_pix_fmt);
       std::ofstream(raw, std::ios::binary)
