@@ -33,7 +33,7 @@ fi
 echo
 echo "demo outputs in $OUT/:"
 echo "  graded clip : $OUT/tears_graded.mp4"
-echo "  LUTs        : $OUT/luts/ ($(ls "$OUT/luts" | wc -l) .cube, one per shot)"
+echo "  LUTs        : $OUT/luts/ ($(ls "$OUT/luts" | wc -l) .cube: one per shot, plus skin LUTs where people are)"
 echo "  plan        : $OUT/plan.json   (re-render: $AG render $OUT/plan.json -o OUT.mp4)"
 echo "  report      : $OUT/report.html"
 ls "$OUT"/before_after_shot*.png >/dev/null 2>&1 && echo "  before/after: $OUT/before_after_shot*.png"
