@@ -87,7 +87,7 @@ class Table:
 OPS = {0: 'ADD', 1: 'AVERAGE_POOL_2D', 2: 'CONCATENATION', 3: 'CONV_2D', 4: 'DEPTHWISE_CONV_2D',
        6: 'DEQUANTIZE', 14: 'LOGISTIC', 17: 'MAX_POOL_2D', 18: 'MUL', 19: 'RELU', 21: 'RELU6',
        22: 'RESHAPE', 23: 'RESIZE_BILINEAR', 32: 'CUSTOM', 34: 'PAD', 40: 'MEAN',
-       117: 'HARD_SWISH'}
+       54: 'PRELU', 117: 'HARD_SWISH'}
 # TensorType -> numpy dtype.
 DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 9: np.int8}
 ACTIVATIONS = {0: None, 1: 'RELU', 3: 'RELU6'}  # ActivationFunctionType
@@ -333,6 +333,14 @@ def convert(model, opset=11):
             names[o] = relu6(x, out)
         elif k == 'LOGISTIC':
             names[o] = node('Sigmoid', [x], out)
+        elif k == 'PRELU':
+            # One slope per channel (the face landmark graph's [1, 1, C]); ONNX's PRelu
+            # broadcasts a [C, 1, 1] slope over NCHW.
+            alpha = model.const(op.inputs[1]).astype(np.float32)
+            c = shape(op.inputs[0])[-1]
+            if alpha.size != c or len(shape(op.inputs[0])) != 4:
+                raise NotImplementedError('PRELU slope of shape %s' % (alpha.shape,))
+            names[o] = node('PRelu', [x, const(alpha.reshape(c, 1, 1), out + '_slope')], out)
         elif k == 'HARD_SWISH':
             r = relu6(node('Add', [x, const(np.float32(3), 'three')], fresh(out + '_p3')),
                       fresh(out + '_r6'))

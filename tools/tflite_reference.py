@@ -154,6 +154,9 @@ def forward(model, inp):
             y = np.clip(get(ins[0]), 0, 6)
         elif k == 'LOGISTIC':
             y = 0.5 * (1.0 + np.tanh(0.5 * get(ins[0])))  # the logistic, without exp overflow
+        elif k == 'PRELU':
+            x = get(ins[0])
+            y = np.where(x >= 0, x, x * get(ins[1]))
         elif k == 'HARD_SWISH':
             x = get(ins[0])
             y = x * np.clip(x + 3, 0, 6) / 6
@@ -197,7 +200,9 @@ def check(tflite, onnx_path, images):
     model = Model(tflite)
     net = cv2.dnn.readNetFromONNX(onnx_path)
     shape = model.tensors[model.inputs[0]].shape
-    face = 'face' in os.path.basename(tflite)
+    # BlazeFace sees a letterboxed picture; the face landmark net a face crop stretched to its
+    # input, like the selfie net (a whole photo stands in for the crop here).
+    face = 'face_detection' in os.path.basename(tflite)
     worst = 0.0
     for path in images:
         bgr = cv2.imread(path, cv2.IMREAD_COLOR)

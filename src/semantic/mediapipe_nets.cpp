@@ -25,7 +25,7 @@ struct Spec {
 
 const Spec& spec(Net net) {
   // Sizes and output names as in the .tflite files (tools/tflite2onnx.py keeps the names).
-  static const std::array<Spec, 4> specs{{
+  static const std::array<Spec, 5> specs{{
       {{"selfie_segmentation.onnx", "selfie_segmentation.tflite", 256, 256}, {"activation_10"}},
       {{"selfie_segmentation_landscape.onnx", "selfie_segmentation_landscape.tflite", 256, 144},
        {"segment_back"}},
@@ -33,6 +33,7 @@ const Spec& spec(Net net) {
        {"regressors", "classificators"}},
       {{"face_detection_full_range.onnx", "face_detection_full_range.tflite", 192, 192},
        {"reshaped_regressor_face_4", "reshaped_classifier_face_4"}},
+      {{"face_landmark.onnx", "face_landmark.tflite", 192, 192}, {"conv2d_21", "conv2d_31"}},
   }};
   return specs[static_cast<size_t>(net)];
 }
@@ -46,8 +47,8 @@ struct LoadedNet {
 };
 
 LoadedNet& loaded(Net which) {
-  static std::array<std::unique_ptr<LoadedNet>, 4> nets;
-  static std::array<std::once_flag, 4> once;
+  static std::array<std::unique_ptr<LoadedNet>, 5> nets;
+  static std::array<std::once_flag, 5> once;
   const size_t i = static_cast<size_t>(which);
   std::call_once(once[i], [&] {
     const std::string path = model_path(spec(which).info.onnx);
@@ -118,7 +119,7 @@ std::vector<float> make_input(Net net, const ImageF& rgb, const Crop& crop) {
     throw_internal("mediapipe::make_input: crop outside the picture");
   cv::Mat src = rgb_mat(rgb)(cv::Rect(crop.x, crop.y, crop.width, crop.height));
   cv::Mat tensor;
-  if (net == Net::Selfie || net == Net::SelfieLandscape) {
+  if (net == Net::Selfie || net == Net::SelfieLandscape || net == Net::FaceLandmark) {
     tensor = resized(src, info.width, info.height).clone();
     clamp01(tensor);
   } else {
@@ -134,6 +135,39 @@ std::vector<float> make_input(Net net, const ImageF& rgb, const Crop& crop) {
     clamp01(clipped);
     clipped.convertTo(roi, CV_32FC3, 2.0, -1.0);
   }
+  return std::vector<float>(tensor.ptr<float>(), tensor.ptr<float>() + tensor.total() * 3);
+}
+
+std::vector<float> make_input(Net net, const ImageF& rgb, const Roi& roi) {
+  const NetInfo& info = spec(net).info;
+  if (!(roi.side > 0) || !std::isfinite(roi.cx) || !std::isfinite(roi.cy) || !std::isfinite(roi.angle))
+    throw_internal("mediapipe::make_input: empty or non-finite region");
+  // The affine map from tensor pixels to picture pixels: tensor centre to roi centre, x along
+  // the roi's angle, one tensor pixel = side / width picture pixels.
+  const double c = std::cos(roi.angle), s = std::sin(roi.angle);
+  const double kx = roi.side / info.width, ky = roi.side / info.height;
+  const double hx = 0.5 * info.width, hy = 0.5 * info.height;
+  cv::Matx23d to_picture(c * kx, -s * ky, 0, s * kx, c * ky, 0);
+  // Pixel centres: tensor (u + 0.5) maps to picture (x + 0.5).
+  to_picture(0, 2) = roi.cx - 0.5 - (c * kx * (hx - 0.5) - s * ky * (hy - 0.5));
+  to_picture(1, 2) = roi.cy - 0.5 - (s * kx * (hx - 0.5) + c * ky * (hy - 0.5));
+  cv::Mat src = rgb_mat(rgb);
+  // A face much larger than the tensor is averaged down first, as for the other networks, so
+  // the warp does not alias skin texture and hair into noise.
+  const double shrink = roi.side / std::max(info.width, info.height);
+  if (shrink > 2.0) {
+    const int w = std::max(1, int(std::lround(src.cols / shrink)));
+    const int h = std::max(1, int(std::lround(src.rows / shrink)));
+    const double fx = double(w) / src.cols, fy = double(h) / src.rows;
+    src = resized(src, w, h);
+    for (int j = 0; j < 3; ++j) to_picture(0, j) *= fx, to_picture(1, j) *= fy;
+    to_picture(0, 2) += 0.5 * fx - 0.5;
+    to_picture(1, 2) += 0.5 * fy - 0.5;
+  }
+  cv::Mat tensor;
+  cv::warpAffine(src, tensor, cv::Mat(to_picture), cv::Size(info.width, info.height),
+                 cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+  clamp01(tensor);
   return std::vector<float>(tensor.ptr<float>(), tensor.ptr<float>() + tensor.total() * 3);
 }
 

@@ -116,15 +116,8 @@ Rgb lab_to_code(float L, float a, float b) {
   return {c[0], c[1], c[2]};
 }
 
-// How much of the look's lightness change skin takes. Lightness moves half-way from the
-// ungraded skin towards the base: the look's exposure and contrast still read on the face (in
-// direction and in part), but a look that crushes shadows does not take dark skin with it. A
-// creative look's tone curve changes dark skin's L* far more than light skin's (a teal-orange
-// cube that maps L* 94 → 91 maps L* 43 → 30), so following it fully would leave the darkest
-// tones with the largest shift, the bias the fairness measure (equation 40) penalises.
-constexpr float kSkinToneFollow = 0.5f;
-
-// Natural skin for ungraded colour u under base colour b: lightness half-way to the base's,
+// Natural skin for ungraded colour u under base colour b: lightness kSkinToneFollow of the way to
+// the base's,
 // hue from the ungraded colour kept inside the locus, chroma from the ungraded colour scaled by
 // the square root of the lightness ratio (half-way between constant chroma and constant
 // saturation C/L: exposure scales CIELAB chroma with L, so a face darkened by the look keeping

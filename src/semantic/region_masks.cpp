@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "autograde/semantic/face_mesh.hpp"
 #include "autograde/semantic/person_segmenter.hpp"
 #include "autograde/semantic/skin_model.hpp"
 #include "autograde/semantic/sky_foliage.hpp"
@@ -74,6 +75,7 @@ RegionMasks compute_region_masks(const ImageF& display, std::span<const Region> 
       m.person.pixels[i] = std::max(m.person.pixels[i], m.face.pixels[i]);
   }
   if (wants(wanted, Region::Skin)) {
+    add_face_meshes(display, m.faces);
     m.skin = skin_mask(display, m.faces, m.person);
     // The skin model gives a likelihood; a grade wants a matte. As a colourist clips and gains
     // a qualifier, likelihoods from kSkinLow to kSkinHigh become 0..1 (smoothly), so the middle

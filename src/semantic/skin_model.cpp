@@ -10,6 +10,7 @@
 
 #include "autograde/core/error.hpp"
 #include "autograde/core/model_files.hpp"
+#include "autograde/semantic/face_mesh.hpp"
 #include "skin_internal.hpp"
 
 namespace autograde {
@@ -220,6 +221,7 @@ ImageF skin_mask_with(const SkinModelData& m, const ImageF& rgb_full,
     for (FaceBox& f : faces) {
       f.x0 *= scale, f.y0 *= scale, f.x1 *= scale, f.y1 *= scale;
       for (auto& k : f.keypoints) k[0] *= scale, k[1] *= scale;
+      for (auto& k : f.mesh) k[0] *= scale, k[1] *= scale;
     }
   const int W = rgb.width, H = rgb.height;
   const ImageF lab = to_oklab(rgb);
@@ -274,6 +276,12 @@ ImageF skin_mask_with(const SkinModelData& m, const ImageF& rgb_full,
       o[x] = std::min(1.f, val);
     }
   }
+  // Where a face mesh was found, its outline decides inside the face: the oval is skin whatever
+  // the colour model made of shading and highlights, and the eyes, brows and lips are not,
+  // however skin-like their colour.
+  const FaceMeshMasks mesh = face_mesh_masks(W, H, faces);
+  for (size_t i = 0; i < out.pixels.size(); ++i)
+    out.pixels[i] = std::max(out.pixels[i], mesh.skin.pixels[i]) * (1.f - mesh.features.pixels[i]);
   const int r = int(std::lround(p.smooth_frac * float(std::max(W, H))));
   if (scale < 1.f) return guided_upsample(luma_of(rgb_full), out, r, p.smooth_eps);
   if (r >= 1) out = guided_filter(luma_of(rgb), out, r, p.smooth_eps);

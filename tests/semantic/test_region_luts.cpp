@@ -57,7 +57,7 @@ float hue_chroma_de(const Vec3& a, const Vec3& b) { return ciede2000(a, {a[0], b
 struct MonkResult {
   float base_shift = 0, skin_shift = 0;  // full CIEDE2000 from the ungraded swatch
   float base_hc = 0, skin_hc = 0;        // hue/chroma part
-  float L_follow_err = 0;                // |L(skin) − (L(u) + (L(base) − L(u)) / 2)|
+  float L_follow_err = 0;                // |L(skin) − (L(u) + k (L(base) − L(u)))|
 };
 
 MonkResult monk(const Lut3D& base, const Lut3D& skin, const Rgb& swatch) {
@@ -69,7 +69,7 @@ MonkResult monk(const Lut3D& base, const Lut3D& skin, const Rgb& swatch) {
   r.skin_shift = ciede2000(s, u);
   r.base_hc = hue_chroma_de(b, u);
   r.skin_hc = hue_chroma_de(s, u);
-  r.L_follow_err = std::fabs(s[0] - (u[0] + 0.5f * (b[0] - u[0])));
+  r.L_follow_err = std::fabs(s[0] - (u[0] + kSkinToneFollow * (b[0] - u[0])));
   return r;
 }
 
@@ -96,8 +96,8 @@ void check_skin_lut(const Lut3D& base, const char* name) {
       ++strong;
       EXPECT_LE(r.skin_hc, 0.3f * r.base_hc);
     }
-    // Lightness goes half-way to the base's (up to the lattice's interpolation error), and the
-    // whole shift is at most half the look's.
+    // Lightness goes kSkinToneFollow of the way to the base's (up to the lattice's
+    // interpolation error), and the whole shift is at most half the look's.
     EXPECT_LE(r.L_follow_err, 1.5f);
     EXPECT_LE(r.skin_shift, 0.55f * r.base_shift);
     group_base[group(i)] += r.base_shift;

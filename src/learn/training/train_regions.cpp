@@ -5,6 +5,7 @@
 //   train_regions sky     [--test] [--overlays DIR]
 //   train_regions foliage [--test] [--overlays DIR]
 //   train_regions eval-skin | eval-sky | eval-foliage [--test]  (shipped weights only)
+//   --no-mesh: skin without the face mesh (face_mesh.hpp), for comparison
 //
 // Every set is split by a hash of each photo's bytes: 60 % train, 20 % validation, 20 % test.
 // Choices are made on validation; --test prints the test numbers as well (run once, at the end).
@@ -30,6 +31,7 @@
 #include "autograde/core/image.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/training/corpus_split.hpp"
+#include "autograde/semantic/face_mesh.hpp"
 #include "autograde/semantic/regions.hpp"
 #include "skin_internal.hpp"
 
@@ -116,6 +118,8 @@ struct SkinItem {
   std::vector<FaceBox> faces;
   int chin_y = -1;  // London: the landmark masks label no neck; rows below the chin can be ignored
 };
+
+bool g_face_mesh = true;  // --no-mesh: the skin model without the face mesh (a comparison)
 
 int group_of(int mst) { return mst <= 3 ? 0 : mst <= 6 ? 1 : 2; }
 const char* kGroup[3] = {"light", "medium", "dark"};
@@ -219,6 +223,8 @@ std::vector<SkinItem> load_skin_items() {
       if (it.faces.empty() && (it.source == "utkface" || it.source == "fasseg"))  // aligned crops: the face fills the frame
         it.faces = {face_from_box(0.15f * it.rgb.width, 0.1f * it.rgb.height, 0.7f * it.rgb.width, 0.8f * it.rgb.height)};
     }
+    // The mesh on the oracle faces, as the product runs it on BlazeFace's.
+    if (g_face_mesh) add_face_meshes(it.rgb, it.faces);
   }
   return items;
 }
@@ -904,7 +910,7 @@ int cmd_time() {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: train_regions skin|sky|foliage|eval-skin|eval-sky|eval-foliage [--test] [--overlays DIR]\n");
+    std::fprintf(stderr, "usage: train_regions skin|sky|foliage|eval-skin|eval-sky|eval-foliage [--test] [--overlays DIR] [--no-mesh]\n");
     return 2;
   }
   const std::string cmd = argv[1];
@@ -914,6 +920,7 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--test") test = true;
     else if (a == "--overlays" && i + 1 < argc) overlays = argv[++i];
+    else if (a == "--no-mesh") g_face_mesh = false;
   }
   try {
     if (cmd == "skin" || cmd == "eval-skin") return cmd_skin(cmd == "skin", test, overlays);

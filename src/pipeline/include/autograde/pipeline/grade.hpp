@@ -57,10 +57,10 @@ struct GradeOptions {
   bool auto_correct = false;
   // Skin protection (issue 21): the strength of the skin region grade in shots where people are
   // found (region_grades.hpp); 0 = off. Default 1, the full skin LUT inside the skin matte: that
-  // LUT already lets half of the look's lightness change reach the face (the look still reads),
-  // and on the fairness bench's validation portraits 0.8 cut the skin shift by only 50-52 % in
-  // the medium and dark groups and 38 % in the light one, 1 by 62 / 62 / 45 %
-  // (bench/fairness.cpp; the numbers are in issue 21's note).
+  // LUT already lets part of the look's lightness change reach the face (kSkinToneFollow: the
+  // look still reads), and on the fairness bench's validation portraits 0.8 cut the skin shift
+  // by only 50-52 % in the medium and dark groups and 38 % in the light one, 1 by 62 / 62 / 45 %
+  // (bench/fairness.cpp, at a follow of 0.5; the numbers are in issue 21's notes).
   float protect_skin = 1.f;
   // Opt-in region looks: "sky", "foliage".
   std::vector<std::string> regions;

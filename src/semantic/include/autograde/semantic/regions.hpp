@@ -32,6 +32,9 @@ struct FaceBox {
   // BlazeFace's six keypoints: right eye, left eye, nose tip, mouth centre, right ear tragion,
   // left ear tragion (the subject's right/left), in pixels.
   std::array<std::array<float, 2>, 6> keypoints{};
+  // MediaPipe's 468-point face mesh in pixels (face_mesh.hpp), or empty where it was not run
+  // or found no face in the box.
+  std::vector<std::array<float, 2>> mesh;
 };
 
 struct RegionMasks {
