@@ -28,9 +28,6 @@ constexpr int kRightBrow[] = {46, 53, 52, 65, 55, 107, 66, 105, 63, 70};
 constexpr int kLeftBrow[] = {276, 283, 282, 295, 285, 336, 296, 334, 293, 300};
 constexpr int kLips[] = {61,  146, 91,  181, 84, 17, 314, 405, 321, 375,
                          291, 409, 270, 269, 267, 0,  37,  39,  40,  185};
-// The upper lid points of each eye loop (from the inner corner over the top to the outer).
-constexpr int kRightUpperLid[] = {173, 157, 158, 159, 160, 161, 246};
-constexpr int kLeftUpperLid[] = {398, 384, 385, 386, 387, 388, 466};
 
 // Presence: the network's face-flag logit; MediaPipe's graphs drop a face below 0.5.
 constexpr float kMinPresence = 0.5f;
@@ -105,23 +102,6 @@ std::vector<Pt> loop_points(const std::vector<Pt>& mesh, std::span<const int> lo
   return v;
 }
 
-// An eye with its upper lid: the eye opening, its upper edge raised towards the brow. The
-// upper lid (up to the crease) is not skin a grade should hold to skin colour: it carries
-// lashes and make-up.
-std::vector<Pt> eye_with_lid(const std::vector<Pt>& mesh, std::span<const int> eye,
-                             std::span<const int> upper_lid, std::span<const int> brow) {
-  const Pt eye_c = centroid(mesh, eye);
-  const Pt brow_c = centroid(mesh, brow);
-  std::vector<Pt> v = loop_points(mesh, eye);
-  for (size_t k = 0; k < eye.size(); ++k)
-    if (std::find(upper_lid.begin(), upper_lid.end(), eye[k]) != upper_lid.end()) {
-      // Two fifths of the way from the lid margin to the brow's height.
-      v[k][0] += 0.4f * (brow_c[0] - eye_c[0]);
-      v[k][1] += 0.4f * (brow_c[1] - eye_c[1]);
-    }
-  return v;
-}
-
 }  // namespace
 
 std::shared_ptr<const FaceLandmarker> FaceLandmarker::shared() {
@@ -159,8 +139,11 @@ FaceMeshMasks face_mesh_masks(int width, int height, std::span<const FaceBox> fa
     if (ex <= ox || ey <= oy) continue;
     cv::Mat oval(ey - oy, ex - ox, CV_8U, cv::Scalar(0)), feat = oval.clone();
     fill_loop(oval, loop_points(m, kOval), ox, oy);
-    fill_loop(feat, eye_with_lid(m, kRightEye, kRightUpperLid, kRightBrow), ox, oy);
-    fill_loop(feat, eye_with_lid(m, kLeftEye, kLeftUpperLid, kLeftBrow), ox, oy);
+    // The eye openings only: the lids are skin in colour, and a matte that left them to the look
+    // would ring the eyes with it (the London masks leave the upper lids out, and IoU against
+    // them on validation moved by 0.001 either way).
+    fill_loop(feat, loop_points(m, kRightEye), ox, oy);
+    fill_loop(feat, loop_points(m, kLeftEye), ox, oy);
     fill_loop(feat, loop_points(m, kRightBrow), ox, oy);
     fill_loop(feat, loop_points(m, kLeftBrow), ox, oy);
     fill_loop(feat, loop_points(m, kLips), ox, oy);

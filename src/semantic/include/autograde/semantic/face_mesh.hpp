@@ -33,8 +33,8 @@ class FaceLandmarker {
 void add_face_meshes(const ImageF& rgb, std::span<FaceBox> faces);
 
 // Soft (0..1) masks at width x height drawn from the faces' meshes; faces without a mesh add
-// nothing. `skin`: the face oval (hairline of the mesh to the jaw) without `features`, the eyes
-// with their lids, the brows and the lips.
+// nothing. `skin`: the face oval (the mesh's upper forehead to the jaw) without `features`: the
+// eye openings, the brows and the lips.
 struct FaceMeshMasks {
   ImageF skin, features;
 };
