@@ -17,7 +17,7 @@
 //     region path a render takes: engine/region_renderer.hpp with semantic/region_luts.hpp);
 //   - outside people: mean CIEDE2000 between the protected and the unprotected grade outside
 //     the predicted person mask (the look must stay where it belongs);
-//   - matte: the mean of the predicted skin matte inside the truth's skin;
+//   - matte: the mean of the skin matte (region_mattes) inside the truth's skin;
 //   - skin-mask IoU (predicted skin ≥ 0.5 vs the ground truth; portraits with masks) and
 //     face-detection recall (a
 //     face found whose box centre lies in the truth's box: .tem landmarks, else the mask's
@@ -45,7 +45,6 @@
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
-#include "autograde/semantic/face_mesh.hpp"
 #include "autograde/semantic/region_luts.hpp"
 #include "autograde/semantic/region_masks.hpp"
 #include "autograde/training/corpus_split.hpp"
@@ -236,10 +235,9 @@ int main(int argc, char** argv) {
           *truth_mask.at(x, y) = dx * dx + dy * dy <= 1.f ? 1.f : 0.f;
         }
       // The ellipse also holds the eyes, brows and lips, which are not skin (the landmark masks
-      // of the London set leave them out) and which the matte rightly leaves to the look; they
-      // come out by the face mesh's outlines, the only landmarks these crops have.
-      const ImageF features =
-          resize_mask(face_mesh_masks(small.width, small.height, m.faces).features, rgb.width, rgb.height);
+      // of the London set leave them out); they come out by the face mesh's outlines, the only
+      // landmarks these crops have.
+      const ImageF features = resize_mask(m.features, rgb.width, rgb.height);
       for (size_t i = 0; i < truth_mask.pixels.size(); ++i)
         if (features.pixels[i] >= 0.5f) truth_mask.pixels[i] = 0.f;
     } else if (truth_mask.empty()) {
@@ -247,10 +245,12 @@ int main(int argc, char** argv) {
     } else {
       iou_by[p.group].add(iou(resize_mask(m.skin, rgb.width, rgb.height), truth_mask));
     }
+    // The matte the render blends the skin LUT by (the skin plus the faces' features).
+    const ImageF skin_matte = std::move(region_mattes(m, wanted)[0]);
     {
       // How much of the truth's skin the matte holds: a cut below 100 % comes either from the
       // matte (here) or from the skin LUT letting part of the look through.
-      const ImageF matte = resize_mask(m.skin, rgb.width, rgb.height);
+      const ImageF matte = resize_mask(skin_matte, rgb.width, rgb.height);
       double in = 0, n = 0;
       for (size_t i = 0; i < matte.pixels.size(); ++i)
         if (truth_mask.pixels[i] >= 0.5f) in += matte.pixels[i], n += 1;
@@ -278,7 +278,7 @@ int main(int argc, char** argv) {
       const RegionRenderer rr = make_region_renderer(base, {&skin, 1}, rgbf, Interp::Tetrahedral);
       for (float k : protects) {
         ImageF prot = rgb;
-        const ImageF* masks[1] = {&m.skin};
+        const ImageF* masks[1] = {&skin_matte};
         const float strengths[1] = {k};
         rr.apply(prot, masks, strengths);
         with_by[k][p.group].add(masked_ciede2000(rgb, prot, truth_mask));

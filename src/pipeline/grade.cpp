@@ -566,9 +566,10 @@ GradeResult grade_clip(const GradeOptions& o,
         const PixelFormat format{SampleType::F32, Layout::Packed, after.channels};
         if (s < regions.size() && !regions[s].empty()) {
           // As the render grades the frame: its region masks on the display picture, blended.
-          const RegionMasks m = compute_region_masks(before, regions[s].regions);
+          const std::vector<ImageF> mattes =
+              region_mattes(compute_region_masks(before, regions[s].regions), regions[s].regions);
           std::vector<const ImageF*> masks;
-          for (Region r : regions[s].regions) masks.push_back(&m.get(r));
+          for (const ImageF& x : mattes) masks.push_back(&x);
           LutFile base;
           base.cube = luts[s];
           make_region_renderer(base, regions[s].luts, format, plan.interp)

@@ -136,8 +136,9 @@ class RegionPass {
     to_display(input_, small_);
     if (new_shot) tracker_.restart();
     const RegionMasks& m = tracker_.update(compute_region_masks(small_, regions_[shot].regions));
+    mattes_ = region_mattes(m, regions_[shot].regions);
     masks_.clear();
-    for (Region r : regions_[shot].regions) masks_.push_back(&m.get(r));
+    for (const ImageF& x : mattes_) masks_.push_back(&x);
     renderers_[shot]->apply(rgb, masks_, regions_[shot].strengths);
     last_ = &m;
   }
@@ -159,6 +160,7 @@ class RegionPass {
   std::vector<std::optional<RegionRenderer>> renderers_;
   MaskTracker tracker_;
   ImageF small_;
+  std::vector<ImageF> mattes_;
   std::vector<const ImageF*> masks_;
   const RegionMasks* last_ = nullptr;
 };
@@ -180,10 +182,12 @@ class MatteWriters {
       classes_.push_back(c);
     }
   }
-  // The frame's masks (null: none of the classes in this shot) at the frame's size.
+  // The frame's mattes, as the grade blends by them (null: none of the classes in this shot),
+  // at the frame's size.
   void write(const RegionMasks* m, int width, int height, int64_t pts) {
+    const std::vector<ImageF> mattes = m ? region_mattes(*m, classes_) : std::vector<ImageF>{};
     for (size_t k = 0; k < writers_.size(); ++k) {
-      const ImageF* mask = m ? &m->get(classes_[k]) : nullptr;
+      const ImageF* mask = m ? &mattes[k] : nullptr;
       const ImageF full = mask && !mask->empty() ? resize_mask(*mask, width, height)
                                                  : ImageF(width, height, 1);
       grey_.width = width, grey_.height = height, grey_.channels = 3;

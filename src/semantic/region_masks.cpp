@@ -77,6 +77,9 @@ RegionMasks compute_region_masks(const ImageF& display, std::span<const Region> 
   if (wants(wanted, Region::Skin)) {
     add_face_meshes(display, m.faces);
     m.skin = skin_mask(display, m.faces, m.person);
+    // Always at the picture's size (zero without meshes), so that within a shot the tracker
+    // fades features in and out with their face rather than switching them.
+    m.features = face_mesh_masks(display.width, display.height, m.faces).features;
     // The skin model gives a likelihood; a grade wants a matte. As a colourist clips and gains
     // a qualifier, likelihoods from kSkinLow to kSkinHigh become 0..1 (smoothly), so the middle
     // of a face is fully protected and the fall-off stays soft. Chosen on the validation
@@ -88,6 +91,19 @@ RegionMasks compute_region_masks(const ImageF& display, std::span<const Region> 
   return m;
 }
 
+std::vector<ImageF> region_mattes(const RegionMasks& masks, std::span<const Region> regions) {
+  std::vector<ImageF> out;
+  out.reserve(regions.size());
+  for (Region r : regions) {
+    out.push_back(masks.get(r));
+    ImageF& m = out.back();
+    if (r == Region::Skin && m.pixels.size() == masks.features.pixels.size())
+      for (size_t i = 0; i < m.pixels.size(); ++i)
+        m.pixels[i] = std::max(m.pixels[i], masks.features.pixels[i]);
+  }
+  return out;
+}
+
 const RegionMasks& MaskTracker::update(RegionMasks fresh) {
   const bool same_shape = started_ && fresh.width == state_.width && fresh.height == state_.height;
   if (!same_shape) {
@@ -95,9 +111,12 @@ const RegionMasks& MaskTracker::update(RegionMasks fresh) {
     started_ = true;
     return state_;
   }
-  for (Region r : kAllRegions) {
-    ImageF& now = fresh.get(r);
-    ImageF& run = state_.get(r);
+  std::vector<std::pair<ImageF*, ImageF*>> pairs;
+  for (Region r : kAllRegions) pairs.emplace_back(&fresh.get(r), &state_.get(r));
+  pairs.emplace_back(&fresh.features, &state_.features);
+  for (auto [now_p, run_p] : pairs) {
+    ImageF& now = *now_p;
+    ImageF& run = *run_p;
     if (now.pixels.size() != run.pixels.size()) {
       run = std::move(now);  // a region that appears mid-shot starts from its own first mask
       continue;

@@ -1,7 +1,7 @@
 // FaceLandmarker (MediaPipe's face mesh through cv::dnn) and the masks drawn from it: the
 // converted network against a NumPy forward pass of the original .tflite, the mesh against the
-// hand-placed landmarks of the corpus' London portraits (upright and turned), and the face-skin
-// mask against the landmark skin masks.
+// hand-placed landmarks of the corpus' London portraits (upright and turned), the face-skin
+// mask against the landmark skin masks, and the skin matte the grade blends by.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -9,6 +9,7 @@
 
 #include "autograde/semantic/face_mesh.hpp"
 #include "autograde/semantic/person_segmenter.hpp"
+#include "autograde/semantic/region_masks.hpp"
 #include "mediapipe_support.hpp"
 
 namespace autograde {
@@ -76,6 +77,43 @@ TEST(FaceMesh, AstronautsFaceHasAMeshAndAFaceSkinMask) {
   // Nothing far from the face.
   EXPECT_EQ(*m.skin.at(0, 0), 0.f);
   EXPECT_EQ(*m.features.at(photo.width - 1, photo.height - 1), 0.f);
+}
+
+// The pipeline's masks: skin is anatomical (the eyes and mouth out), the skin region's matte
+// takes the features back in (the skin LUT keeps their own colours), other regions' mattes are
+// their masks, and the tracker carries the features along within a shot.
+TEST(FaceMesh, SkinMatteCoversTheFeaturesTheSkinMaskLeavesOut) {
+  const ImageF photo = astronaut();
+  const std::vector<Region> wanted{Region::Skin, Region::Person};
+  const RegionMasks m = compute_region_masks(photo, wanted);
+  ASSERT_FALSE(m.faces.empty());
+  ASSERT_EQ(m.faces[0].mesh.size(), size_t(kFaceMeshPoints));
+  ASSERT_EQ(m.features.pixels.size(), m.skin.pixels.size());
+  const std::vector<ImageF> mattes = region_mattes(m, wanted);
+  ASSERT_EQ(mattes.size(), 2u);
+  const FaceBox& f = m.faces[0];
+  for (int k : {0, 1, 3}) {  // eyes, mouth
+    const int x = int(f.keypoints[k][0]), y = int(f.keypoints[k][1]);
+    EXPECT_LT(*m.skin.at(x, y), 0.2f) << "keypoint " << k;
+    EXPECT_GT(*mattes[0].at(x, y), 0.8f) << "keypoint " << k;
+  }
+  size_t differ = 0;
+  for (size_t i = 0; i < m.skin.pixels.size(); ++i) {
+    EXPECT_GE(mattes[0].pixels[i], m.skin.pixels[i]);
+    differ += mattes[0].pixels[i] != m.skin.pixels[i];
+  }
+  // Only around the eyes, brows and mouth: a few percent of the picture.
+  EXPECT_GT(differ, 0u);
+  EXPECT_LT(double(differ) / double(m.skin.pixels.size()), 0.05);
+  EXPECT_EQ(mattes[1].pixels, m.person.pixels);
+
+  MaskTracker tracker(0.5f);
+  tracker.update(m);
+  RegionMasks none = m;
+  std::fill(none.features.pixels.begin(), none.features.pixels.end(), 0.f);
+  const RegionMasks& t = tracker.update(std::move(none));
+  const int x = int(f.keypoints[0][0]), y = int(f.keypoints[0][1]);
+  EXPECT_NEAR(*t.features.at(x, y), 0.5f * *m.features.at(x, y), 1e-6f);
 }
 
 TEST(FaceMesh, NoMeshWhereThereIsNoFace) {

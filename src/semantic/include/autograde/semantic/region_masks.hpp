@@ -14,6 +14,13 @@ namespace autograde {
 
 RegionMasks compute_region_masks(const ImageF& display, std::span<const Region> wanted);
 
+// The mattes the region LUTs of `regions` are blended by, in that order: each region's mask,
+// except that skin's also covers the faces' features. The skin LUT keeps eyes, brows and lips
+// in their own colours (near-neutral whites, hair, lips inside its hue window); left to the
+// look on a protected face they read as painted on (red lips and brows under a warm look). The
+// masks themselves (`autograde masks`) keep skin anatomical.
+std::vector<ImageF> region_mattes(const RegionMasks& masks, std::span<const Region> regions);
+
 // A soft face mask (0..1) of the given size: one ellipse per face, set from the box and the
 // eye/mouth keypoints (the face oval from brow to chin, not the square box), feathered over
 // about a tenth of the face's width so a grade blended by it shows no edge.

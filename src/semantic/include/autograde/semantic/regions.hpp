@@ -40,6 +40,10 @@ struct FaceBox {
 struct RegionMasks {
   int width = 0, height = 0;
   ImageF person, face, skin, sky, foliage;  // each width x height x 1
+  // The faces' eye openings, brows and lips from their meshes (face_mesh.hpp): not skin, so not
+  // in `skin`, but inside the skin region's matte (region_masks.hpp region_mattes). Set (zero
+  // where there are no meshes) whenever skin is.
+  ImageF features;
   std::vector<FaceBox> faces;
 
   const ImageF& get(Region r) const;
