@@ -1,6 +1,7 @@
 #pragma once
-// Shared by bench_lut_apply and bench_apply_video: the look both grade with, the machine's load
-// average and timed shell commands.
+// Shared by the engine benches (bench_lut_apply, bench_region_render, bench_apply_video): the
+// look they grade with, the machine's load average, timed shell commands, ffmpeg's lut3d as the
+// peer, and their common options.
 //
 // The look: a 33³ LUT with real curvature
 // (contrast S-curve, cross-talk between channels, a warm shift), written as a plain .cube that
@@ -8,7 +9,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -51,6 +54,56 @@ inline double run_seconds(const std::string& cmd) {
     std::exit(1);
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// ms per frame of ffmpeg's lut3d filter alone on a rawvideo file of `frames` w x h frames in
+// `pix_fmt` (looped from one): (lut3d run − null run) / frames, each the best of three runs, so
+// reading the input and the muxer cost nothing. `one_thread` also holds ffmpeg's filter graph to
+// one thread.
+inline double time_ffmpeg_lut3d(const std::string& ffmpeg, const std::string& pix_fmt, int w,
+                                int h, const std::filesystem::path& raw,
+                                const std::filesystem::path& cube, int frames,
+                                bool one_thread = false) {
+  const std::string threads = one_thread ? "-threads 1 " : "";
+  const std::string global = one_thread ? "-filter_threads 1 -filter_complex_threads 1 " : "";
+  auto cmd = [&](const std::string& vf) {
+    return fmt::format(
+        "{} -hide_banner -loglevel error -nostdin {}-f rawvideo -pix_fmt {} -s {}x{} "
+        "-stream_loop {} {}-i '{}' -vf {} {}-f null - ",
+        ffmpeg, global, pix_fmt, w, h, frames - 1, threads, raw.string(), vf, threads);
+  };
+  const std::string lut = cmd(fmt::format("lut3d=file='{}':interp=tetrahedral", cube.string()));
+  const std::string null = cmd("null");
+  double t_lut = 1e9, t_null = 1e9;
+  for (int i = 0; i < 3; ++i) {
+    t_null = std::min(t_null, run_seconds(null));
+    t_lut = std::min(t_lut, run_seconds(lut));
+  }
+  return std::max(0.0, t_lut - t_null) * 1e3 / frames;
+}
+
+// The engine benches' options: --quick (fewer repetitions), --ffmpeg PATH (the peer),
+// --ours-only (no peer, for profiling our side). nullopt after printing `usage` on anything else.
+struct PeerOptions {
+  bool quick = false, ours_only = false;
+  std::string ffmpeg = "ffmpeg";
+};
+inline std::optional<PeerOptions> parse_peer_options(int argc, char** argv, const char* usage) {
+  PeerOptions o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quick")
+      o.quick = true;
+    else if (a == "--ours-only")
+      o.ours_only = true;
+    else if (a == "--ffmpeg" && i + 1 < argc)
+      o.ffmpeg = argv[++i];
+    else {
+      fmt::print(stderr, "usage: {}\n", usage);
+      return std::nullopt;
+    }
+  }
+  return o;
 }
 
 }  // namespace autograde::bench

@@ -62,35 +62,12 @@ double copy_bandwidth_bytes_per_s(int threads) {
 
 using autograde::bench::load_average;
 using autograde::bench::make_look;
-using autograde::bench::run_seconds;
 
 struct Case {
   const char* ffmpeg_pix_fmt;
   PixelFormat format;
 };
 
-
-ImageView view_of(std::vector<std::uint8_t>& buf, const PixelFormat& f, int w, int h) {
-  ImageView v;
-  v.width = w;
-  v.height = h;
-  const size_t bps = sample_bytes(f.type);
-  if (f.layout == Layout::Packed) {
-    v.planes[0] = buf.data();
-    v.strides[0] = std::ptrdiff_t(w) * 3 * bps;
-  } else {
-    const size_t plane = size_t(w) * h * bps;
-    // Our planes are R, G, B; ffmpeg's file order is G, B, R.
-    v.planes[0] = buf.data() + 2 * plane;
-    v.planes[1] = buf.data();
-    v.planes[2] = buf.data() + plane;
-    for (int p = 0; p < 3; ++p) v.strides[p] = std::ptrdiff_t(w) * bps;
-  }
-  return v;
-}
-
-// ms per frame of our renderer, in an arena of `threads` threads: the best of `reps` frames
-// (the machine may be shared; the best run is the one least disturbed, as for ffmpeg below).
 // ms per frame of our renderer on one thread and on `threads` threads (task arenas), the best
 // of `reps` frames each. The two are timed alternately, frame by frame, so both see the same
 // machine load (it may be shared; the best run is the one least disturbed, as for ffmpeg).
@@ -115,46 +92,13 @@ std::pair<double, double> time_ours(const LutRenderer& r, const ConstImageView& 
   return {best_one, best_all};
 }
 
-// ms per frame of ffmpeg's lut3d filter alone: (lut3d run − null run) / frames, each the best
-// of three runs.
-double time_ffmpeg(const std::string& ffmpeg, const Case& c, int w, int h, const fs::path& raw,
-                   const fs::path& cube, int frames, bool one_thread) {
-  const std::string threads = one_thread ? "-threads 1 " : "";
-  const std::string global = one_thread ? "-filter_threads 1 -filter_complex_threads 1 " : "";
-  auto cmd = [&](const std::string& vf) {
-    return fmt::format(
-        "{} -hide_banner -loglevel error -nostdin {}-f rawvideo -pix_fmt {} -s {}x{} "
-        "-stream_loop {} {}-i '{}' -vf {} {}-f null - ",
-        ffmpeg, global, c.ffmpeg_pix_fmt, w, h, frames - 1, threads, raw.string(), vf, threads);
-  };
-  const std::string lut = cmd(fmt::format("lut3d=file='{}':interp=tetrahedral", cube.string()));
-  const std::string null = cmd("null");
-  double t_lut = 1e9, t_null = 1e9;
-  for (int i = 0; i < 3; ++i) {
-    t_null = std::min(t_null, run_seconds(null));
-    t_lut = std::min(t_lut, run_seconds(lut));
-  }
-  return std::max(0.0, t_lut - t_null) * 1e3 / frames;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false, ours_only = false;
-  std::string ffmpeg = "ffmpeg";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--quick")
-      quick = true;
-    else if (a == "--ours-only")
-      ours_only = true;
-    else if (a == "--ffmpeg" && i + 1 < argc)
-      ffmpeg = argv[++i];
-    else {
-      fmt::print(stderr, "usage: bench_lut_apply [--quick] [--ffmpeg PATH] [--ours-only]\n");
-      return 2;
-    }
-  }
+  const auto opts =
+      bench::parse_peer_options(argc, argv, "bench_lut_apply [--quick] [--ffmpeg PATH] [--ours-only]");
+  if (!opts) return 2;
+  const bool quick = opts->quick, ours_only = opts->ours_only;
   const int all_threads = tbb::info::default_concurrency();
   const fs::path dir = fs::temp_directory_path() / fmt::format("ag_bench_lut_{}", getpid());
   fs::create_directories(dir);
@@ -197,15 +141,17 @@ int main(int argc, char** argv) {
       std::ofstream(raw, std::ios::binary)
           .write(reinterpret_cast<const char*>(src.data()), std::streamsize(src.size()));
       const LutRenderer r = make_renderer(lut, c.format, Interp::Tetrahedral);
-      const ImageView sv = view_of(src, c.format, s.w, s.h);
-      const ImageView dv = view_of(dst, c.format, s.w, s.h);
+      const ImageView sv = bench::view_of(src, c.format, s.w, s.h);
+      const ImageView dv = bench::view_of(dst, c.format, s.w, s.h);
       const double bound_ms = 2.0 * double(src.size()) / rw_bw * 1e3;
       const int reps = quick ? 3 : (s.w > 2000 ? 20 : 50);
       const auto [ours_one, ours_all] = time_ours(r, sv, dv, all_threads, reps);
       for (int threads : {1, all_threads}) {
         const double ours = threads == 1 ? ours_one : ours_all;
         const double theirs =
-            ours_only ? 0.0 : time_ffmpeg(ffmpeg, c, s.w, s.h, raw, cube, s.frames, threads == 1);
+            ours_only ? 0.0
+                      : bench::time_ffmpeg_lut3d(opts->ffmpeg, c.ffmpeg_pix_fmt, s.w, s.h, raw,
+                                                 cube, s.frames, threads == 1);
         if (s.w > 2000) (threads == 1 ? one_4k : all_4k)[ci] = ours;
         fmt::print("{:<6} {:<10} {:>7} {:>10.2f} {:>11.2f} {:>7.1f}x {:>9.2f} {:>8.0f}%\n", s.name,
                    c.ffmpeg_pix_fmt, threads, ours, theirs, theirs / ours, bound_ms,

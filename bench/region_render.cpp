@@ -44,24 +44,6 @@ double seconds_since(Clock::time_point t0) {
 }
 
 
-ImageView view_of(std::vector<std::uint8_t>& buf, const PixelFormat& f, int w, int h) {
-  ImageView v;
-  v.width = w;
-  v.height = h;
-  const size_t bps = sample_bytes(f.type);
-  if (f.layout == Layout::Packed) {
-    v.planes[0] = buf.data();
-    v.strides[0] = std::ptrdiff_t(w) * 3 * bps;
-  } else {
-    const size_t plane = size_t(w) * h * bps;
-    v.planes[0] = buf.data() + 2 * plane;
-    v.planes[1] = buf.data();
-    v.planes[2] = buf.data() + plane;
-    for (int p = 0; p < 3; ++p) v.strides[p] = std::ptrdiff_t(w) * bps;
-  }
-  return v;
-}
-
 float smoothstep(float e0, float e1, float x) {
   const float t = std::clamp((x - e0) / (e1 - e0), 0.f, 1.f);
   return t * t * (3.f - 2.f * t);
@@ -116,43 +98,13 @@ std::pair<double, double> time_pair(const std::function<void()>& a, const std::f
   return {best_a, best_b};
 }
 
-// ms per frame of ffmpeg's lut3d filter alone: (lut3d run − null run) / frames, best of three.
-double time_ffmpeg(const std::string& ffmpeg, const char* pix_fmt, int w, int h,
-                   const fs::path& raw, const fs::path& cube, int frames) {
-  auto cmd = [&](const std::string& vf) {
-    return fmt::format(
-        "{} -hide_banner -loglevel error -nostdin -f rawvideo -pix_fmt {} -s {}x{} "
-        "-stream_loop {} -i '{}' -vf {} -f null - ",
-        ffmpeg, pix_fmt, w, h, frames - 1, raw.string(), vf);
-  };
-  const std::string lut = cmd(fmt::format("lut3d=file='{}':interp=tetrahedral", cube.string()));
-  const std::string null = cmd("null");
-  double t_lut = 1e9, t_null = 1e9;
-  for (int i = 0; i < 3; ++i) {
-    t_null = std::min(t_null, bench::run_seconds(null));
-    t_lut = std::min(t_lut, bench::run_seconds(lut));
-  }
-  return std::max(0.0, t_lut - t_null) * 1e3 / frames;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false, ours_only = false;
-  std::string ffmpeg = "ffmpeg";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--quick")
-      quick = true;
-    else if (a == "--ours-only")
-      ours_only = true;
-    else if (a == "--ffmpeg" && i + 1 < argc)
-      ffmpeg = argv[++i];
-    else {
-      fmt::print(stderr, "usage: bench_region_render [--quick] [--ffmpeg PATH] [--ours-only]\n");
-      return 2;
-    }
-  }
+  const auto opts = bench::parse_peer_options(
+      argc, argv, "bench_region_render [--quick] [--ffmpeg PATH] [--ours-only]");
+  if (!opts) return 2;
+  const bool quick = opts->quick, ours_only = opts->ours_only;
   const int W = 3840, H = 2160;
   const int threads = tbb::info::default_concurrency();
   const int reps = quick ? 3 : 15;
@@ -202,13 +154,13 @@ int main(int argc, char** argv) {
              "", "fps", "ms", "fps", "", "ffmpeg");
   for (const Case& c : cases) {
     std::vector<std::uint8_t> src = bench::make_frame(c.format, W, H), dst(src.size());
-    const ImageView sv = view_of(src, c.format, W, H), dv = view_of(dst, c.format, W, H);
+    const ImageView sv = bench::view_of(src, c.format, W, H), dv = bench::view_of(dst, c.format, W, H);
     double ff_ms = 0.0;
     if (!ours_only) {
       const fs::path raw = dir / fmt::format("{}.raw", c.pix_fmt);
       std::ofstream(raw, std::ios::binary)
           .write(reinterpret_cast<const char*>(src.data()), std::streamsize(src.size()));
-      ff_ms = time_ffmpeg(ffmpeg, c.pix_fmt, W, H, raw, cube, quick ? 3 : 8);
+      ff_ms = bench::time_ffmpeg_lut3d(opts->ffmpeg, c.pix_fmt, W, H, raw, cube, quick ? 3 : 8);
       fs::remove(raw);
     }
     const LutRenderer single = make_renderer(base, c.format, Interp::Tetrahedral);

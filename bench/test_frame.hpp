@@ -1,5 +1,5 @@
 #pragma once
-// Shared by bench_lut_apply and bench_region_render: the frame both grade.
+// Shared by bench_lut_apply and bench_region_render: the frame both grade, and our view of it.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -40,6 +40,26 @@ inline std::vector<std::uint8_t> make_frame(const PixelFormat& f, int w, int h) 
       }
     }
   return buf;
+}
+
+// A frame buffer laid out as make_frame makes it (and as ffmpeg reads it) seen as our ImageView:
+// packed, or planar with our planes R, G, B at ffmpeg's file offsets G, B, R.
+inline ImageView view_of(std::vector<std::uint8_t>& buf, const PixelFormat& f, int w, int h) {
+  ImageView v;
+  v.width = w;
+  v.height = h;
+  const size_t bps = sample_bytes(f.type);
+  if (f.layout == Layout::Packed) {
+    v.planes[0] = buf.data();
+    v.strides[0] = std::ptrdiff_t(w) * 3 * bps;
+  } else {
+    const size_t plane = size_t(w) * h * bps;
+    v.planes[0] = buf.data() + 2 * plane;
+    v.planes[1] = buf.data();
+    v.planes[2] = buf.data() + plane;
+    for (int p = 0; p < 3; ++p) v.strides[p] = std::ptrdiff_t(w) * bps;
+  }
+  return v;
 }
 
 }  // namespace autograde::bench
