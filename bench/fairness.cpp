@@ -18,7 +18,8 @@
 //   - outside people: mean CIEDE2000 between the protected and the unprotected grade outside
 //     the predicted person mask (the look must stay where it belongs);
 //   - matte: the mean of the skin matte (region_mattes) inside the truth's skin;
-//   - skin-mask IoU (predicted skin ≥ 0.5 vs the ground truth; portraits with masks) and
+//   - skin-mask IoU (predicted skin ≥ 0.5 vs the ground truth; portraits with masks; "landmark":
+//     the London set's landmark-derived masks alone, the truth for this bar) and
 //     face-detection recall (a
 //     face found whose box centre lies in the truth's box: .tem landmarks, else the mask's
 //     bounding box, else the whole crop);
@@ -187,7 +188,7 @@ int main(int argc, char** argv) {
   const Lut3D identity = Lut3D::identity(33);
 
   const std::vector<std::string> groups{"light", "medium", "dark"};
-  std::map<std::string, Acc> iou_by, recall_by, count_by, matte_by;
+  std::map<std::string, Acc> iou_by, recall_by, count_by, matte_by, iou_landmark_by;
   std::map<std::string, Acc> without_by;
   std::map<float, std::map<std::string, Acc>> with_by, outside_by;
   for (const Portrait& p : people) {
@@ -243,7 +244,9 @@ int main(int argc, char** argv) {
     } else if (truth_mask.empty()) {
       continue;  // detection only
     } else {
-      iou_by[p.group].add(iou(resize_mask(m.skin, rgb.width, rgb.height), truth_mask));
+      const double v = iou(resize_mask(m.skin, rgb.width, rgb.height), truth_mask);
+      iou_by[p.group].add(v);
+      if (p.set == "faces") iou_landmark_by[p.group].add(v);
     }
     // The matte the render blends the skin LUT by (the skin plus the faces' features).
     const ImageF skin_matte = std::move(region_mattes(m, wanted)[0]);
@@ -287,7 +290,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  fmt::print("\n{:<8} {:>6} {:>9} {:>8} {:>7} {:>10}", "group", "n", "recall", "IoU", "matte", "shift");
+  fmt::print("\n{:<8} {:>6} {:>9} {:>8} {:>9} {:>7} {:>10}", "group", "n", "recall", "IoU", "landmark", "matte", "shift");
   for (float k : protects) fmt::print(" {:>12} {:>8} {:>9}", fmt::format("prot {:.2f}", k), "cut", "outside");
   fmt::print("\n");
   auto bias = [&](const std::map<std::string, Acc>& by) -> double {
@@ -301,8 +304,9 @@ int main(int argc, char** argv) {
     return std::sqrt(var / double(v.size())) / mean;
   };
   for (const auto& g : groups) {
-    fmt::print("{:<8} {:>6} {:>9.3f} {:>8.3f} {:>7.2f} {:>10.2f}", g, count_by[g].n, recall_by[g].mean(),
-               iou_by[g].mean(), matte_by[g].mean(), without_by[g].mean());
+    fmt::print("{:<8} {:>6} {:>9.3f} {:>8.3f} {:>9.3f} {:>7.2f} {:>10.2f}", g, count_by[g].n,
+               recall_by[g].mean(), iou_by[g].mean(), iou_landmark_by[g].mean(), matte_by[g].mean(),
+               without_by[g].mean());
     for (float k : protects) {
       const double w = with_by[k][g].mean();
       fmt::print(" {:>12.2f} {:>7.0f}% {:>9.2f}", w, 100 * (1 - w / without_by[g].mean()),

@@ -137,6 +137,8 @@ RegionView region_view(const GradeReportInputs& in, size_t i, const ShotStill& s
   std::vector<Region> wanted;
   for (const ShotRegion& r : s.regions) wanted.push_back(*region_from_name(r.region));
   const RegionMasks m = compute_region_masks(ungraded, wanted);
+  // What the grade blends each region's LUT by, in the order of s.regions.
+  const std::vector<ImageF> mattes = region_mattes(m, wanted);
 
   // The overlay, as a colourist's qualifier highlight: the frame in grey, each region's colour
   // mixed in at 60 % of its mask, so the tint cannot be confused with the picture's own colours.
@@ -147,8 +149,9 @@ RegionView region_view(const GradeReportInputs& in, size_t i, const ShotStill& s
     const float y = 0.2126f * x[0] + 0.7152f * x[1] + 0.0722f * x[2];
     x[0] = x[1] = x[2] = y;
   }
-  for (const ShotRegion& r : s.regions) {
-    const ImageF& mask = m.get(*region_from_name(r.region));
+  for (size_t j = 0; j < s.regions.size(); ++j) {
+    const ShotRegion& r = s.regions[j];
+    const ImageF& mask = mattes[j];
     const Rgb tint = r.region == "skin"  ? Rgb{0.f, 0.9f, 1.f}
                      : r.region == "sky" ? Rgb{1.f, 0.f, 0.8f}
                                          : Rgb{1.f, 0.9f, 0.f};
@@ -173,8 +176,9 @@ RegionView region_view(const GradeReportInputs& in, size_t i, const ShotStill& s
     for (int y = y0; y <= y1; ++y) dot(x0, y), dot(x1, y);
   }
 
-  for (const ShotRegion& r : s.regions) {
-    const ImageF& mask = m.get(*region_from_name(r.region));
+  for (size_t j = 0; j < s.regions.size(); ++j) {
+    const ShotRegion& r = s.regions[j];
+    const ImageF& mask = mattes[j];
     v.rows.push_back({fmt::format("{} mask, share of frame (strength {})", r.region,
                                   num(r.strength, 2)),
                       "", num(100 * mask_coverage(mask), 1) + " %"});

@@ -116,7 +116,7 @@ void add_face_meshes(const ImageF& rgb, std::span<FaceBox> faces) {
 }
 
 FaceMeshMasks face_mesh_masks(int width, int height, std::span<const FaceBox> faces) {
-  FaceMeshMasks out{ImageF(width, height, 1), ImageF(width, height, 1)};
+  FaceMeshMasks out{ImageF(width, height, 1), ImageF(width, height, 1), ImageF(width, height, 1)};
   for (const FaceBox& f : faces) {
     if (f.mesh.size() != size_t(kFaceMeshPoints)) continue;
     const std::vector<Pt>& m = f.mesh;
@@ -128,7 +128,12 @@ FaceMeshMasks face_mesh_masks(int width, int height, std::span<const FaceBox> fa
     // blended by the matte has no visible seam at the jaw or around the eyes.
     const float sigma = std::max(0.6f, 0.015f * face_w);
     const int grow = std::max(1, int(std::lround(0.04f * ipd)));
-    const int margin = int(std::ceil(3.f * sigma)) + grow + 2;
+    // The zone: the oval grown by 5 % of the face's width (the hairline and the front of the
+    // ears lie just outside the mesh), feathered over half that.
+    const int zone_grow = std::max(1, int(std::lround(0.05f * face_w)));
+    const float zone_sigma = std::max(0.6f, 0.5f * float(zone_grow));
+    const int margin = std::max(int(std::ceil(3.f * sigma)) + grow,
+                                int(std::ceil(3.f * zone_sigma)) + zone_grow) + 2;
     float x0 = m[0][0], x1 = x0, y0 = m[0][1], y1 = y0;
     for (const Pt& q : m)
       x0 = std::min(x0, q[0]), x1 = std::max(x1, q[0]), y0 = std::min(y0, q[1]), y1 = std::max(y1, q[1]);
@@ -149,20 +154,29 @@ FaceMeshMasks face_mesh_masks(int width, int height, std::span<const FaceBox> fa
     fill_loop(feat, loop_points(m, kLips), ox, oy);
     cv::dilate(feat, feat,
                cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * grow + 1, 2 * grow + 1)));
-    cv::Mat of, ff;
+    cv::Mat zone;
+    cv::dilate(oval, zone,
+               cv::getStructuringElement(cv::MORPH_ELLIPSE,
+                                         cv::Size(2 * zone_grow + 1, 2 * zone_grow + 1)));
+    cv::Mat of, ff, zf;
     oval.convertTo(of, CV_32F, 1.0 / 255.0);
     feat.convertTo(ff, CV_32F, 1.0 / 255.0);
+    zone.convertTo(zf, CV_32F, 1.0 / 255.0);
     cv::GaussianBlur(of, of, cv::Size(), sigma);
     cv::GaussianBlur(ff, ff, cv::Size(), sigma);
+    cv::GaussianBlur(zf, zf, cv::Size(), zone_sigma);
     for (int y = oy; y < ey; ++y) {
       const float* po = of.ptr<float>(y - oy);
       const float* pf = ff.ptr<float>(y - oy);
+      const float* pz = zf.ptr<float>(y - oy);
       float* ds = out.skin.row(y);
       float* df = out.features.row(y);
+      float* dz = out.zone.row(y);
       for (int x = ox; x < ex; ++x) {
         const float fe = std::min(1.f, pf[x - ox]);
         ds[x] = std::max(ds[x], std::min(1.f, po[x - ox]) * (1.f - fe));
         df[x] = std::max(df[x], fe);
+        dz[x] = std::max(dz[x], std::min(1.f, pz[x - ox]));
       }
     }
   }

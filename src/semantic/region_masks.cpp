@@ -80,11 +80,6 @@ RegionMasks compute_region_masks(const ImageF& display, std::span<const Region> 
     // Always at the picture's size (zero without meshes), so that within a shot the tracker
     // fades features in and out with their face rather than switching them.
     m.features = face_mesh_masks(display.width, display.height, m.faces).features;
-    // The skin model gives a likelihood; a grade wants a matte. As a colourist clips and gains
-    // a qualifier, likelihoods from kSkinLow to kSkinHigh become 0..1 (smoothly), so the middle
-    // of a face is fully protected and the fall-off stays soft. Chosen on the validation
-    // portraits of bench_fairness.
-    for (float& v : m.skin.pixels) v = smoothstep(kSkinLow, kSkinHigh, v);
   }
   if (wants(wanted, Region::Sky)) m.sky = sky_mask(display);
   if (wants(wanted, Region::Foliage)) m.foliage = foliage_mask(display);
@@ -97,7 +92,13 @@ std::vector<ImageF> region_mattes(const RegionMasks& masks, std::span<const Regi
   for (Region r : regions) {
     out.push_back(masks.get(r));
     ImageF& m = out.back();
-    if (r == Region::Skin && m.pixels.size() == masks.features.pixels.size())
+    if (r != Region::Skin) continue;
+    // The skin mask is a likelihood; a grade wants a matte. As a colourist clips and gains a
+    // qualifier, likelihoods from kSkinLow to kSkinHigh become 0..1 (smoothly), so the middle of
+    // a face is fully protected and the fall-off stays soft. Chosen on the validation portraits
+    // of bench_fairness.
+    for (float& v : m.pixels) v = smoothstep(kSkinLow, kSkinHigh, v);
+    if (m.pixels.size() == masks.features.pixels.size())
       for (size_t i = 0; i < m.pixels.size(); ++i)
         m.pixels[i] = std::max(m.pixels[i], masks.features.pixels[i]);
   }

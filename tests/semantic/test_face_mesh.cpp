@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
 #include <opencv2/imgproc.hpp>
 
 #include "autograde/semantic/face_mesh.hpp"
@@ -79,9 +80,10 @@ TEST(FaceMesh, AstronautsFaceHasAMeshAndAFaceSkinMask) {
   EXPECT_EQ(*m.features.at(photo.width - 1, photo.height - 1), 0.f);
 }
 
-// The pipeline's masks: skin is anatomical (the eyes and mouth out), the skin region's matte
-// takes the features back in (the skin LUT keeps their own colours), other regions' mattes are
-// their masks, and the tracker carries the features along within a shot.
+// The pipeline's masks: skin is an anatomical likelihood (the eyes and mouth out); the skin
+// region's matte keys it (clear skin fully in, clear non-skin out) and takes the features back
+// in (the skin LUT keeps their own colours); other regions' mattes are their masks; the tracker
+// carries the features along within a shot.
 TEST(FaceMesh, SkinMatteCoversTheFeaturesTheSkinMaskLeavesOut) {
   const ImageF photo = astronaut();
   const std::vector<Region> wanted{Region::Skin, Region::Person};
@@ -97,14 +99,16 @@ TEST(FaceMesh, SkinMatteCoversTheFeaturesTheSkinMaskLeavesOut) {
     EXPECT_LT(*m.skin.at(x, y), 0.2f) << "keypoint " << k;
     EXPECT_GT(*mattes[0].at(x, y), 0.8f) << "keypoint " << k;
   }
-  size_t differ = 0;
+  size_t skin = 0, keyed_in = 0, clear = 0, keyed_out = 0;
   for (size_t i = 0; i < m.skin.pixels.size(); ++i) {
-    EXPECT_GE(mattes[0].pixels[i], m.skin.pixels[i]);
-    differ += mattes[0].pixels[i] != m.skin.pixels[i];
+    if (m.skin.pixels[i] >= 0.5f) ++skin, keyed_in += mattes[0].pixels[i] == 1.f;
+    if (m.skin.pixels[i] <= 0.05f && m.features.pixels[i] == 0.f)
+      ++clear, keyed_out += mattes[0].pixels[i] == 0.f;
   }
-  // Only around the eyes, brows and mouth: a few percent of the picture.
-  EXPECT_GT(differ, 0u);
-  EXPECT_LT(double(differ) / double(m.skin.pixels.size()), 0.05);
+  EXPECT_GT(skin, 1000u);
+  EXPECT_EQ(keyed_in, skin);
+  EXPECT_GT(clear, m.skin.pixels.size() / 2);
+  EXPECT_EQ(keyed_out, clear);
   EXPECT_EQ(mattes[1].pixels, m.person.pixels);
 
   MaskTracker tracker(0.5f);
@@ -216,6 +220,44 @@ TEST(FaceMesh, FaceSkinAgreesWithTheLandmarkMasks) {
               sum / n, worst);
   EXPECT_GT(sum / n, 0.75);
   EXPECT_GT(worst, 0.6);
+}
+
+// The product's skin mask (the whole path: person, faces, meshes, colour model) against the
+// London landmark masks over the frame, per tone group. The landmark masks stop at the jaw and
+// the mask goes on down the neck, so the bar here sits below the 0.75 (which the mask
+// meets above the chin: models/skin.md).
+TEST(FaceMesh, ProductSkinMaskAgreesWithTheLandmarkMasksInEveryGroup) {
+  AG_REQUIRE_SHARED_DATA();
+  if (!have_corpus("faces")) GTEST_SKIP() << "corpus/faces not present";
+  const auto rows = read_tsv(corpus() / "faces/faces.tsv");
+  std::map<std::string, std::pair<double, int>> groups;
+  const std::vector<Region> wanted{Region::Skin};
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const std::string group = tone_group(std::stoi(rows[r].at("mst_estimate")));
+    if (group == "medium" && r % 4 != 1) continue;  // every dark portrait, a quarter of the rest
+    const ImageF photo = load_rgb(corpus() / rows[r].at("file"));
+    int w = 0, h = 0;
+    const auto truth = load_mask(corpus() / rows[r].at("mask"), w, h);
+    const RegionMasks m = compute_region_masks(photo, wanted);
+    size_t inter = 0, uni = 0;
+    for (size_t i = 0; i < truth.size(); ++i) {
+      const bool a = m.skin.pixels[i] >= 0.5f, b = truth[i] != 0;
+      inter += a && b;
+      uni += a || b;
+    }
+    auto& g = groups[group];
+    g.first += double(inter) / double(uni);
+    ++g.second;
+  }
+  double lo = 1, hi = 0;
+  for (const auto& [name, g] : groups) {
+    const double mean = g.first / g.second;
+    std::printf("%-6s n=%2d  skin mask IoU vs landmark masks %.3f\n", name.c_str(), g.second, mean);
+    lo = std::min(lo, mean);
+    hi = std::max(hi, mean);
+  }
+  EXPECT_GT(lo, 0.65);
+  EXPECT_LT(hi - lo, 0.08);
 }
 
 }  // namespace

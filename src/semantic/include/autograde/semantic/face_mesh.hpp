@@ -34,9 +34,10 @@ void add_face_meshes(const ImageF& rgb, std::span<FaceBox> faces);
 
 // Soft (0..1) masks at width x height drawn from the faces' meshes; faces without a mesh add
 // nothing. `skin`: the face oval (the mesh's upper forehead to the jaw) without `features`: the
-// eye openings, the brows and the lips.
+// eye openings, the brows and the lips. `zone`: the oval a little grown (to the hairline and
+// the ears), where the skin model lets the face's own colour decide.
 struct FaceMeshMasks {
-  ImageF skin, features;
+  ImageF skin, features, zone;
 };
 FaceMeshMasks face_mesh_masks(int width, int height, std::span<const FaceBox> faces);
 

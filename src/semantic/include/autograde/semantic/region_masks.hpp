@@ -15,8 +15,10 @@ namespace autograde {
 RegionMasks compute_region_masks(const ImageF& display, std::span<const Region> wanted);
 
 // The mattes the region LUTs of `regions` are blended by, in that order: each region's mask,
-// except that skin's also covers the faces' features. The skin LUT keeps eyes, brows and lips
-// in their own colours (near-neutral whites, hair, lips inside its hue window); left to the
+// except skin's. The skin mask says how likely a pixel is skin (0.5 = as likely as not); its
+// matte clips and gains that likelihood as a colourist keys a qualifier (likelihood 0.1 → 0,
+// 0.4 → 1) and also covers the faces' features: the skin LUT keeps eyes, brows and lips in
+// their own colours (near-neutral whites, hair, lips inside its hue window), while left to the
 // look on a protected face they read as painted on (red lips and brows under a warm look). The
 // masks themselves (`autograde masks`) keep skin anatomical.
 std::vector<ImageF> region_mattes(const RegionMasks& masks, std::span<const Region> regions);

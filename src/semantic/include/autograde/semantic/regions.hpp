@@ -39,7 +39,9 @@ struct FaceBox {
 
 struct RegionMasks {
   int width = 0, height = 0;
-  ImageF person, face, skin, sky, foliage;  // each width x height x 1
+  // Each width x height x 1. Skin is the likelihood of skin (0.5: as likely as not; the grade
+  // blends by a matte made from it, region_masks.hpp region_mattes).
+  ImageF person, face, skin, sky, foliage;
   // The faces' eye openings, brows and lips from their meshes (face_mesh.hpp): not skin, so not
   // in `skin`, but inside the skin region's matte (region_masks.hpp region_mattes). Set (zero
   // where there are no meshes) whenever skin is.
