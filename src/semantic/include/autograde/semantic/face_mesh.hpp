@@ -3,7 +3,7 @@
 // @mediapipe/face_mesh, Apache-2.0, converted to ONNX like the detector: models/mediapipe.md)
 // run on each BlazeFace face, and the masks drawn from the mesh. A colour model alone cannot
 // tell lips, brows and eyelids from the skin around them on every skin tone; the mesh places
-// them by shape, so the skin matte can leave them out and fill the cheeks, nose and forehead
+// them by shape, so the skin mask can leave them out and fill the cheeks, nose and forehead
 // whatever their colour under the light.
 #include <array>
 #include <memory>
@@ -35,7 +35,7 @@ void add_face_meshes(const ImageF& rgb, std::span<FaceBox> faces);
 // Soft (0..1) masks at width x height drawn from the faces' meshes; faces without a mesh add
 // nothing. `skin`: the face oval (the mesh's upper forehead to the jaw) without `features`: the
 // eye openings, the brows and the lips. `zone`: the oval a little grown (to the hairline and
-// the ears), where the skin model lets the face's own colour decide.
+// the ears), where the skin model lets a face's own colour decide (the union over the faces).
 struct FaceMeshMasks {
   ImageF skin, features, zone;
 };

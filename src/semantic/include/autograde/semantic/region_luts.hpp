@@ -21,11 +21,12 @@ namespace autograde {
 inline constexpr float kSkinToneFollow = 0.3f;
 
 // Skin kept natural under the look (CIELAB): lightness moves kSkinToneFollow of the way from
-// the ungraded skin's to the base's, hue and chroma stay near the ungraded skin and
-// inside the skin locus (hue 35°-95°, chroma up to 45), so the look still reads on a face
-// without a cast. Near-neutral colours (eye whites, grey hair) are treated the same way (they
-// stay near their ungraded neutral); colours more saturated than skin, or of hues far from it,
-// keep the base (a soft mask edge on clothes or sky changes nothing). The base's size.
+// the ungraded skin's to the base's, hue and chroma stay near the ungraded skin, inside the
+// skin locus (hue 35°-95°, chroma up to 45) widened on its red side to 0° for pale skin under a
+// pink cast, so the look still reads on a face without a cast. Near-neutral colours (eye
+// whites, grey hair) are treated the same way (they stay near their ungraded neutral); colours
+// more saturated than skin, or of hues far from it, keep the base (a soft mask edge on clothes
+// or sky changes nothing). The base's size.
 Lut3D skin_region_lut(const Lut3D& base, const Lut3D& ungraded);
 
 // For users who can load one LUT only: the base LUT blended towards skin_region_lut by
