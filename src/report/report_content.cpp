@@ -179,7 +179,7 @@ RegionView region_view(const GradeReportInputs& in, size_t i, const ShotStill& s
   for (size_t j = 0; j < s.regions.size(); ++j) {
     const ShotRegion& r = s.regions[j];
     const ImageF& mask = mattes[j];
-    v.rows.push_back({fmt::format("{} mask, share of frame (strength {})", r.region,
+    v.rows.push_back({fmt::format("{} matte, share of frame (strength {})", r.region,
                                   num(r.strength, 2)),
                       "", num(100 * mask_coverage(mask), 1) + " %"});
     if (r.region != "skin" || !in.luts || i >= in.luts->size()) continue;
