@@ -6,7 +6,11 @@
 // installed.
 //
 // Usage: bench_correct [--seed N] [--multi N] [--no-peer] [--split test|validation|train]
+//                      [--corpus SPLIT [--stratum varied|clothing|lowlight] [--count N]]
 //                      [--per-family] [--confusion] [--dump]
+// (--corpus takes the pictures from that split of ../shared/data/corpus instead (issue 20;
+// training/corpus_split.hpp): photos the models never saw, the first --count (default 40) in
+// hash order of one stratum, or of each stratum in turn without --stratum.)
 // (--split other than test is a diagnostic: how the models do on pictures they did see or were
 // selected on; the issue's table is the test split. --per-family adds a table per defect
 // family; --confusion adds, per family and severity, where the top finding went (fine, another
@@ -17,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +36,7 @@
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/training/classic.hpp"
+#include "autograde/training/corpus_split.hpp"
 #include "autograde/training/dataset.hpp"
 
 namespace al = autograde::learn;
@@ -92,6 +98,8 @@ int main(int argc, char** argv) {
   int multi_per_image = 12;
   bool use_peer = true, dump = false, per_family_table = false, confusion_table = false;
   al::Split split = al::Split::Test;
+  std::string corpus_split, stratum;
+  size_t count = 40;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--split" && i + 1 < argc) {
@@ -99,7 +107,10 @@ int main(int argc, char** argv) {
       split = v == "train" ? al::Split::Train : v == "validation" ? al::Split::Validation : al::Split::Test;
       continue;
     }
-    if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
+    if (a == "--corpus" && i + 1 < argc) corpus_split = argv[++i];
+    else if (a == "--stratum" && i + 1 < argc) stratum = argv[++i];
+    else if (a == "--count" && i + 1 < argc) count = size_t(std::max(1, std::atoi(argv[++i])));
+    else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--multi" && i + 1 < argc) multi_per_image = std::atoi(argv[++i]);
     else if (a == "--no-peer") use_peer = false;
     else if (a == "--dump") dump = true;
@@ -112,15 +123,26 @@ int main(int argc, char** argv) {
     const auto corrector = al::LutCorrector::load(al::model_path(al::kCorrectionModelFile));
     // The split is fixed by the training seed stored in the model, so "held out" stays true.
     const uint64_t split_seed = analyzer.network().meta.value("seed", seed);
-    auto listed = al::list_sources(shared, repo, split_seed);
+    std::vector<std::pair<std::string, std::string>> files;  // path, name
+    if (corpus_split.empty()) {
+      for (const auto& s : al::list_sources(shared, repo, split_seed))
+        if (s.split == split) files.emplace_back(s.path, s.name);
+    } else {
+      split = al::parse_split(corpus_split);
+      std::map<std::string, size_t> taken;
+      for (const auto& p : al::list_corpus_photos(shared + "/corpus", split)) {
+        const std::string st = al::stratum_name(p.stratum);
+        if ((stratum.empty() || st == stratum) && taken[st]++ < count)
+          files.emplace_back(p.path.string(), p.file);
+      }
+    }
     std::vector<ImageF> tests;
     std::vector<std::string> names;
-    for (const auto& s : listed) {
-      if (s.split != split) continue;
+    for (const auto& [path, name] : files) {
       try {
         tests.push_back(
-            autograde::area_average(autograde::read_image(s.path).image, {.max_side = kEvalSide}));
-        names.push_back(s.name);
+            autograde::area_average(autograde::read_image(path).image, {.max_side = kEvalSide}));
+        names.push_back(name);
       } catch (const autograde::Error&) {
       }
     }
@@ -238,7 +260,11 @@ int main(int argc, char** argv) {
     const double nt = double(tests.size());
 
     fmt::print("bench_correct: {} {} pictures ({}), evaluated at <= {} px; seed {}\n", tests.size(),
-               split == al::Split::Test ? "held-out" : fmt::format("{} (NOT held out)", al::split_name(split)),
+               !corpus_split.empty()
+                   ? fmt::format("corpus {} (never trained on){}", al::split_name(split),
+                                 stratum.empty() ? "" : ", " + stratum)
+               : split == al::Split::Test ? "held-out"
+                                          : fmt::format("{} (NOT held out)", al::split_name(split)),
                fmt::join(names, ", "), kEvalSide, seed);
     fmt::print("\n{:<46} {:>10} {:>10} {:>8}\n", "classification (held-out pictures)", "autograde", "research", "bar");
     fmt::print("{:<46} {:>9.1f}% {:>9.1f}% {:>8}\n", fmt::format("single defect: exact class+severity (n={})", singles),

@@ -22,8 +22,10 @@
 // Bayes accuracy reaches the exact share the 98.3 % bar leaves these families when every other
 // case is right (1 - 0.017 * 48 / 12 = 93.2 %), in log2 units.
 //
-// Usage: bench_correct_ceiling [--side N] [--verbose]   (pictures reduced to <= N px, default
-// 256 as in bench_correct; --verbose names the pictures at both ends of each family's t)
+// Usage: bench_correct_ceiling [--side N] [--corpus train|validation|test] [--verbose]
+// (pictures reduced to <= N px, default 256 as in bench_correct; --corpus takes the priors from
+// that split of ../shared/data/corpus's photos (training/corpus_split.hpp) instead of the
+// pictures above; --verbose names the pictures at both ends of each family's t)
 #include <fmt/format.h>
 
 #include <Eigen/Dense>
@@ -38,6 +40,7 @@
 #include "autograde/core/image_ops.hpp"
 #include "autograde/learn/defects.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/corpus_split.hpp"
 #include "autograde/training/dataset.hpp"
 #include "autograde/training/defect_orbit.hpp"
 
@@ -158,8 +161,10 @@ Ridge ridge_loo(const std::vector<std::vector<double>>& z, const std::vector<dou
 int main(int argc, char** argv) {
   int side = 256;
   bool verbose = false;
+  std::string corpus_split;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--side" && i + 1 < argc) side = std::atoi(argv[++i]);
+    if (std::string(argv[i]) == "--corpus" && i + 1 < argc) corpus_split = argv[++i];
     if (std::string(argv[i]) == "--verbose") verbose = true;
   }
   try {
@@ -167,11 +172,19 @@ int main(int argc, char** argv) {
                       repo = std::string(AUTOGRADE_SOURCE_DIR) + "/data";
     std::vector<ImageF> pictures;
     std::vector<std::string> names;
-    for (const auto& s : al::list_sources(shared, repo, 0)) {
+    std::vector<std::pair<std::string, std::string>> files;  // path, name
+    if (corpus_split.empty()) {
+      for (const auto& s : al::list_sources(shared, repo, 0)) files.emplace_back(s.path, s.name);
+    } else {
+      const auto split = al::parse_split(corpus_split);
+      for (const auto& p : al::list_corpus_photos(shared + "/corpus", split))
+        files.emplace_back(p.path.string(), p.file);
+    }
+    for (const auto& [path, name] : files) {
       try {
         pictures.push_back(
-            autograde::area_average(autograde::read_image(s.path).image, {.max_side = side}));
-        names.push_back(s.name);
+            autograde::area_average(autograde::read_image(path).image, {.max_side = side}));
+        names.push_back(name);
       } catch (const autograde::Error&) {
       }
     }

@@ -7,7 +7,9 @@
 // other images C and compare with L(C).
 //
 //   bench_match [--luts DIR] [--images DIR]... [--size 384] [--pairs 4] [--half all|even|odd]
-//               [--methods auto,reinhard,mkl,hist,idt] [--no-extract] [--fit-priors]
+//               [--split train|validation|test] [--corpus DIR] [--fit-strata varied,...]
+//               [--fit-per-lut 24] [--methods auto,reinhard,mkl,hist,idt] [--no-extract] [--fit-priors]
+//               (methods: any of match_reference's, plus learned and hybrid from models/lutgen.bin)
 //               [--fit-all-images] [--extract-only] [--extract-detail] [--extract-fits N]
 //               [--extract-pairs K] [--ex KEY=VALUE]... [--oracles] [--verbose]
 //
@@ -22,9 +24,17 @@
 // (fit_size, bending, ...).
 // --oracles adds five diagnostic rows that are told the reference's ungraded picture (see
 // oracle_lut below): how much of the error is not knowing the reference's content.
+// --split takes photos and looks from the corpus (--corpus, default ../shared/data/corpus; issue
+// 20): the photos of open/, research/ and clothing/ and the creative LUTs of luts/ whose content
+// hash falls in that split (training/corpus_split.hpp). Every LUT is then matched `--pairs` times
+// per stratum (varied scenes, clothing, low light), A from that stratum and B from any, and the
+// table is printed for all cases and per stratum. Choices are made on validation; test is read
+// once for a final table.
 // --fit-priors prints the natural-image prior table (mean/std of the statistics `auto` uses)
 // from the even-indexed images only, so the odd half stays held out (--half odd); with
-// --fit-all-images from every image given (to fit on one folder and score on another).
+// --fit-all-images from every image given (to fit on one folder and score on another). With
+// --split train it fits on the training split: content from the photos of --fit-strata (default
+// all), grade effects from every LUT on --fit-per-lut photos each (rotating through the list).
 #include "autograde/look/match.hpp"
 
 #include <fmt/format.h>
@@ -45,11 +55,13 @@
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/image_ops.hpp"
+#include "autograde/learn/lutgen.hpp"
 #include "autograde/look/extract.hpp"
 #include "autograde/look/look_fit.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/training/corpus_split.hpp"
 #include "autograde/training/match_protocol.hpp"
 
 namespace fs = std::filesystem;
@@ -320,7 +332,10 @@ int main(int argc, char** argv) {
               images_default = AUTOGRADE_SHARED_DATA "/images";
   std::vector<std::string> image_dirs;
   int size = 384, pairs = 4;
-  std::string half = "all", methods_arg = "auto,reinhard,mkl,hist,idt";
+  std::string half = "all", methods_arg = "auto,reinhard,mkl,hist,idt", split_arg, fit_strata;
+  std::filesystem::path corpus_dir = AUTOGRADE_SHARED_DATA "/corpus";
+  bool luts_given = false;
+  int fit_per_lut = 24;
   bool extract = true, fit_priors = false, fit_all_images = false, verbose = false,
        extract_detail = false, extract_only = false, oracles = false;
   int extract_fits = 1, extract_pairs = 1;
@@ -333,8 +348,17 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--luts")
+    if (a == "--luts") {
       luts_dir = next();
+      luts_given = true;
+    } else if (a == "--split")
+      split_arg = next();
+    else if (a == "--corpus")
+      corpus_dir = next();
+    else if (a == "--fit-strata")
+      fit_strata = next();
+    else if (a == "--fit-per-lut")
+      fit_per_lut = std::max(1, std::stoi(next()));
     else if (a == "--images")
       image_dirs.push_back(next());
     else if (a == "--size")
@@ -393,21 +417,46 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) cmd += std::string(i ? " " : "") + argv[i];
   fmt::print("command: {}\n", cmd);
 
-  // Images (downscaled, 8-bit quantised as they came).
+  // Images (downscaled, 8-bit quantised as they came), each with its stratum ("" outside --split).
+  std::optional<learn::Split> split;
+  if (!split_arg.empty()) {
+    try {
+      split = learn::parse_split(split_arg);
+    } catch (const Error& e) {
+      fmt::print(stderr, "--split: {}\n", e.what());
+      return 2;
+    }
+    if (!image_dirs.empty() || half != "all") {
+      fmt::print(stderr, "--split takes its photos from --corpus; drop --images and --half\n");
+      return 2;
+    }
+    if (!luts_given) luts_dir = (corpus_dir / "luts").string();
+    fit_all_images = true;
+  }
   std::vector<std::pair<std::string, ImageF>> images;
-  if (image_dirs.empty()) image_dirs.push_back(images_default);
-  std::vector<std::filesystem::path> image_files;
-  for (const auto& dir : image_dirs)
-    for (auto& f : files_with_extensions(dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"}))
-      image_files.push_back(std::move(f));
+  std::vector<std::string> strata;
+  std::vector<std::pair<std::filesystem::path, std::string>> image_files;
+  if (split) {
+    for (const auto& p : learn::list_corpus_photos(corpus_dir, split))
+      if (fit_strata.empty() || !fit_priors ||
+          ("," + fit_strata + ",").find("," + std::string(learn::stratum_name(p.stratum)) + ",") !=
+              std::string::npos)
+        image_files.emplace_back(p.path, learn::stratum_name(p.stratum));
+  } else {
+    if (image_dirs.empty()) image_dirs.push_back(images_default);
+    for (const auto& dir : image_dirs)
+      for (auto& f : files_with_extensions(dir, {".png", ".jpg", ".jpeg", ".tif", ".tiff"}))
+        image_files.emplace_back(std::move(f), "");
+  }
   for (size_t i = 0; i < image_files.size(); ++i) {
     const bool even = i % 2 == 0;
     if ((half == "even" || (fit_priors && !fit_all_images)) && !even) continue;
     if (half == "odd" && even) continue;
     try {
-      ImageF img = reduce_image(read_image(image_files[i].string()).image, size);
+      ImageF img = reduce_image(read_image(image_files[i].first.string()).image, size);
       quantise_8bit(img);
-      images.emplace_back(image_files[i].filename().string(), std::move(img));
+      images.emplace_back(image_files[i].first.filename().string(), std::move(img));
+      strata.push_back(image_files[i].second);
     } catch (const Error& e) {
       fmt::print(stderr, "skipping image: {}\n", e.what());
     }
@@ -424,6 +473,7 @@ int main(int argc, char** argv) {
   for (const auto& p :
        files_with_extensions(luts_dir, {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
     try {
+      if (split && learn::content_split(p) != *split) continue;
       std::optional<Lut3D> lut = load_creative_lut(p);
       if (!lut) continue;
       ++lut_index;
@@ -456,8 +506,11 @@ int main(int argc, char** argv) {
     Vec var = Vec::Zero();
     for (const auto& v : content) var += (v - mean).cwiseAbs2() / double(content.size() - 1);
     std::vector<Vec> effects;  // δ = stats(L(image)) - stats(image)
-    for (size_t l = 0; l < luts.size(); l += 2)
-      for (size_t i = 0; i < images.size(); ++i) {
+    const size_t lut_step = split ? 1 : 2;
+    const size_t per_lut = split ? std::min(images.size(), size_t(fit_per_lut)) : images.size();
+    for (size_t l = 0; l < luts.size(); l += lut_step)
+      for (size_t k = 0; k < per_lut; ++k) {
+        const size_t i = split ? (l * per_lut + k) % images.size() : k;
         ImageF g = apply_lut_clamped(luts[l].second, images[i].second);
         quantise_8bit(g);
         effects.push_back(stats_of(g) - content[i]);
@@ -485,7 +538,7 @@ int main(int argc, char** argv) {
       }
     }
     fmt::print("// content: {} images; grade: {} (LUT, image) pairs from {} LUTs\n", content.size(),
-               effects.size(), (luts.size() + 1) / 2);
+               effects.size(), (luts.size() + lut_step - 1) / lut_step);
     auto row = [](const auto& v, int n) {
       std::string out;
       for (int k = 0; k < n; ++k) out += fmt::format("{}{:.5g}f", k ? ", " : "", double(v[k]));
@@ -526,10 +579,20 @@ int main(int argc, char** argv) {
   std::map<std::string, double> seconds;
   const size_t n = images.size();
   int cases = 0, one_hued = 0;
+  // The A photos of each LUT's cases: `pairs` from the whole list, or with --split `pairs` from
+  // each stratum (so a small stratum still gets its share), rotating through each list.
+  std::map<std::string, std::vector<size_t>> by_stratum;
+  for (size_t i = 0; i < n; ++i) by_stratum[strata[i]].push_back(i);
+  std::vector<std::string> case_stratum;
   for (size_t l = 0; l < luts.size(); ++l) {
-    for (int j = 0; j < pairs; ++j) {
-      const size_t ia = (l * size_t(pairs) + size_t(j)) % n;
-      const size_t ib = (ia + 1 + (l * 7 + size_t(j) * 3) % (n - 1)) % n;  // never equal to ia
+    std::vector<size_t> as;
+    for (const auto& [name, members] : by_stratum)
+      for (int j = 0; j < pairs; ++j)
+        as.push_back(members[(l * size_t(pairs) + size_t(j)) % members.size()]);
+    for (size_t j = 0; j < as.size(); ++j) {
+      const size_t ia = as[j];
+      const size_t ib = (ia + 1 + (l * 7 + j * 3) % (n - 1)) % n;  // never equal to ia
+      case_stratum.push_back(strata[ia]);
       const ImageF& A = images[ia].second;
       ImageF ref = apply_lut_clamped(luts[l].second, images[ib].second);
       quantise_8bit(ref);
@@ -543,7 +606,10 @@ int main(int argc, char** argv) {
         } else if (m != "identity") {
           MatchOptions o;
           o.method = m;
-          auto res = match_reference(ref, std::span<const ImageF>(&A, 1), o);
+          const auto sources = std::span<const ImageF>(&A, 1);
+          auto res = m == "learned"  ? learn::match_reference_learned(ref, sources, o)
+                     : m == "hybrid" ? learn::match_reference_hybrid(ref, sources, o)
+                                     : match_reference(ref, sources, o);
           lut = std::move(res.lut);
           if (verbose && res.look) fmt::print("{}", describe(*res.look));
           if (verbose)
@@ -557,7 +623,8 @@ int main(int argc, char** argv) {
         seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       }
       if (verbose) {
-        fmt::print("{:<48} {:<16} {:<16}", luts[l].first, images[ia].first, images[ib].first);
+        fmt::print("{:<48} {:<16} {:<16} {:<9}", luts[l].first, images[ia].first, images[ib].first,
+                   strata[ia]);
         for (const auto& m : methods) fmt::print(" {}={:.2f}", m, scores[m].back().mean);
         fmt::print("\n");
       }
@@ -566,29 +633,41 @@ int main(int argc, char** argv) {
   }
   fmt::print(stderr, "\n");
 
-  fmt::print(
-      "Reference matching ({} cases: LUT x (A, B) pairs; reference = L(B) 8-bit, truth = L(A))\n",
-      cases);
-  fmt::print("{:<10} {:>9} {:>9} {:>9} {:>12} {:>10} {:>8}\n", "method", "mean dE00", "p90 dE00",
-             "PSNR dB", "case-p90 dE", "beats id", "s/case");
-  const auto& id = scores["identity"];
-  for (const auto& m : methods) {
-    const auto& s = scores[m];
-    double mean = 0, p90 = 0, psnr = 0;
-    int beats = 0;
-    std::vector<double> case_means;
-    for (size_t i = 0; i < s.size(); ++i) {
-      mean += s[i].mean / double(s.size());
-      p90 += s[i].p90 / double(s.size());
-      psnr += s[i].psnr / double(s.size());
-      case_means.push_back(s[i].mean);
-      if (s[i].mean < id[i].mean) ++beats;
+  auto table = [&](const std::string& stratum) {
+    std::vector<size_t> rows;
+    for (size_t i = 0; i < case_stratum.size(); ++i)
+      if (stratum.empty() || case_stratum[i] == stratum) rows.push_back(i);
+    fmt::print(
+        "Reference matching{} ({} cases: LUT x (A, B) pairs; reference = L(B) 8-bit, truth = "
+        "L(A))\n",
+        stratum.empty() ? "" : ", A from " + stratum, rows.size());
+    fmt::print("{:<10} {:>9} {:>9} {:>9} {:>12} {:>10} {:>8}\n", "method", "mean dE00",
+               "p90 dE00", "PSNR dB", "case-p90 dE", "beats id", "s/case");
+    const auto& id = scores["identity"];
+    for (const auto& m : methods) {
+      const auto& s = scores[m];
+      double mean = 0, p90 = 0, psnr = 0;
+      int beats = 0;
+      std::vector<double> case_means;
+      const double k = double(rows.size());
+      for (size_t i : rows) {
+        mean += s[i].mean / k;
+        p90 += s[i].p90 / k;
+        psnr += s[i].psnr / k;
+        case_means.push_back(s[i].mean);
+        if (s[i].mean < id[i].mean) ++beats;
+      }
+      fmt::print("{:<10} {:>9.3f} {:>9.3f} {:>9.2f} {:>12.3f} {:>9.1f}% {:>8.3f}\n", m, mean, p90,
+                 psnr, percentile(case_means, 0.9), m == "identity" ? 0.0 : 100.0 * beats / k,
+                 seconds[m] / double(s.size()));
     }
-    fmt::print("{:<10} {:>9.3f} {:>9.3f} {:>9.2f} {:>12.3f} {:>9.1f}% {:>8.3f}\n", m, mean, p90,
-               psnr, percentile(case_means, 0.9),
-               m == "identity" ? 0.0 : 100.0 * beats / double(s.size()),
-               seconds[m] / double(s.size()));
-  }
+  };
+  table("");
+  if (by_stratum.size() > 1)
+    for (const auto& [name, members] : by_stratum) {
+      fmt::print("\n");
+      table(name);
+    }
   fmt::print(
       "(mean/p90 dE00: per-image mean and 90th percentile of per-pixel CIEDE2000, averaged over\n"
       " cases; case-p90: 90th percentile over cases of the per-image mean; beats id: share of "
