@@ -47,9 +47,10 @@ demo: build
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b; done
 
-# Issue 7: retrain the defect classifier and LUT corrector (libtorch, CPU) into models/.
+# Issue 7: retrain the defect classifier and LUT corrector (libtorch, CPU) into models/; since
+# issue 20 they also learn from the corpus's training photos (models/correct.md, "defects4").
 train: build
-	$(BUILD)/src/learn/training/ag_train -o models --seed 20240607
+	$(BUILD)/src/learn/training/ag_train -o models --seed 20240607 --corpus ../shared/data/corpus
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -89,8 +89,8 @@ TEST(BundledModels, LoadAndDescribeThemselves) {
 }
 
 // The next two tests are issue 7's acceptance bar on held-out pictures. The weights shipped now
-// do NOT meet it (bench_correct: 31.5 % exact, 48.1 % within one step, corrections -10 % on
-// average), and for the first no single-picture classifier can: bench_correct_ceiling shows
+// do NOT meet it (bench_correct, "defects4": 35.4 % exact, 48.3 % within one step, corrections
+// -35 % on average), and for the first no single-picture classifier can: bench_correct_ceiling shows
 // that on the four defect families that are pure scalings even a classifier told the family is
 // right about the severity only about half the time (models/correct.md, "The ceiling"). They
 // are disabled rather than weakened; run them with --gtest_also_run_disabled_tests. The two tests
@@ -125,7 +125,7 @@ TEST(BundledModels, DISABLED_CorrectionBringsADetunedPictureCloserToTheClean) {
 
 // Regression bar, weaker than the issue's: over the 18 strong probes (3 held-out pictures x 6
 // defects at 100 %), the top-ranked defect is the right family at least 12 times (the shipped
-// weights, feature version 2: 14; the version-1 weights had 13 against a bar of 10).
+// weights, "defects4": 14, as "defects3"; the version-1 weights had 13 against a bar of 10).
 TEST(BundledModels, NamesTheFamilyOfMostStrongDefectsRegressionBar) {
   int right = 0, total = 0;
   std::string wrong;
@@ -146,10 +146,10 @@ TEST(BundledModels, NamesTheFamilyOfMostStrongDefectsRegressionBar) {
 }
 
 // Regression bar, weaker than the issue's 30 % per picture: over the same 18 probes the
-// correction removes at least 20 % of the mean CIEDE2000 to the clean picture and makes no
-// probe worse by more than 5 %. (Loosened from 25 % with the "defects3" weights, which trade
-// correction for do no harm: 12.1 -> 9.5, 21 %; the "defects2" weights had 30 %, 12.1 -> 8.4,
-// and failed the held-out do-no-harm bar, 1.35.)
+// correction removes at least 35 % of the mean CIEDE2000 to the clean picture and makes no
+// probe worse by more than 5 %. The shipped "defects4" weights (trained with the corpus) remove
+// 50 % (12.1 -> 6.0); "defects3" removed 21 % (12.1 -> 9.5, when this bar was 20 %),
+// "defects2" 30 % (12.1 -> 8.4, but they failed the held-out do-no-harm bar, 1.35).
 TEST(BundledModels, CorrectionHelpsOnAverageRegressionBar) {
   double before_sum = 0, after_sum = 0;
   for (const auto& name : kBundled) {
@@ -162,12 +162,12 @@ TEST(BundledModels, CorrectionHelpsOnAverageRegressionBar) {
       after_sum += r.after;
     }
   }
-  EXPECT_LT(after_sum, 0.80 * before_sum) << before_sum / 18 << " -> " << after_sum / 18;
+  EXPECT_LT(after_sum, 0.65 * before_sum) << before_sum / 18 << " -> " << after_sum / 18;
 }
 
 // Do no harm, the strict reading of the issue's bar: every clean picture changes by < 1.0.
-// The shipped weights meet it (the "defects2" weights: astronaut 0.44, chelsea 0.68, coffee 0.00;
-// the version-1 weights missed it on chelsea, 1.58).
+// The shipped weights meet it ("defects4": astronaut 0.60, chelsea 0.34, coffee 0.00; the
+// "defects2" weights: 0.44, 0.68, 0.00; the version-1 weights missed it on chelsea, 1.58).
 TEST(BundledModels, CleanPictureIsNearlyUnchanged) {
   for (const auto& name : kBundled) {
     const ImageF clean = bundled(name);

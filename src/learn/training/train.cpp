@@ -30,6 +30,7 @@
 #include "autograde/learn/features.hpp"
 #include "autograde/learn/mlp.hpp"
 #include "autograde/learn/models.hpp"
+#include "autograde/training/corpus_split.hpp"
 #include "autograde/training/dataset.hpp"
 
 namespace ag = autograde;
@@ -253,7 +254,7 @@ int main(int argc, char** argv) {
   double frame_every = 2.0, garrote_quantile = 0.0;
   int amt_epochs = 40, amt_hidden = 64, amt_batch = 128;
   double amt_noise = 0.6, amt_wd = 1.0, amt_lr = 2e-3;
-  std::string cache, feature_subset = "all";
+  std::string cache, feature_subset = "all", corpus;
   double mosaic = 0.5, cls_noise = 0.1;
   int cls_hidden = 128;
   // The classifier's validation score is exact + multi recall + fine_weight * (clean samples
@@ -295,6 +296,10 @@ int main(int argc, char** argv) {
                  "keep the synthesised data in this file (reused when present; delete it after "
                  "changing the data options)");
   app.add_flag("--no-videos", no_videos, "train on the pictures only (no clip frames)");
+  app.add_option("--corpus", corpus,
+                 "also learn from a photo corpus laid out as ../shared/data/corpus: its train split "
+                 "joins the training pictures, its validation split the validation pictures "
+                 "(training/corpus_split.hpp; its test split is never read)");
   app.add_option("--frame-every", frame_every, "seconds between the frames taken from each clip");
   app.add_option("--amt-epochs", amt_epochs, "epochs of the defect-amount regressor");
   // Half the bar of 1.0: the tile estimate on the validation pictures has read whole
@@ -326,6 +331,30 @@ int main(int argc, char** argv) {
     for (const auto& s : listed) n_test += s.split == al::Split::Test;
     fmt::print("sources: {} train, {} validation, {} test pictures (held out)\n", train_src.size(),
                val_src.size(), n_test);
+    // What the weights learned from, stored in both files' meta (the model card's data section).
+    nlohmann::json data_meta = {
+        {"shared_images", {{"train", train_src.size()}, {"validation", val_src.size()}}}};
+    if (!corpus.empty()) {
+      std::vector<al::SourceImage> listed_corpus;
+      std::map<std::string, int> train_by_folder;
+      int research = 0;
+      for (const auto& p : al::list_corpus_photos(corpus)) {
+        if (p.split == al::Split::Test) continue;
+        listed_corpus.push_back({p.path.string(), p.file, p.file, p.split, {}});
+        if (p.split != al::Split::Train) continue;
+        ++train_by_folder[p.folder];
+        research += p.licence_class != "open";
+      }
+      auto ct = al::load_sources(listed_corpus, al::Split::Train);
+      auto cv = al::load_sources(listed_corpus, al::Split::Validation);
+      fmt::print("corpus {}: {} train, {} validation pictures\n", corpus, ct.size(), cv.size());
+      data_meta["corpus"] = {{"train", ct.size()},
+                             {"validation", cv.size()},
+                             {"train_by_folder", train_by_folder},
+                             {"train_research_only", research}};
+      for (auto& x : ct) train_src.push_back(std::move(x));
+      for (auto& x : cv) val_src.push_back(std::move(x));
+    }
     if (!no_videos) {
       auto frames = al::load_video_frames(shared, seed, frame_every);
       std::map<std::string, std::pair<int, al::Split>> clips;
@@ -498,6 +527,7 @@ int main(int argc, char** argv) {
       if (feature_subset == "global") cls_out.meta["feature_version"] = 1;
       cls_out.meta["outputs"] = "16 families x (absent, 33%, 66%, 100%), grouped softmax";
       cls_out.meta["seed"] = seed;
+      cls_out.meta["data"] = data_meta;
       cls_out.meta["validation"] = {{"single_exact", best_m.single_exact},
                                     {"single_within_one", best_m.single_within},
                                     {"multi_recall", best_m.multi_recall},
@@ -748,6 +778,7 @@ int main(int argc, char** argv) {
       amt_out.meta["garrote_quantile"] = garrote_quantile_used;
       amt_out.meta["gate"] = use_gate ? "presence" : "none";
       amt_out.meta["seed"] = seed;
+      amt_out.meta["data"] = data_meta;
       amt_out.meta["validation"] = {{"amount_mse", best_amt_val},
                                     {"tile_ciede2000", final_de[0]},
                                     {"input_tile_ciede2000", final_de[1]},
