@@ -9,10 +9,10 @@
 //   bench_match [--luts DIR] [--images DIR]... [--size 384] [--pairs 4] [--half all|even|odd]
 //               [--split train|validation|test] [--corpus DIR] [--fit-strata varied,...]
 //               [--fit-per-lut 24] [--methods auto,reinhard,mkl,hist,idt] [--no-extract] [--fit-priors]
-//               (methods: any of match_reference's, plus learned and hybrid from models/lutgen.bin)
 //               [--fit-all-images] [--extract-only] [--extract-detail] [--extract-fits N]
 //               [--extract-pairs K] [--ex KEY=VALUE]... [--oracles] [--verbose]
 //
+// --methods: any of match_reference's, plus learned and hybrid (models/lutgen.bin).
 // Images: every image under each --images DIR (repeatable; default all of
 // ../shared/data/images). The dev corpus is Kodak + scikit-image:
 //   --images ../shared/data/images/kodak24 --images ../shared/data/images/skimage_data

@@ -345,6 +345,8 @@ int main(int argc, char** argv) {
         ++train_by_folder[p.folder];
         research += p.licence_class != "open";
       }
+      if (listed_corpus.empty())
+        ag::throw_bad_input(corpus, "holds no photos under open/, research/ or clothing/");
       auto ct = al::load_sources(listed_corpus, al::Split::Train);
       auto cv = al::load_sources(listed_corpus, al::Split::Validation);
       fmt::print("corpus {}: {} train, {} validation pictures\n", corpus, ct.size(), cv.size());
