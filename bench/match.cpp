@@ -8,7 +8,8 @@
 //
 //   bench_match [--luts DIR] [--images DIR]... [--size 384] [--pairs 4] [--half all|even|odd]
 //               [--split train|validation|test] [--corpus DIR] [--fit-strata varied,...]
-//               [--fit-per-lut 24] [--methods auto,reinhard,mkl,hist,idt] [--no-extract] [--fit-priors]
+//               [--fit-per-lut 24] [--methods auto,reinhard,mkl,hist,idt] [--no-extract]
+//               [--fit-priors]
 //               [--fit-all-images] [--extract-only] [--extract-detail] [--extract-fits N]
 //               [--extract-pairs K] [--ex KEY=VALUE]... [--oracles] [--verbose]
 //
@@ -641,8 +642,8 @@ int main(int argc, char** argv) {
         "Reference matching{} ({} cases: LUT x (A, B) pairs; reference = L(B) 8-bit, truth = "
         "L(A))\n",
         stratum.empty() ? "" : ", A from " + stratum, rows.size());
-    fmt::print("{:<10} {:>9} {:>9} {:>9} {:>12} {:>10} {:>8}\n", "method", "mean dE00",
-               "p90 dE00", "PSNR dB", "case-p90 dE", "beats id", "s/case");
+    fmt::print("{:<10} {:>9} {:>9} {:>9} {:>12} {:>10} {:>8}\n", "method", "mean dE00", "p90 dE00",
+               "PSNR dB", "case-p90 dE", "beats id", "s/case");
     const auto& id = scores["identity"];
     for (const auto& m : methods) {
       const auto& s = scores[m];

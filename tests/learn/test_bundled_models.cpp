@@ -90,12 +90,12 @@ TEST(BundledModels, LoadAndDescribeThemselves) {
 
 // The next two tests are issue 7's acceptance bar on held-out pictures. The weights shipped now
 // do NOT meet it (bench_correct, "defects4": 35.4 % exact, 48.3 % within one step, corrections
-// -35 % on average), and for the first no single-picture classifier can: bench_correct_ceiling shows
-// that on the four defect families that are pure scalings even a classifier told the family is
-// right about the severity only about half the time (models/correct.md, "The ceiling"). They
-// are disabled rather than weakened; run them with --gtest_also_run_disabled_tests. The two tests
-// after them are weaker regression bars (documented as such) that the shipped weights pass with
-// margin, so a worse retrain is caught. Do no harm: see the two tests further down.
+// -35 % on average), and for the first no single-picture classifier can: bench_correct_ceiling
+// shows that on the four defect families that are pure scalings even a classifier told the family
+// is right about the severity only about half the time (models/correct.md, "The ceiling"). They are
+// disabled rather than weakened; run them with --gtest_also_run_disabled_tests. The two tests after
+// them are weaker regression bars (documented as such) that the shipped weights pass with margin,
+// so a worse retrain is caught. Do no harm: see the two tests further down.
 TEST(BundledModels, DISABLED_NameTheDefectOfADetunedHeldOutPicture) {
   for (const auto& name : kBundled) {
     const ImageF clean = bundled(name);

@@ -83,7 +83,7 @@ std::vector<CorpusPhoto> list_corpus_photos(const std::filesystem::path& dir,
       c.split = split_of_hash(c.hash);
       if (only && c.split != *only) continue;
       if (auto it = licence.find(c.file); it != licence.end()) c.licence_class = it->second;
-      c.stratum = c.folder == "clothing"                  ? Stratum::Clothing
+      c.stratum = c.folder == "clothing"                           ? Stratum::Clothing
                   : c.folder.find("lowlight") != std::string::npos ? Stratum::LowLight
                                                                    : Stratum::Varied;
       out.push_back(std::move(c));

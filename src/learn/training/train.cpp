@@ -296,10 +296,11 @@ int main(int argc, char** argv) {
                  "keep the synthesised data in this file (reused when present; delete it after "
                  "changing the data options)");
   app.add_flag("--no-videos", no_videos, "train on the pictures only (no clip frames)");
-  app.add_option("--corpus", corpus,
-                 "also learn from a photo corpus laid out as ../shared/data/corpus: its train split "
-                 "joins the training pictures, its validation split the validation pictures "
-                 "(training/corpus_split.hpp; its test split is never read)");
+  app.add_option(
+      "--corpus", corpus,
+      "also learn from a photo corpus laid out as ../shared/data/corpus: its train split "
+      "joins the training pictures, its validation split the validation pictures "
+      "(training/corpus_split.hpp; its test split is never read)");
   app.add_option("--frame-every", frame_every, "seconds between the frames taken from each clip");
   app.add_option("--amt-epochs", amt_epochs, "epochs of the defect-amount regressor");
   // Half the bar of 1.0: the tile estimate on the validation pictures has read whole

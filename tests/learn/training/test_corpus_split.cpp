@@ -93,7 +93,8 @@ TEST(CorpusSplit, RealCorpusSplitsSixTwoTwoInEveryStratum) {
   }
   EXPECT_EQ(unlisted, 0);  // every photo has a row in the manifest
   for (auto& [stratum, by_split] : n) {
-    const double total = by_split[Split::Train] + by_split[Split::Validation] + by_split[Split::Test];
+    const double total =
+        by_split[Split::Train] + by_split[Split::Validation] + by_split[Split::Test];
     ASSERT_GE(total, 50) << stratum_name(stratum);
     // A binomial share of n draws has standard deviation sqrt(p(1-p)/n); allow 4 of them.
     const double tol = 4 * std::sqrt(0.24 / total);
