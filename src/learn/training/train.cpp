@@ -255,6 +255,7 @@ int main(int argc, char** argv) {
   int amt_epochs = 40, amt_hidden = 64, amt_batch = 128;
   double amt_noise = 0.6, amt_wd = 1.0, amt_lr = 2e-3;
   std::string cache, feature_subset = "all", corpus;
+  int corpus_photos = 0;
   double mosaic = 0.5, cls_noise = 0.1;
   int cls_hidden = 128;
   // The classifier's validation score is exact + multi recall + fine_weight * (clean samples
@@ -301,6 +302,9 @@ int main(int argc, char** argv) {
       "also learn from a photo corpus laid out as ../shared/data/corpus: its train split "
       "joins the training pictures, its validation split the validation pictures "
       "(training/corpus_split.hpp; its test split is never read)");
+  app.add_option("--corpus-photos", corpus_photos,
+                 "only the first N of the corpus's training photos, in hash order (points of a "
+                 "learning curve; 0 = all)");
   app.add_option("--frame-every", frame_every, "seconds between the frames taken from each clip");
   app.add_option("--amt-epochs", amt_epochs, "epochs of the defect-amount regressor");
   // Half the bar of 1.0: the tile estimate on the validation pictures has read whole
@@ -338,9 +342,11 @@ int main(int argc, char** argv) {
     if (!corpus.empty()) {
       std::vector<al::SourceImage> listed_corpus;
       std::map<std::string, int> train_by_folder;
-      int research = 0;
+      int research = 0, train_taken = 0;
       for (const auto& p : al::list_corpus_photos(corpus)) {
         if (p.split == al::Split::Test) continue;
+        if (p.split == al::Split::Train && corpus_photos > 0 && train_taken++ >= corpus_photos)
+          continue;
         listed_corpus.push_back({p.path.string(), p.file, p.file, p.split, {}});
         if (p.split != al::Split::Train) continue;
         ++train_by_folder[p.folder];
