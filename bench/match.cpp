@@ -13,7 +13,7 @@
 //               [--fit-all-images] [--extract-only] [--extract-detail] [--extract-fits N]
 //               [--extract-pairs K] [--ex KEY=VALUE]... [--oracles] [--verbose]
 //
-// --methods: any of match_reference's, plus learned and hybrid (models/lutgen.bin).
+// --methods: any name of the method table (pipeline/shot_look.hpp), learned and hybrid included.
 // Images: every image under each --images DIR (repeatable; default all of
 // ../shared/data/images). The dev corpus is Kodak + scikit-image:
 //   --images ../shared/data/images/kodak24 --images ../shared/data/images/skimage_data
@@ -56,12 +56,12 @@
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/image_ops.hpp"
-#include "autograde/learn/lutgen.hpp"
 #include "autograde/look/extract.hpp"
 #include "autograde/look/look_fit.hpp"
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/lut/load.hpp"
 #include "autograde/media/image_io.hpp"
+#include "autograde/pipeline/shot_look.hpp"
 #include "autograde/training/corpus_split.hpp"
 #include "autograde/training/match_protocol.hpp"
 
@@ -605,12 +605,11 @@ int main(int argc, char** argv) {
         if (m.ends_with("|B")) {
           lut = oracle_lut(m, A, images[ib].second, ref);
         } else if (m != "identity") {
-          MatchOptions o;
-          o.method = m;
-          const auto sources = std::span<const ImageF>(&A, 1);
-          auto res = m == "learned"  ? learn::match_reference_learned(ref, sources, o)
-                     : m == "hybrid" ? learn::match_reference_hybrid(ref, sources, o)
-                                     : match_reference(ref, sources, o);
+          LookRequest q;
+          q.reference = &ref;
+          q.sources = std::span<const ImageF>(&A, 1);
+          q.method = m;
+          auto res = match_by_method(q);
           lut = std::move(res.lut);
           if (verbose && res.look) fmt::print("{}", describe(*res.look));
           if (verbose)

@@ -30,7 +30,9 @@ Look look_of(const MatchResult& r, int size) {
   return l;
 }
 
-MatchResult match(const LookRequest& q) {
+}  // namespace
+
+MatchResult match_by_method(const LookRequest& q) {
   MatchOptions mo;
   mo.method = q.method;
   mo.strength = q.strength;
@@ -42,8 +44,6 @@ MatchResult match(const LookRequest& q) {
     return learn::match_reference_hybrid(*q.reference, q.sources, mo, q.reference_name);
   return match_reference(*q.reference, q.sources, mo, q.reference_name);
 }
-
-}  // namespace
 
 const std::vector<LookMethod>& look_methods() {
   static const std::vector<LookMethod> methods = [] {
@@ -133,7 +133,7 @@ FoundLook find_look(const LookRequest& q) {
   const bool lut_only = q.method != "auto" || q.transfer > 0.f;
   LookRequest m = q;
   if (q.prompt && lut_only) m.strength = 1.f;
-  const MatchResult r = match(m);
+  const MatchResult r = match_by_method(m);
   out.method = r.method;
   out.confidence = r.confidence;
   out.notes = r.notes;

@@ -25,6 +25,7 @@
 
 #include "autograde/core/image.hpp"
 #include "autograde/look/look.hpp"
+#include "autograde/look/match.hpp"
 #include "autograde/look/prompt.hpp"
 
 namespace autograde {
@@ -73,6 +74,10 @@ struct FoundLook {
   std::vector<std::string> notes;  // the matcher's remarks for the user
   bool parametric = true;          // false when the grade lives in look.residual
 };
+
+// The reference matched by request.method alone (no prompt, look LUT or checks): the method
+// table's one dispatch, which find_look uses and bench_match scores. Errors as the method's.
+MatchResult match_by_method(const LookRequest& request);
 
 // Error(Usage) with neither a reference, a look LUT nor a prompt, a reference with a look LUT, an unknown method, a bad strength or
 // size, a transfer method (or a transfer above 0) without sources, or a transfer with a method
