@@ -121,6 +121,57 @@ LutgenTokens lutgen_tokens(std::span<const Rgb> pixels) {
   return t;
 }
 
+std::vector<LutgenPatch> lutgen_patch_tokens(const ImageF& img) {
+  const int W = img.width, H = img.height, G = kLutgenPatchGrid;
+  if (img.channels < 3) throw_internal("lutgen_patch_tokens: needs an RGB thumbnail");
+  std::vector<float> y(size_t(W) * size_t(H));
+  for (int yy = 0; yy < H; ++yy)
+    for (int x = 0; x < W; ++x) {
+      const float* p = img.at(x, yy);
+      y[size_t(yy) * size_t(W) + size_t(x)] = 0.2126f * std::clamp(p[0], 0.f, 1.f) +
+                                              0.7152f * std::clamp(p[1], 0.f, 1.f) +
+                                              0.0722f * std::clamp(p[2], 0.f, 1.f);
+    }
+  auto Y = [&](int x, int yy) { return y[size_t(yy) * size_t(W) + size_t(x)]; };
+  // Per cell: n, L, a, b, L², a², b², C; then gradient sums over interior pixels: m, |dx|, |dy|,
+  // |laplacian|.
+  std::vector<std::array<double, 12>> acc(size_t(kLutgenPatches), std::array<double, 12>{});
+  for (int yy = 0; yy < H; ++yy)
+    for (int x = 0; x < W; ++x) {
+      auto& s = acc[size_t(std::min(G - 1, yy * G / H) * G + std::min(G - 1, x * G / W))];
+      const float* p = img.at(x, yy);
+      const Vec3 lab = srgb_to_lab(
+          {std::clamp(p[0], 0.f, 1.f), std::clamp(p[1], 0.f, 1.f), std::clamp(p[2], 0.f, 1.f)});
+      const double L = lab[0] / 100.0, a = lab[1] / 100.0, b = lab[2] / 100.0;
+      s[0] += 1, s[1] += L, s[2] += a, s[3] += b;
+      s[4] += L * L, s[5] += a * a, s[6] += b * b, s[7] += std::hypot(a, b);
+      if (x > 0 && x < W - 1 && yy > 0 && yy < H - 1) {
+        const double dx = 0.5 * (Y(x + 1, yy) - Y(x - 1, yy)),
+                     dy = 0.5 * (Y(x, yy + 1) - Y(x, yy - 1));
+        const double lap =
+            Y(x + 1, yy) + Y(x - 1, yy) + Y(x, yy + 1) + Y(x, yy - 1) - 4.0 * Y(x, yy);
+        s[8] += 1, s[9] += std::abs(dx), s[10] += std::abs(dy), s[11] += std::abs(lap);
+      }
+    }
+  std::vector<LutgenPatch> out(static_cast<size_t>(kLutgenPatches));
+  for (size_t k = 0; k < out.size(); ++k) {
+    const auto& s = acc[k];
+    auto& o = out[k];
+    const double n = std::max(1.0, s[0]), m = std::max(1.0, s[8]);
+    for (int c = 0; c < 3; ++c) {
+      const double mean = s[size_t(1 + c)] / n;
+      o[size_t(c)] = float(mean);
+      o[size_t(3 + c)] = float(std::sqrt(std::max(0.0, s[size_t(4 + c)] / n - mean * mean)));
+    }
+    o[6] = float(s[7] / n);
+    const double gx = s[9] / m, gy = s[10] / m;
+    o[7] = float(std::log2(gx + gy + 1e-3));
+    o[8] = float(std::log2((gx + 1e-3) / (gy + 1e-3)));
+    o[9] = float(std::log2(s[11] / m + 1e-3));
+  }
+  return out;
+}
+
 ImageF lutgen_thumbnail(const ImageF& image, const std::string& name) {
   // Whole k x k blocks, not the exact area: the shipped lutgen weights were trained on these
   // thumbnails, and the exact grid would change the features.

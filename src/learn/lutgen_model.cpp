@@ -44,8 +44,8 @@ void relu(Vec& v) {
 
 std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d, int heads,
                                                                           int hidden, int bases,
-                                                                          int lattice,
-                                                                          int look_dim) {
+                                                                          int lattice, int look_dim,
+                                                                          int patches) {
   (void)heads;
   std::vector<std::pair<std::string, std::vector<int>>> l;
   l.push_back({"norm.band_mean", {kLutgenBandFeatures}});
@@ -79,6 +79,15 @@ std::vector<std::pair<std::string, std::vector<int>>> LutgenModel::layout(int d,
   l.push_back({"gen.l2.weight", {bases, hidden}});
   l.push_back({"gen.l2.bias", {bases}});
   l.push_back({"gen.basis", {bases, 3, lattice, lattice, lattice}});
+  if (patches > 0) {
+    l.push_back({"norm.patch_mean", {kLutgenPatchFeatures}});
+    l.push_back({"norm.patch_std", {kLutgenPatchFeatures}});
+    l.push_back({"ref.patch1.weight", {d, kLutgenPatchFeatures}});
+    l.push_back({"ref.patch1.bias", {d}});
+    l.push_back({"ref.patch2.weight", {d, d}});
+    l.push_back({"ref.patch2.bias", {d}});
+    l.push_back({"ref.patch_pos", {patches, d}});
+  }
   return l;
 }
 
@@ -110,12 +119,14 @@ LutgenModel parse_record(const std::string& bytes, const std::string& src, size_
     m.bases = h.at("bases").get<int>();
     m.lattice = h.at("lattice").get<int>();
     m.look_dim = h.at("look_features").get<int>();
+    m.patches = h.value("patches", 0);
     if (m.d <= 0 || m.d > 4096 || m.heads <= 0 || m.d % m.heads != 0 || m.hidden <= 0 ||
         m.hidden > 65536 || m.bases <= 0 || m.bases > 1024 || m.lattice < 2 || m.lattice > 65 ||
-        m.look_dim != kLutgenLookFeatures)
+        m.look_dim != kLutgenLookFeatures || (m.patches != 0 && m.patches != kLutgenPatches))
       throw_bad_input(
           src,
-          "model header: sizes out of range (d, heads, hidden, bases, lattice, look_features)");
+          "model header: sizes out of range (d, heads, hidden, bases, lattice, look_features, "
+          "patches)");
     for (const auto& t : h.at("tensors"))
       listed.push_back({t.at("name").get<std::string>(), t.at("shape").get<std::vector<int>>()});
     if (h.contains("meta")) m.meta = h.at("meta");
@@ -130,7 +141,8 @@ LutgenModel parse_record(const std::string& bytes, const std::string& src, size_
   } catch (const nlohmann::json::exception& e) {
     throw_bad_input(src, std::string("model header: ") + e.what());
   }
-  const auto expected = LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim);
+  const auto expected =
+      LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.patches);
   if (listed != expected) {
     for (size_t i = 0; i < expected.size(); ++i)
       if (i >= listed.size() || listed[i] != expected[i])
@@ -187,8 +199,10 @@ std::string serialise_lutgen(const LutgenModel& m) {
   h["bases"] = m.bases;
   h["lattice"] = m.lattice;
   h["look_features"] = m.look_dim;
+  if (m.patches > 0) h["patches"] = m.patches;
   h["tensors"] = nlohmann::json::array();
-  const auto expected = LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim);
+  const auto expected =
+      LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.patches);
   for (const auto& [name, shape] : expected) {
     const auto it = m.tensors.find(name);
     if (it == m.tensors.end() || it->second.shape != shape ||
@@ -207,7 +221,9 @@ std::string serialise_lutgen(const LutgenModel& m) {
   return out;
 }
 
-LutgenModel read_lutgen(const std::string& path) { return parse_lutgen(read_file(path, input_limits::kModelBytes, "model"), path); }
+LutgenModel read_lutgen(const std::string& path) {
+  return parse_lutgen(read_file(path, input_limits::kModelBytes, "model"), path);
+}
 
 void write_lutgen(const std::string& path, const LutgenModel& m) {
   write_file_atomic(path, serialise_lutgen(m));
@@ -242,6 +258,23 @@ Lut3D LutgenModel::predict(const LutgenTokens* source, const LutgenTokens& refer
   };
   const std::vector<Vec> es = encode("src", source);
   std::vector<Vec> er = encode("ref", &reference);
+  if (patches > 0) {
+    if (reference.patches.size() != size_t(patches))
+      throw_internal("lutgen: this network reads the reference's patch tokens; none were given");
+    const auto& mean = t("norm.patch_mean").values;
+    const auto& sd = t("norm.patch_std").values;
+    for (int k = 0; k < patches; ++k) {
+      Vec x(static_cast<size_t>(kLutgenPatchFeatures));
+      for (int i = 0; i < kLutgenPatchFeatures; ++i)
+        x[size_t(i)] = (reference.patches[size_t(k)][size_t(i)] - mean[size_t(i)]) / sd[size_t(i)];
+      Vec h = dense(t("ref.patch1.weight"), t("ref.patch1.bias"), x.data());
+      relu(h);
+      Vec e = dense(t("ref.patch2.weight"), t("ref.patch2.bias"), h.data());
+      const float* pos = t("ref.patch_pos").values.data() + size_t(k) * size_t(d);
+      for (int i = 0; i < d; ++i) e[size_t(i)] += pos[i];
+      er.push_back(std::move(e));
+    }
+  }
   if (prompt) {
     const std::vector<float> f = look_features(*prompt);
     const auto& scale = t("norm.look_scale").values;

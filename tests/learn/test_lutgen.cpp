@@ -27,13 +27,13 @@ namespace {
 std::string shipped() { return al::model_path(al::kLutgenModelFile); }
 
 // A model of the given sizes with every tensor zero (standardisation 0/1).
-al::LutgenModel zero_model(int d = 8, int heads = 2, int hidden = 4, int bases = 2,
-                           int lattice = 3) {
+al::LutgenModel zero_model(int d = 8, int heads = 2, int hidden = 4, int bases = 2, int lattice = 3,
+                           int patches = 0) {
   al::LutgenModel m;
   m.d = d, m.heads = heads, m.hidden = hidden, m.bases = bases, m.lattice = lattice,
-  m.look_dim = al::kLutgenLookFeatures;
+  m.look_dim = al::kLutgenLookFeatures, m.patches = patches;
   for (const auto& [name, shape] :
-       al::LutgenModel::layout(d, heads, hidden, bases, lattice, m.look_dim)) {
+       al::LutgenModel::layout(d, heads, hidden, bases, lattice, m.look_dim, patches)) {
     size_t n = 1;
     for (int s : shape) n *= size_t(s);
     const bool positive =
@@ -177,6 +177,103 @@ TEST(LutgenModel, EmptyStyleIsIdentityAndBasesAddUp) {
     EXPECT_NEAR(out.table[3 * i + 1], want.table[3 * i + 1], 1e-6f);
     EXPECT_NEAR(out.table[3 * i + 2], want.table[3 * i + 2] - 0.02f, 1e-6f);
   }
+}
+
+// Patch tokens: per grid cell, colour against the published Lab of sRGB blue, texture and its
+// orientation from the luma gradients, and the cells in reading order (a mirrored picture
+// mirrors the grid's columns).
+TEST(LutgenTokens, PatchTokensReadColourAndTexturePerCell) {
+  constexpr int W = 64, H = 48;
+  ag::ImageF img(W, H, 3);
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      float* p = img.at(x, y);
+      if (y < H / 2) {  // sRGB blue
+        p[0] = p[1] = 0.f, p[2] = 1.f;
+      } else {  // grey stripes two rows high, darker towards the right
+        const float v = (y / 2) % 2 ? 0.8f : 0.2f;
+        p[0] = p[1] = p[2] = v * (1.f - 0.5f * float(x) / float(W));
+      }
+    }
+  const auto t = al::lutgen_patch_tokens(img);
+  ASSERT_EQ(t.size(), size_t(al::kLutgenPatches));
+  // sRGB blue is L* 32.30, a* 79.19, b* -107.86 (D65; e.g. Lindbloom's calculator).
+  for (int cell = 0; cell < al::kLutgenPatchGrid; ++cell) {
+    const al::LutgenPatch& p = t[size_t(cell)];  // top row: blue only, no edges inside
+    EXPECT_NEAR(p[0], 0.3230f, 0.002f);
+    EXPECT_NEAR(p[1], 0.7919f, 0.004f);
+    EXPECT_NEAR(p[2], -1.0786f, 0.004f);
+    for (int c = 3; c < 6; ++c) EXPECT_NEAR(p[size_t(c)], 0.f, 1e-3f);
+    EXPECT_NEAR(p[6], std::hypot(0.7919f, 1.0786f), 0.005f);
+    EXPECT_NEAR(p[7], std::log2(1e-3f), 1e-4f);  // flat
+    EXPECT_NEAR(p[9], std::log2(1e-3f), 1e-4f);
+  }
+  const int last_row = (al::kLutgenPatchGrid - 1) * al::kLutgenPatchGrid;
+  for (int cell = last_row; cell < al::kLutgenPatches; ++cell) {
+    const al::LutgenPatch& p = t[size_t(cell)];
+    EXPECT_NEAR(p[1], 0.f, 0.01f);  // grey
+    EXPECT_GT(p[3], 0.1f);          // the stripes spread L*
+    EXPECT_GT(p[7], -4.f);          // textured
+    EXPECT_LT(p[8], -3.f);          // the edges run across: vertical gradients dominate
+  }
+  EXPECT_GT(t[size_t(last_row)][0], t[size_t(al::kLutgenPatches - 1)][0]);  // darker right
+  ag::ImageF mirrored(W, H, 3);
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x)
+      for (int c = 0; c < 3; ++c) mirrored.at(x, y)[c] = img.at(W - 1 - x, y)[c];
+  const auto m = al::lutgen_patch_tokens(mirrored);
+  for (int r = 0; r < al::kLutgenPatchGrid; ++r)
+    for (int c = 0; c < al::kLutgenPatchGrid; ++c)
+      for (int f = 0; f < al::kLutgenPatchFeatures; ++f)
+        EXPECT_NEAR(m[size_t(r * al::kLutgenPatchGrid + c)][size_t(f)],
+                    t[size_t(r * al::kLutgenPatchGrid + al::kLutgenPatchGrid - 1 - c)][size_t(f)],
+                    1e-5f);
+}
+
+// A network with patches: the header says so and the file round-trips; the reference's patch
+// tokens reach the LUT through their own encoder and the attention; without them it refuses.
+TEST(LutgenModel, PatchTokensReachTheLutAndAreRequired) {
+  al::LutgenModel m = zero_model(8, 2, 4, 2, 3, al::kLutgenPatches);
+  auto set = [&](const std::string& name, int row, int col, float v) {
+    auto& t = m.tensors.at(name);
+    t.values[size_t(row) * size_t(t.shape[1]) + size_t(col)] = v;
+  };
+  for (int i = 0; i < 8; ++i) set("attn.v.weight", i, i, 1.f), set("attn.o.weight", i, i, 1.f);
+  m.tensors["attn.o.bias"].values[1] = 1.f;  // so the LayerNorm keeps the patch signal's size
+  set("ref.patch1.weight", 0, 0, 1.f);       // patch mean L* → embedding channel 0
+  set("ref.patch2.weight", 0, 0, 1.f);
+  set("gen.l1.weight", 0, 0, 1.f);  // channel 0 of the first source token → basis 0
+  set("gen.l2.weight", 0, 0, 1.f);
+  for (size_t i = 0; i < 27; ++i) m.tensors["gen.basis"].values[i] = 0.1f;  // basis 0: red
+
+  const std::string bytes = al::serialise_lutgen(m);
+  EXPECT_NE(bytes.find("\"patches\":16"), std::string::npos);
+  const al::LutgenModel back = al::parse_lutgen(bytes, "patches.bin");
+  EXPECT_EQ(back.patches, al::kLutgenPatches);
+  EXPECT_EQ(al::serialise_lutgen(back), bytes);
+
+  al::LutgenTokens tok = al::lutgen_tokens(std::vector<ag::Rgb>{{0.2f, 0.4f, 0.6f}});
+  try {
+    back.predict(&tok, tok, nullptr);
+    ADD_FAILURE() << "predicted without patch tokens";
+  } catch (const ag::Error& e) {
+    EXPECT_EQ(e.kind(), ag::ErrorKind::Internal);
+  }
+  auto red_offset = [&](float mean_l) {
+    al::LutgenTokens r = tok;
+    r.patches.assign(size_t(al::kLutgenPatches), al::LutgenPatch{});
+    for (auto& p : r.patches) p[0] = mean_l;
+    const ag::Lut3D lut = back.predict(&tok, r, nullptr);
+    return lut.table[0];  // red at black: the residual alone
+  };
+  EXPECT_NEAR(red_offset(0.f), red_offset(-1.f), 1e-6f);  // ReLU: no signal below zero
+  EXPECT_GT(red_offset(0.8f), red_offset(0.f) + 0.01f);
+  EXPECT_GT(red_offset(0.8f), red_offset(0.4f));
+
+  // A patch count other than the grid's is refused by name.
+  std::string other = bytes;
+  other.replace(other.find("\"patches\":16"), 13, "\"patches\":15");
+  expect_bad(other, "patch count 15");
 }
 
 TEST(LutgenFile, RoundTripAndMalformedFilesAreClearErrors) {

@@ -6,10 +6,12 @@
 //                [--steps 4000] [--batch 32] [--threads 2] [--bases 24] [--eval-every 250]
 //                [--sources real,random,blend,video[,film,mix3,fitted]] [--grey-weight 0]
 //                [--order-weight 0] [--ema 0] [--photos N] [--mosaic 0]
+//                [--corpus DIR [--corpus-photos N]] [--patches]
 //   train_lutgen --join A,B,... --out FILE   (an ensemble file of trained networks; no training)
 //
 // Data are triplets of the ground-truth protocol (match_protocol.hpp): source A, reference
-// L(B) quantised to 8 bits, truth L(A), drawn from the lutgen_data.hpp training split only.
+// L(B) quantised to 8 bits, truth L(A), drawn from the lutgen_data.hpp training split only
+// (with --corpus, also from the corpus's training split; its validation split then scores).
 // Early stopping scores the validation cases of bench_lutgen --split validation through the
 // product path (learned_match), so the trainer keeps what the benchmark would rank first.
 #include <fmt/format.h>
@@ -35,6 +37,7 @@
 #include "autograde/lut/interpolate.hpp"
 #include "autograde/media/image_io.hpp"
 #include "autograde/media/video_reader.hpp"
+#include "autograde/training/corpus_split.hpp"
 #include "autograde/training/dataset.hpp"
 #include "autograde/training/lutgen_data.hpp"
 #include "autograde/training/match_protocol.hpp"
@@ -52,6 +55,7 @@ constexpr int kLattice = 17;      // basis LUT lattice
 constexpr int kBandF = al::kLutgenBandFeatures, kGlobF = al::kLutgenGlobalFeatures,
               kLookF = al::kLutgenLookFeatures;
 constexpr int kTokF = al::kLutgenBands * kBandF + kGlobF;  // one image's flattened tokens
+constexpr int kPatchF = al::kLutgenPatches * al::kLutgenPatchFeatures;  // its patch tokens
 
 struct Options {
   std::string out = AUTOGRADE_SOURCE_DIR "/models/lutgen.bin";
@@ -65,7 +69,11 @@ struct Options {
                          // (0: last step)
   std::set<std::string> sources{"real", "random", "blend", "video"};
   int photos = 0;  // keep this many training photos, evenly spaced (0: all; the learning curve)
-  double mosaic = 0.0;  // chance that a triplet's picture is a two-picture mosaic (draw_picture)
+  bool patches = false;   // the reference's patch tokens join the attention (lutgen_features.hpp)
+  std::string corpus;     // a corpus folder (corpus_split.hpp) whose training split joins training
+                          // and whose validation split replaces the validation set
+  int corpus_photos = 0;  // only the first N corpus training photos in hash order (0: all)
+  double mosaic = 0.0;    // chance that a triplet's picture is a two-picture mosaic (draw_picture)
   std::vector<std::string> join;  // --join: weight files to write as one ensemble (no training)
   std::vector<ag::Look> fitted;   // the training LUTs read as Looks (source "fitted")
 };
@@ -210,8 +218,8 @@ LookSample draw_look(const std::vector<ag::Lut3D>& real, const Options& o, Draw&
 
 struct Data {
   int n = 0;
-  std::vector<float> src, ref, look, pix,
-      truth;  // n x kTokF, n x kTokF, n x kLookF, n x P x 3, n x P x 3
+  std::vector<float> src, ref, refp, look, pix,
+      truth;  // n x kTokF, n x kTokF, n x kPatchF, n x kLookF, n x P x 3, n x P x 3
   std::vector<uint8_t> has_src, has_look;
   std::vector<std::string> kind;
 };
@@ -244,9 +252,14 @@ void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics,
         ag::apply_lut_clamped(ls.lut, self ? crop_a : draw_picture(pics, ib, o.mosaic, r));
     ag::quantise_8bit(B);
     const auto ts = flat_tokens(al::lutgen_tokens(rgb_of(A)));
-    const auto tr = flat_tokens(al::lutgen_tokens(rgb_of(al::lutgen_thumbnail(B, "B"))));
+    const ag::ImageF thumb_b = al::lutgen_thumbnail(B, "B");
+    const auto tr = flat_tokens(al::lutgen_tokens(rgb_of(thumb_b)));
     std::copy(ts.begin(), ts.end(), d.src.begin() + long(size_t(i) * kTokF));
     std::copy(tr.begin(), tr.end(), d.ref.begin() + long(size_t(i) * kTokF));
+    const auto tp = al::lutgen_patch_tokens(thumb_b);
+    for (size_t k = 0; k < tp.size(); ++k)
+      std::copy(tp[k].begin(), tp[k].end(),
+                d.refp.begin() + long(size_t(i) * kPatchF + k * al::kLutgenPatchFeatures));
     d.has_src[size_t(i)] = r.chance(0.9);
     d.has_look[size_t(i)] = ls.look && ls.kind == "random" && r.chance(0.33);
     if (d.has_look[size_t(i)]) {
@@ -273,6 +286,7 @@ Data make_data(int n, const std::vector<ag::ImageF>& pics, const std::vector<ag:
   d.n = n;
   d.src.assign(size_t(n) * kTokF, 0.f);
   d.ref.assign(size_t(n) * kTokF, 0.f);
+  d.refp.assign(size_t(n) * kPatchF, 0.f);
   d.look.assign(size_t(n) * kLookF, 0.f);
   d.pix.assign(size_t(n) * kPixels * 3, 0.f);
   d.truth.assign(size_t(n) * kPixels * 3, 0.f);
@@ -305,12 +319,17 @@ torch::Tensor tensor_of(const std::vector<float>& v, std::vector<int64_t> shape)
 
 // The network of lutgen.hpp, as a name → tensor map in the file layout.
 struct Net {
-  int d, heads, hidden, bases;
+  int d, heads, hidden, bases, patches;
   std::map<std::string, torch::Tensor> p;
   torch::Tensor identity;  // [3, N, N, N]
 
-  Net(const Options& o) : d(o.d), heads(o.heads), hidden(o.hidden), bases(o.bases) {
-    const auto layout = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF);
+  Net(const Options& o)
+      : d(o.d),
+        heads(o.heads),
+        hidden(o.hidden),
+        bases(o.bases),
+        patches(o.patches ? al::kLutgenPatches : 0) {
+    const auto layout = al::LutgenModel::layout(d, heads, hidden, bases, kLattice, kLookF, patches);
     for (const auto& [name, shape] : layout) {
       std::vector<int64_t> s(shape.begin(), shape.end());
       torch::Tensor t;
@@ -320,7 +339,7 @@ struct Net {
         t = torch::ones(s);
       else if (name == "ln.bias")
         t = torch::zeros(s);
-      else if (name.ends_with(".pos"))
+      else if (name.ends_with(".pos") || name.ends_with("_pos"))
         t = torch::randn(s) * 0.02;
       else if (name == "gen.basis")
         t = torch::randn(s) * 0.005;
@@ -368,22 +387,31 @@ struct Net {
   }
 
   // → basis weights [B, K]
+  // refp: [B, kPatchF] raw patch tokens (read only when the network has patches).
   torch::Tensor weights(const torch::Tensor& src, const torch::Tensor& has_src,
-                        const torch::Tensor& ref, const torch::Tensor& look,
-                        const torch::Tensor& has_look) {
+                        const torch::Tensor& ref, const torch::Tensor& refp,
+                        const torch::Tensor& look, const torch::Tensor& has_look) {
     const int64_t B = src.size(0);
     auto es = encode("src", src, has_src);
     auto er = encode("ref", ref, torch::ones({B}));
+    if (patches > 0) {
+      auto x = (refp.view({B, patches, al::kLutgenPatchFeatures}) - p["norm.patch_mean"]) /
+               p["norm.patch_std"];
+      auto ep =
+          lin(torch::relu(lin(x, "ref.patch1")), "ref.patch2") + p["ref.patch_pos"].unsqueeze(0);
+      er = torch::cat({er, ep}, 1);
+    }
     auto et = lin(torch::relu(lin(look / p["norm.look_scale"], "text.l1")), "text.l2").unsqueeze(1);
-    auto kv = torch::cat({er, et}, 1);  // [B, 7, d]
+    auto kv = torch::cat({er, et}, 1);  // [B, 6 (+ patches) + 1, d]
+    const int64_t nk = kv.size(1);
     const int dh = d / heads;
     auto q = lin(es, "attn.q").view({B, al::kLutgenTokens, heads, dh}).transpose(1, 2);
-    auto k = lin(kv, "attn.k").view({B, al::kLutgenTokens + 1, heads, dh}).transpose(1, 2);
-    auto v = lin(kv, "attn.v").view({B, al::kLutgenTokens + 1, heads, dh}).transpose(1, 2);
-    auto s = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(dh));  // [B, h, 6, 7]
+    auto k = lin(kv, "attn.k").view({B, nk, heads, dh}).transpose(1, 2);
+    auto v = lin(kv, "attn.v").view({B, nk, heads, dh}).transpose(1, 2);
+    auto s = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(dh));  // [B, h, 6, nk]
     // The prompt key exists only when a prompt was given.
-    auto mask = torch::cat({torch::ones({B, al::kLutgenTokens}), has_look.view({B, 1})}, 1)
-                    .view({B, 1, 1, -1});
+    auto mask =
+        torch::cat({torch::ones({B, nk - 1}), has_look.view({B, 1})}, 1).view({B, 1, 1, -1});
     s = s.masked_fill(mask < 0.5, -1e9);
     auto att =
         torch::matmul(torch::softmax(s, -1), v).transpose(1, 2).reshape({B, al::kLutgenTokens, d});
@@ -421,7 +449,7 @@ torch::Tensor soft_hist(const torch::Tensor& px) {
 }
 
 struct Batch {
-  torch::Tensor src, has_src, ref, look, has_look, pix, truth;
+  torch::Tensor src, has_src, ref, refp, look, has_look, pix, truth;
 };
 
 Batch batch_of(const Data& d, const std::vector<int64_t>& idx) {
@@ -435,6 +463,7 @@ Batch batch_of(const Data& d, const std::vector<int64_t>& idx) {
   Batch b;
   b.src = take(d.src, kTokF);
   b.ref = take(d.ref, kTokF);
+  b.refp = take(d.refp, kPatchF);
   b.look = take(d.look, kLookF);
   b.pix = take(d.pix, kPixels * 3).view({B, kPixels, 3});
   b.truth = take(d.truth, kPixels * 3).view({B, kPixels, 3});
@@ -462,7 +491,7 @@ double rms255(Net& net, const Data& d) {
     for (int64_t i = s; i < std::min<int64_t>(d.n, s + 256); ++i) idx.push_back(i);
     auto b = batch_of(d, idx);
     auto lut = net.identity.unsqueeze(0) +
-               net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
+               net.residual(net.weights(b.src, b.has_src, b.ref, b.refp, b.look, b.has_look));
     auto out = apply_lattice(lut, b.pix).clamp(0, 1);
     se += (out - b.truth).pow(2).sum().item<double>();
     n += out.numel();
@@ -515,6 +544,12 @@ int main(int argc, char** argv) try {
       o.ema = std::stod(next());
     else if (a == "--photos")
       o.photos = std::stoi(next());
+    else if (a == "--patches")
+      o.patches = true;
+    else if (a == "--corpus")
+      o.corpus = next();
+    else if (a == "--corpus-photos")
+      o.corpus_photos = std::stoi(next());
     else if (a == "--mosaic") {
       o.mosaic = std::stod(next());
       if (!(o.mosaic >= 0 && o.mosaic <= 1))
@@ -607,6 +642,54 @@ int main(int argc, char** argv) try {
         .push_back(ag::resample(split.train_luts[i].lut, kLattice, ag::Interp::Tetrahedral));
     if (i % 5 != 4) train_lut_names.push_back(split.train_luts[i].name);
   }
+  // The corpus (issue 20): its training photos and LUTs join training; its validation photos
+  // (every 4th, for time) and LUTs become the validation set, and the old validation photos and
+  // LUTs train. Its test split is never read.
+  int corpus_train_photos = 0, corpus_train_luts = 0, corpus_research = 0;
+  std::map<std::string, int> corpus_by_folder;  // training photos per source folder
+  if (!o.corpus.empty()) {
+    for (auto& p : val_pics) train_pics.push_back(std::move(p));
+    val_pics.clear();
+    for (auto& l : val_luts) train_luts.push_back(std::move(l));
+    val_luts.clear();
+    size_t k = 0;
+    for (const auto& p : al::list_corpus_photos(o.corpus)) {
+      if (p.split == ag::learn::Split::Test) continue;
+      const bool val = p.split == ag::learn::Split::Validation;
+      if (val && k++ % 4 != 0) continue;
+      if (!val && o.corpus_photos > 0 && corpus_train_photos >= o.corpus_photos) continue;
+      try {
+        ag::ImageF img = ag::reduce_image(ag::read_image(p.path.string()).image, 384);
+        ag::quantise_8bit(img);
+        (val ? val_pics : train_pics).push_back(std::move(img));
+        if (!val) {
+          ++corpus_train_photos;
+          ++corpus_by_folder[p.folder];
+          corpus_research += p.licence_class != "open";
+        }
+      } catch (const ag::Error& e) {
+        fmt::print(stderr, "skipping photo: {}\n", e.what());
+      }
+    }
+    for (const auto& f : ag::files_with_extensions((fs::path(o.corpus) / "luts").string(),
+                                                   {".cube", ".png", ".3dl", ".spi3d", ".clf"})) {
+      const auto sp = al::content_split(f);
+      if (sp == ag::learn::Split::Test) continue;
+      try {
+        std::optional<ag::Lut3D> lut = ag::load_creative_lut(f);
+        if (!lut) continue;
+        const bool val = sp == ag::learn::Split::Validation;
+        (val ? val_luts : train_luts)
+            .push_back(ag::resample(*lut, kLattice, ag::Interp::Tetrahedral));
+        if (!val) {
+          train_lut_names.push_back("corpus/" + f.filename().string());
+          ++corpus_train_luts;
+        }
+      } catch (const ag::Error& e) {
+        fmt::print(stderr, "skipping LUT: {}\n", e.what());
+      }
+    }
+  }
   if (o.sources.count("fitted")) {
     // Each training LUT read as a Look, on pixels of every 4th training picture (every 97th
     // pixel) through the LUT.
@@ -637,8 +720,9 @@ int main(int argc, char** argv) try {
   fs::create_directories(o.cache);
   auto load_or_make = [&](const std::string& tag, int n, const std::vector<ag::ImageF>& pics,
                           const std::vector<ag::Lut3D>& luts, uint64_t seed, const Options& opts) {
-    std::string key = fmt::format("v2-{}-f{}-s{}-n{}-p{}-l{}-i{}-", 1, al::kLutgenFeatureVersion,
+    std::string key = fmt::format("v3-{}-f{}-s{}-n{}-p{}-l{}-i{}-", 1, al::kLutgenFeatureVersion,
                                   seed, n, kPixels, luts.size(), pics.size());
+    if (!o.corpus.empty()) key += fmt::format("corpus{}-", o.corpus_photos);
     for (const auto& s : opts.sources) key += s + ".";  // whole names: "real" and "random" differ
     if (opts.mosaic > 0) key += fmt::format("-mosaic{}", opts.mosaic);
     const fs::path file = fs::path(o.cache) / (tag + "-" + key + ".bin");
@@ -646,6 +730,7 @@ int main(int argc, char** argv) try {
     d.n = n;
     d.src.resize(size_t(n) * kTokF);
     d.ref.resize(size_t(n) * kTokF);
+    d.refp.resize(size_t(n) * kPatchF);
     d.look.resize(size_t(n) * kLookF);
     d.pix.resize(size_t(n) * kPixels * 3);
     d.truth.resize(size_t(n) * kPixels * 3);
@@ -653,16 +738,16 @@ int main(int argc, char** argv) try {
     d.has_look.resize(size_t(n));
     d.kind.assign(size_t(n), "");
     std::ifstream in(file, std::ios::binary);
-    if (in && read_vec(in, d.src) && read_vec(in, d.ref) && read_vec(in, d.look) &&
-        read_vec(in, d.pix) && read_vec(in, d.truth) && read_vec(in, d.has_src) &&
-        read_vec(in, d.has_look)) {
+    if (in && read_vec(in, d.src) && read_vec(in, d.ref) && read_vec(in, d.refp) &&
+        read_vec(in, d.look) && read_vec(in, d.pix) && read_vec(in, d.truth) &&
+        read_vec(in, d.has_src) && read_vec(in, d.has_look)) {
       fmt::print("{}: {} triplets from cache {}\n", tag, n, file.string());
       return d;
     }
     d = make_data(n, pics, luts, opts, seed);
     std::ofstream out(file.string() + ".tmp", std::ios::binary);
-    write_vec(out, d.src), write_vec(out, d.ref), write_vec(out, d.look), write_vec(out, d.pix),
-        write_vec(out, d.truth);
+    write_vec(out, d.src), write_vec(out, d.ref), write_vec(out, d.refp), write_vec(out, d.look),
+        write_vec(out, d.pix), write_vec(out, d.truth);
     write_vec(out, d.has_src), write_vec(out, d.has_look);
     out.close();
     fs::rename(file.string() + ".tmp", file);
@@ -698,7 +783,12 @@ int main(int argc, char** argv) try {
   };
   std::vector<ValCase> val_cases;
   {
-    const al::LutgenValidation vset = al::lutgen_validation(split);
+    al::LutgenValidation vset = al::lutgen_validation(split);
+    if (!o.corpus.empty()) {  // the corpus's validation LUTs at full strength
+      vset.looks.clear();
+      for (size_t l = 0; l < val_luts.size(); ++l)
+        vset.looks.push_back({fmt::format("corpus-val-{}", l), val_luts[l]});
+    }
     const int pairs = 8;
     const size_t n = val_pics.size();
     for (size_t l = 0; l < vset.looks.size() && n > 1; ++l)
@@ -709,8 +799,9 @@ int main(int argc, char** argv) try {
         ValCase c;
         c.src = al::lutgen_tokens(
             al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&val_pics[ia], 1), "A"));
-        c.ref =
-            al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "B"));
+        const ag::ImageF thumb = al::lutgen_thumbnail(ref, "B");
+        c.ref = al::lutgen_tokens(rgb_of(thumb));
+        c.ref.patches = al::lutgen_patch_tokens(thumb);
         c.a = &val_pics[ia];
         c.truth = ag::apply_lut_clamped(vset.looks[l].lut, val_pics[ia]);
         val_cases.push_back(std::move(c));
@@ -731,6 +822,11 @@ int main(int argc, char** argv) try {
     net.p["norm.band_std"] = band.std(0).clamp_min(0.01);
     net.p["norm.global_mean"] = glob.mean(0);
     net.p["norm.global_std"] = glob.std(0).clamp_min(0.01);
+    if (net.patches > 0) {
+      auto pt = tensor_of(train.refp, {train.n * al::kLutgenPatches, al::kLutgenPatchFeatures});
+      net.p["norm.patch_mean"] = pt.mean(0);
+      net.p["norm.patch_std"] = pt.std(0).clamp_min(0.01);
+    }
     auto look = tensor_of(train.look, {train.n, kLookF});
     auto has = tensor_of(std::vector<float>(train.has_look.begin(), train.has_look.end()),
                          {train.n}) > 0.5;
@@ -766,9 +862,9 @@ int main(int argc, char** argv) try {
   auto exported = [&] {
     al::LutgenModel m;
     m.d = o.d, m.heads = o.heads, m.hidden = o.hidden, m.bases = o.bases, m.lattice = kLattice,
-    m.look_dim = kLookF;
+    m.look_dim = kLookF, m.patches = net.patches;
     for (const auto& [name, shape] :
-         al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim))
+         al::LutgenModel::layout(m.d, m.heads, m.hidden, m.bases, m.lattice, m.look_dim, m.patches))
       m.tensors[name] = al::LutgenTensor{shape, to_vec(net.p[name])};
     return m;
   };
@@ -826,7 +922,7 @@ int main(int argc, char** argv) try {
     for (int i = 0; i < o.batch; ++i) idx.push_back(order.below(train.n));
     auto b = batch_of(train, idx);
     const auto tp0 = std::chrono::steady_clock::now();
-    auto w = net.weights(b.src, b.has_src, b.ref, b.look, b.has_look);
+    auto w = net.weights(b.src, b.has_src, b.ref, b.refp, b.look, b.has_look);
     auto lut = net.identity.unsqueeze(0) + net.residual(w);
     auto pix = b.pix.narrow(1, 0, kLossPixels), truth = b.truth.narrow(1, 0, kLossPixels);
     auto out = apply_lattice(lut, pix);
@@ -949,7 +1045,7 @@ int main(int argc, char** argv) try {
     b.look[3] = tensor_of(al::look_features(al::random_look(5)), {kLookF});
     b.has_src[5] = 0.f;
     auto lut = net.identity.unsqueeze(0) +
-               net.residual(net.weights(b.src, b.has_src, b.ref, b.look, b.has_look));
+               net.residual(net.weights(b.src, b.has_src, b.ref, b.refp, b.look, b.has_look));
     for (int i = 0; i < 8; ++i) {
       al::LutgenTokens ts, tr;
       auto unflat = [](const float* v, al::LutgenTokens& t) {
@@ -959,6 +1055,11 @@ int main(int argc, char** argv) try {
       };
       unflat(val.src.data() + size_t(i) * kTokF, ts);
       unflat(val.ref.data() + size_t(i) * kTokF, tr);
+      tr.patches.resize(size_t(al::kLutgenPatches));
+      for (int k = 0; k < al::kLutgenPatches; ++k)
+        std::memcpy(tr.patches[size_t(k)].data(),
+                    val.refp.data() + size_t(i) * kPatchF + size_t(k) * al::kLutgenPatchFeatures,
+                    sizeof(float) * al::kLutgenPatchFeatures);
       const ag::Look prompt = al::random_look(5);
       const ag::Lut3D c = m.predict(b.has_src[i].item<float>() > 0.5f ? &ts : nullptr, tr,
                                     i == 3 ? &prompt : nullptr);
@@ -981,6 +1082,14 @@ int main(int argc, char** argv) try {
       {"triplets", o.triplets},
       {"sources", std::vector<std::string>(o.sources.begin(), o.sources.end())},
       {"training_pictures", train_pics.size()},
+      {"patches", net.patches},
+      {"corpus", o.corpus.empty() ? nlohmann::json(nullptr)
+                                  : nlohmann::json{{"training_photos", corpus_train_photos},
+                                                   {"training_by_folder", corpus_by_folder},
+                                                   {"training_research_only", corpus_research},
+                                                   {"training_luts", corpus_train_luts},
+                                                   {"validation_photos", val_pics.size()},
+                                                   {"validation_luts", val_luts.size()}}},
       {"clip_frames", frames},
       {"training_luts", train_lut_names},
       {"validation_rms_x255", val_rms},
@@ -996,7 +1105,11 @@ int main(int argc, char** argv) try {
       {"validation_real_identity_rms_x255", id_val_real},
       {"train_seconds", elapsed()},
       {"license",
-       "weights: same license as autograde; trained on ../shared/data (see models/lutgen.md)"}};
+       o.corpus.empty()
+           ? "weights: same license as autograde; trained on ../shared/data (see models/lutgen.md)"
+           : "weights: same license as autograde; trained on ../shared/data including "
+             "research-only corpus photos (counts in corpus.training_by_folder; see "
+             "models/lutgen.md)"}};
   fs::create_directories(fs::path(o.out).parent_path());
   al::write_lutgen(o.out, m);
   fmt::print("wrote {} (validation RMS x255 {:.2f}, identity {:.2f}) [{:.0f} s]\n", o.out, val_rms,

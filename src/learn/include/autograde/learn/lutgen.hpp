@@ -67,6 +67,9 @@ struct LutgenTensor {
 
 struct LutgenModel {
   int d = 0, heads = 0, hidden = 0, bases = 0, lattice = 0, look_dim = 0;
+  // kLutgenPatches when the reference's patch tokens (lutgen_features.hpp) join its keys and
+  // values through their own MLP and position vectors (header "patches"); 0 when not.
+  int patches = 0;
   std::map<std::string, LutgenTensor> tensors;
   nlohmann::json meta = nlohmann::json::object();
 
@@ -77,14 +80,16 @@ struct LutgenModel {
 
   // The predicted LUT of this network (members ignored) on its own N^3 lattice (display code
   // values, not clamped). `source` may be null (no source footage), `prompt` null (no text
-  // prompt).
+  // prompt). A network with patches needs the reference's patch tokens (Error(Internal)
+  // otherwise); the others ignore them.
   Lut3D predict(const LutgenTokens* source, const LutgenTokens& reference,
                 const Look* prompt) const;
 
   // The list of tensors (name, shape) a model with these sizes must hold, in file order.
   static std::vector<std::pair<std::string, std::vector<int>>> layout(int d, int heads, int hidden,
                                                                       int bases, int lattice,
-                                                                      int look_dim);
+                                                                      int look_dim,
+                                                                      int patches = 0);
 };
 
 // Error(BadInput) naming the file for a missing, truncated, inconsistent or non-finite model.

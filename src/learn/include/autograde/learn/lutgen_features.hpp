@@ -38,14 +38,33 @@ constexpr int kLutgenTokens = kLutgenBands + 1;  // band tokens then the global 
 // Images are reduced (area average) to at most this many pixels on the long side first.
 constexpr int kLutgenThumbSide = 160;
 
+// Patch tokens (networks whose header has "patches"): where things are, which the pooled
+// statistics above cannot say. The thumbnail is cut into a kLutgenPatchGrid x kLutgenPatchGrid
+// grid (row-major from the top left); per cell kLutgenPatchFeatures values:
+//   [0..2] mean L*/100, a*/100, b*/100, [3..5] their standard deviations, [6] mean C*ab/100,
+//   [7] log2(mean |grad Y'| + 1e-3), [8] log2((mean |dY'/dx| + 1e-3) / (mean |dY'/dy| + 1e-3)),
+//   [9] log2(mean |laplacian Y'| + 1e-3)
+// with Y' the Rec.709 luma of the code values and central differences on interior pixels.
+// Texture and position are what a grade changes least and what tells a blue sky from a blue
+// wall, a sunset from an orange grade.
+constexpr int kLutgenPatchGrid = 4;
+constexpr int kLutgenPatches = kLutgenPatchGrid * kLutgenPatchGrid;
+constexpr int kLutgenPatchFeatures = 10;
+using LutgenPatch = std::array<float, kLutgenPatchFeatures>;
+
 struct LutgenTokens {
   std::array<std::array<float, kLutgenBandFeatures>, kLutgenBands> band{};
   std::array<float, kLutgenGlobalFeatures> global{};
+  std::vector<LutgenPatch> patches;  // kLutgenPatches of them, or empty (not computed)
 };
 
 // Statistics of a pixel set (code values, clamped to 0..1 here). Empty input gives the tokens
 // of a mid-grey image.
 LutgenTokens lutgen_tokens(std::span<const Rgb> pixels);
+
+// The patch tokens of one thumbnail (lutgen_thumbnail's output). A cell too small to hold a
+// pixel (or an interior one) reads as black (or flat).
+std::vector<LutgenPatch> lutgen_patch_tokens(const ImageF& thumbnail);
 
 // Area-averaged reduction to <= kLutgenThumbSide on the long side (never enlarges); alpha is
 // dropped, values clamped to 0..1. Error(BadInput) naming `name` for an empty image or a
