@@ -181,6 +181,16 @@ ImageF lutgen_thumbnail(const ImageF& image, const std::string& name) {
   return out;
 }
 
+LutgenTokens lutgen_reference_tokens(const ImageF& image, const std::string& name, bool patches) {
+  const ImageF thumb = lutgen_thumbnail(image, name);
+  std::vector<Rgb> px(thumb.pixel_count());
+  for (size_t k = 0; k < px.size(); ++k)
+    px[k] = {thumb.pixels[3 * k], thumb.pixels[3 * k + 1], thumb.pixels[3 * k + 2]};
+  LutgenTokens t = lutgen_tokens(px);
+  if (patches) t.patches = lutgen_patch_tokens(thumb);
+  return t;
+}
+
 std::vector<Rgb> lutgen_pooled_pixels(std::span<const ImageF> images, const std::string& name) {
   std::vector<Rgb> px;
   for (size_t i = 0; i < images.size(); ++i) {

@@ -95,14 +95,9 @@ MatchResult match_reference_learned(const ImageF& reference, std::span<const Ima
                                     const MatchOptions& options, const std::string& reference_name,
                                     const Look* prompt, const std::string& model_file) {
   const LutgenModel& model = shipped_lutgen(model_file);
-  const ImageF thumb = lutgen_thumbnail(reference, reference_name);
-  std::vector<Rgb> px(thumb.pixel_count());
-  for (size_t k = 0; k < px.size(); ++k)
-    px[k] = {thumb.pixels[3 * k], thumb.pixels[3 * k + 1], thumb.pixels[3 * k + 2]};
-  LutgenTokens ref = lutgen_tokens(px);
   bool patches = model.patches > 0;
   for (const LutgenModel& m : model.members) patches = patches || m.patches > 0;
-  if (patches) ref.patches = lutgen_patch_tokens(thumb);
+  const LutgenTokens ref = lutgen_reference_tokens(reference, reference_name, patches);
   std::optional<LutgenTokens> src;
   if (!sources.empty()) src = lutgen_tokens(lutgen_pooled_pixels(sources, "source"));
   return learned_match(model, src ? &*src : nullptr, ref, prompt, options);

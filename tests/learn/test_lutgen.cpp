@@ -371,8 +371,7 @@ TEST(LutgenShipped, PredictsFiniteSmoothMonotoneLut) {
   const ag::ImageF ref = ag::apply_lut_clamped(ag::bake_look(warm, 17), ramps(80, 80));
   const al::LutgenTokens ts =
       al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&src, 1), "s"));
-  const al::LutgenTokens tr =
-      al::lutgen_tokens(al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&ref, 1), "r"));
+  const al::LutgenTokens tr = al::lutgen_reference_tokens(ref, "r", m.patches > 0);
   // The network's own 17^3 lattice: finite and monotone along grey (smoothness is checked on
   // the product LUT below, the one `--method learned` returns).
   expect_finite_monotone(m.predict(&ts, tr, nullptr));
@@ -572,10 +571,11 @@ TEST(LutgenFile, UnsupportedVersionsAndStackedModelsAreClearErrors) {
 
 TEST(LutgenShipped, HybridChangeOfAPlainReferenceLiesBetweenItsParts) {
   // A reference that carries no grade: the source itself (neutral grey ramp + smooth colour
-  // ramps); the ideal is no change. Neither part reaches "near identity" here (measured mean
-  // CIEDE2000: learned 3.8, auto 1.5, hybrid 2.3; models/lutgen.md), so this checks that the
-  // hybrid, an equal mix of the two displacements, changes the picture no more than the part
-  // that changes it most and no less than the one that changes it least.
+  // ramps, far from any photograph); the ideal is no change. Neither part reaches "near
+  // identity" here (measured mean CIEDE2000 with the corpus-trained networks: learned 4.3, auto
+  // 2.2, hybrid 1.9; models/lutgen.md), so this checks that the hybrid, an equal mix of the two
+  // displacements, changes the picture no more than the part that changes it most. (It may
+  // change it less than both: the two displacements point different ways and partly cancel.)
   const ag::ImageF img = ramps();
   const std::span<const ag::ImageF> src(&img, 1);
   const ag::MatchResult h =
@@ -587,5 +587,4 @@ TEST(LutgenShipped, HybridChangeOfAPlainReferenceLiesBetweenItsParts) {
   const double dl = mean_de(img, ag::apply_lut_clamped(l.lut, img));
   const double da = mean_de(img, ag::apply_lut_clamped(a.lut, img));
   EXPECT_LT(dh, std::max(dl, da)) << "hybrid " << dh << ", learned " << dl << ", auto " << da;
-  EXPECT_GT(dh, std::min(dl, da)) << "hybrid " << dh << ", learned " << dl << ", auto " << da;
 }

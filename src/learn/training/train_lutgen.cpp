@@ -252,11 +252,11 @@ void make_range(Data& d, int from, int to, const std::vector<ag::ImageF>& pics,
         ag::apply_lut_clamped(ls.lut, self ? crop_a : draw_picture(pics, ib, o.mosaic, r));
     ag::quantise_8bit(B);
     const auto ts = flat_tokens(al::lutgen_tokens(rgb_of(A)));
-    const ag::ImageF thumb_b = al::lutgen_thumbnail(B, "B");
-    const auto tr = flat_tokens(al::lutgen_tokens(rgb_of(thumb_b)));
+    const al::LutgenTokens tb = al::lutgen_reference_tokens(B, "B", true);
+    const auto tr = flat_tokens(tb);
     std::copy(ts.begin(), ts.end(), d.src.begin() + long(size_t(i) * kTokF));
     std::copy(tr.begin(), tr.end(), d.ref.begin() + long(size_t(i) * kTokF));
-    const auto tp = al::lutgen_patch_tokens(thumb_b);
+    const auto& tp = tb.patches;
     for (size_t k = 0; k < tp.size(); ++k)
       std::copy(tp[k].begin(), tp[k].end(),
                 d.refp.begin() + long(size_t(i) * kPatchF + k * al::kLutgenPatchFeatures));
@@ -651,6 +651,8 @@ int main(int argc, char** argv) try {
     for (auto& p : val_pics) train_pics.push_back(std::move(p));
     val_pics.clear();
     for (auto& l : val_luts) train_luts.push_back(std::move(l));
+    for (size_t i = 4; i < split.train_luts.size(); i += 5)
+      train_lut_names.push_back(split.train_luts[i].name);
     val_luts.clear();
     size_t k = 0;
     for (const auto& p : al::list_corpus_photos(o.corpus)) {
@@ -799,9 +801,7 @@ int main(int argc, char** argv) try {
         ValCase c;
         c.src = al::lutgen_tokens(
             al::lutgen_pooled_pixels(std::span<const ag::ImageF>(&val_pics[ia], 1), "A"));
-        const ag::ImageF thumb = al::lutgen_thumbnail(ref, "B");
-        c.ref = al::lutgen_tokens(rgb_of(thumb));
-        c.ref.patches = al::lutgen_patch_tokens(thumb);
+        c.ref = al::lutgen_reference_tokens(ref, "B", true);
         c.a = &val_pics[ia];
         c.truth = ag::apply_lut_clamped(vset.looks[l].lut, val_pics[ia]);
         val_cases.push_back(std::move(c));

@@ -66,6 +66,10 @@ LutgenTokens lutgen_tokens(std::span<const Rgb> pixels);
 // pixel (or an interior one) reads as black (or flat).
 std::vector<LutgenPatch> lutgen_patch_tokens(const ImageF& thumbnail);
 
+// A reference still's tokens as the network reads them: the statistics of its thumbnail and,
+// when `patches`, the thumbnail's patch tokens. Error(BadInput) as lutgen_thumbnail.
+LutgenTokens lutgen_reference_tokens(const ImageF& image, const std::string& name, bool patches);
+
 // Area-averaged reduction to <= kLutgenThumbSide on the long side (never enlarges); alpha is
 // dropped, values clamped to 0..1. Error(BadInput) naming `name` for an empty image or a
 // non-finite sample.
