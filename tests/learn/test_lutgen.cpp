@@ -572,8 +572,8 @@ TEST(LutgenFile, UnsupportedVersionsAndStackedModelsAreClearErrors) {
 TEST(LutgenShipped, HybridChangeOfAPlainReferenceLiesBetweenItsParts) {
   // A reference that carries no grade: the source itself (neutral grey ramp + smooth colour
   // ramps, far from any photograph); the ideal is no change. Neither part reaches "near
-  // identity" here (measured mean CIEDE2000 with the corpus-trained networks: learned 4.3, auto
-  // 2.2, hybrid 1.9; models/lutgen.md), so this checks that the hybrid, an equal mix of the two
+  // identity" here (mean CIEDE2000 measured with the first corpus-trained network alone: learned
+  // 4.3, auto 2.2, hybrid 1.9), so this checks that the hybrid, an equal mix of the two
   // displacements, changes the picture no more than the part that changes it most. (It may
   // change it less than both: the two displacements point different ways and partly cancel.)
   const ag::ImageF img = ramps();
