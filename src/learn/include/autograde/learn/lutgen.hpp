@@ -13,7 +13,8 @@
 //     plus a global one). Each token is standardised and projected by a two-layer ReLU MLP
 //     into a common d-dimensional space, plus a learned per-token position vector; source and
 //     reference have their own weights (W_v, W_i). A prompt Look (when given) is one more
-//     token through its own MLP (W_t).
+//     token through its own MLP (W_t). A network with patches also reads the reference's 16
+//     patch tokens (lutgen_features.hpp) through its own MLP (W_p) plus a position vector each.
 //   fusion (eqs. 7-9, with the learned projections of eqs. 60-63): multi-head cross-attention,
 //     queries = source tokens, keys/values = reference tokens (+ the prompt token);
 //     s = LayerNorm(e_v + Attention(Q, K, V)).
@@ -26,7 +27,8 @@
 //
 // Weight file "AGLG0001" (little-endian): 8-byte magic, uint32 header length H, H bytes of
 // UTF-8 JSON {"format": "autograde-lutgen", "version": 1, "d": ..., "heads": ..., "hidden": ...,
-// "bases": K, "lattice": N, "look_features": T, "feature_version": ...,
+// "bases": K, "lattice": N, "look_features": T, "feature_version": ..., optionally "patches": 16
+// (the reference's patch tokens join its keys and values: seven more tensors, after the others),
 // "tensors": [{"name": ..., "shape": [...]}, ...], "meta": {...}}, then the float32 payload of
 // every tensor in the listed order, row-major. An ensemble is several such records back to
 // back in one file (the first is the model, the others its members); nothing may follow the
