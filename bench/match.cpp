@@ -13,7 +13,8 @@
 //               [--fit-all-images] [--extract-only] [--extract-detail] [--extract-fits N]
 //               [--extract-pairs K] [--ex KEY=VALUE]... [--oracles] [--verbose]
 //
-// --methods: any name of the method table (pipeline/shot_look.hpp), learned and hybrid included.
+// --methods: any name of the method table (pipeline/shot_look.hpp), learned and hybrid included;
+// NAME+fit scores the method's grade read as Look parameters alone (look_fit.hpp).
 // Images: every image under each --images DIR (repeatable; default all of
 // ../shared/data/images). The dev corpus is Kodak + scikit-image:
 //   --images ../shared/data/images/kodak24 --images ../shared/data/images/skimage_data
@@ -577,6 +578,7 @@ int main(int argc, char** argv) {
     methods.push_back("extract|B");
   }
   std::map<std::string, std::vector<MatchScore>> scores;
+  std::map<std::string, double> fit_rms;  // "+fit" rows: sum over cases of the fit's RMS
   std::map<std::string, double> seconds;
   const size_t n = images.size();
   int cases = 0, one_hued = 0;
@@ -605,12 +607,22 @@ int main(int argc, char** argv) {
         if (m.ends_with("|B")) {
           lut = oracle_lut(m, A, images[ib].second, ref);
         } else if (m != "identity") {
+          // "NAME+fit": the method's grade read as Look parameters alone (look_fit.hpp), the
+          // grade the plan would hold if it kept no residual LUT.
+          const bool fit = m.ends_with("+fit");
           LookRequest q;
           q.reference = &ref;
           q.sources = std::span<const ImageF>(&A, 1);
-          q.method = m;
+          q.method = fit ? m.substr(0, m.size() - 4) : m;
           auto res = match_by_method(q);
           lut = std::move(res.lut);
+          if (fit) {
+            Look grade = identity_look();
+            grade.residual = lut;
+            const LookPairFit f = fit_look_to_grade(grade);
+            fit_rms[m] += f.rms;
+            lut = bake_look(f.look, lut.size);
+          }
           if (verbose && res.look) fmt::print("{}", describe(*res.look));
           if (verbose)
             for (const auto& note : res.notes) fmt::print("  note: {}\n", note);
@@ -673,6 +685,9 @@ int main(int argc, char** argv) {
       " cases; case-p90: 90th percentile over cases of the per-image mean; beats id: share of "
       "cases\n"
       " whose mean dE00 is below identity's)\n");
+  for (const auto& [m, sum] : fit_rms)
+    fmt::print("{}: the fitted Look is within {:.2f} code values RMS of the LUT (mean over cases)\n",
+               m, 255.0 * sum / double(cases));
   if (std::find(methods.begin(), methods.end(), "auto") != methods.end())
     fmt::print(
         "auto read {} of {} references as one-hued scenes (tone matched, colour left alone)\n",

@@ -37,11 +37,12 @@ Runner add_batch(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--prompt", g.prompt, "text prompt, e.g. \"warm summer evening\"");
   std::vector<std::string> methods;
   for (const LookMethod& m : look_methods()) methods.push_back(m.name);
-  sub->add_option("--method", g.method, "matching method: " + look_method_list(", "))
+  sub->add_option("--method", g.method, "matching method: " + look_method_list(", ") +
+                      " (default learned; auto with --transfer above 0)")
       ->check(CLI::IsMember(methods));
   sub->add_option("--strength", g.strength, "0..1, mix of the look with the input")
       ->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--transfer", g.transfer, "with auto: 0..1, as for grade")
+  sub->add_option("--transfer", g.transfer, "auto's dial: 0..1, as for grade")
       ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--input-colorspace", g.input_colorspace,
                   "auto, rec709, slog3, logc3, logc4, vlog, clog3 or log3g10");

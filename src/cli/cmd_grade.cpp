@@ -86,14 +86,15 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
                   "auto, rec709, slog3, logc3, logc4, vlog, clog3 or log3g10");
   std::vector<std::string> methods;
   for (const LookMethod& m : look_methods()) methods.push_back(m.name);
-  sub->add_option("--method", o->method, "matching method: " + look_method_list(", "))
+  sub->add_option("--method", o->method, "matching method: " + look_method_list(", ") +
+                      " (default learned; auto with --transfer above 0)")
       ->check(CLI::IsMember(methods));
   sub->add_flag("--auto-correct", o->auto_correct,
                 "fix each shot first (learned correction, models/), then match the look");
   sub->add_option("--strength", o->strength, "0..1, mix of the look with the input")
       ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--transfer", o->transfer,
-                  "with auto: 0..1, how much of the reference's own palette and tone to take: 0 only the grade "
+                  "auto's dial (picks auto when --method is not given): 0..1, how much of the reference's own palette and tone to take: 0 only the grade "
                   "separated from its content (default), 1 its whole colour distribution")
       ->check(CLI::Range(0.0, 1.0));
   auto* continuity =
@@ -191,7 +192,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
           "note: shot(s) {} stay close to the source: the reference reads mostly as its scene's own "
           "colour rather than a grade, and `{}` only takes over the grade. For more of its palette, "
           "dial --transfer up{} (0.5 takes half of its palette and tone, 1 all of it).\n",
-          fmt::join(near_source, ", "), o->method, o->method == "auto" ? "" : " with --method auto");
+          fmt::join(near_source, ", "), r.plan.method, r.plan.method == "auto" ? "" : " (which picks --method auto)");
     if (r.plan.continuity && !global.quiet)
       for (const ContinuityScene& sc : r.plan.continuity->scenes)
         fmt::print(

@@ -24,7 +24,7 @@ namespace {
 Runner add_lut(CLI::App& app, const GlobalOptions& global) {
   auto* sub = app.add_subcommand("lut", "Make a LUT from a reference still or a before/after pair");
   struct Opts {
-    std::string ref, out, method = "auto", prompt;
+    std::string ref, out, method, prompt;  // method empty: resolve_look_method
     std::vector<std::string> before, after;  // before/after pairs, in order
     std::vector<std::string> sources;
     float strength = 1.f, transfer = 0.f;
@@ -51,10 +51,12 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       ->required();
   std::vector<std::string> methods;
   for (const LookMethod& m : look_methods()) methods.push_back(m.name);
-  sub->add_option("--method", o->method, look_method_list())->check(CLI::IsMember(methods));
+  sub->add_option("--method", o->method,
+                  look_method_list() + " (default learned; auto with --transfer above 0)")
+      ->check(CLI::IsMember(methods));
   sub->add_option("--strength", o->strength, "0..1 mix with identity")->check(CLI::Range(0.f, 1.f));
   sub->add_option("--transfer", o->transfer,
-                  "with auto: 0..1, how much of the reference's own palette and tone to take: 0 only the grade "
+                  "auto's dial (picks auto when --method is not given): 0..1, how much of the reference's own palette and tone to take: 0 only the grade "
                   "separated from its content (default), 1 its whole colour distribution (above 0 needs --source)")
       ->check(CLI::Range(0.f, 1.f));
   sub->add_option("--size", o->size, "LUT size per axis")->check(CLI::Range(2, 129));

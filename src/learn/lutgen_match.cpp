@@ -121,10 +121,10 @@ MatchResult learned_match(const LutgenModel& model, const LutgenTokens* src,
     const Lut3D one = product_lut(member, src, ref, prompt, options, r.notes);
     for (size_t i = 0; i < mean.table.size(); ++i) mean.table[i] += one.table[i];
   }
-  if (networks > 1) {
+  // Notes are remarks on this match for the user (grade prints them as warnings); the ensemble
+  // is how the model works on every match, so it is said in models/lutgen.md, not here.
+  if (networks > 1)
     for (float& v : mean.table) v /= float(networks);
-    r.notes.push_back("mean of an ensemble of " + std::to_string(networks) + " networks");
-  }
   if (!src) r.notes.push_back("no source given: the network read the reference alone");
   r.lut = std::move(mean);
   return r;

@@ -186,4 +186,19 @@ LookPairFit fit_look_to_images(std::span<const ImageF> before, std::span<const I
   return fit_look_to_pairs(x, y, max_samples);
 }
 
+LookPairFit fit_look_to_grade(const Look& grade, int n) {
+  if (n < 3) throw_internal("fit_look_to_grade: lattice below 3");
+  Look whole = grade;
+  whole.strength = 1.f;
+  std::vector<Rgb> before, after;
+  for (int b = 0; b < n; ++b)
+    for (int g = 0; g < n; ++g)
+      for (int r = 0; r < n; ++r) {
+        const Rgb x{r / float(n - 1), g / float(n - 1), b / float(n - 1)};
+        before.push_back(x);
+        after.push_back(apply_look(whole, x));
+      }
+  return fit_look_to_pairs(before, after, before.size());
+}
+
 }  // namespace autograde

@@ -9,6 +9,7 @@
 
 #include "autograde/color/color.hpp"
 #include "autograde/look/look.hpp"
+#include "autograde/look/look_fit.hpp"
 
 namespace autograde {
 
@@ -55,7 +56,10 @@ float look_mean_change(const Look& look) {
   return float(sum / (n * n * n));
 }
 
-std::string look_summary(const Look& l) {
+namespace {
+
+// The parameters a colourist would name, in words (the residual LUT aside).
+std::vector<std::string> parameter_words(const Look& l) {
   std::vector<std::string> parts;
   // Thresholds: about the smallest change a colourist would dial on purpose (a few percent of
   // a stop, of the slope, of chroma); below them a parameter is matching noise.
@@ -89,10 +93,29 @@ std::string look_summary(const Look& l) {
     if (std::abs(l.hue_shift_deg[k]) > std::abs(widest)) widest = l.hue_shift_deg[k], at = k;
   if (std::abs(widest) >= 3.f)
     parts.push_back(fmt::format("{} hues turned {:+.0f}°", hue_word(at * 360.0 / kHueSectors), widest));
-  if (l.residual) parts.push_back("and a LUT for what these cannot express");
+  return parts;
+}
+
+std::string joined(const std::vector<std::string>& parts) {
   std::string s;
   for (const std::string& p : parts) s += (s.empty() ? "" : ", ") + p;
-  if (s.empty()) s = "close to no change";
+  return s.empty() ? "close to no change" : s;
+}
+
+}  // namespace
+
+std::string look_summary(const Look& l) {
+  std::string s;
+  if (!l.residual) {
+    s = joined(parameter_words(l));
+  } else {
+    // A LUT grade (a learned or transferred match, a look LUT) has no parameters to name, so it
+    // is read through the Look that best reproduces the whole grade, with how far that reading
+    // is from the LUT.
+    const LookPairFit fit = fit_look_to_grade(l, 6);
+    s = fmt::format("LUT grade reading as {} (that Look is within {:.1f} code values RMS of it)",
+                    joined(parameter_words(fit.look)), 255.0 * fit.rms);
+  }
   if (l.strength < 0.995f) s += fmt::format(" (at {:.0f} % strength)", 100.f * l.strength);
   return s;
 }

@@ -196,12 +196,13 @@ GradeResult grade_clip(const GradeOptions& o,
   if (o.input_colorspace != "auto") (void)parse_input_colorspace(o.input_colorspace);
   // A method that names nothing is refused even when only a prompt is given (it would
   // otherwise be written into the plan and silently ignored).
-  check_look_method(o.method);
+  const std::string method = resolve_look_method(o.method, o.transfer);
+  check_look_method(method);
   if (!(o.transfer >= 0.f && o.transfer <= 1.f)) throw_usage("--transfer must be in 0..1");
   if (o.transfer > 0.f && o.reference.empty() && control.refs.empty())
     throw_usage("--transfer dials how much of the reference's palette to take: give --ref (or --shot-ref)");
-  if (o.transfer > 0.f && o.method != "auto")
-    throw_usage("--transfer dials `auto` towards the reference's whole palette; method '" + o.method +
+  if (o.transfer > 0.f && method != "auto")
+    throw_usage("--transfer dials `auto` towards the reference's whole palette; method '" + method +
                 "' does not take it (leave --transfer at 0 or use --method auto)");
   // A still graded to a still (render_clip.hpp); a still into a video file stays a one-frame
   // clip that FFmpeg reads, as the server's uploads of stills are.
@@ -377,7 +378,7 @@ GradeResult grade_clip(const GradeOptions& o,
   plan.prompt = o.prompt;
   plan.method = !o.look_lut.empty()                           ? "lut"
                 : o.reference.empty() && control.refs.empty() ? "prompt"
-                                                              : o.method;
+                                                              : method;
   if (!o.look_lut.empty())
     plan.extra["look_lut"] = fs::absolute(o.look_lut).lexically_normal().string();
   plan.strength = o.strength;
@@ -449,7 +450,7 @@ GradeResult grade_clip(const GradeOptions& o,
       q.look_lut_name = o.look_lut;
     }
     q.prompt = o.prompt.empty() ? nullptr : &prompt;
-    q.method = o.method;
+    q.method = method;
     q.strength = o.strength;
     q.transfer = o.transfer;
     q.lut_size = o.lut_size;

@@ -32,7 +32,14 @@ Look look_of(const MatchResult& r, int size) {
 
 }  // namespace
 
-MatchResult match_by_method(const LookRequest& q) {
+std::string resolve_look_method(const std::string& method, float transfer) {
+  if (!method.empty()) return method;
+  return transfer > 0.f ? "auto" : look_methods().front().name;
+}
+
+MatchResult match_by_method(const LookRequest& request) {
+  LookRequest q = request;
+  q.method = resolve_look_method(q.method, q.transfer);
   MatchOptions mo;
   mo.method = q.method;
   mo.strength = q.strength;
@@ -48,13 +55,16 @@ MatchResult match_by_method(const LookRequest& q) {
 const std::vector<LookMethod>& look_methods() {
   static const std::vector<LookMethod> methods = [] {
     std::vector<LookMethod> m;
+    m.push_back({kLearned, "the learned LUT generator (models/lutgen.md; default)", false});
     for (const std::string& name : match_method_names()) {
       if (name == "auto")
-        m.push_back({name, "separates the reference's grade from its content (default)", false});
+        m.push_back({name,
+                     "separates the reference's grade from its content as editable Look "
+                     "parameters (the default with --transfer)",
+                     false});
       else
         m.push_back({name, "classic colour transfer onto the footage", true});
     }
-    m.push_back({kLearned, "the learned LUT generator (models/lutgen.md)", false});
     m.push_back({kHybrid, "equal mix of learned and auto", false});
     return m;
   }();
@@ -92,7 +102,9 @@ void apply_prompt_after(const Look& prompt, Lut3D& lut) {
 
 }  // namespace
 
-FoundLook find_look(const LookRequest& q) {
+FoundLook find_look(const LookRequest& request) {
+  LookRequest q = request;
+  q.method = resolve_look_method(q.method, q.transfer);
   if (!q.reference && !q.prompt && !q.look_lut)
     throw_usage("give a reference still, a look LUT and/or a text prompt");
   if (q.reference && q.look_lut)

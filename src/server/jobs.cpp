@@ -385,7 +385,8 @@ json JobStore::set_excluded(const std::string& id, int shot, bool excluded) {
     s.correction.reset();
   } else {
     // Back to the grade's own Look for the shot (plan version 1).
-    const ShotPlan& graded = plan(id, 1).shots.at(size_t(shot));
+    const GradePlan first = plan(id, 1);  // held: a reference into the temporary would dangle
+    const ShotPlan& graded = first.shots.at(size_t(shot));
     if (graded.excluded)
       throw HttpError(
           409, fmt::format("shot {} was excluded by the grade's options: it has no look to restore",

@@ -121,10 +121,10 @@ nlohmann::json apply_job_options(const nlohmann::json& options, GradeOptions& o)
     const std::string key = "options." + k;
     if (k == "method") {
       o.method = text(v, key);
-      bool known = o.method == "learned" || o.method == "hybrid";
+      bool known = false;
       for (const LookMethod& m : look_methods()) known = known || m.name == o.method;
       if (!known)
-        throw HttpError(400, fmt::format("{}: unknown method '{}' (one of {}, learned, hybrid)",
+        throw HttpError(400, fmt::format("{}: unknown method '{}' (one of {})",
                                          key, o.method, look_method_list(", ")));
     } else if (k == "strength") {
       o.strength = number_in(v, key, 0, 1);

@@ -103,3 +103,33 @@ TEST(LookFit, HostilePairsGiveAFiniteBoundedLook) {
   for (float h : one.look.hue_shift_deg) EXPECT_LT(std::abs(h), 5.f);
   EXPECT_NEAR(one.look.saturation, 1.f, 0.3f);
 }
+
+// A LUT grade has no parameters of its own: look_summary reads it through the fitted Look. A
+// residual that is the bake of a Look we choose must read with that Look's words, and a fit
+// that explains it closely.
+TEST(LookFit, ALutGradeReadsAsTheLookItWasBakedFrom) {
+  Look truth;
+  truth.temperature = -0.3f;
+  truth.contrast = 1.2f;
+  truth.saturation = 0.75f;
+  Look lut_only = identity_look();
+  lut_only.residual = bake_look(truth, 33);
+  const std::string words = look_summary(lut_only);
+  EXPECT_NE(words.find("LUT grade reading as"), std::string::npos) << words;
+  // The Look's controls overlap (white balance against per-channel gain and split toning), so
+  // the reading shares the grade among them: each named amount within a third of the truth.
+  const auto amount = [&](const std::string& word) {
+    const size_t at = words.find(word);
+    return at == std::string::npos ? 0.0 : std::stod(words.substr(at + word.size()));
+  };
+  EXPECT_NEAR(amount("cooler by "), 0.3, 0.1) << words;
+  EXPECT_NEAR(amount("contrast +"), 20, 7) << words;
+  EXPECT_NEAR(amount("saturation -"), 25, 8) << words;
+  EXPECT_EQ(words.find("warmer"), std::string::npos) << words;
+  // The quoted RMS: a 33³ bake is the Look to interpolation error, well under a code value.
+  const size_t at = words.find("within ");
+  ASSERT_NE(at, std::string::npos) << words;
+  EXPECT_LT(std::stod(words.substr(at + 7)), 1.0) << words;
+  // The parametric reading of the same Look agrees on the words.
+  EXPECT_EQ(look_summary(truth), "cooler by 0.30 stop, contrast +20 %, saturation -25 %");
+}

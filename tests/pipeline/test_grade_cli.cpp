@@ -90,7 +90,7 @@ TEST_F(GradeCli, GradeWritesClipOneCubePerShotPlanAndReport) {
   ASSERT_EQ(first_.code, 0) << first_.out;
   const GradePlan plan = read_plan((out_ / "graded.plan.json").string());
   ASSERT_GE(plan.shots.size(), 2u) << "the clip has cuts at ~0.9 and ~2.7 s";
-  EXPECT_EQ(plan.method, "auto");
+  EXPECT_EQ(plan.method, "learned");  // the default (shot_look.hpp)
   EXPECT_EQ(plan.history, nlohmann::json::array());
   int cubes = 0;
   for (const auto& e : fs::directory_iterator(out_ / "graded_luts")) {
@@ -387,8 +387,9 @@ TEST_F(GradeCli, AOneHuedReferenceIsSaidOnceAndRecordedPerShot) {
       sh("ffmpeg -nostdin -v error -y -f lavfi -i color=c=0x9c3a22:s=160x120 -vf "
          "noise=alls=24:allf=u -frames:v 1 " +
          q(dir / "red.png")));
-  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(dir / "red.png") + " -o " +
-                       q(dir / "o.mp4") + " --report " + q(dir / "o.html") + " --quiet");
+  const CliRun r = run("grade " + q(media_ / "clip.mp4") + " --ref " + q(dir / "red.png") +
+                       " --method auto -o " + q(dir / "o.mp4") + " --report " + q(dir / "o.html") +
+                       " --quiet");
   ASSERT_EQ(r.code, 0) << r.out;
   const std::string said = "scene's own colour";
   const size_t first = r.out.find(said);

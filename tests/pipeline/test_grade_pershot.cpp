@@ -227,7 +227,7 @@ TEST_F(GradePerShot, ShotRefChangesOnlyThatShot) {
                           q(dir / "e.mp4") + " --quiet");
   ASSERT_EQ(each.code, 0) << each.out;
   const GradePlan e = read_plan((dir / "e.plan.json").string());
-  EXPECT_EQ(e.method, "auto");
+  EXPECT_EQ(e.method, "learned");  // the default (shot_look.hpp)
   EXPECT_EQ(e.reference, "");
   EXPECT_TRUE(e.shots[1].excluded);
   EXPECT_FALSE(is_identity(e.shots[2].look));

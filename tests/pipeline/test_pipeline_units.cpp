@@ -303,6 +303,33 @@ TEST(FindLook, LookLutBakesBackToItselfAndPromptActsAfterIt) {
   EXPECT_THROW(find_look(both), Error);
 }
 
+// Issue 20, item 4: the method with the lowest error on the corpus's test split (`learned`) is
+// what a request that names none gets; the palette dial belongs to `auto`, so asking for it
+// without a method picks `auto`; a named method is kept as named.
+TEST(FindLook, TheDefaultIsTheLearnedGeneratorAndTheTransferDialPicksAuto) {
+  EXPECT_EQ(look_methods().front().name, "learned");
+  EXPECT_EQ(resolve_look_method("", 0.f), "learned");
+  EXPECT_EQ(resolve_look_method("", 0.5f), "auto");
+  EXPECT_EQ(resolve_look_method("idt", 0.f), "idt");
+  const ImageF ref = read_image(bundled("images/reference_teal_orange.png").string()).image;
+  const ImageF src = read_image(bundled("images/coffee.png").string()).image;
+  LookRequest q;
+  q.reference = &ref;
+  q.sources = std::span<const ImageF>(&src, 1);
+  q.lut_size = 17;
+  const FoundLook f = find_look(q);
+  EXPECT_EQ(f.method, "learned");
+  ASSERT_FALSE(f.parametric);
+  // The same LUT as asking for `learned` by name.
+  LookRequest named = q;
+  named.method = "learned";
+  EXPECT_EQ(find_look(named).look.residual->table, f.look.residual->table);
+  q.transfer = 0.5f;
+  EXPECT_EQ(find_look(q).method, "auto");
+  q.method = "idt";
+  EXPECT_THROW(find_look(q), Error);
+}
+
 TEST(ShotLut, ComposesCameraLogConversionThenLook) {
   const Look look = test_look();
   const int n = 9;

@@ -139,7 +139,8 @@ std::string describe(const Look& look);
 
 // One line a colourist reads at a glance: "cooler by 0.30 stop, contrast +12 %, teal shadows",
 // naming only the changes large enough to be chosen on purpose; "close to no change" when
-// there are none (look_summary.cpp).
+// there are none (look_summary.cpp). A Look with a residual LUT is read through the Look fitted
+// to its whole grade (look_fit.hpp), with that fit's RMS error in code values.
 std::string look_summary(const Look& look);
 // How much the Look changes colours: mean |graded − input| over a 9³ lattice of code values,
 // per channel (0 = identity; 0.01 is about 2.5 8-bit code values).

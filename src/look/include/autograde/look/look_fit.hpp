@@ -41,4 +41,9 @@ LookPairFit fit_look_to_pairs(const std::vector<Rgb>& before, const std::vector<
 LookPairFit fit_look_to_images(std::span<const ImageF> before, std::span<const ImageF> after,
                                size_t max_samples = 2000);
 
+// The parametric Look (no residual) closest to a whole grade — typically a Look whose residual
+// LUT holds a learned or transferred match — on an n³ lattice of the display cube, the grade
+// taken at full strength: how a LUT grade reads as Look parameters, and at what error (rms).
+LookPairFit fit_look_to_grade(const Look& grade, int n = 9);
+
 }  // namespace autograde

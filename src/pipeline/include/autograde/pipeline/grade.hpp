@@ -47,7 +47,9 @@ struct GradeOptions {
   std::string preview_path;
   PreviewRenderer preview;  // needed when preview_path is set
   std::string input_colorspace = "auto";
-  std::string method = "auto";  // match.hpp's methods, or "learned" / "hybrid" (learn/lutgen.hpp)
+  // A name of shot_look.hpp's method table; empty: resolve_look_method's choice (`learned`, or
+  // `auto` with a transfer above 0).
+  std::string method;
   float strength = 1.f;
   // 0..1, with --ref and `auto` (match.hpp MatchOptions::transfer): 0 the grade separated from
   // the reference's content, 1 the reference's whole palette, in between an OKLab blend.

@@ -36,8 +36,13 @@ struct LookMethod {
   bool needs_sources;   // transfers a distribution onto the footage: Error(Usage) without one
 };
 
-// Every method, the default first.
+// Every method, the default first: `learned`, the method with the lowest error on the corpus's
+// test split (models/auto.md, "Test split"; README, "Matching").
 const std::vector<LookMethod>& look_methods();
+// The method a request runs: `method` itself when named; when empty (nothing asked for), the
+// default, or `auto` when `transfer` is above 0 (the palette dial is `auto`'s alone, so asking
+// for it picks the method that has it).
+std::string resolve_look_method(const std::string& method, float transfer);
 // "auto|reinhard|..." (`separator` between the names), for help texts.
 std::string look_method_list(const std::string& separator = "|");
 // Error(Usage) naming the method and listing the valid ones when `name` is not in the table.
@@ -61,7 +66,7 @@ struct LookRequest {
   std::string reference_name = "reference";
   std::span<const ImageF> sources;     // the footage the grade is for (may be empty)
   const PromptLook* prompt = nullptr;  // may be null when there is a reference
-  std::string method = "auto";
+  std::string method;  // empty: resolve_look_method's choice
   float strength = 1.f;
   float transfer = 0.f;  // `auto` only: the dial towards the reference's whole palette (match.hpp)
   int lut_size = 33;
