@@ -14,7 +14,8 @@
 //               [--extract-pairs K] [--ex KEY=VALUE]... [--oracles] [--verbose]
 //
 // --methods: any name of the method table (pipeline/shot_look.hpp), learned and hybrid included;
-// NAME+fit scores the method's grade read as Look parameters alone (look_fit.hpp).
+// NAME+fit scores the method's grade read as Look parameters alone (look_fit.hpp), NAME@A its
+// displacement from identity scaled by A.
 // Images: every image under each --images DIR (repeatable; default all of
 // ../shared/data/images). The dev corpus is Kodak + scikit-image:
 //   --images ../shared/data/images/kodak24 --images ../shared/data/images/skimage_data
@@ -48,6 +49,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -579,6 +581,7 @@ int main(int argc, char** argv) {
   }
   std::map<std::string, std::vector<MatchScore>> scores;
   std::map<std::string, double> fit_rms;  // "+fit" rows: sum over cases of the fit's RMS
+  std::map<std::string, std::vector<double>> confidences;  // per method, per case
   std::map<std::string, double> seconds;
   const size_t n = images.size();
   int cases = 0, one_hued = 0;
@@ -609,13 +612,21 @@ int main(int argc, char** argv) {
         } else if (m != "identity") {
           // "NAME+fit": the method's grade read as Look parameters alone (look_fit.hpp), the
           // grade the plan would hold if it kept no residual LUT.
+          // "NAME@A": the method's displacement from identity scaled by A (clamped to 0..1), to
+          // ask whether its LUTs are too timid or too bold on average.
           const bool fit = m.ends_with("+fit");
+          const size_t at = m.find('@');
           LookRequest q;
           q.reference = &ref;
           q.sources = std::span<const ImageF>(&A, 1);
-          q.method = fit ? m.substr(0, m.size() - 4) : m;
+          q.method = fit ? m.substr(0, m.size() - 4) : m.substr(0, at);
           auto res = match_by_method(q);
+          confidences[m].push_back(res.confidence);
           lut = std::move(res.lut);
+          if (at != std::string::npos) {
+            lut = mix_with_identity(lut, std::stof(m.substr(at + 1)));
+            for (float& v : lut.table) v = std::clamp(v, 0.f, 1.f);
+          }
           if (fit) {
             Look grade = identity_look();
             grade.residual = lut;
@@ -685,6 +696,36 @@ int main(int argc, char** argv) {
       " cases; case-p90: 90th percentile over cases of the per-image mean; beats id: share of "
       "cases\n"
       " whose mean dE00 is below identity's)\n");
+  // Does a method's confidence say anything? Spearman's rank correlation between it and the
+  // case's error relative to identity's (a useful confidence correlates negatively).
+  for (const auto& [m, conf] : confidences) {
+    const auto& s = scores[m];
+    const auto& id = scores["identity"];
+    if (conf.size() != s.size() || conf.size() < 3) continue;
+    auto ranks = [](const std::vector<double>& v) {
+      std::vector<size_t> order(v.size());
+      for (size_t i = 0; i < v.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+      std::vector<double> r(v.size());
+      for (size_t i = 0; i < v.size();) {  // ties share their mean rank
+        size_t j = i;
+        while (j + 1 < v.size() && v[order[j + 1]] == v[order[i]]) ++j;
+        for (size_t k = i; k <= j; ++k) r[order[k]] = 0.5 * double(i + j);
+        i = j + 1;
+      }
+      return r;
+    };
+    std::vector<double> rel;
+    for (size_t i = 0; i < s.size(); ++i) rel.push_back(s[i].mean / std::max(id[i].mean, 1e-9));
+    const auto a = ranks(conf), b = ranks(rel);
+    const double n = double(a.size()), mid = 0.5 * (n - 1);
+    double sab = 0, saa = 0, sbb = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+      sab += (a[i] - mid) * (b[i] - mid), saa += (a[i] - mid) * (a[i] - mid), sbb += (b[i] - mid) * (b[i] - mid);
+    const double rho = saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
+    fmt::print("{}: confidence mean {:.2f}; Spearman rho with the case's error / identity's {:+.3f}\n", m,
+               std::accumulate(conf.begin(), conf.end(), 0.0) / n, rho);
+  }
   for (const auto& [m, sum] : fit_rms)
     fmt::print("{}: the fitted Look is within {:.2f} code values RMS of the LUT (mean over cases)\n",
                m, 255.0 * sum / double(cases));

@@ -112,19 +112,29 @@ MatchResult learned_match(const LutgenModel& model, const LutgenTokens* src,
     throw_usage("strength must be in 0..1");
   MatchResult r;
   r.method = "learned";
-  r.confidence = 1.f;
   // An ensemble: each network's product LUT (resampled, clamped, monotone on grey) on its own,
   // then their mean, which keeps all three properties (a convex combination).
-  const size_t networks = 1 + model.members.size();
-  Lut3D mean = product_lut(model, src, ref, prompt, options, r.notes);
-  for (const LutgenModel& member : model.members) {
-    const Lut3D one = product_lut(member, src, ref, prompt, options, r.notes);
-    for (size_t i = 0; i < mean.table.size(); ++i) mean.table[i] += one.table[i];
+  std::vector<Lut3D> each{product_lut(model, src, ref, prompt, options, r.notes)};
+  for (const LutgenModel& member : model.members)
+    each.push_back(product_lut(member, src, ref, prompt, options, r.notes));
+  Lut3D mean = each.front();
+  for (size_t k = 1; k < each.size(); ++k)
+    for (size_t i = 0; i < mean.table.size(); ++i) mean.table[i] += each[k].table[i];
+  for (float& v : mean.table) v /= float(each.size());
+  // Confidence: how far the networks agree, against how far the grade goes. 1 when they predict
+  // the same LUT, 0 when they differ from their mean as much as the mean differs from
+  // identity (mean absolute differences over the lattice). One network has nothing to disagree
+  // with, so it says 1.
+  r.confidence = 1.f;
+  if (each.size() > 1) {
+    const Lut3D id = Lut3D::identity(mean.size);
+    double spread = 0, reach = 0;
+    for (size_t i = 0; i < mean.table.size(); ++i) {
+      reach += std::abs(mean.table[i] - id.table[i]);
+      for (const Lut3D& one : each) spread += std::abs(one.table[i] - mean.table[i]) / double(each.size());
+    }
+    r.confidence = float(std::clamp(1.0 - spread / std::max(reach, 1e-9), 0.0, 1.0));
   }
-  // Notes are remarks on this match for the user (grade prints them as warnings); the ensemble
-  // is how the model works on every match, so it is said in models/lutgen.md, not here.
-  if (networks > 1)
-    for (float& v : mean.table) v /= float(networks);
   if (!src) r.notes.push_back("no source given: the network read the reference alone");
   r.lut = std::move(mean);
   return r;

@@ -55,7 +55,9 @@ struct MatchResult {
   Lut3D lut;
   std::string method;
   std::optional<Look> look;      // set by `auto`: the fitted Look (what --explain prints)
-  float confidence = 1.f;        // 0..1, how much of the reference's deviation was trusted
+  // 0..1: for `auto`, how much of the reference's deviation was trusted; for `learned`, how far
+  // the ensemble's networks agree (lutgen_match.cpp)
+  float confidence = 1.f;
   float transfer = 0.f;          // the MatchOptions::transfer the LUT was made with
   std::vector<std::string> notes;  // human-readable remarks (e.g. "reference is monochrome")
 };
