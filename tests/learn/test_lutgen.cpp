@@ -538,6 +538,13 @@ TEST(LutgenModel, EnsembleAveragesItsNetworksAndTravelsAsConcatenatedRecords) {
     EXPECT_NEAR(r.lut.table[i], std::min(1.f, id.table[i] + 0.04f), 1e-5f);
     EXPECT_NEAR(r.lut.table[i + 1], id.table[i + 1], 1e-6f);
   }
+  // Confidence is the networks' agreement against the grade's reach: each is 0.02 from their
+  // mean of +0.04 wherever red is not clipped at 1 (where both are 1), so 1 - 0.02/0.04; two
+  // copies of one network agree fully.
+  EXPECT_NEAR(r.confidence, 0.5f, 1e-4f);
+  al::LutgenModel twins = a;
+  twins.members.push_back(a);
+  EXPECT_NEAR(al::learned_match(twins, &tok, tok, nullptr, o).confidence, 1.f, 1e-6f);
 
   // Members must share the lattice; nothing but whole records may follow.
   expect_bad(al::serialise_lutgen(a) + al::serialise_lutgen(zero_model(8, 2, 4, 2, 5)),
