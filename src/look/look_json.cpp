@@ -76,7 +76,7 @@ void check_ranges(const Look& l, const std::string& src) {
 
 }  // namespace
 
-nlohmann::json to_json(const Look& l) {
+nlohmann::json parameters_to_json(const Look& l) {
   nlohmann::json j;
   j["version"] = l.version;
   j["black_point"] = l.black_point;
@@ -99,8 +99,13 @@ nlohmann::json to_json(const Look& l) {
                        {"highlight_hue_deg", l.split.highlight_hue_deg},
                        {"highlight_amount", l.split.highlight_amount},
                        {"balance", l.split.balance}};
-  if (l.residual) j["residual"] = {{"size", l.residual->size}, {"table", l.residual->table}};
   j["strength"] = l.strength;
+  return j;
+}
+
+nlohmann::json to_json(const Look& l) {
+  nlohmann::json j = parameters_to_json(l);
+  if (l.residual) j["residual"] = {{"size", l.residual->size}, {"table", l.residual->table}};
   return j;
 }
 

@@ -31,7 +31,7 @@ void flatten(const nlohmann::json& j, const std::string& prefix,
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it)
       flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
-  } else if (j.is_array() && prefix != "residual.table") {
+  } else if (j.is_array()) {
     for (size_t k = 0; k < j.size(); ++k)
       flatten(j[k], prefix + "[" + std::to_string(k) + "]", out);
   } else {
@@ -69,8 +69,9 @@ Look apply_sliders(const Look& in, const Sliders& s) {
 
 std::vector<std::string> look_changes(const Look& before, const Look& after) {
   std::vector<std::pair<std::string, nlohmann::json>> a, b;
-  flatten(to_json(before), "", a);
-  flatten(to_json(after), "", b);
+  // Parameters only: refinement never changes the residual LUT, and its JSON is large.
+  flatten(parameters_to_json(before), "", a);
+  flatten(parameters_to_json(after), "", b);
   std::vector<std::string> out;
   // Plain references, not structured bindings: the lambdas capture `key`, which clang before 16
   // rejects for bindings (the sanitizer build uses clang 14).

@@ -46,7 +46,10 @@ RefineOutcome refine_plan(const GradePlan& plan, const Refinement& r, const std:
     const Look after = refine_look(look, delta, r.sliders);
     for (const auto& c : look_changes(look, after))
       out.changes.push_back(fmt::format("shot {}: {}", i, c));
-    looks.push_back({{"shot", i}, {"before", to_json(look)}, {"after", to_json(after)}});
+    // The parameters alone: refinement keeps the residual (add()), which for a learned grade
+    // is megabytes of JSON per shot that each entry would otherwise copy twice.
+    looks.push_back(
+        {{"shot", i}, {"before", parameters_to_json(look)}, {"after", parameters_to_json(after)}});
     look = after;
   }
   json& history = out.plan.history;
@@ -72,12 +75,15 @@ GradePlan undo_refinement(const GradePlan& plan, const std::string& src) {
     if (i >= out.shots.size())
       throw_bad_input(
           src, fmt::format("history names shot {} but the plan has {}", i, out.shots.size()));
-    // null: the shot had no "look" key, which plan_from_json reads as identity_look().
-    out.shots[i].look =
-        l["before"].is_null()
-            ? identity_look()
-            : look_from_json(l["before"],
-                             fmt::format("{}: last history entry, shot {} before", src, i));
+    // null: the shot had no "look" key, which plan_from_json reads as identity_look(). An
+    // entry without a residual keeps the shot's own (refinement never changes it).
+    Look before = l["before"].is_null()
+                      ? identity_look()
+                      : look_from_json(l["before"],
+                                       fmt::format("{}: last history entry, shot {} before", src, i));
+    if (!l["before"].is_null() && !l["before"].contains("residual"))
+      before.residual = out.shots[i].look.residual;
+    out.shots[i].look = std::move(before);
   }
   out.history.erase(out.history.size() - 1);
   return out;

@@ -268,13 +268,43 @@ fs::path JobStore::plan_path(const std::string& id, int version) const {
   throw HttpError(404, fmt::format("job {} has no plan version {}", id, version));
 }
 
+std::shared_ptr<const GradePlan> JobStore::cached_plan(const fs::path& file) const {
+  constexpr size_t kEntries = 8;
+  std::error_code ec;
+  const auto written = fs::last_write_time(file, ec);
+  const auto bytes = ec ? 0 : fs::file_size(file, ec);
+  const std::string key = file.string();
+  if (!ec) {
+    std::lock_guard lk(plan_cache_mutex_);
+    const auto it = plan_cache_.find(key);
+    if (it != plan_cache_.end() && it->second.written == written && it->second.bytes == bytes) {
+      it->second.used = ++plan_cache_clock_;
+      return it->second.plan;
+    }
+  }
+  // Read outside the lock (errors as read_plan's); a file that changed while it was read is
+  // simply read again next time.
+  auto plan = std::make_shared<const GradePlan>(read_plan(key));
+  if (ec) return plan;
+  std::lock_guard lk(plan_cache_mutex_);
+  if (plan_cache_.size() >= kEntries && !plan_cache_.count(key)) {
+    auto oldest = plan_cache_.begin();
+    for (auto it = plan_cache_.begin(); it != plan_cache_.end(); ++it)
+      if (it->second.used < oldest->second.used) oldest = it;
+    plan_cache_.erase(oldest);
+  }
+  plan_cache_[key] = {written, bytes, plan, ++plan_cache_clock_};
+  return plan;
+}
+
 GradePlan JobStore::plan(const std::string& id, int version) const {
-  return read_plan(plan_path(id, version).string());
+  return *cached_plan(plan_path(id, version));
 }
 
 fs::path JobStore::lut_path(const std::string& id, const std::string& file, int version) const {
   const fs::path plan_file = plan_path(id, version);
-  const GradePlan p = read_plan(plan_file.string());
+  const auto held = cached_plan(plan_file);  // held: the cache may drop its copy meanwhile
+  const GradePlan& p = *held;
   for (const PlanLutFile& f : plan_lut_files(p))
     if (f.file == file) return fs::path(p.luts_dir) / file;
   throw HttpError(
@@ -484,7 +514,7 @@ Lut3D JobStore::preview_lut(const std::string& id, const Refinement& r, int shot
       throw HttpError(409, fmt::format("job {} has no plan yet", id));
   }
   const fs::path from = plan_path(id);
-  GradePlan p = read_plan(from.string());
+  GradePlan p = *cached_plan(from);
   if (shot < 0 || shot >= int(p.shots.size()))
     throw HttpError(404,
                     fmt::format("job {} has no shot {} (it has {})", id, shot, p.shots.size()));

@@ -104,6 +104,10 @@ class JobStore {
   void run_regrade(Job& job);
   void write_frames(const std::string& id, const GradePlan& plan) const;
   void load_existing();
+  // read_plan through a small cache: a plan whose shots hold residual LUTs (learned grades) is
+  // megabytes of JSON, and the preview reads the current one at every slider move. An entry is
+  // used while the file's size and modification time are unchanged.
+  std::shared_ptr<const GradePlan> cached_plan(const std::filesystem::path& file) const;
 
   std::filesystem::path data_dir_, jobs_dir_;
   std::string report_ext_;
@@ -113,6 +117,15 @@ class JobStore {
   std::deque<std::string> queue_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+  struct CachedPlan {
+    std::filesystem::file_time_type written;
+    std::uintmax_t bytes = 0;
+    std::shared_ptr<const GradePlan> plan;
+    std::uint64_t used = 0;  // for evicting the least recently used
+  };
+  mutable std::mutex plan_cache_mutex_;
+  mutable std::map<std::string, CachedPlan> plan_cache_;
+  mutable std::uint64_t plan_cache_clock_ = 0;
 };
 
 }  // namespace autograde::server

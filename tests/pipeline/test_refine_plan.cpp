@@ -91,6 +91,37 @@ TEST(RefinePlan, WarmerThenUndoReturnsTheExactPlan) {
   EXPECT_THROW(undo_refinement(plan), Error);
 }
 
+// A learned grade lives in the Look's residual LUT (megabytes of JSON per shot): refinement edits
+// the parameters before it, the history holds the parameters alone, and undo gives back the
+// exact plan, residual included.
+TEST(RefinePlan, ResidualLutsStayOutOfTheHistoryAndUndoKeepsThem) {
+  GradePlan plan = sample_plan();
+  Lut3D lut = Lut3D::identity(9);
+  for (size_t i = 0; i < lut.table.size(); i += 3) lut.table[i] = 0.8f * lut.table[i] + 0.1f;
+  plan.shots[0].look.residual = lut;
+  Refinement r;
+  r.text = "warmer";
+  r.sliders.exposure = 0.2f;
+  r.command = "refine \"warmer\" --exposure +0.2";
+  const RefineOutcome out = refine_plan(plan, r);
+  ASSERT_TRUE(out.plan.shots[0].look.residual.has_value());
+  EXPECT_EQ(out.plan.shots[0].look.residual->table, lut.table);
+  EXPECT_GT(out.plan.shots[0].look.temperature, plan.shots[0].look.temperature);
+  for (const auto& l : out.plan.history[0]["looks"]) {
+    EXPECT_FALSE(l["before"].contains("residual")) << l.dump();
+    EXPECT_FALSE(l["after"].contains("residual")) << l.dump();
+  }
+  EXPECT_EQ(j(undo_refinement(out.plan)), j(plan));
+  // An entry written with the residual in "before" (older plans) restores that one.
+  GradePlan old = out.plan;
+  Lut3D other = Lut3D::identity(9);
+  old.history.back()["looks"][0]["before"] = to_json(plan.shots[0].look);
+  old.history.back()["looks"][0]["before"]["residual"]["table"] = other.table;
+  const GradePlan undone = undo_refinement(old);
+  ASSERT_TRUE(undone.shots[0].look.residual.has_value());
+  EXPECT_EQ(undone.shots[0].look.residual->table, other.table);
+}
+
 TEST(RefinePlan, ShotTouchesOneShotOnly) {
   const GradePlan plan = sample_plan();
   Refinement r;

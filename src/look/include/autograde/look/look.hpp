@@ -123,6 +123,9 @@ Look clamp_to_limits(const Look& look, const LookLimits& limits = {});
 
 // JSON (nlohmann). The residual LUT, when present, is stored as {"size": N, "table": [...]}.
 nlohmann::json to_json(const Look& look);
+// to_json without the residual LUT: the parameters alone (a residual is up to megabytes of JSON,
+// and edits of the parameters, such as refinement and its history, never change it).
+nlohmann::json parameters_to_json(const Look& look);
 Look look_from_json(const nlohmann::json& j, const std::string& source_name = "look");
 
 // The Look applied to one display-referred code value triple (no LUT involved); bake_look

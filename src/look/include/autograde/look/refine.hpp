@@ -42,7 +42,8 @@ struct Sliders {
 // non-finite value.
 Look apply_sliders(const Look& look, const Sliders& sliders);
 
-// One line per Look parameter that differs ("temperature 0.000 -> 0.150"), in to_json order.
+// One line per Look parameter that differs ("temperature 0.000 -> 0.150"), in to_json order; the
+// residual LUT is not a parameter and is not compared.
 std::vector<std::string> look_changes(const Look& before, const Look& after);
 
 // The delta a text command describes (look_from_prompt), to be given to refine_look.

@@ -11,6 +11,8 @@
 //     "command": "refine \"more cinematic\" --contrast +10",
 //     "changes": ["shot 0: contrast 1.000 -> 1.150", ...],
 //     "looks":   [ { "shot": i, "before": <to_json(Look)>, "after": <to_json(Look)> }, ... ] }
+// The Looks are written without their residual LUT (refinement never changes it; undo keeps the
+// shot's own); entries written before 2026-12-07 may hold it, and undo then restores that one.
 // "before" is null in entries written by versions that edited the JSON of a shot without a
 // "look"; undo reads it as identity_look(), which is what plan_from_json gives such a shot.
 // Those versions also marked the entry that created "history" with "created_history": true;
