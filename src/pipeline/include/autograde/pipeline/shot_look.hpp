@@ -37,7 +37,7 @@ struct LookMethod {
 };
 
 // Every method, the default first: `learned`, the method with the lowest error on the corpus's
-// test split (models/auto.md, "Test split"; README, "Matching").
+// test split (models/auto.md, "Test split"; README, "Make a LUT").
 const std::vector<LookMethod>& look_methods();
 // The method a request runs: `method` itself when named; when empty (nothing asked for), the
 // default, or `auto` when `transfer` is above 0 (the palette dial is `auto`'s alone, so asking
