@@ -37,8 +37,7 @@ Runner add_batch(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--prompt", g.prompt, "text prompt, e.g. \"warm summer evening\"");
   std::vector<std::string> methods;
   for (const LookMethod& m : look_methods()) methods.push_back(m.name);
-  sub->add_option("--method", g.method, "matching method: " + look_method_list(", ") +
-                      " (default learned; auto with --transfer above 0)")
+  sub->add_option("--method", g.method, "matching method: " + look_method_help())
       ->check(CLI::IsMember(methods));
   sub->add_option("--strength", g.strength, "0..1, mix of the look with the input")
       ->check(CLI::Range(0.0, 1.0));

@@ -86,8 +86,7 @@ Runner add_grade(CLI::App& app, const GlobalOptions& global) {
                   "auto, rec709, slog3, logc3, logc4, vlog, clog3 or log3g10");
   std::vector<std::string> methods;
   for (const LookMethod& m : look_methods()) methods.push_back(m.name);
-  sub->add_option("--method", o->method, "matching method: " + look_method_list(", ") +
-                      " (default learned; auto with --transfer above 0)")
+  sub->add_option("--method", o->method, "matching method: " + look_method_help())
       ->check(CLI::IsMember(methods));
   sub->add_flag("--auto-correct", o->auto_correct,
                 "fix each shot first (learned correction, models/), then match the look");

@@ -51,8 +51,7 @@ Runner add_lut(CLI::App& app, const GlobalOptions& global) {
       ->required();
   std::vector<std::string> methods;
   for (const LookMethod& m : look_methods()) methods.push_back(m.name);
-  sub->add_option("--method", o->method,
-                  look_method_list() + " (default learned; auto with --transfer above 0)")
+  sub->add_option("--method", o->method, "matching method: " + look_method_help())
       ->check(CLI::IsMember(methods));
   sub->add_option("--strength", o->strength, "0..1 mix with identity")->check(CLI::Range(0.f, 1.f));
   sub->add_option("--transfer", o->transfer,

@@ -181,11 +181,20 @@ ImageF lutgen_thumbnail(const ImageF& image, const std::string& name) {
   return out;
 }
 
+namespace {
+
+// A thumbnail's pixels (three channels, lutgen_thumbnail) appended to `px`.
+void append_pixels(const ImageF& thumb, std::vector<Rgb>& px) {
+  for (size_t k = 0; k < thumb.pixel_count(); ++k)
+    px.push_back({thumb.pixels[3 * k], thumb.pixels[3 * k + 1], thumb.pixels[3 * k + 2]});
+}
+
+}  // namespace
+
 LutgenTokens lutgen_reference_tokens(const ImageF& image, const std::string& name, bool patches) {
   const ImageF thumb = lutgen_thumbnail(image, name);
-  std::vector<Rgb> px(thumb.pixel_count());
-  for (size_t k = 0; k < px.size(); ++k)
-    px[k] = {thumb.pixels[3 * k], thumb.pixels[3 * k + 1], thumb.pixels[3 * k + 2]};
+  std::vector<Rgb> px;
+  append_pixels(thumb, px);
   LutgenTokens t = lutgen_tokens(px);
   if (patches) t.patches = lutgen_patch_tokens(thumb);
   return t;
@@ -194,10 +203,9 @@ LutgenTokens lutgen_reference_tokens(const ImageF& image, const std::string& nam
 std::vector<Rgb> lutgen_pooled_pixels(std::span<const ImageF> images, const std::string& name) {
   std::vector<Rgb> px;
   for (size_t i = 0; i < images.size(); ++i) {
-    const ImageF t =
-        lutgen_thumbnail(images[i], images.size() == 1 ? name : name + " " + std::to_string(i + 1));
-    for (size_t k = 0; k < t.pixel_count(); ++k)
-      px.push_back({t.pixels[3 * k], t.pixels[3 * k + 1], t.pixels[3 * k + 2]});
+    append_pixels(
+        lutgen_thumbnail(images[i], images.size() == 1 ? name : name + " " + std::to_string(i + 1)),
+        px);
   }
   return px;
 }

@@ -112,7 +112,7 @@ std::string look_summary(const Look& l) {
     // A LUT grade (a learned or transferred match, a look LUT) has no parameters to name, so it
     // is read through the Look that best reproduces the whole grade, with how far that reading
     // is from the LUT.
-    const LookPairFit fit = fit_look_to_grade(l, 6);
+    const LookPairFit fit = fit_look_to_grade(l);
     s = fmt::format("LUT grade reading as {} (that Look is within {:.1f} code values RMS of it)",
                     joined(parameter_words(fit.look)), 255.0 * fit.rms);
   }

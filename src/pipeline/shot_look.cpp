@@ -77,6 +77,13 @@ std::string look_method_list(const std::string& separator) {
   return s;
 }
 
+std::string look_method_help() {
+  std::string s;
+  for (const LookMethod& m : look_methods())
+    s += (s.empty() ? m.name + " (the default; auto when --transfer is above 0)" : ", " + m.name);
+  return s;
+}
+
 void check_look_method(const std::string& name) {
   const auto& m = look_methods();
   if (std::none_of(m.begin(), m.end(), [&](const LookMethod& x) { return x.name == name; }))

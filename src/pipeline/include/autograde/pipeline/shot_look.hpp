@@ -43,8 +43,10 @@ const std::vector<LookMethod>& look_methods();
 // default, or `auto` when `transfer` is above 0 (the palette dial is `auto`'s alone, so asking
 // for it picks the method that has it).
 std::string resolve_look_method(const std::string& method, float transfer);
-// "auto|reinhard|..." (`separator` between the names), for help texts.
-std::string look_method_list(const std::string& separator = "|");
+// "learned, auto, ..." (`separator` between the names), for error messages.
+std::string look_method_list(const std::string& separator);
+// "learned (the default; auto when --transfer is above 0), auto, ...": --method's help text.
+std::string look_method_help();
 // Error(Usage) naming the method and listing the valid ones when `name` is not in the table.
 void check_look_method(const std::string& name);
 
