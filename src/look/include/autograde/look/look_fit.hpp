@@ -44,7 +44,7 @@ LookPairFit fit_look_to_images(std::span<const ImageF> before, std::span<const I
 // The parametric Look (no residual) closest to a whole grade — typically a Look whose residual
 // LUT holds a learned or transferred match — on an n³ lattice of the display cube, the grade
 // taken at full strength: how a LUT grade reads as Look parameters, and at what error (rms).
-// n = 6 is the reading look_summary prints (about 0.1 s) and bench_match's NAME+fit scores.
+// n = 6 is the reading look_summary prints (about 0.13 s) and bench_match's NAME+fit scores.
 LookPairFit fit_look_to_grade(const Look& grade, int n = 6);
 
 }  // namespace autograde
