@@ -7,6 +7,7 @@
 //                [--sources real,random,blend,video[,film,mix3,fitted]] [--grey-weight 0]
 //                [--order-weight 0] [--ema 0] [--photos N] [--mosaic 0]
 //                [--corpus DIR [--corpus-photos N]] [--patches]
+//                [--init FILE [--init-member K]] [--lr 2e-3]
 //   train_lutgen --join A,B,... --out FILE   (an ensemble file of trained networks; no training)
 //
 // Data are triplets of the ground-truth protocol (match_protocol.hpp): source A, reference
@@ -75,6 +76,12 @@ struct Options {
   int corpus_photos = 0;  // only the first N corpus training photos in hash order (0: all)
   double mosaic = 0.0;    // chance that a triplet's picture is a two-picture mosaic (draw_picture)
   std::vector<std::string> join;  // --join: weight files to write as one ensemble (no training)
+  // --init: start from a trained network (network K of an ensemble file) instead of random
+  // weights, keeping its input standardisation; a warm restart of the cosine schedule that
+  // continues training on new triplets (another --seed draws other ones).
+  std::string init;
+  int init_member = 0;
+  double lr = 2e-3;  // peak of the cosine learning-rate schedule (it ends at 1e-4)
   std::vector<ag::Look> fitted;   // the training LUTs read as Looks (source "fitted")
 };
 
@@ -550,6 +557,12 @@ int main(int argc, char** argv) try {
       o.corpus = next();
     else if (a == "--corpus-photos")
       o.corpus_photos = std::stoi(next());
+    else if (a == "--init")
+      o.init = next();
+    else if (a == "--init-member")
+      o.init_member = std::stoi(next());
+    else if (a == "--lr")
+      o.lr = std::stod(next());
     else if (a == "--mosaic") {
       o.mosaic = std::stod(next());
       if (!(o.mosaic >= 0 && o.mosaic <= 1))
@@ -834,11 +847,33 @@ int main(int argc, char** argv) try {
                                    ? look.index({has}).pow(2).mean(0).sqrt().clamp_min(0.05)
                                    : torch::ones({kLookF});
   }
+  if (!o.init.empty()) {
+    al::LutgenModel file = al::read_lutgen(o.init);
+    if (o.init_member < 0 || size_t(o.init_member) > file.members.size())
+      throw ag::Error(ag::ErrorKind::Usage,
+                      fmt::format("--init-member {}: {} holds {} network(s)", o.init_member,
+                                  o.init, file.members.size() + 1));
+    const al::LutgenModel& src =
+        o.init_member == 0 ? file : file.members[size_t(o.init_member - 1)];
+    if (src.d != o.d || src.heads != o.heads || src.hidden != o.hidden || src.bases != o.bases ||
+        src.lattice != kLattice || src.patches != net.patches)
+      throw ag::Error(ag::ErrorKind::Usage,
+                      o.init + ": its network's sizes differ from this run's (check --patches)");
+    torch::NoGradGuard ng;
+    for (auto& [name, t] : net.p) {
+      const al::LutgenTensor& v = src.tensors.at(name);
+      std::vector<int64_t> shape(v.shape.begin(), v.shape.end());
+      const bool grad = t.requires_grad();
+      t = tensor_of(v.values, shape);
+      if (grad) t.set_requires_grad(true);
+    }
+    fmt::print("initialised from network {} of {}\n", o.init_member, o.init);
+  }
   auto disc1 = torch::nn::Linear(96, 64), disc2 = torch::nn::Linear(64, 1);
   std::vector<torch::Tensor> dparams;
   for (auto& t : disc1->parameters()) dparams.push_back(t);
   for (auto& t : disc2->parameters()) dparams.push_back(t);
-  torch::optim::Adam opt(net.trainable(), torch::optim::AdamOptions(2e-3));
+  torch::optim::Adam opt(net.trainable(), torch::optim::AdamOptions(o.lr));
   torch::optim::Adam dopt(dparams, torch::optim::AdamOptions(1e-3));
   auto disc = [&](const torch::Tensor& h) {
     return disc2(torch::leaky_relu(disc1(h.reshape({h.size(0), -1})), 0.2));
@@ -895,6 +930,10 @@ int main(int argc, char** argv) try {
     if (v < best_val) {
       best_val = v, best_step = step;
       for (auto& [n, t] : net.p) best[n] = t.detach().clone();
+      // The best weights so far, readable while a long run goes on (or after it was stopped).
+      al::LutgenModel m = exported();
+      m.meta = {{"partial", true}, {"step", step}, {"validation_mean_de00", v}};
+      al::write_lutgen(o.out + ".partial", m);
     }
     return v;
   };
@@ -914,9 +953,11 @@ int main(int argc, char** argv) try {
       ema[n] = raw;
     }
   };
+  // A warm start competes with where it started: if no step beats it, its weights are kept.
+  if (!o.init.empty() && o.eval_every > 0) keep_if_best(0);
   for (int step = 1; step <= o.steps; ++step) {
     const double lr =
-        1e-4 + 0.5 * (2e-3 - 1e-4) * (1 + std::cos(std::numbers::pi * step / o.steps));
+        1e-4 + 0.5 * (o.lr - 1e-4) * (1 + std::cos(std::numbers::pi * step / o.steps));
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
     std::vector<int64_t> idx;
     for (int i = 0; i < o.batch; ++i) idx.push_back(order.below(train.n));
@@ -1077,6 +1118,9 @@ int main(int argc, char** argv) try {
       {"command", cmd},
       {"seed", o.seed},
       {"steps", o.steps},
+      {"init", o.init.empty() ? nlohmann::json(nullptr)
+                              : nlohmann::json{{"file", o.init}, {"member", o.init_member}}},
+      {"lr", o.lr},
       {"best_step", best_step},
       {"batch", o.batch},
       {"triplets", o.triplets},
