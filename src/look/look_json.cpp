@@ -1,9 +1,11 @@
 // Look <-> JSON. Missing fields keep their defaults; older versions migrate forward.
 #include <fmt/format.h>
 
+#include <bit>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "autograde/core/base64.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/look/look.hpp"
 
@@ -105,7 +107,18 @@ nlohmann::json parameters_to_json(const Look& l) {
 
 nlohmann::json to_json(const Look& l) {
   nlohmann::json j = parameters_to_json(l);
-  if (l.residual) j["residual"] = {{"size", l.residual->size}, {"table", l.residual->table}};
+  if (l.residual) {
+    // The floats' bytes, little-endian, in base64 (look.hpp says why).
+    std::vector<std::uint8_t> bytes;
+    bytes.reserve(l.residual->table.size() * 4);
+    for (float v : l.residual->table) {
+      const auto u = std::bit_cast<std::uint32_t>(v);
+      for (int s = 0; s < 32; s += 8) bytes.push_back(std::uint8_t(u >> s));
+    }
+    j["residual"] = {{"size", l.residual->size},
+                     {"encoding", kResidualEncoding},
+                     {"data", base64_encode(bytes)}};
+  }
   return j;
 }
 
@@ -121,7 +134,8 @@ Look look_from_json(const nlohmann::json& j, const std::string& src) {
     throw_bad_input(src, "look version " + std::to_string(version) + " is newer than this program (" +
                              std::to_string(kLookVersion) + ")");
   if (version < 1) throw_bad_input(src, "look version must be >= 1");
-  // Version 1 is the current layout; later versions add their migrations here, oldest first.
+  // Version 2 changed only how the residual is stored, and both of its layouts are read below;
+  // later versions add their migrations here, oldest first.
   l.version = kLookVersion;
   read_float(j, "black_point", l.black_point, src);
   read_float(j, "white_point", l.white_point, src);
@@ -149,14 +163,36 @@ Look look_from_json(const nlohmann::json& j, const std::string& src) {
   }
   if (j.contains("residual") && !j["residual"].is_null()) {
     const auto& r = j["residual"];
-    if (!r.is_object() || !r.contains("size") || !r.contains("table") || !r["size"].is_number_integer() ||
-        !r["table"].is_array())
-      throw_bad_input(src, "look 'residual' must be {\"size\": N, \"table\": [...]}");
+    const char* layout =
+        "look 'residual' must be {\"size\": N, \"encoding\": \"float32le-base64\", \"data\": "
+        "\"...\"} (or, in version 1, {\"size\": N, \"table\": [...]})";
+    if (!r.is_object() || !r.contains("size") || !r["size"].is_number_integer())
+      throw_bad_input(src, layout);
     Lut3D lut;
     lut.size = r["size"].get<int>();
-    for (const auto& v : r["table"]) {
-      if (!v.is_number()) throw_bad_input(src, "look 'residual' table holds a non-number");
-      lut.table.push_back(v.get<float>());
+    if (r.contains("table")) {  // version 1: the floats as JSON numbers
+      if (!r["table"].is_array() || r.contains("data")) throw_bad_input(src, layout);
+      for (const auto& v : r["table"]) {
+        if (!v.is_number()) throw_bad_input(src, "look 'residual' table holds a non-number");
+        lut.table.push_back(v.get<float>());
+      }
+    } else {
+      if (!r.contains("encoding") || !r["encoding"].is_string() || !r.contains("data") ||
+          !r["data"].is_string())
+        throw_bad_input(src, layout);
+      if (r["encoding"].get<std::string>() != kResidualEncoding)
+        throw_bad_input(src, "look 'residual' encoding '" + r["encoding"].get<std::string>() +
+                                 "' is not " + kResidualEncoding);
+      const auto bytes = base64_decode(r["data"].get_ref<const std::string&>());
+      if (!bytes) throw_bad_input(src, "look 'residual' data is not base64");
+      if (bytes->size() % 4 != 0)
+        throw_bad_input(src, "look 'residual' data is not a whole number of float32 values");
+      lut.table.resize(bytes->size() / 4);
+      for (size_t i = 0; i < lut.table.size(); ++i) {
+        std::uint32_t u = 0;
+        for (int k = 0; k < 4; ++k) u |= std::uint32_t((*bytes)[i * 4 + size_t(k)]) << (8 * k);
+        lut.table[i] = std::bit_cast<float>(u);
+      }
     }
     validate(lut, src + " (residual)");
     l.residual = std::move(lut);

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
@@ -75,6 +77,61 @@ TEST(Look, JsonMissingFieldsDefaultAndVersionsMigrate) {
   EXPECT_THROW(look_from_json(nlohmann::json::parse(R"({"version": 99})")), Error);
   EXPECT_THROW(look_from_json(nlohmann::json::parse(R"({"contrast": "high"})")), Error);
   EXPECT_THROW(look_from_json(nlohmann::json::parse(R"([1,2])")), Error);
+}
+
+// A learned grade's residual lattice is stored as its float32 bytes in base64 (look version 2):
+// the values come back bit for bit, the text is a fraction of version 1's JSON numbers, and
+// version 1's tables are still read.
+TEST(Look, ResidualIsStoredInBase64BitForBitAndVersion1TablesStillRead) {
+  Look l;
+  l.residual = Lut3D::identity(17);
+  std::mt19937 gen(3);
+  std::uniform_real_distribution<float> u(-0.25f, 1.3f);
+  for (float& v : l.residual->table) v = u(gen);
+  l.residual->table[0] = 1e-40f;  // subnormal
+  l.residual->table[1] = -0.f;
+  const nlohmann::json j = to_json(l);
+  EXPECT_EQ(j["version"], 2);
+  EXPECT_EQ(j["residual"]["encoding"], "float32le-base64");
+  EXPECT_FALSE(j["residual"].contains("table"));
+  const Look back = look_from_json(nlohmann::json::parse(j.dump(2)));
+  ASSERT_TRUE(back.residual);
+  ASSERT_EQ(back.residual->table.size(), l.residual->table.size());
+  EXPECT_EQ(std::memcmp(back.residual->table.data(), l.residual->table.data(),
+                        l.residual->table.size() * sizeof(float)),
+            0);
+  // The first float's bytes, little-endian, lead the data: 1e-40f is 0x000116c2.
+  EXPECT_EQ(j["residual"]["data"].get<std::string>().substr(0, 6), "whYBAA");
+
+  nlohmann::json v1 = j;
+  v1["version"] = 1;
+  v1["residual"] = {{"size", 17}, {"table", l.residual->table}};
+  EXPECT_LT(j.dump(2).size() * 4, v1.dump(2).size());
+  const Look old = look_from_json(nlohmann::json::parse(v1.dump(2)));
+  ASSERT_TRUE(old.residual);
+  EXPECT_EQ(old.residual->table, l.residual->table);
+
+  auto refused = [&](nlohmann::json r, const std::string& why) {
+    nlohmann::json bad = j;
+    bad["residual"] = std::move(r);
+    try {
+      look_from_json(bad, "shot 3 look");
+      ADD_FAILURE() << "accepted: " << why;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("shot 3 look"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  };
+  refused({{"size", 2}, {"encoding", "float32le-base64"}, {"data", "not base64!"}}, "base64");
+  refused({{"size", 2}, {"encoding", "float16-base64"}, {"data", ""}}, "float16-base64");
+  refused({{"size", 2}, {"encoding", "float32le-base64"}, {"data", "AAAAAAA="}},
+          "whole number of float32");
+  refused({{"size", 2}, {"encoding", "float32le-base64"}, {"data", "AAAAAAAAAAAAAAAA"}},
+          "expected 8");  // 4 floats where a 2^3 lattice needs 24
+  refused({{"size", 2}}, "float32le-base64");
+  refused({{"size", 2}, {"table", nlohmann::json::array()}, {"encoding", "float32le-base64"},
+           {"data", ""}},
+          "float32le-base64");  // both layouts at once: which one was meant?
 }
 
 TEST(Look, IdentityBakesToIdentity) {

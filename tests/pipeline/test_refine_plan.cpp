@@ -116,7 +116,8 @@ TEST(RefinePlan, ResidualLutsStayOutOfTheHistoryAndUndoKeepsThem) {
   GradePlan old = out.plan;
   Lut3D other = Lut3D::identity(9);
   old.history.back()["looks"][0]["before"] = to_json(plan.shots[0].look);
-  old.history.back()["looks"][0]["before"]["residual"]["table"] = other.table;
+  old.history.back()["looks"][0]["before"]["residual"] = {{"size", other.size},
+                                                         {"table", other.table}};
   const GradePlan undone = undo_refinement(old);
   ASSERT_TRUE(undone.shots[0].look.residual.has_value());
   EXPECT_EQ(undone.shots[0].look.residual->table, other.table);

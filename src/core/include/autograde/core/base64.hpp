@@ -1,0 +1,22 @@
+#pragma once
+// Base64 (RFC 4648 section 4: the standard alphabet, '=' padding, no line breaks). The plan
+// stores a Look's residual lattice as the bytes of its float32 values in base64 (look.hpp): a
+// 33^3 lattice is 575 KB that way, against 3.4 MB as indented JSON numbers, and the floats come
+// back bit for bit. OpenImageIO's Strutil has an encoder but no decoder, so both live here.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace autograde {
+
+std::string base64_encode(std::span<const std::uint8_t> bytes);
+
+// The bytes of canonical base64 text, or nullopt when it is not: a length that is not a multiple
+// of 4, a character outside the alphabet, padding anywhere but the last one or two places, or
+// pad bits that are not zero (so each byte string has exactly one accepted text).
+std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
+
+}  // namespace autograde
