@@ -4,7 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "autograde/color/color.hpp"
@@ -102,6 +107,32 @@ std::string joined(const std::vector<std::string>& parts) {
   return s.empty() ? "close to no change" : s;
 }
 
+// The reading of a LUT grade costs a fit of the whole grade (about 0.13 s at 33^3), and the CLI,
+// the report and the contact sheet each ask for the same shot's. The last few readings are kept,
+// keyed by the Look's exact content (parameters and residual bytes), so a shot is fitted once.
+std::string lut_grade_reading(const Look& l) {
+  std::string key = parameters_to_json(l).dump();
+  const auto& t = l.residual->table;
+  const size_t head = key.size();
+  key.resize(head + t.size() * sizeof(float));
+  std::memcpy(key.data() + head, t.data(), t.size() * sizeof(float));
+  static std::mutex mutex;
+  static std::deque<std::pair<std::string, std::string>> recent;  // newest first
+  {
+    const std::lock_guard lock(mutex);
+    for (const auto& [k, reading] : recent)
+      if (k == key) return reading;
+  }
+  const LookPairFit fit = fit_look_to_grade(l);
+  std::string reading =
+      fmt::format("LUT grade reading as {} (that Look is within {:.1f} code values RMS of it)",
+                  joined(parameter_words(fit.look)), 255.0 * fit.rms);
+  const std::lock_guard lock(mutex);
+  recent.emplace_front(std::move(key), reading);
+  if (recent.size() > 8) recent.pop_back();
+  return reading;
+}
+
 }  // namespace
 
 std::string look_summary(const Look& l) {
@@ -112,9 +143,7 @@ std::string look_summary(const Look& l) {
     // A LUT grade (a learned or transferred match, a look LUT) has no parameters to name, so it
     // is read through the Look that best reproduces the whole grade, with how far that reading
     // is from the LUT.
-    const LookPairFit fit = fit_look_to_grade(l);
-    s = fmt::format("LUT grade reading as {} (that Look is within {:.1f} code values RMS of it)",
-                    joined(parameter_words(fit.look)), 255.0 * fit.rms);
+    s = lut_grade_reading(l);
   }
   if (l.strength < 0.995f) s += fmt::format(" (at {:.0f} % strength)", 100.f * l.strength);
   return s;

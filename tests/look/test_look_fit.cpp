@@ -132,4 +132,18 @@ TEST(LookFit, ALutGradeReadsAsTheLookItWasBakedFrom) {
   EXPECT_LT(std::stod(words.substr(at + 7)), 1.0) << words;
   // The parametric reading of the same Look agrees on the words.
   EXPECT_EQ(look_summary(truth), "cooler by 0.30 stop, contrast +20 %, saturation -25 %");
+  // Readings are kept per Look (the CLI, the report and the contact sheet ask for the same
+  // shot's): asking again gives the same words, and another residual of the same size, or the
+  // same residual under other parameters, is read afresh.
+  EXPECT_EQ(look_summary(lut_only), words);
+  Look warmer = identity_look();
+  Look warm_truth = truth;
+  warm_truth.temperature = 0.3f;
+  warmer.residual = bake_look(warm_truth, 33);
+  const std::string warm_words = look_summary(warmer);
+  EXPECT_NE(warm_words.find("warmer by "), std::string::npos) << warm_words;
+  EXPECT_EQ(warm_words.find("cooler"), std::string::npos) << warm_words;
+  Look brighter = lut_only;
+  brighter.exposure = 0.5f;
+  EXPECT_NE(look_summary(brighter), words);
 }
