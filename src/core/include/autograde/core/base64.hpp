@@ -1,8 +1,7 @@
 #pragma once
-// Base64 (RFC 4648 section 4: the standard alphabet, '=' padding, no line breaks). The plan
-// stores a Look's residual lattice as the bytes of its float32 values in base64 (look.hpp): a
-// 33^3 lattice is 575 KB that way, against 3.4 MB as indented JSON numbers, and the floats come
-// back bit for bit. OpenImageIO's Strutil has an encoder but no decoder, so both live here.
+// Base64 (RFC 4648 section 4: the standard alphabet, '=' padding, no line breaks), in which the
+// plan stores a Look's residual lattice (look.hpp says why). OpenImageIO's Strutil has an
+// encoder but no decoder, so both live here.
 #include <cstdint>
 #include <optional>
 #include <span>
