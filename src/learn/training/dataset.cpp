@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 
+#include "autograde/color/color.hpp"
 #include "autograde/core/error.hpp"
 #include "autograde/core/image_ops.hpp"
 #include "autograde/learn/features.hpp"
@@ -151,6 +152,60 @@ std::vector<SourceImage> load_video_frames(const std::string& shared_data_dir, u
       }
     } catch (const Error&) {
       // An unreadable clip is left out; its frames are simply missing.
+    }
+  }
+  return out;
+}
+
+std::vector<SourceImage> render_hdr_views(const std::string& dir, int views, uint64_t seed) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::string ext = it->path().extension().string();
+    for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (it->is_regular_file() && ext == ".exr") files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<SourceImage> out;
+  Rng rng(seed ^ 0x484452ull);  // own stream: the photo split does not depend on the panoramas
+  for (const fs::path& file : files) {
+    ImageF pano;
+    try {
+      pano = read_image(file.string()).image;
+    } catch (const Error&) {
+      continue;
+    }
+    const int W = pano.width, H = pano.height, C = pano.channels;
+    const int w = std::max(8, W / 4), h = std::max(6, int(std::lround(H * 67.5 / 180.0)));
+    for (int v = 0; v < views; ++v) {
+      const int x0 = rng.below(W);  // the window wraps around the panorama's seam
+      const int y0 = std::clamp(int(H * (0.5 + 0.15 * (2 * rng.uniform() - 1))) - h / 2, 0, H - h);
+      ImageF view(w, h, 3);
+      double log_sum = 0;
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+          const float* p = &pano.pixels[(size_t(y0 + y) * W + size_t((x0 + x) % W)) * C];
+          float* q = view.at(x, y);
+          for (int c = 0; c < 3; ++c) q[c] = std::max(0.f, p[c]);
+          const double lum = 0.2126 * q[0] + 0.7152 * q[1] + 0.0722 * q[2];
+          log_sum += std::log(lum + 1e-4);
+        }
+      const double key = std::exp(log_sum / (double(w) * h));
+      const float gain = float(0.18 / key * std::exp2(rng.uniform() - 0.5));
+      const float white = float(0.18 * std::exp2(2 + 3 * rng.uniform()));
+      const float inv_w2 = 1.f / (white * white);
+      for (float& x : view.pixels) {
+        const float l = x * gain;
+        x = std::clamp(linear_to_srgb(l * (1 + l * inv_w2) / (1 + l)), 0.f, 1.f);
+      }
+      SourceImage s;
+      s.path = file.string();
+      s.name = file.filename().string() + "#" + std::to_string(v);
+      s.group = file.filename().string();
+      s.split = Split::Train;
+      s.image = area_average(view, {.max_side = kSourceSide});
+      out.push_back(std::move(s));
     }
   }
   return out;

@@ -305,6 +305,12 @@ int main(int argc, char** argv) {
   app.add_option("--corpus-photos", corpus_photos,
                  "only the first N of the corpus's training photos, in hash order (points of a "
                  "learning curve; 0 = all)");
+  std::string hdr;
+  int hdr_views = 16;
+  app.add_option("--hdr", hdr,
+                 "also learn from clean pictures rendered from the HDR panoramas in this folder "
+                 "(e.g. ../shared/data/corpus/hdr; training split only)");
+  app.add_option("--hdr-views", hdr_views, "views rendered per panorama");
   app.add_option("--frame-every", frame_every, "seconds between the frames taken from each clip");
   app.add_option("--amt-epochs", amt_epochs, "epochs of the defect-amount regressor");
   // Half the bar of 1.0: the tile estimate on the validation pictures has read whole
@@ -363,6 +369,14 @@ int main(int argc, char** argv) {
                              {"train_research_only", research}};
       for (auto& x : ct) train_src.push_back(std::move(x));
       for (auto& x : cv) val_src.push_back(std::move(x));
+    }
+    if (!hdr.empty()) {
+      auto views = al::render_hdr_views(hdr, hdr_views, seed);
+      if (views.empty()) ag::throw_bad_input(hdr, "holds no readable OpenEXR panoramas");
+      fmt::print("hdr {}: {} views of {} panoramas -> train\n", hdr, views.size(),
+                 views.size() / size_t(std::max(1, hdr_views)));
+      data_meta["hdr_views"] = {{"train", views.size()}, {"per_panorama", hdr_views}};
+      for (auto& x : views) train_src.push_back(std::move(x));
     }
     if (!no_videos) {
       auto frames = al::load_video_frames(shared, seed, frame_every);
