@@ -310,7 +310,8 @@ int main(int argc, char** argv) {
   app.add_option("--hdr", hdr,
                  "also learn from clean pictures rendered from the HDR panoramas in this folder "
                  "(e.g. ../shared/data/corpus/hdr; training split only)");
-  app.add_option("--hdr-views", hdr_views, "views rendered per panorama");
+  app.add_option("--hdr-views", hdr_views, "views rendered per panorama")
+      ->check(CLI::PositiveNumber);
   app.add_option("--frame-every", frame_every, "seconds between the frames taken from each clip");
   app.add_option("--amt-epochs", amt_epochs, "epochs of the defect-amount regressor");
   // Half the bar of 1.0: the tile estimate on the validation pictures has read whole
@@ -374,7 +375,7 @@ int main(int argc, char** argv) {
       auto views = al::render_hdr_views(hdr, hdr_views, seed);
       if (views.empty()) ag::throw_bad_input(hdr, "holds no readable OpenEXR panoramas");
       fmt::print("hdr {}: {} views of {} panoramas -> train\n", hdr, views.size(),
-                 views.size() / size_t(std::max(1, hdr_views)));
+                 views.size() / size_t(hdr_views));
       data_meta["hdr_views"] = {{"train", views.size()}, {"per_panorama", hdr_views}};
       for (auto& x : views) train_src.push_back(std::move(x));
     }

@@ -59,9 +59,9 @@ std::vector<SourceImage> load_video_frames(const std::string& shared_data_dir, u
 // 90 x 67.5 degrees around the horizon (taken from the equirectangular image as it is; near the
 // horizon its distortion is small), exposed as a camera's auto exposure would (log-average
 // luminance to mid grey, +-0.5 stop), through a highlight shoulder (Reinhard et al. 2002's
-// global curve, white point drawn in 2-5 stops above mid grey) and the sRGB encoding. Pictures
-// of light the photo corpus rarely has (sun, lamps, night skies) that are correct by
-// construction. Unreadable files are skipped.
+// global curve, white point drawn in 2-5 stops above mid grey) and the sRGB encoding: pictures
+// of light the photo corpus rarely has (sun, lamps, night skies) with no defect applied, to be
+// detuned like any other. Unreadable files are skipped.
 std::vector<SourceImage> render_hdr_views(const std::string& dir, int views, uint64_t seed);
 
 // A small, portable random source (SplitMix64): same numbers on every platform, unlike the
